@@ -1,0 +1,70 @@
+// The one DynamoDB table: its key scheme, the sparse sharded due index, and the CreateTable input
+// the local stack and tests use (the CDK stack declares the same shape in infra/).
+//
+// Items (pk / sk):
+//   ADDR#<course>#<email> / ADDR        address lock: one subscription per (address, course); holds `id`
+//   SUB#<id>              / PROFILE     the subscriber (model.Subscriber); due attributes only while active
+//   SUB#<id>              / SEND#<nn>   one send record per (subscriber, lesson), written with a condition
+//   STATS#<course>        / LESSON#<nn> per-lesson counters (atomic ADD)
+//   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address
+//   EVENT#<id>            / EVENT       an SES notification already counted (TTL)
+//   RATE#<key>#<window>   / RATE        a rate-limit counter (TTL)
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const DUE_INDEX = 'due';
+/** Attributes of the due GSI: partition = shard, sort = `<nextSendAt ISO>#<id>`. */
+export const DUE_SHARD_ATTR = 'dueShard';
+export const DUE_SORT_ATTR = 'dueAt';
+export const TTL_ATTR = 'expiresAt';
+export const DEFAULT_DUE_SHARDS = 8;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+export const keys = {
+  address: (course: string, email: string) => ({ pk: `ADDR#${course}#${email}`, sk: 'ADDR' }),
+  subscriber: (id: string) => ({ pk: `SUB#${id}`, sk: 'PROFILE' }),
+  /** lesson is 0-based; the key shows it 1-based (SEND#01 … SEND#08) to match what people read. */
+  send: (id: string, lesson: number) => ({ pk: `SUB#${id}`, sk: `SEND#${pad2(lesson + 1)}` }),
+  lessonStats: (course: string, lesson: number) => ({ pk: `STATS#${course}`, sk: `LESSON#${pad2(lesson + 1)}` }),
+  suppression: (hash: string) => ({ pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' }),
+  event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  rate: (key: string, window: number) => ({ pk: `RATE#${key}#${window}`, sk: 'RATE' }),
+};
+
+/** The shard a subscriber's due entry lives in: a stable hash of its id. */
+export function dueShardOf(id: string, shards = DEFAULT_DUE_SHARDS): string {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return `DUE#${h % shards}`;
+}
+
+export function dueShards(shards = DEFAULT_DUE_SHARDS): string[] {
+  return Array.from({ length: shards }, (_, i) => `DUE#${i}`);
+}
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+      { AttributeName: DUE_SHARD_ATTR, AttributeType: 'S' },
+      { AttributeName: DUE_SORT_ATTR, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: DUE_INDEX,
+        KeySchema: [
+          { AttributeName: DUE_SHARD_ATTR, KeyType: 'HASH' },
+          { AttributeName: DUE_SORT_ATTR, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,59 @@
+// The domain's data: a subscription to one course, its consent record, and what the drip records.
+// Plain types shared by the core, the adapters and the tests; no AWS imports.
+
+export type SubscriberStatus = 'pending' | 'active' | 'completed' | 'unsubscribed' | 'bounced' | 'complained';
+
+/** Statuses that must never be mailed again (not even a confirmation). */
+export const SUPPRESSED_STATUSES: readonly SubscriberStatus[] = ['bounced', 'complained'];
+
+/** Where and how a person agreed to receive the course (kept for data-protection requests). */
+export interface ConsentRecord {
+  /** ISO instant of the signup. */
+  at: string;
+  ip: string;
+  userAgent: string;
+  /** The page (or import source) the consent was given on. */
+  page: string;
+}
+
+export interface Subscriber {
+  /** Opaque random id used in links; never the address. */
+  id: string;
+  /** Course slug. */
+  course: string;
+  /** Trimmed, lower-cased address. */
+  email: string;
+  name?: string;
+  /** IANA time zone. */
+  timezone: string;
+  status: SubscriberStatus;
+  /** 0-based index of the next lesson to send (8 = all sent). */
+  nextLesson: number;
+  /** ISO instant the next lesson is due; present only while active. */
+  nextSendAt?: string;
+  /** ISO instant the previous lesson was sent (the schedule counts from it). */
+  lastSentAt?: string;
+  consent: ConsentRecord;
+  createdAt: string;
+  confirmedAt?: string;
+  unsubscribedAt?: string;
+  /** When the last confirmation email went out (rate limit: one per 10 minutes). */
+  confirmationSentAt?: string;
+  /** Pending subscriptions expire (DynamoDB TTL, epoch seconds). */
+  expiresAt?: number;
+  /** Transient bounces in a row; 3 suppress the address. */
+  softBounces?: number;
+}
+
+/** One lesson sent (or failed) to one subscriber: written once, with a condition. */
+export interface SendRecord {
+  subscriberId: string;
+  /** 0-based lesson index. */
+  lesson: number;
+  status: 'sent' | 'failed';
+  at: string;
+  messageId?: string;
+  error?: string;
+}
+
+export type LessonCounter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
