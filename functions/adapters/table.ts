@@ -9,6 +9,7 @@
 //   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address
 //   EVENT#<id>            / EVENT       an SES notification already counted (TTL)
 //   RATE#<key>#<window>   / RATE        a rate-limit counter (TTL)
+import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const DUE_INDEX = 'due';
@@ -68,3 +69,20 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
     ],
   };
 }
+
+/**
+ * One-way hash of a normalised address. An erased, bounced or complained address keeps only this
+ * (as a SUPPRESS item) so it stays suppressed without the address being stored.
+ */
+export function suppressionHash(normalisedEmail: string): string {
+  return createHash('sha256').update(normalisedEmail).digest('hex');
+}
+
+/*
+ * Subscriber item layout (SUB#<id> / PROFILE): every field of model.Subscriber as a top-level
+ * attribute, plus
+ *   dueShard, dueAt   only while status = active (the sparse due index); dueAt = `<nextSendAt>#<id>`
+ *   expiresAt         only while pending (TTL, epoch seconds)
+ *   claimId, claimUntil (epoch ms)   a drip run's live claim on the current lesson
+ * Address lock (ADDR#<course>#<email> / ADDR): { id, course, email }.
+ */

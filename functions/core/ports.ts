@@ -35,3 +35,22 @@ export class SendError extends Error {
     this.name = 'SendError';
   }
 }
+
+/** What one drip run did; logged as one structured line and answered by `POST /__local/drip`. */
+export interface DripSummary {
+  /** Subscribers found due. */
+  due: number;
+  /** Claims won. */
+  claimed: number;
+  sent: number;
+  /** Lost conditions (someone else has it, or the person left) and work left for the next run. */
+  skipped: number;
+  failed: number;
+  durationMs: number;
+  emailsPerSecond: number;
+  /** True when the run stopped at its deadline and left work for the next run. */
+  stoppedEarly: boolean;
+}
+
+/** One drip tick as if the clock read `now`; stops before `deadline`. */
+export type RunDrip = (options: { now: Date; deadline: Date }) => Promise<DripSummary>;
