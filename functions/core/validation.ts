@@ -1,0 +1,124 @@
+// Checks what a person types into the signup form before anything is stored or mailed: address
+// syntax and length, control characters (header injection), name length, time zone.
+
+import { ValidationError } from './errors.js';
+import { canonicalTimezone } from './schedule.js';
+
+export interface SignupInput {
+  /** Trimmed and lower-cased. */
+  email: string;
+  /** Trimmed; absent when empty. */
+  name?: string;
+  /** A known IANA zone in its canonical spelling; absent when not given (the caller uses the course's). */
+  timezone?: string;
+  /** The honeypot, untouched: people never fill it, so the caller answers as if successful and sends nothing. */
+  website?: string;
+}
+
+/** RFC 5321 limits: the whole path 254, the local part 64, a domain label 63. */
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_NAME_LENGTH = 100;
+
+/** Addresses are compared case-insensitively everywhere: one address, one spelling. */
+export function normaliseEmail(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+// C0 controls (CR, LF, TAB, NUL…), DEL, C1 controls, and the Unicode line/paragraph separators that
+// some clients treat as line breaks: any of them could smuggle a header or break a line of an email.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+// The local part: dot-atoms of RFC 5322 atext (no quoted strings, no comments: no real sign-up needs
+// them and they are where parsers disagree). ASCII only, since SES does not accept SMTPUTF8 mailboxes.
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// A host name label; IDN domains arrive as punycode (xn--…).
+const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const TOP_LEVEL_LABEL = /^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/** True when a normalised address is one we are willing to mail. */
+export function isValidEmail(email: string): boolean {
+  if (email.length === 0 || email.length > MAX_EMAIL_LENGTH) return false;
+  const parts = email.split('@');
+  if (parts.length !== 2) return false;
+  const [local = '', domain = ''] = parts;
+  if (local.length === 0 || local.length > 64 || !LOCAL_PART.test(local)) return false;
+  const labels = domain.split('.');
+  if (labels.length < 2) return false;
+  if (!labels.every((label) => DOMAIN_LABEL.test(label))) return false;
+  return TOP_LEVEL_LABEL.test(labels[labels.length - 1] ?? '');
+}
+
+/**
+ * The signup form's fields, checked. Throws ValidationError naming the field:
+ * `invalid_input` (not an object), `invalid_email`, `control_characters`, `invalid_name`,
+ * `invalid_timezone`, `invalid_website` (honeypot not a string). Unknown fields are ignored.
+ */
+export function parseSignupInput(input: unknown): SignupInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError('invalid_input', 'The form could not be read.');
+  }
+  const fields = input as Record<string, unknown>;
+  const email = optionalString(fields, 'email');
+  const name = optionalString(fields, 'name');
+  const timezone = optionalString(fields, 'timezone');
+  const website = optionalString(fields, 'website');
+
+  // Control characters are checked on the raw values, before trimming: "a@b.com\r\nBcc: …" is an attack
+  // even when trimming would hide the tail.
+  for (const [field, value] of [['email', email], ['name', name], ['timezone', timezone]] as const) {
+    if (value !== undefined && CONTROL_CHARACTERS.test(value)) {
+      throw new ValidationError('control_characters', `The ${field} field contains a line break or control character.`, field);
+    }
+  }
+
+  const normalised = normaliseEmail(email ?? '');
+  if (normalised === '') throw new ValidationError('invalid_email', 'Please enter your email address.', 'email');
+  if (normalised.length > MAX_EMAIL_LENGTH) {
+    throw new ValidationError('invalid_email', `That email address is too long (at most ${MAX_EMAIL_LENGTH} characters).`, 'email');
+  }
+  if (!isValidEmail(normalised)) {
+    throw new ValidationError('invalid_email', 'That does not look like an email address. Please check it.', 'email');
+  }
+
+  const result: SignupInput = { email: normalised };
+
+  const trimmedName = name?.trim() ?? '';
+  if (trimmedName !== '') {
+    // Counted in code points, so "李" or an emoji counts as one character, as a person would count it.
+    if ([...trimmedName].length > MAX_NAME_LENGTH) {
+      throw new ValidationError('invalid_name', `Please keep the name to ${MAX_NAME_LENGTH} characters or fewer.`, 'name');
+    }
+    result.name = trimmedName;
+  }
+
+  const trimmedZone = timezone?.trim() ?? '';
+  if (trimmedZone !== '') {
+    const canonical = canonicalTimezone(trimmedZone);
+    if (canonical === undefined) {
+      throw new ValidationError('invalid_timezone', 'The time zone is not one we know.', 'timezone');
+    }
+    result.timezone = canonical;
+  }
+
+  if (website !== undefined) result.website = website;
+  return result;
+}
+
+/** `alice@example.com` → `a***@example.com`: enough for a person to recognise, not enough to harvest. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  const first = [...email.slice(0, at)][0] ?? '';
+  return `${first}***${email.slice(at)}`;
+}
+
+/** The field's value when it is a string, undefined when absent; anything else is an error naming it. */
+function optionalString(fields: Record<string, unknown>, field: string): string | undefined {
+  const value = fields[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw new ValidationError(`invalid_${field}`, `The ${field} field must be text.`, field);
+  }
+  return value;
+}
