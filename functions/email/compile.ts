@@ -1,0 +1,141 @@
+// Compiles the course's MJML templates into HTML + plain text with placeholders for the personal
+// parts: once per process (cached), or once at build time for Lambda (see build-lessons.ts).
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import mjml2html from 'mjml';
+import { convert } from 'html-to-text';
+import { defaultTemplatesDir, type Course } from './manifest.js';
+import { Placeholder, type CompiledCourse, type CompiledEmail } from './compiled-course.js';
+import { escapeHtml } from './personalise.js';
+
+export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
+
+/** A template that does not compile; the message names the file (relative to templates/) and line. */
+export class TemplateError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TemplateError';
+  }
+}
+
+const LESSON_LAYOUT = 'layout/lesson.mjml';
+const placeholders = new Set<string>(Object.values(Placeholder));
+
+const textOptions = {
+  wordwrap: 78,
+  // mjml wraps the email in div[role=article]; the hidden preheader sits before it, outside the text part.
+  baseElements: { selectors: ['div[role=article]'] },
+  selectors: [
+    // Keep headings as written (the article's words, not upper-cased).
+    ...['h1', 'h2', 'h3'].map((selector) => ({ selector, options: { uppercase: false } })),
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    { selector: 'img', format: 'skip' },
+  ],
+};
+
+/**
+ * Fill compile-time variables (`{{course.title}}`…) into a template's source. Values are
+ * HTML-escaped except `raw` ones (markup the compiler built). Per-recipient placeholders are left
+ * alone; any other `{{…}}` is a typo and fails naming the file and line.
+ */
+function fillVariables(source: string, file: string, vars: Record<string, string>, raw: Record<string, string> = {}): string {
+  return source.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (token: string, key: string, offset: number) => {
+    if (placeholders.has(token)) return token;
+    const value = raw[key] ?? (vars[key] === undefined ? undefined : escapeHtml(vars[key]));
+    if (value === undefined) {
+      const line = source.slice(0, offset).split('\n').length;
+      throw new TemplateError(`${file}:${line}: unknown variable ${token}`);
+    }
+    return value;
+  });
+}
+
+function describeMjmlError(e: unknown, dir: string, file: string): string {
+  const errors = (e as { errors?: unknown } | null)?.errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    return errors
+      .map((err: { formattedMessage?: string; message?: string; line?: number }) => {
+        const msg = err.formattedMessage ?? `Line ${err.line ?? '?'} of ${file}: ${err.message ?? 'invalid'}`;
+        // mjml names files by absolute path; relative to templates/ reads better and is stable.
+        return msg.split(dir + '/').join('');
+      })
+      .join('\n');
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** `label` says which email failed (e.g. `Lesson 3 (lessons/03-….mjml)`); mjml's messages name the file and line. */
+async function compileTemplate(dir: string, file: string, label: string, source: string, subject: string, preheader: string): Promise<CompiledEmail> {
+  const filePath = join(dir, file);
+  let html: string;
+  try {
+    const result = await mjml2html(source, {
+      validationLevel: 'strict',
+      filePath,
+      actualPath: filePath,
+      includePath: dir,
+      ignoreIncludes: false,
+      keepComments: false,
+      minify: true,
+      minifyOptions: { minifyCss: false },
+      fonts: {},
+    });
+    if (result.errors.length > 0) throw Object.assign(new Error('mjml reported errors'), { errors: result.errors });
+    html = result.html;
+  } catch (e: unknown) {
+    throw new TemplateError(`${label} does not compile:\n${describeMjmlError(e, dir, file)}`, { cause: e });
+  }
+  for (const [name, token] of Object.entries(Placeholder)) {
+    // A placeholder that went in but did not come out would send a lesson without its link.
+    if (source.includes(token) && !html.includes(token)) throw new TemplateError(`${label}: placeholder ${token} (${name}) was lost in compilation`);
+  }
+  return { subject, preheader, html, text: convert(html, textOptions) };
+}
+
+const cadencePhrase = (days: number): string => (days === 7 ? 'each week' : days === 1 ? 'each day' : `every ${days} days`);
+
+async function compileUncached(course: Course, dir: string): Promise<CompiledCourse> {
+  const common = {
+    'course.title': course.title,
+    'course.description': course.description,
+    'course.postalAddress': course.postalAddress,
+    'course.cadence': cadencePhrase(course.cadenceDays),
+    'lesson.count': String(course.lessons.length),
+  };
+  const layout = await readFile(join(dir, LESSON_LAYOUT), 'utf8');
+  const lessons = await Promise.all(
+    course.lessons.map((lesson, i) => {
+      const next = course.lessons[i + 1];
+      const nextLabel = course.cadenceDays === 7 ? 'Next week' : 'Next lesson';
+      const nextWeek = next
+        ? `<mj-text css-class="next-week" padding="8px 28px 0" color="#374151"><p style="margin:0;border-top:1px solid #e5e7eb;padding-top:16px;">${nextLabel}: <strong>${escapeHtml(next.title)}</strong></p></mj-text>`
+        : '';
+      const source = fillVariables(layout, LESSON_LAYOUT, { ...common, 'lesson.number': String(i + 1), 'lesson.title': lesson.title, 'lesson.subject': lesson.subject, 'lesson.preheader': lesson.preheader }, { 'lesson.file': lesson.file, nextWeek });
+      return compileTemplate(dir, LESSON_LAYOUT, `Lesson ${i + 1} (${lesson.file})`, source, lesson.subject, lesson.preheader);
+    }),
+  );
+  const confirmFile = course.confirmation.file;
+  const confirmSource = fillVariables(await readFile(join(dir, confirmFile), 'utf8'), confirmFile, {
+    ...common,
+    'confirmation.subject': course.confirmation.subject,
+    'confirmation.preheader': course.confirmation.preheader,
+  });
+  const confirmation = await compileTemplate(dir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
+  return { course, lessons, confirmation };
+}
+
+const compiled = new Map<string, Promise<CompiledCourse>>();
+
+/** Compile every lesson and the confirmation email; cached per process (same course and folder → same result). */
+export function compileCourse(course: Course, templatesDir: string = defaultTemplatesDir): Promise<CompiledCourse> {
+  const dir = resolve(templatesDir);
+  const key = `${dir}\u0000${JSON.stringify(course)}`;
+  let pending = compiled.get(key);
+  if (!pending) {
+    pending = compileUncached(course, dir);
+    compiled.set(key, pending);
+    // A failed compile is not cached: fixing the template and calling again recompiles.
+    void pending.catch(() => compiled.delete(key));
+  }
+  return pending;
+}

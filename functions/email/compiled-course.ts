@@ -1,0 +1,30 @@
+// The shape of a compiled course: every email's HTML and text, compiled once from MJML, with
+// placeholders for the personal parts. Plain JSON, so the build can write it and Lambda read it.
+import type { Course } from './manifest.js';
+
+export interface CompiledEmail {
+  subject: string;
+  preheader: string;
+  /** Full HTML document with placeholders (see `Placeholder`). */
+  html: string;
+  /** Plain-text alternative with the same placeholders. */
+  text: string;
+}
+
+export interface CompiledCourse {
+  course: Course;
+  /** In course order; index 0 is lesson 1. */
+  lessons: CompiledEmail[];
+  confirmation: CompiledEmail;
+}
+
+/**
+ * The personal parts, as written in the templates and kept verbatim through mjml, CSS inlining,
+ * minification and html-to-text. Plain ASCII in double braces: nothing on the way encodes it.
+ */
+export const Placeholder = {
+  name: '{{name}}',
+  unsubscribeUrl: '{{unsubscribeUrl}}',
+  confirmUrl: '{{confirmUrl}}',
+} as const;
+export type PlaceholderName = keyof typeof Placeholder;

@@ -1,0 +1,84 @@
+// Per recipient: fill a compiled email's placeholders with the person's name and links. Cheap
+// string work only (the MJML was compiled once); every value is escaped for where it lands.
+import { ValidationError } from '../core/errors.js';
+import { Placeholder, type CompiledCourse, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  preheader: string;
+}
+
+/** What a greeting says when the person gave no name. */
+export const NAME_FALLBACK = 'there';
+const MAX_NAME_LENGTH = 100;
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** A name as it may appear in a greeting: control characters (CR, LF, tabs…) become spaces, runs collapse, length capped. */
+export function displayName(name: string | undefined): string {
+  const cleaned = (name ?? '')
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cleaned === '' ? NAME_FALLBACK : Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join('');
+}
+
+/** Only absolute http(s) URLs go into links (no javascript:, no header-breaking whitespace). */
+function checkedUrl(url: string, field: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ValidationError('invalid_url', `${field} must be an absolute URL`, field);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ValidationError('invalid_url', `${field} must be http(s)`, field);
+  // The WHATWG serialisation percent-encodes spaces, quotes, < > and control characters.
+  return parsed.href;
+}
+
+const placeholderPattern = new RegExp(
+  Object.values(Placeholder)
+    .map((p) => p.replace(/[{}]/g, '\\$&'))
+    .join('|'),
+  'g',
+);
+const byToken = new Map<string, PlaceholderName>(Object.entries(Placeholder).map(([k, v]) => [v, k as PlaceholderName]));
+
+/** Replace every placeholder in one pass, so a value that looks like a placeholder is not expanded again. */
+function fill(template: string, values: Partial<Record<PlaceholderName, string>>, what: string): string {
+  return template.replace(placeholderPattern, (token) => {
+    const key = byToken.get(token);
+    const value = key === undefined ? undefined : values[key];
+    if (value === undefined) throw new Error(`${what}: no value for ${token}`);
+    return value;
+  });
+}
+
+function personalise(email: CompiledEmail, values: { name: string } & Partial<Record<'unsubscribeUrl' | 'confirmUrl', string>>, what: string): RenderedEmail {
+  const htmlValues: Partial<Record<PlaceholderName, string>> = {};
+  for (const [k, v] of Object.entries(values) as [PlaceholderName, string | undefined][]) if (v !== undefined) htmlValues[k] = escapeHtml(v);
+  return {
+    subject: email.subject,
+    preheader: email.preheader,
+    html: fill(email.html, htmlValues, what),
+    text: fill(email.text, values, what),
+  };
+}
+
+/** Lesson `lessonIndex` (0-based) for one person. */
+export function renderLesson(compiled: CompiledCourse, lessonIndex: number, p: { name?: string; unsubscribeUrl: string }): RenderedEmail {
+  const lesson = compiled.lessons[lessonIndex];
+  if (!Number.isInteger(lessonIndex) || lesson === undefined) throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
+  return personalise(lesson, { name: displayName(p.name), unsubscribeUrl: checkedUrl(p.unsubscribeUrl, 'unsubscribeUrl') }, `lesson ${lessonIndex + 1}`);
+}
+
+/** The double opt-in email for one person. */
+export function renderConfirmation(compiled: CompiledCourse, p: { name?: string; confirmUrl: string }): RenderedEmail {
+  return personalise(compiled.confirmation, { name: displayName(p.name), confirmUrl: checkedUrl(p.confirmUrl, 'confirmUrl') }, 'confirmation');
+}

@@ -1,0 +1,39 @@
+// Loads the course compiled at build time (build/compiled-course.json). Lambda bundles import
+// this, never compile.ts, so mjml stays out of every bundle and off the cold start.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { parseCourse } from './manifest.js';
+import type { CompiledCourse } from './compiled-course.js';
+
+export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
+
+const emailSchema = z.object({ subject: z.string(), preheader: z.string(), html: z.string().min(1), text: z.string().min(1) });
+const compiledSchema = z.object({ course: z.unknown(), lessons: z.array(emailSchema).min(1), confirmation: emailSchema });
+
+const loaded = new Map<string, Promise<CompiledCourse>>();
+
+/** Read (once per process and path) and check the compiled course written by `npm run build:lessons`. */
+export function loadPrecompiledCourse(path: string): Promise<CompiledCourse> {
+  let pending = loaded.get(path);
+  if (!pending) {
+    pending = readCompiled(path);
+    loaded.set(path, pending);
+    // A failed read is not cached, so a later call can succeed once the file is there.
+    void pending.catch(() => loaded.delete(path));
+  }
+  return pending;
+}
+
+async function readCompiled(path: string): Promise<CompiledCourse> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e: unknown) {
+    throw new Error(`Cannot read the compiled course at ${path} (run npm run build:lessons)`, { cause: e });
+  }
+  const parsed = compiledSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path} is not a compiled course: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const course = parseCourse(parsed.data.course, path);
+  if (parsed.data.lessons.length !== course.lessons.length) throw new Error(`${path}: ${parsed.data.lessons.length} compiled lessons for ${course.lessons.length} in the manifest`);
+  return { course, lessons: parsed.data.lessons, confirmation: parsed.data.confirmation };
+}

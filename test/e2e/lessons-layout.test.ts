@@ -1,0 +1,60 @@
+// The lessons as a reader sees them, in headless Chromium at a phone (375 px) and a desktop
+// email pane (600 px): nothing wider than the screen, even with a very long link or name.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileCourse, type CompiledCourse } from '../../functions/email/compile.js';
+import { loadCourse } from '../../functions/email/manifest.js';
+import { renderConfirmation, renderLesson } from '../../functions/email/personalise.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const longToken = `${'a'.repeat(180)}.${'b'.repeat(43)}`;
+
+let browser: Browser;
+let compiled: CompiledCourse;
+
+describe.skipIf(!existsSync(CHROMIUM))('lesson emails in Chromium', () => {
+  beforeAll(async () => {
+    compiled = await compileCourse(loadCourse());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function layout(html: string, width: number): Promise<{ scrollWidth: number; bodyFontPx: number }> {
+    const page = await browser.newPage({ viewport: { width, height: 800 } });
+    try {
+      await page.setContent(html, { waitUntil: 'load' });
+      // A string, not a function: the project's TypeScript has no DOM types, and this runs in the page.
+      return await page.evaluate<{ scrollWidth: number; bodyFontPx: number }>(`(() => {
+        const p = document.querySelector('.lesson p') ?? document.querySelector('p');
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          bodyFontPx: p ? parseFloat(getComputedStyle(p).fontSize) : 0,
+        };
+      })()`);
+    } finally {
+      await page.close();
+    }
+  }
+
+  for (const width of [375, 600]) {
+    it(`every lesson fits ${width} px without sideways scrolling, with body text of at least 16 px`, async () => {
+      for (let i = 0; i < compiled.lessons.length; i++) {
+        const email = renderLesson(compiled, i, { name: 'Alex', unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample' });
+        const seen = await layout(email.html, width);
+        expect(seen.scrollWidth, `lesson ${i + 1}`).toBeLessThanOrEqual(width);
+        expect(seen.bodyFontPx, `lesson ${i + 1}`).toBeGreaterThanOrEqual(16);
+      }
+    });
+
+    it(`a very long confirm link and name wrap inside ${width} px`, async () => {
+      const email = renderConfirmation(compiled, { name: 'Maximiliana'.repeat(8), confirmUrl: `https://example.com/confirm?token=${longToken}` });
+      expect((await layout(email.html, width)).scrollWidth).toBeLessThanOrEqual(width);
+    });
+  }
+});

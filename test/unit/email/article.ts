@@ -1,0 +1,20 @@
+// Test support: the article split into its sections, read from the source file itself, so the
+// lesson tests compare against the article and not against a copy of it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ARTICLE_PATH = fileURLToPath(new URL('../../../../shared/course-source/000_ead803f271ebb9cd.txt', import.meta.url));
+
+/** The intro (no heading) then one section per heading; `lines` are the section's paragraphs and sub-headings. */
+export function articleSections(headings: readonly string[]): { heading?: string; lines: string[] }[] {
+  const lines = readFileSync(ARTICLE_PATH, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const sections: { heading?: string; lines: string[] }[] = [{ lines: [] }];
+  for (const line of lines) {
+    if (headings.includes(line)) sections.push({ heading: line, lines: [] });
+    else sections[sections.length - 1]!.lines.push(line);
+  }
+  return sections;
+}

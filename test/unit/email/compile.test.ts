@@ -1,0 +1,103 @@
+// The renderer's build step: placeholders survive mjml, CSS inlining, minification and
+// html-to-text; template mistakes fail naming the file and line; compiling happens once.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileCourse, TemplateError } from '../../../functions/email/compile.js';
+import { Placeholder } from '../../../functions/email/compiled-course.js';
+import { defaultTemplatesDir, loadCourse } from '../../../functions/email/manifest.js';
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'email-templates-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** A private copy of templates/ that a test may break. */
+async function templatesCopy(name: string): Promise<string> {
+  const dir = join(scratch, name);
+  await cp(defaultTemplatesDir, dir, { recursive: true });
+  return dir;
+}
+
+describe('placeholders', () => {
+  it('survive mjml, CSS inlining, minification and html-to-text in every lesson and the confirmation', async () => {
+    const compiled = await compileCourse(loadCourse());
+    for (const lesson of compiled.lessons) {
+      expect(lesson.html).toContain(`href="${Placeholder.unsubscribeUrl}"`);
+      expect(lesson.html).toContain(`Hi ${Placeholder.name},`);
+      expect(lesson.text).toContain(Placeholder.unsubscribeUrl);
+      expect(lesson.text).toContain(`Hi ${Placeholder.name},`);
+      // Inlined: the lesson's paragraph styles moved into style attributes, and whitespace was collapsed.
+      expect(lesson.html).toMatch(/<p style="[^"]*margin/);
+      expect(lesson.html).not.toMatch(/>\n\s*\n/);
+    }
+    expect(compiled.confirmation.html).toContain(`href="${Placeholder.confirmUrl}"`);
+    expect(compiled.confirmation.text).toContain(Placeholder.confirmUrl);
+    expect(compiled.confirmation.html).not.toContain(Placeholder.unsubscribeUrl);
+  });
+
+  it('in a template\'s inline style and link text come through unchanged', async () => {
+    const dir = await templatesCopy('inline');
+    const file = join(dir, 'lessons/02-understanding-permanent-numbness.mjml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('</mj-text>', `  <p style="color:#111">Dear {{name}}, <a href="{{unsubscribeUrl}}" style="color:#0b5cad">{{unsubscribeUrl}}</a></p>\n</mj-text>`));
+    const compiled = await compileCourse(loadCourse(dir), dir);
+    expect(compiled.lessons[1]!.html).toMatch(/<p style="[^"]*">Dear \{\{name\}\}, <a href="\{\{unsubscribeUrl\}\}" style="[^"]*">\{\{unsubscribeUrl\}\}<\/a><\/p>/);
+  });
+});
+
+describe('template errors', () => {
+  it('a broken lesson fails with the lesson file and line', async () => {
+    const dir = await templatesCopy('broken');
+    const file = join(dir, 'lessons/03-role-of-botox.mjml');
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(6);
+    await writeFile(file, [...lines, '<mj-texx>not an element</mj-texx>'].join('\n')); // line 7
+    const error = await compileCourse(loadCourse(dir), dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as Error).message).toMatch(/Line 7 of lessons\/03-role-of-botox\.mjml/);
+    expect((error as Error).message).toMatch(/mj-texx/);
+  });
+
+  it('an attribute mjml does not know fails strict validation, naming file and line', async () => {
+    const dir = await templatesCopy('attribute');
+    const file = join(dir, 'lessons/08-conclusion.mjml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('<mj-text css-class="lesson">', '<mj-text css-class="lesson" colour="red">'));
+    await expect(compileCourse(loadCourse(dir), dir)).rejects.toThrow(/Line 2 of lessons\/08-conclusion\.mjml.*Attribute colour is illegal/);
+  });
+
+  it('an unknown variable in the layout fails naming the layout file and line', async () => {
+    const dir = await templatesCopy('variable');
+    const file = join(dir, 'layout/lesson.mjml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('{{course.title}}</mj-text>', '{{course.titel}}</mj-text>'));
+    await expect(compileCourse(loadCourse(dir), dir)).rejects.toThrow(/layout\/lesson\.mjml:\d+: unknown variable \{\{course\.titel\}\}/);
+  });
+
+  it('a failed compile is not cached: fixing the file and compiling again works', async () => {
+    const dir = await templatesCopy('fixed');
+    const file = join(dir, 'lessons/01-introduction.mjml');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, good.replace('<mj-text', '<mj-txt').replace('</mj-text>', '</mj-txt>'));
+    const course = loadCourse(dir);
+    await expect(compileCourse(course, dir)).rejects.toThrow(TemplateError);
+    await writeFile(file, good);
+    await expect(compileCourse(course, dir)).resolves.toHaveProperty('lessons');
+  });
+});
+
+describe('compile once', () => {
+  it('a second call for the same course and folder returns the same compiled course without recompiling', async () => {
+    const course = loadCourse();
+    const first = compileCourse(course);
+    expect(compileCourse(course)).toBe(first);
+    expect(await compileCourse(structuredClone(course))).toBe(await first);
+  });
+
+  it('the compiled course is plain JSON: it round-trips unchanged', async () => {
+    const compiled = await compileCourse(loadCourse());
+    expect(JSON.parse(JSON.stringify(compiled))).toEqual(compiled);
+  });
+});

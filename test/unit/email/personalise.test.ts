@@ -1,0 +1,86 @@
+// Per-recipient filling: names are escaped where they land, URLs are checked and escaped for
+// attributes, and nothing a person types can add markup or break a line.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../functions/core/errors.js';
+import { compileCourse, type CompiledCourse } from '../../../functions/email/compile.js';
+import { loadCourse } from '../../../functions/email/manifest.js';
+import { displayName, renderConfirmation, renderLesson } from '../../../functions/email/personalise.js';
+
+const unsubscribeUrl = 'https://example.com/unsubscribe?token=abc.def';
+let compiled: CompiledCourse;
+beforeAll(async () => {
+  compiled = await compileCourse(loadCourse());
+});
+
+describe('the name', () => {
+  it('a <script> name is escaped in the HTML and shown literally in the text', () => {
+    const email = renderLesson(compiled, 0, { name: '<script>alert(1)</script>', unsubscribeUrl });
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('Hi &lt;script&gt;alert(1)&lt;/script&gt;,');
+    expect(email.text).toContain('Hi <script>alert(1)</script>,');
+  });
+
+  it('Ann "A&B" is escaped in the HTML (quote and ampersand) and kept as typed in the text', () => {
+    const email = renderConfirmation(compiled, { name: 'Ann "A&B"', confirmUrl: 'https://example.com/confirm?token=x' });
+    expect(email.html).toContain('Hi Ann &quot;A&amp;B&quot;,');
+    expect(email.html).not.toContain('Ann "A&B"');
+    expect(email.text).toContain('Hi Ann "A&B",');
+    expect(email.text).not.toContain('&amp;');
+  });
+
+  it('falls back to "there" when absent, empty or only spaces', () => {
+    for (const name of [undefined, '', '   ', '\r\n']) {
+      expect(renderLesson(compiled, 1, { name, unsubscribeUrl }).text).toContain('Hi there,');
+    }
+  });
+
+  it('CR, LF and other control characters in a name become single spaces', () => {
+    expect(displayName('Ann\r\nBcc: evil@example.com\u0000\t\u2028x')).toBe('Ann Bcc: evil@example.com x');
+    const email = renderLesson(compiled, 2, { name: 'Ann\r\nBcc: evil@example.com', unsubscribeUrl });
+    expect(email.text).toContain('Hi Ann Bcc: evil@example.com,');
+    expect(email.html).not.toMatch(/Ann[\r\n]/);
+  });
+
+  it('a name that looks like a placeholder is not expanded', () => {
+    const email = renderLesson(compiled, 0, { name: '{{unsubscribeUrl}}', unsubscribeUrl });
+    expect(email.text).toContain('Hi {{unsubscribeUrl}},');
+  });
+
+  it('caps very long names', () => {
+    expect(displayName('x'.repeat(500))).toHaveLength(100);
+  });
+});
+
+describe('the links', () => {
+  it('puts the unsubscribe URL in the HTML link (attribute-escaped) and the text', () => {
+    const url = 'https://example.com/unsubscribe?token=a&b=c';
+    const email = renderLesson(compiled, 7, { unsubscribeUrl: url });
+    expect(email.html).toContain('href="https://example.com/unsubscribe?token=a&amp;b=c"');
+    expect(email.text).toContain(url);
+    expect(email.html).not.toContain('{{');
+    expect(email.text).not.toContain('{{');
+  });
+
+  it('a quote in a URL cannot close the attribute', () => {
+    const email = renderConfirmation(compiled, { confirmUrl: 'https://example.com/confirm?token="><script>x</script>' });
+    expect(email.html).not.toContain('"><script>');
+    expect(email.html).not.toContain('<script>');
+  });
+
+  it('refuses a URL that is not absolute http(s)', () => {
+    expect.assertions(3);
+    for (const bad of ['javascript:alert(1)', '/unsubscribe?token=x', 'not a url']) {
+      try {
+        renderLesson(compiled, 0, { unsubscribeUrl: bad });
+      } catch (e: unknown) {
+        expect(e).toBeInstanceOf(ValidationError);
+      }
+    }
+  });
+
+  it('refuses a lesson index outside the course', () => {
+    expect(() => renderLesson(compiled, 8, { unsubscribeUrl })).toThrow(RangeError);
+    expect(() => renderLesson(compiled, -1, { unsubscribeUrl })).toThrow(RangeError);
+    expect(() => renderLesson(compiled, 1.5, { unsubscribeUrl })).toThrow(RangeError);
+  });
+});
