@@ -28,6 +28,7 @@ const envSchema = z.object({
   SEND_CONCURRENCY: positiveNumber('SEND_CONCURRENCY', 4),
   DUE_SHARDS: positiveNumber('DUE_SHARDS', 8),
   SIGNUPS_PER_IP_PER_HOUR: positiveNumber('SIGNUPS_PER_IP_PER_HOUR', 20),
+  SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
 });
 
 export interface AppConfig {
@@ -46,6 +47,8 @@ export interface AppConfig {
   dueShards: number;
   /** Signups accepted per client IP per hour. */
   signupsPerIpPerHour: number;
+  /** The deploy's verified From address; when unset, the manifest's sender address is used. */
+  senderAddress?: string;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
@@ -65,5 +68,6 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     sendConcurrency: Math.floor(e.SEND_CONCURRENCY),
     dueShards: Math.floor(e.DUE_SHARDS),
     signupsPerIpPerHour: Math.floor(e.SIGNUPS_PER_IP_PER_HOUR),
+    senderAddress: e.SENDER_ADDRESS || undefined,
   };
 }

@@ -1,2 +1,67 @@
-// Placeholder until the drip issue lands: the scheduled drip Lambda entry.
-export const handler = (): Promise<void> => Promise.reject(new Error('not implemented yet'));
+// The drip Lambda: EventBridge runs it every few minutes; it sends the lessons that are due and stops
+// before its time runs out (the next tick carries on). Deps are built once per container and reused.
+import { SESClient } from '@aws-sdk/client-ses';
+import { parseConfig } from '../adapters/config.js';
+import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
+import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
+import { createSendQuota } from '../adapters/send-quota.js';
+import { createSesMailer } from '../adapters/ses-mailer.js';
+import { loadSecretTokenKey } from '../adapters/token-key.js';
+import { runDrip, type DripDeps } from '../core/drip.js';
+import { systemClock, type DripSummary } from '../core/ports.js';
+import { createTokens } from '../core/tokens.js';
+import { loadPrecompiledCourse } from '../email/precompiled.js';
+
+/** Left at the end of the invocation for the sends in flight to finish and the summary to be logged. */
+export const SAFETY_MARGIN_MS = 5_000;
+/** One SES call; the drip's own retries (with backoff and the deadline in view) replace the SDK's. */
+const SES_REQUEST_TIMEOUT_MS = 10_000;
+
+/** The part of the Lambda context the drip uses. */
+export interface DripContext {
+  getRemainingTimeInMillis(): number;
+}
+
+async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
+  const config = parseConfig(env);
+  const secretArn = env.TOKEN_SECRET_ARN;
+  if (!secretArn) throw new Error('Bad setting TOKEN_SECRET_ARN: required (the Secrets Manager secret holding the link-signing key)');
+  const [key, course] = await Promise.all([
+    loadSecretTokenKey(secretArn),
+    // Compiled at build time and shipped next to this file: mjml is never loaded in Lambda.
+    loadPrecompiledCourse(`${env.LAMBDA_TASK_ROOT ?? '.'}/compiled-course.json`),
+  ]);
+  const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } });
+  return {
+    store: createDynamoDripStore({ doc: createDocumentClient(createDynamoClient()), tableName: config.tableName, dueShards: config.dueShards }),
+    mailer: createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) }),
+    sendQuota: createSendQuota(ses),
+    clock: systemClock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    course,
+    tokens: createTokens(key),
+    settings: {
+      publicUrl: config.publicUrl,
+      maxSendRate: config.maxSendRate,
+      sendConcurrency: config.sendConcurrency,
+      // The deploy's verified From address (infra sets SENDER_ADDRESS); the manifest's is the fallback.
+      ...(config.senderAddress === undefined ? {} : { fromAddress: config.senderAddress }),
+    },
+  };
+}
+
+let ready: Promise<DripDeps> | undefined;
+
+export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
+  ready ??= buildDeps(process.env);
+  // A failed start (a secret not readable yet) is not kept: the next tick tries again.
+  const current = ready;
+  void current.catch(() => {
+    if (ready === current) ready = undefined;
+  });
+  const deps = await current;
+  const now = systemClock.now();
+  const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+  // runDrip logs the one summary line; a failed run throws, so the invocation counts as an error (alarm).
+  return runDrip(deps, { now, deadline });
+};

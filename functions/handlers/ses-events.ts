@@ -1,2 +1,51 @@
-// Placeholder until the feedback issue lands: the SES notification (SNS) Lambda entry.
-export const handler = (): Promise<void> => Promise.reject(new Error('not implemented yet'));
+// The ses-events Lambda: SES configuration-set notifications arrive through SNS; each record's
+// Message is JSON-parsed and handed to the feedback core. A bad record is logged and skipped.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseConfig } from '../adapters/config.js';
+import { createDynamoFeedbackStore } from '../adapters/dynamo-feedback-store.js';
+import { handleSesEventBatch, type FeedbackBatchSummary, type FeedbackDeps } from '../core/feedback.js';
+import { systemClock } from '../core/ports.js';
+
+/** The part of an SNS-to-Lambda event this handler reads (the rest is ignored). */
+export interface SnsEvent {
+  Records?: { Sns?: { MessageId?: string; Message?: unknown } }[];
+}
+
+const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ source: 'ses-events', ...entry }));
+
+/** An SNS message body: JSON, or undefined, which the core reports as malformed (never a throw). */
+function messageOf(record: unknown, report: FeedbackDeps['log']): unknown {
+  const sns = typeof record === 'object' && record !== null ? (record as { Sns?: { Message?: unknown; MessageId?: unknown } }).Sns : undefined;
+  const body = sns?.Message;
+  if (typeof body !== 'string') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    report({ msg: 'ses event is not JSON', snsMessageId: typeof sns?.MessageId === 'string' ? sns.MessageId : undefined });
+    return undefined;
+  }
+}
+
+/** The handler over given deps: the Lambda below, the local stack's simulated feedback and the tests share it. */
+export function createSesEventsHandler(deps: FeedbackDeps): (event: SnsEvent) => Promise<FeedbackBatchSummary> {
+  return (event) => {
+    const records: unknown[] = Array.isArray(event?.Records) ? event.Records : [];
+    return handleSesEventBatch(
+      deps,
+      records.map((r) => messageOf(r, deps.log)),
+    );
+  };
+}
+
+// Built once per container, on the first event (so importing this module reads no environment).
+let containerHandler: ((event: SnsEvent) => Promise<FeedbackBatchSummary>) | undefined;
+
+export const handler = async (event: SnsEvent): Promise<void> => {
+  if (!containerHandler) {
+    const config = parseConfig(process.env);
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    containerHandler = createSesEventsHandler({ store: createDynamoFeedbackStore({ doc, tableName: config.tableName }), clock: systemClock, log });
+  }
+  await containerHandler(event);
+};

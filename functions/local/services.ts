@@ -58,7 +58,10 @@ export async function startSesEmulator(options: { port?: number } = {}): Promise
   // aws-ses-v2-local resolves only once listening and has no error path, so probe the port first
   // to give a clear message when it is taken.
   await assertPortFree(port, 'SES emulator');
-  const server = await sesServer({ host: '127.0.0.1', port });
+  // Node's own ESM loader (tsx, npm start) hands over the CommonJS exports object, bundlers and
+  // vitest its `default`: accept both.
+  const start = typeof sesServer === 'function' ? sesServer : (sesServer as unknown as { default: typeof sesServer }).default;
+  const server = await start({ host: '127.0.0.1', port });
   return listening(server, 'SES emulator', port);
 }
 

@@ -1,0 +1,47 @@
+// DynamoDB clients built from settings: the default AWS chain in Lambda, or an explicit endpoint
+// (dynalite, or AWS_ENDPOINT_URL_DYNAMODB) with placeholder credentials locally.
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DependencyError } from '../core/errors.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Credentials the local emulators accept; never used against AWS (only set with an endpoint). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface DynamoClientOptions {
+  /** An emulator or other non-AWS endpoint; unset in Lambda (the region's endpoint is used). */
+  endpoint?: string;
+  region?: string;
+}
+
+export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(
+    options.endpoint === undefined
+      ? { ...(options.region === undefined ? {} : { region: options.region }) }
+      : { endpoint: options.endpoint, region: options.region ?? 'us-east-1', credentials: LOCAL_CREDENTIALS },
+  );
+}
+
+/** The document client every adapter uses: plain JS values in, plain JS values out. */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  // Optional model fields are left out of items rather than written as NULL.
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** True when a DynamoDB write was refused because its condition did not hold (a lost race, not a failure). */
+export function isConditionFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e instanceof Error && e.name === 'ConditionalCheckFailedException');
+}
+
+/**
+ * Runs a conditional write: true when it was written, false when its condition did not hold; any other
+ * failure is a DependencyError naming `what` (so consent and send decisions fail closed on it).
+ */
+export async function conditionalWrite(what: string, write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (e: unknown) {
+    if (isConditionFailure(e)) return false;
+    throw new DependencyError(`DynamoDB ${what} failed`, e);
+  }
+}

@@ -1,0 +1,169 @@
+// DynamoDB side of the SES feedback path (core/feedback.ts): event dedupe, stopping and suppressing
+// addresses, the transient-bounce streak, and the per-lesson counters (atomic ADDs).
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DependencyError } from '../core/errors.js';
+import type { FeedbackStore, SuppressionReason } from '../core/feedback.js';
+import type { LessonCounter } from '../core/model.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionHash } from './table.js';
+
+export interface DynamoFeedbackStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException || (e instanceof Error && e.name === 'ConditionalCheckFailedException');
+
+async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e: unknown) {
+    throw new DependencyError(`DynamoDB: could not ${what}`, e);
+  }
+}
+
+/** ADD 1 to one lesson counter; shared by the feedback path and the unsubscribe flow. */
+async function addToLessonCounter(doc: DynamoDBDocumentClient, tableName: string, course: string, lessonIndex: number, counter: LessonCounter): Promise<void> {
+  if (!Number.isInteger(lessonIndex) || lessonIndex < 0) throw new RangeError(`lesson index must be a whole number ≥ 0, got ${lessonIndex}`);
+  await guarded(`count ${counter}`, () =>
+    doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.lessonStats(course, lessonIndex),
+        // The lesson number is kept as an attribute so stats can read it without parsing the key.
+        UpdateExpression: 'ADD #c :one SET #course = :course, #lesson = :lesson',
+        ExpressionAttributeNames: { '#c': counter, '#course': 'course', '#lesson': 'lesson' },
+        ExpressionAttributeValues: { ':one': 1, ':course': course, ':lesson': lessonIndex + 1 },
+      }),
+    ),
+  );
+}
+
+export interface DynamoFeedbackStore extends FeedbackStore {
+  /** For the unsubscribe flow: see countUnsubscribeAfter below. */
+  countUnsubscribeAfter(course: string, lessonIndex: number): Promise<void>;
+}
+
+export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStoreOptions): DynamoFeedbackStore {
+  return {
+    async claimEvent(eventId, expiresAt) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.event(eventId), expiresAt },
+            // The first delivery of a notification wins; a redelivery finds the item and is not counted.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (e: unknown) {
+        if (isConditionFailure(e)) return false;
+        throw new DependencyError('DynamoDB: could not record an SES event', e);
+      }
+    },
+
+    async releaseEvent(eventId) {
+      await guarded('release an SES event', () => doc.send(new DeleteCommand({ TableName: tableName, Key: keys.event(eventId) })));
+    },
+
+    async findSubscriberId(course, email) {
+      const got = await guarded('read an address lock', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
+      const id: unknown = got.Item?.id;
+      return typeof id === 'string' ? id : undefined;
+    },
+
+    async stopSubscriber({ id, email, status, reason, at }) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            // Leaving the due index (REMOVE of its keys) is what makes the drip stop at once. The
+            // address must match, so a wrong tag can never stop someone else; an address already
+            // stopped keeps its first reason, and a complaint outranks a bounce.
+            UpdateExpression: 'SET #status = :status, stoppedReason = :reason, stoppedAt = :at REMOVE #shard, #due, nextSendAt',
+            ConditionExpression:
+              status === 'complained' ? 'attribute_exists(pk) AND email = :email AND #status <> :complained' : 'attribute_exists(pk) AND email = :email AND NOT #status IN (:bounced, :complained)',
+            ExpressionAttributeNames: { '#status': 'status', '#shard': DUE_SHARD_ATTR, '#due': DUE_SORT_ATTR },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':reason': reason,
+              ':at': at,
+              ':email': email,
+              ':complained': 'complained',
+              ...(status === 'complained' ? {} : { ':bounced': 'bounced' }),
+            },
+          }),
+        );
+        return true;
+      } catch (e: unknown) {
+        if (isConditionFailure(e)) return false;
+        throw new DependencyError('DynamoDB: could not stop a subscriber', e);
+      }
+    },
+
+    async suppressAddress(email, reason: SuppressionReason, at) {
+      await guarded('write a suppression', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.suppression(suppressionHash(email)),
+            // if_not_exists keeps the first reason and time when the same address is stopped again.
+            UpdateExpression: 'SET reason = if_not_exists(reason, :reason), suppressedAt = if_not_exists(suppressedAt, :at)',
+            ExpressionAttributeValues: { ':reason': reason, ':at': at },
+          }),
+        ),
+      );
+    },
+
+    async addSoftBounce(id, email) {
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'ADD softBounces :one',
+            ConditionExpression: 'attribute_exists(pk) AND email = :email',
+            ExpressionAttributeValues: { ':one': 1, ':email': email },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        const n: unknown = out.Attributes?.softBounces;
+        return typeof n === 'number' ? n : undefined;
+      } catch (e: unknown) {
+        if (isConditionFailure(e)) return undefined;
+        throw new DependencyError('DynamoDB: could not count a transient bounce', e);
+      }
+    },
+
+    async resetSoftBounces(id, email) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'REMOVE softBounces',
+            // Most deliveries have no streak to end: the condition makes those a no-op.
+            ConditionExpression: 'email = :email AND softBounces > :zero',
+            ExpressionAttributeValues: { ':email': email, ':zero': 0 },
+          }),
+        );
+      } catch (e: unknown) {
+        if (isConditionFailure(e)) return;
+        throw new DependencyError('DynamoDB: could not reset a transient-bounce streak', e);
+      }
+    },
+
+    countLessonEvent: (course, lessonIndex, counter) => addToLessonCounter(doc, tableName, course, lessonIndex, counter),
+    countUnsubscribeAfter: (course, lessonIndex) => addToLessonCounter(doc, tableName, course, lessonIndex, 'unsubscribed'),
+  };
+}
+
+/**
+ * For the unsubscribe flow: one more person left after lesson `lessonIndex` (0-based: the last
+ * lesson they were sent). Call it only when at least one lesson was sent.
+ */
+export function countUnsubscribeAfter(options: DynamoFeedbackStoreOptions, course: string, lessonIndex: number): Promise<void> {
+  return addToLessonCounter(options.doc, options.tableName, course, lessonIndex, 'unsubscribed');
+}

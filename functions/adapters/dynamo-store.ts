@@ -1,0 +1,260 @@
+// The SubscriptionStore on the one DynamoDB table (key scheme in table.ts). Every rule that must hold
+// under concurrency (one subscription per address, one confirmation per 10 minutes, status changes)
+// is a single conditional write: DynamoDB decides the race, not a read followed by a write.
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DependencyError } from '../core/errors.js';
+import type { Subscriber } from '../core/model.js';
+import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
+import { conditionalWrite } from './dynamo-client.js';
+import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
+
+export interface DynamoStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Partitions of the due index (config.dueShards). */
+  dueShards: number;
+}
+
+// Attributes of a subscriber item that are storage bookkeeping, not part of model.Subscriber.
+const BOOKKEEPING = new Set(['pk', 'sk', DUE_SHARD_ATTR, DUE_SORT_ATTR, 'claimId', 'claimUntil']);
+
+/** A subscriber item (SUB#<id> / PROFILE) as the domain sees it. */
+export function subscriberFromItem(item: Record<string, unknown>): Subscriber {
+  const subscriber: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!BOOKKEEPING.has(k)) subscriber[k] = v;
+  return subscriber as unknown as Subscriber;
+}
+
+/** The `dueAt` sort key of the due index: due time first, id to keep equal times apart. */
+export function dueSortKey(nextSendAt: string, id: string): string {
+  return `${nextSendAt}#${id}`;
+}
+
+export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOptions): SubscriptionStore {
+  async function read<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e: unknown) {
+      throw new DependencyError(`DynamoDB ${what} failed`, e);
+    }
+  }
+
+  async function getSubscriber(id: string): Promise<Subscriber | undefined> {
+    const out = await read('read subscriber', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })));
+    return out.Item === undefined ? undefined : subscriberFromItem(out.Item);
+  }
+
+  return {
+    async findByAddress(course, email) {
+      const out = await read('read address', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
+      const lock = out.Item;
+      if (lock === undefined) return undefined;
+      const id = String(lock.id);
+      const record: AddressRecord = { id };
+      if (typeof lock[TTL_ATTR] === 'number') record.expiresAt = lock[TTL_ATTR];
+      const subscriber = await getSubscriber(id);
+      if (subscriber !== undefined) record.subscriber = subscriber;
+      return record;
+    },
+
+    getSubscriber,
+
+    async isSuppressed(email) {
+      const out = await read('read suppression', () =>
+        doc.send(new GetCommand({ TableName: tableName, Key: keys.suppression(suppressionHash(email)), ConsistentRead: true })),
+      );
+      return out.Item !== undefined;
+    },
+
+    async hitRateLimit(key, now, windowSeconds) {
+      const window = Math.floor(now.getTime() / 1000 / windowSeconds);
+      const out = await read('count rate limit', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.rate(key, window),
+            UpdateExpression: 'ADD hits :one SET #ttl = if_not_exists(#ttl, :ttl)',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTR },
+            // Kept one window past its end, then TTL removes it.
+            ExpressionAttributeValues: { ':one': 1, ':ttl': (window + 2) * windowSeconds },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return Number(out.Attributes?.hits ?? 1);
+    },
+
+    claimAddress({ course, email, id, expiresAt }, now) {
+      return conditionalWrite('claim address', () =>
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.address(course, email), id, course, email, ...(expiresAt === undefined ? {} : { [TTL_ATTR]: expiresAt }) },
+            // Free, or held by an unconfirmed subscription that has expired (TTL deletes lazily).
+            ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#ttl) AND #ttl <= :now)',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTR },
+            ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+          }),
+        ),
+      );
+    },
+
+    createSubscriber(subscriber) {
+      return conditionalWrite('create subscriber', () =>
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.subscriber(subscriber.id), ...subscriber },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    },
+
+    async renewPending(id, renewal: PendingRenewal, resendCutoff) {
+      const names: Record<string, string> = { '#status': 'status', '#ttl': TTL_ATTR, '#tz': 'timezone' };
+      const values: Record<string, unknown> = {
+        ':pending': 'pending',
+        ':unsubscribed': 'unsubscribed',
+        ':consent': renewal.consent,
+        ':tz': renewal.timezone,
+        ':ttl': renewal.expiresAt,
+        ':cutoff': resendCutoff.toISOString(),
+      };
+      const set = ['#status = :pending', 'consent = :consent', '#tz = :tz', '#ttl = :ttl'];
+      if (renewal.name !== undefined) {
+        set.push('#name = :name');
+        names['#name'] = 'name';
+        values[':name'] = renewal.name;
+      }
+      if (renewal.confirmationSentAt !== undefined) {
+        set.push('confirmationSentAt = :sent');
+        values[':sent'] = renewal.confirmationSentAt;
+      }
+      let updated: Record<string, unknown> | undefined;
+      const ok = await conditionalWrite('renew pending subscription', async () => {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: `SET ${set.join(', ')} REMOVE ${DUE_SHARD_ATTR}, ${DUE_SORT_ATTR}, nextSendAt`,
+            // ISO instants compare correctly as strings. This one condition is the 10-minute limit:
+            // of ten parallel signups exactly one finds the old send time and takes the window.
+            ConditionExpression:
+              'attribute_exists(pk) AND #status IN (:pending, :unsubscribed) AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :cutoff)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        updated = out.Attributes;
+      });
+      if (!ok || updated === undefined) return undefined;
+      const subscriber = subscriberFromItem(updated);
+      // The lock's expiry follows the subscription's, but only while it has one: a confirmed
+      // (kept) lock must never get a TTL back, whatever order this and a confirm land in.
+      await conditionalWrite('extend address lock', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.address(subscriber.course, subscriber.email),
+            UpdateExpression: 'SET #ttl = :ttl',
+            ConditionExpression: 'attribute_exists(#ttl) AND id = :id',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTR },
+            ExpressionAttributeValues: { ':ttl': renewal.expiresAt, ':id': id },
+          }),
+        ),
+      );
+      return subscriber;
+    },
+
+    async forgetConfirmationSent(id, sentAt) {
+      await conditionalWrite('forget confirmation send', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'REMOVE confirmationSentAt',
+            ConditionExpression: 'confirmationSentAt = :sent',
+            ExpressionAttributeValues: { ':sent': sentAt },
+          }),
+        ),
+      );
+    },
+
+    keepAddress(course, email, id) {
+      return conditionalWrite('keep address lock', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.address(course, email),
+            UpdateExpression: 'REMOVE #ttl',
+            ConditionExpression: 'id = :id',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTR },
+            ExpressionAttributeValues: { ':id': id },
+          }),
+        ),
+      );
+    },
+
+    activate(id, { at, status, nextSendAt }) {
+      const values: Record<string, unknown> = {
+        ':pending': 'pending',
+        ':status': status,
+        ':at': at.toISOString(),
+        ':now': Math.floor(at.getTime() / 1000),
+      };
+      let update = 'SET #status = :status, confirmedAt = :at REMOVE #ttl';
+      if (status === 'active') {
+        if (nextSendAt === undefined) throw new Error('An active subscriber needs nextSendAt');
+        const due = nextSendAt.toISOString();
+        update = `SET #status = :status, confirmedAt = :at, nextSendAt = :due, ${DUE_SHARD_ATTR} = :shard, ${DUE_SORT_ATTR} = :dueAt REMOVE #ttl`;
+        Object.assign(values, { ':due': due, ':shard': dueShardOf(id, dueShards), ':dueAt': dueSortKey(due, id) });
+      }
+      return conditionalWrite('activate subscriber', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: update,
+            // An expired pending item may still be there (TTL deletes within days, and dynalite never).
+            ConditionExpression: '#status = :pending AND (attribute_not_exists(#ttl) OR #ttl > :now)',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTR },
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    },
+
+    async unsubscribe(id, at) {
+      let before: Record<string, unknown> | undefined;
+      const ok = await conditionalWrite('unsubscribe', async () => {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            // Out of the due index at once: the drip's claim also checks the status, so a run that
+            // already read this subscriber as due loses its claim.
+            UpdateExpression: `SET #status = :unsubscribed, unsubscribedAt = :at REMOVE ${DUE_SHARD_ATTR}, ${DUE_SORT_ATTR}, nextSendAt`,
+            ConditionExpression: '#status IN (:pending, :active, :completed)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':unsubscribed': 'unsubscribed',
+              ':pending': 'pending',
+              ':active': 'active',
+              ':completed': 'completed',
+              ':at': at.toISOString(),
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        before = out.Attributes;
+      });
+      return ok && before !== undefined ? subscriberFromItem(before) : undefined;
+    },
+
+    // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.
+    countUnsubscribeAfter: (course, lessonIndex) => countUnsubscribeAfter({ doc, tableName }, course, lessonIndex),
+  };
+}

@@ -1,0 +1,254 @@
+// The operator CLI (`npx course …`, `npm run course -- …`): argv parsing and wiring only; each
+// command's logic lives in its own module and takes its streams and ports as arguments.
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Writable } from 'node:stream';
+import { parseConfig } from '../adapters/config.js';
+import { createDynamoStore } from '../adapters/dynamo-store.js';
+import { createSesMailer } from '../adapters/ses-mailer.js';
+import { loadLocalTokenKey, loadSecretTokenKey } from '../adapters/token-key.js';
+import { isAppError } from '../core/errors.js';
+import { systemClock, type Mailer } from '../core/ports.js';
+import { createTokens, type Tokens } from '../core/tokens.js';
+import { parseSignupInput } from '../core/validation.js';
+import type { SubscriptionDeps } from '../core/subscriptions.js';
+import { loadCourse, type Course } from '../email/manifest.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
+import { simulatedSesFeedback } from '../local/simulated-feedback.js';
+import { runExport, type ExportFormat } from './export.js';
+import { ImportFileError, planImport, runImport } from './import.js';
+import { createOperatorStore } from './operator-store.js';
+import { runErase, runShow } from './person.js';
+import { runSendTest } from './send-test.js';
+import { runStats } from './stats.js';
+import { resolveTarget, type CliEnv, type Target } from './target.js';
+
+export const USAGE = `Usage: course <command> [options]
+
+Commands:
+  stats                                   the funnel and a per-lesson table, with bar charts
+  export [--format csv|jsonl]             every subscriber (status, lesson, consent) to stdout
+  show <email>                            everything held about one address
+  erase <email>                           delete it all, keeping only a one-way hash (stays suppressed)
+  import <file.csv> --consent "<where they agreed>" [--send-confirmations] [--dry-run]
+                                          add a list as pending subscriptions (a header row with an email column)
+  send-test --to <address> --lesson <N> [--name <name>]
+                                          one lesson to an address outside the list, marked [TEST]
+
+Where (default: the local stack, dynalite at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:8000,
+table $TABLE_NAME or email-course):
+  --table <name>                          a deployed table (AWS credentials from the usual chain)
+  --stack <name>                          the table of a deployed stack (its TableName output)
+  --course <slug>                         show/erase: the course (default: templates/course.json's)
+`;
+
+/** Bad arguments: the usage goes to stderr and the exit code is 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CliIo {
+  out: Writable;
+  err: Writable & { isTTY?: boolean };
+  env: CliEnv;
+  /** The course manifest (templates/course.json by default). */
+  loadCourse?: () => Course;
+  /** The compiled course, for import --send-confirmations and send-test (compiled from templates/ by default). */
+  compileCourse?: (course: Course) => Promise<CompiledCourse>;
+}
+
+const where = { table: { type: 'string' }, stack: { type: 'string' } } as const;
+const commands = {
+  stats: { options: { ...where }, positionals: 0 },
+  export: { options: { ...where, format: { type: 'string', default: 'csv' } }, positionals: 0 },
+  show: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
+  erase: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
+  import: { options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, positionals: 1 },
+  'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
+} satisfies Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number }>;
+type Command = keyof typeof commands;
+
+function parse(argv: readonly string[]) {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' as const };
+  if (!(command in commands)) throw new UsageError(`unknown command "${command}"`);
+  const spec = commands[command as Command];
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: spec.options, allowPositionals: true, strict: true });
+  } catch (e: unknown) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  if (parsed.positionals.length !== spec.positionals) {
+    throw new UsageError(spec.positionals === 0 ? `${command} takes no arguments (got "${parsed.positionals.join(' ')}")` : `${command} needs exactly one argument`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.table !== undefined && values.stack !== undefined) throw new UsageError('give --table or --stack, not both');
+  return { command: command as Command, values, positional: parsed.positionals[0] };
+}
+
+function emailArgument(value: string | undefined, what: string): string {
+  try {
+    return parseSignupInput({ email: value ?? '' }).email;
+  } catch {
+    throw new UsageError(`${what} is not a valid email address: "${value ?? ''}"`);
+  }
+}
+
+const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+async function compiled(io: CliIo, course: Course): Promise<CompiledCourse> {
+  if (io.compileCourse) return io.compileCourse(course);
+  // mjml is loaded only for the commands that send mail.
+  const { compileCourse } = await import('../email/compile.js');
+  return compileCourse(course);
+}
+
+/**
+ * subscribe()'s ports for an import. Without confirmations nothing may be mailed or signed, so the
+ * mailer and tokens refuse; with them, locally, the SES simulator's addresses bounce or complain
+ * through the feedback path as they would in AWS.
+ */
+async function importWiring(t: Target, io: CliIo, course: Course, sending: boolean): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
+  const config = parseConfig({ TABLE_NAME: t.tableName, PUBLIC_URL: io.env.PUBLIC_URL, DUE_SHARDS: io.env.DUE_SHARDS });
+  let mailer: Mailer = { sendRaw: () => Promise.reject(new Error('import sends no email without --send-confirmations')) };
+  const refuse = () => {
+    throw new Error('import signs no links without --send-confirmations');
+  };
+  let tokens: Tokens = { sign: refuse, verify: refuse };
+  let settled = () => Promise.resolve();
+  if (sending) {
+    const ses = createSesMailer({ client: t.ses(), ...(io.env.SES_CONFIGURATION_SET ? { configurationSet: io.env.SES_CONFIGURATION_SET } : {}) });
+    if (t.kind === 'local') {
+      const simulated = simulatedSesFeedback({ log: () => undefined })(ses, { doc: t.doc, tableName: t.tableName, clock: systemClock });
+      mailer = simulated;
+      settled = () => simulated.settled();
+      tokens = createTokens(await loadLocalTokenKey(io.env.DATA_DIR || '.local'));
+    } else {
+      mailer = ses;
+      tokens = createTokens(await loadSecretTokenKey(io.env.TOKEN_SECRET_ID ?? ''));
+    }
+  }
+  const subscriptions: SubscriptionDeps = {
+    store: createDynamoStore({ doc: t.doc, tableName: t.tableName, dueShards: config.dueShards }),
+    mailer,
+    clock: systemClock,
+    tokens,
+    compiled: await compiled(io, course),
+    // The per-IP signup limit guards the public form; an operator's import is not a client IP.
+    config: { publicUrl: config.publicUrl, signupsPerIpPerHour: Number.MAX_SAFE_INTEGER },
+  };
+  return { subscriptions, settled };
+}
+
+/** Run one CLI invocation; answers the exit code (0 done, 1 failed, 2 bad arguments). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let target: Target | undefined;
+  try {
+    const args = parse(argv);
+    if (args.command === 'help') {
+      io.out.write(USAGE);
+      return 0;
+    }
+    const { command, values, positional } = args;
+    const course = (io.loadCourse ?? loadCourse)();
+
+    // Every argument is checked before the table is touched: nothing is half-done on bad input.
+    let checked: () => Promise<void>;
+    const connect = async () => (target = await resolveTarget({ table: text(values.table), stack: text(values.stack) }, io.env));
+    const operator = async () => createOperatorStore(await connect());
+    switch (command) {
+      case 'stats':
+        checked = async () => void (await runStats({ store: await operator(), out: io.out, courses: [course] }));
+        break;
+      case 'export': {
+        const format = text(values.format);
+        if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
+        checked = async () => void (await runExport({ store: await operator(), out: io.out, format: format satisfies ExportFormat }));
+        break;
+      }
+      case 'show':
+      case 'erase': {
+        const email = emailArgument(positional, `${command}'s argument`);
+        const slug = text(values.course) ?? course.slug;
+        checked =
+          command === 'show'
+            ? async () => void (await runShow({ store: await operator(), out: io.out, course: slug, email }))
+            : async () => void (await runErase({ store: await operator(), out: io.out, course: slug, email, now: systemClock.now() }));
+        break;
+      }
+      case 'import': {
+        const consent = text(values.consent)?.trim();
+        if (!consent) throw new UsageError('import needs --consent "<where these people agreed to receive the course>"');
+        // eslint-disable-next-line no-control-regex -- the consent text is stored and exported: one clean line
+        if (consent.length > 500 || /[\u0000-\u001f\u007f]/.test(consent)) throw new UsageError('--consent must be one line of at most 500 characters');
+        const file = positional ?? '';
+        let csvText: string;
+        try {
+          csvText = await readFile(file, 'utf8');
+        } catch (e: unknown) {
+          throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const plan = planImport(csvText);
+        const sendConfirmations = values['send-confirmations'] === true;
+        const dryRun = values['dry-run'] === true;
+        const sending = sendConfirmations && !dryRun;
+        const deployed = values.table !== undefined || values.stack !== undefined;
+        if (sending && deployed && (!io.env.TOKEN_SECRET_ID || !io.env.PUBLIC_URL)) {
+          throw new UsageError('import --send-confirmations on a deployed table needs TOKEN_SECRET_ID and PUBLIC_URL set');
+        }
+        checked = async () => {
+          const wired = await importWiring(await connect(), io, course, sending);
+          await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, { consent, source: basename(file), sendConfirmations, dryRun });
+          await wired.settled();
+        };
+        break;
+      }
+      case 'send-test': {
+        const to = emailArgument(text(values.to), '--to');
+        const lesson = Number(text(values.lesson));
+        if (!Number.isInteger(lesson) || lesson < 1 || lesson > course.lessons.length) {
+          throw new UsageError(`--lesson must be a lesson number from 1 to ${course.lessons.length}`);
+        }
+        const publicUrl = parseConfig({ PUBLIC_URL: io.env.PUBLIC_URL }).publicUrl;
+        checked = async () => {
+          const t = await connect();
+          // No configuration set and no tags: a test produces no SES events, so no counters move.
+          await runSendTest({ mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, course), publicUrl, out: io.out }, { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) });
+        };
+        break;
+      }
+    }
+    await checked();
+    return 0;
+  } catch (e: unknown) {
+    if (e instanceof UsageError) {
+      io.err.write(`course: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ImportFileError) {
+      io.err.write(`course import: ${e.message}. Nothing was imported.\n`);
+      return 1;
+    }
+    io.err.write(`course: ${describeFailure(e, target)}\n`);
+    return 1;
+  } finally {
+    target?.close();
+  }
+}
+
+function describeFailure(e: unknown, target: Target | undefined): string {
+  const messages: string[] = [];
+  for (let c: unknown = e; c instanceof Error && messages.length < 4; c = c.cause) messages.push(c.message || c.name);
+  const text = messages.join(': ') || String(e);
+  const refused = /ECONNREFUSED|connect/i.test(text);
+  if (target?.kind === 'local' && refused) return `${text}\nIs the local stack running? Start it with \`npm start\` (or point AWS_ENDPOINT_URL_DYNAMODB at it).`;
+  if (isAppError(e) && /ResourceNotFound|non-existent table|Requested resource not found/i.test(text)) return `${text}\nNo table ${target?.tableName ?? ''} there.`;
+  return text;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env });
+}

@@ -1,0 +1,122 @@
+// `course stats`: how the course is doing. A funnel from signup to completion (counted from the
+// subscribers) and a per-lesson table from the counters the feedback path keeps, with bar charts.
+import type { Writable } from 'node:stream';
+import type { Course } from '../email/manifest.js';
+import type { SubscriberStatus } from '../core/model.js';
+import type { OperatorStore } from './operator-store.js';
+import { bar, table } from './terminal.js';
+
+export type CourseInfo = Pick<Course, 'slug' | 'title' | 'lessons'>;
+
+export interface Funnel {
+  signedUp: number;
+  confirmed: number;
+  pending: number;
+  active: number;
+  completed: number;
+  unsubscribed: number;
+  bounced: number;
+  complained: number;
+}
+
+export interface LessonRow {
+  lesson: number;
+  title: string;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+}
+
+export interface CourseStats {
+  course: string;
+  title?: string;
+  funnel: Funnel;
+  lessons: LessonRow[];
+}
+
+const emptyFunnel = (): Funnel => ({ signedUp: 0, confirmed: 0, pending: 0, active: 0, completed: 0, unsubscribed: 0, bounced: 0, complained: 0 });
+
+/** Share of signups that confirmed (0 when nobody signed up). */
+export function confirmationRate(f: Funnel): number {
+  return f.signedUp === 0 ? 0 : f.confirmed / f.signedUp;
+}
+
+/** Read the funnel (one pass over the subscribers, page by page) and each course's lesson counters. */
+export async function collectStats(store: OperatorStore, known: readonly CourseInfo[] = []): Promise<CourseStats[]> {
+  const funnels = new Map<string, Funnel>(known.map((c) => [c.slug, emptyFunnel()]));
+  for await (const page of store.subscriberPages()) {
+    for (const s of page) {
+      let f = funnels.get(s.course);
+      if (!f) funnels.set(s.course, (f = emptyFunnel()));
+      f.signedUp++;
+      if (s.confirmedAt !== undefined) f.confirmed++;
+      const status: SubscriberStatus = s.status;
+      if (status in f) f[status]++;
+    }
+  }
+  const result: CourseStats[] = [];
+  for (const [course, funnel] of [...funnels].sort(([a], [b]) => a.localeCompare(b))) {
+    const info = known.find((c) => c.slug === course);
+    const counters = await store.lessonCounters(course);
+    const byLesson = new Map(counters.map((i) => [Number(String(i.sk).replace('LESSON#', '')), i]));
+    const count = Math.max(info?.lessons.length ?? 0, ...byLesson.keys());
+    const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+    const lessons: LessonRow[] = Array.from({ length: count }, (_, i) => {
+      const c = byLesson.get(i + 1) ?? {};
+      return {
+        lesson: i + 1,
+        title: info?.lessons[i]?.title ?? '',
+        sent: num(c.sent),
+        delivered: num(c.delivered),
+        bounced: num(c.bounced),
+        complained: num(c.complained),
+        opened: num(c.opened),
+        clicked: num(c.clicked),
+        unsubscribed: num(c.unsubscribed),
+      };
+    });
+    result.push({ course, ...(info ? { title: info.title } : {}), funnel, lessons });
+  }
+  return result;
+}
+
+const truncate = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s);
+
+export function formatStats(all: readonly CourseStats[]): string {
+  if (all.length === 0) return 'No subscribers yet.\n';
+  const parts: string[] = [];
+  for (const s of all) {
+    const f = s.funnel;
+    const stages: [string, number][] = [
+      ['signed up', f.signedUp],
+      ['confirmed', f.confirmed],
+      ['active', f.active],
+      ['completed', f.completed],
+      ['pending', f.pending],
+      ['unsubscribed', f.unsubscribed],
+      ['bounced', f.bounced],
+      ['complained', f.complained],
+    ];
+    const funnelRows = stages.map(([name, n]) => [`  ${name}`, n, bar(n, f.signedUp)]);
+    parts.push(
+      `${s.title ? `${s.title} (${s.course})` : s.course}\n\nFunnel\n${table(funnelRows)}\n  confirmation rate: ${(confirmationRate(f) * 100).toFixed(1)}% (${f.confirmed} of ${f.signedUp})\n`,
+    );
+    const maxSent = Math.max(0, ...s.lessons.map((l) => l.sent));
+    const lessonRows: (string | number)[][] = [
+      ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced', 'complaints', ''],
+      ...s.lessons.map((l) => [`  ${l.lesson}`, truncate(l.title, 34), l.sent, l.delivered, l.opened, l.clicked, l.unsubscribed, l.bounced, l.complained, bar(l.sent, maxSent, 20)]),
+    ];
+    parts.push(`Per lesson\n${table(lessonRows)}\n`);
+  }
+  return parts.join('\n');
+}
+
+export async function runStats(deps: { store: OperatorStore; out: Writable; courses?: readonly CourseInfo[] }): Promise<CourseStats[]> {
+  const stats = await collectStats(deps.store, deps.courses);
+  deps.out.write(formatStats(stats));
+  return stats;
+}

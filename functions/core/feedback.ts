@@ -1,0 +1,276 @@
+// What SES tells us after a send (configuration-set events through SNS): bounces and complaints stop
+// all mail to the address for good, transient bounces are counted, and per-lesson counters move.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from './ports.js';
+import type { LessonCounter } from './model.js';
+import { normaliseEmail, maskEmail } from './validation.js';
+
+/** Transient bounces in a row that suppress an address. */
+export const SOFT_BOUNCE_LIMIT = 3;
+/** How long an event stays remembered for dedupe (SNS retries for hours at most; 14 days is ample). */
+export const EVENT_MEMORY_SECONDS = 14 * 24 * 3600;
+
+/** Why an address was stopped (kept on the subscriber and on its SUPPRESS item). */
+export type SuppressionReason = 'permanent-bounce' | 'complaint' | 'soft-bounce-limit';
+
+/** The table operations the feedback path needs (DynamoDB in functions/adapters/dynamo-feedback-store.ts). */
+export interface FeedbackStore {
+  /** Remember an event (conditional put); false when it was already remembered (a redelivery). */
+  claimEvent(eventId: string, expiresAt: number): Promise<boolean>;
+  /** Forget a claimed event whose effects could not be applied, so a retry applies them. */
+  releaseEvent(eventId: string): Promise<void>;
+  /** The subscriber id holding (course, address), if any. */
+  findSubscriberId(course: string, email: string): Promise<string | undefined>;
+  /**
+   * Stop a subscriber for good: status, reason, time; out of the due index at once. Only when the
+   * subscriber `id` exists and holds `email`; false otherwise. A complaint outranks a bounce.
+   */
+  stopSubscriber(input: { id: string; email: string; status: 'bounced' | 'complained'; reason: SuppressionReason; at: string }): Promise<boolean>;
+  /** Keep the address's one-way hash so it is never mailed again (idempotent). */
+  suppressAddress(email: string, reason: SuppressionReason, at: string): Promise<void>;
+  /** Count one more transient bounce in a row; the new streak, or undefined when no such subscriber. */
+  addSoftBounce(id: string, email: string): Promise<number | undefined>;
+  /** A delivery ends a transient-bounce streak. */
+  resetSoftBounces(id: string, email: string): Promise<void>;
+  /** Atomic ADD 1 to one counter of one lesson (0-based index). */
+  countLessonEvent(course: string, lessonIndex: number, counter: LessonCounter): Promise<void>;
+}
+
+export interface FeedbackLog {
+  (entry: Record<string, unknown>): void;
+}
+
+export interface FeedbackDeps {
+  store: FeedbackStore;
+  clock: Clock;
+  log: FeedbackLog;
+}
+
+// --- The notification, untrusted until parsed -------------------------------------------------
+
+const address = z.string().min(3).max(320);
+const recipients = z.array(z.object({ emailAddress: address }).loose()).min(1);
+
+const mailSchema = z
+  .object({
+    messageId: z.string().min(1).max(200),
+    destination: z.array(address).min(1),
+    // Configuration-set events carry every message tag as a list of values.
+    tags: z.record(z.string(), z.array(z.string())).default({}),
+  })
+  .loose();
+
+const bounceSchema = z
+  .object({
+    bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
+    bounceSubType: z.string().optional(),
+    bouncedRecipients: recipients,
+  })
+  .loose();
+const complaintSchema = z
+  .object({ complainedRecipients: recipients, complaintFeedbackType: z.string().optional() })
+  .loose();
+const deliverySchema = z.object({ recipients: z.array(address).optional() }).loose();
+
+const base = { mail: mailSchema };
+const notificationSchema = z.discriminatedUnion('eventType', [
+  z.object({ eventType: z.literal('Bounce'), bounce: bounceSchema, ...base }).loose(),
+  z.object({ eventType: z.literal('Complaint'), complaint: complaintSchema, ...base }).loose(),
+  z.object({ eventType: z.literal('Delivery'), delivery: deliverySchema, ...base }).loose(),
+  z.object({ eventType: z.literal('Send'), ...base }).loose(),
+  z.object({ eventType: z.literal('Reject'), ...base }).loose(),
+  z.object({ eventType: z.literal('DeliveryDelay'), ...base }).loose(),
+  z.object({ eventType: z.literal('Open'), ...base }).loose(),
+  z.object({ eventType: z.literal('Click'), ...base }).loose(),
+]);
+
+export type SesNotification = z.infer<typeof notificationSchema>;
+export type SesEventType = SesNotification['eventType'];
+
+/** What happened to one notification. */
+export type FeedbackOutcome =
+  | { outcome: 'applied'; eventType: SesEventType; recipients: number }
+  | { outcome: 'duplicate'; eventType: SesEventType }
+  | { outcome: 'skipped'; reason: 'malformed' | 'unknown'; detail: string };
+
+/** Where a message came from: the tags the drip (and the confirmation mail) put on it. */
+interface MessageOrigin {
+  course?: string;
+  /** 0-based lesson index, from the 1-based `lesson` tag. */
+  lessonIndex?: number;
+  subscriberId?: string;
+}
+
+const TAG_VALUE = /^[A-Za-z0-9_.@-]{1,256}$/;
+
+function originOf(tags: Record<string, string[]>): MessageOrigin {
+  const one = (name: string) => {
+    const v = tags[name]?.[0];
+    return v !== undefined && TAG_VALUE.test(v) ? v : undefined;
+  };
+  const lesson = one('lesson');
+  const lessonNumber = lesson !== undefined && /^\d{1,3}$/.test(lesson) ? Number(lesson) : undefined;
+  return {
+    course: one('course'),
+    lessonIndex: lessonNumber !== undefined && lessonNumber >= 1 ? lessonNumber - 1 : undefined,
+    subscriberId: one('subscriber'),
+  };
+}
+
+/**
+ * Validate a parsed notification. Configuration-set events name their type in `eventType`; the
+ * older identity notifications use `notificationType` for the same shapes, so both are read.
+ */
+export function parseSesNotification(input: unknown): { ok: true; notification: SesNotification } | { ok: false; reason: 'malformed' | 'unknown'; detail: string } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
+  const record = input as Record<string, unknown>;
+  const type = record.eventType ?? record.notificationType;
+  if (typeof type !== 'string') return { ok: false, reason: 'malformed', detail: 'no eventType' };
+  const known = ['Bounce', 'Complaint', 'Delivery', 'Send', 'Reject', 'DeliveryDelay', 'Open', 'Click'];
+  if (!known.includes(type)) return { ok: false, reason: 'unknown', detail: `eventType ${type.slice(0, 40)}` };
+  const parsed = notificationSchema.safeParse({ ...record, eventType: type });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: 'malformed', detail: `${type}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, notification: parsed.data };
+}
+
+/** The recipients an event is about, normalised. */
+function recipientsOf(n: SesNotification): string[] {
+  let list: string[];
+  if (n.eventType === 'Bounce') list = n.bounce.bouncedRecipients.map((r) => r.emailAddress);
+  else if (n.eventType === 'Complaint') list = n.complaint.complainedRecipients.map((r) => r.emailAddress);
+  else if (n.eventType === 'Delivery' && n.delivery.recipients?.length) list = n.delivery.recipients;
+  else list = n.mail.destination;
+  // A recipient may arrive as `"Name" <a@b>`: keep the address only.
+  return [...new Set(list.map((a) => normaliseEmail(/<([^<>]+)>\s*$/.exec(a)?.[1] ?? a)))];
+}
+
+/**
+ * One event per (message, type, recipient): a redelivered notification, or the same event published
+ * twice, maps to the same id. The address is hashed so the dedupe item holds no personal data.
+ */
+export function eventIdOf(messageId: string, eventType: string, recipient: string): string {
+  return createHash('sha256').update(`${messageId}\n${eventType}\n${recipient}`).digest('hex').slice(0, 40);
+}
+
+const COUNTER_OF: Partial<Record<SesEventType, LessonCounter>> = {
+  Send: 'sent',
+  Delivery: 'delivered',
+  Complaint: 'complained',
+  Open: 'opened',
+  Click: 'clicked',
+};
+
+/**
+ * Apply one SES notification (already JSON-parsed, not yet trusted). Never throws for bad input:
+ * malformed or unknown notifications come back `skipped` and are logged. Throws only when the table
+ * cannot be read or written, so the caller's retry can apply it (the event claim is released first).
+ */
+export async function handleSesEvent(deps: FeedbackDeps, input: unknown): Promise<FeedbackOutcome> {
+  const parsed = parseSesNotification(input);
+  if (!parsed.ok) {
+    deps.log({ msg: 'ses event skipped', reason: parsed.reason, detail: parsed.detail });
+    return { outcome: 'skipped', reason: parsed.reason, detail: parsed.detail };
+  }
+  const n = parsed.notification;
+  const origin = originOf(n.mail.tags);
+  const people = recipientsOf(n);
+  const at = deps.clock.now();
+  let applied = 0;
+  for (const email of people) {
+    if (await applyToRecipient(deps, n, origin, email, at)) applied++;
+  }
+  if (applied === 0) return { outcome: 'duplicate', eventType: n.eventType };
+  return { outcome: 'applied', eventType: n.eventType, recipients: applied };
+}
+
+async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: MessageOrigin, email: string, now: Date): Promise<boolean> {
+  const at = now.toISOString();
+  const subscriberId = async () => origin.subscriberId ?? (origin.course ? await deps.store.findSubscriberId(origin.course, email) : undefined);
+
+  // Stopping an address is idempotent, so it happens before the dedupe claim: a crash after it
+  // and before the claim only means the redelivery does it again. What is not idempotent (counters,
+  // the soft-bounce streak) happens after the claim.
+  let stop: { status: 'bounced' | 'complained'; reason: SuppressionReason } | undefined;
+  if (n.eventType === 'Complaint') stop = { status: 'complained', reason: 'complaint' };
+  else if (n.eventType === 'Bounce' && n.bounce.bounceType === 'Permanent') stop = { status: 'bounced', reason: 'permanent-bounce' };
+  if (stop) {
+    await deps.store.suppressAddress(email, stop.reason, at);
+    const id = await subscriberId();
+    const stopped = id !== undefined && (await deps.store.stopSubscriber({ id, email, ...stop, at }));
+    deps.log({ msg: 'address stopped', eventType: n.eventType, reason: stop.reason, email: maskEmail(email), subscriber: id, subscriberStopped: stopped, bounceSubType: n.eventType === 'Bounce' ? n.bounce.bounceSubType : undefined });
+  }
+
+  const eventId = eventIdOf(n.mail.messageId, n.eventType, email);
+  if (!(await deps.store.claimEvent(eventId, Math.floor(now.getTime() / 1000) + EVENT_MEMORY_SECONDS))) {
+    deps.log({ msg: 'ses event already counted', eventType: n.eventType, messageId: n.mail.messageId });
+    return false;
+  }
+  try {
+    await countAndTrack(deps, n, origin, email, at, subscriberId);
+  } catch (e: unknown) {
+    // Undo the claim so the retry counts it; if even that fails, the event stays uncounted (never doubled).
+    await deps.store.releaseEvent(eventId).catch((releaseError: unknown) => deps.log({ msg: 'could not release ses event claim', eventId, error: String(releaseError) }));
+    throw e;
+  }
+  return true;
+}
+
+async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: MessageOrigin, email: string, at: string, subscriberId: () => Promise<string | undefined>): Promise<void> {
+  const counter = n.eventType === 'Bounce' ? (n.bounce.bounceType === 'Permanent' ? 'bounced' : undefined) : COUNTER_OF[n.eventType];
+  if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
+    await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
+  }
+
+  if (n.eventType === 'Bounce' && n.bounce.bounceType !== 'Permanent') {
+    const id = await subscriberId();
+    const streak = id === undefined ? undefined : await deps.store.addSoftBounce(id, email);
+    deps.log({ msg: 'transient bounce', email: maskEmail(email), subscriber: id, streak, bounceSubType: n.bounce.bounceSubType });
+    if (id !== undefined && streak !== undefined && streak >= SOFT_BOUNCE_LIMIT) {
+      await deps.store.suppressAddress(email, 'soft-bounce-limit', at);
+      await deps.store.stopSubscriber({ id, email, status: 'bounced', reason: 'soft-bounce-limit', at });
+      deps.log({ msg: 'address stopped', eventType: n.eventType, reason: 'soft-bounce-limit', email: maskEmail(email), subscriber: id });
+    }
+  } else if (n.eventType === 'Delivery') {
+    const id = await subscriberId();
+    if (id !== undefined) await deps.store.resetSoftBounces(id, email);
+  } else if (n.eventType === 'Reject' || n.eventType === 'DeliveryDelay') {
+    deps.log({ msg: 'ses event noted', eventType: n.eventType, email: maskEmail(email), messageId: n.mail.messageId });
+  }
+}
+
+/** What one batch did. */
+export interface FeedbackBatchSummary {
+  applied: number;
+  duplicates: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * Apply a batch of notifications, one at a time. A bad one is skipped and the rest go on; when the
+ * table fails for some, the others are still applied and one error is thrown at the end, so the
+ * platform retries the batch (what was applied is then recognised as a duplicate).
+ */
+export async function handleSesEventBatch(deps: FeedbackDeps, inputs: readonly unknown[]): Promise<FeedbackBatchSummary> {
+  const summary: FeedbackBatchSummary = { applied: 0, duplicates: 0, skipped: 0, failed: 0 };
+  const errors: unknown[] = [];
+  for (const input of inputs) {
+    try {
+      const r = await handleSesEvent(deps, input);
+      if (r.outcome === 'applied') summary.applied++;
+      else if (r.outcome === 'duplicate') summary.duplicates++;
+      else summary.skipped++;
+    } catch (e: unknown) {
+      summary.failed++;
+      errors.push(e);
+      deps.log({ msg: 'ses event failed', error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  deps.log({ msg: 'ses events', ...summary });
+  if (errors.length > 0) throw new AggregateError(errors, `${errors.length} of ${inputs.length} SES notifications could not be applied`);
+  return summary;
+}

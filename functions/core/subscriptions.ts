@@ -1,0 +1,318 @@
+// The subscriber lifecycle: subscribe (double opt-in), confirm, unsubscribe. Plain rules over the
+// ports in `deps` (store, mailer, clock, tokens), so the HTTP app, the operator CLI and tests share them.
+import { randomBytes } from 'node:crypto';
+import { AppError, DependencyError, RateLimitedError } from './errors.js';
+import type { Clock, Mailer } from './ports.js';
+import type { ConsentRecord, Subscriber } from './model.js';
+import { SUPPRESSED_STATUSES } from './model.js';
+import type { Tokens } from './tokens.js';
+import { parseSignupInput, maskEmail } from './validation.js';
+import { resolveTimezone } from './schedule.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
+import { renderConfirmation } from '../email/personalise.js';
+import { composeMessage } from '../email/mime.js';
+
+/** At most one confirmation email per address in this window (the form must not mail-bomb anyone). */
+export const CONFIRMATION_RESEND_MS = 10 * 60 * 1000;
+/** Pending subscriptions (and their address lock) expire this long after the last confirmation email. */
+export const PENDING_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** The per-client-IP signup limit counts in windows of this length. */
+export const SIGNUP_IP_WINDOW_SECONDS = 60 * 60;
+
+/** The address lock of (course, address) and, when it still exists, the subscriber it points to. */
+export interface AddressRecord {
+  id: string;
+  /** Epoch seconds; present while the subscription it holds is unconfirmed. */
+  expiresAt?: number;
+  subscriber?: Subscriber;
+}
+
+/** What the pending-renewal write changes. */
+export interface PendingRenewal {
+  consent: ConsentRecord;
+  name?: string;
+  timezone: string;
+  /** Absent when no confirmation is sent (an import). */
+  confirmationSentAt?: string;
+  expiresAt: number;
+}
+
+/**
+ * Where subscriptions live. Every method that guards consent or the one-subscription-per-address rule
+ * is a conditional write that reports whether its condition held; a read that fails throws (fail
+ * closed: "could not check" is never taken for "not there").
+ */
+export interface SubscriptionStore {
+  findByAddress(course: string, email: string): Promise<AddressRecord | undefined>;
+  getSubscriber(id: string): Promise<Subscriber | undefined>;
+  /** True when the address was suppressed (bounced, complained, erased): it is never mailed again. */
+  isSuppressed(email: string): Promise<boolean>;
+  /** Counts one hit on `key` in the window holding `now`; answers the count including this hit. */
+  hitRateLimit(key: string, now: Date, windowSeconds: number): Promise<number>;
+  /**
+   * Takes the address for a new subscriber id. Succeeds when no lock exists or the existing one has
+   * expired (`expiresAt` before `now`; DynamoDB's TTL sweeper may not have removed it yet).
+   */
+  claimAddress(lock: { course: string; email: string; id: string; expiresAt?: number }, now: Date): Promise<boolean>;
+  /** Writes a new subscriber; false when the id already has one. */
+  createSubscriber(subscriber: Subscriber): Promise<boolean>;
+  /**
+   * A pending or unsubscribed subscriber becomes pending with a fresh consent record, but only when
+   * its last confirmation went out before `resendCutoff` (the atomic form of the 10-minute limit).
+   * Also extends the address lock's expiry when the lock still has one. Undefined when the condition failed.
+   */
+  renewPending(id: string, renewal: PendingRenewal, resendCutoff: Date): Promise<Subscriber | undefined>;
+  /** Clears a failed confirmation's send time, so a retry can send (only if it is still `sentAt`). */
+  forgetConfirmationSent(id: string, sentAt: string): Promise<void>;
+  /** Keeps the address lock for good once its subscription is confirmed; false when the lock is not this id's. */
+  keepAddress(course: string, email: string, id: string): Promise<boolean>;
+  /**
+   * pending → `status` (active: due at `nextSendAt`, in the due index; completed: nothing left to send),
+   * only while pending and not expired at `at`. False when that condition failed.
+   */
+  activate(id: string, change: { at: Date; status: 'active' | 'completed'; nextSendAt?: Date }): Promise<boolean>;
+  /** pending/active/completed → unsubscribed, out of the due index. The subscriber as it was, or undefined when none of those. */
+  unsubscribe(id: string, at: Date): Promise<Subscriber | undefined>;
+  /** One more person left after lesson `lessonIndex` (0-based, the last one they were sent): an atomic ADD. */
+  countUnsubscribeAfter(course: string, lessonIndex: number): Promise<void>;
+}
+
+export interface SubscriptionDeps {
+  store: SubscriptionStore;
+  mailer: Mailer;
+  clock: Clock;
+  tokens: Tokens;
+  compiled: CompiledCourse;
+  config: {
+    /** Base of every link, no trailing slash. */
+    publicUrl: string;
+    signupsPerIpPerHour: number;
+    /** The deploy's verified From address; the manifest's sender when unset. */
+    senderAddress?: string;
+  };
+  /** Things worth an operator's attention that do not change the answer (a counter that failed). */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface SubscribeInput {
+  /** The raw form or JSON fields; checked here (parseSignupInput). */
+  fields: unknown;
+  /** Where and how the person agreed (time comes from the clock when `at` is absent). */
+  consent: Omit<ConsentRecord, 'at'> & { at?: string };
+  /** False for an operator's import: the subscription is created without mailing anyone. Default true. */
+  sendConfirmation?: boolean;
+}
+
+/**
+ * What happened. The HTTP layer answers the same for every outcome (so the form cannot reveal whether
+ * an address is known); the operator CLI and tests read it.
+ */
+export type SubscribeOutcome =
+  | 'created' // new pending subscription, confirmation sent (or not, for an import)
+  | 'renewed' // pending or unsubscribed again, a new confirmation sent
+  | 'recently_sent' // a confirmation went out less than 10 minutes ago: nothing sent
+  | 'already_subscribed' // active or completed: nothing sent
+  | 'suppressed' // bounced, complained or suppressed: never mailed again
+  | 'honeypot'; // a bot filled the hidden field: nothing written or sent
+
+export interface SubscribeResult {
+  outcome: SubscribeOutcome;
+  subscriberId?: string;
+}
+
+/** One success message for every outcome. */
+export const SUBSCRIBE_MESSAGE =
+  'Thank you. Please check your inbox: a confirmation email is on its way. Click the link in it to start the course. If nothing arrives within a few minutes, check your spam folder.';
+
+/** A fresh opaque subscriber id (128 random bits, URL-safe): never derived from the address. */
+export function newSubscriberId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): Promise<SubscribeResult> {
+  const fields = parseSignupInput(input.fields);
+  // People never see the honeypot; whatever filled it gets the success answer and nothing else.
+  if (fields.website !== undefined && fields.website.trim() !== '') return { outcome: 'honeypot' };
+
+  const { store, clock, compiled } = deps;
+  const course = compiled.course;
+  const now = clock.now();
+  const sendConfirmation = input.sendConfirmation ?? true;
+
+  if (sendConfirmation) {
+    const hits = await store.hitRateLimit(`signup-ip:${input.consent.ip}`, now, SIGNUP_IP_WINDOW_SECONDS);
+    if (hits > deps.config.signupsPerIpPerHour) throw new RateLimitedError();
+  }
+  if (await store.isSuppressed(fields.email)) return { outcome: 'suppressed' };
+
+  const consent: ConsentRecord = { ...input.consent, at: input.consent.at ?? now.toISOString() };
+  const timezone = resolveTimezone(fields.timezone, course.defaultTimezone);
+  const expiresAt = epochSeconds(now) + PENDING_TTL_SECONDS;
+  const confirmationSentAt = sendConfirmation ? now.toISOString() : undefined;
+  const pending = (id: string): Subscriber => ({
+    id,
+    course: course.slug,
+    email: fields.email,
+    ...(fields.name === undefined ? {} : { name: fields.name }),
+    timezone,
+    status: 'pending',
+    nextLesson: 0,
+    consent,
+    createdAt: now.toISOString(),
+    ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
+    expiresAt,
+  });
+  const created = async (subscriber: Subscriber): Promise<SubscribeResult> => {
+    if (sendConfirmation) await sendConfirmationEmail(deps, subscriber, now);
+    return { outcome: 'created', subscriberId: subscriber.id };
+  };
+
+  // Each pass either decides or loses a race to a concurrent signup of the same address, whose
+  // write is then visible to the next pass; three passes cover every interleaving of two writes.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const record = await store.findByAddress(course.slug, fields.email);
+    const lockExpired = record?.expiresAt !== undefined && record.expiresAt <= epochSeconds(now);
+    if (record === undefined || lockExpired) {
+      const id = newSubscriberId();
+      if (!(await store.claimAddress({ course: course.slug, email: fields.email, id, expiresAt }, now))) continue;
+      const subscriber = pending(id);
+      if (await store.createSubscriber(subscriber)) return created(subscriber);
+      continue;
+    }
+    const existing = record.subscriber;
+    if (existing === undefined) {
+      // A lock whose subscriber is gone: a crash between the two writes, or TTL removed the subscriber
+      // first. Whoever writes the subscriber under the lock's id first is the one that mails.
+      const subscriber = pending(record.id);
+      if (await store.createSubscriber(subscriber)) return created(subscriber);
+      continue;
+    }
+    if (SUPPRESSED_STATUSES.includes(existing.status)) return { outcome: 'suppressed', subscriberId: existing.id };
+    if (existing.status === 'active' || existing.status === 'completed') return { outcome: 'already_subscribed', subscriberId: existing.id };
+
+    // pending (expired or not) or unsubscribed: a new confirmation, at most one per 10 minutes.
+    const renewal: PendingRenewal = {
+      consent,
+      ...(fields.name === undefined ? {} : { name: fields.name }),
+      timezone,
+      ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
+      expiresAt,
+    };
+    const renewed = await store.renewPending(existing.id, renewal, new Date(now.getTime() - CONFIRMATION_RESEND_MS));
+    if (renewed === undefined) return { outcome: 'recently_sent', subscriberId: existing.id };
+    if (sendConfirmation) await sendConfirmationEmail(deps, renewed, now);
+    return { outcome: 'renewed', subscriberId: existing.id };
+  }
+  // Only reachable when the address keeps changing under us; the person can simply try again.
+  throw new AppError('busy', 'Please try again in a moment.', 503);
+}
+
+async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscriber, now: Date): Promise<void> {
+  const course = deps.compiled.course;
+  const token = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'confirm', issuedAt: now });
+  const rendered = renderConfirmation(deps.compiled, {
+    ...(subscriber.name === undefined ? {} : { name: subscriber.name }),
+    confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}`,
+  });
+  try {
+    const raw = await composeMessage({
+      from: { name: course.sender.name, address: deps.config.senderAddress ?? course.sender.email },
+      to: subscriber.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+    });
+    await deps.mailer.sendRaw({ raw, to: subscriber.email, tags: { kind: 'confirmation', course: course.slug, subscriber: subscriber.id } });
+  } catch (e: unknown) {
+    // The 10-minute window was taken for a mail that never left: give it back so a retry can send.
+    if (subscriber.confirmationSentAt !== undefined) await deps.store.forgetConfirmationSent(subscriber.id, subscriber.confirmationSentAt);
+    throw new DependencyError('The confirmation email could not be sent right now. Please try again in a few minutes.', e);
+  }
+}
+
+export interface ConfirmResult {
+  subscriber: Subscriber;
+  /** False when it was already confirmed (a second click): the page is the same. */
+  changed: boolean;
+}
+
+/** The subscription behind a confirm link becomes active, due now: the next drip run sends lesson 1. */
+export async function confirmSubscription(deps: SubscriptionDeps, token: string | undefined): Promise<ConfirmResult> {
+  const now = deps.clock.now();
+  const { subscriberId } = deps.tokens.verify(token, 'confirm', now);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const subscriber = await deps.store.getSubscriber(subscriberId);
+    if (subscriber === undefined) throw expiredSubscription();
+    switch (subscriber.status) {
+      case 'active':
+      case 'completed':
+        return { subscriber, changed: false };
+      case 'unsubscribed':
+      case 'bounced':
+      case 'complained':
+        throw new AppError('subscription_ended', 'This subscription has ended, so this link no longer works. You can sign up again on the course page.', 410);
+      case 'pending':
+        break;
+    }
+    if (subscriber.expiresAt !== undefined && subscriber.expiresAt <= epochSeconds(now)) throw expiredSubscription();
+    // The lock first: a confirmed subscription whose lock could still expire would let a second
+    // subscription of the same address in later. A lock that is not ours means this one expired.
+    if (!(await deps.store.keepAddress(subscriber.course, subscriber.email, subscriber.id))) throw expiredSubscription();
+    const done = subscriber.nextLesson >= deps.compiled.lessons.length;
+    const activated = await deps.store.activate(subscriber.id, done ? { at: now, status: 'completed' } : { at: now, status: 'active', nextSendAt: now });
+    if (activated) {
+      const after = await deps.store.getSubscriber(subscriber.id);
+      return { subscriber: after ?? subscriber, changed: true };
+    }
+    // Lost to a concurrent click (or an expiry): read again and answer from what is there now.
+  }
+  throw expiredSubscription();
+}
+
+function expiredSubscription(): AppError {
+  return new AppError('subscription_expired', 'This confirmation link has expired. Please sign up again to get a new one.', 410);
+}
+
+export interface UnsubscribeView {
+  /** `a***@example.com`; absent when the subscription no longer exists. */
+  maskedEmail?: string;
+  courseTitle: string;
+  /** The status now; absent when the subscription no longer exists (nothing will be sent either way). */
+  status?: Subscriber['status'];
+}
+
+/** What the unsubscribe page shows. Reads only: mail scanners follow links, so GET changes nothing. */
+export async function describeUnsubscribe(deps: SubscriptionDeps, token: string | undefined): Promise<UnsubscribeView> {
+  const { subscriberId } = deps.tokens.verify(token, 'unsubscribe', deps.clock.now());
+  const subscriber = await deps.store.getSubscriber(subscriberId);
+  return view(deps, subscriber);
+}
+
+/**
+ * Unsubscribes at once (a person's button or a mail client's RFC 8058 one-click). Idempotent, sends
+ * nothing. A bounced or complained subscriber keeps that stronger status.
+ */
+export async function unsubscribe(deps: SubscriptionDeps, token: string | undefined): Promise<UnsubscribeView> {
+  const now = deps.clock.now();
+  const { subscriberId } = deps.tokens.verify(token, 'unsubscribe', now);
+  const before = await deps.store.unsubscribe(subscriberId, now);
+  if (before !== undefined && before.status !== 'pending' && before.nextLesson > 0) {
+    // "Unsubscribed after lesson n" is a statistic, not consent: a failed count must not fail the unsubscribe.
+    try {
+      await deps.store.countUnsubscribeAfter(before.course, before.nextLesson - 1);
+    } catch (e: unknown) {
+      deps.warn?.('unsubscribe counter not updated', { subscriberId, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  const after = before === undefined ? await deps.store.getSubscriber(subscriberId) : { ...before, status: 'unsubscribed' as const };
+  return view(deps, after);
+}
+
+function view(deps: SubscriptionDeps, subscriber: Subscriber | undefined): UnsubscribeView {
+  return {
+    courseTitle: deps.compiled.course.title,
+    ...(subscriber === undefined ? {} : { maskedEmail: maskEmail(subscriber.email), status: subscriber.status }),
+  };
+}

@@ -1,0 +1,203 @@
+// The HTTP app of the HTTP contract, the same in Lambda (hono/aws-lambda) and locally
+// (@hono/node-server): parse and check the request, call the subscription core, shape a page or JSON.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { RunDrip } from '../core/ports.js';
+import { SUBSCRIBE_MESSAGE, confirmSubscription, describeUnsubscribe, subscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
+import { errorResponse, wantsJson, type Logger } from './errors.js';
+import { PAGE_CSP, checkInboxPage, confirmedPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
+
+/** Request bodies above this are refused with 413 before they are read further. */
+export const MAX_BODY_BYTES = 10 * 1024;
+/** Wall time one `POST /__local/drip` run may take. */
+const LOCAL_DRIP_BUDGET_MS = 60_000;
+// Kept in the consent record; bounded so a hostile client cannot grow an item.
+const MAX_USER_AGENT = 512;
+const MAX_PAGE = 2048;
+
+export interface AppOptions {
+  deps: SubscriptionDeps;
+  /** Origins allowed to post the signup form from another site (config.corsOrigins). */
+  corsOrigins?: readonly string[];
+  /**
+   * The client's IP as the edge knows it (API Gateway's sourceIp, the socket's address). Without it
+   * the first `X-Forwarded-For` entry is used (tests and `app.request()`).
+   */
+  clientIp?: (c: Context) => string | undefined;
+  /** The drip, for `POST /__local/drip` (wired by the drip's module). */
+  runDrip?: RunDrip;
+  /** Registers the local-only routes (`POST /__local/drip`). Never set in Lambda. */
+  local?: boolean;
+  /** One JSON object per line; default console.error. */
+  log?: Logger;
+}
+
+function mediaType(c: Context): string | undefined {
+  return c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+function firstForwardedFor(c: Context): string | undefined {
+  return c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || undefined;
+}
+
+/** The body of a form post as plain fields (a file upload in a text field stays non-text and fails validation). */
+async function formFields(c: Context, type: string): Promise<Record<string, unknown>> {
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(await c.req.text()));
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch {
+    throw new ValidationError('invalid_form', 'The form data could not be read.');
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of form.entries()) if (!(k in fields)) fields[k] = v;
+  return fields;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError('invalid_json', 'The request body is not valid JSON.');
+  }
+}
+
+export function createApp(options: AppOptions): Hono {
+  const { deps } = options;
+  const course = deps.compiled.course;
+  const log: Logger = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
+  const corsOrigins = new Set(options.corsOrigins ?? []);
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    // Same-origin: our own signup form's Referer becomes the consent record's page; token URLs never leave.
+    c.header('Referrer-Policy', 'same-origin');
+    c.header('X-Frame-Options', 'DENY');
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
+
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ValidationError('body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`, undefined, 413);
+    },
+  });
+
+  const page = (c: Context, body: string, status: 200 | 400 = 200) => {
+    c.header('Content-Security-Policy', PAGE_CSP);
+    return c.html(body, status);
+  };
+
+  app.get('/', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return page(c, signupPage(course));
+  });
+
+  // Only the signup form may be posted from other sites, and only from the configured origins.
+  app.use(
+    '/subscribe',
+    cors({
+      origin: (origin) => (corsOrigins.has(origin) ? origin : null),
+      allowMethods: ['POST'],
+      allowHeaders: ['Content-Type', 'Accept'],
+      maxAge: 600,
+    }),
+  );
+
+  app.post('/subscribe', limitBody, async (c) => {
+    const type = mediaType(c);
+    const json = type === 'application/json';
+    let fields: unknown;
+    if (json) fields = await jsonBody(c);
+    else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') fields = await formFields(c, type);
+    else throw new ValidationError('unsupported_media_type', 'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.', undefined, 415);
+
+    const consent = {
+      ip: options.clientIp?.(c) ?? firstForwardedFor(c) ?? 'unknown',
+      userAgent: (c.req.header('user-agent') ?? '').slice(0, MAX_USER_AGENT),
+      page: (c.req.header('referer') ?? `${deps.config.publicUrl}/`).slice(0, MAX_PAGE),
+    };
+    try {
+      await subscribe(deps, { fields, consent });
+    } catch (e: unknown) {
+      // A browser's form post with a bad field gets the form back, filled in, with the error at it.
+      if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c)) {
+        const values = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
+        const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
+        const state = { error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) }, values: { email: text(values.email), name: text(values.name) } };
+        c.header('Cache-Control', 'no-store');
+        return page(c, signupPage(course, state), 400);
+      }
+      throw e;
+    }
+    // The same answer whatever happened: new, pending, active, unsubscribed, suppressed or a bot.
+    if (json || wantsJson(c)) return c.json({ ok: true, message: SUBSCRIBE_MESSAGE });
+    return page(c, checkInboxPage(course, SUBSCRIBE_MESSAGE));
+  });
+
+  app.get('/confirm', async (c) => {
+    const { subscriber } = await confirmSubscription(deps, c.req.query('token'));
+    if (wantsJson(c)) return c.json({ ok: true, status: subscriber.status });
+    return page(c, confirmedPage(course, subscriber.status));
+  });
+
+  // Reads only: mail security scanners fetch every link in a message.
+  app.get('/unsubscribe', async (c) => {
+    const token = c.req.query('token');
+    const view = await describeUnsubscribe(deps, token);
+    c.header('X-Robots-Tag', 'noindex');
+    if (wantsJson(c)) return c.json({ ok: true, ...view });
+    return page(c, unsubscribePage(course, view, token ?? ''));
+  });
+
+  // A person's button, or a mail client's RFC 8058 one-click (body `List-Unsubscribe=One-Click`).
+  app.post('/unsubscribe', limitBody, async (c) => {
+    let token = c.req.query('token');
+    const type = mediaType(c);
+    if (token === undefined && (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
+      const fields = await formFields(c, type);
+      if (typeof fields.token === 'string') token = fields.token;
+    }
+    const view = await unsubscribe(deps, token);
+    if (wantsJson(c)) return c.json({ ok: true, ...view });
+    return page(c, unsubscribedPage(course, view));
+  });
+
+  if (options.local) {
+    app.post('/__local/drip', limitBody, async (c) => {
+      if (options.runDrip === undefined) {
+        return c.json({ error: { code: 'not_implemented', message: 'The drip is not wired into this stack.' } }, 501);
+      }
+      const text = await c.req.text();
+      let at = deps.clock.now();
+      if (text.trim() !== '') {
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new ValidationError('invalid_json', 'The request body is not valid JSON.');
+        }
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('invalid_input', 'Send {"at": "<ISO instant>"} or nothing.');
+        const given = (body as { at?: unknown }).at;
+        if (given !== undefined) {
+          if (typeof given !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(given) || Number.isNaN(Date.parse(given))) {
+            throw new ValidationError('invalid_at', '"at" must be an ISO 8601 instant such as 2026-01-05T09:00:00Z.', 'at');
+          }
+          at = new Date(given);
+        }
+      }
+      const summary = await options.runDrip({ now: at, deadline: new Date(deps.clock.now().getTime() + LOCAL_DRIP_BUDGET_MS) });
+      return c.json(summary);
+    });
+  }
+
+  app.notFound((c) => errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), course, log));
+  app.onError((e, c) => errorResponse(c, e, course, log));
+  return app;
+}

@@ -1,0 +1,42 @@
+// The one place errors become answers: a typed AppError keeps its code, message and status; anything
+// else is a 500 with a generic message (the real error goes to the log, never into the response).
+import type { Context } from 'hono';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Course } from '../email/manifest.js';
+import { errorPage, PAGE_CSP } from './pages.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+export type Logger = (entry: Record<string, unknown>) => void;
+
+/** JSON for JSON clients (a JSON body, or an Accept that asks for JSON over HTML); a page for browsers. */
+export function wantsJson(c: Context): boolean {
+  const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') return true;
+  const accept = c.req.header('accept')?.toLowerCase() ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** An error as the client may see it: AppErrors as they are, everything else as a generic 500. */
+export function publicError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  return new AppError('internal', 'Something went wrong on our side. Please try again later.', 500);
+}
+
+export function errorResponse(c: Context, e: unknown, course: Course, log: Logger): Response {
+  const err = publicError(e);
+  if (err.status >= 500) {
+    const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause : e) : undefined;
+    log({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, code: err.code, error: e instanceof Error ? e.message : String(e), cause: cause?.message, causeName: cause?.name });
+  }
+  c.header('Cache-Control', 'no-store');
+  if (err.status === 429) c.header('Retry-After', '600');
+  if (wantsJson(c)) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.field === undefined ? {} : { field: err.field }) } };
+    return c.json(body, err.status);
+  }
+  c.header('Content-Security-Policy', PAGE_CSP);
+  return c.html(errorPage(course, err.status, err.message), err.status);
+}

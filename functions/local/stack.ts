@@ -1,0 +1,288 @@
+// The embedded stack behind `npm start` (and the tests that restart it): dynalite with its data on
+// disk, the SES emulator with its inbox, the HTTP app on @hono/node-server, and the drip ticker.
+// One process, the same core and adapters as Lambda; stop() shuts down without losing writes.
+import { createServer, type Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import type { AppConfig } from '../adapters/config.js';
+import { LOCAL_CREDENTIALS, createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
+import { createDynamoStore } from '../adapters/dynamo-store.js';
+import { createSesMailer } from '../adapters/ses-mailer.js';
+import { tableDefinition } from '../adapters/table.js';
+import { loadLocalTokenKey } from '../adapters/token-key.js';
+import { systemClock, type Clock, type DripSummary, type Mailer, type RunDrip } from '../core/ports.js';
+import { createTokens, type Tokens } from '../core/tokens.js';
+import type { SubscriptionDeps } from '../core/subscriptions.js';
+import { compileCourse } from '../email/compile.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
+import { loadCourse } from '../email/manifest.js';
+import { createApp } from '../http/app.js';
+import { startDynalite, startSesEmulator, type RunningService } from './services.js';
+import type { LocalSettings } from './settings.js';
+import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.js';
+
+/**
+ * What the drip is built from locally (the same pieces the drip Lambda gets in AWS):
+ * - `doc`, `tableName`: the document client on dynalite (or AWS_ENDPOINT_URL_DYNAMODB) and the table;
+ * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after `decorateMailer`;
+ * - `config`: the app config (publicUrl is the real one, port included; maxSendRate, sendConcurrency, dueShards);
+ * - `compiled`: the course compiled once at start; `tokens`: signs unsubscribe links with the kept key;
+ * - `clock`: wall time (the ticker's `now` and every deadline come from it).
+ */
+export interface LocalDripContext {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  mailer: Mailer;
+  config: AppConfig;
+  compiled: CompiledCourse;
+  tokens: Tokens;
+  clock: Clock;
+}
+
+/**
+ * The drip wired into `npm start` when the caller passes none. The drip module fills this spot:
+ * `(ctx) => (run) => runDrip({ ...deps built from ctx }, run)`.
+ */
+const defaultCreateRunDrip: ((ctx: LocalDripContext) => RunDrip) | undefined = createLocalRunDrip;
+
+export interface LocalStackOptions {
+  settings: LocalSettings;
+  /** Builds the drip from the stack's pieces; default `defaultCreateRunDrip`. */
+  createRunDrip?: (ctx: LocalDripContext) => RunDrip;
+  /**
+   * Wraps the SES mailer (e.g. simulated SES feedback). A `settled()` on the result is awaited at stop,
+   * so work it started after a send is finished before the database closes.
+   */
+  decorateMailer?: (mailer: Mailer, ctx: Omit<LocalDripContext, 'mailer'>) => Mailer & { settled?: () => Promise<void> };
+  clock?: Clock;
+  /** Course templates folder; default the repository's templates/. */
+  templatesDir?: string;
+  /** Human-readable progress lines; default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** The signup page. */
+  url: string;
+  /** The SES emulator's web inbox (and its `/store` API). */
+  inboxUrl: string;
+  dynamodbUrl: string;
+  config: AppConfig;
+  tableName: string;
+  doc: DynamoDBDocumentClient;
+  tokens: Tokens;
+  compiled: CompiledCourse;
+  app: Hono;
+  /** Runs one drip tick now, as the ticker does (undefined when no drip is wired). */
+  runDripNow?: () => Promise<DripSummary>;
+  /** Stops accepting requests, finishes the ones in flight and a running drip tick, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** How long stop() lets in-flight requests finish before cutting their connections. */
+const DRAIN_MS = 10_000;
+
+async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'exists';
+  } catch (e: unknown) {
+    if (!(e instanceof ResourceNotFoundException || (e instanceof Error && e.name === 'ResourceNotFoundException'))) {
+      throw new Error(`Cannot reach DynamoDB to check table ${tableName}`, { cause: e });
+    }
+  }
+  await dynamo.send(new CreateTableCommand(tableDefinition(tableName)));
+  for (let i = 0; i < 100; i++) {
+    const d = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === 'ACTIVE') return 'created';
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Table ${tableName} did not become ACTIVE`);
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`The HTTP app: port ${port} is already in use. Stop whatever uses it, or choose another port (PORT=…).`, { cause: err })
+          : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function assertPortFree(port: number, what: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`${what}: port ${port} is already in use. Stop whatever uses it, or choose another port.`, { cause: err }) : err),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/** Closes the server gracefully: no new connections, idle ones closed, busy ones given DRAIN_MS. */
+function drain(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    force.unref();
+    server.close((err) => {
+      clearTimeout(force);
+      if (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') reject(err);
+      else resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { settings } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const clock = options.clock ?? systemClock;
+
+  // What is running, so stop() (or a failed start) closes exactly that, in a safe order.
+  let server: Server | undefined;
+  let dynalite: RunningService | undefined;
+  let sesEmulator: RunningService | undefined;
+  let dynamo: DynamoDBClient | undefined;
+  let ses: SESClient | undefined;
+  let mailer: (Mailer & { settled?: () => Promise<void> }) | undefined;
+  let ticker: DripTicker | undefined;
+  let stopped: Promise<void> | undefined;
+
+  const attempt = async (what: string, step: () => Promise<void> | void) => {
+    try {
+      await step();
+    } catch (e: unknown) {
+      log(`stop: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      // No new drip tick from here on; the one in progress is awaited in step 2.
+      const tickerStopped = ticker?.stop();
+      // 1. No new requests; the ones in flight finish (their writes land before the database closes).
+      if (server !== undefined) await attempt('HTTP app', () => drain(server!));
+      // 2. The drip tick in progress finishes, and anything the mailer started after a send.
+      if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
+      if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer!.settled!());
+      // 3. Clients, then the emulators; dynalite last, so LevelDB flushes everything written above.
+      dynamo?.destroy();
+      ses?.destroy();
+      if (sesEmulator !== undefined) await attempt('SES emulator', () => sesEmulator!.close());
+      if (dynalite !== undefined) await attempt('dynalite', () => dynalite!.close());
+    })());
+
+  try {
+    await mkdir(settings.dataDir, { recursive: true });
+    const keyPromise = loadLocalTokenKey(settings.dataDir);
+    const compiledPromise = compileCourse(loadCourse(options.templatesDir), options.templatesDir);
+    // Both are awaited below; a rejection before then is reported there, not as unhandled.
+    keyPromise.catch(() => undefined);
+    compiledPromise.catch(() => undefined);
+
+    // The HTTP port first: it is the one most often taken, and nothing else is started yet if it is.
+    // The app is built once the services are up; until then the port answers 503.
+    const route: { fetch?: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response> } = {};
+    const listener = getRequestListener((req, env) =>
+      route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: { 'Retry-After': '1' } }),
+    );
+    server = createServer((req, res) => void listener(req, res));
+    const port = await listen(server, settings.port);
+
+    let dynamodbUrl = settings.dynamodbEndpoint;
+    if (dynamodbUrl === undefined) {
+      // dynalite opens its LevelDB before it listens and cannot close it after a failed listen, which
+      // would leave the data folder locked: make sure the port is free first.
+      await assertPortFree(settings.dynamodbPort, 'dynalite (DynamoDB)');
+      dynalite = await startDynalite({ port: settings.dynamodbPort, path: join(settings.dataDir, 'dynamodb') });
+      dynamodbUrl = dynalite.url;
+    }
+    let sesUrl = settings.sesEndpoint;
+    if (sesUrl === undefined) {
+      sesEmulator = await startSesEmulator({ port: settings.sesPort });
+      sesUrl = sesEmulator.url;
+    }
+
+    dynamo = createDynamoClient({ endpoint: dynamodbUrl });
+    ses = new SESClient({ endpoint: sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const doc = createDocumentClient(dynamo);
+    const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? `http://localhost:${port}` };
+    const table = await ensureTable(dynamo, config.tableName);
+    const tokens = createTokens(await keyPromise);
+    const compiled = await compiledPromise;
+
+    const base = { doc, tableName: config.tableName, config, compiled, tokens, clock };
+    const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
+    mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
+    const ctx: LocalDripContext = { ...base, mailer };
+    const createRunDrip = options.createRunDrip ?? defaultCreateRunDrip;
+    const runDrip = createRunDrip?.(ctx);
+
+    const deps: SubscriptionDeps = {
+      store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
+      mailer,
+      clock,
+      tokens,
+      compiled,
+      config,
+      warn: (msg, fields) => log(`warning: ${msg} ${JSON.stringify(fields)}`),
+    };
+    const app = createApp({
+      deps,
+      corsOrigins: config.corsOrigins,
+      local: true,
+      ...(runDrip === undefined ? {} : { runDrip }),
+      clientIp: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
+    });
+    route.fetch = (req, env) => app.fetch(req, env);
+
+    const runDripNow =
+      runDrip === undefined
+        ? undefined
+        : (): Promise<DripSummary> => {
+            const now = clock.now();
+            // A tick may use its interval (at least a minute, at most five, like the Lambda's timeout).
+            const budget = Math.min(Math.max(settings.dripEveryMs, 60_000), 5 * 60_000);
+            return runDrip({ now, deadline: new Date(now.getTime() + budget) });
+          };
+    if (runDripNow !== undefined && settings.dripEveryMs > 0) {
+      // One tick at a time: a tick still running when the next is due is not doubled.
+      ticker = startDripTicker({ everyMs: settings.dripEveryMs, tick: runDripNow, log });
+    }
+
+    log(`DynamoDB: ${settings.dynamodbEndpoint ?? `dynalite at ${dynamodbUrl}, data in ${join(settings.dataDir, 'dynamodb')}`} (table ${config.tableName} ${table === 'created' ? 'created' : 'found'})`);
+    log(`SES: ${settings.sesEndpoint ?? `emulator at ${sesUrl}`}`);
+    log(`Drip: ${runDrip === undefined ? 'not wired' : settings.dripEveryMs > 0 ? `every ${settings.dripEveryMs / 1000}s` : 'ticker off (DRIP_EVERY=0); POST /__local/drip runs one tick'}`);
+
+    return {
+      url: `http://localhost:${port}`,
+      inboxUrl: sesUrl,
+      dynamodbUrl,
+      config,
+      tableName: config.tableName,
+      doc,
+      tokens,
+      compiled,
+      app,
+      ...(runDripNow === undefined ? {} : { runDripNow }),
+      stop,
+    };
+  } catch (e: unknown) {
+    await stop();
+    throw e;
+  }
+}

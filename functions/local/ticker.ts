@@ -1,0 +1,61 @@
+// The local drip: runDrip built from the local stack's pieces (the same adapters the drip Lambda uses,
+// on dynalite and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
+import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
+import { runDrip } from '../core/drip.js';
+import type { DripSummary, RunDrip } from '../core/ports.js';
+import type { LocalDripContext } from './stack.js';
+
+/** The drip for `npm start`: no GetSendQuota (the emulator has no quota), MAX_SEND_RATE alone limits the rate. */
+export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
+  const deps = {
+    store: createDynamoDripStore({ doc: ctx.doc, tableName: ctx.tableName, dueShards: ctx.config.dueShards }),
+    mailer: ctx.mailer,
+    clock: ctx.clock,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    course: ctx.compiled,
+    tokens: ctx.tokens,
+    settings: {
+      publicUrl: ctx.config.publicUrl,
+      maxSendRate: ctx.config.maxSendRate,
+      sendConcurrency: ctx.config.sendConcurrency,
+      ...(ctx.config.senderAddress === undefined ? {} : { fromAddress: ctx.config.senderAddress }),
+    },
+  };
+  return (run) => runDrip(deps, run);
+}
+
+export interface DripTicker {
+  /** No more ticks; resolves once the tick in progress (if any) has finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `tick` every `everyMs` (DRIP_EVERY). A tick still running when the next is due is not doubled
+ * (the claims would make it safe, but it would only race itself); a failed tick is logged and the
+ * ticker carries on, as the next EventBridge tick would in AWS.
+ */
+export function startDripTicker(p: { everyMs: number; tick: () => Promise<DripSummary>; log?: (line: string) => void }): DripTicker {
+  const log = p.log ?? ((line: string) => console.log(line));
+  if (!(p.everyMs > 0)) return { stop: () => Promise.resolve() };
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running !== undefined || stopped) return;
+    running = p
+      .tick()
+      .then(
+        () => undefined,
+        (e: unknown) => log(`drip tick failed: ${e instanceof Error ? e.message : String(e)}`),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, p.everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

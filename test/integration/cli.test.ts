@@ -1,0 +1,409 @@
+// The operator CLI, run through its real entry (main with argv) against dynalite and the SES emulator.
+// Only the local path is exercised here: --table / --stack on a deployed table need AWS and are not
+// run (the stack-output lookup is checked with a stand-in CloudFormation client, the one AWS mock).
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import { main, type CliIo } from '../../functions/cli/main.js';
+import { runExport } from '../../functions/cli/export.js';
+import { planImport, runImport } from '../../functions/cli/import.js';
+import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
+import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
+import { createOperatorStore } from '../../functions/cli/operator-store.js';
+import { runSendTest } from '../../functions/cli/send-test.js';
+import { tableNameOfStack } from '../../functions/cli/target.js';
+import { keys, suppressionHash } from '../../functions/adapters/table.js';
+import { compileCourse } from '../../functions/email/compile.js';
+import { loadCourse } from '../../functions/email/manifest.js';
+import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { COURSE, seedSubscriber } from './feedback-fixtures.js';
+
+let stack: TestStack;
+let compiled: CompiledCourse;
+let dir: string;
+beforeAll(async () => {
+  stack = await startTestStack();
+  compiled = await compileCourse(loadCourse());
+  dir = await mkdtemp(join(tmpdir(), 'course-cli-'));
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+function collector(): Writable & { text: () => string } {
+  let buf = '';
+  const w = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      buf += chunk.toString();
+      cb();
+    },
+  });
+  return Object.assign(w, { text: () => buf });
+}
+
+async function run(args: string[], table: string) {
+  const out = collector();
+  const err = collector();
+  const io: CliIo = {
+    out,
+    err,
+    env: { AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl, TABLE_NAME: table, DATA_DIR: dir, PUBLIC_URL: 'http://localhost:3000' },
+    compileCourse: () => Promise.resolve(compiled),
+  };
+  const code = await main(args, io);
+  return { code, out: out.text(), err: err.text() };
+}
+
+async function allItems(table: string): Promise<Record<string, unknown>[]> {
+  return (await stack.doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
+}
+const profiles = async (table: string) => (await allItems(table)).filter((i) => i.sk === 'PROFILE');
+
+async function seedList(table: string) {
+  const active = await seedSubscriber(stack.doc, table, 'active@example.com', { name: "O'Brien, Jr.", nextLesson: 3 });
+  await seedSubscriber(stack.doc, table, 'quoted@example.com', { name: 'Ann "Nan" Lee' });
+  await seedSubscriber(stack.doc, table, 'done@example.com', { status: 'completed', nextLesson: 8 });
+  await seedSubscriber(stack.doc, table, 'waiting@example.com', { status: 'pending', nextLesson: 0 });
+  await seedSubscriber(stack.doc, table, 'left@example.com', { status: 'unsubscribed' });
+  await seedSubscriber(stack.doc, table, 'gone@example.com', { status: 'bounced' });
+  await seedSubscriber(stack.doc, table, 'angry@example.com', { status: 'complained' });
+  for (const [lesson, counters] of [
+    [1, { sent: 5, delivered: 5, opened: 4, clicked: 2, unsubscribed: 1 }],
+    [2, { sent: 4, delivered: 3, opened: 2, clicked: 1, bounced: 1 }],
+    [3, { sent: 2, delivered: 2, opened: 1, complained: 1 }],
+  ] as const) {
+    await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.lessonStats(COURSE, lesson - 1), course: COURSE, lesson, ...counters } }));
+  }
+  return { active };
+}
+
+describe('course stats', () => {
+  it('shows the funnel with the confirmation rate and the per-lesson counters', async () => {
+    const table = await stack.newTable();
+    await seedList(table);
+
+    const { code, out } = await run(['stats'], table);
+
+    expect(code).toBe(0);
+    expect(out).toMatch(/signed up\s+7\s+█{30}$/m);
+    expect(out).toMatch(/confirmed\s+6 /);
+    expect(out).toMatch(/active\s+2 /);
+    expect(out).toMatch(/complained\s+1 /);
+    expect(out).toContain('confirmation rate: 85.7% (6 of 7)');
+    // lesson 1: sent 5, delivered 5, opens 4, clicks 2, unsubscribes after 1
+    expect(out).toMatch(/ 1 +Introduction +5 +5 +4 +2 +1 +0 +0 +█/);
+    expect(out).toMatch(/ 8 .* 0 +0 +0 +0 +0 +0 +0$/m);
+  });
+});
+
+describe('course export and import', () => {
+  it('an exported CSV imported into a fresh table brings back the same addresses as pending, leaving out who left or bounced', async () => {
+    const source = await stack.newTable();
+    await seedList(source);
+    const exported = await run(['export', '--format', 'csv'], source);
+    expect(exported.code).toBe(0);
+    expect(exported.out.split('\n')[0]).toBe(
+      'id,course,email,name,status,lessons_sent,next_send_at,timezone,created_at,confirmed_at,unsubscribed_at,stopped_reason,consent_at,consent_ip,consent_user_agent,consent_page',
+    );
+    const file = join(dir, 'export.csv');
+    await writeFile(file, exported.out);
+
+    const fresh = await stack.newTable();
+    const imported = await run(['import', file, '--consent', 'moved from the old list (signup form, 2025)'], fresh);
+
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/added as pending \(no emails sent\)\s+4$/m);
+    expect(imported.out).toMatch(/unsubscribed: left out\s+1$/m);
+    expect(imported.out).toMatch(/bounced, complained or erased: left out\s+2$/m);
+    const people = await profiles(fresh);
+    expect(people.map((p) => p.email).sort()).toEqual(['active@example.com', 'done@example.com', 'quoted@example.com', 'waiting@example.com']);
+    for (const p of people) expect(p).toMatchObject({ status: 'pending', consent: { page: 'moved from the old list (signup form, 2025)' } });
+    expect(people.find((p) => p.email === 'active@example.com')?.name).toBe("O'Brien, Jr.");
+    expect(people.find((p) => p.email === 'quoted@example.com')?.name).toBe('Ann "Nan" Lee');
+    expect(await stack.emails()).toHaveLength(0);
+  });
+
+  it('exports JSON lines with status, lessons sent and the consent record', async () => {
+    const table = await stack.newTable();
+    await seedList(table);
+
+    const { code, out } = await run(['export', '--format', 'jsonl'], table);
+
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(7);
+    expect(lines.find((l) => l.email === 'active@example.com')).toMatchObject({ status: 'active', lessonsSent: 3, consent: { ip: '203.0.113.7', page: 'http://localhost:3000/' } });
+    expect(lines[0]).not.toHaveProperty('dueShard');
+  });
+
+  it('export writes page by page and waits for a slow reader', async () => {
+    const table = await stack.newTable();
+    for (let i = 0; i < 9; i++) await seedSubscriber(stack.doc, table, `p${i}@example.com`);
+    const chunks: string[] = [];
+    const slow = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk.toString());
+        setImmediate(cb);
+      },
+    });
+
+    const n = await runExport({ store: createOperatorStore({ doc: stack.doc, tableName: table }), out: slow, format: 'jsonl', pageSize: 4 });
+
+    expect(n).toBe(9);
+    // One chunk per Scan page (the filter drops the address locks, so pages hold 0–4 subscribers).
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.join('').trim().split('\n')).toHaveLength(9);
+  });
+
+  it('import reports bad rows by line, drops repeats, and never re-subscribes the unsubscribed, bounced or complained', async () => {
+    const table = await stack.newTable();
+    await seedSubscriber(stack.doc, table, 'active@example.com');
+    const left = await seedSubscriber(stack.doc, table, 'left@example.com', { status: 'unsubscribed' });
+    await seedSubscriber(stack.doc, table, 'gone@example.com', { status: 'bounced' });
+    const file = join(dir, 'list.csv');
+    await writeFile(
+      file,
+      [
+        'Email,Name,Timezone',
+        'new@example.com,New,Europe/Paris',
+        'not-an-email,Bad,',
+        '"multi',
+        'line@example.com",Broken,',
+        'new@example.com,Again,',
+        'tz@example.com,,Mars/Olympus',
+        'active@example.com,,',
+        'left@example.com,,',
+        'gone@example.com,,',
+        'NEW2@Example.COM,,',
+        '',
+      ].join('\n'),
+    );
+
+    const { code, out, err } = await run(['import', file, '--consent', 'paper form at the clinic'], table);
+
+    expect(code).toBe(0);
+    // The quoted field running over lines 4-5 is one record: 9 rows under the header.
+    expect(out).toMatch(/rows read\s+9$/m);
+    expect(out).toMatch(/added as pending \(no emails sent\)\s+2$/m);
+    expect(out).toMatch(/already on the list\s+1$/m);
+    expect(out).toMatch(/unsubscribed: left out\s+1$/m);
+    expect(out).toMatch(/bounced, complained or erased: left out\s+1$/m);
+    expect(out).toMatch(/bad rows\s+3$/m);
+    expect(out).toContain('line 6: same address as line 2');
+    expect(out).toMatch(/line 3: invalid_email: /);
+    expect(out).toMatch(/line 4: control_characters: /);
+    expect(out).toMatch(/line 7: invalid_timezone: /);
+    expect(err).toContain('importing [');
+    const people = await profiles(table);
+    expect(people.filter((p) => p.status === 'pending').map((p) => p.email).sort()).toEqual(['new2@example.com', 'new@example.com']);
+    expect(people.find((p) => p.email === 'new@example.com')).toMatchObject({ timezone: 'Europe/Paris', name: 'New' });
+    expect((await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(left.id) }))).Item?.status).toBe('unsubscribed');
+    expect(await stack.emails()).toHaveLength(0);
+  });
+
+  it('import --dry-run reports what it would do and writes nothing', async () => {
+    const table = await stack.newTable();
+    const file = join(dir, 'dry.csv');
+    await writeFile(file, 'email\na@example.com\nb@example.com\n');
+
+    const { code, out } = await run(['import', file, '--consent', 'webinar signup', '--dry-run'], table);
+
+    expect(code).toBe(0);
+    expect(out).toContain('Dry run: nothing written.');
+    expect(out).toMatch(/would be added as pending\s+2$/m);
+    expect(await allItems(table)).toHaveLength(0);
+  });
+
+  it('import --send-confirmations mails each new address, and a simulator bounce stops it through the feedback path', async () => {
+    const table = await stack.newTable();
+    await stack.clearEmails();
+    const file = join(dir, 'confirm.csv');
+    await writeFile(file, 'email\nreader@example.com\nbounce@simulator.amazonses.com\n');
+
+    const { code, out } = await run(['import', file, '--consent', 'conference stand sign-up sheet', '--send-confirmations'], table);
+
+    expect(code).toBe(0);
+    expect(out).toMatch(/added as pending, confirmation sent\s+2$/m);
+    const mails = await stack.emails();
+    expect(mails.map((m) => m.destination.to[0]).sort()).toEqual(['bounce@simulator.amazonses.com', 'reader@example.com']);
+    expect(mails[0]?.body.text).toContain('http://localhost:3000/confirm?token=');
+    const people = await profiles(table);
+    expect(people.find((p) => p.email === 'bounce@simulator.amazonses.com')?.status).toBe('bounced');
+    expect(people.find((p) => p.email === 'reader@example.com')?.status).toBe('pending');
+  });
+});
+
+describe('course import when the table fails', () => {
+  it('stops, says how far it got, and a second run adds only the rest', async () => {
+    expect.assertions(4);
+    const table = await stack.newTable();
+    const real = createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 });
+    let claims = 0;
+    const failing = {
+      ...real,
+      claimAddress: (...args: Parameters<typeof real.claimAddress>) => (++claims === 3 ? Promise.reject(new Error('simulated DynamoDB outage')) : real.claimAddress(...args)),
+    };
+    const plan = planImport('email\na@example.com\nb@example.com\nc@example.com\nd@example.com\n');
+    const deps = (store: typeof real) => ({
+      subscriptions: { store, mailer: { sendRaw: () => Promise.reject(new Error('no mail')) }, clock: { now: () => new Date() }, tokens: createTokens(generateTokenKey()), compiled, config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 1e9 } },
+      out: collector(),
+      err: collector(),
+    });
+    const options = { consent: 'x', source: 'list.csv', sendConfirmations: false, dryRun: false, concurrency: 1 };
+
+    const first = deps(failing);
+    await expect(runImport(first, plan, options)).rejects.toThrow('simulated DynamoDB outage');
+    expect(first.out.text()).toContain('Stopped after 2 of 4 rows.');
+    const second = await runImport(deps(real), plan, options);
+    expect(second).toMatchObject({ added: 2, alreadyListed: 2 });
+    expect((await profiles(table)).map((p) => p.email).sort()).toEqual(['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']);
+  });
+});
+
+describe('course show and erase', () => {
+  it('show prints the address lock, the subscriber and the send records', async () => {
+    const table = await stack.newTable();
+    const s = await seedSubscriber(stack.doc, table, 'someone@example.com', { name: 'Sam' });
+    await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.send(s.id, 0), subscriberId: s.id, lesson: 0, status: 'sent', at: '2026-01-05T09:00:01.000Z', messageId: 'm-1' } }));
+
+    const { code, out } = await run(['show', 'Someone@Example.com'], table);
+
+    expect(code).toBe(0);
+    expect(out).toContain(`someone@example.com in ${COURSE}: 3 items held`);
+    expect(out).toContain('Address lock');
+    expect(out).toContain('"name": "Sam"');
+    expect(out).toContain('"sk": "SEND#01"');
+  });
+
+  it('erase leaves nothing but the one-way hash, and the address cannot be imported again', async () => {
+    const table = await stack.newTable();
+    const s = await seedSubscriber(stack.doc, table, 'forget.me@example.com');
+    for (const lesson of [0, 1]) {
+      await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.send(s.id, lesson), subscriberId: s.id, lesson, status: 'sent', at: '2026-01-05T09:00:01.000Z' } }));
+    }
+
+    const { code, out } = await run(['erase', 'forget.me@example.com'], table);
+
+    expect(code).toBe(0);
+    expect(out).toContain('4 items deleted (subscriber: yes, address lock: yes, send records: 2)');
+    const left = await allItems(table);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ ...keys.suppression(suppressionHash('forget.me@example.com')), reason: 'erased' });
+    expect(JSON.stringify(left)).not.toContain('forget.me');
+
+    const shown = await run(['show', 'forget.me@example.com'], table);
+    expect(shown.out).toContain('nothing held, suppressed');
+    const file = join(dir, 'again.csv');
+    await writeFile(file, 'email\nforget.me@example.com\n');
+    const again = await run(['import', file, '--consent', 'old list'], table);
+    expect(again.out).toMatch(/bounced, complained or erased: left out\s+1$/m);
+    expect(await allItems(table)).toHaveLength(1);
+  });
+});
+
+describe('course send-test', () => {
+  it('sends the lesson marked as a test, and writes no send record and no counter', async () => {
+    const table = await stack.newTable();
+    await stack.clearEmails();
+
+    const { code, out } = await run(['send-test', '--to', 'me@example.com', '--lesson', '2'], table);
+
+    expect(code).toBe(0);
+    expect(out).toContain('Sent lesson 2 of 8');
+    const mails = await stack.emails();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.subject).toBe(`[TEST] ${compiled.course.lessons[1]?.subject ?? ''}`);
+    expect(await allItems(table)).toHaveLength(0);
+  });
+
+  it('carries the X-Course-Test header', async () => {
+    let raw = '';
+    await runSendTest(
+      {
+        mailer: { sendRaw: (m) => ((raw = Buffer.from(m.raw).toString()), Promise.resolve({ messageId: 'x' })) },
+        compiled,
+        publicUrl: 'http://localhost:3000',
+        out: collector(),
+      },
+      { to: 'me@example.com', lesson: 1 },
+    );
+    expect(raw).toMatch(/^X-Course-Test: true$/m);
+    expect(raw).toMatch(/^Subject: \[TEST\] /m);
+  });
+});
+
+describe('bad arguments', () => {
+  it.each([
+    [['frobnicate']],
+    [['export', '--format', 'xml']],
+    [['export', 'extra']],
+    [['show']],
+    [['show', 'not-an-address']],
+    [['erase', 'a@example.com', 'b@example.com']],
+    [['import', 'list.csv']],
+    [['import', '/nonexistent/list.csv', '--consent', 'x']],
+    [['import', 'list.csv', '--consent', 'x', '--force']],
+    [['send-test', '--to', 'me@example.com', '--lesson', '9']],
+    [['send-test', '--to', 'me@example.com', '--lesson', 'one']],
+    [['send-test', '--lesson', '1']],
+    [['stats', '--table', 't', '--stack', 's']],
+  ])('%j gives the usage on stderr, exit code 2, and changes nothing', async (args) => {
+    const table = await stack.newTable();
+    await stack.clearEmails();
+
+    const { code, out, err } = await run(args, table);
+
+    expect(code).toBe(2);
+    expect(err).toContain('Usage: course <command>');
+    expect(out).toBe('');
+    expect(await allItems(table)).toHaveLength(0);
+    expect(await stack.emails()).toHaveLength(0);
+  });
+
+  it('import --send-confirmations on a deployed table without its link key and URL is refused before connecting', async () => {
+    const table = await stack.newTable();
+    const file = join(dir, 'deployed.csv');
+    await writeFile(file, 'email\na@example.com\n');
+
+    const { code, err } = await run(['import', file, '--consent', 'x', '--send-confirmations', '--table', table], table);
+
+    expect(code).toBe(2);
+    expect(err).toContain('needs TOKEN_SECRET_ID and PUBLIC_URL');
+  });
+
+  it('a file with no email column is refused whole, with exit code 1', async () => {
+    const table = await stack.newTable();
+    const file = join(dir, 'noheader.csv');
+    await writeFile(file, 'a@example.com\nb@example.com\n');
+
+    const { code, err } = await run(['import', file, '--consent', 'x'], table);
+
+    expect(code).toBe(1);
+    expect(err).toContain('line 1: the first line must be a header with an "email" column');
+    expect(await allItems(table)).toHaveLength(0);
+  });
+});
+
+describe('where the CLI points', () => {
+  it('when the local stack is not running it says so and exits 1', async () => {
+    const out = collector();
+    const err = collector();
+    const code = await main(['stats'], { out, err, env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' } });
+    expect(code).toBe(1);
+    expect(err.text()).toContain('Is the local stack running?');
+  });
+
+  it('--stack reads the table name from the stack outputs (CloudFormation replaced by a stand-in: no AWS here)', async () => {
+    const fake = {
+      send: () => Promise.resolve({ Stacks: [{ Outputs: [{ OutputKey: 'ApiUrl', OutputValue: 'https://x' }, { OutputKey: 'TableName', OutputValue: 'course-prod-table' }] }] }),
+      destroy: () => undefined,
+    } as unknown as CloudFormationClient;
+    expect(await tableNameOfStack('course-prod', fake)).toBe('course-prod-table');
+  });
+});

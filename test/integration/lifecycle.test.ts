@@ -1,0 +1,612 @@
+// The subscriber lifecycle through the HTTP app, on real SDK clients against dynalite and the SES
+// emulator: subscribe → confirm → unsubscribe, the same-answer rule, limits, and every bad input.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import { compileCourse } from '../../functions/email/compile.js';
+import { loadCourse } from '../../functions/email/manifest.js';
+import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { keys, suppressionHash, DUE_SHARD_ATTR, DUE_SORT_ATTR } from '../../functions/adapters/table.js';
+import { SUBSCRIBE_MESSAGE, subscribe } from '../../functions/core/subscriptions.js';
+import { SendError, type DripSummary } from '../../functions/core/ports.js';
+import { DAY, MINUTE, PARTNER_ORIGIN, PUBLIC_URL, lifecycle, newAddress, type Lifecycle } from './lifecycle-setup.js';
+
+let stack: TestStack;
+let compiled: CompiledCourse;
+beforeAll(async () => {
+  [stack, compiled] = await Promise.all([startTestStack(), compileCourse(loadCourse())]);
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+let t: Lifecycle;
+beforeEach(async () => {
+  t = await lifecycle(stack, compiled);
+});
+
+const subscriberIdOf = async (email: string) => String((await t.addressLock(email))?.id);
+
+describe('the whole lifecycle', () => {
+  it('signs up by form, confirms from the email, gets due now, and leaves with one click', async () => {
+    const email = newAddress('alice');
+    const page = await t.postForm({ email: `  ${email.toUpperCase()} `, name: 'Alice', timezone: 'Europe/Paris', website: '' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('Check your inbox');
+
+    // Stored pending, address trimmed and lower-cased, with its consent record and a 7-day TTL.
+    const id = await subscriberIdOf(email);
+    const pending = await t.subscriber(id);
+    expect(pending).toMatchObject({ email, name: 'Alice', timezone: 'Europe/Paris', status: 'pending', nextLesson: 0 });
+    expect(pending?.consent).toEqual({ at: '2026-03-02T10:00:00.000Z', ip: '198.51.100.7', userAgent: 'vitest', page: `${PUBLIC_URL}/` });
+    expect(pending?.expiresAt).toBe(Date.parse('2026-03-09T10:00:00.000Z') / 1000);
+    expect(pending?.[DUE_SHARD_ATTR]).toBeUndefined();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(id).not.toContain('alice');
+
+    const mails = await t.emailsTo(email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.subject).toBe(compiled.course.confirmation.subject);
+    expect(mails[0]?.text).toContain('Hi Alice');
+    expect(mails[0]?.text).toContain(`${PUBLIC_URL}/confirm?token=`);
+
+    t.clock.advance(5 * MINUTE);
+    const token = await t.confirmToken(email);
+    const confirmed = await t.app.request(`/confirm?token=${token}`);
+    expect(confirmed.status).toBe(200);
+    const confirmedHtml = await confirmed.text();
+    expect(confirmedHtml).toContain('You are subscribed');
+
+    const active = await t.subscriber(id);
+    expect(active).toMatchObject({ status: 'active', nextLesson: 0, confirmedAt: '2026-03-02T10:05:00.000Z', nextSendAt: '2026-03-02T10:05:00.000Z' });
+    expect(active?.[DUE_SORT_ATTR]).toBe(`2026-03-02T10:05:00.000Z#${id}`);
+    expect(active?.[DUE_SHARD_ATTR]).toMatch(/^DUE#[0-7]$/);
+    expect(active?.expiresAt).toBeUndefined();
+    expect((await t.addressLock(email))?.expiresAt).toBeUndefined();
+
+    // A second click: same page, nothing changes, nothing sent.
+    t.clock.advance(MINUTE);
+    const again = await t.app.request(`/confirm?token=${token}`);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(confirmedHtml);
+    expect(await t.subscriber(id)).toEqual(active);
+
+    // The unsubscribe page names the course and a masked address; it changes nothing.
+    const unsubscribeToken = t.unsubscribeToken(id);
+    const view = await t.app.request(`/unsubscribe?token=${unsubscribeToken}`);
+    expect(view.status).toBe(200);
+    const viewHtml = await view.text();
+    expect(viewHtml).toContain(`${email[0]}***@example.com`);
+    expect(viewHtml).not.toContain(email);
+    expect(viewHtml).toContain(compiled.course.title);
+    expect(viewHtml).toMatch(/<form method="post" action="unsubscribe\?token=[A-Za-z0-9_-]+">/);
+    expect(await t.subscriber(id)).toEqual(active);
+
+    // RFC 8058 one-click from a mail client.
+    const oneClick = await t.app.request(`/unsubscribe?token=${unsubscribeToken}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toContain('You are unsubscribed');
+    const gone = await t.subscriber(id);
+    expect(gone).toMatchObject({ status: 'unsubscribed', unsubscribedAt: '2026-03-02T10:06:00.000Z' });
+    expect(gone?.[DUE_SHARD_ATTR]).toBeUndefined();
+    expect(gone?.[DUE_SORT_ATTR]).toBeUndefined();
+    expect(gone?.nextSendAt).toBeUndefined();
+
+    // Idempotent, and no email about it.
+    const twice = await t.app.request(`/unsubscribe?token=${unsubscribeToken}`, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(twice.status).toBe(200);
+    expect(await twice.json()).toMatchObject({ ok: true, status: 'unsubscribed' });
+    expect((await t.subscriber(id))?.unsubscribedAt).toBe('2026-03-02T10:06:00.000Z');
+    expect(await t.emailsTo(email)).toHaveLength(1);
+  });
+
+  it('signs up with JSON and answers JSON', async () => {
+    const email = newAddress();
+    const res = await t.postJson({ email, timezone: 'america/new_york' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({ ok: true, message: SUBSCRIBE_MESSAGE });
+    const sub = await t.subscriber(await subscriberIdOf(email));
+    // Canonical zone spelling; the page is the signup URL when there is no Referer.
+    expect(sub).toMatchObject({ timezone: 'America/New_York', consent: { page: `${PUBLIC_URL}/` } });
+    expect(sub?.name).toBeUndefined();
+  });
+
+  it('uses the course time zone when none is given', async () => {
+    const email = newAddress();
+    await t.postForm({ email });
+    expect((await t.subscriber(await subscriberIdOf(email)))?.timezone).toBe(compiled.course.defaultTimezone);
+  });
+
+  it('an unsubscribed person who signs up again resumes at the next unsent lesson', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    const id = await subscriberIdOf(email);
+    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`)).status).toBe(200);
+    // As if the drip had sent lessons 1–3.
+    await t.setAttributes(id, { nextLesson: 3, lastSentAt: '2026-03-16T09:00:00.000Z' });
+    t.clock.advance(20 * DAY);
+    await t.app.request(`/unsubscribe?token=${t.unsubscribeToken(id)}`, { method: 'POST' });
+    expect((await t.subscriber(id))?.status).toBe('unsubscribed');
+
+    t.clock.advance(DAY);
+    expect((await t.postJson({ email, name: 'Back' })).status).toBe(200);
+    const again = await t.subscriber(id);
+    expect(again).toMatchObject({ status: 'pending', nextLesson: 3, name: 'Back' });
+    expect(await t.emailsTo(email)).toHaveLength(2);
+
+    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`)).status).toBe(200);
+    const resumed = await t.subscriber(id);
+    expect(resumed).toMatchObject({ status: 'active', nextLesson: 3, nextSendAt: t.clock.now().toISOString() });
+    expect(await t.subscribers()).toHaveLength(1);
+  });
+
+  it('counts "unsubscribed after lesson n" once when someone who got lessons leaves', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    const id = await subscriberIdOf(email);
+    await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    await t.setAttributes(id, { nextLesson: 2 });
+    const token = t.unsubscribeToken(id);
+    await t.app.request(`/unsubscribe?token=${token}`, { method: 'POST' });
+    await t.app.request(`/unsubscribe?token=${token}`, { method: 'POST' });
+    const stats = (await t.items()).filter((i) => String(i.pk).startsWith('STATS#'));
+    expect(stats).toHaveLength(1);
+    expect(stats[0]).toMatchObject({ ...keys.lessonStats(compiled.course.slug, 1), unsubscribed: 1 });
+  });
+
+  it('the unsubscribe button posts the token from the page and works', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    const id = await subscriberIdOf(email);
+    const html = await (await t.app.request(`/unsubscribe?token=${t.unsubscribeToken(id)}`)).text();
+    const action = /action="([^"]+)"/.exec(html)?.[1];
+    expect(action).toBeDefined();
+    const res = await t.app.request(`/${action!.replace(/&amp;/g, '&')}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(res.status).toBe(200);
+    expect((await t.subscriber(id))?.status).toBe('unsubscribed');
+  });
+});
+
+describe('the same answer for every address', () => {
+  async function answers(email: string) {
+    const json = await t.postJson({ email });
+    const form = await t.postForm({ email });
+    return { json: { status: json.status, body: await json.text() }, form: { status: form.status, body: await form.text() } };
+  }
+
+  it('new, pending, active, completed, unsubscribed, bounced, complained and suppressed addresses get identical answers', async () => {
+    t = await lifecycle(stack, compiled, { signupsPerIpPerHour: 1000 });
+    const fresh = newAddress('new');
+    const reference = await answers(fresh);
+
+    const pending = newAddress('pending');
+    await t.postJson({ email: pending });
+
+    const active = newAddress('active');
+    await t.postJson({ email: active });
+    await t.app.request(`/confirm?token=${await t.confirmToken(active)}`);
+
+    const others: Record<string, string> = {};
+    for (const status of ['completed', 'unsubscribed', 'bounced', 'complained'] as const) {
+      const email = newAddress(status);
+      await t.postJson({ email });
+      await t.setAttributes(await subscriberIdOf(email), { status });
+      others[status] = email;
+    }
+    const suppressed = newAddress('suppressed');
+    await stack.doc.send(new PutCommand({ TableName: t.table, Item: { ...keys.suppression(suppressionHash(suppressed)) } }));
+
+    for (const email of [pending, active, suppressed, ...Object.values(others)]) {
+      expect(await answers(email)).toEqual(reference);
+    }
+    expect(reference.json.status).toBe(200);
+  });
+
+  it('mails only where a confirmation is due: never to active, bounced, complained or suppressed addresses', async () => {
+    const cases: Record<string, string> = {};
+    for (const status of ['active', 'completed', 'bounced', 'complained'] as const) {
+      const email = newAddress(status);
+      await t.postJson({ email });
+      await t.setAttributes(await subscriberIdOf(email), { status });
+      cases[status] = email;
+    }
+    const suppressed = newAddress('suppressed');
+    await stack.doc.send(new PutCommand({ TableName: t.table, Item: { ...keys.suppression(suppressionHash(suppressed)) } }));
+
+    t.clock.advance(11 * MINUTE);
+    for (const email of Object.values(cases)) await t.postJson({ email });
+    await t.postJson({ email: suppressed });
+
+    for (const email of Object.values(cases)) expect(await t.emailsTo(email)).toHaveLength(1); // the original confirmation only
+    expect(await t.emailsTo(suppressed)).toHaveLength(0);
+    expect(await t.addressLock(suppressed)).toBeUndefined();
+  });
+});
+
+describe('at most one confirmation per address per 10 minutes', () => {
+  it('10 parallel signups of one address make one subscription and at most one email', async () => {
+    const email = newAddress('burst');
+    const spellings = Array.from({ length: 10 }, (_, i) => (i % 2 ? email.toUpperCase() : ` ${email}`));
+    const results = await Promise.all(spellings.map((e) => t.postJson({ email: e })));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const subs = await t.subscribers();
+    expect(subs).toHaveLength(1);
+    expect(subs[0]?.email).toBe(email);
+    expect((await t.items()).filter((i) => String(i.pk).startsWith('ADDR#'))).toHaveLength(1);
+    expect((await t.emailsTo(email)).length).toBeLessThanOrEqual(1);
+    expect(await t.emailsTo(email)).toHaveLength(1);
+  });
+
+  it('a pending address gets a new confirmation only after 10 minutes', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    t.clock.advance(9 * MINUTE);
+    await t.postJson({ email });
+    expect(await t.emailsTo(email)).toHaveLength(1);
+    t.clock.advance(2 * MINUTE);
+    await t.postJson({ email });
+    expect(await t.emailsTo(email)).toHaveLength(2);
+    // Both links work until they expire; the newest one confirms.
+    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`)).status).toBe(200);
+  });
+
+  it('10 parallel signups of a pending address past its window send one more email', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    t.clock.advance(11 * MINUTE);
+    await Promise.all(Array.from({ length: 10 }, () => t.postJson({ email })));
+    expect(await t.emailsTo(email)).toHaveLength(2);
+  });
+
+  it('an expired pending subscription can sign up again and its old link no longer works', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    const oldToken = await t.confirmToken(email);
+    t.clock.advance(8 * DAY);
+    const stale = await t.app.request(`/confirm?token=${oldToken}`);
+    expect(stale.status).toBe(410);
+    expect(await stale.text()).toContain('expired');
+
+    expect((await t.postJson({ email })).status).toBe(200);
+    expect(await t.emailsTo(email)).toHaveLength(2);
+    const res = await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    expect(res.status).toBe(200);
+    const lock = await t.addressLock(email);
+    expect((await t.subscriber(String(lock?.id)))?.status).toBe('active');
+    expect(lock?.expiresAt).toBeUndefined();
+  });
+
+  it('a confirmation SES refuses is answered 503 and can be retried at once', async () => {
+    // SES itself is emulated; only the failure is injected, as real SES would throttle.
+    let fail = true;
+    t = await lifecycle(stack, compiled, {
+      mailer: (real) => ({
+        sendRaw: (m) => (fail ? Promise.reject(new SendError('throttled', 'Maximum sending rate exceeded')) : real.sendRaw(m)),
+      }),
+    });
+    const email = newAddress();
+    const first = await t.postJson({ email });
+    expect(first.status).toBe(503);
+    expect(((await first.json()) as { error: { code: string } }).error.code).toBe('dependency_failed');
+    fail = false;
+    expect((await t.postJson({ email })).status).toBe(200);
+    expect(await t.emailsTo(email)).toHaveLength(1);
+  });
+});
+
+describe('the per-IP limit', () => {
+  it('answers 429 after the hourly number of signups from one IP, and not for another IP or the next hour', async () => {
+    t = await lifecycle(stack, compiled, { signupsPerIpPerHour: 3 });
+    for (let i = 0; i < 3; i++) expect((await t.postJson({ email: newAddress() })).status).toBe(200);
+    const email = newAddress('limited');
+    const limited = await t.postJson({ email });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBeTruthy();
+    expect(await limited.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    expect(await t.addressLock(email)).toBeUndefined();
+
+    const page = await t.postForm({ email });
+    expect(page.status).toBe(429);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+
+    expect((await t.postJson({ email }, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
+    t.clock.advance(61 * MINUTE);
+    expect((await t.postJson({ email: newAddress() })).status).toBe(200);
+    // The counters expire on their own.
+    const rate = (await t.items()).filter((i) => String(i.pk).startsWith('RATE#'));
+    expect(rate.length).toBeGreaterThan(0);
+    for (const r of rate) expect(typeof r.expiresAt).toBe('number');
+  });
+});
+
+describe('bad input changes nothing', () => {
+  const cases: { name: string; body: string; type?: string; status: number; code: string; field?: string }[] = [
+    { name: 'a malformed address', body: JSON.stringify({ email: 'not-an-address' }), status: 400, code: 'invalid_email', field: 'email' },
+    { name: 'a missing address', body: JSON.stringify({ name: 'Ann' }), status: 400, code: 'invalid_email', field: 'email' },
+    { name: 'an address over 254 characters', body: JSON.stringify({ email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` }), status: 400, code: 'invalid_email', field: 'email' },
+    { name: 'a CR/LF in the address', body: JSON.stringify({ email: 'a@example.com\r\nBcc: victim@example.com' }), status: 400, code: 'control_characters', field: 'email' },
+    { name: 'a control character in the name', body: JSON.stringify({ email: 'a@example.com', name: 'Ann\u0000' }), status: 400, code: 'control_characters', field: 'name' },
+    { name: 'a line break in the name', body: JSON.stringify({ email: 'a@example.com', name: 'Ann\nSubject: x' }), status: 400, code: 'control_characters', field: 'name' },
+    { name: 'an unknown time zone', body: JSON.stringify({ email: 'a@example.com', timezone: 'Mars/Olympus_Mons' }), status: 400, code: 'invalid_timezone', field: 'timezone' },
+    { name: 'a field of the wrong type', body: JSON.stringify({ email: ['a@example.com'] }), status: 400, code: 'invalid_email', field: 'email' },
+    { name: 'broken JSON', body: '{"email": "a@example.com"', status: 400, code: 'invalid_json' },
+    { name: 'JSON that is not an object', body: '["a@example.com"]', status: 400, code: 'invalid_input' },
+    { name: 'a body over 10 KB', body: JSON.stringify({ email: 'a@example.com', name: 'x'.repeat(11 * 1024) }), status: 413, code: 'body_too_large' },
+    { name: 'an unsupported content type', body: 'email=a@example.com', type: 'text/plain', status: 415, code: 'unsupported_media_type' },
+    { name: 'no content type', body: 'email=a@example.com', type: '', status: 415, code: 'unsupported_media_type' },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.status} ${c.code}, nothing written, no email`, async () => {
+      const before = (await stack.emails()).length;
+      const res = await t.app.request('/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': c.type ?? 'application/json', accept: 'application/json', 'x-forwarded-for': '198.51.100.7' },
+        body: c.body,
+      });
+      expect(res.status).toBe(c.status);
+      const body = (await res.json()) as { error: { code: string; message: string; field?: string } };
+      expect(body.error.code).toBe(c.code);
+      expect(body.error.message.length).toBeGreaterThan(5);
+      if (c.field) expect(body.error.field).toBe(c.field);
+      expect(await t.items()).toEqual([]);
+      expect((await stack.emails()).length).toBe(before);
+    });
+  }
+
+  it('a browser form with a bad address gets the form back with the error at the field, nothing written', async () => {
+    const res = await t.postForm({ email: 'nobody@', name: 'Ann <b>' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('That does not look like an email address');
+    expect(html).toMatch(/id="email"[^>]*value="nobody@"[^>]*aria-invalid="true"/);
+    // Echoed values are escaped.
+    expect(html).toContain('value="Ann &lt;b&gt;"');
+    expect(html).not.toContain('Ann <b>');
+    expect(await t.items()).toEqual([]);
+  });
+
+  it('a browser posting an oversized or unsupported body gets a readable page', async () => {
+    const big = await t.app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=a%40example.com&name=${'x'.repeat(11 * 1024)}` });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain('larger than 10 KB');
+    const odd = await t.app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a' });
+    expect(odd.status).toBe(415);
+    expect(odd.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await t.items()).toEqual([]);
+  });
+
+  it('a filled honeypot gets the success answer and nothing is written or sent', async () => {
+    const email = newAddress('bot');
+    const reference = await t.postJson({ email: newAddress() });
+    const before = await t.items();
+    const res = await t.postJson({ email, website: 'https://spam.example' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(await reference.text());
+    expect(await t.items()).toEqual(before);
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    const form = await t.postForm({ email, website: 'x' });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('Check your inbox');
+    expect(await t.items()).toEqual(before);
+  });
+});
+
+describe('link tokens', () => {
+  async function setupActive() {
+    const email = newAddress();
+    await t.postJson({ email });
+    const id = await subscriberIdOf(email);
+    return { email, id, confirm: await t.confirmToken(email), unsubscribe: t.unsubscribeToken(id) };
+  }
+
+  it('a forged, tampered, truncated or missing token gets a 400 page (never a 500) and changes nothing', async () => {
+    const { id, confirm, unsubscribe } = await setupActive();
+    const before = await t.items();
+    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+    const bad = [
+      'forged-token-made-up-by-someone',
+      flip(confirm, 10),
+      flip(confirm, confirm.length - 3),
+      confirm.slice(0, -4),
+      confirm.slice(0, 8),
+      `${confirm}AA`,
+      '%00%0d%0a',
+      '',
+    ];
+    for (const token of bad) {
+      for (const path of ['/confirm', '/unsubscribe']) {
+        const res = await t.app.request(`${path}?token=${token}`);
+        expect(res.status, `${path} ${token}`).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/text\/html/);
+        expect(await res.text()).toContain('Go to the course page');
+      }
+      const post = await t.app.request(`/unsubscribe?token=${token}`, { method: 'POST', headers: { accept: 'application/json' } });
+      expect(post.status).toBe(400);
+      expect(((await post.json()) as { error: { code: string } }).error.code).toMatch(/^token_(invalid|missing)$/);
+    }
+    const noToken = await t.app.request('/confirm');
+    expect(noToken.status).toBe(400);
+    expect(await t.items()).toEqual(before);
+    expect((await t.subscriber(id))?.status).toBe('pending');
+    void unsubscribe;
+  });
+
+  it('a token for the other purpose is refused both ways', async () => {
+    const { id, confirm, unsubscribe } = await setupActive();
+    const asConfirm = await t.app.request(`/confirm?token=${unsubscribe}`, { headers: { accept: 'application/json' } });
+    expect(asConfirm.status).toBe(400);
+    expect(await asConfirm.json()).toEqual({ error: { code: 'token_wrong_purpose', message: expect.any(String) } });
+    const asUnsubscribe = await t.app.request(`/unsubscribe?token=${confirm}`, { method: 'POST' });
+    expect(asUnsubscribe.status).toBe(400);
+    expect((await t.subscriber(id))?.status).toBe('pending');
+  });
+
+  it('an expired confirm link gets 410; an old unsubscribe link still works', async () => {
+    const { id, confirm, unsubscribe } = await setupActive();
+    t.clock.advance(8 * DAY);
+    const res = await t.app.request(`/confirm?token=${confirm}`);
+    expect(res.status).toBe(410);
+    expect((await t.subscriber(id))?.status).toBe('pending');
+    t.clock.advance(400 * DAY);
+    expect((await t.app.request(`/unsubscribe?token=${unsubscribe}`, { method: 'POST' })).status).toBe(200);
+    expect((await t.subscriber(id))?.status).toBe('unsubscribed');
+  });
+
+  it('a confirm link used after unsubscribing does not resubscribe', async () => {
+    const { id, confirm, unsubscribe } = await setupActive();
+    await t.app.request(`/unsubscribe?token=${unsubscribe}`, { method: 'POST' });
+    const res = await t.app.request(`/confirm?token=${confirm}`);
+    expect(res.status).toBe(410);
+    expect((await t.subscriber(id))?.status).toBe('unsubscribed');
+  });
+
+  it('a token signed with another key is refused', async () => {
+    const { createTokens } = await import('../../functions/core/tokens.js');
+    const { id } = await setupActive();
+    const other = createTokens(Buffer.alloc(32, 9)).sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt: t.clock.now() });
+    expect((await t.app.request(`/unsubscribe?token=${other}`, { method: 'POST' })).status).toBe(400);
+    expect((await t.subscriber(id))?.status).toBe('pending');
+  });
+});
+
+describe('GET /unsubscribe changes nothing', () => {
+  it('leaves an active subscriber exactly as it was, however often it is fetched', async () => {
+    const email = newAddress();
+    await t.postJson({ email });
+    const id = await subscriberIdOf(email);
+    await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    const before = await t.items();
+    const token = t.unsubscribeToken(id);
+    for (let i = 0; i < 3; i++) expect((await t.app.request(`/unsubscribe?token=${token}`)).status).toBe(200);
+    expect((await t.app.request(`/unsubscribe?token=${token}`, { method: 'HEAD' })).status).toBeLessThan(500);
+    expect(await t.items()).toEqual(before);
+  });
+
+  it('shows a plain page for a subscription that no longer exists', async () => {
+    const token = t.unsubscribeToken('AAAAAAAAAAAAAAAAAAAAAA');
+    const page = await t.app.request(`/unsubscribe?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('no longer exists');
+    expect((await t.app.request(`/unsubscribe?token=${token}`, { method: 'POST' })).status).toBe(200);
+    expect(await t.items()).toEqual([]);
+  });
+});
+
+describe('pages and headers', () => {
+  it('the signup page comes from the manifest and has an accessible form with a hidden honeypot', async () => {
+    const res = await t.app.request('/');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`<h1>${compiled.course.title}</h1>`);
+    for (const lesson of compiled.course.lessons) expect(html).toContain(`<li>${lesson.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</li>`);
+    expect(html).toContain('one lesson a week');
+    expect(html).toMatch(/<label for="email">/);
+    expect(html).toMatch(/<input id="email" name="email" type="email"[^>]*required/);
+    expect(html).toMatch(/<input id="timezone" name="timezone" type="hidden"/);
+    expect(html).toMatch(/<div class="hp" aria-hidden="true">.*<input id="website" name="website" type="text" tabindex="-1" autocomplete="off">/);
+    expect(html).toMatch(/aria-live="polite"/);
+    expect(html).toContain('Intl.DateTimeFormat().resolvedOptions().timeZone');
+  });
+
+  it('sends security headers and a CSP that allows exactly the page’s own inline script and style', async () => {
+    const res = await t.app.request('/');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    const { createHash } = await import('node:crypto');
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    expect(csp).toContain(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+    expect(csp).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toMatch(/ style="/);
+    const json = await t.postJson({ email: 'bad' });
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(json.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
+  it('allows CORS on POST /subscribe only for configured origins', async () => {
+    const preflight = (origin: string) =>
+      t.app.request('/subscribe', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const allowed = await preflight(PARTNER_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(PARTNER_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await t.postJson({ email: newAddress() }, { origin: PARTNER_ORIGIN });
+    expect(post.headers.get('access-control-allow-origin')).toBe(PARTNER_ORIGIN);
+    const page = await t.app.request('/', { headers: { origin: PARTNER_ORIGIN } });
+    expect(page.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers unknown paths with 404 as a page or JSON', async () => {
+    const page = await t.app.request('/nope');
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const json = await t.app.request('/nope', { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(404);
+    expect(await json.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+});
+
+describe('POST /__local/drip', () => {
+  const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, durationMs: 1, emailsPerSecond: 0, stoppedEarly: false };
+
+  it('does not exist unless the app is local', async () => {
+    expect((await t.app.request('/__local/drip', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('answers 501 when no drip is wired', async () => {
+    t = await lifecycle(stack, compiled, { local: true });
+    const res = await t.app.request('/__local/drip', { method: 'POST' });
+    expect(res.status).toBe(501);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_implemented');
+  });
+
+  it('runs one tick as if the clock read "at" and answers its summary; bad input is a 400', async () => {
+    const calls: { now: Date; deadline: Date }[] = [];
+    t = await lifecycle(stack, compiled, { local: true, runDrip: (o) => (calls.push(o), Promise.resolve(summary)) });
+    const res = await t.app.request('/__local/drip', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: '2026-04-01T09:00:00Z' }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(summary);
+    expect(calls[0]?.now.toISOString()).toBe('2026-04-01T09:00:00.000Z');
+    expect(calls[0]!.deadline.getTime()).toBeGreaterThan(t.clock.now().getTime());
+
+    expect((await t.app.request('/__local/drip', { method: 'POST' })).status).toBe(200);
+    expect(calls[1]?.now.toISOString()).toBe(t.clock.now().toISOString());
+    for (const body of ['{"at":', '{"at":"next tuesday"}', '{"at":12}', '[]']) {
+      const bad = await t.app.request('/__local/drip', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(bad.status, body).toBe(400);
+    }
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('subscribe without HTTP (operator import)', () => {
+  it('creates a pending subscription with the given consent and mails nobody', async () => {
+    const email = newAddress('import');
+    const result = await subscribe(t.deps, {
+      fields: { email, name: 'Imported' },
+      consent: { at: '2025-12-01T08:00:00.000Z', ip: 'import', userAgent: 'operator-cli', page: 'import:list.csv' },
+      sendConfirmation: false,
+    });
+    expect(result.outcome).toBe('created');
+    const sub = await t.subscriber(result.subscriberId!);
+    expect(sub).toMatchObject({ status: 'pending', consent: { at: '2025-12-01T08:00:00.000Z', page: 'import:list.csv' } });
+    expect(sub?.confirmationSentAt).toBeUndefined();
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    expect((await t.items()).some((i) => String(i.pk).startsWith('RATE#'))).toBe(false);
+  });
+});

@@ -1,0 +1,183 @@
+// The local stack behind `npm start`, started in-process on free ports with a temporary DATA_DIR:
+// it creates its table, keeps data and the token key across a stop and start, drains on stop, and
+// says clearly when a port is taken.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/adapters/table.js';
+import type { DripSummary, RunDrip } from '../../functions/core/ports.js';
+import { emulatorEmails } from '../../functions/local/services.js';
+import { parseInterval, parseLocalSettings, type LocalSettings } from '../../functions/local/settings.js';
+import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'course-local-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function settings(overrides: Partial<LocalSettings> = {}): LocalSettings {
+  return { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0, ...overrides };
+}
+const quiet = () => undefined;
+const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, durationMs: 0, emailsPerSecond: 0, stoppedEarly: false };
+
+async function signUp(stack: LocalStack, email: string): Promise<string> {
+  const res = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(email)}` });
+  expect(res.status).toBe(200);
+  const mail = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
+  const link = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
+  if (!link) throw new Error('no confirmation link');
+  return link;
+}
+
+describe('the local stack', () => {
+  it('keeps subscribers and the token key across a stop and a start', async () => {
+    const first = await startLocalStack({ settings: settings(), log: quiet });
+    let unsubscribeUrl: string;
+    let id: string;
+    try {
+      const link = await signUp(first, 'kept@example.com');
+      expect(link.startsWith(`${first.url}/confirm?token=`)).toBe(true);
+      const confirmed = await fetch(link);
+      expect(confirmed.status).toBe(200);
+      const lock = await first.doc.send(new GetCommand({ TableName: first.tableName, Key: keys.address(first.compiled.course.slug, 'kept@example.com') }));
+      id = String(lock.Item?.id);
+      unsubscribeUrl = `${first.url}/unsubscribe?token=${first.tokens.sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt: new Date() })}`;
+    } finally {
+      await first.stop();
+    }
+    // Stopped means stopped: the port no longer answers.
+    await expect(fetch(first.url)).rejects.toThrow();
+
+    const second = await startLocalStack({ settings: settings(), log: quiet });
+    try {
+      const item = await second.doc.send(new GetCommand({ TableName: second.tableName, Key: keys.subscriber(id), ConsistentRead: true }));
+      expect(item.Item).toMatchObject({ email: 'kept@example.com', status: 'active' });
+      // The same key after the restart: a link from an email sent before it still works.
+      const page = await fetch(unsubscribeUrl.replace(first.url, second.url));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('k***@example.com');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('serves the signup page with security headers through the real node server', async () => {
+    const stack = await startLocalStack({ settings: settings(), log: quiet });
+    try {
+      const res = await fetch(`${stack.url}/`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(await res.text()).toContain(stack.compiled.course.title);
+      // The socket's address is the consent IP.
+      await signUp(stack, 'socket@example.com');
+      const lock = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, 'socket@example.com') }));
+      const sub = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item?.id)) }));
+      expect((sub.Item?.consent as { ip: string }).ip).toMatch(/127\.0\.0\.1/);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('says clearly which port is taken and leaves nothing running', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await expect(startLocalStack({ settings: settings({ port }), log: quiet })).rejects.toThrow(`port ${port} is already in use`);
+      await expect(startLocalStack({ settings: settings({ sesPort: port }), log: quiet })).rejects.toThrow(`SES emulator: port ${port} is already in use`);
+      await expect(startLocalStack({ settings: settings({ dynamodbPort: port }), log: quiet })).rejects.toThrow(`port ${port} is already in use`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    // The failed starts released the data folder's database lock: a normal start works.
+    const stack = await startLocalStack({ settings: settings(), log: quiet });
+    await stack.stop();
+  });
+
+  it('runs the wired drip on its ticker and through POST /__local/drip, and stop waits for a running tick', async () => {
+    let release: () => void = () => undefined;
+    let tickStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (tickStarted = resolve));
+    const calls: { now: Date; deadline: Date }[] = [];
+    let finished = false;
+    const createRunDrip = (): RunDrip => async (o) => {
+      calls.push(o);
+      if (calls.length === 1) {
+        tickStarted();
+        await new Promise<void>((resolve) => (release = resolve));
+        finished = true;
+      }
+      return summary;
+    };
+    const stack = await startLocalStack({ settings: settings({ dripEveryMs: 1000 }), createRunDrip, log: quiet });
+    await started;
+    // The ticker's tick is still running; the HTTP route runs its own.
+    const res = await fetch(`${stack.url}/__local/drip`, { method: 'POST', body: JSON.stringify({ at: '2026-06-01T09:00:00Z' }), headers: { 'content-type': 'application/json' } });
+    expect(await res.json()).toEqual(summary);
+    expect(calls[1]?.now.toISOString()).toBe('2026-06-01T09:00:00.000Z');
+
+    const stopping = stack.stop().then(() => finished);
+    release();
+    expect(await stopping).toBe(true);
+  });
+});
+
+describe('local settings', () => {
+  it('uses the documented defaults', () => {
+    const s = parseLocalSettings({});
+    expect(s).toMatchObject({ port: 3000, sesPort: 8005, dynamodbPort: 8000, dataDir: '.local', dripEveryMs: 60_000 });
+    expect(s.publicUrl).toBeUndefined();
+    expect(s.dynamodbEndpoint).toBeUndefined();
+    expect(s.sesEndpoint).toBeUndefined();
+    expect(s.app.tableName).toBe('email-course');
+  });
+
+  it('reads every setting, including the standard AWS endpoint variables', () => {
+    const s = parseLocalSettings({
+      PORT: '4000',
+      SES_PORT: '9005',
+      DYNAMODB_PORT: '9000',
+      DATA_DIR: '/tmp/x',
+      PUBLIC_URL: 'https://course.example.com/',
+      DRIP_EVERY: '30s',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://localhost:8000',
+      AWS_ENDPOINT_URL_SES: 'http://localhost:8005/',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(s).toMatchObject({
+      port: 4000,
+      sesPort: 9005,
+      dynamodbPort: 9000,
+      dataDir: '/tmp/x',
+      publicUrl: 'https://course.example.com',
+      dripEveryMs: 30_000,
+      dynamodbEndpoint: 'http://localhost:8000',
+      sesEndpoint: 'http://localhost:8005',
+    });
+    expect(s.app.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('reads intervals and turns the ticker off with 0', () => {
+    expect(parseInterval('0')).toBe(0);
+    expect(parseInterval('1m')).toBe(60_000);
+    expect(parseInterval('90s')).toBe(90_000);
+    expect(parseInterval('2h')).toBe(7_200_000);
+    expect(parseInterval('45')).toBe(45_000);
+  });
+
+  it('names the setting that is wrong', () => {
+    expect(() => parseLocalSettings({ PORT: 'abc' })).toThrow('PORT');
+    expect(() => parseLocalSettings({ SES_PORT: '70000' })).toThrow('SES_PORT');
+    expect(() => parseLocalSettings({ DRIP_EVERY: 'weekly' })).toThrow('DRIP_EVERY');
+    expect(() => parseLocalSettings({ DRIP_EVERY: '10ms' })).toThrow('DRIP_EVERY');
+    expect(() => parseLocalSettings({ PUBLIC_URL: 'not a url' })).toThrow('PUBLIC_URL');
+    expect(() => parseLocalSettings({ AWS_ENDPOINT_URL_SES: 'ftp://x' })).toThrow('AWS_ENDPOINT_URL_SES');
+  });
+});

@@ -1,0 +1,260 @@
+// runDrip's own rules on a fake clock, an in-memory store that keeps the same conditions as the
+// DynamoDB one, and a scripted mailer: scheduling after late sends, the deadline, the rate, the
+// concurrency bound, the SES quota, the rejection breaker and what a crash leaves behind. No I/O.
+import { describe, expect, it } from 'vitest';
+import { runDrip, LATE_SEND_TOLERANCE_MS, type Advance, type DripDeps, type DripStore, type DueEntry } from '../../functions/core/drip.js';
+import { SendError, type Mailer } from '../../functions/core/ports.js';
+import type { SendRecord, Subscriber } from '../../functions/core/model.js';
+import { createTokens } from '../../functions/core/tokens.js';
+import { parseCourse } from '../../functions/email/manifest.js';
+import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+
+const course = parseCourse({
+  slug: 'unit-course',
+  title: 'Unit course',
+  description: 'A course for tests.',
+  sender: { name: 'Course', email: 'course@example.com' },
+  postalAddress: '1 Test Street',
+  cadenceDays: 7,
+  sendHour: '09:00',
+  defaultTimezone: 'UTC',
+  confirmation: { file: 'system/confirm.mjml', subject: 'Confirm', preheader: 'Confirm' },
+  lessons: [1, 2, 3].map((n) => ({ file: `lessons/${n}.mjml`, title: `L${n}`, subject: `Lesson ${n} of 3: L${n}`, preheader: `P${n}` })),
+});
+const email = (n: number) => ({ subject: `Lesson ${n} of 3: L${n}`, preheader: `P${n}`, html: `<p>Hi {{name}}</p><a href="{{unsubscribeUrl}}">unsubscribe</a>`, text: `Hi {{name}} {{unsubscribeUrl}}` });
+const compiled: CompiledCourse = { course, lessons: [email(1), email(2), email(3)], confirmation: email(0) };
+
+type Row = Subscriber & { dueAt?: string; claimId?: string; claimUntil?: number; heldReason?: string };
+
+/** The DynamoDB store's conditions, in memory. */
+class MemoryStore implements DripStore {
+  rows = new Map<string, Row>();
+  records = new Map<string, SendRecord>();
+
+  add(id: string, nextSendAt: Date, extra: Partial<Subscriber> = {}): void {
+    const at = nextSendAt.toISOString();
+    this.rows.set(id, {
+      id, course: course.slug, email: `${id}@example.com`, timezone: 'Europe/Paris', status: 'active', nextLesson: 0, nextSendAt: at,
+      consent: { at, ip: '192.0.2.1', userAgent: 'unit', page: 'unit' }, createdAt: at, dueAt: `${at}#${id}`, ...extra,
+    });
+  }
+  findDue(now: Date): Promise<DueEntry[]> {
+    const upper = new Date(now.getTime() + 1).toISOString();
+    return Promise.resolve(
+      [...this.rows.values()].filter((r) => r.dueAt !== undefined && r.dueAt < upper).map((r) => ({ id: r.id, dueAt: r.dueAt! })).sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1)),
+    );
+  }
+  claim(entry: DueEntry, c: { claimId: string; now: Date; until: Date }) {
+    const r = this.rows.get(entry.id);
+    if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime())) return Promise.resolve(undefined);
+    const before = { ...r };
+    r.claimId = c.claimId;
+    r.claimUntil = c.until.getTime();
+    return Promise.resolve({ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined });
+  }
+  findSendRecord(id: string, lesson: number) {
+    return Promise.resolve(this.records.get(`${id}/${lesson}`));
+  }
+  recordSend(rec: SendRecord) {
+    const key = `${rec.subscriberId}/${rec.lesson}`;
+    if (this.records.get(key)?.status === 'sent') return Promise.resolve(false);
+    this.records.set(key, rec);
+    return Promise.resolve(true);
+  }
+  advance(id: string, a: Advance) {
+    const r = this.rows.get(id);
+    if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active') return Promise.resolve(false);
+    r.nextLesson = a.lesson + 1;
+    r.lastSentAt = a.sentAt;
+    delete r.claimId;
+    delete r.claimUntil;
+    if (a.next === 'completed') {
+      r.status = 'completed';
+      delete r.dueAt;
+      delete r.nextSendAt;
+    } else {
+      r.nextSendAt = a.next.nextSendAt;
+      r.dueAt = `${a.next.nextSendAt}#${id}`;
+    }
+    return Promise.resolve(true);
+  }
+  hold(id: string, h: { claimId: string; lesson: number; at: string; reason: string }) {
+    const r = this.rows.get(id);
+    if (!r || r.claimId !== h.claimId) return Promise.resolve(false);
+    delete r.dueAt;
+    delete r.claimId;
+    delete r.claimUntil;
+    r.heldReason = h.reason;
+    return Promise.resolve(true);
+  }
+  release(id: string, claimId: string) {
+    const r = this.rows.get(id);
+    if (r?.claimId === claimId) {
+      delete r.claimId;
+      delete r.claimUntil;
+    }
+    return Promise.resolve();
+  }
+}
+
+/** A clock that only moves when someone sleeps (or a fake send takes time). */
+function fakeTime(start: Date) {
+  let t = start.getTime();
+  return {
+    clock: { now: () => new Date(t) },
+    sleep: (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    },
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+function setup(start: Date, o: { mailer?: (m: { to: string; tags?: Record<string, string> }, at: number) => Promise<void>; settings?: Partial<DripDeps['settings']> } = {}) {
+  const store = new MemoryStore();
+  const time = fakeTime(start);
+  const sent: { to: string; lesson: string; at: number }[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const mailer: Mailer = {
+    async sendRaw(m) {
+      const at = time.clock.now().getTime();
+      await o.mailer?.(m, at);
+      sent.push({ to: m.to, lesson: m.tags?.lesson ?? '?', at });
+      return { messageId: `m${sent.length}` };
+    },
+  };
+  const deps: DripDeps = {
+    store,
+    mailer,
+    clock: time.clock,
+    sleep: time.sleep,
+    course: compiled,
+    tokens: createTokens(Buffer.alloc(32, 3)),
+    settings: { publicUrl: 'https://course.example.com', maxSendRate: 1000, sendConcurrency: 4, retryBaseMs: 10, retryMaxMs: 100, ...o.settings },
+    random: () => 0.5,
+    log: (e) => logs.push(e),
+  };
+  const run = (now: Date, deadlineMs = 10 * 60_000) => runDrip(deps, { now, deadline: new Date(now.getTime() + deadlineMs) });
+  return { store, time, sent, logs, deps, run };
+}
+
+const T = (iso: string) => new Date(iso);
+
+describe('runDrip scheduling', () => {
+  it('a lesson sent late from a long queue keeps the weekly rhythm at the send hour', async () => {
+    // Due 09:00 Paris (08:00 UTC); the run that reaches them starts at 10:40 Paris.
+    const { store, run } = setup(T('2026-03-03T09:40:00Z'));
+    store.add('late', T('2026-03-03T08:00:00Z'));
+    await run(T('2026-03-03T09:40:00Z'));
+    expect(store.rows.get('late')?.nextSendAt).toBe('2026-03-10T08:00:00.000Z');
+  });
+
+  it('after an outage longer than half a day the next lesson is at least a cadence minus half a day later', async () => {
+    const { store, run } = setup(T('2026-03-05T15:00:00Z'));
+    store.add('outage', T('2026-03-03T08:00:00Z'));
+    await run(T('2026-03-05T15:00:00Z'));
+    const next = new Date(store.rows.get('outage')!.nextSendAt!);
+    // Anchored at 03:00 UTC on the 5th (sent 15:00 minus half a day): a week on, then 09:00 Paris.
+    expect(next.toISOString()).toBe('2026-03-12T08:00:00.000Z');
+    expect(next.getTime() - T('2026-03-05T15:00:00Z').getTime()).toBeGreaterThanOrEqual(7 * 86_400_000 - LATE_SEND_TOLERANCE_MS);
+  });
+
+  it('the last lesson completes the subscriber; a place beyond the course completes them without sending', async () => {
+    const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('last', T('2026-03-03T08:00:00Z'), { nextLesson: 2 });
+    store.add('beyond', T('2026-03-03T08:00:00Z'), { nextLesson: 5 });
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 2, sent: 1, skipped: 1 });
+    expect(sent.map((s) => s.to)).toEqual(['last@example.com']);
+    expect(store.rows.get('last')).toMatchObject({ status: 'completed', nextLesson: 3 });
+    expect(store.rows.get('beyond')?.status).toBe('completed');
+  });
+});
+
+describe('runDrip limits', () => {
+  it('keeps to MAX_SEND_RATE: the i-th send goes no earlier than i/rate seconds into the run', async () => {
+    const start = T('2026-03-03T08:00:00Z');
+    const { store, sent, run } = setup(start, { settings: { maxSendRate: 4 } });
+    for (let i = 0; i < 9; i++) store.add(`s${i}`, T('2026-03-03T07:00:00Z'));
+    expect(await run(start)).toMatchObject({ sent: 9 });
+    const times = sent.map((s) => s.at).sort((a, b) => a - b);
+    for (let i = 0; i < times.length; i++) expect(times[i]! - start.getTime()).toBeGreaterThanOrEqual(i * 250);
+  });
+
+  it("lowers the rate to SES's MaxSendRate when that is smaller", async () => {
+    const { store, sent, deps } = setup(T('2026-03-03T08:00:00Z'), { settings: { maxSendRate: 50 } });
+    for (let i = 0; i < 4; i++) store.add(`q${i}`, T('2026-03-03T07:00:00Z'));
+    const now = T('2026-03-03T08:00:00Z');
+    await runDrip({ ...deps, sendQuota: () => Promise.resolve({ maxSendRate: 1 }) }, { now, deadline: new Date(now.getTime() + 600_000) });
+    const times = sent.map((s) => s.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(4);
+    for (let i = 0; i < times.length; i++) expect(times[i]! - now.getTime()).toBeGreaterThanOrEqual(i * 1000);
+  });
+
+  it('never has more than SEND_CONCURRENCY sends in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { store, run } = setup(T('2026-03-03T08:00:00Z'), {
+      settings: { sendConcurrency: 3 },
+      mailer: async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        inFlight--;
+      },
+    });
+    for (let i = 0; i < 12; i++) store.add(`c${i}`, T('2026-03-03T07:00:00Z'));
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ sent: 12 });
+    expect(most).toBe(3);
+  });
+
+  it('stops starting sends before the deadline; the rest is left due for the next run', async () => {
+    const start = T('2026-03-03T08:00:00Z');
+    const { store, time, run } = setup(start, { settings: { sendConcurrency: 1, sendReserveMs: 20_000 }, mailer: () => Promise.resolve(time.advance(4_000)) });
+    for (let i = 0; i < 10; i++) store.add(`d${i}`, T('2026-03-03T07:00:00Z'));
+    const summary = await run(start, 30_000);
+    // Starts at +0, +4 s and +8 s fit (20 s reserve before a 30 s deadline); +12 s does not.
+    expect(summary).toMatchObject({ due: 10, claimed: 3, sent: 3, skipped: 7, failed: 0, stoppedEarly: true });
+    expect([...store.rows.values()].filter((r) => r.nextLesson === 0 && r.dueAt !== undefined && r.claimId === undefined)).toHaveLength(7);
+  });
+
+  it('stops the run after three permanent rejections in a row: likely the account or the message, not the addresses', async () => {
+    const { store, run, logs } = setup(T('2026-03-03T08:00:00Z'), {
+      settings: { sendConcurrency: 1 },
+      mailer: () => Promise.reject(new SendError('permanent', 'SES SendRawEmail failed (MessageRejected, permanent)')),
+    });
+    for (let i = 0; i < 6; i++) store.add(`r${i}`, T('2026-03-03T07:00:00Z'));
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 6, failed: 3, skipped: 3, sent: 0, stoppedEarly: true });
+    expect(logs.find((l) => l.msg === 'drip.summary')).toMatchObject({ stopReason: 'rejections_in_a_row' });
+    expect([...store.rows.values()].filter((r) => r.heldReason !== undefined)).toHaveLength(3);
+  });
+});
+
+describe('runDrip failures', () => {
+  it('an error that is not a SendError stops the run like a crash: claim kept, nothing recorded, summary logged, error thrown', async () => {
+    const { store, run, logs } = setup(T('2026-03-03T08:00:00Z'), { mailer: () => Promise.reject(new TypeError('bug')) });
+    store.add('x', T('2026-03-03T07:00:00Z'));
+    await expect(run(T('2026-03-03T08:00:00Z'))).rejects.toThrow(TypeError);
+    expect(store.rows.get('x')?.claimId).toBeDefined();
+    expect(store.records.size).toBe(0);
+    expect(logs.filter((l) => l.msg === 'drip.summary')).toEqual([expect.objectContaining({ error: 'TypeError: bug' })]);
+  });
+
+  it('a GetSendQuota failure sends nothing', async () => {
+    const { store, sent, deps } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('y', T('2026-03-03T07:00:00Z'));
+    const now = T('2026-03-03T08:00:00Z');
+    await expect(runDrip({ ...deps, sendQuota: () => Promise.reject(new Error('SES down')) }, { now, deadline: new Date(now.getTime() + 60_000) })).rejects.toThrow('SES down');
+    expect(sent).toEqual([]);
+  });
+
+  it('logs exactly one summary line per run with the counts an operator needs', async () => {
+    const { store, run, logs } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('a', T('2026-03-03T07:00:00Z'));
+    await run(T('2026-03-03T08:00:00Z'));
+    const lines = logs.filter((l) => l.msg === 'drip.summary');
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['due', 'claimed', 'sent', 'skipped', 'failed', 'durationMs', 'emailsPerSecond', 'stoppedEarly']));
+  });
+});
