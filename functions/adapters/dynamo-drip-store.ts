@@ -1,10 +1,10 @@
 // The drip's DripStore on the one DynamoDB table (key scheme in table.ts): a Query per shard of the
 // sparse due index, and one conditional write per step, so overlapping runs cannot both win a step.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../core/errors.js';
 import type { SendRecord } from '../core/model.js';
 import type { DripStore, DueEntry } from '../core/drip.js';
+import { conditionalWrite } from './dynamo-client.js';
 import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys } from './table.js';
 import { dueSortKey, subscriberFromItem } from './dynamo-store.js';
 
@@ -17,23 +17,10 @@ export interface DynamoDripStoreOptions {
   pageSize?: number;
 }
 
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e instanceof Error && e.name === 'ConditionalCheckFailedException');
-
 // Attribute names used in expressions; `status` is a DynamoDB reserved word.
 const names = { '#status': 'status', '#shard': DUE_SHARD_ATTR, '#dueAt': DUE_SORT_ATTR };
 
 export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, pageSize }: DynamoDripStoreOptions): DripStore {
-  async function conditional(what: string, write: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (e: unknown) {
-      if (isConditionFailure(e)) return false;
-      throw new DependencyError(`DynamoDB ${what} failed`, e);
-    }
-  }
-
   async function queryShard(shard: string, now: Date): Promise<DueEntry[]> {
     // dueAt = `<nextSendAt ISO>#<id>`; every entry due at or before `now` sorts before the ISO
     // instant one millisecond later (toISOString always has milliseconds and a Z).
@@ -76,7 +63,7 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
 
     async claim(entry, { claimId, now, until }) {
       let before: Record<string, unknown> | undefined;
-      const won = await conditional('claim', async () => {
+      const won = await conditionalWrite('claim', async () => {
         const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -114,7 +101,7 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
     },
 
     recordSend(record) {
-      return conditional('send record', () =>
+      return conditionalWrite('send record', () =>
         doc.send(
           new PutCommand({
             TableName: tableName,
@@ -144,7 +131,7 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
               ExpressionAttributeNames: { '#status': 'status', '#dueAt': DUE_SORT_ATTR },
               ExpressionAttributeValues: { ...common, ':due': next.nextSendAt, ':dueAt': dueSortKey(next.nextSendAt, subscriberId) },
             };
-      return conditional('advance', () =>
+      return conditionalWrite('advance', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -159,7 +146,7 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
     },
 
     hold(subscriberId, { claimId, lesson, at, reason }) {
-      return conditional('hold', () =>
+      return conditionalWrite('hold', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -174,7 +161,7 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
     },
 
     async release(subscriberId, claimId) {
-      await conditional('release claim', () =>
+      await conditionalWrite('release claim', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -195,10 +182,10 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
  * then sent by the next run (its `failed` record is replaced by `sent`); nothing was skipped.
  * False when the subscriber is not held (or no longer active).
  */
-export async function requeueHeldSubscriber(o: { doc: DynamoDBDocumentClient; tableName: string; dueShards: number }, subscriberId: string, at: Date): Promise<boolean> {
+export function requeueHeldSubscriber(o: { doc: DynamoDBDocumentClient; tableName: string; dueShards: number }, subscriberId: string, at: Date): Promise<boolean> {
   const due = at.toISOString();
-  try {
-    await o.doc.send(
+  return conditionalWrite('requeue', () =>
+    o.doc.send(
       new UpdateCommand({
         TableName: o.tableName,
         Key: keys.subscriber(subscriberId),
@@ -207,10 +194,6 @@ export async function requeueHeldSubscriber(o: { doc: DynamoDBDocumentClient; ta
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':due': due, ':shard': dueShardOf(subscriberId, o.dueShards), ':dueAt': dueSortKey(due, subscriberId), ':active': 'active' },
       }),
-    );
-    return true;
-  } catch (e: unknown) {
-    if (isConditionFailure(e)) return false;
-    throw new DependencyError('DynamoDB requeue failed', e);
-  }
+    ),
+  );
 }

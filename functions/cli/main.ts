@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
 import { parseConfig } from '../adapters/config.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
+import { requeueHeldSubscriber } from '../adapters/dynamo-drip-store.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import { loadLocalTokenKey, loadSecretTokenKey } from '../adapters/token-key.js';
 import { isAppError } from '../core/errors.js';
@@ -18,6 +19,7 @@ import { loadCourse, type Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { simulatedSesFeedback } from '../local/simulated-feedback.js';
 import { runExport, type ExportFormat } from './export.js';
+import { RequeueRefusedError, runHeld, runRequeue } from './held.js';
 import { ImportFileError, planImport, runImport } from './import.js';
 import { createOperatorStore } from './operator-store.js';
 import { runErase, runShow } from './person.js';
@@ -32,6 +34,8 @@ Commands:
   export [--format csv|jsonl]             every subscriber (status, lesson, consent) to stdout
   show <email>                            everything held about one address
   erase <email>                           delete it all, keeping only a one-way hash (stays suppressed)
+  held                                    who the drip holds because SES refused their lesson, and why
+  requeue <email>                         put a held subscriber back: the held lesson goes out at the next drip run
   import <file.csv> --consent "<where they agreed>" [--send-confirmations] [--dry-run]
                                           add a list as pending subscriptions (a header row with an email column)
   send-test --to <address> --lesson <N> [--name <name>]
@@ -41,7 +45,7 @@ Where (default: the local stack, dynalite at $AWS_ENDPOINT_URL_DYNAMODB or http:
 table $TABLE_NAME or email-course):
   --table <name>                          a deployed table (AWS credentials from the usual chain)
   --stack <name>                          the table of a deployed stack (its TableName output)
-  --course <slug>                         show/erase: the course (default: templates/course.json's)
+  --course <slug>                         show/erase/held/requeue: the course (default: templates/course.json's)
 `;
 
 /** Bad arguments: the usage goes to stderr and the exit code is 2. */
@@ -65,6 +69,8 @@ const commands = {
   export: { options: { ...where, format: { type: 'string', default: 'csv' } }, positionals: 0 },
   show: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
   erase: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
+  held: { options: { ...where, course: { type: 'string' } }, positionals: 0 },
+  requeue: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
   import: { options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, positionals: 1 },
   'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
 } satisfies Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number }>;
@@ -179,6 +185,31 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             : async () => void (await runErase({ store: await operator(), out: io.out, course: slug, email, now: systemClock.now() }));
         break;
       }
+      case 'held':
+      case 'requeue': {
+        // A --course other than the manifest's lists its slug; lesson titles come from the manifest only.
+        const slug = text(values.course) ?? course.slug;
+        const which = { slug, lessons: slug === course.slug ? course.lessons : [] };
+        if (command === 'held') {
+          checked = async () => void (await runHeld({ store: await operator(), out: io.out, course: which }));
+          break;
+        }
+        const email = emailArgument(positional, "requeue's argument");
+        // The shard count must be the drip's (DUE_SHARDS, default 8 as deployed), or the entry is never read.
+        const { dueShards } = parseConfig({ DUE_SHARDS: io.env.DUE_SHARDS });
+        checked = async () => {
+          const t = await connect();
+          await runRequeue({
+            store: createOperatorStore(t),
+            requeue: (id, at) => requeueHeldSubscriber({ doc: t.doc, tableName: t.tableName, dueShards }, id, at),
+            out: io.out,
+            course: which,
+            email,
+            now: systemClock.now(),
+          });
+        };
+        break;
+      }
       case 'import': {
         const consent = text(values.consent)?.trim();
         if (!consent) throw new UsageError('import needs --consent "<where these people agreed to receive the course>"');
@@ -227,6 +258,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (e instanceof UsageError) {
       io.err.write(`course: ${e.message}\n\n${USAGE}`);
       return 2;
+    }
+    if (e instanceof RequeueRefusedError) {
+      io.err.write(`course requeue: ${e.message}\n`);
+      return 1;
     }
     if (e instanceof ImportFileError) {
       io.err.write(`course import: ${e.message}. Nothing was imported.\n`);

@@ -1,5 +1,6 @@
 // The table reads and writes behind the operator CLI: whole-table pages of subscribers (export,
-// stats), lesson counters, and everything held about one address (show, erase).
+// stats), lesson counters, everything held about one address (show, erase), and the subscribers the
+// drip holds after SES refused a lesson (held).
 import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
@@ -12,6 +13,12 @@ export interface OperatorStoreOptions {
 }
 
 type Item = Record<string, unknown>;
+
+/**
+ * A subscriber as stored, with the drip's hold: set when SES permanently refused the current lesson
+ * (the subscriber stays active but leaves the due index until `course requeue`).
+ */
+export type StoredSubscriber = Subscriber & { heldAt?: string; heldReason?: string };
 
 async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
@@ -58,29 +65,51 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
     return { email, course, addressLock, subscriberItems, suppression };
   }
 
+  /**
+   * Subscribers one Scan page at a time (about 1 MB each), narrowed by an extra filter: memory stays
+   * flat however large the table. `pageSize` caps the items a page evaluates.
+   */
+  async function* scanSubscribers(o: { what: string; filter?: string; names?: Record<string, string>; values?: Item; pageSize?: number }): AsyncGenerator<StoredSubscriber[]> {
+    let start: Item | undefined;
+    do {
+      const page = await guarded(o.what, () =>
+        doc.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: `sk = :profile AND begins_with(pk, :sub)${o.filter ? ` AND ${o.filter}` : ''}`,
+            ...(o.names ? { ExpressionAttributeNames: o.names } : {}),
+            ExpressionAttributeValues: { ':profile': 'PROFILE', ':sub': 'SUB#', ...o.values },
+            ExclusiveStartKey: start,
+            ...(o.pageSize === undefined ? {} : { Limit: o.pageSize }),
+          }),
+        ),
+      );
+      const subscribers = (page.Items ?? []).map(subscriberFromItem);
+      if (subscribers.length > 0) yield subscribers;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   return {
+    /** Every subscriber, page by page (export, stats). */
+    subscriberPages: (pageSize?: number) => scanSubscribers({ what: 'scan subscribers', pageSize }),
+
     /**
-     * Every subscriber, one Scan page at a time (about 1 MB each): memory stays flat however large
-     * the table. `pageSize` caps the items a page evaluates.
+     * The held subscribers of one course, oldest hold first. A Scan: holds are rare and have no index
+     * (the due index is exactly what they left), and this is an operator's occasional look.
      */
-    async *subscriberPages(pageSize?: number): AsyncGenerator<Subscriber[]> {
-      let start: Item | undefined;
-      do {
-        const page = await guarded('scan subscribers', () =>
-          doc.send(
-            new ScanCommand({
-              TableName: tableName,
-              FilterExpression: 'sk = :profile AND begins_with(pk, :sub)',
-              ExpressionAttributeValues: { ':profile': 'PROFILE', ':sub': 'SUB#' },
-              ExclusiveStartKey: start,
-              ...(pageSize === undefined ? {} : { Limit: pageSize }),
-            }),
-          ),
-        );
-        const subscribers = (page.Items ?? []).map(subscriberFromItem);
-        if (subscribers.length > 0) yield subscribers;
-        start = page.LastEvaluatedKey;
-      } while (start);
+    async heldSubscribers(course: string): Promise<StoredSubscriber[]> {
+      const held: StoredSubscriber[] = [];
+      for await (const page of scanSubscribers({
+        what: 'scan held subscribers',
+        // Active only: a held subscriber who later unsubscribed or bounced is no longer waiting.
+        filter: 'attribute_exists(heldAt) AND #status = :active AND #course = :course',
+        names: { '#status': 'status', '#course': 'course' },
+        values: { ':active': 'active', ':course': course },
+      })) {
+        held.push(...page);
+      }
+      return held.sort((a, b) => String(a.heldAt).localeCompare(String(b.heldAt)));
     },
 
     /** The STATS#<course> / LESSON#nn items. */

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import type { Course } from '../email/manifest.js';
 import type { SubscriberStatus } from '../core/model.js';
 import type { OperatorStore } from './operator-store.js';
-import { bar, table } from './terminal.js';
+import { bar, table, truncate } from './terminal.js';
 
 export type CourseInfo = Pick<Course, 'slug' | 'title' | 'lessons'>;
 
@@ -13,6 +13,8 @@ export interface Funnel {
   confirmed: number;
   pending: number;
   active: number;
+  /** Active, but out of the due index since SES refused their lesson (`course held`). */
+  held: number;
   completed: number;
   unsubscribed: number;
   bounced: number;
@@ -38,7 +40,7 @@ export interface CourseStats {
   lessons: LessonRow[];
 }
 
-const emptyFunnel = (): Funnel => ({ signedUp: 0, confirmed: 0, pending: 0, active: 0, completed: 0, unsubscribed: 0, bounced: 0, complained: 0 });
+const emptyFunnel = (): Funnel => ({ signedUp: 0, confirmed: 0, pending: 0, active: 0, held: 0, completed: 0, unsubscribed: 0, bounced: 0, complained: 0 });
 
 /** Share of signups that confirmed (0 when nobody signed up). */
 export function confirmationRate(f: Funnel): number {
@@ -56,6 +58,7 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
       if (s.confirmedAt !== undefined) f.confirmed++;
       const status: SubscriberStatus = s.status;
       if (status in f) f[status]++;
+      if (status === 'active' && s.heldAt !== undefined) f.held++;
     }
   }
   const result: CourseStats[] = [];
@@ -84,8 +87,6 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
   return result;
 }
 
-const truncate = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s);
-
 export function formatStats(all: readonly CourseStats[]): string {
   if (all.length === 0) return 'No subscribers yet.\n';
   const parts: string[] = [];
@@ -95,6 +96,7 @@ export function formatStats(all: readonly CourseStats[]): string {
       ['signed up', f.signedUp],
       ['confirmed', f.confirmed],
       ['active', f.active],
+      ['  held', f.held],
       ['completed', f.completed],
       ['pending', f.pending],
       ['unsubscribed', f.unsubscribed],

@@ -9,6 +9,11 @@ export function bar(value: number, max: number, width = 30): string {
   return '█'.repeat(Math.floor(eighths / 8)) + partial;
 }
 
+/** At most `n` characters (code points), with an ellipsis when cut. */
+export function truncate(s: string, n: number): string {
+  return [...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s;
+}
+
 /** Columns padded to their widest cell; numbers (and the header over them) right-aligned. */
 export function table(rows: readonly (readonly (string | number)[])[]): string {
   const widths: number[] = [];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { main, type CliIo } from '../../functions/cli/main.js';
@@ -16,12 +16,17 @@ import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
 import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
 import { createOperatorStore } from '../../functions/cli/operator-store.js';
 import { runSendTest } from '../../functions/cli/send-test.js';
+import { RequeueRefusedError, runRequeue } from '../../functions/cli/held.js';
+import { requeueHeldSubscriber } from '../../functions/adapters/dynamo-drip-store.js';
+import { runDrip } from '../../functions/core/drip.js';
+import { SendError, type Mailer } from '../../functions/core/ports.js';
 import { tableNameOfStack } from '../../functions/cli/target.js';
-import { keys, suppressionHash } from '../../functions/adapters/table.js';
+import { DUE_INDEX, dueShardOf, keys, suppressionHash } from '../../functions/adapters/table.js';
 import { compileCourse } from '../../functions/email/compile.js';
 import { loadCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { COURSE, seedSubscriber } from './feedback-fixtures.js';
+import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, sendRecords, unsubscribe } from './drip-fixtures.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -307,6 +312,130 @@ describe('course show and erase', () => {
   });
 });
 
+describe('course held and requeue', () => {
+  // seedSubscriber puts actives in the due index with the default 8 shards (as the CLI's DUE_SHARDS).
+  const SHARDS = 8;
+  const REJECTION = 'SES SendRawEmail failed (MessageRejected, Email address is not verified)';
+
+  /**
+   * Two subscribers due lesson 1 a minute ago; SES refuses one of them permanently, so the drip holds
+   * it. Wall-clock times, because `course requeue` makes the lesson due at the real now.
+   */
+  async function heldList() {
+    const table = await stack.newTable();
+    await stack.clearEmails();
+    const DRIP_AT = new Date();
+    const dueAt = new Date(DRIP_AT.getTime() - 60_000).toISOString();
+    const refused = await seedSubscriber(stack.doc, table, 'refused@example.com', { nextLesson: 0, nextSendAt: dueAt });
+    const fine = await seedSubscriber(stack.doc, table, 'fine@example.com', { nextLesson: 0, nextSendAt: dueAt });
+    const ses = dripDeps(stack, table, compiled, { clock: new SettableClock(DRIP_AT), shards: SHARDS }).mailer;
+    // The emulator accepts everything; this wrapper answers as SES does for an unverified recipient.
+    const rejecting: Mailer = { sendRaw: (m) => (m.to === refused.email ? Promise.reject(new SendError('permanent', REJECTION)) : ses.sendRaw(m)) };
+    const clock = new SettableClock(DRIP_AT);
+    const summary = await runDrip(dripDeps(stack, table, compiled, { clock, shards: SHARDS, mailer: rejecting }), { now: DRIP_AT, deadline: new Date(DRIP_AT.getTime() + 300_000) });
+    expect(summary).toMatchObject({ sent: 1, failed: 1 });
+    return { table, refused, fine };
+  }
+
+  const dueEntries = async (table: string, id: string) =>
+    (
+      await stack.doc.send(
+        new QueryCommand({ TableName: table, IndexName: DUE_INDEX, KeyConditionExpression: 'dueShard = :shard', ExpressionAttributeValues: { ':shard': dueShardOf(id, SHARDS) } }),
+      )
+    ).Items?.filter((i) => i.pk === `SUB#${id}`) ?? [];
+
+  it('held lists the subscriber SES refused, with the lesson, since when and why, and stats counts it', async () => {
+    const { table, refused } = await heldList();
+    const heldAt = String((await readSubscriberItem(stack, table, refused.id))?.heldAt);
+
+    const { code, out } = await run(['held'], table);
+
+    expect(code).toBe(0);
+    expect(out).toContain(`Held in ${COURSE}: 1 subscriber`);
+    const line = out.split('\n').find((l) => l.includes('refused@example.com'));
+    expect(line?.trim().split(/ {2,}/)).toEqual(['refused@example.com', '1', 'Introduction', heldAt, REJECTION]);
+    expect(out).not.toContain('fine@example.com');
+    const stats = await run(['stats'], table);
+    expect(stats.out).toMatch(/^ {2}active\s+2 /m);
+    expect(stats.out).toMatch(/^ {4}held\s+1 /m);
+  });
+
+  it('held says so when nobody is held', async () => {
+    const table = await stack.newTable();
+    await seedSubscriber(stack.doc, table, 'fine@example.com');
+
+    const { code, out } = await run(['held'], table);
+
+    expect(code).toBe(0);
+    expect(out).toBe(`Nobody is held in ${COURSE}.\n`);
+  });
+
+  it('requeue puts the held subscriber back in the due index, and the next drip run sends the held lesson', async () => {
+    const { table, refused, fine } = await heldList();
+    expect(await dueEntries(table, refused.id)).toHaveLength(0);
+
+    const { code, out } = await run(['requeue', 'Refused@Example.com'], table);
+
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Requeued refused@example\.com: lesson 1 \(Introduction\) is due now \(.+\); the next drip run sends it\.$/m);
+    expect(out).toContain(`It had been held since `);
+    const item = await readSubscriberItem(stack, table, refused.id);
+    expect(item).toMatchObject({ status: 'active', nextLesson: 0 });
+    expect(item?.heldAt).toBeUndefined();
+    expect(item?.heldReason).toBeUndefined();
+    expect(await dueEntries(table, refused.id)).toHaveLength(1);
+
+    // The requeue made it due at the wall clock's now; the next run (SES fixed) sends the held lesson 1
+    // to it and nothing to the other, whose lesson 2 is a week away.
+    const at = new Date(Date.parse(String(item?.nextSendAt)) + 1000);
+    const clock = new SettableClock(at);
+    expect(await runDrip(dripDeps(stack, table, compiled, { clock, shards: SHARDS }), { now: at, deadline: new Date(at.getTime() + 300_000) })).toMatchObject({ due: 1, sent: 1 });
+    expect(await lessonsReceived(stack, refused.email)).toEqual([1]);
+    expect(await lessonsReceived(stack, fine.email)).toEqual([1]);
+    expect(await sendRecords(stack, table, refused.id)).toMatchObject([{ lesson: 0, status: 'sent' }]);
+    expect((await run(['held'], table)).out).toBe(`Nobody is held in ${COURSE}.\n`);
+  });
+
+  it.each([
+    ['an unknown address', 'nobody@example.com', 'course requeue: nobody@example.com has no subscription to botox-permanent-numbness; nothing to requeue'],
+    ['an active subscriber who is not held', 'fine@example.com', 'course requeue: fine@example.com is not held: lesson 2 is due 20'],
+    ['an unsubscribed address', 'left@example.com', 'course requeue: left@example.com is unsubscribed, not held; nothing to requeue'],
+  ])('requeue refuses %s with exit code 1 and changes nothing', async (_what, email, message) => {
+    const { table } = await heldList();
+    await seedSubscriber(stack.doc, table, 'left@example.com', { status: 'unsubscribed' });
+    const before = await allItems(table);
+
+    const { code, out, err } = await run(['requeue', email], table);
+
+    expect(code).toBe(1);
+    expect(err).toContain(message);
+    expect(out).toBe('');
+    expect(await allItems(table)).toEqual(before);
+  });
+
+  it('requeue refuses when the subscriber unsubscribes between the read and the write, and leaves them out of the due index', async () => {
+    expect.assertions(4); // one in heldList
+    const { table, refused } = await heldList();
+    const out = collector();
+
+    await expect(
+      runRequeue({
+        store: createOperatorStore({ doc: stack.doc, tableName: table }),
+        requeue: async (id, at) => {
+          await unsubscribe(stack, table, id, at, SHARDS);
+          return requeueHeldSubscriber({ doc: stack.doc, tableName: table, dueShards: SHARDS }, id, at);
+        },
+        out,
+        course: { slug: COURSE, lessons: compiled.course.lessons },
+        email: refused.email,
+        now: new Date('2026-01-05T10:00:00.000Z'),
+      }),
+    ).rejects.toThrow(RequeueRefusedError);
+    expect(out.text()).toBe('');
+    expect(await dueEntries(table, refused.id)).toHaveLength(0);
+  });
+});
+
 describe('course send-test', () => {
   it('sends the lesson marked as a test, and writes no send record and no counter', async () => {
     const table = await stack.newTable();
@@ -353,6 +482,12 @@ describe('bad arguments', () => {
     [['send-test', '--to', 'me@example.com', '--lesson', 'one']],
     [['send-test', '--lesson', '1']],
     [['stats', '--table', 't', '--stack', 's']],
+    [['held', 'someone@example.com']],
+    [['held', '--force']],
+    [['requeue']],
+    [['requeue', 'not-an-address']],
+    [['requeue', 'a@example.com', 'b@example.com']],
+    [['requeue', 'a@example.com', '--at', 'now']],
   ])('%j gives the usage on stderr, exit code 2, and changes nothing', async (args) => {
     const table = await stack.newTable();
     await stack.clearEmails();

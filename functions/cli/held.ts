@@ -1,0 +1,73 @@
+// `course held` and `course requeue <email>`: the subscribers the drip holds after SES permanently
+// refused their lesson, and putting one back in the due index once the cause is fixed.
+import type { Writable } from 'node:stream';
+import type { Course } from '../email/manifest.js';
+import { subscriberFromItem } from '../adapters/dynamo-store.js';
+import type { OperatorStore, StoredSubscriber } from './operator-store.js';
+import { table, truncate } from './terminal.js';
+
+export type HeldCourse = Pick<Course, 'slug' | 'lessons'>;
+
+/** The operator asked for something that cannot be done (unknown address, not held): exit code 1. */
+export class RequeueRefusedError extends Error {
+  override name = 'RequeueRefusedError';
+}
+
+// A hold reason is an SES error message: keep it to one line so it cannot redraw the terminal.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+
+const lessonTitle = (course: HeldCourse, lesson: number) => course.lessons[lesson]?.title ?? '';
+
+export async function runHeld(deps: { store: OperatorStore; out: Writable; course: HeldCourse }): Promise<StoredSubscriber[]> {
+  const { course, out } = deps;
+  const held = await deps.store.heldSubscribers(course.slug);
+  if (held.length === 0) {
+    out.write(`Nobody is held in ${course.slug}.\n`);
+    return held;
+  }
+  out.write(
+    `Held in ${course.slug}: ${held.length} subscriber${held.length === 1 ? '' : 's'} (SES refused the lesson; nothing more is sent until requeued).\n` +
+      'Fix the cause, then `course requeue <email>`: the held lesson goes out at the next drip run.\n\n',
+  );
+  const rows: (string | number)[][] = [
+    ['  email', 'lesson', 'title', 'held since', 'reason'],
+    ...held.map((s) => [`  ${s.email}`, s.nextLesson + 1, truncate(lessonTitle(course, s.nextLesson), 30), s.heldAt ?? '', oneLine(s.heldReason ?? '')]),
+  ];
+  out.write(`${table(rows)}\n`);
+  return held;
+}
+
+/**
+ * Put one held subscriber back in the due index, due at `now`. Refuses (RequeueRefusedError) an
+ * address with no subscription, one that is not active, and one that is not held; `requeue` is the
+ * conditional write (requeueHeldSubscriber), so a change between the read and the write refuses too.
+ */
+export async function runRequeue(deps: {
+  store: OperatorStore;
+  requeue: (subscriberId: string, at: Date) => Promise<boolean>;
+  out: Writable;
+  course: HeldCourse;
+  email: string;
+  now: Date;
+}): Promise<StoredSubscriber> {
+  const { course, email, now, out } = deps;
+  const record = await deps.store.person(course.slug, email);
+  const profile = record.subscriberItems.find((i) => i.sk === 'PROFILE');
+  if (profile === undefined) throw new RequeueRefusedError(`${email} has no subscription to ${course.slug}; nothing to requeue`);
+  const s: StoredSubscriber = subscriberFromItem(profile);
+  if (s.status !== 'active') throw new RequeueRefusedError(`${email} is ${s.status}, not held; nothing to requeue`);
+  if (s.heldAt === undefined) {
+    throw new RequeueRefusedError(`${email} is not held: lesson ${s.nextLesson + 1} is due ${s.nextSendAt ?? '(no time set)'}; nothing to requeue`);
+  }
+  if (!(await deps.requeue(s.id, now))) {
+    throw new RequeueRefusedError(`${email} changed while being requeued (no longer held or active); see \`course held\` and \`course show ${email}\``);
+  }
+  const lesson = s.nextLesson + 1;
+  const title = lessonTitle(course, s.nextLesson);
+  out.write(
+    `Requeued ${email}: lesson ${lesson}${title ? ` (${title})` : ''} is due now (${now.toISOString()}); the next drip run sends it.\n` +
+      `It had been held since ${s.heldAt}: ${oneLine(s.heldReason ?? '')}\n`,
+  );
+  return s;
+}
