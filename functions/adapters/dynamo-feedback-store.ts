@@ -1,18 +1,16 @@
 // DynamoDB side of the SES feedback path (core/feedback.ts): event dedupe, stopping and suppressing
 // addresses, the transient-bounce streak, and the per-lesson counters (atomic ADDs).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../core/errors.js';
 import type { FeedbackStore, SuppressionReason } from '../core/feedback.js';
 import type { LessonCounter } from '../core/model.js';
+import { isConditionFailure } from './dynamo-client.js';
 import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionHash } from './table.js';
 
 export interface DynamoFeedbackStoreOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
 }
-
-const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException || (e instanceof Error && e.name === 'ConditionalCheckFailedException');
 
 async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
