@@ -1,6 +1,6 @@
 // Runtime settings, parsed once at the edge (Lambda handler or local stack) into a typed object.
 // Nothing else reads process.env. A missing or bad setting fails at start, naming the setting.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const positiveNumber = (name: string, fallback: number) =>
   z

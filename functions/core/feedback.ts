@@ -1,7 +1,7 @@
 // What SES tells us after a send (configuration-set events through SNS): bounces and complaints stop
 // all mail to the address for good, transient bounces are counted, and per-lesson counters move.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from './ports.js';
 import type { LessonCounter } from './model.js';
 import { normaliseEmail, maskEmail } from './validation.js';

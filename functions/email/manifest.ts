@@ -3,7 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
 
 /** The templates folder of this repository (used when no other folder is given). */

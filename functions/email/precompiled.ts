@@ -1,7 +1,7 @@
 // Loads the course compiled at build time (build/compiled-course.json). Lambda bundles import
 // this, never compile.ts, so mjml stays out of every bundle and off the cold start.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCourse } from './manifest.js';
 import type { CompiledCourse } from './compiled-course.js';
 

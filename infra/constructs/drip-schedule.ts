@@ -1,0 +1,61 @@
+// The drip: an EventBridge rule that runs the drip Lambda every N minutes, one run at a time.
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import { CourseFunction } from './course-function.js';
+
+export interface DripScheduleProps {
+  /** Minutes between runs (1 to 60). */
+  readonly everyMinutes: number;
+  /** Settings the drip handler reads (TABLE_NAME, MAX_SEND_RATE, …). */
+  readonly environment: Record<string, string>;
+  /** The lessons, compiled at synth; shipped in the bundle. */
+  readonly compiledCoursePath?: string;
+}
+
+/**
+ * How long one run may take: it must end before the next tick, so that with reserved concurrency
+ * 1 the next run never finds the slot taken. The handler itself stops starting new sends a safety
+ * margin (SAFETY_MARGIN_MS in functions/handlers/drip.ts, a few seconds) before its remaining time
+ * runs out, which leaves those seconds to finish in-flight sends and log the summary; whatever is
+ * left is due again at the next tick.
+ */
+export function dripTimeout(everyMinutes: number): Duration {
+  // Lambda's ceiling is 15 minutes; 10 s of slack keeps a run that uses its full time off the next tick.
+  return Duration.seconds(Math.min(everyMinutes * 60, 15 * 60) - 10);
+}
+
+/** The scheduled drip Lambda and its rule. */
+export class DripSchedule extends Construct {
+  readonly handler: CourseFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: DripScheduleProps) {
+    super(scope, id);
+    const tick = Duration.minutes(props.everyMinutes);
+    this.handler = new CourseFunction(this, 'Handler', {
+      entry: 'functions/handlers/drip.ts',
+      description: `Email course drip: sends the lessons that are due, every ${props.everyMinutes} min`,
+      // I/O bound (DynamoDB, SES at a capped rate); personalising precompiled HTML is string work.
+      // 512 MB gives a full vCPU share for MIME composition without paying for idle memory.
+      memorySize: 512,
+      timeout: dripTimeout(props.everyMinutes),
+      environment: props.environment,
+      compiledCoursePath: props.compiledCoursePath,
+      // One run at a time in AWS: overlapping runs are safe (claims are conditional) but would
+      // split the send rate budget and race for the same subscribers for nothing.
+      reservedConcurrentExecutions: 1,
+      // A tick that could not start (throttled behind a slow run) is worth nothing once the next
+      // tick is due, and a failed run is not retried: the next tick is the retry, and it starts
+      // from the table's state, not from the event.
+      maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())),
+      retryAttempts: 0,
+    });
+    this.rule = new events.Rule(this, 'Tick', {
+      description: `Runs the email course drip every ${props.everyMinutes} min`,
+      schedule: events.Schedule.rate(tick),
+      targets: [new targets.LambdaFunction(this.handler.function, { maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())), retryAttempts: 2 })],
+    });
+  }
+}

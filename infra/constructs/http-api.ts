@@ -1,0 +1,134 @@
+// The public HTTP API: exactly the routes of the contract (ARCHITECTURE.md), all served by one
+// api Lambda running the HTTP app. The local-only /__local routes are not declared, and there is
+// no $default catch-all, so API Gateway answers 404 for them before any code runs.
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CourseFunction } from './course-function.js';
+
+/** The routes the HTTP contract names, and no others. */
+export const CONTRACT_ROUTES = [
+  { method: apigwv2.HttpMethod.GET, path: '/' },
+  { method: apigwv2.HttpMethod.POST, path: '/subscribe' },
+  { method: apigwv2.HttpMethod.GET, path: '/confirm' },
+  { method: apigwv2.HttpMethod.GET, path: '/unsubscribe' },
+  { method: apigwv2.HttpMethod.POST, path: '/unsubscribe' },
+] as const;
+
+export interface HttpApiProps {
+  /** Settings the api handler reads (TABLE_NAME, …); PUBLIC_URL is set here. */
+  readonly environment: Record<string, string>;
+  /**
+   * Base of the links in emails and pages, without a trailing slash.
+   * @default this API's own execute-api URL
+   */
+  readonly publicUrl?: string;
+  /** Passed to the api function: it renders the confirmation email. */
+  readonly compiledCoursePath?: string;
+  /** Origins allowed to call the API from a browser on another site; empty: no CORS headers. */
+  readonly corsOrigins: string[];
+  /**
+   * Steady requests per second across the whole API before API Gateway answers 429.
+   * @default 20: far above a signup page's traffic, low enough to cap the bill under a flood
+   */
+  readonly rateLimit?: number;
+  /** @default twice the rate limit */
+  readonly burstLimit?: number;
+}
+
+/** API Gateway HTTP API + the api Lambda behind it. */
+export class HttpApi extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly handler: CourseFunction;
+  /** The API's own URL, without a trailing slash (https://<id>.execute-api.<region>.amazonaws.com). */
+  readonly url: string;
+  /** Where people reach the course: `publicUrl` if given, else `url`. */
+  readonly publicUrl: string;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    this.handler = new CourseFunction(this, 'Handler', {
+      entry: 'functions/handlers/api.ts',
+      description: 'Email course HTTP app: signup page, subscribe, confirm, unsubscribe',
+      // A request does a few DynamoDB calls and at most one SES send; 512 MB buys the CPU that
+      // halves cold starts against 256 MB (CPU scales with memory) for a fraction of a cent.
+      memorySize: 512,
+      // Well under API Gateway's 30 s integration limit: a hung dependency shows as a fast 5xx
+      // (and the 5xx alarm) rather than a browser spinning; the SDK's own retries fit inside.
+      timeout: Duration.seconds(10),
+      environment: props.environment,
+      compiledCoursePath: props.compiledCoursePath,
+    });
+
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'Email course signup, confirm and unsubscribe',
+      createDefaultStage: false,
+      corsPreflight:
+        props.corsOrigins.length > 0
+          ? {
+              allowOrigins: props.corsOrigins,
+              allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+              allowHeaders: ['content-type'],
+              maxAge: Duration.days(1),
+            }
+          : undefined,
+    });
+    const integration = new HttpLambdaIntegration('App', this.handler.function);
+    const routes = CONTRACT_ROUTES.flatMap(({ method, path }) => this.api.addRoutes({ path, methods: [method], integration }));
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Public by design: anyone may open the signup page and subscribe (double opt-in protects the address owner); ' +
+          'confirm and unsubscribe are authorised by the signed token in the link, checked by the handler.',
+      });
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const rateLimit = props.rateLimit ?? 20;
+    this.stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit, burstLimit: props.burstLimit ?? rateLimit * 2 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // $context.path carries no query string, so link tokens never reach the access log.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTimeEpoch',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+    // Each accepted signup sends an email: a tighter limit on that one route caps what a flood
+    // of form posts can cost or send (the handler also limits per address and per client IP).
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.addPropertyOverride('RouteSettings', {
+      'POST /subscribe': { ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 4)), ThrottlingBurstLimit: Math.max(2, Math.floor(rateLimit / 2)) },
+    });
+    // Route settings name a route key, which must exist before the stage is updated.
+    for (const route of routes) this.stage.node.addDependency(route);
+    this.url = this.api.apiEndpoint;
+    this.publicUrl = props.publicUrl ?? this.url;
+    this.handler.function.addEnvironment('PUBLIC_URL', this.publicUrl);
+  }
+}

@@ -1,0 +1,130 @@
+// The stateless stack, laid out like the architecture picture: HTTP API → api Lambda, schedule →
+// drip Lambda → SES, SES → SNS → ses-events Lambda, all on the table from the data stack; plus
+// the alarms and the outputs an operator needs after deploying.
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DEFAULT_DUE_SHARDS } from '../functions/adapters/table.js';
+import type { DeployConfig } from './config.js';
+import { Alarms } from './constructs/alarms.js';
+import { DripSchedule } from './constructs/drip-schedule.js';
+import { HttpApi } from './constructs/http-api.js';
+import { SesFeedback } from './constructs/ses-feedback.js';
+import type { SubscriberTable } from './constructs/subscriber-table.js';
+import type { TokenKey } from './constructs/token-key.js';
+import { TopicKey } from './constructs/topic-key.js';
+
+export interface CourseServiceStackProps extends StackProps {
+  readonly config: DeployConfig;
+  /** The subscriber table (from the data stack). */
+  readonly subscribers: SubscriberTable;
+  /** The token signing key (from the data stack). */
+  readonly tokenKey: TokenKey;
+  /** compiled-course.json, shipped with the api and drip bundles. @default none (bundling skipped) */
+  readonly compiledCoursePath?: string;
+}
+
+/**
+ * SES calls in flight for a given send rate: SendRawEmail takes roughly 100–250 ms, so a quarter
+ * of the rate keeps the token bucket, not the concurrency, the limit (at least 2, at most 16).
+ */
+export function sendConcurrencyFor(maxSendRate: number): number {
+  return Math.min(16, Math.max(2, Math.ceil(maxSendRate / 4)));
+}
+
+export class CourseServiceStack extends Stack {
+  readonly api: HttpApi;
+  readonly drip: DripSchedule;
+  readonly feedback: SesFeedback;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: CourseServiceStackProps) {
+    super(scope, id, props);
+    const { config, subscribers, tokenKey } = props;
+    const topicKey = new TopicKey(this, 'TopicKey');
+
+    // Every handler parses the same settings (functions/adapters/config.ts).
+    const shared = { TABLE_NAME: subscribers.table.tableName, DUE_SHARDS: String(DEFAULT_DUE_SHARDS) };
+
+    this.feedback = new SesFeedback(this, 'SesFeedback', {
+      senderDomain: config.senderDomain,
+      mailFromDomain: config.mailFromDomain,
+      topicKey,
+      environment: shared,
+    });
+    const sending = {
+      ...shared,
+      SES_CONFIGURATION_SET: this.feedback.configurationSet.configurationSetName,
+      SENDER_ADDRESS: config.fromAddress,
+      TOKEN_SECRET_ARN: tokenKey.secret.secretArn,
+    };
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      environment: { ...sending, CORS_ORIGINS: config.corsOrigins.join(',') },
+      publicUrl: config.publicUrl,
+      corsOrigins: config.corsOrigins,
+      compiledCoursePath: props.compiledCoursePath,
+    });
+    this.drip = new DripSchedule(this, 'DripSchedule', {
+      everyMinutes: config.dripEveryMinutes,
+      environment: {
+        ...sending,
+        PUBLIC_URL: this.api.publicUrl,
+        MAX_SEND_RATE: String(config.maxSendRate),
+        SEND_CONCURRENCY: String(sendConcurrencyFor(config.maxSendRate)),
+      },
+      compiledCoursePath: props.compiledCoursePath,
+    });
+
+    // Who may touch what: the arrows of the picture, as grants.
+    const api = this.api.handler.function;
+    const drip = this.drip.handler.function;
+    const sesEvents = this.feedback.handler.function;
+    for (const fn of [api, drip, sesEvents]) subscribers.grantReadWriteData(fn);
+    tokenKey.grantRead(api);
+    tokenKey.grantRead(drip);
+    this.feedback.grantSend(api); // the confirmation email
+    this.feedback.grantSend(drip); // the lessons
+    this.feedback.grantReadQuota(drip); // paces itself under the account's SES rate
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      drip,
+      api: this.api.api,
+      sesEvents,
+      sesEventsDeadLetters: this.feedback.deadLetters,
+      topicKey,
+      email: config.alarmEmail,
+    });
+
+    this.outputs(config);
+  }
+
+  private outputs(config: DeployConfig): void {
+    new CfnOutput(this, 'SignupUrl', { description: 'The signup page', value: `${this.api.publicUrl}/` });
+    new CfnOutput(this, 'ApiUrl', { description: 'The HTTP API itself (point a custom domain or CDN here)', value: this.api.url });
+    const identity = this.feedback.identity;
+    const dkim = [
+      [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],
+      [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
+      [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
+    ] as const;
+    dkim.forEach(([name, value], i) =>
+      new CfnOutput(this, `DkimRecord${i + 1}`, { description: `DNS record ${i + 1} of 3 for Easy DKIM (add it, then SES verifies the domain)`, value: `${name} CNAME ${value}` }),
+    );
+    new CfnOutput(this, 'MailFromMxRecord', {
+      description: 'DNS record for the custom MAIL FROM domain (bounces)',
+      value: `${config.mailFromDomain} MX 10 feedback-smtp.${Aws.REGION}.amazonses.com`,
+    });
+    new CfnOutput(this, 'MailFromSpfRecord', { description: 'SPF for the MAIL FROM domain', value: `${config.mailFromDomain} TXT "v=spf1 include:amazonses.com ~all"` });
+    new CfnOutput(this, 'DmarcRecord', {
+      description: 'A starting DMARC policy (tighten p= once reports look clean)',
+      value: `_dmarc.${config.senderDomain} TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${config.senderDomain}"`,
+    });
+    new CfnOutput(this, 'SesSandboxReminder', {
+      description: 'Before real people can subscribe',
+      value:
+        'New SES accounts are in the sandbox: mail goes only to verified addresses, 200 a day, 1 a second. ' +
+        `Request production access for ${Aws.REGION} (SES console > Account dashboard > Request production access) and set maxSendRate to the granted rate.`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'Alarm notifications (subscribe more endpoints here)', value: this.alarms.topic.topicArn });
+  }
+}

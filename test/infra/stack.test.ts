@@ -1,0 +1,372 @@
+// What the synthesised stacks promise: the stateful table and key kept apart and retained, the
+// Lambdas as configured, exactly the contract's routes, the drip schedule, SES and its feedback
+// loop, the alarms, least-privilege IAM and the outputs. Bundling is skipped here (see
+// bundles.test.ts): the templates are the same, only the asset contents differ.
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR } from '../../functions/adapters/table.js';
+import { synthCourse, type Synthesised } from './synth.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation properties are free-form JSON; the assertions check their shape
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
+
+let s: Synthesised;
+let service: Template;
+let data: Template;
+beforeAll(async () => {
+  s = await synthCourse();
+  service = s.serviceTemplate;
+  data = s.dataTemplate;
+});
+
+const resourcesOf = (t: Template, type: string) => Object.entries(t.findResources(type) as Record<string, Resource>);
+const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** The logical id of the function built from a given handler entry. */
+function functionId(t: Template, descriptionStart: string): string {
+  const found = resourcesOf(t, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith(descriptionStart));
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+}
+const fn = (t: Template, id: string) => (t.toJSON().Resources as Record<string, Resource>)[id]!;
+
+/** Every statement of the IAM policies attached to the role of a function. */
+function statementsOf(t: Template, functionLogicalId: string): Statement[] {
+  const role = (fn(t, functionLogicalId).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return resourcesOf(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (statements: Statement[]) => statements.flatMap((st) => asList(st.Action));
+
+describe('the data stack (kept apart so everything else can be replaced)', () => {
+  it('has the table the adapters expect: pk/sk strings, on-demand, PITR, TTL, encrypted', () => {
+    data.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTR, Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('has the sparse sharded due index, keys only', () => {
+    data.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: DUE_INDEX,
+          KeySchema: [
+            { AttributeName: DUE_SHARD_ATTR, KeyType: 'HASH' },
+            { AttributeName: DUE_SORT_ATTR, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
+  });
+
+  it('is protected from deletion, so a destroy of everything stops at the data', () => {
+    expect(s.data.terminationProtection).toBe(true);
+    expect(s.service.terminationProtection).toBe(false);
+  });
+
+  it('retains the table and the token key when the stack is deleted or they are replaced', () => {
+    data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('generates the token key at deploy (no value in the template)', () => {
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      SecretString: Match.absent(),
+    });
+  });
+
+  it('outputs the table name and secret ARN (what cdk import asks for); the service stack holds no table or secret', () => {
+    data.hasOutput('TableName', { Value: { Ref: Match.anyValue() } });
+    data.hasOutput('TokenKeySecretArn', { Value: { Ref: Match.stringLikeRegexp('^TokenKeySecret') } });
+    service.resourceCountIs('AWS::DynamoDB::Table', 0);
+    service.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+});
+
+describe('the Lambdas', () => {
+  it('are three Node 22 arm64 functions with JSON logs into their own log group and source maps on', () => {
+    const functions = resourcesOf(service, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    for (const [, f] of functions) {
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+      });
+    }
+    const retention = resourcesOf(service, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties.RetentionInDays as number);
+    expect(retention.length).toBeGreaterThanOrEqual(4); // three functions + API access logs
+    expect(new Set(retention)).toEqual(new Set([30]));
+  });
+
+  it('give each handler the settings it reads, under the names the config parser knows', () => {
+    const env = (id: string) => Object.keys(fn(service, id).Properties.Environment.Variables as object).sort();
+    expect(env(functionId(service, 'Email course HTTP app'))).toEqual(
+      ['CORS_ORIGINS', 'DUE_SHARDS', 'NODE_OPTIONS', 'PUBLIC_URL', 'SENDER_ADDRESS', 'SES_CONFIGURATION_SET', 'TABLE_NAME', 'TOKEN_SECRET_ARN'].sort(),
+    );
+    expect(env(functionId(service, 'Email course drip'))).toEqual(
+      ['DUE_SHARDS', 'MAX_SEND_RATE', 'NODE_OPTIONS', 'PUBLIC_URL', 'SENDER_ADDRESS', 'SEND_CONCURRENCY', 'SES_CONFIGURATION_SET', 'TABLE_NAME', 'TOKEN_SECRET_ARN'].sort(),
+    );
+    expect(env(functionId(service, 'Email course SES events'))).toEqual(['DUE_SHARDS', 'NODE_OPTIONS', 'TABLE_NAME']);
+  });
+
+  it('links to the API URL by default, and send as the configured from address at the configured rate', () => {
+    const drip = fn(service, functionId(service, 'Email course drip')).Properties.Environment.Variables;
+    expect(drip).toMatchObject({
+      PUBLIC_URL: { 'Fn::GetAtt': [expect.any(String), 'ApiEndpoint'] },
+      SENDER_ADDRESS: 'course@example.com',
+      MAX_SEND_RATE: '1',
+      SEND_CONCURRENCY: '2',
+    });
+  });
+
+  it('run the drip one at a time, stopping before the next tick, and never retry a tick', () => {
+    const drip = functionId(service, 'Email course drip');
+    expect(fn(service, drip).Properties).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 5 * 60 - 10 });
+    service.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: drip },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+    });
+  });
+
+  it('keep the api timeout well under API Gateway’s 30 s, and park failed SES events in an encrypted dead-letter queue', () => {
+    expect(fn(service, functionId(service, 'Email course HTTP app')).Properties.Timeout).toBe(10);
+    const sesEvents = fn(service, functionId(service, 'Email course SES events')).Properties;
+    expect(sesEvents.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+    service.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+});
+
+describe('the HTTP API', () => {
+  it('has exactly the contract routes, with no /__local route and no $default catch-all', () => {
+    const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    expect(routeKeys.sort()).toEqual(['GET /', 'GET /confirm', 'GET /unsubscribe', 'POST /subscribe', 'POST /unsubscribe'].sort());
+    expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);
+  });
+
+  it('sends every route to the api Lambda (payload format 2.0)', () => {
+    const api = functionId(service, 'Email course HTTP app');
+    const integrations = resourcesOf(service, 'AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(1);
+    expect(integrations[0]![1].Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [api, 'Arn'] } });
+  });
+
+  it('throttles the stage, and signups harder, and writes JSON access logs without query strings', () => {
+    const [[, stage]] = resourcesOf(service, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      RouteSettings: { 'POST /subscribe': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({ status: '$context.status', routeKey: '$context.routeKey', path: '$context.path' });
+    expect(JSON.stringify(format)).not.toMatch(/querystring|requestOverride/i);
+  });
+
+  it('sends no CORS headers unless origins are configured', async () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+    const withCors = await synthCourse({ context: { corsOrigins: 'https://www.example.com,https://blog.example.com' } });
+    withCors.serviceTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://www.example.com', 'https://blog.example.com'], AllowMethods: ['GET', 'POST'] },
+    });
+  });
+});
+
+describe('the drip schedule', () => {
+  it('runs the drip every dripEveryMinutes', () => {
+    const drip = functionId(service, 'Email course drip');
+    service.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [drip, 'Arn'] } })],
+    });
+  });
+
+  it('follows -c dripEveryMinutes, with the timeout and event age following it', async () => {
+    const every1 = await synthCourse({ context: { dripEveryMinutes: '1' } });
+    const t = every1.serviceTemplate;
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    const drip = functionId(t, 'Email course drip');
+    expect(fn(t, drip).Properties.Timeout).toBe(50);
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: drip }, MaximumEventAgeInSeconds: 60 });
+  });
+});
+
+describe('SES and its feedback loop', () => {
+  it('verifies the sender domain with Easy DKIM (2048-bit) and a custom MAIL FROM domain', () => {
+    service.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'example.com',
+      DkimAttributes: { SigningEnabled: true },
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+      MailFromAttributes: { MailFromDomain: 'bounce.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: Match.anyValue() } },
+    });
+  });
+
+  it('sends through a configuration set with reputation metrics, whose events go to an encrypted, TLS-only topic', () => {
+    service.hasResourceProperties('AWS::SES::ConfigurationSet', { ReputationOptions: { ReputationMetricsEnabled: true } });
+    const [[, destination]] = resourcesOf(service, 'AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
+    expect(destination.Properties.EventDestination).toMatchObject({ Enabled: true, SnsDestination: { TopicARN: { Ref: expect.stringMatching(/^SesFeedbackEvents/) } } });
+    expect(destination.Properties.EventDestination.MatchingEventTypes).toEqual(expect.arrayContaining(['bounce', 'complaint', 'delivery', 'reject']));
+    service.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Email course SES events', KmsMasterKeyId: Match.anyValue() });
+    const policies = resourcesOf(service, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
+    expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"'))).toHaveLength(2);
+  });
+
+  it('subscribes the ses-events Lambda to that topic', () => {
+    service.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: Match.stringLikeRegexp('SesFeedbackEvents') },
+      Endpoint: { 'Fn::GetAtt': [functionId(service, 'Email course SES events'), 'Arn'] },
+    });
+  });
+
+  it('lets only SES and CloudWatch, acting for this account, use the topic key', () => {
+    const [[, key]] = resourcesOf(service, 'AWS::KMS::Key') as [[string, Resource]];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const services = (key.Properties.KeyPolicy.Statement as Statement[])
+      .filter((st) => JSON.stringify(st.Principal).includes('amazonaws.com"'))
+      .map((st) => ({ principal: (st.Principal as { Service: string }).Service, actions: asList(st.Action).sort(), condition: st.Condition }));
+    expect(services).toEqual([
+      { principal: 'ses.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+      { principal: 'cloudwatch.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+    ]);
+  });
+});
+
+describe('the alarms', () => {
+  const alarms = () => resourcesOf(service, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const byMetric = (namespace: string, name: string) => alarms().filter((a) => a.Namespace === namespace && a.MetricName === name);
+
+  it('watch drip errors and throttles, API 5xx, and SES bounce (> 5 %) and complaint (> 0.1 %) rates', () => {
+    const drip = functionId(service, 'Email course drip');
+    for (const metric of ['Errors', 'Throttles']) {
+      expect(byMetric('AWS/Lambda', metric).filter((a) => JSON.stringify(a.Dimensions).includes(drip))).toHaveLength(1);
+    }
+    expect(byMetric('AWS/ApiGateway', '5xx')).toHaveLength(1);
+    expect(byMetric('AWS/SES', 'Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' })]);
+    expect(byMetric('AWS/SES', 'Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Threshold: 0.001, ComparisonOperator: 'GreaterThanThreshold' })]);
+  });
+
+  it('all notify the alarm topic, which has no subscription unless alarmEmail is set', async () => {
+    const topic = resourcesOf(service, 'AWS::SNS::Topic').find(([, t]) => t.Properties.DisplayName === 'Email course alarms')![0];
+    for (const a of alarms()) {
+      expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(a.TreatMissingData).toBe('notBreaching');
+    }
+    expect(resourcesOf(service, 'AWS::SNS::Subscription').filter(([, sub]) => sub.Properties.Protocol === 'email')).toHaveLength(0);
+
+    const withEmail = await synthCourse({ context: { alarmEmail: 'ops@example.com' } });
+    withEmail.serviceTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('IAM, least privilege', () => {
+  it('has no wildcard action in any IAM policy', () => {
+    const actions = resourcesOf(service, 'AWS::IAM::Policy').flatMap(([, p]) => actionsOf(p.Properties.PolicyDocument.Statement as Statement[]));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    service.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    for (const [, role] of resourcesOf(service, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('allows ses:SendRawEmail only on the domain identity and the configuration set, to api and drip only', () => {
+    const sendStatements = (id: string) => statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:Send')));
+    for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip')]) {
+      const [statement, ...others] = sendStatements(id);
+      expect(others).toEqual([]);
+      expect(statement!.Action).toBe('ses:SendRawEmail');
+      const resources = JSON.stringify(statement!.Resource);
+      expect(asList(statement!.Resource)).toHaveLength(2);
+      expect(resources).toMatch(/:identity\/",\{"Ref":"SesFeedbackIdentity/);
+      expect(resources).toMatch(/:configuration-set\/",\{"Ref":"SesFeedbackConfigurationSet/);
+    }
+    expect(sendStatements(functionId(service, 'Email course SES events'))).toEqual([]);
+  });
+
+  it('gives ses:GetSendQuota ("*" resource: the action has no resource type) to the drip only, alone in its statement', () => {
+    const quota = (id: string) => statementsOf(service, id).filter((st) => actionsOf([st]).includes('ses:GetSendQuota'));
+    expect(quota(functionId(service, 'Email course drip'))).toEqual([{ Effect: 'Allow', Action: 'ses:GetSendQuota', Resource: '*' }]);
+    expect(quota(functionId(service, 'Email course HTTP app'))).toEqual([]);
+    // No other statement anywhere uses a "*" resource.
+    const starResources = resourcesOf(service, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => asList(st.Resource).includes('*'));
+    expect(starResources.map((st) => st.Action)).toEqual(['ses:GetSendQuota']);
+  });
+
+  it('grants item reads and writes on the table and the due index by name: no index/* wildcard, no Scan', () => {
+    for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip'), functionId(service, 'Email course SES events')]) {
+      const dynamo = statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo).toHaveLength(1);
+      expect(actionsOf(dynamo).sort()).toEqual(
+        ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      );
+      const resources = JSON.stringify(dynamo[0]!.Resource);
+      expect(asList(dynamo[0]!.Resource)).toHaveLength(2);
+      expect(resources).toContain(`"/index/${DUE_INDEX}"`);
+      expect(resources).not.toContain('*');
+    }
+  });
+
+  it('lets api and drip read the token key, and nothing else read any secret', () => {
+    const reads = (id: string) => statementsOf(service, id).filter((st) => actionsOf([st]).includes('secretsmanager:GetSecretValue'));
+    expect(reads(functionId(service, 'Email course HTTP app'))).toHaveLength(1);
+    expect(reads(functionId(service, 'Email course drip'))).toHaveLength(1);
+    expect(reads(functionId(service, 'Email course SES events'))).toEqual([]);
+    const secretActions = resourcesOf(service, 'AWS::IAM::Policy').flatMap(([, p]) => actionsOf(p.Properties.PolicyDocument.Statement as Statement[])).filter((a) => a.startsWith('secretsmanager:'));
+    expect(secretActions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+  });
+});
+
+describe('the outputs', () => {
+  it('give the signup URL, the three DKIM records, MAIL FROM, DMARC and the SES sandbox reminder', () => {
+    service.hasOutput('SignupUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] }, '/']] } });
+    for (const n of [1, 2, 3]) {
+      service.hasOutput(`DkimRecord${n}`, {
+        Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), `DkimDNSTokenName${n}`] }, ' CNAME ', { 'Fn::GetAtt': [Match.anyValue(), `DkimDNSTokenValue${n}`] }]] },
+      });
+    }
+    service.hasOutput('MailFromSpfRecord', { Value: 'bounce.example.com TXT "v=spf1 include:amazonses.com ~all"' });
+    service.hasOutput('DmarcRecord', { Value: Match.stringLikeRegexp('^_dmarc.example.com TXT "v=DMARC1;') });
+    service.hasOutput('SesSandboxReminder', { Value: Match.anyValue() });
+    expect(JSON.stringify(service.toJSON().Outputs.SesSandboxReminder)).toContain('sandbox');
+  });
+
+  it('use the configured public URL for the signup link and every email link', async () => {
+    const custom = await synthCourse({ context: { publicUrl: 'https://course.example.com/' } });
+    custom.serviceTemplate.hasOutput('SignupUrl', { Value: 'https://course.example.com/' });
+    const t = custom.serviceTemplate;
+    for (const d of ['Email course HTTP app', 'Email course drip']) {
+      expect(fn(t, functionId(t, d)).Properties.Environment.Variables.PUBLIC_URL).toBe('https://course.example.com');
+    }
+  });
+});
+
+describe('synthesis', () => {
+  it('needs no AWS account: both stacks are environment-agnostic', () => {
+    expect(s.data.environment).toBe('aws://unknown-account/unknown-region');
+    expect(s.service.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('fails on a bad context value, naming the key', async () => {
+    await expect(synthCourse({ context: { maxSendRate: 'lots' } })).rejects.toThrow('Context "maxSendRate": must be a number');
+  });
+});
