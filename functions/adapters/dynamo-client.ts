@@ -33,6 +33,18 @@ export function isConditionFailure(e: unknown): boolean {
 }
 
 /**
+ * Runs one DynamoDB call; any failure is a DependencyError naming `what` (a read that could not answer
+ * is never taken for "not there": consent and send decisions fail closed on it).
+ */
+export async function dynamoCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e: unknown) {
+    throw new DependencyError(`DynamoDB ${what} failed`, e);
+  }
+}
+
+/**
  * Runs a conditional write: true when it was written, false when its condition did not hold; any other
  * failure is a DependencyError naming `what` (so consent and send decisions fail closed on it).
  */

@@ -1,11 +1,10 @@
 // The drip's DripStore on the one DynamoDB table (key scheme in table.ts): a Query per shard of the
 // sparse due index, and one conditional write per step, so overlapping runs cannot both win a step.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../core/errors.js';
 import type { SendRecord } from '../core/model.js';
 import type { DripStore, DueEntry } from '../core/drip.js';
-import { conditionalWrite } from './dynamo-client.js';
-import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys } from './table.js';
+import { conditionalWrite, dynamoCall } from './dynamo-client.js';
+import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionHash } from './table.js';
 import { dueSortKey, subscriberFromItem } from './dynamo-store.js';
 
 export interface DynamoDripStoreOptions {
@@ -28,9 +27,8 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
     const entries: DueEntry[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      let out;
-      try {
-        out = await doc.send(
+      const out = await dynamoCall(`due query (${shard})`, () =>
+        doc.send(
           new QueryCommand({
             TableName: tableName,
             IndexName: DUE_INDEX,
@@ -40,10 +38,8 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
             ExclusiveStartKey: start,
             Limit: pageSize,
           }),
-        );
-      } catch (e: unknown) {
-        throw new DependencyError(`DynamoDB due query (${shard}) failed`, e);
-      }
+        ),
+      );
       for (const item of out.Items ?? []) {
         const pk: unknown = item.pk;
         const dueAt: unknown = item[DUE_SORT_ATTR];
@@ -86,18 +82,35 @@ export function createDynamoDripStore({ doc, tableName, dueShards: shardCount, p
     },
 
     async findSendRecord(subscriberId, lesson) {
-      let out;
-      try {
-        out = await doc.send(new GetCommand({ TableName: tableName, Key: keys.send(subscriberId, lesson), ConsistentRead: true }));
-      } catch (e: unknown) {
-        throw new DependencyError('DynamoDB send record read failed', e);
-      }
+      const out = await dynamoCall('send record read', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.send(subscriberId, lesson), ConsistentRead: true })));
       const item = out.Item;
       if (item === undefined) return undefined;
       const record: SendRecord = { subscriberId, lesson, status: item.status === 'failed' ? 'failed' : 'sent', at: String(item.at) };
       if (typeof item.messageId === 'string') record.messageId = item.messageId;
       if (typeof item.error === 'string') record.error = item.error;
       return record;
+    },
+
+    async isSuppressed(email) {
+      const out = await dynamoCall('suppression read', () =>
+        doc.send(new GetCommand({ TableName: tableName, Key: keys.suppression(suppressionHash(email)), ConsistentRead: true, ProjectionExpression: 'pk' })),
+      );
+      return out.Item !== undefined;
+    },
+
+    async holdsClaim(subscriberId, claimId) {
+      const out = await dynamoCall('claim check', () =>
+        doc.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: keys.subscriber(subscriberId),
+            ConsistentRead: true,
+            ProjectionExpression: '#status, claimId',
+            ExpressionAttributeNames: { '#status': 'status' },
+          }),
+        ),
+      );
+      return out.Item?.status === 'active' && out.Item.claimId === claimId;
     },
 
     recordSend(record) {

@@ -1,10 +1,9 @@
 // DynamoDB side of the SES feedback path (core/feedback.ts): event dedupe, stopping and suppressing
 // addresses, the transient-bounce streak, and the per-lesson counters (atomic ADDs).
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../core/errors.js';
 import type { FeedbackStore, SuppressionReason } from '../core/feedback.js';
 import type { LessonCounter } from '../core/model.js';
-import { isConditionFailure } from './dynamo-client.js';
+import { conditionalWrite, dynamoCall } from './dynamo-client.js';
 import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionHash } from './table.js';
 
 export interface DynamoFeedbackStoreOptions {
@@ -12,18 +11,10 @@ export interface DynamoFeedbackStoreOptions {
   tableName: string;
 }
 
-async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e: unknown) {
-    throw new DependencyError(`DynamoDB: could not ${what}`, e);
-  }
-}
-
 /** ADD 1 to one lesson counter; shared by the feedback path and the unsubscribe flow. */
 async function addToLessonCounter(doc: DynamoDBDocumentClient, tableName: string, course: string, lessonIndex: number, counter: LessonCounter): Promise<void> {
   if (!Number.isInteger(lessonIndex) || lessonIndex < 0) throw new RangeError(`lesson index must be a whole number ≥ 0, got ${lessonIndex}`);
-  await guarded(`count ${counter}`, () =>
+  await dynamoCall(`${counter} counter update`, () =>
     doc.send(
       new UpdateCommand({
         TableName: tableName,
@@ -37,43 +28,34 @@ async function addToLessonCounter(doc: DynamoDBDocumentClient, tableName: string
   );
 }
 
-export interface DynamoFeedbackStore extends FeedbackStore {
-  /** For the unsubscribe flow: see countUnsubscribeAfter below. */
-  countUnsubscribeAfter(course: string, lessonIndex: number): Promise<void>;
-}
-
-export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStoreOptions): DynamoFeedbackStore {
+export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStoreOptions): FeedbackStore {
   return {
-    async claimEvent(eventId, expiresAt) {
-      try {
-        await doc.send(
+    claimEvent(eventId, expiresAt) {
+      return conditionalWrite('SES event record', () =>
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: { ...keys.event(eventId), expiresAt },
             // The first delivery of a notification wins; a redelivery finds the item and is not counted.
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-        return true;
-      } catch (e: unknown) {
-        if (isConditionFailure(e)) return false;
-        throw new DependencyError('DynamoDB: could not record an SES event', e);
-      }
+        ),
+      );
     },
 
     async releaseEvent(eventId) {
-      await guarded('release an SES event', () => doc.send(new DeleteCommand({ TableName: tableName, Key: keys.event(eventId) })));
+      await dynamoCall('SES event release', () => doc.send(new DeleteCommand({ TableName: tableName, Key: keys.event(eventId) })));
     },
 
     async findSubscriberId(course, email) {
-      const got = await guarded('read an address lock', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
+      const got = await dynamoCall('address lock read', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
       const id: unknown = got.Item?.id;
       return typeof id === 'string' ? id : undefined;
     },
 
-    async stopSubscriber({ id, email, status, reason, at }) {
-      try {
-        await doc.send(
+    stopSubscriber({ id, email, status, reason, at }) {
+      return conditionalWrite('stop subscriber', () =>
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.subscriber(id),
@@ -93,16 +75,12 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
               ...(status === 'complained' ? {} : { ':bounced': 'bounced' }),
             },
           }),
-        );
-        return true;
-      } catch (e: unknown) {
-        if (isConditionFailure(e)) return false;
-        throw new DependencyError('DynamoDB: could not stop a subscriber', e);
-      }
+        ),
+      );
     },
 
     async suppressAddress(email, reason: SuppressionReason, at) {
-      await guarded('write a suppression', () =>
+      await dynamoCall('suppression write', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -116,7 +94,8 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
     },
 
     async addSoftBounce(id, email) {
-      try {
+      let n: unknown;
+      const counted = await conditionalWrite('transient bounce count', async () => {
         const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -127,17 +106,14 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
             ReturnValues: 'UPDATED_NEW',
           }),
         );
-        const n: unknown = out.Attributes?.softBounces;
-        return typeof n === 'number' ? n : undefined;
-      } catch (e: unknown) {
-        if (isConditionFailure(e)) return undefined;
-        throw new DependencyError('DynamoDB: could not count a transient bounce', e);
-      }
+        n = out.Attributes?.softBounces;
+      });
+      return counted && typeof n === 'number' ? n : undefined;
     },
 
     async resetSoftBounces(id, email) {
-      try {
-        await doc.send(
+      await conditionalWrite('transient bounce reset', () =>
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.subscriber(id),
@@ -146,15 +122,11 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
             ConditionExpression: 'email = :email AND softBounces > :zero',
             ExpressionAttributeValues: { ':email': email, ':zero': 0 },
           }),
-        );
-      } catch (e: unknown) {
-        if (isConditionFailure(e)) return;
-        throw new DependencyError('DynamoDB: could not reset a transient-bounce streak', e);
-      }
+        ),
+      );
     },
 
     countLessonEvent: (course, lessonIndex, counter) => addToLessonCounter(doc, tableName, course, lessonIndex, counter),
-    countUnsubscribeAfter: (course, lessonIndex) => addToLessonCounter(doc, tableName, course, lessonIndex, 'unsubscribed'),
   };
 }
 

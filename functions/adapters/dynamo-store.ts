@@ -2,10 +2,9 @@
 // under concurrency (one subscription per address, one confirmation per 10 minutes, status changes)
 // is a single conditional write: DynamoDB decides the race, not a read followed by a write.
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
-import { conditionalWrite } from './dynamo-client.js';
+import { conditionalWrite, dynamoCall } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
 import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
 
@@ -32,22 +31,14 @@ export function dueSortKey(nextSendAt: string, id: string): string {
 }
 
 export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOptions): SubscriptionStore {
-  async function read<T>(what: string, op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e: unknown) {
-      throw new DependencyError(`DynamoDB ${what} failed`, e);
-    }
-  }
-
   async function getSubscriber(id: string): Promise<Subscriber | undefined> {
-    const out = await read('read subscriber', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })));
+    const out = await dynamoCall('read subscriber', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })));
     return out.Item === undefined ? undefined : subscriberFromItem(out.Item);
   }
 
   return {
     async findByAddress(course, email) {
-      const out = await read('read address', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
+      const out = await dynamoCall('read address', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
       const lock = out.Item;
       if (lock === undefined) return undefined;
       const id = String(lock.id);
@@ -61,7 +52,7 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
     getSubscriber,
 
     async isSuppressed(email) {
-      const out = await read('read suppression', () =>
+      const out = await dynamoCall('read suppression', () =>
         doc.send(new GetCommand({ TableName: tableName, Key: keys.suppression(suppressionHash(email)), ConsistentRead: true })),
       );
       return out.Item !== undefined;
@@ -69,7 +60,7 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
 
     async hitRateLimit(key, now, windowSeconds) {
       const window = Math.floor(now.getTime() / 1000 / windowSeconds);
-      const out = await read('count rate limit', () =>
+      const out = await dynamoCall('count rate limit', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,

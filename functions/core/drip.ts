@@ -3,8 +3,10 @@
 //
 // Per subscriber (each step a single conditional DynamoDB write, so overlapping runs cannot both win):
 //   claim   still active, still on the due entry we read, no live claim  → lost: skip
-//   check   a `sent` record for this lesson already exists (a run died before advancing) → advance only
-//   send    rate-limited, bounded concurrency, throttling/5xx retried with backoff + jitter
+//   check   a `sent` record for this lesson already exists (a run died before advancing) → advance only;
+//           the address is suppressed (bounced, complained, erased) → held, nothing sent
+//   send    rate-limited, bounded concurrency, throttling/5xx retried with backoff + jitter (each
+//           retry first re-reads the claim: someone who left during the backoff gets nothing)
 //   record  SEND#nn written with a condition; then advance (next lesson + due time, or completed)
 //
 // The SES window: SendRawEmail has no idempotency key, so a process that dies after SES accepted a
@@ -57,6 +59,18 @@ export interface DripStore {
    * read (so still on the same lesson) and hold no live claim. Undefined when the condition is lost.
    */
   claim(entry: DueEntry, claim: { claimId: string; now: Date; until: Date }): Promise<Claimed | undefined>;
+  /**
+   * True while `claimId` is still this subscriber's claim and they are still active (read
+   * consistently): checked again before a send that waited out a backoff, as the person may have
+   * unsubscribed, bounced or complained in the meantime.
+   */
+  holdsClaim(subscriberId: string, claimId: string): Promise<boolean>;
+  /**
+   * True when the address has a suppression item (bounced, complained, or erased), read consistently.
+   * Feedback normally stops the subscriber too; this catches a notification that could not be tied
+   * to one (no tags), so a suppressed address is never mailed whatever path suppressed it.
+   */
+  isSuppressed(email: string): Promise<boolean>;
   /** The send record of (subscriber, lesson), read consistently. */
   findSendRecord(subscriberId: string, lesson: number): Promise<SendRecord | undefined>;
   /**
@@ -135,6 +149,9 @@ type Outcome = 'sent' | 'skipped' | 'failed';
 
 /** Thrown out of a worker to stop starting new sends; not an error of the run. */
 class StopRun extends Error {}
+
+/** The claim was gone (or the person left) when a retry was about to send: nothing is sent. */
+class ClaimLost extends Error {}
 
 /** One drip tick as if the calendar read `now`; starts no send it could not finish before `deadline`. */
 export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; deadline: Date }): Promise<DripSummary> {
@@ -220,7 +237,12 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       try {
         ({ messageId } = await withRetry(
           async (attempt) => {
-            if (attempt > 0) await bucket.take();
+            if (attempt > 0) {
+              await bucket.take();
+              // The backoff took seconds: look again, so nobody who left meanwhile gets the lesson.
+              // A read that fails throws (not a SendError, so not retried): the run fails closed.
+              if (!(await store.holdsClaim(s.id, claimId))) throw new ClaimLost();
+            }
             return mailer.sendRaw({ raw, to: s.email, tags });
           },
           {
@@ -234,6 +256,11 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
           },
         ));
       } catch (e: unknown) {
+        if (e instanceof ClaimLost) {
+          await store.release(s.id, claimId);
+          log({ msg: 'drip.left_during_retry', subscriber: s.id, lesson: lesson + 1 });
+          return 'skipped';
+        }
         if (!(e instanceof SendError)) throw e; // unknown: stop as a crash would, the claim expires
         if (e.kind === 'permanent') return reject(s, claimId, lesson, e);
         // Still throttled (or SES still failing) after the retries: nothing is dropped. The claim goes
@@ -280,15 +307,27 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         return 'failed';
       }
       if (lesson >= compiled.lessons.length) {
-        // The course got shorter than this person's place in it: nothing left to send.
-        await store.advance(s.id, { claimId, lesson, sentAt: calendarNow().toISOString(), next: 'completed' });
+        // The course got shorter than this person's place in it: nothing left to send (the schedule
+        // answers `completed`; a lost advance gives the claim back like any other).
+        await advance(s, claimId, lesson, calendarNow());
         return 'skipped';
       }
 
       const record = await store.findSendRecord(s.id, lesson);
       if (record?.status === 'sent') {
         // A run sent and recorded it, then died before advancing: finish its work, send nothing.
-        await advance(s, claimId, lesson, new Date(record.at));
+        // The schedule counts from when it really went out: a record older than the due time (the
+        // subscriber item was lost to TTL and the address signed up again under the same id) must
+        // not push each lesson already sent, and so the next unsent one, a whole cadence later.
+        const sentAt = new Date(record.at);
+        const asSent = s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s;
+        await advance(asSent, claimId, lesson, sentAt);
+        return 'skipped';
+      }
+      if (await store.isSuppressed(s.email)) {
+        // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
+        await store.hold(s.id, { claimId, lesson, at: calendarNow().toISOString(), reason: 'address suppressed (bounced, complained or erased)' });
+        log({ msg: 'drip.suppressed', subscriber: s.id, lesson: lesson + 1, action: 'held: out of the due index' });
         return 'skipped';
       }
       if (claimed.tookOverExpiredClaim) {

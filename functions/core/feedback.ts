@@ -220,11 +220,6 @@ async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: 
 }
 
 async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: MessageOrigin, email: string, at: string, subscriberId: () => Promise<string | undefined>): Promise<void> {
-  const counter = n.eventType === 'Bounce' ? (n.bounce.bounceType === 'Permanent' ? 'bounced' : undefined) : COUNTER_OF[n.eventType];
-  if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
-    await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
-  }
-
   if (n.eventType === 'Bounce' && n.bounce.bounceType !== 'Permanent') {
     const id = await subscriberId();
     const streak = id === undefined ? undefined : await deps.store.addSoftBounce(id, email);
@@ -239,6 +234,13 @@ async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: Mes
     if (id !== undefined) await deps.store.resetSoftBounces(id, email);
   } else if (n.eventType === 'Reject' || n.eventType === 'DeliveryDelay') {
     deps.log({ msg: 'ses event noted', eventType: n.eventType, email: maskEmail(email), messageId: n.mail.messageId });
+  }
+
+  // The counter last: when a step above fails, the claim is released and the retry runs everything
+  // again, so a counter added before it would be counted twice.
+  const counter = n.eventType === 'Bounce' ? (n.bounce.bounceType === 'Permanent' ? 'bounced' : undefined) : COUNTER_OF[n.eventType];
+  if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
+    await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
   }
 }
 

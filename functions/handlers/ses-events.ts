@@ -1,8 +1,7 @@
 // The ses-events Lambda: SES configuration-set notifications arrive through SNS; each record's
 // Message is JSON-parsed and handed to the feedback core. A bad record is logged and skipped.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../adapters/config.js';
+import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoFeedbackStore } from '../adapters/dynamo-feedback-store.js';
 import { handleSesEventBatch, type FeedbackBatchSummary, type FeedbackDeps } from '../core/feedback.js';
 import { systemClock } from '../core/ports.js';
@@ -44,7 +43,7 @@ let containerHandler: ((event: SnsEvent) => Promise<FeedbackBatchSummary>) | und
 export const handler = async (event: SnsEvent): Promise<void> => {
   if (!containerHandler) {
     const config = parseConfig(process.env);
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    const doc = createDocumentClient(createDynamoClient());
     containerHandler = createSesEventsHandler({ store: createDynamoFeedbackStore({ doc, tableName: config.tableName }), clock: systemClock, log });
   }
   await containerHandler(event);

@@ -177,6 +177,33 @@ describe('drip faults', () => {
     expect(await readSubscriberItem(stack, table, p!.id)).toMatchObject({ status: 'unsubscribed' });
   });
 
+  it('unsubscribing while the run backs off from SES throttling: the retry sends nothing', async () => {
+    const { table, people, ses, clock } = await setup();
+    const [p] = people;
+    let calls = 0;
+    // The emulator never throttles, so this wrapper answers the way AWS does when over the rate.
+    const throttling: Mailer = {
+      async sendRaw(m) {
+        calls++;
+        if (calls === 1) {
+          // The person clicks unsubscribe while the run waits out the backoff.
+          await unsubscribe(stack, table, p!.id, NOW, SHARDS);
+          throw new SendError('throttled', 'SES SendRawEmail failed (Throttling, throttled)');
+        }
+        return ses.sendRaw(m);
+      },
+    };
+    const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, mailer: throttling, settings: { retries: 3 } });
+
+    expect(await tick(deps, clock, NOW)).toMatchObject({ due: 1, claimed: 1, sent: 0, skipped: 1, failed: 0 });
+    expect(calls).toBe(1);
+    expect(await lessonsReceived(stack, p!.email)).toEqual([]);
+    expect(await sendRecords(stack, table, p!.id)).toEqual([]);
+    const item = await readSubscriberItem(stack, table, p!.id);
+    expect(item).toMatchObject({ status: 'unsubscribed', nextLesson: 0 });
+    expect(item?.claimId).toBeUndefined();
+  });
+
   it('a permanent rejection records the failure, holds that subscriber out of the due index and lets the run go on', async () => {
     const { table, people, ses, clock } = await setup(3);
     const refused = people[1]!;

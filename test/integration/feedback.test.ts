@@ -141,7 +141,7 @@ describe('ses-events: each notification type', () => {
   it('countUnsubscribeAfter adds to the unsubscribed counter of the last lesson sent', async () => {
     const table = await stack.newTable();
     await countUnsubscribeAfter({ doc: stack.doc, tableName: table }, COURSE, 2);
-    await createDynamoFeedbackStore({ doc: stack.doc, tableName: table }).countUnsubscribeAfter(COURSE, 2);
+    await countUnsubscribeAfter({ doc: stack.doc, tableName: table }, COURSE, 2);
     expect(await counters(table, 3)).toMatchObject({ unsubscribed: 2 });
   });
 });
@@ -258,6 +258,28 @@ describe('ses-events: redelivery, bad input, wrong tags', () => {
     expect(await handle(envelope)).toEqual({ applied: 1, duplicates: 1, skipped: 0, failed: 0 });
     expect(await counters(table, 5)).toMatchObject({ delivered: 1, opened: 1 });
   });
+  it('a delivery whose streak reset fails is counted once after the retry, not twice', async () => {
+    expect.assertions(4);
+    const table = await stack.newTable();
+    let failNext = true;
+    const { handle } = setup(table, (store) => ({
+      ...store,
+      async resetSoftBounces(...args) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('simulated DynamoDB outage');
+        }
+        return store.resetSoftBounces(...args);
+      },
+    }));
+    const s = await seedSubscriber(stack.doc, table, 'reset-retry@example.com');
+    const envelope = snsEnvelope([sesNotification('Delivery', s, { lesson: 4, messageId: 'm-reset' })]);
+
+    await expect(handle(envelope)).rejects.toThrow('1 of 1 SES notifications could not be applied');
+    expect(failNext).toBe(false);
+    expect(await handle(envelope)).toEqual({ applied: 1, duplicates: 0, skipped: 0, failed: 0 });
+    expect(await counters(table, 4)).toMatchObject({ delivered: 1 });
+  });
 });
 
 describe('a bounced or complained address gets nothing more', () => {
@@ -289,6 +311,45 @@ describe('a bounced or complained address gets nothing more', () => {
     expect(to).toEqual(['fine@example.com']);
     expect((await profile(table, fine.id))?.nextLesson).toBe(2);
     expect((await profile(table, bounced.id))?.nextLesson).toBe(1);
+  });
+
+  it('a bounce that names no subscriber (an untagged identity notification) still keeps the drip from mailing the address', async () => {
+    const table = await stack.newTable();
+    const { handle } = setup(table);
+    const s = await seedSubscriber(stack.doc, table, 'untraced@example.com');
+    const fine = await seedSubscriber(stack.doc, table, 'fine-too@example.com');
+    const n = sesNotification('Bounce', s);
+    delete n.eventType;
+    n.notificationType = 'Bounce';
+    delete (n.mail as { tags?: unknown }).tags;
+    await handle(snsEnvelope([n]));
+    // Nothing ties the event to a subscriber: only the address's suppression item is written.
+    expect((await profile(table, s.id))?.status).toBe('active');
+    expect(await item(table, keys.suppression(suppressionHash('untraced@example.com')))).toBeDefined();
+    await stack.clearEmails();
+
+    const summary = await runDrip(
+      {
+        store: createDynamoDripStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
+        mailer: createSesMailer({ client: stack.ses }),
+        // Two sends: the token bucket needs a clock that moves.
+        clock: { now: () => new Date() },
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        course: compiled,
+        tokens: createTokens(generateTokenKey()),
+        settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 2 },
+        log: () => undefined,
+      },
+      { now: new Date('2026-01-05T10:00:00.000Z'), deadline: new Date(Date.now() + 5 * 60_000) },
+    );
+
+    expect(summary).toMatchObject({ due: 2, sent: 1 });
+    expect((await stack.emails()).flatMap((e) => e.destination.to)).toEqual(['fine-too@example.com']);
+    const p = await profile(table, s.id);
+    expect(p).toMatchObject({ status: 'active', nextLesson: 1 });
+    expect(p?.dueAt).toBeUndefined();
+    expect(await dueIds(table)).not.toContain(s.id);
+    expect((await profile(table, fine.id))?.nextLesson).toBe(2);
   });
 
   it('signing up again with a bounced or complained address sends no confirmation', async () => {

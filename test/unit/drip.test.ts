@@ -30,6 +30,7 @@ type Row = Subscriber & { dueAt?: string; claimId?: string; claimUntil?: number;
 class MemoryStore implements DripStore {
   rows = new Map<string, Row>();
   records = new Map<string, SendRecord>();
+  suppressed = new Set<string>();
 
   add(id: string, nextSendAt: Date, extra: Partial<Subscriber> = {}): void {
     const at = nextSendAt.toISOString();
@@ -51,6 +52,13 @@ class MemoryStore implements DripStore {
     r.claimId = c.claimId;
     r.claimUntil = c.until.getTime();
     return Promise.resolve({ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined });
+  }
+  isSuppressed(email: string) {
+    return Promise.resolve(this.suppressed.has(email));
+  }
+  holdsClaim(id: string, claimId: string) {
+    const r = this.rows.get(id);
+    return Promise.resolve(r?.status === 'active' && r.claimId === claimId);
   }
   findSendRecord(id: string, lesson: number) {
     return Promise.resolve(this.records.get(`${id}/${lesson}`));
@@ -161,6 +169,35 @@ describe('runDrip scheduling', () => {
     expect(next.getTime() - T('2026-03-05T15:00:00Z').getTime()).toBeGreaterThanOrEqual(7 * 86_400_000 - LATE_SEND_TOLERANCE_MS);
   });
 
+  it('lessons recorded as sent long before the due time are stepped over at once: the next unsent one goes out within runs, not weeks', async () => {
+    // Lessons 1 and 2 went out in January; the same id is due again now (it signed up again after
+    // its item was lost), back at lesson 1.
+    const now = T('2026-03-03T08:00:00Z');
+    const { store, sent, run } = setup(now);
+    store.add('back', now);
+    store.records.set('back/0', { subscriberId: 'back', lesson: 0, status: 'sent', at: '2026-01-06T08:00:00.000Z' });
+    store.records.set('back/1', { subscriberId: 'back', lesson: 1, status: 'sent', at: '2026-01-13T08:00:00.000Z' });
+    expect(await run(now)).toMatchObject({ sent: 0, skipped: 1 });
+    expect(store.rows.get('back')).toMatchObject({ nextLesson: 1, nextSendAt: '2026-01-13T08:00:00.000Z' });
+    expect(await run(T('2026-03-03T08:05:00Z'))).toMatchObject({ sent: 0, skipped: 1 });
+    expect(await run(T('2026-03-03T08:10:00Z'))).toMatchObject({ sent: 1 });
+    expect(sent.map((m) => m.lesson)).toEqual(['3']);
+  });
+
+  it('a place beyond the course whose completion is lost (they left meanwhile) gives the claim back', async () => {
+    const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('left', T('2026-03-03T08:00:00Z'), { nextLesson: 5 });
+    const advance = store.advance.bind(store);
+    store.advance = (id, a) => {
+      store.rows.get(id)!.status = 'unsubscribed';
+      return advance(id, a);
+    };
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 1, claimed: 1, sent: 0 });
+    expect(sent).toEqual([]);
+    expect(store.rows.get('left')).toMatchObject({ status: 'unsubscribed', nextLesson: 5 });
+    expect(store.rows.get('left')?.claimId).toBeUndefined();
+  });
+
   it('the last lesson completes the subscriber; a place beyond the course completes them without sending', async () => {
     const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
     store.add('last', T('2026-03-03T08:00:00Z'), { nextLesson: 2 });
@@ -239,6 +276,61 @@ describe('runDrip failures', () => {
     expect(store.rows.get('x')?.claimId).toBeDefined();
     expect(store.records.size).toBe(0);
     expect(logs.filter((l) => l.msg === 'drip.summary')).toEqual([expect.objectContaining({ error: 'TypeError: bug' })]);
+  });
+
+  it('someone who unsubscribes during a throttling backoff gets nothing: the retry looks again first', async () => {
+    let calls = 0;
+    const { store, sent, run, logs } = setup(T('2026-03-03T08:00:00Z'), {
+      mailer: () => {
+        calls++;
+        // SES says slow down; while the run backs off, the person clicks unsubscribe.
+        store.rows.get('leaver')!.status = 'unsubscribed';
+        return Promise.reject(new SendError('throttled', 'SES SendRawEmail failed (Throttling, throttled)'));
+      },
+    });
+    store.add('leaver', T('2026-03-03T07:00:00Z'));
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 1, claimed: 1, sent: 0, skipped: 1, failed: 0 });
+    expect(calls).toBe(1);
+    expect(sent).toEqual([]);
+    expect(store.records.size).toBe(0);
+    expect(store.rows.get('leaver')?.claimId).toBeUndefined();
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'drip.left_during_retry', subscriber: 'leaver', lesson: 1 }));
+  });
+
+  it('a claim check before a retry that cannot be read sends nothing and fails the run (fail closed)', async () => {
+    let calls = 0;
+    const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'), {
+      mailer: () => {
+        calls++;
+        return calls === 1 ? Promise.reject(new SendError('throttled', 'SES SendRawEmail failed (Throttling, throttled)')) : Promise.resolve();
+      },
+    });
+    store.holdsClaim = () => Promise.reject(new Error('DynamoDB claim check failed'));
+    store.add('z', T('2026-03-03T07:00:00Z'));
+    await expect(run(T('2026-03-03T08:00:00Z'))).rejects.toThrow('DynamoDB claim check failed');
+    expect(calls).toBe(1);
+    expect(sent).toEqual([]);
+  });
+
+  it('a suppressed address is not mailed even while its subscriber is still active: held, nothing sent', async () => {
+    const { store, sent, run, logs } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('hushed', T('2026-03-03T07:00:00Z'));
+    store.add('fine', T('2026-03-03T07:00:00Z'));
+    store.suppressed.add('hushed@example.com');
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 2, claimed: 2, sent: 1, skipped: 1 });
+    expect(sent.map((m) => m.to)).toEqual(['fine@example.com']);
+    expect(store.rows.get('hushed')).toMatchObject({ status: 'active', nextLesson: 0 });
+    expect(store.rows.get('hushed')?.dueAt).toBeUndefined();
+    expect(store.rows.get('hushed')?.heldReason).toContain('suppressed');
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'drip.suppressed', subscriber: 'hushed' }));
+  });
+
+  it('a suppression check that cannot be read sends nothing (fail closed)', async () => {
+    const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
+    store.isSuppressed = () => Promise.reject(new Error('DynamoDB suppression read failed'));
+    store.add('w', T('2026-03-03T07:00:00Z'));
+    await expect(run(T('2026-03-03T08:00:00Z'))).rejects.toThrow('DynamoDB suppression read failed');
+    expect(sent).toEqual([]);
   });
 
   it('a GetSendQuota failure sends nothing', async () => {
