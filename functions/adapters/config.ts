@@ -18,7 +18,9 @@ const positiveNumber = (name: string, fallback: number) =>
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1).default('email-course'),
-  PUBLIC_URL: z.url({ message: 'PUBLIC_URL must be an absolute http(s) URL' }).default('http://localhost:3000'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an absolute http(s) URL' })
+    .default('http://localhost:3000'),
   SES_CONFIGURATION_SET: z.string().optional(),
   CORS_ORIGINS: z
     .string()

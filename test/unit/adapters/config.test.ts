@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../functions/adapters/config.js';
+
+describe('runtime settings', () => {
+  it('defaults give a working local configuration', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ tableName: 'email-course', publicUrl: 'http://localhost:3000', maxSendRate: 10, sendConcurrency: 4, dueShards: 8 });
+    expect(c.corsOrigins).toEqual([]);
+    expect(c.senderAddress).toBeUndefined();
+  });
+
+  it('a trailing slash is dropped from PUBLIC_URL and CORS origins are split', () => {
+    const c = parseConfig({ PUBLIC_URL: 'https://course.example.org/', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    expect(c.publicUrl).toBe('https://course.example.org');
+    expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it.each(['javascript:alert(1)', 'ftp://files.example.org', 'mailto:a@example.org', 'not a url'])(
+    'PUBLIC_URL %s is refused: links in emails must be http(s)',
+    (url) => {
+      expect(() => parseConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL/);
+    },
+  );
+
+  it.each([
+    ['MAX_SEND_RATE', '0'],
+    ['MAX_SEND_RATE', 'fast'],
+    ['SEND_CONCURRENCY', '-1'],
+    ['SENDER_ADDRESS', 'not-an-address'],
+  ])('a bad %s (%s) fails naming the setting', (name, value) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+});
