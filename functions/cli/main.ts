@@ -92,6 +92,11 @@ function parse(argv: readonly string[]) {
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.table !== undefined && values.stack !== undefined) throw new UsageError('give --table or --stack, not both');
+  // An empty name would not mean "the default": it would reach AWS as a table, stack or course named "".
+  for (const option of ['table', 'stack', 'course'] as const) {
+    const value = values[option];
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${option} needs a name`);
+  }
   return { command: command as Command, values, positional: parsed.positionals[0] };
 }
 
@@ -239,7 +244,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
       case 'send-test': {
         const to = emailArgument(text(values.to), '--to');
-        const lesson = Number(text(values.lesson));
+        // Digits only: Number() would also take "0x1", "1e0" or " 1".
+        const lessonText = text(values.lesson) ?? '';
+        const lesson = /^\d+$/.test(lessonText) ? Number(lessonText) : NaN;
         if (!Number.isInteger(lesson) || lesson < 1 || lesson > course.lessons.length) {
           throw new UsageError(`--lesson must be a lesson number from 1 to ${course.lessons.length}`);
         }

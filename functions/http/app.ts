@@ -16,6 +16,8 @@ const LOCAL_DRIP_BUDGET_MS = 60_000;
 // Kept in the consent record; bounded so a hostile client cannot grow an item.
 const MAX_USER_AGENT = 512;
 const MAX_PAGE = 2048;
+/** The signup form's fields (parseSignupInput); each may be given once. */
+const SIGNUP_FIELDS = ['email', 'name', 'timezone', 'website'] as const;
 
 export interface AppOptions {
   deps: SubscriptionDeps;
@@ -42,18 +44,28 @@ function firstForwardedFor(c: Context): string | undefined {
   return c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || undefined;
 }
 
-/** The body of a form post as plain fields (a file upload in a text field stays non-text and fails validation). */
-async function formFields(c: Context, type: string): Promise<Record<string, unknown>> {
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(await c.req.text()));
-  let form: FormData;
-  try {
-    form = await c.req.formData();
-  } catch {
-    throw new ValidationError('invalid_form', 'The form data could not be read.');
+/**
+ * The body of a form post as plain fields (a file upload in a text field stays non-text and fails
+ * validation). A field in `single` given more than once is refused: which copy counts would otherwise
+ * depend on the encoding (the last in a URL-encoded body, the first in multipart), and a filled
+ * honeypot could be hidden behind an empty copy.
+ */
+async function formFields(c: Context, type: string, single: readonly string[]): Promise<Record<string, unknown>> {
+  let entries: Iterable<[string, unknown]>;
+  if (type === 'application/x-www-form-urlencoded') entries = new URLSearchParams(await c.req.text());
+  else {
+    try {
+      entries = (await c.req.formData()).entries();
+    } catch {
+      throw new ValidationError('invalid_form', 'The form data could not be read.');
+    }
   }
-  const fields: Record<string, unknown> = {};
-  for (const [k, v] of form.entries()) if (!(k in fields)) fields[k] = v;
-  return fields;
+  const fields = new Map<string, unknown>();
+  for (const [k, v] of entries) {
+    if (!fields.has(k)) fields.set(k, v);
+    else if (single.includes(k)) throw new ValidationError('repeated_field', `The ${k} field is given more than once.`, k);
+  }
+  return Object.fromEntries(fields);
 }
 
 async function jsonBody(c: Context): Promise<unknown> {
@@ -115,7 +127,7 @@ export function createApp(options: AppOptions): Hono {
     const json = type === 'application/json';
     let fields: unknown;
     if (json) fields = await jsonBody(c);
-    else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') fields = await formFields(c, type);
+    else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') fields = await formFields(c, type, SIGNUP_FIELDS);
     else throw new ValidationError('unsupported_media_type', 'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.', undefined, 415);
 
     const consent = {
@@ -144,7 +156,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/confirm', async (c) => {
     const { subscriber } = await confirmSubscription(deps, c.req.query('token'));
     if (wantsJson(c)) return c.json({ ok: true, status: subscriber.status });
-    return page(c, confirmedPage(course, subscriber.status));
+    return page(c, confirmedPage(course, subscriber.status, subscriber.nextLesson));
   });
 
   // Reads only: mail security scanners fetch every link in a message.
@@ -161,7 +173,7 @@ export function createApp(options: AppOptions): Hono {
     let token = c.req.query('token');
     const type = mediaType(c);
     if (token === undefined && (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
-      const fields = await formFields(c, type);
+      const fields = await formFields(c, type, ['token']);
       if (typeof fields.token === 'string') token = fields.token;
     }
     const view = await unsubscribe(deps, token);
@@ -197,7 +209,8 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
-  app.notFound((c) => errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), course, log));
+  // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
+  app.notFound((c) => errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), course, log, `${deps.config.publicUrl}/`));
   app.onError((e, c) => errorResponse(c, e, course, log));
   return app;
 }

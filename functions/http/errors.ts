@@ -25,7 +25,8 @@ export function publicError(e: unknown): AppError {
   return new AppError('internal', 'Something went wrong on our side. Please try again later.', 500);
 }
 
-export function errorResponse(c: Context, e: unknown, course: Course, log: Logger): Response {
+/** `home`: the signup page's URL for the page's link (see errorPage). */
+export function errorResponse(c: Context, e: unknown, course: Course, log: Logger, home?: string): Response {
   const err = publicError(e);
   if (err.status >= 500) {
     const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause : e) : undefined;
@@ -38,5 +39,5 @@ export function errorResponse(c: Context, e: unknown, course: Course, log: Logge
     return c.json(body, err.status);
   }
   c.header('Content-Security-Policy', PAGE_CSP);
-  return c.html(errorPage(course, err.status, err.message), err.status);
+  return c.html(errorPage(course, err.status, err.message, home), err.status);
 }

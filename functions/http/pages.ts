@@ -72,17 +72,20 @@ footer{max-width:40rem;margin:0 auto;padding:0 1rem 2rem;font-size:.85rem;color:
 
 // Progressive enhancement of the signup form: fills the time zone and, where fetch exists, posts JSON
 // and shows the answer inline (no reload). Without it the form posts normally and gets a page.
+// A zone the server does not know (a browser's "Etc/Unknown", or tz data newer than the server's)
+// is one the person cannot see or fix: the form is sent again without it (the course's zone applies).
 const SCRIPT = `(function(){var f=document.getElementById('signup');if(!f)return;var el=function(n){return f.elements.namedItem(n)};
 try{el('timezone').value=Intl.DateTimeFormat().resolvedOptions().timeZone||''}catch(e){}
 if(!window.fetch||!window.JSON)return;var msg=document.getElementById('form-message');var btn=f.querySelector('button');
-f.addEventListener('submit',function(ev){ev.preventDefault();['email','name'].forEach(function(n){el(n).removeAttribute('aria-invalid')});
+f.addEventListener('submit',function(ev){ev.preventDefault();['email','name'].forEach(function(n){el(n).removeAttribute('aria-invalid');el(n).removeAttribute('aria-describedby')});
 btn.disabled=true;msg.className='message';msg.textContent='Sending\\u2026';
 var body={email:el('email').value,name:el('name').value,timezone:el('timezone').value,website:el('website').value};
-fetch(f.getAttribute('action'),{method:'POST',headers:{'Content-Type':'application/json','Accept':'application/json'},body:JSON.stringify(body)})
-.then(function(r){return r.json().then(function(b){return{ok:r.ok,b:b}})})
+var send=function(){return fetch(f.getAttribute('action'),{method:'POST',headers:{'Content-Type':'application/json','Accept':'application/json'},body:JSON.stringify(body)})
+.then(function(r){return r.json().then(function(b){return{ok:r.ok,b:b}})})};
+send().then(function(x){var e=!x.ok&&x.b&&x.b.error;if(e&&e.field==='timezone'&&body.timezone){body.timezone='';return send()}return x})
 .then(function(x){if(x.ok){msg.className='message ok';msg.textContent=x.b.message;el('email').value='';el('name').value=''}
 else{var e=x.b&&x.b.error||{};msg.className='message error';msg.textContent=e.message||'Something went wrong. Please try again.';
-var field=e.field&&el(e.field);if(field&&field.type!=='hidden'){field.setAttribute('aria-invalid','true');field.focus()}}})
+var field=e.field&&el(e.field);if(field&&field.type!=='hidden'){field.setAttribute('aria-invalid','true');field.setAttribute('aria-describedby','form-message');field.focus()}}})
 .catch(function(){msg.className='message error';msg.textContent='The form could not be sent. Please check your connection and try again.'})
 .then(function(){btn.disabled=false})})})();`;
 
@@ -99,6 +102,10 @@ export const PAGE_CSP = [
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** The lessons' footer wording (templates/layout/lesson.mjml), on every page, the signup page included. */
+export const MEDICAL_DISCLAIMER =
+  'this course is educational only and is not medical advice. Consult a qualified healthcare professional about your own situation before making any decision about diagnosis or treatment.';
 
 interface LayoutOptions {
   course: Course;
@@ -122,7 +129,7 @@ function layout({ course, title, body, script }: LayoutOptions): string {
 <main>
 ${body}
 </main>
-<footer><p>${course.sender.name} · ${course.postalAddress}</p></footer>
+<footer><p><strong>Medical disclaimer:</strong> ${MEDICAL_DISCLAIMER}</p><p>${course.sender.name} · ${course.postalAddress}</p></footer>
 ${script ? html`<script>${new Html(SCRIPT)}</script>` : ''}
 </body>
 </html>
@@ -143,7 +150,9 @@ export interface SignupFormState {
 }
 
 export function signupPage(course: Course, state: SignupFormState = {}): string {
-  const invalid = (field: string) => (state.error?.field === field ? new Html(' aria-invalid="true" autofocus') : '');
+  // The message is tied to the field: a live region present at page load is not announced, so a
+  // screen reader learns why the focused field is invalid from its description.
+  const invalid = (field: string) => (state.error?.field === field ? new Html(' aria-invalid="true" aria-describedby="form-message" autofocus') : '');
   const lessons = course.lessons.map((l) => html`<li>${l.title}</li>`);
   const count = course.lessons.length;
   const message = state.error
@@ -188,12 +197,13 @@ export function checkInboxPage(course: Course, message: string): string {
   return simplePage(course, 'Check your inbox', html`<p role="status">${message}</p><p><a href="./">Back to the course page</a></p>`);
 }
 
-export function confirmedPage(course: Course, status: Subscriber['status']): string {
+/** `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left). */
+export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0): string {
   const content =
     status === 'completed'
       ? html`<p>Your address is confirmed. You have already received every lesson of ${course.title}, so there is nothing more to send.</p>`
       : html`<p>Thank you: your subscription to <strong>${course.title}</strong> is confirmed.</p>
-<p>Lesson 1 goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>
+<p>Lesson ${nextLesson + 1} goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>
 <p>Every email has a link to unsubscribe with one click.</p>`;
   return simplePage(course, 'You are subscribed', content);
 }
@@ -236,7 +246,8 @@ const ERROR_TITLES: Record<number, string> = {
   503: 'Please try again soon',
 };
 
-export function errorPage(course: Course, status: number, message: string): string {
+/** `home` is the signup page's URL; the relative default is right for every route, not for deeper paths. */
+export function errorPage(course: Course, status: number, message: string, home = './'): string {
   const title = ERROR_TITLES[status] ?? 'Something went wrong';
-  return simplePage(course, title, html`<p role="alert">${message}</p><p><a href="./">Go to the course page</a></p>`);
+  return simplePage(course, title, html`<p role="alert">${message}</p><p><a href="${home}">Go to the course page</a></p>`);
 }

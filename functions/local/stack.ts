@@ -195,11 +195,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     compiledPromise.catch(() => undefined);
 
     // The HTTP port first: it is the one most often taken, and nothing else is started yet if it is.
-    // The app is built once the services are up; until then the port answers 503.
+    // The app is built once the services are up; until then the port answers 503, with the headers
+    // the app puts on every answer.
     const route: { fetch?: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response> } = {};
-    const listener = getRequestListener((req, env) =>
-      route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: { 'Retry-After': '1' } }),
-    );
+    const starting = {
+      'Retry-After': '1',
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    };
+    const listener = getRequestListener((req, env) => (route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: starting })));
     server = createServer((req, res) => void listener(req, res));
     const port = await listen(server, settings.port);
 

@@ -122,8 +122,35 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
       await page.getByRole('button', { name: 'Send me the course' }).click();
       await page.locator('#form-message.error').waitFor();
       expect(await page.getAttribute('#email', 'aria-invalid')).toBe('true');
+      expect(await page.getAttribute('#email', 'aria-describedby')).toBe('form-message');
       expect(await page.evaluate<string>('document.activeElement.id')).toBe('email');
       await page.screenshot({ path: join(SHOTS, 'signup-error-375.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('with JavaScript: a browser time zone the server does not know still subscribes, in the course time zone', async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    // As Chromium does when it cannot tell the system's zone (or has tz data newer than the server's).
+    await context.addInitScript(`(() => {
+      const Real = Intl.DateTimeFormat;
+      Intl.DateTimeFormat = function (...args) {
+        const format = new Real(...args);
+        const resolved = format.resolvedOptions.bind(format);
+        format.resolvedOptions = () => ({ ...resolved(), timeZone: 'Etc/Unknown' });
+        return format;
+      };
+    })()`);
+    const page = await context.newPage();
+    try {
+      await page.goto(`${stack.url}/`);
+      expect(await page.inputValue('#timezone')).toBe('Etc/Unknown');
+      const email = 'odd-zone@example.com';
+      await page.getByLabel('Email address').fill(email);
+      await page.getByRole('button', { name: 'Send me the course' }).click();
+      await page.locator('#form-message.ok').waitFor();
+      expect(await subscriberOf(email)).toMatchObject({ status: 'pending', timezone: stack.compiled.course.defaultTimezone });
     } finally {
       await context.close();
     }

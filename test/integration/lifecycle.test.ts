@@ -1,5 +1,6 @@
 // The subscriber lifecycle through the HTTP app, on real SDK clients against dynalite and the SES
 // emulator: subscribe → confirm → unsubscribe, the same-answer rule, limits, and every bad input.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -140,7 +141,12 @@ describe('the whole lifecycle', () => {
     expect(again).toMatchObject({ status: 'pending', nextLesson: 3, name: 'Back' });
     expect(await t.emailsTo(email)).toHaveLength(2);
 
-    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`)).status).toBe(200);
+    const page = await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    expect(page.status).toBe(200);
+    // The page names the lesson that comes next, not lesson 1 again.
+    const text = await page.text();
+    expect(text).toContain('Lesson 4 goes out with the next scheduled send');
+    expect(text).not.toContain('Lesson 1 goes out');
     const resumed = await t.subscriber(id);
     expect(resumed).toMatchObject({ status: 'active', nextLesson: 3, nextSendAt: t.clock.now().toISOString() });
     expect(await t.subscribers()).toHaveLength(1);
@@ -367,6 +373,10 @@ describe('bad input changes nothing', () => {
     const html = await res.text();
     expect(html).toContain('That does not look like an email address');
     expect(html).toMatch(/id="email"[^>]*value="nobody@"[^>]*aria-invalid="true"/);
+    // The error is the field's description, so a screen reader says why when focus lands on it.
+    expect(html).toMatch(/id="email"[^>]*aria-describedby="form-message"/);
+    expect(html).toMatch(/<p id="form-message"[^>]*>That does not look like an email address/);
+    expect(html).not.toMatch(/id="name"[^>]*aria-describedby/);
     // Echoed values are escaped.
     expect(html).toContain('value="Ann &lt;b&gt;"');
     expect(html).not.toContain('Ann <b>');
@@ -381,6 +391,33 @@ describe('bad input changes nothing', () => {
     expect(odd.status).toBe(415);
     expect(odd.headers.get('content-type')).toMatch(/text\/html/);
     expect(await t.items()).toEqual([]);
+  });
+
+  it('a form that gives a field twice is refused naming it, whatever the encoding, and nothing is written or sent', async () => {
+    const email = newAddress('twice');
+    const other = newAddress('other');
+    const bodies: { name: string; field: string; body: string | FormData; type?: string }[] = [
+      { name: 'url-encoded address', field: 'email', body: `email=${encodeURIComponent(email)}&email=${encodeURIComponent(other)}`, type: 'application/x-www-form-urlencoded' },
+      // A filled honeypot followed by an empty copy must not pass for a person.
+      { name: 'url-encoded honeypot', field: 'website', body: `email=${encodeURIComponent(email)}&website=spam&website=`, type: 'application/x-www-form-urlencoded' },
+      { name: 'url-encoded time zone', field: 'timezone', body: `email=${encodeURIComponent(email)}&timezone=UTC&timezone=Europe%2FParis`, type: 'application/x-www-form-urlencoded' },
+    ];
+    const multipart = new FormData();
+    multipart.append('email', email);
+    multipart.append('email', other);
+    bodies.push({ name: 'multipart address', field: 'email', body: multipart });
+    for (const b of bodies) {
+      const res = await t.app.request('/subscribe', {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-forwarded-for': '198.51.100.9', ...(b.type ? { 'content-type': b.type } : {}) },
+        body: b.body,
+      });
+      expect(res.status, b.name).toBe(400);
+      expect(await res.json(), b.name).toEqual({ error: { code: 'repeated_field', message: expect.any(String), field: b.field } });
+    }
+    expect(await t.items()).toEqual([]);
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    expect(await t.emailsTo(other)).toHaveLength(0);
   });
 
   it('a filled honeypot gets the success answer and nothing is written or sent', async () => {
@@ -516,6 +553,14 @@ describe('pages and headers', () => {
     expect(html).toContain('Intl.DateTimeFormat().resolvedOptions().timeZone');
   });
 
+  it('the signup page carries the lessons’ medical disclaimer, word for word', async () => {
+    const layout = readFileSync(new URL('../../templates/layout/lesson.mjml', import.meta.url), 'utf8');
+    const disclaimer = /<strong>Medical disclaimer:<\/strong>([^<]+)</.exec(layout)?.[1]?.trim();
+    expect(disclaimer).toMatch(/not medical advice/);
+    const html = await (await t.app.request('/')).text();
+    expect(html).toContain(`<strong>Medical disclaimer:</strong> ${disclaimer ?? 'missing'}`);
+  });
+
   it('sends security headers and a CSP that allows exactly the page’s own inline script and style', async () => {
     const res = await t.app.request('/');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -549,6 +594,14 @@ describe('pages and headers', () => {
     expect(post.headers.get('access-control-allow-origin')).toBe(PARTNER_ORIGIN);
     const page = await t.app.request('/', { headers: { origin: PARTNER_ORIGIN } });
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('a 404 page at a deep path links to the signup page itself, not to another 404', async () => {
+    const res = await t.app.request('/confirm/extra/');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await res.text()).toContain(`<a href="${PUBLIC_URL}/">Go to the course page</a>`);
   });
 
   it('answers unknown paths with 404 as a page or JSON', async () => {

@@ -2,6 +2,7 @@
 // it creates its table, keeps data and the token key across a stop and start, drains on stop, and
 // says clearly when a port is taken.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,39 @@ describe('the local stack', () => {
     // The failed starts released the data folder's database lock: a normal start works.
     const stack = await startLocalStack({ settings: settings(), log: quiet });
     await stack.stop();
+  });
+
+  it('while it starts, the port answers 503 with the same security headers as the app', async () => {
+    // A free port for the app, known before the stack starts.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    // A stand-in DynamoDB endpoint holds the stack in its start: when the stack asks for its table,
+    // the app's port is fetched, then the request is refused (not retried), so the start fails.
+    let answer: Response | undefined;
+    const dynamo = createHttpServer((req, res) => {
+      req.resume();
+      void fetch(`http://127.0.0.1:${port}/`).then(
+        (r) => {
+          answer = r;
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'held by the test' }));
+        },
+        () => res.writeHead(400).end(),
+      );
+    });
+    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(dynamo.address() as { port: number }).port}`;
+      await expect(startLocalStack({ settings: settings({ port, dynamodbEndpoint: endpoint }), log: quiet })).rejects.toThrow('Cannot reach DynamoDB');
+    } finally {
+      await new Promise((resolve) => dynamo.close(resolve));
+    }
+    expect(answer?.status).toBe(503);
+    expect(answer?.headers.get('retry-after')).toBe('1');
+    expect(answer?.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(answer?.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(answer?.headers.get('cache-control')).toBe('no-store');
   });
 
   it('runs the wired drip on its ticker and through POST /__local/drip, and stop waits for a running tick', async () => {

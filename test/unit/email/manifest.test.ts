@@ -65,6 +65,9 @@ describe('parseCourse names the field that is wrong', () => {
     ['a missing lesson subject', (c: RawCourse) => delete c.lessons[3]!.subject, 'course.json: lessons[3].subject: required'],
     ['an empty lesson title', (c: RawCourse) => (c.lessons[0]!.title = '  '), 'course.json: lessons[0].title: must not be empty'],
     ['a subject with a line break', (c: RawCourse) => (c.lessons[2]!.subject = 'a\r\nBcc: x@y.z'), 'course.json: lessons[2].subject: must not contain control characters'],
+    // The MIME composer refuses these at send time; the build must refuse them first.
+    ['a subject with a Unicode line separator', (c: RawCourse) => (c.lessons[4]!.subject = 'a\u2028b'), 'course.json: lessons[4].subject: must not contain control characters'],
+    ['a sender name with a C1 next-line character', (c: RawCourse) => (c.sender!.name = 'Course\u0085Team'), 'course.json: sender.name: must not contain control characters'],
     ['a bad sender address', (c: RawCourse) => (c.sender!.email = 'nobody'), 'course.json: sender.email: must be an email address'],
     ['a missing sender', (c: RawCourse) => delete c.sender, 'course.json: sender: required'],
     ['a bad send hour', (c: RawCourse) => (c.sendHour = '9am'), 'course.json: sendHour: must be HH:MM'],

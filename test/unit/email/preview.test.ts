@@ -1,0 +1,47 @@
+// `npm run preview -- --out DIR`, run as an author runs it: the files it writes and what it prints.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../../../functions/email/manifest.js';
+
+const run = promisify(execFile);
+const root = new URL('../../../', import.meta.url).pathname;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'course-preview-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run preview', () => {
+  it('writes NN-slug.html and .txt for every lesson and the confirmation, an index linking them all, and prints where', async () => {
+    const out = join(dir, 'out');
+    const { stdout } = await run('npm', ['run', '--silent', 'preview', '--', '--out', out], { cwd: root });
+
+    expect(stdout).toContain(out);
+    const lessons = loadCourse().lessons;
+    const stems = ['00-confirmation', ...lessons.map((l, i) => `${String(i + 1).padStart(2, '0')}-${(l.file.split('/').pop() ?? '').replace(/\.mjml$/, '').replace(/^\d+-/, '')}`)];
+    expect(stems.slice(1).map((s) => s.slice(0, 3))).toEqual(['01-', '02-', '03-', '04-', '05-', '06-', '07-', '08-']);
+    const files = (await readdir(out)).sort();
+    expect(files).toEqual([...stems.flatMap((s) => [`${s}.html`, `${s}.txt`]), 'index.html'].sort());
+    const index = await readFile(join(out, 'index.html'), 'utf8');
+    for (const s of stems) {
+      expect(index).toContain(`href="${s}.html"`);
+      expect(index).toContain(`href="${s}.txt"`);
+    }
+    // Filled in: no placeholder is left in any file.
+    for (const f of files) expect(await readFile(join(out, f), 'utf8'), f).not.toMatch(/\{\{[A-Za-z_]+\}\}/);
+  });
+
+  it('refuses an unknown option with a message and a failing exit code, writing nothing', async () => {
+    const out = join(dir, 'never');
+    const failed = run('npm', ['run', '--silent', 'preview', '--', '--outdir', out], { cwd: root });
+    await expect(failed).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("Unknown option '--outdir'") });
+    await expect(readdir(out)).rejects.toThrow();
+  });
+});
