@@ -3,6 +3,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { ValidationError } from '../core/errors.js';
 import type { Course } from './manifest.js';
+import { absoluteHttpUrl } from './links.js';
 
 export interface OutgoingMessage {
   from: { name: string; address: string };
@@ -38,14 +39,7 @@ function address(value: string, field: string): string {
 
 function httpUrl(value: string, field: string): string {
   headerSafe(value, field);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ValidationError('invalid_url', `${field} must be an absolute URL`, field);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError('invalid_url', `${field} must be http(s)`, field);
-  return url.href;
+  return absoluteHttpUrl(value, field);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Per recipient: fill a compiled email's placeholders with the person's name and links. Cheap
 // string work only (the MJML was compiled once); every value is escaped for where it lands.
-import { ValidationError } from '../core/errors.js';
 import { Placeholder, type CompiledCourse, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
+import { absoluteHttpUrl } from './links.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -27,19 +27,6 @@ export function displayName(name: string | undefined): string {
     .replace(/\s+/g, ' ')
     .trim();
   return cleaned === '' ? NAME_FALLBACK : Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join('');
-}
-
-/** Only absolute http(s) URLs go into links (no javascript:, no header-breaking whitespace). */
-function checkedUrl(url: string, field: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ValidationError('invalid_url', `${field} must be an absolute URL`, field);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ValidationError('invalid_url', `${field} must be http(s)`, field);
-  // The WHATWG serialisation percent-encodes spaces, quotes, < > and control characters.
-  return parsed.href;
 }
 
 const placeholderPattern = new RegExp(
@@ -75,10 +62,10 @@ function personalise(email: CompiledEmail, values: { name: string } & Partial<Re
 export function renderLesson(compiled: CompiledCourse, lessonIndex: number, p: { name?: string; unsubscribeUrl: string }): RenderedEmail {
   const lesson = compiled.lessons[lessonIndex];
   if (!Number.isInteger(lessonIndex) || lesson === undefined) throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
-  return personalise(lesson, { name: displayName(p.name), unsubscribeUrl: checkedUrl(p.unsubscribeUrl, 'unsubscribeUrl') }, `lesson ${lessonIndex + 1}`);
+  return personalise(lesson, { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') }, `lesson ${lessonIndex + 1}`);
 }
 
 /** The double opt-in email for one person. */
 export function renderConfirmation(compiled: CompiledCourse, p: { name?: string; confirmUrl: string }): RenderedEmail {
-  return personalise(compiled.confirmation, { name: displayName(p.name), confirmUrl: checkedUrl(p.confirmUrl, 'confirmUrl') }, 'confirmation');
+  return personalise(compiled.confirmation, { name: displayName(p.name), confirmUrl: absoluteHttpUrl(p.confirmUrl, 'confirmUrl') }, 'confirmation');
 }

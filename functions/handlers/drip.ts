@@ -1,16 +1,13 @@
 // The drip Lambda: EventBridge runs it every few minutes; it sends the lessons that are due and stops
 // before its time runs out (the next tick carries on). Deps are built once per container and reused.
 import { SESClient } from '@aws-sdk/client-ses';
-import { parseConfig } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
-import { loadSecretTokenKey } from '../adapters/token-key.js';
 import { runDrip, type DripDeps } from '../core/drip.js';
 import { systemClock, type DripSummary } from '../core/ports.js';
-import { createTokens } from '../core/tokens.js';
-import { loadPrecompiledCourse } from '../email/precompiled.js';
+import { loadLambdaRuntime } from './runtime.js';
 
 /** Left at the end of the invocation for the sends in flight to finish and the summary to be logged. */
 export const SAFETY_MARGIN_MS = 5_000;
@@ -23,14 +20,7 @@ export interface DripContext {
 }
 
 async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
-  const config = parseConfig(env);
-  const secretArn = env.TOKEN_SECRET_ARN;
-  if (!secretArn) throw new Error('Bad setting TOKEN_SECRET_ARN: required (the Secrets Manager secret holding the link-signing key)');
-  const [key, course] = await Promise.all([
-    loadSecretTokenKey(secretArn),
-    // Compiled at build time and shipped next to this file: mjml is never loaded in Lambda.
-    loadPrecompiledCourse(`${env.LAMBDA_TASK_ROOT ?? '.'}/compiled-course.json`),
-  ]);
+  const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
   const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } });
   return {
     store: createDynamoDripStore({ doc: createDocumentClient(createDynamoClient()), tableName: config.tableName, dueShards: config.dueShards }),
@@ -39,7 +29,7 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
     clock: systemClock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     course,
-    tokens: createTokens(key),
+    tokens,
     settings: {
       publicUrl: config.publicUrl,
       maxSendRate: config.maxSendRate,

@@ -1,0 +1,25 @@
+// What the api and drip Lambdas both load once per container: parsed settings, the link-signing key
+// from Secrets Manager, and the course compiled at build time (shipped next to the bundle, so mjml
+// never loads in Lambda).
+import { parseConfig, type AppConfig } from '../adapters/config.js';
+import { loadSecretTokenKey } from '../adapters/token-key.js';
+import { createTokens, type Tokens } from '../core/tokens.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
+import { loadPrecompiledCourse } from '../email/precompiled.js';
+
+export interface LambdaRuntime {
+  config: AppConfig;
+  tokens: Tokens;
+  compiled: CompiledCourse;
+}
+
+export async function loadLambdaRuntime(env: NodeJS.ProcessEnv): Promise<LambdaRuntime> {
+  const config = parseConfig(env);
+  const secretArn = env.TOKEN_SECRET_ARN;
+  if (!secretArn) throw new Error('Bad setting TOKEN_SECRET_ARN: required (the Secrets Manager secret holding the link-signing key)');
+  const [key, compiled] = await Promise.all([
+    loadSecretTokenKey(secretArn),
+    loadPrecompiledCourse(`${env.LAMBDA_TASK_ROOT ?? '.'}/compiled-course.json`),
+  ]);
+  return { config, tokens: createTokens(key), compiled };
+}
