@@ -16,9 +16,10 @@ export interface DripScheduleProps {
 
 /**
  * How long one run may take: it must end before the next tick, so that with reserved concurrency
- * 1 the next run never finds the slot taken. The handler itself stops starting new sends a safety
- * margin (SAFETY_MARGIN_MS in functions/handlers/drip.ts, a few seconds) before its remaining time
- * runs out, which leaves those seconds to finish in-flight sends and log the summary; whatever is
+ * 1 the next run never finds the slot taken. The handler's deadline is its remaining time minus
+ * SAFETY_MARGIN_MS (5 s, functions/handlers/drip.ts), and the run starts no new send within 20 s of
+ * that deadline (DEFAULT_SEND_RESERVE_MS, functions/core/drip.ts): about 25 s before the timeout,
+ * which leaves time to finish in-flight sends (10 s SES timeout) and log the summary; whatever is
  * left is due again at the next tick.
  */
 export function dripTimeout(everyMinutes: number): Duration {
