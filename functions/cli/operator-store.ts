@@ -4,6 +4,7 @@
 import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
+import { dynamoCall } from '../adapters/dynamo-client.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
 import { keys, suppressionHash } from '../adapters/table.js';
 
@@ -20,14 +21,6 @@ type Item = Record<string, unknown>;
  */
 export type StoredSubscriber = Subscriber & { heldAt?: string; heldReason?: string };
 
-async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e: unknown) {
-    throw new DependencyError(`DynamoDB: could not ${what}`, e);
-  }
-}
-
 /** Everything the table holds about one address in one course. */
 export interface PersonRecord {
   email: string;
@@ -42,13 +35,13 @@ export interface PersonRecord {
 
 export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
   const get = (key: { pk: string; sk: string }) =>
-    guarded('read an item', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).then((o) => o.Item);
+    dynamoCall('item read', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).then((o) => o.Item);
 
   async function itemsOf(pk: string): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
-      const page = await guarded('read items', () =>
+      const page = await dynamoCall('items read', () =>
         doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true })),
       );
       items.push(...(page.Items ?? []));
@@ -72,7 +65,7 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
   async function* scanSubscribers(o: { what: string; filter?: string; names?: Record<string, string>; values?: Item; pageSize?: number }): AsyncGenerator<StoredSubscriber[]> {
     let start: Item | undefined;
     do {
-      const page = await guarded(o.what, () =>
+      const page = await dynamoCall(o.what, () =>
         doc.send(
           new ScanCommand({
             TableName: tableName,
@@ -92,7 +85,7 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
 
   return {
     /** Every subscriber, page by page (export, stats). */
-    subscriberPages: (pageSize?: number) => scanSubscribers({ what: 'scan subscribers', pageSize }),
+    subscriberPages: (pageSize?: number) => scanSubscribers({ what: 'subscriber scan', pageSize }),
 
     /**
      * The held subscribers of one course, oldest hold first. A Scan: holds are rare and have no index
@@ -101,7 +94,7 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
     async heldSubscribers(course: string): Promise<StoredSubscriber[]> {
       const held: StoredSubscriber[] = [];
       for await (const page of scanSubscribers({
-        what: 'scan held subscribers',
+        what: 'held subscriber scan',
         // Active only: a held subscriber who later unsubscribed or bounced is no longer waiting.
         filter: 'attribute_exists(heldAt) AND #status = :active AND #course = :course',
         names: { '#status': 'status', '#course': 'course' },
@@ -125,7 +118,7 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
     async erase(course: string, email: string, at: string): Promise<{ deleted: { pk: string; sk: string }[]; suppressionKey: { pk: string; sk: string } }> {
       const suppressionKey = keys.suppression(suppressionHash(email));
       // An address already suppressed (bounce, complaint) keeps its first reason and time.
-      await guarded('write the suppression hash', () =>
+      await dynamoCall('suppression hash write', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,
@@ -142,7 +135,7 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
         // BatchWrite may hand some requests back (throttling); retry those until none are left.
         for (let attempt = 0; requests.length > 0; attempt++) {
           if (attempt > 8) throw new DependencyError('DynamoDB: could not finish deleting (throttled); run erase again', undefined);
-          const out = await guarded('delete items', () => doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })));
+          const out = await dynamoCall('batch delete', () => doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })));
           requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
           if (requests.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         }
