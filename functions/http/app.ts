@@ -156,7 +156,9 @@ export function createApp(options: AppOptions): Hono {
   app.get('/confirm', async (c) => {
     const { subscriber } = await confirmSubscription(deps, c.req.query('token'));
     if (wantsJson(c)) return c.json({ ok: true, status: subscriber.status });
-    return page(c, confirmedPage(course, subscriber.status, subscriber.nextLesson));
+    // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
+    const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
+    return page(c, confirmedPage(course, subscriber.status, subscriber.nextLesson, scheduled));
   });
 
   // Reads only: mail security scanners fetch every link in a message.

@@ -198,12 +198,16 @@ export function checkInboxPage(course: Course, message: string): string {
 }
 
 /** `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left). */
-export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0): string {
+export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0, scheduled = false): string {
   const content =
     status === 'completed'
       ? html`<p>Your address is confirmed. You have already received every lesson of ${course.title}, so there is nothing more to send.</p>`
       : html`<p>Thank you: your subscription to <strong>${course.title}</strong> is confirmed.</p>
-<p>Lesson ${nextLesson + 1} goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>
+${
+          scheduled
+            ? html`<p>Lesson ${nextLesson + 1} is on its way at its scheduled time, around ${course.sendHour} in your time zone; after that you will receive ${cadencePhrase(course.cadenceDays)}.</p>`
+            : html`<p>Lesson ${nextLesson + 1} goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>`
+        }
 <p>Every email has a link to unsubscribe with one click.</p>`;
   return simplePage(course, 'You are subscribed', content);
 }

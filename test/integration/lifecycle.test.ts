@@ -505,6 +505,20 @@ describe('link tokens', () => {
     expect((await t.subscriber(id))?.status).toBe('unsubscribed');
   });
 
+  it('a confirm click after a lesson went out says the next one comes at its scheduled time, and changes nothing', async () => {
+    const { id, confirm } = await setupActive();
+    expect((await t.app.request(`/confirm?token=${confirm}`)).status).toBe(200);
+    // As the drip leaves it after sending lesson 1: lesson 2 due next week.
+    await t.setAttributes(id, { nextLesson: 1, nextSendAt: new Date(t.clock.now().getTime() + 7 * DAY).toISOString() });
+    const before = await t.subscriber(id);
+    const res = await t.app.request(`/confirm?token=${confirm}`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('Lesson 2 is on its way at its scheduled time');
+    expect(body).not.toContain('within minutes');
+    expect(await t.subscriber(id)).toEqual(before);
+  });
+
   it('a token signed with another key is refused', async () => {
     const { createTokens } = await import('../../functions/core/tokens.js');
     const { id } = await setupActive();
