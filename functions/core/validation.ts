@@ -27,7 +27,7 @@ export function normaliseEmail(s: string): string {
 // C0 controls (CR, LF, TAB, NUL…), DEL, C1 controls, and the Unicode line/paragraph separators that
 // some clients treat as line breaks: any of them could smuggle a header or break a line of an email.
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 // The local part: dot-atoms of RFC 5322 atext (no quoted strings, no comments: no real sign-up needs
 // them and they are where parsers disagree). ASCII only, since SES does not accept SMTPUTF8 mailboxes.

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
+import { CONTROL_CHARACTERS } from '../core/validation.js';
 
 /** The templates folder of this repository (used when no other folder is given). */
 export const defaultTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -22,8 +23,7 @@ const required = { error: (iss: { input: unknown }) => (iss.input === undefined 
 const text = () => z.string(required).trim().min(1, 'must not be empty');
 // Subjects and sender names become headers: refuse here, at build time, everything the MIME composer
 // refuses at send time (C0/C1 controls, DEL, U+2028/U+2029), or every send of the lesson would fail.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const headerText = () => text().refine((s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s), 'must not contain control characters or line breaks');
+const headerText = () => text().refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters or line breaks');
 const mjmlFile = () =>
   text().regex(/^[a-z0-9][a-z0-9/_.-]*\.mjml$/, 'must be a relative .mjml path (lower-case letters, digits, -, _, /)').refine((f) => !f.split('/').includes('..'), 'must stay inside templates/');
 

@@ -6,7 +6,7 @@ import { cors } from 'hono/cors';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { RunDrip } from '../core/ports.js';
 import { SUBSCRIBE_MESSAGE, confirmSubscription, describeUnsubscribe, subscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
-import { errorResponse, wantsJson, type Logger } from './errors.js';
+import { errorResponse, mediaType, wantsJson, type Logger } from './errors.js';
 import { PAGE_CSP, checkInboxPage, confirmedPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
 
 /** Request bodies above this are refused with 413 before they are read further. */
@@ -34,10 +34,6 @@ export interface AppOptions {
   local?: boolean;
   /** One JSON object per line; default console.error. */
   log?: Logger;
-}
-
-function mediaType(c: Context): string | undefined {
-  return c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
 function firstForwardedFor(c: Context): string | undefined {

@@ -11,10 +11,14 @@ export interface ErrorBody {
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
+/** The request body's media type, lower-cased, without parameters. */
+export function mediaType(c: Context): string | undefined {
+  return c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
 /** JSON for JSON clients (a JSON body, or an Accept that asks for JSON over HTML); a page for browsers. */
 export function wantsJson(c: Context): boolean {
-  const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type === 'application/json') return true;
+  if (mediaType(c) === 'application/json') return true;
   const accept = c.req.header('accept')?.toLowerCase() ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
 }

@@ -3,6 +3,7 @@
 // the one inline style sheet and script are allowed by hash in the Content-Security-Policy.
 import { createHash } from 'node:crypto';
 import type { Course } from '../email/manifest.js';
+import { escapeHtml } from '../email/personalise.js';
 import type { UnsubscribeView } from '../core/subscriptions.js';
 import type { Subscriber } from '../core/model.js';
 
@@ -12,11 +13,6 @@ export class Html {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 function piece(value: unknown): string {
