@@ -1,12 +1,266 @@
-// `npm run bench`: the drip benchmark (see bench/drip.ts). BENCH_DUE and BENCH_RUNS change its size.
-import { formatTable, runDripBench } from './drip.js';
+// `npm run bench`: drip throughput, render work, due-query cost, rate accuracy and cold start in one
+// run; prints tables and the targets met or missed, and writes every figure as JSON.
+//
+//   npm run bench                          lists of 1k, 10k and 100k, 1,000 due in each: ~3–5 min
+//   npm run bench -- --quick               lists of 1k and 5k, 300 due: ~1 min
+//   npm run bench -- --sizes 2000,20000 --due 500 --rate 50 --runs 9 --json out.json --check
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDocumentClient, createDynamoClient } from '../functions/adapters/dynamo-client.js';
+import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
+import { loadCourse } from '../functions/email/manifest.js';
+import { measureBundlesInChild, MIB, type BundleFigures } from './cold-start.js';
+import { profiled, type ProfileShares } from './profile.js';
+import { startBenchServices } from './services-client.js';
+import { measureRate, measureRender, measureThroughput, THROUGHPUT_CONCURRENCY, type BenchContext, type RateFigures, type RenderFigures, type ThroughputFigures } from './suite.js';
 
-const due = Number(process.env.BENCH_DUE ?? 500);
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--due 1000] [--rate 50] [--runs 7] [--json FILE] [--profile FILE] [--skip-cold-start] [--check]
+  --quick            lists of 1,000 and 5,000 with 300 due, rate 20, 3 cold-start runs
+  --sizes            list sizes, comma-separated (default 1000,10000,100000)
+  --due              subscribers due in each list, the same for every size (default 1000)
+  --rate             MAX_SEND_RATE for the rate-accuracy run; 20 × rate are due (default 50)
+  --runs             fresh node processes per bundle for the init time (default 7)
+  --json             where the figures go (default bench-results.json)
+  --profile          also save the CPU profile of the profiled drip run (open in Chrome DevTools)
+  --skip-cold-start  leave out the bundle synth and init timing
+  --check            exit 1 when a target is missed`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const args = (() => {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        sizes: { type: 'string' },
+        due: { type: 'string' },
+        rate: { type: 'string' },
+        runs: { type: 'string' },
+        json: { type: 'string', default: 'bench-results.json' },
+        profile: { type: 'string' },
+        'skip-cold-start': { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (e: unknown) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+})();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function whole(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+const quick = args.quick;
+const sizes = args.sizes === undefined ? (quick ? [1000, 5000] : [1000, 10_000, 100_000]) : args.sizes.split(',').map((s) => whole('sizes', s.trim(), 0));
+const due = whole('due', args.due, quick ? 300 : 1000);
+const rate = whole('rate', args.rate, quick ? 20 : 50);
+const runs = whole('runs', args.runs, quick ? 3 : 7);
+if (sizes.some((s) => s < due)) fail(`every list size must be at least --due (${due}); got ${sizes.join(', ')}`);
+
+// Progress: one line per step; on a terminal the seeding count updates in place, elsewhere (a log
+// file, CI) it is printed every 5 seconds.
 const started = performance.now();
-console.log(`Drip benchmark: in-process dynalite + SES emulator, ${due} due per run, ${runs} runs (Node ${process.version})`);
-const rows = await runDripBench({ due, runs, log: (line) => console.log(line) });
-console.log('');
-console.log(formatTable(rows));
-console.log('');
-console.log(`Done in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+const tty = process.stdout.isTTY === true;
+let transientShown = false;
+let lastLine = started;
+const progress = (line: string, o: { transient?: boolean } = {}) => {
+  const stamp = `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s]`;
+  if (o.transient && tty) {
+    process.stdout.write(`\r\x1b[K${stamp} ${line}`);
+    transientShown = true;
+    return;
+  }
+  if (o.transient && performance.now() - lastLine < 5000) return;
+  lastLine = performance.now();
+  if (transientShown) process.stdout.write('\r\x1b[K');
+  transientShown = false;
+  console.log(`${stamp} ${line}`);
+};
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
+
+/** Plain-text table; columns of figures are right-aligned, columns named in `left` left-aligned. */
+function table(header: string[], rows: string[][], left: string[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const alignLeft = header.map((h, i) => i === 0 || left.includes(h));
+  const line = (cells: string[]) => cells.map((c, i) => (alignLeft[i] ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+interface Target {
+  what: string;
+  target: string;
+  figure: string;
+  met: boolean;
+}
+
+console.log(
+  `Benchmark: lists of ${sizes.map((s) => fmt(s)).join(', ')} with ${fmt(due)} due; rate ${rate}/s; Node ${process.version} ${process.arch}, ${availableParallelism()} CPUs${quick ? ' (quick)' : ''}`,
+);
+console.log('dynalite and the SES sink run in a child process; "per core" = emails per CPU-second of the process running the drip.\n');
+
+const course = loadCourse();
+const services = await startBenchServices();
+const dynamo = createDynamoClient({ endpoint: services.dynamoUrl });
+const doc = createDocumentClient(dynamo);
+const ctx: BenchContext = { services, dynamo, doc, course, progress };
+const throughput: ThroughputFigures[] = [];
+let render: RenderFigures | undefined;
+let rateFigures: RateFigures | undefined;
+let profile: ProfileShares | undefined;
+let bundles: BundleFigures[] | undefined;
+let synthMs: number | undefined;
+try {
+  progress('warm-up: a drip run of 500 (not reported; lets the JIT settle)');
+  await measureThroughput(ctx, 500, 500, { scan: false });
+  for (const [i, size] of sizes.entries()) {
+    progress(`throughput ${i + 1}/${sizes.length}: a list of ${fmt(size)}`);
+    const t = await measureThroughput(ctx, size, due);
+    throughput.push(t);
+    progress(
+      `  ${fmt(t.sent)} sent in ${fmt(t.wallMs / 1000, 1)} s: ${fmt(t.emailsPerSecond)}/s wall, ${fmt(t.emailsPerCoreSecond)}/s per core, p50 ${fmt(t.p50Ms, 1)} ms, p99 ${fmt(t.p99Ms, 1)} ms; due query read ${fmt(t.dueQuery.itemsRead)} items`,
+    );
+  }
+  progress(`profile: one more drip run of ${fmt(due)} under the CPU profiler (not in the figures above)`);
+  await measureThroughput(ctx, due, due, {
+    scan: false,
+    around: async (run) => {
+      const p = await profiled(run, args.profile === undefined ? undefined : resolve(args.profile));
+      profile = p.shares;
+      return p.result;
+    },
+  });
+  if (profile === undefined) throw new Error('the profiled run reported nothing');
+  progress('render: per-recipient fill and compose vs one MJML compile');
+  const compilesAfterRuns = mjmlCompilations();
+  render = await measureRender(course, await compileCourse(course));
+  progress(`rate: MAX_SEND_RATE=${rate}`);
+  rateFigures = await measureRate(ctx, rate);
+  progress(`  achieved ${fmt(rateFigures.achievedPerSecond, 2)}/s, busiest one-second window ${rateFigures.busiestOneSecond}`);
+  if (!args['skip-cold-start']) {
+    progress(`cold start: synth with bundling, then ${runs} fresh node processes per bundle`);
+    ({ bundles, synthMs } = await measureBundlesInChild({ runs, log: (line) => progress(`  ${line}`) }));
+  }
+
+  // Tables.
+  console.log('\nThroughput: full drip path (claim, reads, render, MIME, SendRawEmail, record, advance) into the SES sink');
+  console.log(
+    table(
+      ['list', 'due', 'emails/s wall', 'emails/s per core', 'CPU/email', 'p50', 'p99', 'peak RSS', 'due query reads', 'a Scan reads'],
+      throughput.map((t) => [fmt(t.size), fmt(t.due), fmt(t.emailsPerSecond), fmt(t.emailsPerCoreSecond), `${fmt(t.cpuPerEmailUs / 1000, 2)} ms`, `${fmt(t.p50Ms, 1)} ms`, `${fmt(t.p99Ms, 1)} ms`, `${fmt(t.peakRssMiB)} MiB`, fmt(t.dueQuery.itemsRead), fmt(t.scanItemsRead)]),
+    ),
+  );
+  const calls = throughput.at(-1)?.dynamoCallsPerEmail ?? {};
+  console.log(`SDK calls per email: ${Object.entries(calls).map(([op, n]) => `${op} ${fmt(n, 2)}`).join(', ')}, SendRawEmail 1; concurrency ${THROUGHPUT_CONCURRENCY}`);
+
+  console.log(`\nWhere the drip process's CPU goes (profiled run of ${fmt(due)}; ${fmt(profile.busyMs)} ms sampled${args.profile === undefined ? '' : `; profile saved to ${resolve(args.profile)}`})`);
+  console.log(table(['kind of code', 'share'], profile.shares.map((p) => [p.kind, `${fmt(p.share * 100)} %`])));
+
+  console.log('\nRender work');
+  const recipients = throughput.reduce((n, t) => n + t.sent, 0);
+  console.log(
+    table(
+      ['what', 'figure'],
+      [
+        ['MJML lesson compiles in this process, all runs', `${compilesAfterRuns.lesson} (lessons: ${render.lessons}; recipients: ${fmt(recipients)} + warm-up 500)`],
+        ['MJML compiles during any drip run', String(Math.max(...throughput.map((t) => t.compilesDuringRun)))],
+        ['per recipient: fill name + links', `${fmt(render.fillUs, 1)} µs`],
+        ['per recipient: fill + compose MIME', `${fmt(render.fillAndComposeUs)} µs`],
+        ['one lesson MJML compile (what per-recipient compiling would add)', `${fmt(render.compileMs, 1)} ms = ${fmt((render.compileMs * 1000) / render.fillAndComposeUs)}× fill + compose`],
+      ],
+      ['figure'],
+    ),
+  );
+
+  console.log('\nRate accuracy (arrivals at the SES sink)');
+  console.log(
+    table(
+      ['MAX_SEND_RATE', 'due', 'sent', 'achieved', 'busiest 1-s window', 'run'],
+      [[`${rate}/s`, fmt(rateFigures.due), fmt(rateFigures.sent), `${fmt(rateFigures.achievedPerSecond, 2)}/s`, String(rateFigures.busiestOneSecond), `${fmt(rateFigures.durationMs / 1000, 1)} s`]],
+    ),
+  );
+
+  if (bundles) {
+    console.log(`\nCold start (bundles as cdk synth builds them; synth ${fmt((synthMs ?? 0) / 1000, 1)} s; medians of ${runs} fresh node processes)`);
+    console.log(
+      table(
+        ['bundle', 'size', 'gzip', 'init (import)', 'node process', 'import, source maps on'],
+        bundles.map((b) => [b.name, `${fmt(b.bytes / 1024, 1)} KiB`, `${fmt(b.gzipBytes / 1024, 1)} KiB`, `${fmt(b.importMs)} ms`, `${fmt(b.processMs)} ms`, `${fmt(b.importWithSourceMapsMs)} ms`]),
+      ),
+    );
+  }
+
+  // Targets.
+  const targets: Target[] = [];
+  const perCore = throughput.map((t) => t.emailsPerCoreSecond);
+  targets.push({ what: 'throughput per core, SES out of the way', target: '≥ 500 emails/s', figure: `${perCore.map((n) => fmt(n)).join(' / ')} emails/s (lists ${sizes.map((s) => fmt(s)).join(' / ')})`, met: perCore.every((n) => n >= 500) });
+  targets.push({
+    what: 'MJML compiles per run',
+    target: `= lessons (${render.lessons})`,
+    figure: `${compilesAfterRuns.lesson} for ${fmt(recipients)} recipients over ${throughput.length} runs, 0 during runs`,
+    met: compilesAfterRuns.lesson === render.lessons && throughput.every((t) => t.compilesDuringRun === 0),
+  });
+  const reads = throughput.map((t) => t.dueQuery.itemsRead);
+  targets.push({
+    what: 'due-query reads as the list grows',
+    target: 'flat (O(due))',
+    figure: `${reads.map((n) => fmt(n)).join(' / ')} items for ${fmt(due)} due (a Scan: ${throughput.map((t) => fmt(t.scanItemsRead)).join(' / ')})`,
+    met: reads.every((n) => n === due),
+  });
+  const within = Math.abs(rateFigures.achievedPerSecond - rate) / rate;
+  targets.push({
+    what: 'rate accuracy',
+    target: `within 5 % of ${rate}/s, no 1-s window over ${rate}`,
+    figure: `${fmt(rateFigures.achievedPerSecond, 2)}/s (${fmt(within * 100, 1)} % off), busiest window ${rateFigures.busiestOneSecond}`,
+    met: within <= 0.05 && rateFigures.busiestOneSecond <= rate,
+  });
+  if (bundles) {
+    targets.push({ what: 'bundle size', target: '< 1 MiB each', figure: bundles.map((b) => `${b.name} ${fmt(b.bytes / 1024, 1)} KiB`).join(', '), met: bundles.every((b) => b.bytes < MIB) });
+    targets.push({ what: 'init time', target: '< 150 ms each', figure: bundles.map((b) => `${b.name} ${fmt(b.importMs)} ms`).join(', '), met: bundles.every((b) => b.importMs < 150) });
+  }
+  console.log('\nTargets');
+  console.log(table(['what', 'target', 'figure', 'met'], targets.map((t) => [t.what, t.target, t.figure, t.met ? 'met' : 'NOT MET']), ['target', 'figure', 'met']));
+
+  const out = resolve(args.json);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        arch: process.arch,
+        cpus: availableParallelism(),
+        options: { quick, sizes, due, rate, runs, concurrency: THROUGHPUT_CONCURRENCY, sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with dynalite' },
+        throughput,
+        render: { ...render, lessonCompiles: compilesAfterRuns.lesson, confirmationCompiles: compilesAfterRuns.confirmation },
+        profile,
+        rate: rateFigures,
+        coldStart: bundles === undefined ? null : { synthMs, runs, bundles },
+        targets,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nFigures written to ${out}. Done in ${fmt((performance.now() - started) / 1000)} s.`);
+  if (args.check && targets.some((t) => !t.met)) process.exitCode = 1;
+} finally {
+  dynamo.destroy();
+  await services.close();
+}

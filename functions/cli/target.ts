@@ -63,7 +63,7 @@ export async function resolveTarget(options: { table?: string; stack?: string },
       description: `table ${tableName}${options.stack ? ` of stack ${options.stack}` : ''}`,
       dynamo,
       doc: createDocumentClient(dynamo),
-      ses: () => (ses ??= new SESClient({})),
+      ses: () => (ses ??= new SESClient({ cacheMiddleware: true })),
       close: () => {
         dynamo.destroy();
         ses?.destroy();
@@ -80,7 +80,7 @@ export async function resolveTarget(options: { table?: string; stack?: string },
     description: `local table ${tableName} at ${endpoint}`,
     dynamo,
     doc: createDocumentClient(dynamo),
-    ses: () => (ses ??= new SESClient({ endpoint: env.AWS_ENDPOINT_URL_SES || LOCAL_SES_URL, region: 'us-east-1', credentials: LOCAL_CREDENTIALS })),
+    ses: () => (ses ??= new SESClient({ endpoint: env.AWS_ENDPOINT_URL_SES || LOCAL_SES_URL, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true })),
     close: () => {
       dynamo.destroy();
       ses?.destroy();

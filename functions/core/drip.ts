@@ -3,9 +3,10 @@
 //
 // Per subscriber (each step a single conditional DynamoDB write, so overlapping runs cannot both win):
 //   claim   still active, still on the due entry we read, no live claim  → lost: skip
-//   check   a `sent` record for this lesson already exists (a run died before advancing) → advance only;
+//   check   one consistent read of the lesson's send record and the address's suppression item:
+//           a `sent` record for this lesson already exists (a run died before advancing) → advance only;
 //           the address is suppressed (bounced, complained, erased) → held, nothing sent
-//   send    rate-limited, bounded concurrency, throttling/5xx retried with backoff + jitter (each
+//   send    paced under the rate at the SES call, bounded concurrency, throttling/5xx retried with backoff + jitter (each
 //           retry first re-reads the claim: someone who left during the backoff gets nothing)
 //   record  SEND#nn written with a condition; then advance (next lesson + due time, or completed)
 //
@@ -16,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SendRecord, Subscriber } from './model.js';
 import { SendError, type Clock, type DripSummary, type Mailer } from './ports.js';
-import { TokenBucket } from './token-bucket.js';
+import { Pacer } from './pacer.js';
 import { withRetry } from './retry.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { nextSendTime } from './schedule.js';
@@ -66,13 +67,15 @@ export interface DripStore {
    */
   holdsClaim(subscriberId: string, claimId: string): Promise<boolean>;
   /**
-   * True when the address has a suppression item (bounced, complained, or erased), read consistently.
-   * Feedback normally stops the subscriber too; this catches a notification that could not be tied
-   * to one (no tags), so a suppressed address is never mailed whatever path suppressed it.
+   * What to do with this lesson, from two consistent reads made together before every send:
+   * - `sendRecord`: the record of (subscriber, lesson), if any; a `sent` one means a run sent it and
+   *   died before advancing;
+   * - `suppressed`: the address has a suppression item (bounced, complained, or erased). Feedback
+   *   normally stops the subscriber too; this catches a notification that could not be tied to one
+   *   (no tags), so a suppressed address is never mailed whatever path suppressed it.
+   * Throws when either cannot be read.
    */
-  isSuppressed(email: string): Promise<boolean>;
-  /** The send record of (subscriber, lesson), read consistently. */
-  findSendRecord(subscriberId: string, lesson: number): Promise<SendRecord | undefined>;
+  checkBeforeSend(subscriberId: string, lesson: number, email: string): Promise<{ sendRecord?: SendRecord; suppressed: boolean }>;
   /**
    * Write the send record unless one says `sent` already (a `failed` one may be replaced by a retry).
    * False when the condition is lost.
@@ -101,7 +104,7 @@ export interface DripSettings {
   publicUrl: string;
   /** The From address when it is not the manifest's `sender.email` (in AWS: the deploy's verified address). */
   fromAddress?: string;
-  /** Emails per second (token bucket); lowered to SES's MaxSendRate when that is smaller. */
+  /** Emails per second (paced 2 % under it, see pacer.ts); lowered to SES's MaxSendRate when that is smaller. */
   maxSendRate: number;
   /** SES calls in flight at once. */
   sendConcurrency: number;
@@ -190,8 +193,9 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       rate = Math.min(rate, quota.maxSendRate);
       allowance = quota.remaining24h ?? allowance;
     }
-    // Burst 1: sends are spaced evenly, so no one-second window ever holds more than `rate`.
-    const bucket = new TokenBucket({ ratePerSecond: rate, burst: 1, clock: () => clock.now().getTime(), sleep: deps.sleep });
+    // Evenly spaced SES calls, a little under the rate: no one-second window at SES holds more than `rate`.
+    const pacer = new Pacer({ ratePerSecond: rate, clock: () => clock.now().getTime(), sleep: deps.sleep });
+    const outOfTime = () => clock.now().getTime() + reserveMs > deadline.getTime();
 
     const due = await store.findDue(now);
     counts.due = due.length;
@@ -232,13 +236,22 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         throw e;
       }
 
+      // Paced right before the SES call, not before the claim: the claim and the reads take varying
+      // time, and it is the spacing of the calls SES receives that must hold the rate.
+      await pacer.take();
+      if (outOfTime()) {
+        // The wait used up the time: the claim goes back for the next run.
+        await store.release(s.id, claimId);
+        stop('deadline');
+      }
+
       const tags = { course: course.slug, lesson: String(lesson + 1), subscriber: s.id };
       let messageId: string;
       try {
         ({ messageId } = await withRetry(
           async (attempt) => {
             if (attempt > 0) {
-              await bucket.take();
+              await pacer.take();
               // The backoff took seconds: look again, so nobody who left meanwhile gets the lesson.
               // A read that fails throws (not a SendError, so not retried): the run fails closed.
               if (!(await store.holdsClaim(s.id, claimId))) throw new ClaimLost();
@@ -313,7 +326,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         return 'skipped';
       }
 
-      const record = await store.findSendRecord(s.id, lesson);
+      const { sendRecord: record, suppressed } = await store.checkBeforeSend(s.id, lesson, s.email);
       if (record?.status === 'sent') {
         // A run sent and recorded it, then died before advancing: finish its work, send nothing.
         // The schedule counts from when it really went out: a record older than the due time (the
@@ -324,7 +337,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         await advance(asSent, claimId, lesson, sentAt);
         return 'skipped';
       }
-      if (await store.isSuppressed(s.email)) {
+      if (suppressed) {
         // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
         await store.hold(s.id, { claimId, lesson, at: calendarNow().toISOString(), reason: 'address suppressed (bounced, complained or erased)' });
         log({ msg: 'drip.suppressed', subscriber: s.id, lesson: lesson + 1, action: 'held: out of the due index' });
@@ -344,12 +357,9 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         }
         if (rejectionsInARow >= maxRejections) stop('rejections_in_a_row');
         if (started >= allowance) stop('daily_quota');
-        if (clock.now().getTime() + reserveMs > deadline.getTime()) stop('deadline');
+        if (outOfTime()) stop('deadline');
         // Counted before the first await, so concurrent workers cannot all pass the quota check.
         started++;
-        await bucket.take();
-        // The wait for a token may have used up the time.
-        if (clock.now().getTime() + reserveMs > deadline.getTime()) stop('deadline');
         counts[await deliver(entry)]++;
       } catch (e: unknown) {
         if (e instanceof StopRun) {

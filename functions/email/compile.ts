@@ -64,10 +64,17 @@ function describeMjmlError(e: unknown, dir: string, file: string): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** MJML compilations this process has run, by kind: the benchmark checks there is one per lesson, never one per recipient. */
+const compilations = { lesson: 0, confirmation: 0 };
+export function mjmlCompilations(): Readonly<typeof compilations> {
+  return { ...compilations };
+}
+
 /** `label` says which email failed (e.g. `Lesson 3 (lessons/03-….mjml)`); mjml's messages name the file and line. */
-async function compileTemplate(dir: string, file: string, label: string, source: string, subject: string, preheader: string): Promise<CompiledEmail> {
+async function compileTemplate(kind: keyof typeof compilations, dir: string, file: string, label: string, source: string, subject: string, preheader: string): Promise<CompiledEmail> {
   const filePath = join(dir, file);
   let html: string;
+  compilations[kind]++;
   try {
     const result = await mjml2html(source, {
       validationLevel: 'strict',
@@ -111,7 +118,7 @@ async function compileUncached(course: Course, dir: string): Promise<CompiledCou
         ? `<mj-text css-class="next-week" padding="8px 28px 0" color="#374151"><p style="margin:0;border-top:1px solid #e5e7eb;padding-top:16px;">${nextLabel}: <strong>${escapeHtml(next.title)}</strong></p></mj-text>`
         : '';
       const source = fillVariables(layout, LESSON_LAYOUT, { ...common, 'lesson.number': String(i + 1), 'lesson.title': lesson.title, 'lesson.subject': lesson.subject, 'lesson.preheader': lesson.preheader }, { 'lesson.file': lesson.file, nextWeek });
-      return compileTemplate(dir, LESSON_LAYOUT, `Lesson ${i + 1} (${lesson.file})`, source, lesson.subject, lesson.preheader);
+      return compileTemplate('lesson', dir, LESSON_LAYOUT, `Lesson ${i + 1} (${lesson.file})`, source, lesson.subject, lesson.preheader);
     }),
   );
   const confirmFile = course.confirmation.file;
@@ -120,7 +127,7 @@ async function compileUncached(course: Course, dir: string): Promise<CompiledCou
     'confirmation.subject': course.confirmation.subject,
     'confirmation.preheader': course.confirmation.preheader,
   });
-  const confirmation = await compileTemplate(dir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
+  const confirmation = await compileTemplate('confirmation', dir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
   return { course, lessons, confirmation };
 }
 

@@ -16,7 +16,8 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
   const doc = createDocumentClient(createDynamoClient());
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
-    mailer: createSesMailer({ client: new SESClient({}), ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) }),
+    // cacheMiddleware: the middleware chain is built once, not on every send.
+    mailer: createSesMailer({ client: new SESClient({ cacheMiddleware: true }), ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) }),
     clock: systemClock,
     tokens,
     compiled,

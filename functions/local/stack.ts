@@ -30,6 +30,8 @@ import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.j
 /**
  * What the drip is built from locally (the same pieces the drip Lambda gets in AWS):
  * - `doc`, `tableName`: the document client on dynalite (or AWS_ENDPOINT_URL_DYNAMODB) and the table;
+ * - `dripDynamo`: the drip store's own raw client on the same endpoint, with cacheMiddleware (which the
+ *   DocumentClient refuses), as in the drip Lambda;
  * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after `decorateMailer`;
  * - `config`: the app config (publicUrl is the real one, port included; maxSendRate, sendConcurrency, dueShards);
  * - `compiled`: the course compiled once at start; `tokens`: signs unsubscribe links with the kept key;
@@ -37,6 +39,7 @@ import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.j
  */
 export interface LocalDripContext {
   doc: DynamoDBDocumentClient;
+  dripDynamo: DynamoDBClient;
   tableName: string;
   mailer: Mailer;
   config: AppConfig;
@@ -158,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let dynalite: RunningService | undefined;
   let sesEmulator: RunningService | undefined;
   let dynamo: DynamoDBClient | undefined;
+  let dripDynamo: DynamoDBClient | undefined;
   let ses: SESClient | undefined;
   let mailer: (Mailer & { settled?: () => Promise<void> }) | undefined;
   let ticker: DripTicker | undefined;
@@ -181,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer!.settled!());
       // 3. Clients, then the emulators; dynalite last, so LevelDB flushes everything written above.
       dynamo?.destroy();
+      dripDynamo?.destroy();
       ses?.destroy();
       if (sesEmulator !== undefined) await attempt('SES emulator', () => sesEmulator!.close());
       if (dynalite !== undefined) await attempt('dynalite', () => dynalite!.close());
@@ -224,14 +229,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     dynamo = createDynamoClient({ endpoint: dynamodbUrl });
-    ses = new SESClient({ endpoint: sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    dripDynamo = createDynamoClient({ endpoint: dynamodbUrl, cacheMiddleware: true });
+    ses = new SESClient({ endpoint: sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true });
     const doc = createDocumentClient(dynamo);
     const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? `http://localhost:${port}` };
     const table = await ensureTable(dynamo, config.tableName);
     const tokens = createTokens(await keyPromise);
     const compiled = await compiledPromise;
 
-    const base = { doc, tableName: config.tableName, config, compiled, tokens, clock };
+    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock };
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };

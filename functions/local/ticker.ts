@@ -8,7 +8,7 @@ import type { LocalDripContext } from './stack.js';
 /** The drip for `npm start`: no GetSendQuota (the emulator has no quota), MAX_SEND_RATE alone limits the rate. */
 export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
   const deps = {
-    store: createDynamoDripStore({ doc: ctx.doc, tableName: ctx.tableName, dueShards: ctx.config.dueShards }),
+    store: createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: ctx.config.dueShards }),
     mailer: ctx.mailer,
     clock: ctx.clock,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),

@@ -36,7 +36,7 @@ async function setup(count = 1) {
   const people = await Promise.all(
     Array.from({ length: count }, () => seedActive(stack, table, { course: compiled.course.slug, timezone: 'Europe/Paris', dueAt: later(-MINUTE), shards: SHARDS })),
   );
-  const store = createDynamoDripStore({ doc: stack.doc, tableName: table, dueShards: SHARDS });
+  const store = createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: SHARDS });
   const ses = createSesMailer({ client: stack.ses });
   const clock = new SettableClock(NOW);
   return { table, people, store, ses, clock };
@@ -244,9 +244,9 @@ describe('drip faults', () => {
     expect(deps.logs).toContainEqual(expect.objectContaining({ msg: 'drip.summary', sent: 0 }));
   });
 
-  it('a send record that cannot be read is not sent (fail closed)', async () => {
+  it('a send record or suppression item that cannot be read is not sent (fail closed)', async () => {
     const { table, people, store, clock } = await setup();
-    const failing: DripStore = { ...store, findSendRecord: () => Promise.reject(new DependencyError('DynamoDB send record read failed', new Error('boom'))) };
+    const failing: DripStore = { ...store, checkBeforeSend: () => Promise.reject(new DependencyError('DynamoDB send check failed', new Error('boom'))) };
     const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, store: failing });
     await expect(tick(deps, clock, NOW)).rejects.toThrow(DependencyError);
     expect(await lessonsReceived(stack, people[0]!.email)).toEqual([]);

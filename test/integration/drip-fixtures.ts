@@ -118,7 +118,7 @@ export function dripDeps(
 ): DripTestDeps {
   const logs: Record<string, unknown>[] = [];
   return {
-    store: o.store ?? createDynamoDripStore({ doc: stack.doc, tableName: table, dueShards: o.shards, pageSize: o.pageSize }),
+    store: o.store ?? createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: o.shards, pageSize: o.pageSize }),
     mailer: o.mailer ?? createSesMailer({ client: stack.ses }),
     clock: o.clock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

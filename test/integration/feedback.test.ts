@@ -294,7 +294,7 @@ describe('a bounced or complained address gets nothing more', () => {
 
     const summary = await runDrip(
       {
-        store: createDynamoDripStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
+        store: createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: 8 }),
         mailer: createSesMailer({ client: stack.ses }),
         clock,
         sleep: () => Promise.resolve(),
@@ -330,7 +330,7 @@ describe('a bounced or complained address gets nothing more', () => {
 
     const summary = await runDrip(
       {
-        store: createDynamoDripStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
+        store: createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: 8 }),
         mailer: createSesMailer({ client: stack.ses }),
         // Two sends: the token bucket needs a clock that moves.
         clock: { now: () => new Date() },

@@ -12,6 +12,8 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export interface TestStack {
   dynamo: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** A raw client with cacheMiddleware, for drip stores (as the drip Lambda has; a DocumentClient refuses one). */
+  dripDynamo: DynamoDBClient;
   ses: SESClient;
   dynamoUrl: string;
   sesUrl: string;
@@ -30,10 +32,12 @@ export async function startTestStack(): Promise<TestStack> {
   services.push(sesEmu);
   const dynamo = new DynamoDBClient({ endpoint: dynalite.url, region: 'us-east-1', credentials });
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const ses = new SESClient({ endpoint: sesEmu.url, region: 'us-east-1', credentials });
+  const dripDynamo = new DynamoDBClient({ endpoint: dynalite.url, region: 'us-east-1', credentials, cacheMiddleware: true });
+  const ses = new SESClient({ endpoint: sesEmu.url, region: 'us-east-1', credentials, cacheMiddleware: true });
   return {
     dynamo,
     doc,
+    dripDynamo,
     ses,
     dynamoUrl: dynalite.url,
     sesUrl: sesEmu.url,
@@ -46,6 +50,7 @@ export async function startTestStack(): Promise<TestStack> {
     clearEmails: () => clearEmulator(sesEmu.url),
     async stop() {
       dynamo.destroy();
+      dripDynamo.destroy();
       ses.destroy();
       for (const s of services.reverse()) await s.close();
     },

@@ -53,15 +53,13 @@ class MemoryStore implements DripStore {
     r.claimUntil = c.until.getTime();
     return Promise.resolve({ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined });
   }
-  isSuppressed(email: string) {
-    return Promise.resolve(this.suppressed.has(email));
-  }
   holdsClaim(id: string, claimId: string) {
     const r = this.rows.get(id);
     return Promise.resolve(r?.status === 'active' && r.claimId === claimId);
   }
-  findSendRecord(id: string, lesson: number) {
-    return Promise.resolve(this.records.get(`${id}/${lesson}`));
+  checkBeforeSend(id: string, lesson: number, email: string): ReturnType<DripStore['checkBeforeSend']> {
+    const sendRecord = this.records.get(`${id}/${lesson}`);
+    return Promise.resolve({ ...(sendRecord === undefined ? {} : { sendRecord }), suppressed: this.suppressed.has(email) });
   }
   recordSend(rec: SendRecord) {
     const key = `${rec.subscriberId}/${rec.lesson}`;
@@ -256,6 +254,20 @@ describe('runDrip limits', () => {
     expect([...store.rows.values()].filter((r) => r.nextLesson === 0 && r.dueAt !== undefined && r.claimId === undefined)).toHaveLength(7);
   });
 
+  it('a claim whose wait for a send slot runs into the deadline is given back, nothing sent', async () => {
+    const start = T('2026-03-03T08:00:00Z');
+    // 0.1/s paced 2 % under: slots at +0 and about +10.2 s; the second is past a 30 s deadline's 20 s reserve.
+    const { store, sent, run } = setup(start, { settings: { maxSendRate: 0.1, sendConcurrency: 2, sendReserveMs: 20_000 } });
+    for (let i = 0; i < 2; i++) store.add(`w${i}`, T('2026-03-03T07:00:00Z'));
+    const summary = await run(start, 30_000);
+    expect(summary).toMatchObject({ due: 2, claimed: 2, sent: 1, skipped: 1, stoppedEarly: true });
+    expect(sent).toHaveLength(1);
+    const waiting = [...store.rows.values()].filter((r) => r.nextLesson === 0);
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.claimId).toBeUndefined();
+    expect(waiting[0]!.dueAt).toBeDefined();
+  });
+
   it('stops the run after three permanent rejections in a row: likely the account or the message, not the addresses', async () => {
     const { store, run, logs } = setup(T('2026-03-03T08:00:00Z'), {
       settings: { sendConcurrency: 1 },
@@ -325,11 +337,22 @@ describe('runDrip failures', () => {
     expect(logs).toContainEqual(expect.objectContaining({ msg: 'drip.suppressed', subscriber: 'hushed' }));
   });
 
+  it('a lesson already sent before the address was suppressed is advanced past, not held, and nothing is sent', async () => {
+    const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('done', T('2026-03-03T07:00:00Z'));
+    store.records.set('done/0', { subscriberId: 'done', lesson: 0, status: 'sent', at: '2026-03-03T07:00:00.000Z' });
+    store.suppressed.add('done@example.com');
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ sent: 0, skipped: 1 });
+    expect(sent).toEqual([]);
+    expect(store.rows.get('done')).toMatchObject({ status: 'active', nextLesson: 1 });
+    expect(store.rows.get('done')?.heldReason).toBeUndefined();
+  });
+
   it('a suppression check that cannot be read sends nothing (fail closed)', async () => {
     const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
-    store.isSuppressed = () => Promise.reject(new Error('DynamoDB suppression read failed'));
+    store.checkBeforeSend = () => Promise.reject(new Error('DynamoDB send check failed'));
     store.add('w', T('2026-03-03T07:00:00Z'));
-    await expect(run(T('2026-03-03T08:00:00Z'))).rejects.toThrow('DynamoDB suppression read failed');
+    await expect(run(T('2026-03-03T08:00:00Z'))).rejects.toThrow('DynamoDB send check failed');
     expect(sent).toEqual([]);
   });
 

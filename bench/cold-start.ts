@@ -1,0 +1,147 @@
+// Cold start of the three Lambda bundles exactly as `cdk synth` builds them: the size of each bundle
+// (budget 1 MiB) and its init time, the median of several fresh `node` processes importing it, with
+// AWS pointed at a closed local port so nothing can reach AWS during init.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { App } from 'aws-cdk-lib';
+import { cdkJsonContext, defineCourseApp } from '../infra/course-app.js';
+import type { CourseFunction } from '../infra/constructs/course-function.js';
+import { median } from './stats.js';
+
+export const MIB = 1024 * 1024;
+
+export interface BundleFigures {
+  name: string;
+  entry: string;
+  bytes: number;
+  gzipBytes: number;
+  sourceMapBytes: number;
+  compiledCourseBytes?: number;
+  /** Median time to import the bundle (parse + evaluate the module graph): Lambda's init phase. */
+  importMs: number;
+  /** Median of the whole `node` process, start to exit (adds Node's own start-up). */
+  processMs: number;
+  /** Median import time with --enable-source-maps, as the stack deploys it. */
+  importWithSourceMapsMs: number;
+}
+
+/** What a bundle's init sees: Lambda-like settings, fake credentials, every AWS endpoint closed. */
+function lambdaLikeEnv(taskRoot: string, withSourceMaps: boolean): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    LAMBDA_TASK_ROOT: taskRoot,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'bench-not-a-key',
+    AWS_SECRET_ACCESS_KEY: 'bench-not-a-secret',
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TABLE_NAME: 'bench',
+    PUBLIC_URL: 'https://course.example.com',
+    SES_CONFIGURATION_SET: 'bench',
+    SENDER_ADDRESS: 'course@example.com',
+    TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
+    DUE_SHARDS: '8',
+    ...(withSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+  };
+}
+
+// Runs inside the child: the import time as the module graph is parsed and evaluated.
+const CHILD = `const t0 = performance.now();
+const m = await import(process.argv[1]);
+const t1 = performance.now();
+if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(2); }
+console.log(JSON.stringify({ importMs: t1 - t0 }));`;
+
+function measureInit(bundleFile: string, taskRoot: string, withSourceMaps: boolean, runs: number): { importMs: number; processMs: number } {
+  const imports: number[] = [];
+  const processes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(bundleFile).href], { env: lambdaLikeEnv(taskRoot, withSourceMaps), encoding: 'utf8' });
+    const elapsed = performance.now() - start;
+    if (r.status !== 0) throw new Error(`importing ${bundleFile} failed:\n${r.stderr}`);
+    imports.push((JSON.parse(r.stdout.trim().split('\n').pop()!) as { importMs: number }).importMs);
+    processes.push(elapsed);
+  }
+  return { importMs: median(imports), processMs: median(processes) };
+}
+
+/**
+ * In a child process (`bench/bundles.ts --json`), so the bundling output of the synth stays out of
+ * the caller's output; `log` gets the child's progress lines. Fails with the child's output.
+ */
+export async function measureBundlesInChild(o: { runs: number; log: (line: string) => void }): Promise<{ synthMs: number; bundles: BundleFigures[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'course-bench-json-'));
+  const out = join(dir, 'bundles.json');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bundles.ts', import.meta.url)), '--runs', String(o.runs), '--json', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let output = '';
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) if (line.startsWith('progress: ')) o.log(line.slice('progress: '.length));
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    if (code !== 0) throw new Error(`measuring the bundles failed (exit ${code}):\n${output}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as { synthMs: number; bundles: BundleFigures[] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesises the app with real bundling (esbuild, offline) into a temporary folder and measures each bundle. */
+export async function measureBundles(o: { runs: number; log: (line: string) => void }): Promise<{ synthMs: number; bundles: BundleFigures[] }> {
+  const outdir = mkdtempSync(join(tmpdir(), 'course-bench-'));
+  try {
+    const app = new App({ outdir, context: cdkJsonContext() });
+    const t0 = performance.now();
+    const { service } = await defineCourseApp(app);
+    app.synth();
+    const synthMs = performance.now() - t0;
+    o.log(`synth with esbuild bundling: ${(synthMs / 1000).toFixed(1)} s`);
+    const functions: [string, string, CourseFunction][] = [
+      ['api', 'functions/handlers/api.ts', service.api.handler],
+      ['drip', 'functions/handlers/drip.ts', service.drip.handler],
+      ['ses-events', 'functions/handlers/ses-events.ts', service.feedback.handler],
+    ];
+    const bundles: BundleFigures[] = [];
+    for (const [name, entry, fn] of functions) {
+      const dir = fn.bundleDir;
+      if (!dir) throw new Error(`${name}: no bundle`);
+      const file = join(dir, 'index.mjs');
+      const plain = measureInit(file, dir, false, o.runs);
+      const mapped = measureInit(file, dir, true, o.runs);
+      const course = join(dir, 'compiled-course.json');
+      bundles.push({
+        name,
+        entry,
+        bytes: statSync(file).size,
+        gzipBytes: gzipSync(readFileSync(file)).length,
+        sourceMapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
+        ...(existsSync(course) ? { compiledCourseBytes: statSync(course).size } : {}),
+        importMs: plain.importMs,
+        processMs: plain.processMs,
+        importWithSourceMapsMs: mapped.importMs,
+      });
+      o.log(`${name}: ${(statSync(file).size / 1024).toFixed(1)} KiB, import ${plain.importMs.toFixed(0)} ms (median of ${o.runs})`);
+    }
+    return { synthMs, bundles };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer } from '../../../functions/core/pacer.js';
+
+/** A clock that only moves when someone sleeps; `late` ms are added to every sleep (timers fire late). */
+function fakeTime(late = 0) {
+  let now = 0;
+  return {
+    clock: () => now,
+    sleep: (ms: number) => {
+      now += ms + late;
+      return Promise.resolve();
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    get now() {
+      return now;
+    },
+  };
+}
+
+async function takeTimes(pacer: Pacer, time: ReturnType<typeof fakeTime>, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await pacer.take();
+    times.push(time.now);
+  }
+  return times;
+}
+
+function busiestWindow(times: number[], windowMs: number): number {
+  let most = 0;
+  for (const start of times) most = Math.max(most, times.filter((t) => t >= start && t < start + windowMs).length);
+  return most;
+}
+
+const rateOf = (times: number[]) => (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
+
+describe('Pacer', () => {
+  it('spaces starts one interval apart, the first at once', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ ratePerSecond: 100, headroom: 0, clock: time.clock, sleep: time.sleep });
+    expect(await takeTimes(pacer, time, 3)).toEqual([0, 10, 20]);
+  });
+
+  it('a fractional rate (0.5/s) waits two seconds between starts', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ ratePerSecond: 0.5, headroom: 0, clock: time.clock, sleep: time.sleep });
+    expect(await takeTimes(pacer, time, 3)).toEqual([0, 2000, 4000]);
+  });
+
+  it('at 50/s with the default headroom: within 2 % of the rate, never 51 in a second', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ ratePerSecond: 50, clock: time.clock, sleep: time.sleep });
+    const times = await takeTimes(pacer, time, 1000);
+    expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(50);
+    expect(rateOf(times)).toBeGreaterThanOrEqual(48.9);
+    expect(rateOf(times)).toBeLessThanOrEqual(50);
+  });
+
+  it('timers that fire late do not lower the rate (the grid is kept)', async () => {
+    const time = fakeTime(3);
+    const pacer = new Pacer({ ratePerSecond: 50, clock: time.clock, sleep: time.sleep });
+    const times = await takeTimes(pacer, time, 500);
+    expect(rateOf(times)).toBeGreaterThanOrEqual(48.5);
+    expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(50);
+  });
+
+  it('after an idle gap it starts afresh: no burst to catch up', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ ratePerSecond: 10, headroom: 0, clock: time.clock, sleep: time.sleep });
+    await takeTimes(pacer, time, 3);
+    time.advance(60_000);
+    expect(await takeTimes(pacer, time, 3)).toEqual([60_200, 60_300, 60_400]);
+  });
+
+  it('serves concurrent callers in order, one interval apart', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ ratePerSecond: 4, headroom: 0, clock: time.clock, sleep: time.sleep });
+    const order: number[] = [];
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        await pacer.take();
+        order.push(i);
+        times.push(time.now);
+      }),
+    );
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(times).toEqual([0, 250, 500, 750, 1000, 1250]);
+  });
+
+  it('a failing sleep fails that caller only', async () => {
+    let calls = 0;
+    let now = 0;
+    const pacer = new Pacer({
+      ratePerSecond: 10,
+      headroom: 0,
+      clock: () => now,
+      sleep: (ms) => (++calls === 1 ? Promise.reject(new Error('aborted')) : ((now += ms), Promise.resolve())),
+    });
+    await pacer.take();
+    await expect(pacer.take()).rejects.toThrow('aborted');
+    await expect(pacer.take()).resolves.toBeUndefined();
+  });
+
+  it('refuses a rate or headroom that makes no sense', () => {
+    const t = fakeTime();
+    for (const ratePerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new Pacer({ ratePerSecond, clock: t.clock, sleep: t.sleep })).toThrow(/ratePerSecond/);
+    for (const headroom of [-0.1, 1, Number.NaN]) expect(() => new Pacer({ ratePerSecond: 1, headroom, clock: t.clock, sleep: t.sleep })).toThrow(/headroom/);
+  });
+});
