@@ -17,7 +17,7 @@ import { startBenchServices } from './services-client.js';
 import { measureRate, measureRender, measureThroughput, THROUGHPUT_CONCURRENCY, type BenchContext, type RateFigures, type RenderFigures, type ThroughputFigures } from './suite.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--due 1000] [--rate 50] [--runs 7] [--json FILE] [--profile FILE] [--skip-cold-start] [--check]
-  --quick            lists of 1,000 and 5,000 with 300 due, rate 20, 3 cold-start runs
+  --quick            lists of 1,000 and 5,000 with 300 due, rate 20, 5 cold-start runs
   --sizes            list sizes, comma-separated (default 1000,10000,100000)
   --due              subscribers due in each list, the same for every size (default 1000)
   --rate             MAX_SEND_RATE for the rate-accuracy run; 20 × rate are due (default 50)
@@ -69,7 +69,7 @@ const quick = args.quick;
 const sizes = args.sizes === undefined ? (quick ? [1000, 5000] : [1000, 10_000, 100_000]) : args.sizes.split(',').map((s) => whole('sizes', s.trim(), 0));
 const due = whole('due', args.due, quick ? 300 : 1000);
 const rate = whole('rate', args.rate, quick ? 20 : 50);
-const runs = whole('runs', args.runs, quick ? 3 : 7);
+const runs = whole('runs', args.runs, quick ? 5 : 7);
 if (sizes.some((s) => s < due)) fail(`every list size must be at least --due (${due}); got ${sizes.join(', ')}`);
 
 // Progress: one line per step; on a terminal the seeding count updates in place, elsewhere (a log
