@@ -229,9 +229,9 @@ export interface RateFigures {
   durationMs: number;
 }
 
-/** 20·R due at MAX_SEND_RATE=R: the achieved rate and the busiest one-second window at the sink. */
-export async function measureRate(ctx: BenchContext, rate: number): Promise<RateFigures> {
-  const due = 20 * rate;
+/** 20·R due at MAX_SEND_RATE=R (`seconds` × R in general): the achieved rate and the busiest one-second window at the sink. */
+export async function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+  const due = Math.round(seconds * rate);
   const table = await createBenchTable(ctx.dynamo, `bench-rate-${randomBytes(4).toString('hex')}`);
   const now = new Date();
   await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size: due, due, now });
