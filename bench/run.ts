@@ -126,8 +126,8 @@ let profile: ProfileShares | undefined;
 let bundles: BundleFigures[] | undefined;
 let synthMs: number | undefined;
 try {
-  progress('warm-up: a drip run of 500 (not reported; lets the JIT settle)');
-  await measureThroughput(ctx, 500, 500, { scan: false });
+  progress('warm-up: a drip run of 1,000 (not reported; lets the JIT settle)');
+  await measureThroughput(ctx, 1000, 1000, { scan: false });
   for (const [i, size] of sizes.entries()) {
     progress(`throughput ${i + 1}/${sizes.length}: a list of ${fmt(size)}`);
     const t = await measureThroughput(ctx, size, due);
@@ -177,7 +177,7 @@ try {
     table(
       ['what', 'figure'],
       [
-        ['MJML lesson compiles in this process, all runs', `${compilesAfterRuns.lesson} (lessons: ${render.lessons}; recipients: ${fmt(recipients)} + warm-up 500)`],
+        ['MJML lesson compiles in this process, all runs', `${compilesAfterRuns.lesson} (lessons: ${render.lessons}; recipients: ${fmt(recipients)} + warm-up 1,000)`],
         ['MJML compiles during any drip run', String(Math.max(...throughput.map((t) => t.compilesDuringRun)))],
         ['per recipient: fill name + links', `${fmt(render.fillUs, 1)} µs`],
         ['per recipient: fill + compose MIME', `${fmt(render.fillAndComposeUs)} µs`],
