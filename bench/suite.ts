@@ -115,7 +115,7 @@ function sesClient(endpoint: string): SESClient {
   return new SESClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true, maxAttempts: 1 });
 }
 
-function dripDeps(ctx: BenchContext, store: DripStore, ses: SESClient, compiled: CompiledCourse, maxSendRate: number): DripDeps {
+function dripDeps(store: DripStore, ses: SESClient, compiled: CompiledCourse, maxSendRate: number): DripDeps {
   return {
     store,
     mailer: createSesMailer({ client: ses, configurationSet: 'bench' }),
@@ -182,7 +182,7 @@ export async function measureThroughput(
     const services0 = await ctx.services.cpu();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const run = () => runDrip(dripDeps(ctx, store, ses, compiled, 100_000), { now, deadline: new Date(now.getTime() + 30 * 60_000) });
+    const run = () => runDrip(dripDeps(store, ses, compiled, 100_000), { now, deadline: new Date(now.getTime() + 30 * 60_000) });
     const summary = await (o.around ? o.around(run) : run());
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -243,7 +243,7 @@ export async function measureRate(ctx: BenchContext, rate: number, seconds = 20)
   try {
     await ctx.services.reset();
     ctx.progress(`  ${due} due at MAX_SEND_RATE=${rate}: about ${Math.round(due / rate)} s`);
-    const summary = await runDrip(dripDeps(ctx, createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate), {
+    const summary = await runDrip(dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate), {
       now,
       deadline: new Date(now.getTime() + 30 * 60_000),
     });
