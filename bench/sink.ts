@@ -4,6 +4,7 @@
 // (aws-ses-v2-local) parses and stores every message, which is SES's cost, not the sender's.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../functions/local/services.js';
 
 export interface SesSink {
   url: string;
@@ -53,10 +54,6 @@ export async function startSesSink(port = 0): Promise<SesSink> {
       sent = 0;
       arrivals = [];
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }
