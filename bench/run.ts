@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDocumentClient, createDynamoClient } from '../functions/adapters/dynamo-client.js';
 import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
-import { loadCourse } from '../functions/email/manifest.js';
+import { loadCourses } from '../functions/email/courses.js';
 import { measureBundlesInChild, MIB, type BundleFigures } from './cold-start.js';
 import { profiled, type ProfileShares } from './profile.js';
 import { startBenchServices } from './services-client.js';
@@ -114,11 +114,12 @@ console.log(
 );
 console.log('dynalite and the SES sink run in a child process; "per core" = emails per CPU-second of the process running the drip.\n');
 
-const course = loadCourse();
+// The first course of COURSES_DIR (default templates/courses): every course costs the same per recipient.
+const { course, dir: courseDir } = loadCourses(process.env.COURSES_DIR || undefined)[0]!;
 const services = await startBenchServices();
 const dynamo = createDynamoClient({ endpoint: services.dynamoUrl });
 const doc = createDocumentClient(dynamo);
-const ctx: BenchContext = { services, dynamo, doc, course, progress };
+const ctx: BenchContext = { services, dynamo, doc, course, courseDir, progress };
 const throughput: ThroughputFigures[] = [];
 let render: RenderFigures | undefined;
 let rateFigures: RateFigures | undefined;
@@ -148,7 +149,7 @@ try {
   if (profile === undefined) throw new Error('the profiled run reported nothing');
   progress('render: per-recipient fill and compose vs one MJML compile');
   const compilesAfterRuns = mjmlCompilations();
-  render = await measureRender(course, await compileCourse(course));
+  render = await measureRender(course, courseDir, await compileCourse(course, courseDir));
   progress(`rate: MAX_SEND_RATE=${rate}`);
   rateFigures = await measureRate(ctx, rate);
   progress(`  achieved ${fmt(rateFigures.achievedPerSecond, 2)}/s, busiest one-second window ${rateFigures.busiestOneSecond}`);

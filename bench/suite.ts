@@ -35,6 +35,8 @@ export interface BenchContext {
   dynamo: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   course: Course;
+  /** The course's folder (its lessons); the bench uses the first course of COURSES_DIR. */
+  courseDir: string;
   progress: (line: string, options?: { transient?: boolean }) => void;
 }
 
@@ -168,7 +170,7 @@ export async function measureThroughput(
   const scanned = o.scan === false ? Number.NaN : await scanItemsRead(ctx.dynamo, table);
 
   // Compile as the local stack does: once per process (cached), before the first run.
-  const compiled = await compileCourse(ctx.course);
+  const compiled = await compileCourse(ctx.course, ctx.courseDir);
   const counting = countingDynamoClient(ctx.services.dynamoUrl);
   const ses = sesClient(ctx.services.sesUrl);
   const latencies: number[] = [];
@@ -237,7 +239,7 @@ export async function measureRate(ctx: BenchContext, rate: number, seconds = 20)
   const table = await createBenchTable(ctx.dynamo, `bench-rate-${randomBytes(4).toString('hex')}`);
   const now = new Date();
   await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size: due, due, now });
-  const compiled = await compileCourse(ctx.course);
+  const compiled = await compileCourse(ctx.course, ctx.courseDir);
   const dynamo = createDynamoClient({ endpoint: ctx.services.dynamoUrl, cacheMiddleware: true });
   const ses = sesClient(ctx.services.sesUrl);
   try {
@@ -266,7 +268,7 @@ export interface RenderFigures {
 }
 
 /** What one recipient costs with compiled lessons, against compiling one lesson's MJML. */
-export async function measureRender(course: Course, compiled: CompiledCourse): Promise<RenderFigures> {
+export async function measureRender(course: Course, courseDir: string, compiled: CompiledCourse): Promise<RenderFigures> {
   const from = { name: course.sender.name, address: course.sender.email };
   const listId = listIdFor(course);
   const fill: number[] = [];
@@ -290,9 +292,9 @@ export async function measureRender(course: Course, compiled: CompiledCourse): P
   const confirmationOnly: number[] = [];
   for (let i = 0; i < 7; i++) {
     const t0 = performance.now();
-    await compileCourse({ ...course, slug: `bench-l-${i}-${randomBytes(3).toString('hex')}`, lessons: [course.lessons[3]!] });
+    await compileCourse({ ...course, slug: `bench-l-${i}-${randomBytes(3).toString('hex')}`, lessons: [course.lessons[3]!] }, courseDir);
     const t1 = performance.now();
-    await compileCourse({ ...course, slug: `bench-c-${i}-${randomBytes(3).toString('hex')}`, lessons: [] });
+    await compileCourse({ ...course, slug: `bench-c-${i}-${randomBytes(3).toString('hex')}`, lessons: [] }, courseDir);
     const t2 = performance.now();
     if (i >= 2) {
       withLesson.push(t1 - t0);

@@ -1,10 +1,11 @@
-// Composes the course's CDK app from context: validates the settings, compiles the lessons for the
-// Lambda bundles, and adds the two stacks. Shared by infra/app.ts (the CLI) and the infra tests.
+// Composes the course's CDK app from context: validates the settings, compiles every course's lessons
+// (templates/courses, or COURSES_DIR) for the Lambda bundles, and adds the two stacks. Shared by
+// infra/app.ts (the CLI) and the infra tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tags, type App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { writeCompiledCourse } from '../functions/email/build-lessons.js';
+import { writeCompiledCourses } from '../functions/email/build-lessons.js';
 import { readDeployConfig, type DeployConfig } from './config.js';
 import { repoRoot } from './constructs/course-function.js';
 import { CourseDataStack } from './data-stack.js';
@@ -40,10 +41,11 @@ export async function defineCourseApp(app: App): Promise<CourseApp> {
   return { config, data, service };
 }
 
-/** MJML → compiled-course.json, once per synth, next to the cloud assembly. */
+/** Every course's MJML → compiled-course.json (an array), once per synth, next to the cloud assembly. */
 async function compileCourse(outdir: string): Promise<string> {
   const path = join(outdir, 'compiled-course.json');
-  await writeCompiledCourse(path);
+  // The one place infra reads the environment: which courses this deployment bundles (default: the repository's).
+  await writeCompiledCourses(path, process.env.COURSES_DIR || undefined);
   return path;
 }
 

@@ -58,11 +58,12 @@ async function write(out: Writable, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain');
 }
 
-/** Stream every subscriber to `out`; answers how many were written. */
-export async function runExport(deps: { store: OperatorStore; out: Writable; format: ExportFormat; pageSize?: number }): Promise<number> {
+/** Stream every subscriber (of `course` only, when given: a slug) to `out`; answers how many were written. */
+export async function runExport(deps: { store: OperatorStore; out: Writable; format: ExportFormat; pageSize?: number; course?: string }): Promise<number> {
   let n = 0;
   if (deps.format === 'csv') await write(deps.out, csvRow([...CSV_COLUMNS]));
-  for await (const page of deps.store.subscriberPages(deps.pageSize)) {
+  for await (const all of deps.store.subscriberPages(deps.pageSize)) {
+    const page = deps.course === undefined ? all : all.filter((s) => s.course === deps.course);
     await write(deps.out, page.map(deps.format === 'csv' ? csvLine : jsonLine).join(''));
     n += page.length;
   }

@@ -15,8 +15,9 @@ import { systemClock, type Mailer } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import { parseSignupInput } from '../core/validation.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
-import { loadCourse, type Course } from '../email/manifest.js';
+import type { Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
+import { loadCourses, type CourseFolder } from '../email/courses.js';
 import { simulatedSesFeedback } from '../local/simulated-feedback.js';
 import { runExport, type ExportFormat } from './export.js';
 import { RequeueRefusedError, runHeld, runRequeue } from './held.js';
@@ -45,7 +46,11 @@ Where (default: the local stack, dynalite at $AWS_ENDPOINT_URL_DYNAMODB or http:
 table $TABLE_NAME or email-course):
   --table <name>                          a deployed table (AWS credentials from the usual chain)
   --stack <name>                          the table of a deployed stack (its TableName output)
-  --course <slug>                         show/erase/held/requeue: the course (default: templates/course.json's)
+
+Which course (the courses are the folders of $COURSES_DIR, default templates/courses):
+  --course <slug>                         one course; without it stats, export, show, erase and held cover
+                                          every course, and requeue, import and send-test need it when
+                                          there are several
 `;
 
 /** Bad arguments: the usage goes to stderr and the exit code is 2. */
@@ -57,20 +62,20 @@ export interface CliIo {
   out: Writable;
   err: Writable & { isTTY?: boolean };
   env: CliEnv;
-  /** The course manifest (templates/course.json by default). */
-  loadCourse?: () => Course;
-  /** The compiled course, for import --send-confirmations and send-test (compiled from templates/ by default). */
+  /** Every course (default: the folders of $COURSES_DIR or templates/courses). */
+  loadCourses?: () => CourseFolder[];
+  /** The compiled course, for import --send-confirmations and send-test (compiled from its folder by default). */
   compileCourse?: (course: Course) => Promise<CompiledCourse>;
 }
 
-const where = { table: { type: 'string' }, stack: { type: 'string' } } as const;
+const where = { table: { type: 'string' }, stack: { type: 'string' }, course: { type: 'string' } } as const;
 const commands = {
   stats: { options: { ...where }, positionals: 0 },
   export: { options: { ...where, format: { type: 'string', default: 'csv' } }, positionals: 0 },
-  show: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
-  erase: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
-  held: { options: { ...where, course: { type: 'string' } }, positionals: 0 },
-  requeue: { options: { ...where, course: { type: 'string' } }, positionals: 1 },
+  show: { options: { ...where }, positionals: 1 },
+  erase: { options: { ...where }, positionals: 1 },
+  held: { options: { ...where }, positionals: 0 },
+  requeue: { options: { ...where }, positionals: 1 },
   import: { options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, positionals: 1 },
   'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
 } satisfies Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number }>;
@@ -110,11 +115,25 @@ function emailArgument(value: string | undefined, what: string): string {
 
 const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
-async function compiled(io: CliIo, course: Course): Promise<CompiledCourse> {
-  if (io.compileCourse) return io.compileCourse(course);
+async function compiled(io: CliIo, folder: CourseFolder): Promise<CompiledCourse> {
+  if (io.compileCourse) return io.compileCourse(folder.course);
   // mjml is loaded only for the commands that send mail.
   const { compileCourse } = await import('../email/compile.js');
-  return compileCourse(course);
+  return compileCourse(folder.course, folder.dir);
+}
+
+/**
+ * The course a command that needs exactly one works on: `--course`, or the only course. Data of a
+ * course no longer in the folder can still be read (show, erase, held) by slug; sending needs the folder.
+ */
+function oneCourse(folders: readonly CourseFolder[], slug: string | undefined, command: string): CourseFolder {
+  if (slug !== undefined) {
+    const folder = folders.find((f) => f.course.slug === slug);
+    if (folder === undefined) throw new UsageError(`no course "${slug}" (the courses are: ${folders.map((f) => f.course.slug).join(', ')})`);
+    return folder;
+  }
+  if (folders.length === 1) return folders[0]!;
+  throw new UsageError(`${command} needs --course <slug> when there are several courses (${folders.map((f) => f.course.slug).join(', ')})`);
 }
 
 /**
@@ -122,7 +141,7 @@ async function compiled(io: CliIo, course: Course): Promise<CompiledCourse> {
  * mailer and tokens refuse; with them, locally, the SES simulator's addresses bounce or complain
  * through the feedback path as they would in AWS.
  */
-async function importWiring(t: Target, io: CliIo, course: Course, sending: boolean): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
+async function importWiring(t: Target, io: CliIo, course: CourseFolder, sending: boolean): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
   const config = parseConfig({ TABLE_NAME: t.tableName, PUBLIC_URL: io.env.PUBLIC_URL, DUE_SHARDS: io.env.DUE_SHARDS });
   let mailer: Mailer = { sendRaw: () => Promise.reject(new Error('import sends no email without --send-confirmations')) };
   const refuse = () => {
@@ -164,7 +183,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const { command, values, positional } = args;
-    const course = (io.loadCourse ?? loadCourse)();
+    const folders = (io.loadCourses ?? (() => loadCourses(io.env.COURSES_DIR || undefined)))();
+    const courses = folders.map((f) => f.course);
+    const chosen = text(values.course);
+    // The slugs a command covers: the one asked for, or every course (and held/show/erase of a course
+    // removed from the folder still work by its slug).
+    const slugs = chosen === undefined ? courses.map((c) => c.slug) : [chosen];
 
     // Every argument is checked before the table is touched: nothing is half-done on bad input.
     let checked: () => Promise<void>;
@@ -172,33 +196,40 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const operator = async () => createOperatorStore(await connect());
     switch (command) {
       case 'stats':
-        checked = async () => void (await runStats({ store: await operator(), out: io.out, courses: [course] }));
+        checked = async () => void (await runStats({ store: await operator(), out: io.out, courses, ...(chosen === undefined ? {} : { only: chosen }) }));
         break;
       case 'export': {
         const format = text(values.format);
         if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
-        checked = async () => void (await runExport({ store: await operator(), out: io.out, format: format satisfies ExportFormat }));
+        checked = async () => void (await runExport({ store: await operator(), out: io.out, format: format satisfies ExportFormat, ...(chosen === undefined ? {} : { course: chosen }) }));
         break;
       }
       case 'show':
       case 'erase': {
         const email = emailArgument(positional, `${command}'s argument`);
-        const slug = text(values.course) ?? course.slug;
-        checked =
-          command === 'show'
-            ? async () => void (await runShow({ store: await operator(), out: io.out, course: slug, email }))
-            : async () => void (await runErase({ store: await operator(), out: io.out, course: slug, email, now: systemClock.now() }));
+        // One subscription per course: without --course, every course's (an erase request means all of it).
+        checked = async () => {
+          const store = await operator();
+          for (const [i, slug] of slugs.entries()) {
+            if (i > 0 && command === 'show') io.out.write('\n');
+            if (command === 'show') await runShow({ store, out: io.out, course: slug, email });
+            else await runErase({ store, out: io.out, course: slug, email, now: systemClock.now() });
+          }
+        };
         break;
       }
       case 'held':
       case 'requeue': {
-        // A --course other than the manifest's lists its slug; lesson titles come from the manifest only.
-        const slug = text(values.course) ?? course.slug;
-        const which = { slug, lessons: slug === course.slug ? course.lessons : [] };
+        // A --course no longer in the folder lists its slug; lesson titles come from the manifests only.
+        const held = (slug: string) => ({ slug, lessons: courses.find((c) => c.slug === slug)?.lessons ?? [] });
         if (command === 'held') {
-          checked = async () => void (await runHeld({ store: await operator(), out: io.out, course: which }));
+          checked = async () => {
+            const store = await operator();
+            for (const slug of slugs) await runHeld({ store, out: io.out, course: held(slug) });
+          };
           break;
         }
+        const which = held(chosen ?? oneCourse(folders, undefined, 'requeue').course.slug);
         const email = emailArgument(positional, "requeue's argument");
         // The shard count must be the drip's (DUE_SHARDS, default 8 as deployed), or the entry is never read.
         const { dueShards } = parseConfig({ DUE_SHARDS: io.env.DUE_SHARDS });
@@ -227,6 +258,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         } catch (e: unknown) {
           throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
         }
+        const folder = oneCourse(folders, chosen, 'import');
         const plan = planImport(csvText);
         const sendConfirmations = values['send-confirmations'] === true;
         const dryRun = values['dry-run'] === true;
@@ -236,13 +268,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           throw new UsageError('import --send-confirmations on a deployed table needs TOKEN_SECRET_ID and PUBLIC_URL set');
         }
         checked = async () => {
-          const wired = await importWiring(await connect(), io, course, sending);
+          const wired = await importWiring(await connect(), io, folder, sending);
           await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, { consent, source: basename(file), sendConfirmations, dryRun });
           await wired.settled();
         };
         break;
       }
       case 'send-test': {
+        const folder = oneCourse(folders, chosen, 'send-test');
+        const course = folder.course;
         const to = emailArgument(text(values.to), '--to');
         // Digits only: Number() would also take "0x1", "1e0" or " 1".
         const lessonText = text(values.lesson) ?? '';
@@ -254,7 +288,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         checked = async () => {
           const t = await connect();
           // No configuration set and no tags: a test produces no SES events, so no counters move.
-          await runSendTest({ mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, course), publicUrl, out: io.out }, { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) });
+          await runSendTest({ mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, folder), publicUrl, out: io.out }, { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) });
         };
         break;
       }

@@ -117,8 +117,10 @@ export function formatStats(all: readonly CourseStats[]): string {
   return parts.join('\n');
 }
 
-export async function runStats(deps: { store: OperatorStore; out: Writable; courses?: readonly CourseInfo[] }): Promise<CourseStats[]> {
-  const stats = await collectStats(deps.store, deps.courses);
+/** Stats of every course (the known ones, and any other slug the table holds), or of `only` (a slug). */
+export async function runStats(deps: { store: OperatorStore; out: Writable; courses?: readonly CourseInfo[]; only?: string }): Promise<CourseStats[]> {
+  const all = await collectStats(deps.store, deps.only === undefined ? deps.courses : deps.courses?.filter((c) => c.slug === deps.only));
+  const stats = deps.only === undefined ? all : all.filter((s) => s.course === deps.only);
   deps.out.write(formatStats(stats));
   return stats;
 }

@@ -21,6 +21,8 @@ export interface CliEnv {
   TOKEN_SECRET_ID?: string;
   SES_CONFIGURATION_SET?: string;
   DUE_SHARDS?: string;
+  /** The courses folder (default templates/courses). */
+  COURSES_DIR?: string;
 }
 
 export interface Target {

@@ -8,7 +8,7 @@ import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
 import { parseSignupInput, maskEmail } from './validation.js';
 import { resolveTimezone } from './schedule.js';
-import type { CompiledCourse } from '../email/compiled-course.js';
+import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
 import { renderConfirmation } from '../email/personalise.js';
 import { composeMessage } from '../email/mime.js';
 
@@ -82,7 +82,10 @@ export interface SubscriptionDeps {
   mailer: Mailer;
   clock: Clock;
   tokens: Tokens;
+  /** The course, when the deployment has one; with several, the first of `courses`. */
   compiled: CompiledCourse;
+  /** Every course the deployment serves; absent means `compiled` is the only one. */
+  courses?: CourseCatalog;
   config: {
     /** Base of every link, no trailing slash. */
     publicUrl: string;

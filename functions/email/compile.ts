@@ -1,16 +1,17 @@
 // Compiles the course's MJML templates into HTML + plain text with placeholders for the personal
 // parts: once per process (cached), or once at build time for Lambda (see build-lessons.ts).
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import mjml2html from 'mjml';
 import { convert } from 'html-to-text';
 import { defaultTemplatesDir, type Course } from './manifest.js';
 import { Placeholder, type CompiledCourse, type CompiledEmail } from './compiled-course.js';
+import type { CourseFolder } from './courses.js';
 import { escapeHtml } from './personalise.js';
 
 export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
 
-/** A template that does not compile; the message names the file (relative to templates/) and line. */
+/** A template that does not compile; the message names the file (relative to its course folder or templates/) and line. */
 export class TemplateError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -50,14 +51,14 @@ function fillVariables(source: string, file: string, vars: Record<string, string
   });
 }
 
-function describeMjmlError(e: unknown, dir: string, file: string): string {
+function describeMjmlError(e: unknown, dirs: readonly string[], file: string): string {
   const errors = (e as { errors?: unknown } | null)?.errors;
   if (Array.isArray(errors) && errors.length > 0) {
     return errors
       .map((err: { formattedMessage?: string; message?: string; line?: number }) => {
         const msg = err.formattedMessage ?? `Line ${err.line ?? '?'} of ${file}: ${err.message ?? 'invalid'}`;
-        // mjml names files by absolute path; relative to templates/ reads better and is stable.
-        return msg.split(dir + '/').join('');
+        // mjml names files by absolute path; relative to the course folder or templates/ reads better and is stable.
+        return dirs.reduce((m, dir) => m.split(dir + '/').join(''), msg);
       })
       .join('\n');
   }
@@ -70,8 +71,11 @@ export function mjmlCompilations(): Readonly<typeof compilations> {
   return { ...compilations };
 }
 
-/** `label` says which email failed (e.g. `Lesson 3 (lessons/03-….mjml)`); mjml's messages name the file and line. */
-async function compileTemplate(kind: keyof typeof compilations, dir: string, file: string, label: string, source: string, subject: string, preheader: string): Promise<CompiledEmail> {
+/**
+ * `label` says which email failed (e.g. `Lesson 3 (lessons/03-….mjml)`); mjml's messages name the file and line.
+ * `file` is relative to the shared templates folder `dir`; `courseDir` is where the lessons it includes live.
+ */
+async function compileTemplate(kind: keyof typeof compilations, dir: string, courseDir: string, file: string, label: string, source: string, subject: string, preheader: string): Promise<CompiledEmail> {
   const filePath = join(dir, file);
   let html: string;
   compilations[kind]++;
@@ -80,7 +84,8 @@ async function compileTemplate(kind: keyof typeof compilations, dir: string, fil
       validationLevel: 'strict',
       filePath,
       actualPath: filePath,
-      includePath: dir,
+      // mj-include only reads inside these folders (mjml 5 refuses absolute paths and anything outside).
+      includePath: [dir, courseDir],
       ignoreIncludes: false,
       keepComments: false,
       minify: true,
@@ -90,7 +95,7 @@ async function compileTemplate(kind: keyof typeof compilations, dir: string, fil
     if (result.errors.length > 0) throw Object.assign(new Error('mjml reported errors'), { errors: result.errors });
     html = result.html;
   } catch (e: unknown) {
-    throw new TemplateError(`${label} does not compile:\n${describeMjmlError(e, dir, file)}`, { cause: e });
+    throw new TemplateError(`${label} does not compile:\n${describeMjmlError(e, [courseDir, dir], file)}`, { cause: e });
   }
   for (const [name, token] of Object.entries(Placeholder)) {
     // A placeholder that went in but did not come out would send a lesson without its link.
@@ -101,7 +106,13 @@ async function compileTemplate(kind: keyof typeof compilations, dir: string, fil
 
 const cadencePhrase = (days: number): string => (days === 7 ? 'each week' : days === 1 ? 'each day' : `every ${days} days`);
 
-async function compileUncached(course: Course, dir: string): Promise<CompiledCourse> {
+/** The footer's disclaimer paragraph ("<label>: <text>"), or nothing when the manifest sets none. */
+function disclaimerMarkup(course: Course): string {
+  const d = course.disclaimer;
+  return d === undefined ? '' : `<p><strong>${escapeHtml(d.label)}:</strong> ${escapeHtml(d.text)}</p>`;
+}
+
+async function compileUncached(course: Course, courseDir: string, dir: string): Promise<CompiledCourse> {
   const common = {
     'course.title': course.title,
     'course.description': course.description,
@@ -109,6 +120,7 @@ async function compileUncached(course: Course, dir: string): Promise<CompiledCou
     'course.cadence': cadencePhrase(course.cadenceDays),
     'lesson.count': String(course.lessons.length),
   };
+  const disclaimer = disclaimerMarkup(course);
   const layout = await readFile(join(dir, LESSON_LAYOUT), 'utf8');
   const lessons = await Promise.all(
     course.lessons.map((lesson, i) => {
@@ -117,32 +129,51 @@ async function compileUncached(course: Course, dir: string): Promise<CompiledCou
       const nextWeek = next
         ? `<mj-text css-class="next-week" padding="8px 28px 0" color="#374151"><p style="margin:0;border-top:1px solid #e5e7eb;padding-top:16px;">${nextLabel}: <strong>${escapeHtml(next.title)}</strong></p></mj-text>`
         : '';
-      const source = fillVariables(layout, LESSON_LAYOUT, { ...common, 'lesson.number': String(i + 1), 'lesson.title': lesson.title, 'lesson.subject': lesson.subject, 'lesson.preheader': lesson.preheader }, { 'lesson.file': lesson.file, nextWeek });
-      return compileTemplate('lesson', dir, LESSON_LAYOUT, `Lesson ${i + 1} (${lesson.file})`, source, lesson.subject, lesson.preheader);
+      // The layout includes `../{{lesson.file}}` from layout/: the lesson's path relative to the shared
+      // templates folder, wherever the course folder is.
+      const include = relative(dir, join(courseDir, lesson.file)).split('\\').join('/');
+      const source = fillVariables(
+        layout,
+        LESSON_LAYOUT,
+        { ...common, 'lesson.number': String(i + 1), 'lesson.title': lesson.title, 'lesson.subject': lesson.subject, 'lesson.preheader': lesson.preheader },
+        { 'lesson.file': include, nextWeek, disclaimer },
+      );
+      return compileTemplate('lesson', dir, courseDir, LESSON_LAYOUT, `Lesson ${i + 1} (${lesson.file})`, source, lesson.subject, lesson.preheader);
     }),
   );
   const confirmFile = course.confirmation.file;
-  const confirmSource = fillVariables(await readFile(join(dir, confirmFile), 'utf8'), confirmFile, {
-    ...common,
-    'confirmation.subject': course.confirmation.subject,
-    'confirmation.preheader': course.confirmation.preheader,
-  });
-  const confirmation = await compileTemplate('confirmation', dir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
+  const confirmSource = fillVariables(
+    await readFile(join(dir, confirmFile), 'utf8'),
+    confirmFile,
+    { ...common, 'confirmation.subject': course.confirmation.subject, 'confirmation.preheader': course.confirmation.preheader },
+    { disclaimer },
+  );
+  const confirmation = await compileTemplate('confirmation', dir, courseDir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
   return { course, lessons, confirmation };
 }
 
 const compiled = new Map<string, Promise<CompiledCourse>>();
 
-/** Compile every lesson and the confirmation email; cached per process (same course and folder → same result). */
-export function compileCourse(course: Course, templatesDir: string = defaultTemplatesDir): Promise<CompiledCourse> {
+/**
+ * Compile every lesson (from `courseDir`, in the shared layout) and the confirmation email; cached per
+ * process (same course and folders → same result). `templatesDir` holds layout/ and system/: the
+ * repository's templates/ unless a test passes a copy. Throws TemplateError naming the file and line.
+ */
+export function compileCourse(course: Course, courseDir: string, templatesDir: string = defaultTemplatesDir): Promise<CompiledCourse> {
   const dir = resolve(templatesDir);
-  const key = `${dir}\u0000${JSON.stringify(course)}`;
+  const lessonsDir = resolve(courseDir);
+  const key = `${dir}\u0000${lessonsDir}\u0000${JSON.stringify(course)}`;
   let pending = compiled.get(key);
   if (!pending) {
-    pending = compileUncached(course, dir);
+    pending = compileUncached(course, lessonsDir, dir);
     compiled.set(key, pending);
     // A failed compile is not cached: fixing the template and calling again recompiles.
     void pending.catch(() => compiled.delete(key));
   }
   return pending;
+}
+
+/** Compile every course of a courses folder (see loadCourses), in its order. */
+export function compileCourses(folders: readonly CourseFolder[], templatesDir: string = defaultTemplatesDir): Promise<CompiledCourse[]> {
+  return Promise.all(folders.map(({ course, dir }) => compileCourse(course, dir, templatesDir)));
 }

@@ -28,3 +28,21 @@ export const Placeholder = {
   confirmUrl: '{{confirmUrl}}',
 } as const;
 export type PlaceholderName = keyof typeof Placeholder;
+
+/** Every course one deployment serves, by slug (the slug is a course's identity in the table). */
+export interface CourseCatalog {
+  /** In the courses folder's order; with one course, it is served at `GET /`. */
+  readonly all: readonly CompiledCourse[];
+  get(slug: string): CompiledCourse | undefined;
+}
+
+/** A catalog of `courses`; throws when there are none or two share a slug. */
+export function courseCatalog(courses: readonly CompiledCourse[]): CourseCatalog {
+  if (courses.length === 0) throw new Error('A deployment needs at least one course');
+  const bySlug = new Map<string, CompiledCourse>();
+  for (const c of courses) {
+    if (bySlug.has(c.course.slug)) throw new Error(`Two courses have the slug "${c.course.slug}"`);
+    bySlug.set(c.course.slug, c);
+  }
+  return { all: [...courses], get: (slug) => bySlug.get(slug) };
+}

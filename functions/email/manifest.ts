@@ -1,5 +1,7 @@
-// The course manifest (templates/course.json): what the course is, who sends it, when, and its
-// ordered lessons. Validated on load so a typo fails at build time naming the field.
+// A course's manifest (templates/courses/<slug>/course.json): what the course is, who sends it, when,
+// its ordered lessons and the article they come from. Validated on load so a typo fails at build time
+// naming the field. Lesson files and the source are relative to the course's folder; the layout and
+// the confirmation email are the project's shared templates (templates/layout, templates/system).
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +9,10 @@ import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { CONTROL_CHARACTERS } from '../core/validation.js';
 
-/** The templates folder of this repository (used when no other folder is given). */
+/** The shared templates of this repository: `layout/` (every lesson's frame) and `system/` (the confirmation email). */
 export const defaultTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** Where the repository's courses live, one folder each (`COURSES_DIR` overrides it). */
+export const defaultCoursesDir = join(defaultTemplatesDir, 'courses');
 
 const isTimeZone = (tz: string): boolean => {
   try {
@@ -24,11 +28,12 @@ const text = () => z.string(required).trim().min(1, 'must not be empty');
 // Subjects and sender names become headers: refuse here, at build time, everything the MIME composer
 // refuses at send time (C0/C1 controls, DEL, U+2028/U+2029), or every send of the lesson would fail.
 const headerText = () => text().refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters or line breaks');
+const insideFolder = (f: string) => !f.startsWith('/') && !f.includes('\\') && !f.split('/').includes('..');
 const mjmlFile = () =>
-  text().regex(/^[a-z0-9][a-z0-9/_.-]*\.mjml$/, 'must be a relative .mjml path (lower-case letters, digits, -, _, /)').refine((f) => !f.split('/').includes('..'), 'must stay inside templates/');
+  text().regex(/^[a-z0-9][a-z0-9/_.-]*\.mjml$/, 'must be a relative .mjml path (lower-case letters, digits, -, _, /)').refine(insideFolder, 'must stay inside its folder');
 
 const lessonSchema = z.object({
-  /** MJML file under templates/, holding only the lesson's content (the layout adds the rest). */
+  /** MJML file relative to the course's folder (`lessons/NN-….mjml`), holding only the lesson's content (the layout adds the rest). */
   file: mjmlFile(),
   /** The lesson's title: the article section heading (shown in "Next week: …" and the preview). */
   title: text(),
@@ -47,7 +52,15 @@ const courseSchema = z.object({
   cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),
   sendHour: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)').default('09:00'),
   defaultTimezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
+  /** `file` is relative to the shared templates folder (`system/confirm.mjml`). */
   confirmation: z.object({ file: mjmlFile(), subject: headerText(), preheader: text() }, required),
+  /**
+   * The article the lessons come from, relative to the course's folder (`source/<its file name>`),
+   * kept byte for byte: `course check` compares every lesson against it.
+   */
+  source: text().refine(insideFolder, 'must stay inside the course folder').optional(),
+  /** Shown in every email's and page's footer as "<label>: <text>"; `course check` makes sure every lesson carries it. */
+  disclaimer: z.object({ label: headerText(), text: text() }).optional(),
   lessons: z.array(lessonSchema, required).min(1, 'must list at least one lesson'),
 });
 
@@ -69,9 +82,13 @@ export function parseCourse(input: unknown, source = 'course.json'): Course {
   return parsed.data;
 }
 
-/** Read and validate templates/course.json, and check every template file it names exists. */
-export function loadCourse(templatesDir: string = defaultTemplatesDir): Course {
-  const dir = resolve(templatesDir);
+/**
+ * Read and validate `<courseDir>/course.json`, and check every file it names exists: lessons and
+ * source in the course's folder, the confirmation email in the shared templates folder.
+ * Throws ValidationError `invalid_course` naming the file and field.
+ */
+export function loadCourse(courseDir: string, templatesDir: string = defaultTemplatesDir): Course {
+  const dir = resolve(courseDir);
   const path = join(dir, 'course.json');
   let raw: unknown;
   try {
@@ -81,9 +98,13 @@ export function loadCourse(templatesDir: string = defaultTemplatesDir): Course {
     throw new ValidationError('invalid_course', `course.json: cannot read ${path}: ${why}`);
   }
   const course = parseCourse(raw);
-  const files: [string, string][] = [['confirmation.file', course.confirmation.file], ...course.lessons.map((l, i): [string, string] => [`lessons[${i}].file`, l.file])];
+  const files: [string, string][] = [
+    ['confirmation.file', join(resolve(templatesDir), course.confirmation.file)],
+    ...course.lessons.map((l, i): [string, string] => [`lessons[${i}].file`, join(dir, l.file)]),
+    ...(course.source === undefined ? [] : [['source', join(dir, course.source)] as [string, string]]),
+  ];
   for (const [field, file] of files) {
-    if (!existsSync(join(dir, file))) throw new ValidationError('invalid_course', `course.json: ${field}: file not found: ${join(dir, file)}`, field);
+    if (!existsSync(file)) throw new ValidationError('invalid_course', `course.json: ${field}: file not found: ${file}`, field);
   }
   return course;
 }

@@ -1,5 +1,5 @@
-// Loads the course compiled at build time (build/compiled-course.json). Lambda bundles import
-// this, never compile.ts, so mjml stays out of every bundle and off the cold start.
+// Loads the courses compiled at build time (build/compiled-course.json: an array, one per course).
+// Lambda bundles import this, never compile.ts, so mjml stays out of every bundle and off the cold start.
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { parseCourse } from './manifest.js';
@@ -9,11 +9,12 @@ export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
 
 const emailSchema = z.object({ subject: z.string(), preheader: z.string(), html: z.string().min(1), text: z.string().min(1) });
 const compiledSchema = z.object({ course: z.unknown(), lessons: z.array(emailSchema).min(1), confirmation: emailSchema });
+const fileSchema = z.array(compiledSchema).min(1, 'no course');
 
-const loaded = new Map<string, Promise<CompiledCourse>>();
+const loaded = new Map<string, Promise<CompiledCourse[]>>();
 
-/** Read (once per process and path) and check the compiled course written by `npm run build:lessons`. */
-export function loadPrecompiledCourse(path: string): Promise<CompiledCourse> {
+/** Read (once per process and path) and check the compiled courses written by `npm run build:lessons`. */
+export function loadPrecompiledCourses(path: string): Promise<CompiledCourse[]> {
   let pending = loaded.get(path);
   if (!pending) {
     pending = readCompiled(path);
@@ -24,16 +25,18 @@ export function loadPrecompiledCourse(path: string): Promise<CompiledCourse> {
   return pending;
 }
 
-async function readCompiled(path: string): Promise<CompiledCourse> {
+async function readCompiled(path: string): Promise<CompiledCourse[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (e: unknown) {
     throw new Error(`Cannot read the compiled course at ${path} (run npm run build:lessons)`, { cause: e });
   }
-  const parsed = compiledSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path} is not a compiled course: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  const course = parseCourse(parsed.data.course, path);
-  if (parsed.data.lessons.length !== course.lessons.length) throw new Error(`${path}: ${parsed.data.lessons.length} compiled lessons for ${course.lessons.length} in the manifest`);
-  return { course, lessons: parsed.data.lessons, confirmation: parsed.data.confirmation };
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path} is not a list of compiled courses: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data.map((entry) => {
+    const course = parseCourse(entry.course, path);
+    if (entry.lessons.length !== course.lessons.length) throw new Error(`${path}: ${course.slug}: ${entry.lessons.length} compiled lessons for ${course.lessons.length} in the manifest`);
+    return { course, lessons: entry.lessons, confirmation: entry.confirmation };
+  });
 }

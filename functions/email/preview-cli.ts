@@ -1,10 +1,12 @@
-// `npm run preview -- --out DIR`: every lesson and the confirmation email as HTML and text files,
-// filled in with a sample name and links, plus an index.html to open them in a browser.
+// `npm run preview -- [--out DIR] [--course DIR]`: every lesson and the confirmation email of a course
+// (default: of every course, one folder each) as HTML and text files, filled in with a sample name and
+// links, plus an index.html to open them in a browser.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCourse } from './compile.js';
-import { defaultTemplatesDir, loadCourse } from './manifest.js';
+import { loadCourses } from './courses.js';
+import { loadCourse } from './manifest.js';
 import { escapeHtml, renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
 
 const SAMPLE = {
@@ -19,9 +21,9 @@ function lessonStem(i: number, file: string): string {
   return `${String(i + 1).padStart(2, '0')}-${base}`;
 }
 
-/** Write the preview files into `outDir`; returns the index path and the files written. */
-export async function writePreview(outDir: string, templatesDir: string = defaultTemplatesDir): Promise<{ index: string; files: string[] }> {
-  const compiled = await compileCourse(loadCourse(templatesDir), templatesDir);
+/** Write the preview files of the course in `courseDir` into `outDir`; returns the index path and the files written. */
+export async function writePreview(outDir: string, courseDir: string): Promise<{ index: string; files: string[] }> {
+  const compiled = await compileCourse(loadCourse(courseDir), courseDir);
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
   const entries: { stem: string; label: string; email: RenderedEmail }[] = [
@@ -47,7 +49,7 @@ export async function writePreview(outDir: string, templatesDir: string = defaul
     index,
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2933}li{margin:0 0 1rem}small{color:#4b5563}</style></head>
-<body><h1>${title}</h1><p>Sample name “${escapeHtml(SAMPLE.name)}”, sample links. Edit templates/, then run <code>npm run preview</code> again.</p><ol start="0">
+<body><h1>${title}</h1><p>Sample name “${escapeHtml(SAMPLE.name)}”, sample links. Edit the course's lessons (or templates/layout), then run <code>npm run preview</code> again.</p><ol start="0">
 ${rows}
 </ol></body></html>\n`,
     'utf8',
@@ -56,10 +58,21 @@ ${rows}
   return { index, files };
 }
 
+/**
+ * Preview `--course DIR`, or every course of the courses folder (COURSES_DIR, default templates/courses),
+ * each into `<out>/<slug>/`; answers each course's index page.
+ */
+export async function writePreviews(outDir: string, options: { courseDir?: string; coursesDir?: string } = {}): Promise<{ slug: string; index: string; files: string[] }[]> {
+  const folders = options.courseDir !== undefined ? [{ dir: resolve(options.courseDir), course: loadCourse(options.courseDir) }] : loadCourses(options.coursesDir);
+  const written = [];
+  for (const { dir, course } of folders) written.push({ slug: course.slug, ...(await writePreview(join(outDir, course.slug), dir)) });
+  return written;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'preview' }, templates: { type: 'string', default: defaultTemplatesDir } } });
-  const { index, files } = await writePreview(values.out, values.templates);
-  console.log(`Wrote ${files.length} preview files to ${resolve(values.out)}\nOpen ${index}`);
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'preview' }, course: { type: 'string' } } });
+  const written = await writePreviews(values.out, { ...(values.course === undefined ? {} : { courseDir: values.course }), ...(process.env.COURSES_DIR ? { coursesDir: process.env.COURSES_DIR } : {}) });
+  for (const { slug, index, files } of written) console.log(`${slug}: wrote ${files.length} preview files to ${resolve(values.out, slug)}\n  Open ${index}`);
 }
 
 main().catch((e: unknown) => {

@@ -99,10 +99,6 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The lessons' footer wording (templates/layout/lesson.mjml), on every page, the signup page included. */
-export const MEDICAL_DISCLAIMER =
-  'this course is educational only and is not medical advice. Consult a qualified healthcare professional about your own situation before making any decision about diagnosis or treatment.';
-
 interface LayoutOptions {
   course: Course;
   title: string;
@@ -125,7 +121,7 @@ function layout({ course, title, body, script }: LayoutOptions): string {
 <main>
 ${body}
 </main>
-<footer><p><strong>Medical disclaimer:</strong> ${MEDICAL_DISCLAIMER}</p><p>${course.sender.name} · ${course.postalAddress}</p></footer>
+<footer>${course.disclaimer ? html`<p><strong>${course.disclaimer.label}:</strong> ${course.disclaimer.text}</p>` : ''}<p>${course.sender.name} · ${course.postalAddress}</p></footer>
 ${script ? html`<script>${new Html(SCRIPT)}</script>` : ''}
 </body>
 </html>

@@ -1,6 +1,8 @@
 // The local stack's settings (README's table): ports, data folder, public URL, drip interval and the
 // standard AWS_ENDPOINT_URL_* overrides, parsed once from the environment, plus the app's own config.
+import { resolve } from 'node:path';
 import { parseConfig, type AppConfig } from '../adapters/config.js';
+import { defaultCoursesDir } from '../email/manifest.js';
 
 export interface LocalSettings {
   /** The HTTP app; 0 picks a free port (tests). */
@@ -13,6 +15,8 @@ export interface LocalSettings {
   dataDir: string;
   /** Base of every link; undefined means `http://localhost:<the port actually bound>`. */
   publicUrl?: string;
+  /** Every course found in this folder is served (COURSES_DIR; default the repository's templates/courses). */
+  coursesDir: string;
   /** Drip ticker interval in milliseconds; 0 turns it off. */
   dripEveryMs: number;
   /** Use this DynamoDB instead of starting dynalite. */
@@ -63,6 +67,7 @@ export function parseLocalSettings(env: Record<string, string | undefined>): Loc
     sesPort: port(env, 'SES_PORT'),
     dynamodbPort: port(env, 'DYNAMODB_PORT'),
     dataDir: env.DATA_DIR?.trim() || DEFAULTS.DATA_DIR,
+    coursesDir: resolve(env.COURSES_DIR?.trim() || defaultCoursesDir),
     dripEveryMs: parseInterval(env.DRIP_EVERY?.trim() || DEFAULTS.DRIP_EVERY),
     app,
   };

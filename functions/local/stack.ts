@@ -19,9 +19,9 @@ import { loadLocalTokenKey } from '../adapters/token-key.js';
 import { systemClock, type Clock, type DripSummary, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
-import { compileCourse } from '../email/compile.js';
-import type { CompiledCourse } from '../email/compiled-course.js';
-import { loadCourse } from '../email/manifest.js';
+import { compileCourses } from '../email/compile.js';
+import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
+import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
 import { startDynalite, startSesEmulator, type RunningService } from './services.js';
 import type { LocalSettings } from './settings.js';
@@ -34,7 +34,8 @@ import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.j
  *   DocumentClient refuses), as in the drip Lambda;
  * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after `decorateMailer`;
  * - `config`: the app config (publicUrl is the real one, port included; maxSendRate, sendConcurrency, dueShards);
- * - `compiled`: the course compiled once at start; `tokens`: signs unsubscribe links with the kept key;
+ * - `courses`: every course of COURSES_DIR, compiled once at start; `compiled`: the first of them;
+ * - `tokens`: signs unsubscribe links with the kept key;
  * - `clock`: wall time (the ticker's `now` and every deadline come from it).
  */
 export interface LocalDripContext {
@@ -44,6 +45,7 @@ export interface LocalDripContext {
   mailer: Mailer;
   config: AppConfig;
   compiled: CompiledCourse;
+  courses: CourseCatalog;
   tokens: Tokens;
   clock: Clock;
 }
@@ -64,8 +66,6 @@ export interface LocalStackOptions {
    */
   decorateMailer?: (mailer: Mailer, ctx: Omit<LocalDripContext, 'mailer'>) => Mailer & { settled?: () => Promise<void> };
   clock?: Clock;
-  /** Course templates folder; default the repository's templates/. */
-  templatesDir?: string;
   /** Human-readable progress lines; default console.log. */
   log?: (line: string) => void;
 }
@@ -80,7 +80,9 @@ export interface LocalStack {
   tableName: string;
   doc: DynamoDBDocumentClient;
   tokens: Tokens;
+  /** The first course (the only one in a one-course stack). */
   compiled: CompiledCourse;
+  courses: CourseCatalog;
   app: Hono;
   /** Runs one drip tick now, as the ticker does (undefined when no drip is wired). */
   runDripNow?: () => Promise<DripSummary>;
@@ -194,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     await mkdir(settings.dataDir, { recursive: true });
     const keyPromise = loadLocalTokenKey(settings.dataDir);
-    const compiledPromise = compileCourse(loadCourse(options.templatesDir), options.templatesDir);
+    const compiledPromise = compileCourses(loadCourses(settings.coursesDir));
     // Both are awaited below; a rejection before then is reported there, not as unhandled.
     keyPromise.catch(() => undefined);
     compiledPromise.catch(() => undefined);
@@ -235,9 +237,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? `http://localhost:${port}` };
     const table = await ensureTable(dynamo, config.tableName);
     const tokens = createTokens(await keyPromise);
-    const compiled = await compiledPromise;
+    const courses = courseCatalog(await compiledPromise);
+    const compiled = courses.all[0]!;
 
-    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock };
+    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, courses, tokens, clock };
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
@@ -250,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock,
       tokens,
       compiled,
+      courses,
       config,
       warn: (msg, fields) => log(`warning: ${msg} ${JSON.stringify(fields)}`),
     };
@@ -289,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       doc,
       tokens,
       compiled,
+      courses,
       app,
       ...(runDripNow === undefined ? {} : { runDripNow }),
       stop,

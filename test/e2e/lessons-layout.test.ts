@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileCourse, type CompiledCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
+import { type CompiledCourse } from '../../functions/email/compile.js';
 import { renderConfirmation, renderLesson } from '../../functions/email/personalise.js';
+import { compileShippedCourse } from '../support/course.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const longToken = `${'a'.repeat(180)}.${'b'.repeat(43)}`;
@@ -15,7 +15,7 @@ let compiled: CompiledCourse;
 
 describe.skipIf(!existsSync(CHROMIUM))('lesson emails in Chromium', () => {
   beforeAll(async () => {
-    compiled = await compileCourse(loadCourse());
+    compiled = await compileShippedCourse();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

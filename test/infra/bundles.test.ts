@@ -53,14 +53,15 @@ describe('the Lambda bundles', () => {
     }
   });
 
-  it('ship the compiled course next to the api and drip handlers (read from LAMBDA_TASK_ROOT), not ses-events', () => {
+  it('ship the compiled courses next to the api and drip handlers (read from LAMBDA_TASK_ROOT), not ses-events', () => {
     for (const { name, dir } of bundles) {
       const path = join(dir, 'compiled-course.json');
       if (name === 'ses-events') {
         expect(existsSync(path)).toBe(false);
         continue;
       }
-      const compiled = JSON.parse(readFileSync(path, 'utf8')) as { lessons: { html: string; text: string }[]; confirmation: { html: string } };
+      const [compiled] = JSON.parse(readFileSync(path, 'utf8')) as { lessons: { html: string; text: string }[]; confirmation: { html: string } }[];
+      if (compiled === undefined) throw new Error(`${name}: no course in compiled-course.json`);
       expect(compiled.lessons.length, name).toBeGreaterThan(0);
       expect(compiled.lessons.every((l) => l.html.length > 0 && l.text.length > 0), name).toBe(true);
       expect(compiled.confirmation.html, name).toContain('{{confirmUrl}}');
@@ -304,7 +305,8 @@ describe('the bundles, run the way Lambda runs them', () => {
     const summary = await invoke(s.service.drip.handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
     expect(summary).toMatchObject({ sent: 1 });
     const lesson = (await stack.emails()).find((e) => e.messageId !== confirmation!.messageId);
-    const compiled = JSON.parse(readFileSync(join(s.service.drip.handler.bundleDir!, 'compiled-course.json'), 'utf8')) as { course: { slug: string }; lessons: { subject: string }[] };
+    const [compiled] = JSON.parse(readFileSync(join(s.service.drip.handler.bundleDir!, 'compiled-course.json'), 'utf8')) as { course: { slug: string }; lessons: { subject: string }[] }[];
+    if (compiled === undefined) throw new Error('no course in compiled-course.json');
     expect(lesson).toMatchObject({ destination: { to: ['reader@example.org'] }, subject: compiled.lessons[0]!.subject });
     expect(lesson!.body.text).toContain(`${PUBLIC_URL}/unsubscribe?token=`);
 

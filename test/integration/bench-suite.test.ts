@@ -3,9 +3,9 @@
 // run). Counts only; timings belong to `npm run bench`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, createDynamoClient } from '../../functions/adapters/dynamo-client.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import { startBenchServices, type BenchServices } from '../../bench/services-client.js';
 import { measureRate, measureThroughput, type BenchContext } from '../../bench/suite.js';
+import { SHIPPED_COURSE_DIR, shippedCourse } from '../support/course.js';
 
 let services: BenchServices;
 let ctx: BenchContext;
@@ -13,7 +13,7 @@ let ctx: BenchContext;
 beforeAll(async () => {
   services = await startBenchServices();
   const dynamo = createDynamoClient({ endpoint: services.dynamoUrl });
-  ctx = { services, dynamo, doc: createDocumentClient(dynamo), course: loadCourse(), progress: () => undefined };
+  ctx = { services, dynamo, doc: createDocumentClient(dynamo), course: shippedCourse(), courseDir: SHIPPED_COURSE_DIR, progress: () => undefined };
 });
 afterAll(async () => {
   ctx.dynamo.destroy();

@@ -22,18 +22,17 @@ import { runDrip } from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
 import { tableNameOfStack } from '../../functions/cli/target.js';
 import { DUE_INDEX, dueShardOf, keys, suppressionHash } from '../../functions/adapters/table.js';
-import { compileCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { COURSE, seedSubscriber } from './feedback-fixtures.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, sendRecords, unsubscribe } from './drip-fixtures.js';
+import { compileShippedCourse } from '../support/course.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
 let dir: string;
 beforeAll(async () => {
   stack = await startTestStack();
-  compiled = await compileCourse(loadCourse());
+  compiled = await compileShippedCourse();
   dir = await mkdtemp(join(tmpdir(), 'course-cli-'));
 });
 afterAll(async () => {

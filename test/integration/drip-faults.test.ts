@@ -7,11 +7,10 @@ import { SendError, type Mailer } from '../../functions/core/ports.js';
 import { DependencyError } from '../../functions/core/errors.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { createDynamoDripStore, requeueHeldSubscriber } from '../../functions/adapters/dynamo-drip-store.js';
-import { compileCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, seedActive, sendRecords, unsubscribe } from './drip-fixtures.js';
+import { compileShippedCourse } from '../support/course.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -19,7 +18,7 @@ const SHARDS = 2;
 const MINUTE = 60_000;
 
 beforeAll(async () => {
-  [stack, compiled] = await Promise.all([startTestStack(), compileCourse(loadCourse())]);
+  [stack, compiled] = await Promise.all([startTestStack(), compileShippedCourse()]);
 });
 afterAll(async () => {
   await stack.stop();

@@ -3,21 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { runDrip } from '../../functions/core/drip.js';
-import { compileCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import type { Mailer } from '../../functions/core/ports.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { SettableClock, TEST_TOKEN_KEY, dripDeps, lessonsReceived, readSubscriberItem, seedActive, sendRecords } from './drip-fixtures.js';
+import { compileShippedCourse } from '../support/course.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
 const SHARDS = 4;
 
 beforeAll(async () => {
-  [stack, compiled] = await Promise.all([startTestStack(), compileCourse(loadCourse())]);
+  [stack, compiled] = await Promise.all([startTestStack(), compileShippedCourse()]);
 });
 afterAll(async () => {
   await stack.stop();

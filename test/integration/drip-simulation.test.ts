@@ -7,12 +7,11 @@ import { runDrip, type DripDeps } from '../../functions/core/drip.js';
 import type { Mailer } from '../../functions/core/ports.js';
 import type { DripSummary } from '../../functions/core/ports.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
-import { compileCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, seedActive, sendRecords, unsubscribe } from './drip-fixtures.js';
+import { compileShippedCourse } from '../support/course.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -29,7 +28,7 @@ const START = new Date('2026-02-16T00:00:00.000Z');
 const END = new Date(START.getTime() + 10 * WEEK);
 
 beforeAll(async () => {
-  [stack, compiled] = await Promise.all([startTestStack(), compileCourse(loadCourse())]);
+  [stack, compiled] = await Promise.all([startTestStack(), compileShippedCourse()]);
 });
 afterAll(async () => {
   await stack.stop();

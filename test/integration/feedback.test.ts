@@ -15,16 +15,15 @@ import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { runDrip } from '../../functions/core/drip.js';
 import { subscribe } from '../../functions/core/subscriptions.js';
 import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
-import { compileCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { COURSE, seedSubscriber, sesNotification, snsEnvelope } from './feedback-fixtures.js';
+import { compileShippedCourse } from '../support/course.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
 beforeAll(async () => {
   stack = await startTestStack();
-  compiled = await compileCourse(loadCourse());
+  compiled = await compileShippedCourse();
 });
 afterAll(async () => {
   await stack.stop();

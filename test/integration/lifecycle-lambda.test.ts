@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { compileCourse } from '../../functions/email/compile.js';
-import { loadCourse } from '../../functions/email/manifest.js';
 import { keys } from '../../functions/adapters/table.js';
+import { compileShippedCourse, shippedCourse } from '../support/course.js';
 
 let stack: TestStack;
 let secrets: Server;
@@ -28,7 +27,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   table = await stack.newTable();
   taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
-  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify(await compileCourse(loadCourse())));
+  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
   secrets = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -98,7 +97,7 @@ describe('the api Lambda handler', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ ok: true });
-    const lock = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.address(loadCourse().slug, 'lambda@example.com') }));
+    const lock = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.address(shippedCourse().slug, 'lambda@example.com') }));
     const sub = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(String(lock.Item?.id)) }));
     expect(sub.Item?.consent).toMatchObject({ ip: '203.0.113.50', userAgent: 'Mozilla/5.0 test' });
     const mail = (await stack.emails()).find((e) => e.destination.to.some((t) => t.includes('lambda@example.com')));

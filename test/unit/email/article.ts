@@ -1,9 +1,9 @@
-// Test support: the article split into its sections, read from the source file itself, so the
-// lesson tests compare against the article and not against a copy of it.
+// Test support: the article split into its sections, read from the source file itself (the
+// repository's byte-for-byte copy, next to its course), so the lesson tests compare against the article.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { SHIPPED_SOURCE_PATH } from '../../support/course.js';
 
-export const ARTICLE_PATH = fileURLToPath(new URL('../../../../shared/course-source/000_ead803f271ebb9cd.txt', import.meta.url));
+export const ARTICLE_PATH = SHIPPED_SOURCE_PATH;
 
 /** The intro (no heading) then one section per heading; `lines` are the section's paragraphs and sub-headings. */
 export function articleSections(headings: readonly string[]): { heading?: string; lines: string[] }[] {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCourse, TemplateError } from '../../../functions/email/compile.js';
 import { Placeholder } from '../../../functions/email/compiled-course.js';
 import { defaultTemplatesDir, loadCourse } from '../../../functions/email/manifest.js';
+import { SHIPPED_COURSE_DIR, compileShippedCourse, shippedCourse } from '../../support/course.js';
 
 let scratch: string;
 beforeAll(async () => {
@@ -16,16 +17,20 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** A private copy of templates/ that a test may break. */
+/** A private copy of templates/ (the shared layout and the shipped course) that a test may break. */
 async function templatesCopy(name: string): Promise<string> {
   const dir = join(scratch, name);
   await cp(defaultTemplatesDir, dir, { recursive: true });
   return dir;
 }
+/** The shipped course's folder inside such a copy. */
+const courseIn = (dir: string) => join(dir, 'courses/botox-permanent-numbness');
+/** Compile the copy's course with the copy's layout. */
+const compileCopy = (dir: string) => compileCourse(loadCourse(courseIn(dir), dir), courseIn(dir), dir);
 
 describe('placeholders', () => {
   it('survive mjml, CSS inlining, minification and html-to-text in every lesson and the confirmation', async () => {
-    const compiled = await compileCourse(loadCourse());
+    const compiled = await compileShippedCourse();
     for (const lesson of compiled.lessons) {
       expect(lesson.html).toContain(`href="${Placeholder.unsubscribeUrl}"`);
       expect(lesson.html).toContain(`Hi ${Placeholder.name},`);
@@ -42,9 +47,9 @@ describe('placeholders', () => {
 
   it('in a template\'s inline style and link text come through unchanged', async () => {
     const dir = await templatesCopy('inline');
-    const file = join(dir, 'lessons/02-understanding-permanent-numbness.mjml');
+    const file = join(courseIn(dir), 'lessons/02-understanding-permanent-numbness.mjml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('</mj-text>', `  <p style="color:#111">Dear {{name}}, <a href="{{unsubscribeUrl}}" style="color:#0b5cad">{{unsubscribeUrl}}</a></p>\n</mj-text>`));
-    const compiled = await compileCourse(loadCourse(dir), dir);
+    const compiled = await compileCopy(dir);
     expect(compiled.lessons[1]!.html).toMatch(/<p style="[^"]*">Dear \{\{name\}\}, <a href="\{\{unsubscribeUrl\}\}" style="[^"]*">\{\{unsubscribeUrl\}\}<\/a><\/p>/);
   });
 });
@@ -52,11 +57,11 @@ describe('placeholders', () => {
 describe('template errors', () => {
   it('a broken lesson fails with the lesson file and line', async () => {
     const dir = await templatesCopy('broken');
-    const file = join(dir, 'lessons/03-role-of-botox.mjml');
+    const file = join(courseIn(dir), 'lessons/03-role-of-botox.mjml');
     const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(6);
     await writeFile(file, [...lines, '<mj-texx>not an element</mj-texx>'].join('\n')); // line 7
-    const error = await compileCourse(loadCourse(dir), dir).catch((e: unknown) => e);
+    const error = await compileCopy(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TemplateError);
     expect((error as Error).message).toMatch(/Line 7 of lessons\/03-role-of-botox\.mjml/);
     expect((error as Error).message).toMatch(/mj-texx/);
@@ -64,40 +69,40 @@ describe('template errors', () => {
 
   it('an attribute mjml does not know fails strict validation, naming file and line', async () => {
     const dir = await templatesCopy('attribute');
-    const file = join(dir, 'lessons/08-conclusion.mjml');
+    const file = join(courseIn(dir), 'lessons/08-conclusion.mjml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('<mj-text css-class="lesson">', '<mj-text css-class="lesson" colour="red">'));
-    await expect(compileCourse(loadCourse(dir), dir)).rejects.toThrow(/Line 2 of lessons\/08-conclusion\.mjml.*Attribute colour is illegal/);
+    await expect(compileCopy(dir)).rejects.toThrow(/Line 2 of lessons\/08-conclusion\.mjml.*Attribute colour is illegal/);
   });
 
   it('an unknown variable in the layout fails naming the layout file and line', async () => {
     const dir = await templatesCopy('variable');
     const file = join(dir, 'layout/lesson.mjml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('{{course.title}}</mj-text>', '{{course.titel}}</mj-text>'));
-    await expect(compileCourse(loadCourse(dir), dir)).rejects.toThrow(/layout\/lesson\.mjml:\d+: unknown variable \{\{course\.titel\}\}/);
+    await expect(compileCopy(dir)).rejects.toThrow(/layout\/lesson\.mjml:\d+: unknown variable \{\{course\.titel\}\}/);
   });
 
   it('a failed compile is not cached: fixing the file and compiling again works', async () => {
     const dir = await templatesCopy('fixed');
-    const file = join(dir, 'lessons/01-introduction.mjml');
+    const file = join(courseIn(dir), 'lessons/01-introduction.mjml');
     const good = await readFile(file, 'utf8');
     await writeFile(file, good.replace('<mj-text', '<mj-txt').replace('</mj-text>', '</mj-txt>'));
-    const course = loadCourse(dir);
-    await expect(compileCourse(course, dir)).rejects.toThrow(TemplateError);
+    const course = loadCourse(courseIn(dir), dir);
+    await expect(compileCourse(course, courseIn(dir), dir)).rejects.toThrow(TemplateError);
     await writeFile(file, good);
-    await expect(compileCourse(course, dir)).resolves.toHaveProperty('lessons');
+    await expect(compileCourse(course, courseIn(dir), dir)).resolves.toHaveProperty('lessons');
   });
 });
 
 describe('compile once', () => {
   it('a second call for the same course and folder returns the same compiled course without recompiling', async () => {
-    const course = loadCourse();
-    const first = compileCourse(course);
-    expect(compileCourse(course)).toBe(first);
-    expect(await compileCourse(structuredClone(course))).toBe(await first);
+    const course = shippedCourse();
+    const first = compileCourse(course, SHIPPED_COURSE_DIR);
+    expect(compileCourse(course, SHIPPED_COURSE_DIR)).toBe(first);
+    expect(await compileCourse(structuredClone(course), SHIPPED_COURSE_DIR)).toBe(await first);
   });
 
   it('the compiled course is plain JSON: it round-trips unchanged', async () => {
-    const compiled = await compileCourse(loadCourse());
+    const compiled = await compileShippedCourse();
     expect(JSON.parse(JSON.stringify(compiled))).toEqual(compiled);
   });
 });

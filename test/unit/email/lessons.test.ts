@@ -4,18 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileCourse, type CompiledCourse } from '../../../functions/email/compile.js';
-import { defaultTemplatesDir, loadCourse } from '../../../functions/email/manifest.js';
 import { renderLesson } from '../../../functions/email/personalise.js';
 import { articleSections } from './article.js';
+import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 
-const course = loadCourse();
+const course = shippedCourse();
 const sections = articleSections(course.lessons.slice(1).map((l) => l.title));
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
 let compiled: CompiledCourse;
 beforeAll(async () => {
-  compiled = await compileCourse(course);
+  compiled = await compileCourse(course, SHIPPED_COURSE_DIR);
 });
 
 describe('the course manifest and the article', () => {
@@ -36,7 +36,7 @@ describe('the course manifest and the article', () => {
 
 describe('each lesson file holds its article section word for word', () => {
   it.each(course.lessons.map((l, i) => [i + 1, l.file, i] as const))('lesson %i (%s): the headings and paragraphs are exactly the section, nothing added or dropped', (_n, file, i) => {
-    const source = readFileSync(join(defaultTemplatesDir, file), 'utf8');
+    const source = readFileSync(join(SHIPPED_COURSE_DIR, file), 'utf8');
     const blocks = [...source.matchAll(/<(h1|h2|h3|p)>([\s\S]*?)<\/\1>/g)].map((m) => decode(m[2]!));
     const section = sections[i]!;
     expect(blocks).toEqual([...(section.heading ? [section.heading] : []), ...section.lines]);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/core/errors.js';
-import { defaultTemplatesDir, loadCourse, parseCourse } from '../../../functions/email/manifest.js';
+import { loadCourse, parseCourse } from '../../../functions/email/manifest.js';
+import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 
 /** course.json as plain data a test can break. */
 interface RawCourse {
@@ -12,7 +13,7 @@ interface RawCourse {
   sender?: Record<string, unknown>;
   lessons: Record<string, unknown>[];
 }
-const valid = JSON.parse(await readFile(join(defaultTemplatesDir, 'course.json'), 'utf8')) as RawCourse;
+const valid = JSON.parse(await readFile(join(SHIPPED_COURSE_DIR, 'course.json'), 'utf8')) as RawCourse;
 const withChange = (change: (c: RawCourse) => void): unknown => {
   const copy = structuredClone(valid);
   change(copy);
@@ -20,13 +21,15 @@ const withChange = (change: (c: RawCourse) => void): unknown => {
 };
 
 describe('loadCourse', () => {
-  it('loads templates/course.json with its defaults: weekly at 09:00, eight lessons', () => {
-    const course = loadCourse();
+  it('loads the shipped course.json with its defaults: weekly at 09:00, eight lessons, its source and disclaimer', () => {
+    const course = shippedCourse();
     expect(course.slug).toBe('botox-permanent-numbness');
     expect(course.cadenceDays).toBe(7);
     expect(course.sendHour).toBe('09:00');
     expect(course.sender.email).toBe('course@example.com');
     expect(course.lessons).toHaveLength(8);
+    expect(course.source).toBe('source/000_ead803f271ebb9cd.txt');
+    expect(course.disclaimer?.label).toBe('Medical disclaimer');
   });
 
   it('fills the cadence, send hour and time zone defaults when they are left out', () => {
@@ -41,7 +44,7 @@ describe('loadCourse', () => {
   it('fails naming a lesson file that does not exist', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'course-'));
     try {
-      await cp(defaultTemplatesDir, dir, { recursive: true });
+      await cp(SHIPPED_COURSE_DIR, dir, { recursive: true });
       await unlink(join(dir, 'lessons/05-effectiveness.mjml'));
       expect(() => loadCourse(dir)).toThrow(/course\.json: lessons\[4\]\.file: file not found/);
     } finally {
@@ -74,7 +77,10 @@ describe('parseCourse names the field that is wrong', () => {
     ['an unknown time zone', (c: RawCourse) => (c.defaultTimezone = 'Mars/Olympus'), 'course.json: defaultTimezone: must be an IANA time zone'],
     ['a zero cadence', (c: RawCourse) => (c.cadenceDays = 0), 'course.json: cadenceDays: must be at least 1'],
     ['a slug with spaces', (c: RawCourse) => (c.slug = 'Botox course'), 'course.json: slug: must be lower-case words joined by hyphens'],
-    ['a lesson file outside templates/', (c: RawCourse) => (c.lessons[1]!.file = 'lessons/../../secrets.mjml'), 'course.json: lessons[1].file: must stay inside templates/'],
+    ['a lesson file outside its folder', (c: RawCourse) => (c.lessons[1]!.file = 'lessons/../../secrets.mjml'), 'course.json: lessons[1].file: must stay inside its folder'],
+    ['a source outside the course folder', (c: RawCourse) => (c.source = '../../../shared/article.txt'), 'course.json: source: must stay inside the course folder'],
+    ['an absolute source', (c: RawCourse) => (c.source = '/etc/passwd'), 'course.json: source: must stay inside the course folder'],
+    ['a disclaimer without its text', (c: RawCourse) => (c.disclaimer = { label: 'Medical disclaimer' }), 'course.json: disclaimer.text: required'],
     ['no lessons', (c: RawCourse) => (c.lessons = []), 'course.json: lessons: must list at least one lesson'],
   ])('%s', (_what, change, message) => {
     expect.assertions(3);

@@ -4,15 +4,15 @@ import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/core/errors.js';
 import { compileCourse, type CompiledCourse } from '../../../functions/email/compile.js';
-import { loadCourse } from '../../../functions/email/manifest.js';
 import { composeMessage, listIdFor, type OutgoingMessage } from '../../../functions/email/mime.js';
 import { renderLesson } from '../../../functions/email/personalise.js';
+import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 
-const course = loadCourse();
+const course = shippedCourse();
 const unsubscribeUrl = 'https://example.com/unsubscribe?token=abc.def-ghi';
 let compiled: CompiledCourse;
 beforeAll(async () => {
-  compiled = await compileCourse(course);
+  compiled = await compileCourse(course, SHIPPED_COURSE_DIR);
 });
 
 function lessonMessage(overrides: Partial<OutgoingMessage> = {}, name = 'Ann'): OutgoingMessage {

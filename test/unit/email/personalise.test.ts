@@ -2,14 +2,14 @@
 // attributes, and nothing a person types can add markup or break a line.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/core/errors.js';
-import { compileCourse, type CompiledCourse } from '../../../functions/email/compile.js';
-import { loadCourse } from '../../../functions/email/manifest.js';
+import { type CompiledCourse } from '../../../functions/email/compile.js';
 import { displayName, renderConfirmation, renderLesson } from '../../../functions/email/personalise.js';
+import { compileShippedCourse } from '../../support/course.js';
 
 const unsubscribeUrl = 'https://example.com/unsubscribe?token=abc.def';
 let compiled: CompiledCourse;
 beforeAll(async () => {
-  compiled = await compileCourse(loadCourse());
+  compiled = await compileShippedCourse();
 });
 
 describe('the name', () => {

@@ -1,15 +1,14 @@
-// The build-time path Lambda uses: the course compiled to JSON once, loaded without mjml.
+// The build-time path Lambda uses: every course compiled to JSON once, loaded without mjml.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCompiledCourse } from '../../../functions/email/build-lessons.js';
-import { compileCourse } from '../../../functions/email/compile.js';
-import { loadCourse } from '../../../functions/email/manifest.js';
+import { writeCompiledCourses } from '../../../functions/email/build-lessons.js';
 import { renderLesson } from '../../../functions/email/personalise.js';
-import { loadPrecompiledCourse } from '../../../functions/email/precompiled.js';
+import { loadPrecompiledCourses } from '../../../functions/email/precompiled.js';
+import { compileShippedCourse } from '../../support/course.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,27 +18,27 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('precompiled course', () => {
-  it('what the build writes loads back as the same compiled course, and renders the same email', async () => {
+describe('precompiled courses', () => {
+  it('what the build writes loads back as the same compiled courses, and renders the same email', async () => {
     const out = join(dir, 'nested/compiled-course.json');
-    const written = await writeCompiledCourse(out);
-    expect(written.lessons).toBe(8);
-    const loaded = await loadPrecompiledCourse(out);
-    const fresh = await compileCourse(loadCourse());
+    const written = await writeCompiledCourses(out);
+    expect(written).toMatchObject({ courses: 1, lessons: 8 });
+    const [loaded] = await loadPrecompiledCourses(out);
+    const fresh = await compileShippedCourse();
     expect(loaded).toEqual(fresh);
     const p = { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t' };
-    expect(renderLesson(loaded, 4, p)).toEqual(renderLesson(fresh, 4, p));
-    expect(loadPrecompiledCourse(out)).toBe(loadPrecompiledCourse(out));
+    expect(renderLesson(loaded!, 4, p)).toEqual(renderLesson(fresh, 4, p));
+    expect(loadPrecompiledCourses(out)).toBe(loadPrecompiledCourses(out));
   });
 
   it('a missing file fails saying how to build it', async () => {
-    await expect(loadPrecompiledCourse(join(dir, 'absent.json'))).rejects.toThrow(/npm run build:lessons/);
+    await expect(loadPrecompiledCourses(join(dir, 'absent.json'))).rejects.toThrow(/npm run build:lessons/);
   });
 
-  it('a file that is not a compiled course is refused', async () => {
+  it('a file that is not a list of compiled courses is refused', async () => {
     const path = join(dir, 'wrong.json');
-    await writeFile(path, JSON.stringify({ lessons: [] }));
-    await expect(loadPrecompiledCourse(path)).rejects.toThrow(/not a compiled course/);
+    await writeFile(path, JSON.stringify([{ lessons: [] }]));
+    await expect(loadPrecompiledCourses(path)).rejects.toThrow(/not a list of compiled courses/);
   });
 
   it('a Lambda bundle of the send path (precompiled, personalise, mime) contains no mjml and no nodemailer', async () => {

@@ -1,11 +1,11 @@
-// `npm run preview -- --out DIR`, run as an author runs it: the files it writes and what it prints.
+// `npm run preview -- --out DIR [--course DIR]`, run as an author runs it: the files it writes and what it prints.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCourse } from '../../../functions/email/manifest.js';
+import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
@@ -19,12 +19,13 @@ afterAll(async () => {
 });
 
 describe('npm run preview', () => {
-  it('writes NN-slug.html and .txt for every lesson and the confirmation, an index linking them all, and prints where', async () => {
-    const out = join(dir, 'out');
-    const { stdout } = await run('npm', ['run', '--silent', 'preview', '--', '--out', out], { cwd: root });
+  it('writes NN-slug.html and .txt for every lesson and the confirmation into the course\'s folder, an index linking them all, and prints where', async () => {
+    const top = join(dir, 'out');
+    const { stdout } = await run('npm', ['run', '--silent', 'preview', '--', '--out', top], { cwd: root });
+    const out = join(top, 'botox-permanent-numbness');
 
     expect(stdout).toContain(out);
-    const lessons = loadCourse().lessons;
+    const lessons = shippedCourse().lessons;
     const stems = ['00-confirmation', ...lessons.map((l, i) => `${String(i + 1).padStart(2, '0')}-${(l.file.split('/').pop() ?? '').replace(/\.mjml$/, '').replace(/^\d+-/, '')}`)];
     expect(stems.slice(1).map((s) => s.slice(0, 3))).toEqual(['01-', '02-', '03-', '04-', '05-', '06-', '07-', '08-']);
     const files = (await readdir(out)).sort();
@@ -36,6 +37,13 @@ describe('npm run preview', () => {
     }
     // Filled in: no placeholder is left in any file.
     for (const f of files) expect(await readFile(join(out, f), 'utf8'), f).not.toMatch(/\{\{[A-Za-z_]+\}\}/);
+  });
+
+  it('--course DIR previews that course only', async () => {
+    const top = join(dir, 'one');
+    await run('npm', ['run', '--silent', 'preview', '--', '--out', top, '--course', SHIPPED_COURSE_DIR], { cwd: root });
+    expect(await readdir(top)).toEqual(['botox-permanent-numbness']);
+    expect(await readdir(join(top, 'botox-permanent-numbness'))).toContain('01-introduction.html');
   });
 
   it('refuses an unknown option with a message and a failing exit code, writing nothing', async () => {
