@@ -18,6 +18,8 @@ import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { loadCourses, type CourseFolder } from '../email/courses.js';
+import { defaultCoursesDir } from '../email/manifest.js';
+import { runCheck, runNew } from './authoring.js';
 import { simulatedSesFeedback } from '../local/simulated-feedback.js';
 import { runExport, type ExportFormat } from './export.js';
 import { RequeueRefusedError, runHeld, runRequeue } from './held.js';
@@ -30,7 +32,14 @@ import { resolveTarget, type CliEnv, type Target } from './target.js';
 
 export const USAGE = `Usage: course <command> [options]
 
-Commands:
+Writing a course:
+  new <article.md|.txt|.html> [--out DIR] [--slug S] [--title T] [--heading "<line>"]… [--not-heading "<line>"]…
+                                          a course folder from an article: manifest, one lesson per section,
+                                          the source copied (default DIR: $COURSES_DIR/<slug>)
+  check [--course DIR]                    every paragraph of the source in its lesson word for word, strict
+                                          compile, size, disclaimer (default: every course); exit 1 on any problem
+
+Running a course:
   stats                                   the funnel and a per-lesson table, with bar charts
   export [--format csv|jsonl]             every subscriber (status, lesson, consent) to stdout
   show <email>                            everything held about one address
@@ -78,6 +87,9 @@ const commands = {
   requeue: { options: { ...where }, positionals: 1 },
   import: { options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, positionals: 1 },
   'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
+  // Authoring: course folders only, no table (check's --course is a folder, as `course new` writes one).
+  new: { options: { out: { type: 'string' }, slug: { type: 'string' }, title: { type: 'string' }, heading: { type: 'string', multiple: true }, 'not-heading': { type: 'string', multiple: true } }, positionals: 1 },
+  check: { options: { course: { type: 'string' } }, positionals: 0 },
 } satisfies Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number }>;
 type Command = keyof typeof commands;
 
@@ -95,10 +107,10 @@ function parse(argv: readonly string[]) {
   if (parsed.positionals.length !== spec.positionals) {
     throw new UsageError(spec.positionals === 0 ? `${command} takes no arguments (got "${parsed.positionals.join(' ')}")` : `${command} needs exactly one argument`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.table !== undefined && values.stack !== undefined) throw new UsageError('give --table or --stack, not both');
   // An empty name would not mean "the default": it would reach AWS as a table, stack or course named "".
-  for (const option of ['table', 'stack', 'course'] as const) {
+  for (const option of ['table', 'stack', 'course', 'out', 'slug', 'title'] as const) {
     const value = values[option];
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${option} needs a name`);
   }
@@ -113,7 +125,8 @@ function emailArgument(value: string | undefined, what: string): string {
   }
 }
 
-const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+const text = (v: string | boolean | string[] | undefined) => (typeof v === 'string' ? v : undefined);
+const list = (v: string | boolean | string[] | undefined) => (Array.isArray(v) ? v : []);
 
 async function compiled(io: CliIo, folder: CourseFolder): Promise<CompiledCourse> {
   if (io.compileCourse) return io.compileCourse(folder.course);
@@ -183,6 +196,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const { command, values, positional } = args;
+    if (command === 'check') {
+      const reports = await runCheck({ out: io.out, ...(text(values.course) === undefined ? {} : { courseDir: text(values.course) }), ...(io.env.COURSES_DIR ? { coursesDir: io.env.COURSES_DIR } : {}) });
+      return reports.some((r) => r.problems.length > 0) ? 1 : 0;
+    }
+    if (command === 'new') {
+      await runNew(
+        { out: io.out },
+        {
+          article: positional ?? '',
+          coursesDir: io.env.COURSES_DIR || defaultCoursesDir,
+          ...(text(values.out) === undefined ? {} : { out: text(values.out) }),
+          ...(text(values.slug) === undefined ? {} : { slug: text(values.slug) }),
+          ...(text(values.title) === undefined ? {} : { title: text(values.title) }),
+          overrides: { headings: list(values.heading), notHeadings: list(values['not-heading']) },
+        },
+      );
+      return 0;
+    }
     const folders = (io.loadCourses ?? (() => loadCourses(io.env.COURSES_DIR || undefined)))();
     const courses = folders.map((f) => f.course);
     const chosen = text(values.course);

@@ -1,0 +1,233 @@
+// An article read as a course author needs it: its title, and a flat list of headings (with levels)
+// and body pieces (clean HTML), from Markdown (marked's lexer), HTML (htmlparser2) or plain text
+// (a heading heuristic the author can override). `course new` splits it into lessons; `course check`
+// reads the same list to compare the lessons against it.
+import { extname } from 'node:path';
+import { lexer, parser, type Token, type TokensList } from 'marked';
+import { parseDocument } from 'htmlparser2';
+import { isTag, isText, type ChildNode, type Element } from 'domhandler';
+import render from 'dom-serializer';
+import { ValidationError } from '../core/errors.js';
+import { cleanHtml, normaliseText, textBlocks, textOf } from './html.js';
+
+export type ArticleFormat = 'markdown' | 'text' | 'html';
+
+export type ArticleItem =
+  /** `html`: the heading's inner HTML (links and emphasis kept); `text`: its plain text. */
+  | { kind: 'heading'; level: number; text: string; html: string }
+  /** A paragraph, list, quote, code block or table, as clean HTML. */
+  | { kind: 'body'; html: string };
+
+export interface Article {
+  format: ArticleFormat;
+  /** The article's own title: a Markdown/HTML first-level heading that is the only one; in plain text, a heading-like first line. */
+  title?: string;
+  /** Everything after the title, in order. */
+  items: ArticleItem[];
+}
+
+/** Plain text only: where the heading guess is wrong, the author names the lines (whitespace-normalised). */
+export interface TextOverrides {
+  /** Lines that start a lesson, whatever they look like. */
+  headings?: readonly string[];
+  /** Lines that are body text, whatever they look like. */
+  notHeadings?: readonly string[];
+}
+
+/** `.md`/`.markdown` → markdown, `.txt`/`.text` → text, `.html`/`.htm` → html; anything else is a ValidationError. */
+export function articleFormat(fileName: string): ArticleFormat {
+  const ext = extname(fileName).toLowerCase();
+  if (ext === '.md' || ext === '.markdown') return 'markdown';
+  if (ext === '.txt' || ext === '.text') return 'text';
+  if (ext === '.html' || ext === '.htm') return 'html';
+  throw new ValidationError('unknown_article_format', `${fileName}: an article must be Markdown (.md), plain text (.txt) or HTML (.html)`);
+}
+
+/** Read an article. `wantTitle`: false when the author gives the title (--title), so plain text keeps its first line. */
+export function parseArticle(content: string, format: ArticleFormat, options: { wantTitle?: boolean; overrides?: TextOverrides } = {}): Article {
+  const text = content.replace(/^\uFEFF/, '');
+  if (format === 'markdown') return withTitle(format, markdownItems(text));
+  if (format === 'html') return withTitle(format, htmlItems(text));
+  return textArticle(text, options.wantTitle ?? true, options.overrides ?? {});
+}
+
+/**
+ * The article's text blocks in order (headings, paragraphs, list items…), without its title: what
+ * every lesson together must hold, word for word.
+ */
+export function articleTextBlocks(article: Article): string[] {
+  return article.items.flatMap((item) => (item.kind === 'heading' ? [item.text] : textBlocks(item.html)));
+}
+
+/** A first-level heading that opens the article and is its only one is the title, not a lesson. */
+function withTitle(format: ArticleFormat, items: ArticleItem[]): Article {
+  const first = items[0];
+  const level1 = items.filter((i) => i.kind === 'heading' && i.level === 1).length;
+  if (first?.kind === 'heading' && first.level === 1 && level1 === 1) return { format, title: first.text, items: items.slice(1) };
+  return { format, items };
+}
+
+function markdownItems(markdown: string): ArticleItem[] {
+  const tokens = lexer(markdown);
+  // One token at a time through marked's parser; reference-style links need the document's link map.
+  const html = (token: Token) => parser(Object.assign<Token[], Pick<TokensList, 'links'>>([token], { links: tokens.links }));
+  const items: ArticleItem[] = [];
+  for (const token of tokens) {
+    if (token.type === 'space' || token.type === 'hr' || token.type === 'def') continue;
+    if (token.type === 'heading') {
+      const inner = cleanHtml(html(token).replace(/^\s*<h\d[^>]*>|<\/h\d>\s*$/g, ''));
+      items.push({ kind: 'heading', level: (token as { depth: number }).depth, text: textOf(inner), html: inner });
+      continue;
+    }
+    const body = cleanHtml(html(token)).trim();
+    if (textBlocks(body).length > 0) items.push({ kind: 'body', html: body });
+  }
+  return items;
+}
+
+/** Containers whose children are read as the article's own blocks. */
+const FLATTENED = new Set(['html', 'body', 'main', 'article', 'section', 'div', 'header', 'hgroup']);
+/** Page furniture, not article text. */
+const SKIPPED = new Set(['head', 'script', 'style', 'noscript', 'template', 'nav', 'aside', 'footer', 'form', 'iframe', 'svg']);
+const HEADING = /^h([1-6])$/;
+
+function htmlItems(html: string): ArticleItem[] {
+  const doc = parseDocument(html, { decodeEntities: true });
+  // The article element (or main, or body) when there is one: the rest of a page is not the article.
+  const root = findFirst(doc.children, 'article') ?? findFirst(doc.children, 'main') ?? findFirst(doc.children, 'body');
+  const items: ArticleItem[] = [];
+  let inline: ChildNode[] = [];
+  const flushInline = () => {
+    const body = cleanHtml(render(inline)).trim();
+    if (textOf(body) !== '') items.push({ kind: 'body', html: `<p>${body}</p>` });
+    inline = [];
+  };
+  const walk = (nodes: readonly ChildNode[]) => {
+    for (const node of nodes) {
+      if (isText(node)) {
+        inline.push(node);
+        continue;
+      }
+      if (!isTag(node)) continue;
+      const el = node;
+      const name = el.name.toLowerCase();
+      if (SKIPPED.has(name)) continue;
+      const heading = HEADING.exec(name);
+      if (heading || FLATTENED.has(name) || BLOCK_LEVEL.has(name)) flushInline();
+      if (heading) {
+        const inner = cleanHtml(render(el.children)).trim();
+        if (textOf(inner) !== '') items.push({ kind: 'heading', level: Number(heading[1]), text: textOf(inner), html: inner });
+      } else if (FLATTENED.has(name)) walk(el.children);
+      else if (BLOCK_LEVEL.has(name)) {
+        const body = cleanHtml(render(el)).trim();
+        if (textBlocks(body).length > 0) items.push({ kind: 'body', html: body });
+      } else inline.push(el);
+    }
+  };
+  walk(root ? root.children : doc.children);
+  flushInline();
+  return items;
+}
+
+const BLOCK_LEVEL = new Set(['p', 'ul', 'ol', 'blockquote', 'pre', 'table', 'dl', 'figure', 'address', 'details']);
+
+function findFirst(nodes: readonly ChildNode[], name: string): Element | undefined {
+  for (const node of nodes) {
+    if (!isTag(node)) continue;
+    const el = node;
+    if (el.name.toLowerCase() === name) return el;
+    const inner = findFirst(el.children, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+// ---- Plain text -------------------------------------------------------------------------------
+
+/** Sentence-ending punctuation a heading does not close with (a question mark it may: "How Does Botox Work?"). */
+const CLOSING = /[.,;:!…]$/;
+/** "1. ", "2) ", "1.2 ", "IV. ", "a) ": a numbered heading, one level per number. */
+const NUMBERED = /^((?:\d+[.)])+|\d+(?:\.\d+)+|[ivxlcdm]+[.)]|[a-z][.)])\s+\S/i;
+const MAX_HEADING_WORDS = 12;
+const MAX_HEADING_CHARS = 100;
+
+/** Whether one line of plain text looks like a heading: short, a letter in it, no closing punctuation, not a bullet. */
+export function looksLikeHeading(line: string): boolean {
+  const s = normaliseText(line);
+  if (s === '' || s.length > MAX_HEADING_CHARS || s.split(' ').length > MAX_HEADING_WORDS) return false;
+  if (!/\p{L}/u.test(s) || /^[-*•–]\s/.test(s)) return false;
+  // Closing quotes or brackets after the punctuation do not hide it: 'He said "no."'
+  return !CLOSING.test(s.replace(/["'”’»)\]]+$/, ''));
+}
+
+/** 1 for an unnumbered heading, 2 for "1. …", 3 for "1.2 …": numbered headings sit under plain ones. */
+function headingLevel(line: string): number {
+  const m = NUMBERED.exec(normaliseText(line));
+  if (!m) return 1;
+  const numbers = m[1]!.split(/[.)]/).filter((p) => p !== '').length;
+  return 1 + Math.max(1, numbers);
+}
+
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\{/g, '&#123;');
+
+/**
+ * Plain text has no markup. Paragraphs are lines, or, when the text has blank lines, the runs of
+ * lines between them (hard-wrapped lines joined with a space). A one-line paragraph that looks like a
+ * heading (looksLikeHeading) and is followed by body text is a heading; `overrides` settle the lines
+ * the guess gets wrong. Every paragraph's text is kept exactly (only whitespace is normalised).
+ */
+function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides): Article {
+  const lines = text.split(/\r\n|\r|\n/);
+  const byBlankLines = /\S[^\n]*\n\s*\n\s*\S/.test(text.replace(/\r\n?/g, '\n'));
+  const forced = new Set((overrides.headings ?? []).map(normaliseText));
+  const refused = new Set((overrides.notHeadings ?? []).map(normaliseText));
+  for (const [flag, set] of [['--heading', forced], ['--not-heading', refused]] as const) {
+    for (const line of set) {
+      if (!lines.some((l) => normaliseText(l) === line)) throw new ValidationError('unknown_line', `${flag} "${line}": no such line in the article`);
+    }
+  }
+
+  // Paragraphs: { lines } in order. In blank-line mode a forced heading inside a run is split out.
+  const paragraphs: string[][] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 0) paragraphs.push(run);
+    run = [];
+  };
+  for (const raw of lines) {
+    const line = normaliseText(raw);
+    if (line === '') {
+      flush();
+      continue;
+    }
+    if (!byBlankLines || forced.has(line)) {
+      flush();
+      paragraphs.push([line]);
+      continue;
+    }
+    run.push(line);
+  }
+  flush();
+
+  const isHeadingLike = (p: string[] | undefined) => p !== undefined && p.length === 1 && !refused.has(p[0]!) && (forced.has(p[0]!) || looksLikeHeading(p[0]!));
+  const levelOf = (line: string) => (forced.has(line) ? 1 : headingLevel(line));
+  let title: string | undefined;
+  let start = 0;
+  if (wantTitle && paragraphs[0] !== undefined && isHeadingLike(paragraphs[0])) {
+    title = paragraphs[0][0];
+    start = 1;
+  }
+  const items: ArticleItem[] = [];
+  for (let i = start; i < paragraphs.length; i++) {
+    const p = paragraphs[i]!;
+    const line = p.join(' ');
+    const next = paragraphs[i + 1];
+    // A heading is followed by body text or by a heading under it; a heading-like last line, or one
+    // before a heading of its own level or above, is text.
+    const opensSomething = next !== undefined && (!isHeadingLike(next) || levelOf(next.join(' ')) > levelOf(line));
+    const heading = p.length === 1 && (forced.has(line) || (!refused.has(line) && looksLikeHeading(line) && opensSomething));
+    if (heading) items.push({ kind: 'heading', level: levelOf(line), text: line, html: escapeText(line) });
+    else items.push({ kind: 'body', html: `<p>${escapeText(line)}</p>` });
+  }
+  return { format: 'text', ...(title === undefined ? {} : { title }), items };
+}

@@ -1,0 +1,231 @@
+// `course check`: is a course fit to send? Each check is one entry in `COURSE_CHECKS` (a name and a
+// function from the course under check to its problems), so adding one (deliverability, links…) is
+// adding an entry. The course is loaded, read and compiled once and shared by every check.
+//
+//   fidelity     every paragraph, list item and heading of the source is in its lesson, in order,
+//                word for word, and nothing else is in the lesson files (the layout adds the rest)
+//   compile      every template compiles at mjml's strict validation
+//   size         every lesson's HTML, filled in for a reader, is under 102 KB (Gmail clips larger
+//                messages: https://support.google.com/mail/answer/7344406 — "[Message clipped]")
+//   disclaimer   when the manifest sets one, every lesson's HTML and text carry it word for word
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isAppError } from '../core/errors.js';
+import { compileCourse, TemplateError } from '../email/compile.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
+import { defaultTemplatesDir, loadCourse, type Course } from '../email/manifest.js';
+import { escapeHtml, renderLesson } from '../email/personalise.js';
+import { articleFormat, articleTextBlocks, parseArticle } from './article.js';
+import { normaliseText, textBlocks } from './html.js';
+
+/** One thing wrong with a course: which check found it, which lesson (1-based) and file, and what. */
+export interface CourseProblem {
+  check: string;
+  lesson?: number;
+  file?: string;
+  message: string;
+}
+
+/** A course as the checks see it: loaded once, each file read and the course compiled at most once. */
+export interface CourseUnderCheck {
+  dir: string;
+  course: Course;
+  /** A file of the course folder (relative path), as text. */
+  read: (file: string) => Promise<string>;
+  /** The compiled course, or the TemplateError that stopped it (compiled once, at strict validation). */
+  compile: () => Promise<{ compiled: CompiledCourse } | { error: TemplateError }>;
+  /** The compiled course, or undefined when it does not compile (the `compile` check reports why). */
+  compiled: () => Promise<CompiledCourse | undefined>;
+}
+
+export interface CourseCheck {
+  name: string;
+  run: (subject: CourseUnderCheck) => Promise<CourseProblem[]>;
+}
+
+/** Gmail clips an HTML body above 102 KB (102 × 1024 bytes here, to stay on the safe side). */
+export const MAX_LESSON_BYTES = 102 * 1024;
+/** A realistic reader for the size check: a long name and an unsubscribe link as long as a real one. */
+const SAMPLE_READER = { name: 'Alexandra Example-Reader', unsubscribeUrl: `https://courses.example.com/unsubscribe?token=${'x'.repeat(180)}` };
+
+const quote = (s: string, max = 160) => `“${s.length > max ? `${s.slice(0, max - 1)}…` : s}”`;
+
+export const compileCheck: CourseCheck = {
+  name: 'compile',
+  async run(subject) {
+    const result = await subject.compile();
+    if (!('error' in result)) return [];
+    const lesson = /^Lesson (\d+) /.exec(result.error.message)?.[1];
+    return [{ check: 'compile', ...(lesson ? { lesson: Number(lesson), file: subject.course.lessons[Number(lesson) - 1]?.file } : {}), message: result.error.message }];
+  },
+};
+
+/**
+ * Where each lesson's part of the source starts: lesson k (k ≥ 2) at the block equal to its title,
+ * searched in order; lesson 1 at its title when the source has it before lesson 2's, else at the start.
+ */
+function sectionStarts(blocks: readonly string[], titles: readonly string[]): { starts: number[]; missing: number[] } {
+  const starts: number[] = [];
+  const missing: number[] = [];
+  let from = 0;
+  titles.forEach((title, k) => {
+    const at = blocks.indexOf(normaliseText(title), from);
+    if (k === 0) {
+      const next = titles[1] === undefined ? blocks.length : blocks.indexOf(normaliseText(titles[1]), 0);
+      starts.push(at !== -1 && (next === -1 || at < next) ? at : 0);
+      if (at !== -1 && (next === -1 || at < next)) from = at + 1;
+      return;
+    }
+    if (at === -1) {
+      missing.push(k);
+      starts.push(starts[k - 1]!);
+      return;
+    }
+    starts.push(at);
+    from = at + 1;
+  });
+  return { starts, missing };
+}
+
+/** Longest common subsequence of two block lists: the pairs (i in a, j in b) it keeps, in order. */
+function alignment(a: readonly string[], b: readonly string[]): [number, number][] {
+  const n = a.length;
+  const m = b.length;
+  const table = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+  const pairs: [number, number][] = [];
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (a[i] === b[j]) pairs.push([i++, j++]);
+    else if (table[i + 1]![j]! >= table[i]![j + 1]!) i++;
+    else j++;
+  }
+  return pairs;
+}
+
+export const fidelityCheck: CourseCheck = {
+  name: 'fidelity',
+  async run({ course, read }) {
+    if (course.source === undefined) return [{ check: 'fidelity', message: 'course.json names no "source": the article the lessons come from (source/<its file>) is needed to check them' }];
+    const article = parseArticle(await read(course.source), articleFormat(course.source));
+    const source = articleTextBlocks(article);
+    // A plain-text article's first line is its title only if the manifest says so; otherwise it is text.
+    if (article.format === 'text' && article.title !== undefined && normaliseText(article.title) !== normaliseText(course.title)) source.unshift(normaliseText(article.title));
+    const lessons = await Promise.all(course.lessons.map(async (l) => textBlocks(await read(l.file))));
+    const where = lessons.flatMap((blocks, k) => blocks.map(() => k));
+    const { starts, missing } = sectionStarts(source, course.lessons.map((l) => l.title));
+    const sectionOf = (i: number) => starts.reduce((k, start, idx) => (i >= start ? idx : k), 0);
+    const label = (k: number) => ({ lesson: k + 1, file: course.lessons[k]!.file });
+
+    const problems: CourseProblem[] = missing.map((k) => ({ check: 'fidelity', ...label(k), message: `its title ${quote(course.lessons[k]!.title)} is not a heading of the source (titles come from the article's headings)` }));
+    const flat = lessons.flat();
+    const pairs = alignment(source, flat);
+    const keptSource = new Set(pairs.map(([i]) => i));
+    const keptLesson = new Set(pairs.map(([, j]) => j));
+    const dropped = source.map((text, i) => ({ text, i })).filter(({ i }) => !keptSource.has(i));
+    const added = flat.map((text, j) => ({ text, j })).filter(({ j }) => !keptLesson.has(j));
+    const moved = new Set(dropped.map((d) => d.text).filter((t) => added.some((a) => a.text === t)));
+    for (const { text, i } of dropped) {
+      problems.push({ check: 'fidelity', ...label(sectionOf(i)), message: moved.has(text) ? `out of order: ${quote(text)}` : `missing: ${quote(text)}` });
+    }
+    for (const { text, j } of added) {
+      if (!moved.has(text)) problems.push({ check: 'fidelity', ...label(where[j]!), message: `not in the source (added): ${quote(text)}` });
+    }
+    if (missing.length === 0) {
+      for (const [i, j] of pairs) {
+        const k = sectionOf(i);
+        if (where[j] !== k) problems.push({ check: 'fidelity', ...label(where[j]!), message: `belongs to lesson ${k + 1} (${quote(course.lessons[k]!.title, 60)}) in the source: ${quote(source[i]!)}` });
+      }
+    }
+    return problems;
+  },
+};
+
+export const sizeCheck: CourseCheck = {
+  name: 'size',
+  async run({ course, compiled }) {
+    const c = await compiled();
+    if (c === undefined) return [];
+    return course.lessons.flatMap((l, i) => {
+      const bytes = Buffer.byteLength(renderLesson(c, i, SAMPLE_READER).html);
+      return bytes < MAX_LESSON_BYTES ? [] : [{ check: 'size', lesson: i + 1, file: l.file, message: `${(bytes / 1024).toFixed(1)} KB of HTML: Gmail clips emails at 102 KB` }];
+    });
+  },
+};
+
+export const disclaimerCheck: CourseCheck = {
+  name: 'disclaimer',
+  async run({ course, compiled }) {
+    const d = course.disclaimer;
+    const c = await compiled();
+    if (d === undefined || c === undefined) return [];
+    const html = `<strong>${escapeHtml(d.label)}:</strong> ${escapeHtml(d.text)}`;
+    const text = normaliseText(`${d.label}: ${d.text}`);
+    return course.lessons.flatMap((l, i) => {
+      const email = c.lessons[i]!;
+      return email.html.includes(html) && normaliseText(email.text).includes(text) ? [] : [{ check: 'disclaimer', lesson: i + 1, file: l.file, message: `the disclaimer ${quote(`${d.label}: ${d.text}`, 80)} is not in the email` }];
+    });
+  },
+};
+
+/** What `course check` runs, in order. Add a check here. */
+export const COURSE_CHECKS: readonly CourseCheck[] = [compileCheck, fidelityCheck, sizeCheck, disclaimerCheck];
+
+export interface CheckReport {
+  dir: string;
+  /** Absent when the manifest itself could not be loaded (then the one problem says why). */
+  course?: Course;
+  problems: CourseProblem[];
+  /** The largest lesson's HTML for a reader, in bytes (when it compiled). */
+  largestLessonBytes?: number;
+}
+
+/** Run `checks` on the course in `courseDir`. Never throws for a problem of the course: it is reported. */
+export async function checkCourse(courseDir: string, checks: readonly CourseCheck[] = COURSE_CHECKS, templatesDir: string = defaultTemplatesDir): Promise<CheckReport> {
+  const dir = resolve(courseDir);
+  let course: Course;
+  try {
+    course = loadCourse(dir, templatesDir);
+  } catch (e: unknown) {
+    if (isAppError(e)) return { dir, problems: [{ check: 'manifest', message: e.message }] };
+    throw e;
+  }
+  const files = new Map<string, Promise<string>>();
+  let compiledOnce: ReturnType<CourseUnderCheck['compile']> | undefined;
+  const compileOnce = async (): ReturnType<CourseUnderCheck['compile']> => {
+    try {
+      return { compiled: await compileCourse(course, dir, templatesDir) };
+    } catch (e: unknown) {
+      if (e instanceof TemplateError) return { error: e };
+      throw e;
+    }
+  };
+  const compile: CourseUnderCheck['compile'] = () => (compiledOnce ??= compileOnce());
+  const subject: CourseUnderCheck = {
+    dir,
+    course,
+    read: (file) => {
+      let text = files.get(file);
+      if (!text) files.set(file, (text = readFile(join(dir, file), 'utf8')));
+      return text;
+    },
+    compile,
+    compiled: () => compile().then((r) => ('compiled' in r ? r.compiled : undefined)),
+  };
+  const problems: CourseProblem[] = [];
+  for (const check of checks) problems.push(...(await check.run(subject)));
+  const compiled = await subject.compiled();
+  const largest = compiled === undefined ? undefined : Math.max(...compiled.lessons.map((_, i) => Buffer.byteLength(renderLesson(compiled, i, SAMPLE_READER).html)));
+  return { dir, course, problems, ...(largest === undefined ? {} : { largestLessonBytes: largest }) };
+}
+
+/** The report as an author reads it: each problem on its own line with its lesson and file, or a one-line all-clear. */
+export function formatCheckReport(report: CheckReport): string {
+  const name = report.course?.slug ?? report.dir;
+  if (report.problems.length === 0) {
+    const c = report.course!;
+    const size = report.largestLessonBytes === undefined ? '' : `, largest lesson ${(report.largestLessonBytes / 1024).toFixed(1)} KB`;
+    return `✓ ${name}: ${c.lessons.length} lessons match ${c.source ?? 'the source'} word for word, compile at strict validation${size}${c.disclaimer ? ', disclaimer in every lesson' : ''}\n`;
+  }
+  const lines = report.problems.map((p) => `  ${p.lesson === undefined ? '' : `lesson ${p.lesson}${p.file ? ` (${p.file})` : ''}: `}[${p.check}] ${p.message}`);
+  return `✗ ${name}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,51 @@
+// `course new <article>` and `course check [--course DIR]`: the author's commands. They work on
+// course folders only (no table, no AWS) and write their report to `out`.
+import { relative } from 'node:path';
+import type { Writable } from 'node:stream';
+import { checkCourse, formatCheckReport, type CheckReport } from '../authoring/check.js';
+import { newCourse, type NewCourseOptions, type NewCourseResult } from '../authoring/new-course.js';
+import { loadCourses } from '../email/courses.js';
+import { table } from './terminal.js';
+
+/** Check the course in `courseDir`, or every course of `coursesDir`; answers the reports (any problem means exit 1). */
+export async function runCheck(deps: { out: Writable; courseDir?: string; coursesDir?: string }): Promise<CheckReport[]> {
+  const dirs = deps.courseDir !== undefined ? [deps.courseDir] : loadCourses(deps.coursesDir).map((f) => f.dir);
+  const reports: CheckReport[] = [];
+  for (const dir of dirs) {
+    const report = await checkCourse(dir);
+    deps.out.write(formatCheckReport(report));
+    reports.push(report);
+  }
+  return reports;
+}
+
+const shown = (dir: string) => {
+  const rel = relative(process.cwd(), dir);
+  return rel === '' || rel.startsWith('..') ? dir : rel;
+};
+
+/** Write a course from an article and print its lessons (number, title, words) and what to review next. */
+export async function runNew(deps: { out: Writable }, options: NewCourseOptions): Promise<NewCourseResult> {
+  const result = await newCourse(options);
+  const dir = shown(result.dir);
+  const kind = { markdown: 'Markdown', text: 'plain text', html: 'HTML' }[result.format];
+  const { out } = deps;
+  out.write(`Wrote ${dir}/ from ${kind}: "${result.course.title}" (slug ${result.course.slug}), ${result.lessons.length} lesson${result.lessons.length === 1 ? '' : 's'}\n\n`);
+  const rows: (string | number)[][] = [['  #', 'title', 'words', 'file'], ...result.lessons.map((l) => [`  ${l.number}`, l.title, l.words, l.file])];
+  out.write(`${table(rows)}\n\n`);
+  out.write(
+    [
+      'Review next:',
+      `  1. The split: one lesson per top-level section${result.format === 'text' ? ' (plain text: a heading is a short line without closing punctuation, followed by text)' : ''}.`,
+      result.format === 'text'
+        ? '     Wrong? Delete the folder and run again with --heading "<line>" or --not-heading "<line>" (repeatable).'
+        : '     Wrong? Change the heading levels in the article, delete the folder and run again.',
+      `  2. ${dir}/course.json: sender and postalAddress are placeholders; check the description, the disclaimer,`,
+      '     and each lesson\'s subject and preheader (built from the headings; edit them, never add claims).',
+      `  3. npx course check --course ${dir}     every paragraph in its lesson, word for word`,
+      `  4. npm run preview -- --course ${dir}   look at every email`,
+      '',
+    ].join('\n'),
+  );
+  return result;
+}
