@@ -282,6 +282,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (!consent) throw new UsageError('import needs --consent "<where these people agreed to receive the course>"');
         // eslint-disable-next-line no-control-regex -- the consent text is stored and exported: one clean line
         if (consent.length > 500 || /[\u0000-\u001f\u007f]/.test(consent)) throw new UsageError('--consent must be one line of at most 500 characters');
+        const folder = oneCourse(folders, chosen, 'import');
         const file = positional ?? '';
         let csvText: string;
         try {
@@ -289,7 +290,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         } catch (e: unknown) {
           throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
         }
-        const folder = oneCourse(folders, chosen, 'import');
         const plan = planImport(csvText);
         const sendConfirmations = values['send-confirmations'] === true;
         const dryRun = values['dry-run'] === true;

@@ -23,7 +23,7 @@ import { mapWithConcurrency } from './concurrency.js';
 import { nextSendTime } from './schedule.js';
 import type { Tokens } from './tokens.js';
 import { ValidationError } from './errors.js';
-import type { CompiledCourse } from '../email/compiled-course.js';
+import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
 import { renderLesson } from '../email/personalise.js';
 import { composeMessage, listIdFor } from '../email/mime.js';
 
@@ -127,7 +127,10 @@ export interface DripDeps {
   /** Wall time: claims, the deadline, durations, rate limiting. */
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
+  /** The course, when the deployment has one (with several, the first of `courses`). */
   course: CompiledCourse;
+  /** Every course: each subscriber gets their own course's lessons (absent: `course` is the only one). */
+  courses?: CourseCatalog;
   tokens: Pick<Tokens, 'sign'>;
   settings: DripSettings;
   /** SES GetSendQuota (AWS only); the local stack and tests leave it out. */
@@ -158,15 +161,18 @@ class ClaimLost extends Error {}
 
 /** One drip tick as if the calendar read `now`; starts no send it could not finish before `deadline`. */
 export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; deadline: Date }): Promise<DripSummary> {
-  const { store, mailer, clock, course: compiled, settings } = deps;
-  const course = compiled.course;
+  const { store, mailer, clock, settings } = deps;
+  // One run sends every course's lessons: each subscriber's item names its course (slug). Without a
+  // catalog the one course is everyone's, as before there were several.
+  const courseOf = (slug: string) => (deps.courses ? deps.courses.get(slug) : deps.course);
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const claimTtlMs = settings.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   const reserveMs = settings.sendReserveMs ?? DEFAULT_SEND_RESERVE_MS;
   const retryMaxMs = settings.retryMaxMs ?? 5_000;
   const maxRejections = settings.maxRejectionsInARow ?? 3;
   const newClaimId = deps.newClaimId ?? randomUUID;
-  const listId = listIdFor(course);
+  const listIds = new Map<string, string>();
+  const listIdOf = (c: CompiledCourse) => listIds.get(c.course.slug) ?? listIds.set(c.course.slug, listIdFor(c.course)).get(c.course.slug)!;
 
   const startedMs = clock.now().getTime();
   // The run's calendar time: `now` moved on by the wall time spent (equal to the clock in Lambda; a
@@ -200,7 +206,8 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
     const due = await store.findDue(now);
     counts.due = due.length;
 
-    const scheduleAfter = (s: Subscriber, lesson: number, sentAt: Date): Advance['next'] => {
+    const scheduleAfter = (compiled: CompiledCourse, s: Subscriber, lesson: number, sentAt: Date): Advance['next'] => {
+      const course = compiled.course;
       if (lesson + 1 >= compiled.lessons.length) return 'completed';
       const dueMs = s.nextSendAt === undefined ? sentAt.getTime() : new Date(s.nextSendAt).getTime();
       const after = new Date(Math.max(dueMs, sentAt.getTime() - LATE_SEND_TOLERANCE_MS));
@@ -208,14 +215,15 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       return { nextSendAt: next.toISOString() };
     };
 
-    const advance = async (s: Subscriber, claimId: string, lesson: number, sentAt: Date) => {
-      const moved = await store.advance(s.id, { claimId, lesson, sentAt: sentAt.toISOString(), next: scheduleAfter(s, lesson, sentAt) });
+    const advance = async (compiled: CompiledCourse, s: Subscriber, claimId: string, lesson: number, sentAt: Date) => {
+      const moved = await store.advance(s.id, { claimId, lesson, sentAt: sentAt.toISOString(), next: scheduleAfter(compiled, s, lesson, sentAt) });
       // Lost: they left during the send (or our claim expired). Drop our claim so that a later
       // return to the list does not look like a run that died holding them.
       if (!moved) await store.release(s.id, claimId);
     };
 
-    const send = async (s: Subscriber, claimId: string, lesson: number): Promise<Outcome> => {
+    const send = async (compiled: CompiledCourse, s: Subscriber, claimId: string, lesson: number): Promise<Outcome> => {
+      const course = compiled.course;
       let raw: Uint8Array;
       try {
         const issuedAt = calendarNow();
@@ -228,7 +236,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
           html: email.html,
           text: email.text,
           unsubscribeUrl,
-          listId,
+          listId: listIdOf(compiled),
         });
       } catch (e: unknown) {
         // A stored address the composer refuses can never be sent: the same as SES refusing it.
@@ -291,7 +299,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         // Only possible when our claim expired mid-send and another run sent and recorded it first.
         log({ msg: 'drip.possible_duplicate', subscriber: s.id, lesson: lesson + 1, why: 'claim expired during the send' });
       }
-      await advance(s, claimId, lesson, sentAt);
+      await advance(compiled, s, claimId, lesson, sentAt);
       return 'sent';
     };
 
@@ -313,6 +321,14 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       counts.claimed++;
       const s = claimed.subscriber;
       const lesson = s.nextLesson;
+      const compiled = courseOf(s.course);
+      if (compiled === undefined) {
+        // A course this deployment does not serve (removed from the courses folder): nothing is
+        // sent and nothing changes; they wait, due, until the course is deployed again.
+        await store.release(s.id, claimId);
+        log({ msg: 'drip.unknown_course', subscriber: s.id, course: s.course });
+        return 'skipped';
+      }
 
       if (!Number.isInteger(lesson) || lesson < 0) {
         await store.release(s.id, claimId);
@@ -322,7 +338,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       if (lesson >= compiled.lessons.length) {
         // The course got shorter than this person's place in it: nothing left to send (the schedule
         // answers `completed`; a lost advance gives the claim back like any other).
-        await advance(s, claimId, lesson, calendarNow());
+        await advance(compiled, s, claimId, lesson, calendarNow());
         return 'skipped';
       }
 
@@ -334,7 +350,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         // not push each lesson already sent, and so the next unsent one, a whole cadence later.
         const sentAt = new Date(record.at);
         const asSent = s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s;
-        await advance(asSent, claimId, lesson, sentAt);
+        await advance(compiled, asSent, claimId, lesson, sentAt);
         return 'skipped';
       }
       if (suppressed) {
@@ -346,7 +362,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       if (claimed.tookOverExpiredClaim) {
         log({ msg: 'drip.possible_duplicate', subscriber: s.id, lesson: lesson + 1, why: 'an earlier run died holding this lesson; sending it again' });
       }
-      return send(s, claimId, lesson);
+      return send(compiled, s, claimId, lesson);
     };
 
     await mapWithConcurrency(due, Math.max(1, settings.sendConcurrency), async (entry) => {

@@ -1,14 +1,14 @@
 // The subscriber lifecycle: subscribe (double opt-in), confirm, unsubscribe. Plain rules over the
 // ports in `deps` (store, mailer, clock, tokens), so the HTTP app, the operator CLI and tests share them.
 import { randomBytes } from 'node:crypto';
-import { AppError, DependencyError, RateLimitedError } from './errors.js';
+import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
 import type { Clock, Mailer } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
 import { parseSignupInput, maskEmail } from './validation.js';
 import { resolveTimezone } from './schedule.js';
-import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
+import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
 import { renderConfirmation } from '../email/personalise.js';
 import { composeMessage } from '../email/mime.js';
 
@@ -134,10 +134,44 @@ export function newSubscriberId(): string {
 
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** Every course the deployment serves (`deps.courses`, or the one `deps.compiled`). */
+export function catalogOf(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>): CourseCatalog {
+  return deps.courses ?? courseCatalog([deps.compiled]);
+}
+
+/**
+ * The course a signup is for: its `course` field (a slug), needed only when the deployment serves
+ * several. ValidationError `course_required` (several, none given) or `unknown_course`, on the field.
+ */
+export function courseOfSignup(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>, fields: unknown): CompiledCourse {
+  const catalog = catalogOf(deps);
+  const given = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>).course : undefined;
+  if (given === undefined || given === null || given === '') {
+    if (catalog.all.length === 1) return catalog.all[0]!;
+    throw new ValidationError('course_required', 'Please choose a course.', 'course');
+  }
+  const course = typeof given === 'string' ? catalog.get(given.trim()) : undefined;
+  if (course === undefined) throw new ValidationError('unknown_course', 'There is no such course.', 'course');
+  return course;
+}
+
+/**
+ * The course a stored subscription belongs to. Every subscriber item carries its course's slug (the
+ * slug is the course's identity: the address lock and counters are keyed by it), so a subscription
+ * made before several courses existed keeps meaning the course it was made for.
+ */
+export function servedCourse(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>, slug: string): CompiledCourse {
+  const course = catalogOf(deps).get(slug);
+  if (course === undefined) throw new AppError('course_not_served', 'This course is no longer offered here.', 410);
+  return course;
+}
+
 export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): Promise<SubscribeResult> {
   const fields = parseSignupInput(input.fields);
   // People never see the honeypot; whatever filled it gets the success answer and nothing else.
   if (fields.website !== undefined && fields.website.trim() !== '') return { outcome: 'honeypot' };
+  // From here on `deps.compiled` is the course signed up for: one subscription per (address, course).
+  deps = { ...deps, compiled: courseOfSignup(deps, input.fields) };
 
   const { store, clock, compiled } = deps;
   const course = compiled.course;
@@ -263,7 +297,7 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
     // The lock first: a confirmed subscription whose lock could still expire would let a second
     // subscription of the same address in later. A lock that is not ours means this one expired.
     if (!(await deps.store.keepAddress(subscriber.course, subscriber.email, subscriber.id))) throw expiredSubscription();
-    const done = subscriber.nextLesson >= deps.compiled.lessons.length;
+    const done = subscriber.nextLesson >= servedCourse(deps, subscriber.course).lessons.length;
     const activated = await deps.store.activate(subscriber.id, done ? { at: now, status: 'completed' } : { at: now, status: 'active', nextSendAt: now });
     if (activated) {
       const after = await deps.store.getSubscriber(subscriber.id);
@@ -282,6 +316,8 @@ export interface UnsubscribeView {
   /** `a***@example.com`; absent when the subscription no longer exists. */
   maskedEmail?: string;
   courseTitle: string;
+  /** The subscription's course (slug); absent when the subscription no longer exists. */
+  course?: string;
   /** The status now; absent when the subscription no longer exists (nothing will be sent either way). */
   status?: Subscriber['status'];
 }
@@ -314,8 +350,9 @@ export async function unsubscribe(deps: SubscriptionDeps, token: string | undefi
 }
 
 function view(deps: SubscriptionDeps, subscriber: Subscriber | undefined): UnsubscribeView {
+  const course = subscriber === undefined ? undefined : catalogOf(deps).get(subscriber.course)?.course;
   return {
-    courseTitle: deps.compiled.course.title,
-    ...(subscriber === undefined ? {} : { maskedEmail: maskEmail(subscriber.email), status: subscriber.status }),
+    courseTitle: (course ?? deps.compiled.course).title,
+    ...(subscriber === undefined ? {} : { maskedEmail: maskEmail(subscriber.email), status: subscriber.status, course: subscriber.course }),
   };
 }

@@ -12,7 +12,7 @@ import { loadLambdaRuntime } from './runtime.js';
 type Handler = ReturnType<typeof handle>;
 
 async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
-  const { config, tokens, compiled } = await loadLambdaRuntime(env);
+  const { config, tokens, compiled, courses } = await loadLambdaRuntime(env);
   const doc = createDocumentClient(createDynamoClient());
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
@@ -21,6 +21,7 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
     clock: systemClock,
     tokens,
     compiled,
+    courses,
     config,
     warn: (msg: string, fields: Record<string, unknown>) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
   };

@@ -20,7 +20,7 @@ export interface DripContext {
 }
 
 async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
-  const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
+  const { config, tokens, compiled: course, courses } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
   const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 }, cacheMiddleware: true });
   return {
@@ -30,6 +30,7 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
     clock: systemClock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     course,
+    courses,
     tokens,
     settings: {
       publicUrl: config.publicUrl,

@@ -5,9 +5,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { RunDrip } from '../core/ports.js';
-import { SUBSCRIBE_MESSAGE, confirmSubscription, describeUnsubscribe, subscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
+import { SUBSCRIBE_MESSAGE, catalogOf, confirmSubscription, courseOfSignup, describeUnsubscribe, subscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
 import { errorResponse, mediaType, wantsJson, type Logger } from './errors.js';
-import { PAGE_CSP, checkInboxPage, confirmedPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
+import { PAGE_CSP, checkInboxPage, confirmedPage, coursesPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
 
 /** Request bodies above this are refused with 413 before they are read further. */
 export const MAX_BODY_BYTES = 10 * 1024;
@@ -17,7 +17,7 @@ const LOCAL_DRIP_BUDGET_MS = 60_000;
 const MAX_USER_AGENT = 512;
 const MAX_PAGE = 2048;
 /** The signup form's fields (parseSignupInput); each may be given once. */
-const SIGNUP_FIELDS = ['email', 'name', 'timezone', 'website'] as const;
+const SIGNUP_FIELDS = ['email', 'name', 'timezone', 'website', 'course'] as const;
 
 export interface AppOptions {
   deps: SubscriptionDeps;
@@ -75,7 +75,12 @@ async function jsonBody(c: Context): Promise<unknown> {
 
 export function createApp(options: AppOptions): Hono {
   const { deps } = options;
+  // Pages that belong to no course (errors, the list) wear the first course's look and footer.
   const course = deps.compiled.course;
+  const catalog = catalogOf(deps);
+  const several = catalog.all.length > 1;
+  /** A stored subscription's course (its slug); the first course if it is no longer served (the core then refuses). */
+  const courseNamed = (slug: string | undefined) => (slug === undefined ? undefined : catalog.get(slug)?.course) ?? course;
   const log: Logger = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const app = new Hono();
@@ -102,9 +107,17 @@ export function createApp(options: AppOptions): Hono {
     return c.html(body, status);
   };
 
+  // One course: its signup page. Several: the list, each linking to its own page.
   app.get('/', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
-    return page(c, signupPage(course));
+    return page(c, several ? coursesPage(catalog.all.map((x) => x.course)) : signupPage(course));
+  });
+
+  app.get('/courses/:slug', (c) => {
+    const chosen = catalog.get(c.req.param('slug'));
+    if (chosen === undefined) throw new NotFoundError('unknown_course', 'There is no such course.');
+    c.header('Cache-Control', 'public, max-age=300');
+    return page(c, signupPage(chosen.course, {}, { action: '../subscribe', courseField: true }));
   });
 
   // Only the signup form may be posted from other sites, and only from the configured origins.
@@ -131,22 +144,30 @@ export function createApp(options: AppOptions): Hono {
       userAgent: (c.req.header('user-agent') ?? '').slice(0, MAX_USER_AGENT),
       page: (c.req.header('referer') ?? `${deps.config.publicUrl}/`).slice(0, MAX_PAGE),
     };
+    // The course the form is for, when it names a known one (pages below are that course's).
+    let chosen: ReturnType<typeof courseOfSignup> | undefined;
+    try {
+      chosen = courseOfSignup(deps, fields);
+    } catch {
+      chosen = undefined; // subscribe() refuses it below, naming the field
+    }
+    const signedUpFor = chosen?.course ?? course;
     try {
       await subscribe(deps, { fields, consent });
     } catch (e: unknown) {
       // A browser's form post with a bad field gets the form back, filled in, with the error at it.
-      if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c)) {
+      if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c) && (chosen !== undefined || !several)) {
         const values = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
         const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
         const state = { error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) }, values: { email: text(values.email), name: text(values.name) } };
         c.header('Cache-Control', 'no-store');
-        return page(c, signupPage(course, state), 400);
+        return page(c, signupPage(signedUpFor, state, { courseField: several }), 400);
       }
       throw e;
     }
     // The same answer whatever happened: new, pending, active, unsubscribed, suppressed or a bot.
     if (json || wantsJson(c)) return c.json({ ok: true, message: SUBSCRIBE_MESSAGE });
-    return page(c, checkInboxPage(course, SUBSCRIBE_MESSAGE));
+    return page(c, checkInboxPage(signedUpFor, SUBSCRIBE_MESSAGE, several ? `courses/${signedUpFor.slug}` : './'));
   });
 
   app.get('/confirm', async (c) => {
@@ -154,7 +175,7 @@ export function createApp(options: AppOptions): Hono {
     if (wantsJson(c)) return c.json({ ok: true, status: subscriber.status });
     // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
     const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
-    return page(c, confirmedPage(course, subscriber.status, subscriber.nextLesson, scheduled));
+    return page(c, confirmedPage(courseNamed(subscriber.course), subscriber.status, subscriber.nextLesson, scheduled));
   });
 
   // Reads only: mail security scanners fetch every link in a message.
@@ -163,7 +184,7 @@ export function createApp(options: AppOptions): Hono {
     const view = await describeUnsubscribe(deps, token);
     c.header('X-Robots-Tag', 'noindex');
     if (wantsJson(c)) return c.json({ ok: true, ...view });
-    return page(c, unsubscribePage(course, view, token ?? ''));
+    return page(c, unsubscribePage(courseNamed(view.course), view, token ?? ''));
   });
 
   // A person's button, or a mail client's RFC 8058 one-click (body `List-Unsubscribe=One-Click`).
@@ -176,7 +197,7 @@ export function createApp(options: AppOptions): Hono {
     }
     const view = await unsubscribe(deps, token);
     if (wantsJson(c)) return c.json({ ok: true, ...view });
-    return page(c, unsubscribedPage(course, view));
+    return page(c, unsubscribedPage(courseNamed(view.course), view));
   });
 
   if (options.local) {

@@ -75,7 +75,7 @@ try{el('timezone').value=Intl.DateTimeFormat().resolvedOptions().timeZone||''}ca
 if(!window.fetch||!window.JSON)return;var msg=document.getElementById('form-message');var btn=f.querySelector('button');
 f.addEventListener('submit',function(ev){ev.preventDefault();['email','name'].forEach(function(n){el(n).removeAttribute('aria-invalid');el(n).removeAttribute('aria-describedby')});
 btn.disabled=true;msg.className='message';msg.textContent='Sending\\u2026';
-var body={email:el('email').value,name:el('name').value,timezone:el('timezone').value,website:el('website').value};
+var body={email:el('email').value,name:el('name').value,timezone:el('timezone').value,website:el('website').value};if(el('course'))body.course=el('course').value;
 var send=function(){return fetch(f.getAttribute('action'),{method:'POST',headers:{'Content-Type':'application/json','Accept':'application/json'},body:JSON.stringify(body)})
 .then(function(r){return r.json().then(function(b){return{ok:r.ok,b:b}})})};
 send().then(function(x){var e=!x.ok&&x.b&&x.b.error;if(e&&e.field==='timezone'&&body.timezone){body.timezone='';return send()}return x})
@@ -104,9 +104,16 @@ interface LayoutOptions {
   title: string;
   body: Html;
   script?: boolean;
+  /** Replaces the course's footer (the list of several courses has its own). */
+  footer?: Html;
 }
 
-function layout({ course, title, body, script }: LayoutOptions): string {
+/** A course's footer: its disclaimer (when it has one), sender and postal address. */
+function courseFooter(course: Course): Html {
+  return html`${course.disclaimer ? html`<p><strong>${course.disclaimer.label}:</strong> ${course.disclaimer.text}</p>` : ''}<p>${course.sender.name} · ${course.postalAddress}</p>`;
+}
+
+function layout({ course, title, body, script, footer }: LayoutOptions): string {
   const pageTitle = title === course.title ? course.title : `${title} · ${course.title}`;
   return html`<!doctype html>
 <html lang="en">
@@ -121,7 +128,7 @@ function layout({ course, title, body, script }: LayoutOptions): string {
 <main>
 ${body}
 </main>
-<footer>${course.disclaimer ? html`<p><strong>${course.disclaimer.label}:</strong> ${course.disclaimer.text}</p>` : ''}<p>${course.sender.name} · ${course.postalAddress}</p></footer>
+<footer>${footer ?? courseFooter(course)}</footer>
 ${script ? html`<script>${new Html(SCRIPT)}</script>` : ''}
 </body>
 </html>
@@ -141,7 +148,15 @@ export interface SignupFormState {
   values?: { email?: string; name?: string };
 }
 
-export function signupPage(course: Course, state: SignupFormState = {}): string {
+/** Where the form posts and whether it names its course (a course's own page, `/courses/<slug>`, does). */
+export interface SignupFormOptions {
+  /** The form's action, relative to the page; default `subscribe` (right for `/`). */
+  action?: string;
+  /** Adds the hidden `course` field (the slug): needed when the deployment serves several courses. */
+  courseField?: boolean;
+}
+
+export function signupPage(course: Course, state: SignupFormState = {}, form: SignupFormOptions = {}): string {
   // The message is tied to the field: a live region present at page load is not announced, so a
   // screen reader learns why the focused field is invalid from its description.
   const invalid = (field: string) => (state.error?.field === field ? new Html(' aria-invalid="true" aria-describedby="form-message" autofocus') : '');
@@ -156,13 +171,14 @@ export function signupPage(course: Course, state: SignupFormState = {}): string 
 <p class="summary">${count} ${count === 1 ? 'lesson' : 'lessons'}, ${cadencePhrase(course.cadenceDays).replace('one lesson', 'one')}, arriving around ${course.sendHour} in your time zone.</p>
 <section class="card" aria-labelledby="signup-title">
 <h2 id="signup-title">Sign up</h2>
-<form id="signup" method="post" action="subscribe">
+<form id="signup" method="post" action="${form.action ?? 'subscribe'}">
 <label for="email">Email address</label>
 <input id="email" name="email" type="email" inputmode="email" autocomplete="email" required maxlength="254" value="${state.values?.email ?? ''}"${invalid('email')}>
 <label for="name">First name <span class="optional">(optional)</span></label>
 <input id="name" name="name" type="text" autocomplete="given-name" maxlength="100" value="${state.values?.name ?? ''}"${invalid('name')}>
 <input id="timezone" name="timezone" type="hidden" value="">
-<div class="hp" aria-hidden="true"><label for="website">Leave this field empty</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+${form.courseField ? html`<input id="course" name="course" type="hidden" value="${course.slug}">
+` : ''}<div class="hp" aria-hidden="true"><label for="website">Leave this field empty</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
 <button type="submit">Send me the course</button>
 ${message}
 </form>
@@ -185,8 +201,30 @@ ${content}
   return layout({ course, title, body });
 }
 
-export function checkInboxPage(course: Course, message: string): string {
-  return simplePage(course, 'Check your inbox', html`<p role="status">${message}</p><p><a href="./">Back to the course page</a></p>`);
+/** `home`: the course page, relative to /subscribe (`./` with one course, `courses/<slug>` with several). */
+export function checkInboxPage(course: Course, message: string, home = './'): string {
+  return simplePage(course, 'Check your inbox', html`<p role="status">${message}</p><p><a href="${home}">Back to the course page</a></p>`);
+}
+
+/** `GET /` when the deployment serves several courses: each with its description, lesson count and link to its page. */
+export function coursesPage(courses: readonly Course[]): string {
+  const items = courses.map(
+    (c) => html`<section class="card" aria-labelledby="course-${c.slug}">
+<h2 id="course-${c.slug}"><a href="courses/${c.slug}">${c.title}</a></h2>
+<p>${c.description}</p>
+<p class="summary">${c.lessons.length} ${c.lessons.length === 1 ? 'lesson' : 'lessons'}, ${cadencePhrase(c.cadenceDays).replace('one lesson', 'one')}.</p>
+<p><a href="courses/${c.slug}">About this course and sign up</a></p>
+</section>`,
+  );
+  const body = html`<p class="kicker">Free email courses</p>
+<h1>Email courses</h1>
+<p>Choose a course: each is its own subscription, with its own confirmation email and its own unsubscribe link.</p>
+${items}`;
+  // Each course's disclaimer once, then who sends what.
+  const disclaimers = [...new Map(courses.filter((c) => c.disclaimer).map((c) => [`${c.disclaimer!.label}\u0000${c.disclaimer!.text}`, c.disclaimer!])).values()];
+  const senders = [...new Set(courses.map((c) => `${c.sender.name} · ${c.postalAddress}`))];
+  const footer = html`${disclaimers.map((d) => html`<p><strong>${d.label}:</strong> ${d.text}</p>`)}${senders.map((line) => html`<p>${line}</p>`)}`;
+  return layout({ course: { ...courses[0]!, title: 'Email courses' }, title: 'Email courses', body, script: false, footer });
 }
 
 /** `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left). */

@@ -13,6 +13,7 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
     clock: ctx.clock,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     course: ctx.compiled,
+    courses: ctx.courses,
     tokens: ctx.tokens,
     settings: {
       publicUrl: ctx.config.publicUrl,
