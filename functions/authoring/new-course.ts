@@ -8,7 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { parseCourse, type Course } from '../email/manifest.js';
 import { articleFormat, parseArticle, type Article, type ArticleFormat, type TextOverrides } from './article.js';
-import { textBlocks } from './html.js';
+import { styleForEmail, textBlocks } from './html.js';
 
 /** A lesson as split from the article, before it is written. */
 export interface LessonDraft {
@@ -91,9 +91,10 @@ function lessonMjml(lesson: LessonDraft, n: number): string {
   const what = lesson.headingHtml === undefined ? 'the untitled introduction' : `the article section “${lesson.title.replace(/--/g, '‐‐')}”`;
   const lines = [
     `<!-- Lesson ${n}: ${what}, word for word (written by course new). Only the content: templates/layout/lesson.mjml adds the rest. -->`,
-    '<mj-text css-class="lesson">',
+    // "content" gives links the layout's link colour (head.mjml styles `.content a`).
+    '<mj-text css-class="lesson content">',
     ...(lesson.headingHtml === undefined ? [] : [`  <h1>${lesson.headingHtml}</h1>`]),
-    ...lesson.parts.map((p) => p.split('\n').map((l) => `  ${l}`).join('\n')),
+    ...lesson.parts.map((p) => styleForEmail(p).split('\n').map((l) => `  ${l}`).join('\n')),
     '</mj-text>',
     '',
   ];

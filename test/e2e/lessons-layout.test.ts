@@ -1,9 +1,14 @@
 // The lessons as a reader sees them, in headless Chromium at a phone (375 px) and a desktop
-// email pane (600 px): nothing wider than the screen, even with a very long link or name.
+// email pane (600 px): nothing wider than the screen, even with a very long link or name; and a
+// course made by `course new` from Markdown (quotes, nested lists, code) fits too.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CompiledCourse } from '../../functions/email/compile.js';
+import { compileCourse, type CompiledCourse } from '../../functions/email/compile.js';
+import { newCourse } from '../../functions/authoring/new-course.js';
 import { renderConfirmation, renderLesson } from '../../functions/email/personalise.js';
 import { compileShippedCourse } from '../support/course.js';
 
@@ -12,10 +17,15 @@ const longToken = `${'a'.repeat(180)}.${'b'.repeat(43)}`;
 
 let browser: Browser;
 let compiled: CompiledCourse;
+let generated: CompiledCourse;
+let scratch: string;
 
 describe.skipIf(!existsSync(CHROMIUM))('lesson emails in Chromium', () => {
   beforeAll(async () => {
     compiled = await compileShippedCourse();
+    scratch = await mkdtemp(join(tmpdir(), 'course-layout-'));
+    const made = await newCourse({ article: new URL('../fixtures/articles/sleep.md', import.meta.url).pathname, coursesDir: scratch });
+    generated = await compileCourse(made.course, made.dir);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -23,6 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))('lesson emails in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    await rm(scratch, { recursive: true, force: true });
   });
 
   async function layout(html: string, width: number): Promise<{ scrollWidth: number; bodyFontPx: number }> {
@@ -50,6 +61,14 @@ describe.skipIf(!existsSync(CHROMIUM))('lesson emails in Chromium', () => {
         expect(seen.scrollWidth, `lesson ${i + 1}`).toBeLessThanOrEqual(width);
         expect(seen.bodyFontPx, `lesson ${i + 1}`).toBeGreaterThanOrEqual(16);
       }
+    });
+
+    it(`every lesson of a course made from Markdown fits ${width} px, its quote marked by a rule at its left`, async () => {
+      for (let i = 0; i < generated.lessons.length; i++) {
+        const email = renderLesson(generated, i, { name: 'Alex', unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample' });
+        expect((await layout(email.html, width)).scrollWidth, `lesson ${i + 1}`).toBeLessThanOrEqual(width);
+      }
+      expect(generated.lessons[1]!.html).toMatch(/<blockquote style="[^"]*border-left:3px solid/);
     });
 
     it(`a very long confirm link and name wrap inside ${width} px`, async () => {

@@ -64,9 +64,9 @@ describe('a Markdown article', () => {
     expect(await lesson(0)).not.toContain('<h1>');
     const second = await lesson(1);
     expect(second).toContain('<h1>What Is the Body Clock?</h1>');
-    expect(second).toMatch(/<blockquote>\s*<p>Light in the morning sets the clock for the day\.<\/p>\s*<\/blockquote>/);
+    expect(second).toMatch(/<blockquote style="[^"]*border-left[^"]*">\s*<p>Light in the morning sets the clock for the day\.<\/p>\s*<\/blockquote>/);
     expect(second).toContain('<h2>Light and Dark</h2>');
-    expect(second).toMatch(/<li>Evening light moves it later:<ol>\s*<li>screens count as light;<\/li>/);
+    expect(second).toMatch(/<li[^>]*>Evening light moves it later:<ol[^>]*>\s*<li[^>]*>screens count as light;<\/li>/);
     expect(await lesson(2)).toContain('Naïve readers — and experts — still debate it.');
     expect(await lesson(3)).toContain('Sleep <strong>regularly</strong>, and keep the room dark.');
     expect((await checkCourse(out)).problems).toEqual([]);
@@ -151,9 +151,9 @@ describe('an HTML article', () => {
     expect(course.lessons.map((l) => l.title)).toEqual(['Where Green Tea Comes From', 'How to Brew It']);
     const first = await lesson(0);
     expect(first).toContain('<h2>Steaming or Pan-Firing?</h2>');
-    expect(first).toContain('<ol><li>Japanese teas are usually steamed.</li>');
+    expect(first).toMatch(/<ol[^>]*><li[^>]*>Japanese teas are usually steamed\.<\/li>/);
     const second = await lesson(1);
-    expect(second).toContain('<blockquote><p>“Never pour boiling water on green tea,” says the <a href="https://example.org/tea">guide</a>.</p></blockquote>');
+    expect(second).toMatch(/<blockquote[^>]*><p>“Never pour boiling water on green tea,” says the <a href="https:\/\/example\.org\/tea">guide<\/a>\.<\/p><\/blockquote>/);
     expect(second).toContain('about 80 °C');
     expect(`${first}${second}`).not.toMatch(/alert|onclick|Home|©/);
     expect((await checkCourse(out)).problems).toEqual([]);
