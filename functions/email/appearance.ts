@@ -25,6 +25,8 @@ export interface Appearance {
   width: number;
   /** document.documentElement.scrollWidth: above `width` means the reader scrolls sideways. */
   scrollWidth: number;
+  /** How many elements with their own visible text were measured. */
+  measured: number;
   /** The lowest ratio on the page (21 when there is no text). */
   minContrast: number;
   /** Every visible text below MIN_CONTRAST, lowest first. */
@@ -72,7 +74,7 @@ export async function measureAppearance(browser: Browser, html: string, options:
     const seen = await page.evaluate<{ scrollWidth: number; texts: TextContrast[] }>(MEASURE);
     const lowContrast = seen.texts.filter((t) => t.ratio < MIN_CONTRAST).sort((a, b) => a.ratio - b.ratio);
     const minContrast = Math.min(21, ...seen.texts.map((t) => t.ratio));
-    return { scheme: options.scheme, width: options.width, scrollWidth: seen.scrollWidth, minContrast, lowContrast };
+    return { scheme: options.scheme, width: options.width, scrollWidth: seen.scrollWidth, measured: seen.texts.length, minContrast, lowContrast };
   } finally {
     await page.close();
   }

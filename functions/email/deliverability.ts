@@ -1,7 +1,7 @@
 // Deliverability checks over composed emails, for any course: Apache SpamAssassin's score (local rules
 // only) and a client-support lint against caniemail's data. Each check takes one composed email and
 // returns findings; the test, `npm run preview` and `course check` all call these same functions.
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,7 @@ function emptyPrefs(): string {
   return prefsFile;
 }
 
-function run(command: string, args: string[], input: Uint8Array): Promise<{ stdout: string; code: number | null; error?: NodeJS.ErrnoException }> {
+function run(command: string, args: string[], input: Uint8Array): Promise<{ stdout: string; code: number | null; error?: ExecFileException }> {
   return new Promise((resolve) => {
     const child = execFile(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout) => {
       resolve({ stdout, code: child.exitCode, ...(error ? { error } : {}) });
