@@ -2,10 +2,16 @@
 // every visible text at least 4.5:1 against what is behind it, the dark styles really applied, and
 // nothing wider than a phone.
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_CONTRAST, measureAppearance, type ColorScheme } from '../../functions/email/appearance.js';
 import { composeCourseEmails, type ComposedEmail } from '../../functions/email/deliverability.js';
+import { defaultTemplatesDir } from '../../functions/email/manifest.js';
+import { runDeliverabilityCheck } from '../../functions/cli/deliverability-check.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -64,6 +70,24 @@ describe.skipIf(!existsSync(CHROMIUM))('every email in light and dark mode', () 
       expect(lesson.rendered.html).toMatch(/\[data-ogsb\] \.card[^{]*\{ background-color: #1d232b !important; \}/);
     } finally {
       await page.close();
+    }
+  });
+
+  it("course check's deliverability part fails an author's one-lesson course with faint text, naming the lesson, the text and the ratio", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'course-faint-'));
+    try {
+      await cp(defaultTemplatesDir, dir, { recursive: true });
+      const manifest = JSON.parse(await readFile(join(dir, 'course.json'), 'utf8')) as { lessons: { file: string }[] };
+      manifest.lessons = manifest.lessons.slice(0, 1);
+      await writeFile(join(dir, 'course.json'), JSON.stringify(manifest));
+      await writeFile(join(dir, manifest.lessons[0]!.file), '<mj-text css-class="lesson"><p>Plain words.</p><p><span style="color:#b0b0b0">A faint aside.</span></p></mj-text>\n');
+      let report = '';
+      const out = new Writable({ write: (chunk: Buffer, _enc, done) => ((report += chunk.toString()), done()) });
+      const result = await runDeliverabilityCheck({ templatesDir: dir, out, browser });
+      expect(result.ok).toBe(false);
+      expect(report).toMatch(/^FAIL Lesson 1: Introduction: contrast in light and dark, fits 375 px\n\s+contrast 2\.\d+:1 < 4\.5:1 in light mode: "A faint aside\." \(rgb\(176, 176, 176\) on rgb\(255, 255, 255\)\)/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
