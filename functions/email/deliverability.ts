@@ -303,7 +303,7 @@ export function formatChecks(checks: readonly EmailCheck[]): string {
       for (const r of c.spam.findings) lines.push(`     spam rule ${r.name} (+${r.score}): ${r.description}`);
     }
     for (const f of c.clientSupport.findings) lines.push(`     unsupported: ${f.feature} in ${f.clients.join(', ')}`);
-    lines.push(`     client support: ${c.clientSupport.findings.length} unsupported, ${c.clientSupport.accepted.length} accepted (${c.clientSupport.accepted.map((f) => f.feature).join(', ')}), ${c.clientSupport.partial} partial-support notes`);
+    lines.push(`     client support: ${c.clientSupport.findings.length} unsupported, ${c.clientSupport.accepted.length} accepted (ACCEPTED_FEATURES), ${c.clientSupport.partial} partial-support notes`);
   }
   return lines.join('\n');
 }
