@@ -148,36 +148,63 @@ export function parseSpamReport(output: string): { score: number; rules: SpamRul
   return { score: Number(score), rules };
 }
 
+// Each message in the mbox we feed SpamAssassin starts with this line, numbered; its output repeats it
+// (the split in spamScores matches this exact form).
+const MBOX_FROM = (i: number) => `From message-${i}@deliverability.invalid Thu Jan  1 00:00:00 1970`;
+
+/** Messages as one mbox: LF line ends, body lines starting "From " quoted (mboxrd), a numbered From line each. */
+function toMbox(raws: readonly Uint8Array[]): Buffer {
+  const parts = raws.map((raw, i) => `${MBOX_FROM(i)}\n${Buffer.from(raw).toString('utf8').replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1')}\n`);
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
 /**
- * Score one raw message with Apache SpamAssassin (`spamassassin -L -t`): local tests only (no DNS
+ * Score raw messages with Apache SpamAssassin (`spamassassin -L -t --mbox`, one process for all of
+ * them: its start-up, ~1 s of CPU loading the rules, dominates): local tests only (no DNS
  * blocklists, no Razor/Pyzor), Bayes off so the result does not depend on what this machine learnt,
- * and our own empty user_prefs. `score` is SpamAssassin's total in points; `findings` are the rules
- * with a positive score that ACCEPTED_SPAM_RULES does not list. When `spamassassin` is not installed
- * the result is `skipped` with the reason (callers decide whether that is allowed: CI must fail).
- * Rejects when SpamAssassin runs but prints no score (its stderr is in the error's cause).
+ * and our own empty user_prefs. Per message, in order: `score` is SpamAssassin's total in points;
+ * `findings` are the rules with a positive score that ACCEPTED_SPAM_RULES does not list. When
+ * `spamassassin` is not installed every result is `skipped` with the reason (callers decide whether
+ * that is allowed: CI must fail). Rejects when SpamAssassin runs but prints no score for a message.
  */
-export async function spamScore(raw: Uint8Array, options: { command?: string } = {}): Promise<SpamResult> {
+export async function spamScores(raws: readonly Uint8Array[], options: { command?: string } = {}): Promise<SpamResult[]> {
+  if (raws.length === 0) return [];
   const command = options.command ?? SPAMASSASSIN;
   const args = [
     '-L', // local tests only
-    '-t', // test mode: the message, then the report
+    '-t', // test mode: each message, then its report
+    '--mbox',
     '-p', emptyPrefs(),
     '--cf=use_bayes 0',
     '--cf=add_header all Score _SCORE_',
     '--cf=add_header all Tests _TESTSSCORES(,)_',
   ];
-  const result = await run(command, args, raw);
+  const result = await run(command, args, toMbox(raws));
   if (result.error?.code === 'ENOENT') {
-    return { status: 'skipped', reason: `${command} is not installed (Debian: apt-get install spamassassin)` };
+    return raws.map(() => ({ status: 'skipped', reason: `${command} is not installed (Debian: apt-get install spamassassin)` }));
   }
-  let parsed: { score: number; rules: SpamRule[] };
-  try {
-    parsed = parseSpamReport(result.stdout);
-  } catch (e: unknown) {
-    throw new Error(`${command} gave no score (exit ${result.code ?? 'signal'})`, { cause: result.error ?? e });
-  }
-  const rules = parsed.rules.map((r) => (r.score > 0 && ACCEPTED_SPAM_RULES[r.name] ? { ...r, accepted: ACCEPTED_SPAM_RULES[r.name] } : r));
-  return { status: 'scored', score: parsed.score, rules, findings: rules.filter((r) => r.score > 0 && r.accepted === undefined) };
+  // SpamAssassin does not keep the mbox's order: find each message by the number in its From line.
+  const outputs = new Map<number, string>();
+  const chunks = result.stdout.split(/^From message-(\d+)@deliverability\.invalid .*\n/m);
+  for (let k = 1; k + 1 < chunks.length; k += 2) outputs.set(Number(chunks[k]), chunks[k + 1]!);
+  return raws.map((_, i): SpamResult => {
+    let parsed: { score: number; rules: SpamRule[] };
+    try {
+      const output = outputs.get(i);
+      if (output === undefined) throw new Error(`message ${i + 1} is missing from the output`);
+      parsed = parseSpamReport(output);
+    } catch (e: unknown) {
+      throw new Error(`${command} gave no score for message ${i + 1} (exit ${result.code ?? 'signal'})`, { cause: result.error ?? e });
+    }
+    const rules = parsed.rules.map((r) => (r.score > 0 && ACCEPTED_SPAM_RULES[r.name] ? { ...r, accepted: ACCEPTED_SPAM_RULES[r.name] } : r));
+    return { status: 'scored', score: parsed.score, rules, findings: rules.filter((r) => r.score > 0 && r.accepted === undefined) };
+  });
+}
+
+/** One raw message's SpamResult (see spamScores). */
+export async function spamScore(raw: Uint8Array, options: { command?: string } = {}): Promise<SpamResult> {
+  const [result] = await spamScores([raw], options);
+  return result!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,23 +298,13 @@ export function passes(check: EmailCheck): boolean {
   return (check.spam.status === 'skipped' || check.spam.findings.length === 0) && check.clientSupport.findings.length === 0;
 }
 
-/**
- * Run both checks over composed emails, at most `concurrency` SpamAssassin processes at a time
- * (each takes ~1 s of one core). Results are in the emails' order.
- */
-export async function checkEmails(emails: readonly ComposedEmail[], options: { concurrency?: number; command?: string } = {}): Promise<EmailCheck[]> {
-  const results: EmailCheck[] = new Array<EmailCheck>(emails.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < emails.length) {
-      const i = next++;
-      const email = emails[i]!;
-      const spam = await spamScore(email.raw, options.command === undefined ? {} : { command: options.command });
-      results[i] = { id: email.id, label: email.label, spam, clientSupport: lintClientSupport(email.rendered.html) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  return results;
+/** Run both checks over composed emails (one SpamAssassin process for all); results in the emails' order. */
+export async function checkEmails(emails: readonly ComposedEmail[], options: { command?: string } = {}): Promise<EmailCheck[]> {
+  const spam = await spamScores(
+    emails.map((e) => e.raw),
+    options,
+  );
+  return emails.map((email, i) => ({ id: email.id, label: email.label, spam: spam[i]!, clientSupport: lintClientSupport(email.rendered.html) }));
 }
 
 /** A short plain-text report, one block per email, for the CLI and the test's failure messages. */

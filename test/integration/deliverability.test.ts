@@ -87,6 +87,8 @@ describe('SpamAssassin (local rules) over every composed email', () => {
     expect(lesson.spam.score).toBeGreaterThan(0);
     expect(lesson.spam.findings.map((r) => r.name)).toContain('HTML_FONT_LOW_CONTRAST');
     expect(formatChecks([lesson])).toMatch(/^FAIL Lesson 1: .*\n.*\n\s+spam rule HTML_FONT_LOW_CONTRAST \(\+\d/m);
+    // Scored in one SpamAssassin run with the confirmation, which stays clean: each result is its own message's.
+    expect(authored.checks[0]!.spam).toMatchObject({ status: 'scored', findings: [] });
   });
 
   it('answers skipped, with the reason, when the spamassassin command is missing', async () => {
