@@ -95,7 +95,7 @@ export type SpamResult =
     }
   | { status: 'skipped'; reason: string };
 
-/** Where the check finds `spamassassin`; the Debian package installs it here. */
+/** The command the check runs, found on PATH (Debian's `spamassassin` package installs /usr/bin/spamassassin). */
 export const SPAMASSASSIN = 'spamassassin';
 
 let prefsFile: string | undefined;
@@ -108,10 +108,10 @@ function emptyPrefs(): string {
   return prefsFile;
 }
 
-function run(command: string, args: string[], input: Uint8Array): Promise<{ stdout: string; code: number | null; error?: ExecFileException }> {
+function run(command: string, args: string[], input: Uint8Array): Promise<{ stdout: string; stderr: string; code: number | null; error?: ExecFileException }> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout) => {
-      resolve({ stdout, code: child.exitCode, ...(error ? { error } : {}) });
+    const child = execFile(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, code: child.exitCode, ...(error ? { error } : {}) });
     });
     child.stdin?.end(Buffer.from(input));
   });
@@ -165,7 +165,8 @@ function toMbox(raws: readonly Uint8Array[]): Buffer {
  * and our own empty user_prefs. Per message, in order: `score` is SpamAssassin's total in points;
  * `findings` are the rules with a positive score that ACCEPTED_SPAM_RULES does not list. When
  * `spamassassin` is not installed every result is `skipped` with the reason (callers decide whether
- * that is allowed: CI must fail). Rejects when SpamAssassin runs but prints no score for a message.
+ * that is allowed: CI must fail). Rejects when SpamAssassin runs but prints no score for a message,
+ * with the end of its stderr in the message.
  */
 export async function spamScores(raws: readonly Uint8Array[], options: { command?: string } = {}): Promise<SpamResult[]> {
   if (raws.length === 0) return [];
@@ -194,7 +195,8 @@ export async function spamScores(raws: readonly Uint8Array[], options: { command
       if (output === undefined) throw new Error(`message ${i + 1} is missing from the output`);
       parsed = parseSpamReport(output);
     } catch (e: unknown) {
-      throw new Error(`${command} gave no score for message ${i + 1} (exit ${result.code ?? 'signal'})`, { cause: result.error ?? e });
+      const said = result.stderr.trim().split('\n').slice(-3).join(' / ');
+      throw new Error(`${command} gave no score for message ${i + 1} (exit ${result.code ?? 'signal'})${said ? `: ${said}` : ''}`, { cause: result.error ?? e });
     }
     const rules = parsed.rules.map((r) => (r.score > 0 && ACCEPTED_SPAM_RULES[r.name] ? { ...r, accepted: ACCEPTED_SPAM_RULES[r.name] } : r));
     return { status: 'scored', score: parsed.score, rules, findings: rules.filter((r) => r.score > 0 && r.accepted === undefined) };

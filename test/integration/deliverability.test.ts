@@ -96,6 +96,10 @@ describe('SpamAssassin (local rules) over every composed email', () => {
     expect(result).toEqual({ status: 'skipped', reason: expect.stringContaining('not installed') as string });
   });
 
+  it('fails loudly, never as a pass, when the command runs but prints no score', async () => {
+    await expect(spamScore(Buffer.from('Subject: x\r\n\r\nx\r\n'), { command: 'false' })).rejects.toThrow(/^false gave no score for message 1 \(exit 1\)/);
+  });
+
   it('reads the score, the rules and their descriptions from the -t report', () => {
     const report = [
       'X-Spam-Score: 0.7',
