@@ -12,6 +12,7 @@ import { MIN_CONTRAST, measureAppearance, type ColorScheme } from '../../functio
 import { composeCourseEmails, type ComposedEmail } from '../../functions/email/deliverability.js';
 import { defaultTemplatesDir } from '../../functions/email/manifest.js';
 import { runDeliverabilityCheck } from '../../functions/cli/deliverability-check.js';
+import { courseFolders } from '../support/courses.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -20,7 +21,11 @@ let emails: ComposedEmail[];
 
 describe.skipIf(!existsSync(CHROMIUM))('every email in light and dark mode', () => {
   beforeAll(async () => {
-    emails = (await composeCourseEmails()).emails;
+    emails = [];
+    for (const dir of courseFolders()) {
+      const { course, emails: composed } = await composeCourseEmails(dir);
+      emails.push(...composed.map((e) => ({ ...e, label: `${course.slug}: ${e.label}` })));
+    }
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -19,6 +19,7 @@ import {
   type EmailCheck,
 } from '../../functions/email/deliverability.js';
 import { defaultTemplatesDir } from '../../functions/email/manifest.js';
+import { courseFolders } from '../support/courses.js';
 
 const installed = spawnSync('spamassassin', ['--version']).status === 0;
 const inCi = process.env.CI === 'true';
@@ -45,8 +46,12 @@ async function authorCourseThatTrips(): Promise<string> {
 }
 
 beforeAll(async () => {
-  const { course, emails } = await composeCourseEmails();
-  shipped = { checks: await checkEmails(emails), ids: ['confirmation', ...course.lessons.map((_, i) => `lesson-${i + 1}`)] };
+  shipped = { checks: [], ids: [] };
+  for (const dir of courseFolders()) {
+    const { course, emails } = await composeCourseEmails(dir);
+    shipped.checks.push(...(await checkEmails(emails)).map((c) => ({ ...c, label: `${course.slug}: ${c.label}` })));
+    shipped.ids.push(...['confirmation', ...course.lessons.map((_, i) => `lesson-${i + 1}`)]);
+  }
   const dir = await authorCourseThatTrips();
   authored = { dir, checks: await checkEmails((await composeCourseEmails(dir)).emails.slice(0, 2)) };
 }, 120_000);
@@ -60,8 +65,9 @@ describe('SpamAssassin (local rules) over every composed email', () => {
     expect(installed, SKIP_REASON).toBe(true);
   });
 
-  it('checks the confirmation and every lesson, each composed as a full MIME message', () => {
+  it('checks the confirmation and every lesson of every course, each composed as a full MIME message', () => {
     expect(shipped.checks.map((c) => c.id)).toEqual(shipped.ids);
+    expect(shipped.ids.length).toBeGreaterThanOrEqual(9);
   });
 
   it('every email scores 0.0, and any rule with points is on the accepted list with a reason', (ctx) => {
