@@ -131,7 +131,8 @@ const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 
 /**
  * Inline styles a lesson's quotes, lists and code need in email clients (the shared layout styles only
  * headings and paragraphs): a quote gets a rule at its left instead of the browser's 40 px indent on
- * both sides, lists a phone-sized indent, code a wrapping block. Presentation only: no text changes.
+ * both sides, lists a phone-sized indent, code a wrapping block, links the layout's colour.
+ * Presentation only: no text changes.
  */
 const EMAIL_STYLES: Record<string, string> = {
   blockquote: 'margin:0 0 16px;padding:0 0 0 14px;border-left:3px solid #cbd5e1;',
@@ -143,6 +144,8 @@ const EMAIL_STYLES: Record<string, string> = {
   table: 'border-collapse:collapse;margin:0 0 16px;',
   th: 'border:1px solid #d1d5db;padding:4px 8px;text-align:left;',
   td: 'border:1px solid #d1d5db;padding:4px 8px;',
+  // The layout's link colour (head.mjml's `.content a`); dark mode's `.card a` rule overrides it (!important).
+  a: 'color:#0b5cad;text-decoration:underline;',
 };
 
 export function styleForEmail(html: string): string {

@@ -91,8 +91,7 @@ function lessonMjml(lesson: LessonDraft, n: number): string {
   const what = lesson.headingHtml === undefined ? 'the untitled introduction' : `the article section “${lesson.title.replace(/--/g, '‐‐')}”`;
   const lines = [
     `<!-- Lesson ${n}: ${what}, word for word (written by course new). Only the content: templates/layout/lesson.mjml adds the rest. -->`,
-    // "content" gives links the layout's link colour (head.mjml styles `.content a`).
-    '<mj-text css-class="lesson content">',
+    '<mj-text css-class="lesson">',
     ...(lesson.headingHtml === undefined ? [] : [`  <h1>${lesson.headingHtml}</h1>`]),
     ...lesson.parts.map((p) => styleForEmail(p).split('\n').map((l) => `  ${l}`).join('\n')),
     '</mj-text>',
