@@ -45,7 +45,12 @@ export interface DripSummary {
   sent: number;
   /** Lost conditions (someone else has it, or the person left) and work left for the next run. */
   skipped: number;
+  /** Refused sends (the person is held) and subscribers that cannot be sent to. */
   failed: number;
+  /** Taken out of the due index until an operator requeues them: a refused send, or a suppressed address. */
+  held: number;
+  /** Lessons that may have gone out twice (a run died, or lost its claim, during the SES call). */
+  possibleDuplicates: number;
   durationMs: number;
   emailsPerSecond: number;
   /** True when the run stopped at its deadline and left work for the next run. */
