@@ -269,7 +269,9 @@ describe('the bundles, run the way Lambda runs them', () => {
     if (!options.mayBeQuiet) expect(lines.length, `${name} logged nothing`).toBeGreaterThan(0);
     return lines.map((line) => {
       let parsed: unknown;
-      expect(() => (parsed = JSON.parse(line)), `${name} wrote a line that is not JSON: ${line}`).not.toThrow();
+      expect(() => {
+        parsed = JSON.parse(line) as unknown;
+      }, `${name} wrote a line that is not JSON: ${line}`).not.toThrow();
       expect(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `${name}: not one object: ${line}`).toBe(true);
       return parsed as Record<string, unknown>;
     });

@@ -39,7 +39,9 @@ describe('the Lambda log port (Powertools Logger)', () => {
 
 describe('the Lambda metrics port (Powertools Metrics, EMF)', () => {
   it('sums each name over the invocation and writes one EMF block with the namespace, the service dimension and the units', () => {
-    const { metrics, publishMetrics } = createLambdaObservability('drip');
+    const observability = createLambdaObservability('drip');
+    const { metrics } = observability;
+    const publishMetrics = () => observability.publishMetrics();
     metrics.add('held', 1);
     metrics.add('held', 1);
     metrics.add('sent', 0);
