@@ -168,7 +168,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
   const retryMaxMs = settings.retryMaxMs ?? 5_000;
   const maxRejections = settings.maxRejectionsInARow ?? 3;
   const newClaimId = deps.newClaimId ?? randomUUID;
-  const listId = listIdFor(course);
+  const listId = listIdFor(course, settings.fromAddress);
 
   const startedMs = clock.now().getTime();
   // The run's calendar time: `now` moved on by the wall time spent (equal to the clock in Lambda; a
