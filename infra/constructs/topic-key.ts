@@ -28,9 +28,9 @@ export class TopicKey extends Construct {
    *
    * The statement is the form the SNS developer guide gives for event sources from AWS services
    * ("Enable compatibility between event sources from AWS services and encrypted topics":
-   * the service principal, kms:GenerateDataKey* and kms:Decrypt, no aws:SourceAccount or
-   * aws:SourceArn, which the KMS request a service makes through SNS does not always carry; the
-   * EventBridge guide documents that such a condition drops every event). It is scoped instead by
+   * the service principal, kms:GenerateDataKey* and kms:Decrypt, and no aws:SourceAccount or
+   * aws:SourceArn: the SES and SNS guides use none, and the EventBridge guide documents that such
+   * a condition on the key drops every event silently). It is scoped instead by
    * the encryption context SNS itself sets on every data key, `aws:sns:topicArn`, to topics of
    * this account and region (the condition the GameLift and SNS guides show for SSE topics).
    */
