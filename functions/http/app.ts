@@ -32,7 +32,7 @@ export interface AppOptions {
   runDrip?: RunDrip;
   /** Registers the local-only routes (`POST /__local/drip`). Never set in Lambda. */
   local?: boolean;
-  /** One JSON object per line; default console.error. */
+  /** The log port; default console.error of the object. */
   log?: Logger;
 }
 
@@ -81,7 +81,7 @@ export function createApp(options: AppOptions): Hono {
   const several = catalog.all.length > 1;
   /** A stored subscription's course (its slug); the first course if it is no longer served (the core then refuses). */
   const courseNamed = (slug: string | undefined) => (slug === undefined ? undefined : catalog.get(slug)?.course) ?? course;
-  const log: Logger = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
+  const log: Logger = options.log ?? ((entry) => console.error(entry));
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const app = new Hono();
 

@@ -15,6 +15,7 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
     course: ctx.compiled,
     courses: ctx.courses,
     tokens: ctx.tokens,
+    log: ctx.log,
     settings: {
       publicUrl: ctx.config.publicUrl,
       maxSendRate: ctx.config.maxSendRate,
