@@ -114,6 +114,9 @@ function run(command: string, args: string[], input: Uint8Array): Promise<{ stdo
     const child = execFile(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: child.exitCode, ...(error ? { error } : {}) });
     });
+    // A command that exits without reading its input (a stand-in in the tests, a broken install) closes
+    // the pipe: EPIPE here is not a second failure, the callback above reports how the command ended.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(Buffer.from(input));
   });
 }
