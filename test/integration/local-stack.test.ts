@@ -67,7 +67,8 @@ describe('the local stack', () => {
     } finally {
       await second.stop();
     }
-  });
+    // Two starts of DynamoDB Local (a JVM each): over 30 s when the full suite shares two busy cores.
+  }, 90_000);
 
   it('serves the signup page with security headers through the real node server', async () => {
     const stack = await startLocalStack({ settings: settings(), log: quiet });
