@@ -90,22 +90,26 @@ function countingDynamoClient(endpoint: string) {
   return { client, calls, due };
 }
 
-/** Per-email latency: claim start → advance end, keyed by subscriber. */
+/** Per-email latency: the start of its page's claim → the end of its advance, keyed by subscriber. */
 function timedStore(store: DripStore, latencies: number[]): DripStore {
   const started = new Map<string, number>();
   return {
     ...store,
-    claim: (entry, claim) => {
-      started.set(entry.id, performance.now());
-      return store.claim(entry, claim);
+    claim: (entries, claim) => {
+      const t0 = performance.now();
+      for (const e of entries) started.set(e.id, t0);
+      return store.claim(entries, claim);
     },
-    advance: async (id, advance) => {
+    advance: async (items) => {
       try {
-        return await store.advance(id, advance);
+        return await store.advance(items);
       } finally {
-        const t0 = started.get(id);
-        if (t0 !== undefined) latencies.push(performance.now() - t0);
-        started.delete(id);
+        const t1 = performance.now();
+        for (const { subscriberId } of items) {
+          const t0 = started.get(subscriberId);
+          if (t0 !== undefined) latencies.push(t1 - t0);
+          started.delete(subscriberId);
+        }
       }
     },
   };
