@@ -11,6 +11,9 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runDrip, type DripDeps, type DripStore } from '../functions/core/drip.js';
+import { runFannedOut } from '../functions/core/fan-out.js';
+import { dueShards } from '../functions/adapters/table.js';
+import { startCpuHog } from './hog.js';
 import { createTokens } from '../functions/core/tokens.js';
 import { createDynamoDripStore } from '../functions/adapters/dynamo-drip-store.js';
 import { createSesMailer } from '../functions/adapters/ses-mailer.js';
@@ -62,6 +65,12 @@ export interface ThroughputFigures {
   scanItemsRead: number;
   /** DynamoDB calls by operation during the run, per email sent. */
   dynamoCallsPerEmail: Record<string, number>;
+  /** SES SendRawEmail calls per email sent (1 unless SES was retried). */
+  sesCallsPerEmail: number;
+  /** Every SDK call of the run (DynamoDB and SES) per email sent. */
+  sdkCallsPerEmail: number;
+  /** Subscribers per page (the drip's batch size and crash bound). */
+  pageSize: number;
   /** MJML compilations this process has done by the end of this run (lessons, confirmation). */
   compilesSoFar: { lesson: number; confirmation: number };
   compilesDuringRun: number;
@@ -175,6 +184,14 @@ export async function measureThroughput(
   const compiled = await compileCourse(ctx.course);
   const counting = countingDynamoClient(ctx.services.dynamoUrl);
   const ses = sesClient(ctx.services.sesUrl);
+  let sesCalls = 0;
+  ses.middlewareStack.add(
+    (next) => async (args) => {
+      sesCalls++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountSesCalls' },
+  );
   const latencies: number[] = [];
   const store = timedStore(createDynamoDripStore({ dynamo: counting.client, tableName: table, dueShards: BENCH_SHARDS }), latencies);
   try {
@@ -215,6 +232,9 @@ export async function measureThroughput(
       dueQuery: { ...counting.due },
       scanItemsRead: scanned,
       dynamoCallsPerEmail: perEmail,
+      sesCallsPerEmail: sesCalls / summary.sent,
+      sdkCallsPerEmail: (Object.values(counting.calls).reduce((a, b) => a + b, 0) + sesCalls) / summary.sent,
+      pageSize: summary.pageSize ?? 0,
       compilesSoFar: compilesAfter,
       compilesDuringRun: compilesAfter.lesson + compilesAfter.confirmation - compilesAtStart.lesson - compilesAtStart.confirmation,
     };
@@ -233,10 +253,34 @@ export interface RateFigures {
   /** Most SendRawEmail calls the sink received in any window [t, t + 1 s). */
   busiestOneSecond: number;
   durationMs: number;
+  /** The load beside the run: busy-loop threads, and this process's event loop stalled `stallMs` every `everyMs`. */
+  underLoad: LoadFigures;
 }
 
-/** 20·R due at MAX_SEND_RATE=R (`seconds` × R in general): the achieved rate and the busiest one-second window at the sink. */
-export async function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+export interface LoadFigures {
+  threads: number;
+  stallMs: number;
+  everyMs: number;
+}
+
+/** The load the rate runs are measured under (bench/hog.ts): both cores busy, and 150 ms stalls of the drip's own thread. */
+export const RATE_LOAD: LoadFigures = { threads: 2, stallMs: 150, everyMs: 400 };
+
+export interface FanOutFigures {
+  /** Senders (K) the run fanned out to, each paced at maxSendRate ÷ K on its own shards. */
+  senders: number;
+  maxSendRate: number;
+  due: number;
+  sent: number;
+  /** Arrivals at the sink, all senders together: (n − 1) / (last − first). */
+  achievedPerSecond: number;
+  busiestOneSecond: number;
+  durationMs: number;
+  underLoad: LoadFigures;
+}
+
+/** `seconds` × R due, sent by `senders` fanned-out senders (runFannedOut) under RATE_LOAD; arrivals at the sink. */
+async function pacedRun(ctx: BenchContext, rate: number, seconds: number, senders: number | undefined) {
   const due = Math.round(seconds * rate);
   const table = await createBenchTable(ctx.dynamo, `bench-rate-${randomBytes(4).toString('hex')}`);
   const now = new Date();
@@ -246,17 +290,32 @@ export async function measureRate(ctx: BenchContext, rate: number, seconds = 20)
   const ses = sesClient(ctx.services.sesUrl);
   try {
     await ctx.services.reset();
-    ctx.progress(`  ${due} due at MAX_SEND_RATE=${rate}: about ${Math.round(due / rate)} s`);
-    const summary = await runDrip(dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate), {
-      now,
-      deadline: new Date(now.getTime() + 30 * 60_000),
-    });
+    ctx.progress(`  ${due} due at MAX_SEND_RATE=${rate}${senders === undefined ? '' : `, ${senders} sender(s)`}, under load: about ${Math.round(due / rate)} s`);
+    const deps = dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate);
+    const run = { now, deadline: new Date(now.getTime() + 30 * 60_000) };
+    const hog = startCpuHog(RATE_LOAD);
+    let summary;
+    try {
+      summary = senders === undefined ? await runDrip(deps, run) : await runFannedOut(deps, run, { senders, shards: dueShards(BENCH_SHARDS) });
+    } finally {
+      await hog.stop();
+    }
     const { arrivals } = await ctx.services.arrivals();
-    return { maxSendRate: rate, due, sent: summary.sent, achievedPerSecond: achievedRate(arrivals), busiestOneSecond: busiestWindow(arrivals, 1000), durationMs: summary.durationMs };
+    return { maxSendRate: rate, due, sent: summary.sent, achievedPerSecond: achievedRate(arrivals), busiestOneSecond: busiestWindow(arrivals, 1000), durationMs: summary.durationMs, underLoad: RATE_LOAD };
   } finally {
     dynamo.destroy();
     ses.destroy();
   }
+}
+
+/** 20·R due at MAX_SEND_RATE=R (`seconds` × R in general), under load: the achieved rate and the busiest one-second window at the sink. */
+export function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+  return pacedRun(ctx, rate, seconds, undefined);
+}
+
+/** The same at K fanned-out senders sharing the rate. */
+export async function measureFanOut(ctx: BenchContext, rate: number, senders: number, seconds = 10): Promise<FanOutFigures> {
+  return { senders, ...(await pacedRun(ctx, rate, seconds, senders)) };
 }
 
 export interface RenderFigures {

@@ -19,7 +19,8 @@ export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
 
-async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
+/** The drip's deps from the Lambda's environment (also the fanned-out sender's, drip-sender.ts). */
+export async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
   const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
   const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 }, cacheMiddleware: true });
