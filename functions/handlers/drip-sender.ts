@@ -4,9 +4,9 @@
 // and stops before the planner's tick ends, so senders of consecutive ticks never overlap (which would
 // add their shares up past the account's rate).
 import * as z from 'zod';
-import { runDrip, type DripDeps } from '../core/drip.js';
+import { runDrip } from '../core/drip.js';
 import { systemClock, type DripSummary } from '../core/ports.js';
-import { buildDeps, SAFETY_MARGIN_MS, type DripContext } from './drip.js';
+import { containerDeps, SAFETY_MARGIN_MS, type DripContext } from './drip.js';
 
 /** What the planner sends each sender (the invocation's payload). */
 export const senderEventSchema = z.object({
@@ -22,17 +22,10 @@ export const senderEventSchema = z.object({
 });
 export type SenderEvent = z.infer<typeof senderEventSchema>;
 
-let ready: Promise<DripDeps> | undefined;
-
 export const handler = async (event: unknown, context: DripContext): Promise<DripSummary | { skipped: 'late' }> => {
   // A payload that is not the planner's is a bug or a stray invoke: fail loudly, send nothing.
   const { share, until } = senderEventSchema.parse(event);
-  ready ??= buildDeps(process.env);
-  const current = ready;
-  void current.catch(() => {
-    if (ready === current) ready = undefined;
-  });
-  const deps = await current;
+  const deps = await containerDeps();
   const now = systemClock.now();
   const deadline = new Date(Math.min(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, new Date(until).getTime()));
   if (deadline.getTime() <= now.getTime()) {

@@ -19,8 +19,8 @@ export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
 
-/** The drip's deps from the Lambda's environment (also the fanned-out sender's, drip-sender.ts). */
-export async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
+/** The drip's deps from the Lambda's environment (the fanned-out sender's too, drip-sender.ts). */
+async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
   const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
   const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 }, cacheMiddleware: true });
@@ -44,14 +44,18 @@ export async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
 
 let ready: Promise<DripDeps> | undefined;
 
-export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
+/** The container's deps, built on first use; a failed start (a secret not readable yet) is not kept: the next tick tries again. */
+export function containerDeps(): Promise<DripDeps> {
   ready ??= buildDeps(process.env);
-  // A failed start (a secret not readable yet) is not kept: the next tick tries again.
   const current = ready;
   void current.catch(() => {
     if (ready === current) ready = undefined;
   });
-  const deps = await current;
+  return current;
+}
+
+export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
+  const deps = await containerDeps();
   const now = systemClock.now();
   const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
   // runDrip logs the one summary line; a failed run throws, so the invocation counts as an error (alarm).
