@@ -1,8 +1,9 @@
-// `npm run bench`: drip throughput, render work, due-query cost, rate accuracy and cold start in one
-// run; prints tables and the targets met or missed, and writes every figure as JSON.
+// `npm run bench`: drip throughput and SDK calls per email, render work, due-query cost, rate accuracy
+// (also under load), fan-out at K = 1, 2, 4 and cold start in one run; prints tables and the targets
+// met or missed, and writes every figure as JSON.
 //
-//   npm run bench                          lists of 1k, 10k and 100k, 1,000 due in each: ~3–5 min
-//   npm run bench -- --quick               lists of 1k and 5k, 300 due: ~1 min
+//   npm run bench                          lists of 1k, 10k and 100k, 1,000 due in each: ~4–6 min
+//   npm run bench -- --quick               lists of 1k and 5k, 300 due: ~3 min (rate, rate under load, fan-out K = 1, 2, 4)
 //   npm run bench -- --sizes 2000,20000 --due 500 --rate 50 --runs 9 --json out.json --check
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
