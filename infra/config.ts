@@ -31,6 +31,28 @@ export interface DeployConfig {
   ratePerSender: number;
   /** Where alarm notifications go; undefined: the alarm topic has no subscription. */
   alarmEmail?: string;
+  /**
+   * Reserve one concurrent execution for the drip (one run at a time). Off by default: a new
+   * account's concurrency limit (10, sometimes 50) refuses any reservation, and overlapping runs
+   * are safe anyway (claims are conditional). With it on, a drip-throttles alarm exists too.
+   */
+  dripReservedConcurrency: boolean;
+  /**
+   * The account's SES is in the sandbox (every new account starts there): SES then also
+   * authorises SendRawEmail against the recipient's verified identity, so the send permission
+   * covers all of this account's identities. Turn off after production access.
+   */
+  sesSandbox: boolean;
+  /**
+   * CloudFront fronts the API: the client IP is read from the `CloudFront-Viewer-Address` header
+   * (which the distribution's origin request policy must forward) instead of the connection's.
+   */
+  behindCloudFront: boolean;
+  /**
+   * Turn off the API's own execute-api URL, so that only the custom domain (and the CDN in front
+   * of it) reaches the API. Needs `publicUrl`.
+   */
+  disableExecuteApiEndpoint: boolean;
 }
 
 /** The context keys this app reads, as written in cdk.json and on the command line. */
@@ -45,6 +67,10 @@ export const CONTEXT_KEYS = [
   'alarmEmail',
   'dripSenders',
   'ratePerSender',
+  'dripReservedConcurrency',
+  'sesSandbox',
+  'behindCloudFront',
+  'disableExecuteApiEndpoint',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -57,6 +83,17 @@ const hostname = z
   .trim()
   .toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as example.com');
+
+/** true/false from cdk.json, "true"/"false" from `-c`; empty or absent: the default. */
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => {
+      if (v === undefined || v === null || v === '') return fallback;
+      if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+      return v;
+    },
+    z.boolean('must be true or false'),
+  );
 
 const number = (rule: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), rule);
 
@@ -108,6 +145,10 @@ const contextSchema = z.object({
     number(z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10 (a new account runs 10 Lambdas at once in all)')).default(1),
   ),
   ratePerSender: z.preprocess(blankToUndefined, number(z.number('must be a number').positive('must be a positive number')).default(100)),
+  dripReservedConcurrency: flag(false),
+  sesSandbox: flag(true),
+  behindCloudFront: flag(false),
+  disableExecuteApiEndpoint: flag(false),
 });
 
 /** A context value that does not validate; the message names the key and how to set it. */
@@ -136,6 +177,10 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     // SES only lets the domain identity (and its subdomains) send; anything else fails at send time.
     throw new DeployConfigError('fromAddress', `must be an address at ${c.senderDomain} (the senderDomain), got ${c.fromAddress}`);
   }
+  if (c.disableExecuteApiEndpoint && c.publicUrl === undefined) {
+    // Every link in every email would point at the URL being turned off.
+    throw new DeployConfigError('disableExecuteApiEndpoint', 'needs publicUrl (the custom domain or CDN address people reach the course at)');
+  }
   return {
     senderDomain: c.senderDomain,
     fromAddress: c.fromAddress,
@@ -147,6 +192,10 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     alarmEmail: c.alarmEmail,
     dripSenders: c.dripSenders,
     ratePerSender: c.ratePerSender,
+    dripReservedConcurrency: c.dripReservedConcurrency,
+    sesSandbox: c.sesSandbox,
+    behindCloudFront: c.behindCloudFront,
+    disableExecuteApiEndpoint: c.disableExecuteApiEndpoint,
   };
 }
 

@@ -33,6 +33,7 @@ const envSchema = z.object({
   SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
   DRIP_SENDERS: positiveNumber('DRIP_SENDERS', 1),
   RATE_PER_SENDER: positiveNumber('RATE_PER_SENDER', 100),
+  CLIENT_IP_HEADER: z.enum(['cloudfront-viewer-address'], { message: 'CLIENT_IP_HEADER must be cloudfront-viewer-address or unset' }).optional().or(z.literal('')),
 });
 
 export interface AppConfig {
@@ -57,6 +58,11 @@ export interface AppConfig {
   dripSenders: number;
   /** Emails per second one sender is asked to carry; a higher account rate adds senders, up to dripSenders. */
   ratePerSender: number;
+  /**
+   * Where the api Lambda reads the client IP: unset, the connection (API Gateway's sourceIp);
+   * `cloudfront-viewer-address` when CloudFront fronts the API (infra's behindCloudFront).
+   */
+  clientIpHeader?: 'cloudfront-viewer-address';
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
@@ -79,5 +85,6 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     senderAddress: e.SENDER_ADDRESS || undefined,
     dripSenders: Math.floor(e.DRIP_SENDERS),
     ratePerSender: e.RATE_PER_SENDER,
+    clientIpHeader: e.CLIENT_IP_HEADER || undefined,
   };
 }

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { runDrip } from '../core/drip.js';
 import { systemClock, type DripSummary } from '../core/ports.js';
-import { containerDeps, SAFETY_MARGIN_MS, type DripContext } from './drip.js';
+import { containerDeps, observability, SAFETY_MARGIN_MS, type DripContext } from './drip.js';
 
 /** What the planner sends each sender (the invocation's payload). */
 export const senderEventSchema = z.object({
@@ -25,13 +25,18 @@ export type SenderEvent = z.infer<typeof senderEventSchema>;
 export const handler = async (event: unknown, context: DripContext): Promise<DripSummary | { skipped: 'late' }> => {
   // A payload that is not the planner's is a bug or a stray invoke: fail loudly, send nothing.
   const { share, until } = senderEventSchema.parse(event);
-  const deps = await containerDeps();
-  const now = systemClock.now();
-  const deadline = new Date(Math.min(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, new Date(until).getTime()));
-  if (deadline.getTime() <= now.getTime()) {
-    // Delivered after its tick (Lambda's async queue held it): the next tick's senders own these shards now.
-    console.log(JSON.stringify({ msg: 'drip.sender_late', sender: share.sender, until }));
-    return { skipped: 'late' };
+  observability.startInvocation(context);
+  try {
+    const deps = await containerDeps();
+    const now = systemClock.now();
+    const deadline = new Date(Math.min(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, new Date(until).getTime()));
+    if (deadline.getTime() <= now.getTime()) {
+      // Delivered after its tick (Lambda's async queue held it): the next tick's senders own these shards now.
+      observability.log({ msg: 'drip.sender_late', sender: share.sender, until });
+      return { skipped: 'late' };
+    }
+    return await runDrip(deps, { now, deadline, share });
+  } finally {
+    observability.publishMetrics();
   }
-  return runDrip(deps, { now, deadline, share });
 };

@@ -5,8 +5,9 @@ import { createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
+import { createLambdaObservability } from '../adapters/observability.js';
 import { runDrip, type DripDeps } from '../core/drip.js';
-import { systemClock, type DripSummary } from '../core/ports.js';
+import { METRIC_SERVICE, systemClock, type DripSummary } from '../core/ports.js';
 import { loadLambdaRuntime } from './runtime.js';
 
 /** Left at the end of the invocation for the sends in flight to finish and the summary to be logged. */
@@ -19,7 +20,11 @@ export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
 
-/** The drip's deps from the Lambda's environment (the fanned-out sender's too, drip-sender.ts). */
+// Logs (JSON objects) and metrics (EMF) for every invocation of this container (the fanned-out
+// sender's too, drip-sender.ts, which shares this module).
+export const observability = createLambdaObservability(METRIC_SERVICE.drip);
+
+/** The drip's deps from the Lambda's environment. */
 async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
   const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
@@ -29,6 +34,8 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
     mailer: createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) }),
     sendQuota: createSendQuota(ses),
     clock: systemClock,
+    log: observability.log,
+    metrics: observability.metrics,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     course,
     tokens,
@@ -55,9 +62,15 @@ export function containerDeps(): Promise<DripDeps> {
 }
 
 export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
-  const deps = await containerDeps();
-  const now = systemClock.now();
-  const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
-  // runDrip logs the one summary line; a failed run throws, so the invocation counts as an error (alarm).
-  return runDrip(deps, { now, deadline });
+  observability.startInvocation(context);
+  try {
+    const deps = await containerDeps();
+    const now = systemClock.now();
+    const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+    // runDrip logs the one summary line and adds its metrics; a failed run throws, so the
+    // invocation counts as an error (alarm).
+    return await runDrip(deps, { now, deadline });
+  } finally {
+    observability.publishMetrics();
+  }
 };

@@ -13,10 +13,11 @@ import { SESClient } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../adapters/config.js';
 import { LOCAL_CREDENTIALS, createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
+import { readableLog } from '../adapters/observability.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import { tableDefinition } from '../adapters/table.js';
 import { loadLocalTokenKey } from '../adapters/token-key.js';
-import { systemClock, type Clock, type DripSummary, type Mailer, type RunDrip } from '../core/ports.js';
+import { systemClock, type Clock, type DripSummary, type Log, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import { compileCourse } from '../email/compile.js';
@@ -46,6 +47,8 @@ export interface LocalDripContext {
   compiled: CompiledCourse;
   tokens: Tokens;
   clock: Clock;
+  /** The log port, as readable lines on the stack's console. */
+  log: Log;
 }
 
 /**
@@ -143,6 +146,8 @@ function drain(server: Server): Promise<void> {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { settings } = options;
   const log = options.log ?? ((line: string) => console.log(line));
+  // The same log port the Lambdas use, printed as readable lines.
+  const entries = readableLog(log);
   const clock = options.clock ?? systemClock;
 
   // What is running, so stop() (or a failed start) closes exactly that, in a safe order.
@@ -223,7 +228,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tokens = createTokens(await keyPromise);
     const compiled = await compiledPromise;
 
-    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock };
+    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock, log: entries };
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
@@ -237,12 +242,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tokens,
       compiled,
       config,
-      warn: (msg, fields) => log(`warning: ${msg} ${JSON.stringify(fields)}`),
+      warn: (msg, fields) => entries({ ...fields, msg, level: 'warn' }),
     };
     const app = createApp({
       deps,
       corsOrigins: config.corsOrigins,
       local: true,
+      log: entries,
       ...(runDrip === undefined ? {} : { runDrip }),
       clientIp: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
     });

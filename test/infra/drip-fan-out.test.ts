@@ -84,6 +84,7 @@ describe('drip fan-out (dripSenders = 4)', () => {
     expect(acknowledged.map((a) => `${a.id.replace(/<\w+\.Arn>/, '<sender>')} ${a.path}`).sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*] EmailCourse/DripFanOut/Planner/Role',
       'AwsSolutions-IAM5[Resource::<sender>:*] EmailCourse/DripFanOut/Planner/Role',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] EmailCourse/DripFanOut/Sender/Role',
       'AwsSolutions-L1 EmailCourse/DripFanOut/Planner/Function',
       'AwsSolutions-L1 EmailCourse/DripFanOut/Sender/Function',
     ]);
