@@ -20,9 +20,11 @@ export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
 
-// Logs (JSON objects) and metrics (EMF) for every invocation of this container.
-const observability = createLambdaObservability(METRIC_SERVICE.drip);
+// Logs (JSON objects) and metrics (EMF) for every invocation of this container (the fanned-out
+// sender's too, drip-sender.ts, which shares this module).
+export const observability = createLambdaObservability(METRIC_SERVICE.drip);
 
+/** The drip's deps from the Lambda's environment. */
 async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
   const { config, tokens, compiled: course, courses } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
@@ -50,16 +52,20 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
 
 let ready: Promise<DripDeps> | undefined;
 
-export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
-  observability.startInvocation(context);
+/** The container's deps, built on first use; a failed start (a secret not readable yet) is not kept: the next tick tries again. */
+export function containerDeps(): Promise<DripDeps> {
   ready ??= buildDeps(process.env);
-  // A failed start (a secret not readable yet) is not kept: the next tick tries again.
   const current = ready;
   void current.catch(() => {
     if (ready === current) ready = undefined;
   });
+  return current;
+}
+
+export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
+  observability.startInvocation(context);
   try {
-    const deps = await current;
+    const deps = await containerDeps();
     const now = systemClock.now();
     const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
     // runDrip logs the one summary line and adds its metrics; a failed run throws, so the
