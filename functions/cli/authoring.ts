@@ -1,22 +1,52 @@
 // `course new <article>` and `course check [--course DIR]`: the author's commands. They work on
 // course folders only (no table, no AWS) and write their report to `out`.
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import type { Writable } from 'node:stream';
 import { checkCourse, formatCheckReport, type CheckReport } from '../authoring/check.js';
 import { newCourse, type NewCourseOptions, type NewCourseResult } from '../authoring/new-course.js';
 import { loadCourses } from '../email/courses.js';
+import { runDeliverabilityCheck } from './deliverability-check.js';
 import { table } from './terminal.js';
 
-/** Check the course in `courseDir`, or every course of `coursesDir`; answers the reports (any problem means exit 1). */
-export async function runCheck(deps: { out: Writable; courseDir?: string; coursesDir?: string }): Promise<CheckReport[]> {
+/** Where Debian puts Chromium; `course check` measures contrast and phone width with it when present. */
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Check the course in `courseDir`, or every course of `coursesDir`, and write each report to `out`.
+ * Answers the reports and whether everything passed (false means exit 1). A course that builds is
+ * then put through the deliverability check (SpamAssassin, caniemail, and with Chromium contrast in
+ * light and dark and width at 375 px), unless `deliverability` is false; a check that cannot run here
+ * is printed as skipped and does not fail the run.
+ */
+export async function runCheck(deps: { out: Writable; courseDir?: string; coursesDir?: string; deliverability?: boolean }): Promise<{ reports: CheckReport[]; ok: boolean }> {
   const dirs = deps.courseDir !== undefined ? [deps.courseDir] : loadCourses(deps.coursesDir).map((f) => f.dir);
   const reports: CheckReport[] = [];
-  for (const dir of dirs) {
-    const report = await checkCourse(dir);
-    deps.out.write(formatCheckReport(report));
-    reports.push(report);
+  let ok = true;
+  let browser: Browser | undefined;
+  try {
+    for (const dir of dirs) {
+      const report = await checkCourse(dir);
+      deps.out.write(formatCheckReport(report));
+      reports.push(report);
+      ok &&= report.problems.length === 0;
+      // The emails can only be composed from a course that compiles.
+      if (deps.deliverability === false || report.course === undefined || report.problems.some((p) => p.check === 'compile')) continue;
+      browser ??= await launchChromium();
+      deps.out.write(`\nDeliverability of ${report.course.slug}:\n`);
+      const result = await runDeliverabilityCheck({ courseDir: dir, out: deps.out, ...(browser === undefined ? {} : { browser }) });
+      ok &&= result.ok;
+    }
+  } finally {
+    await browser?.close();
   }
-  return reports;
+  return { reports, ok };
+}
+
+async function launchChromium(): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM)) return undefined;
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 }
 
 const shown = (dir: string) => {

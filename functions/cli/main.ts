@@ -36,8 +36,11 @@ Writing a course:
   new <article.md|.txt|.html> [--out DIR] [--slug S] [--title T] [--heading "<line>"]… [--not-heading "<line>"]…
                                           a course folder from an article: manifest, one lesson per section,
                                           the source copied (default DIR: $COURSES_DIR/<slug>)
-  check [--course DIR]                    every paragraph of the source in its lesson word for word, strict
-                                          compile, size, disclaimer (default: every course); exit 1 on any problem
+  check [--course DIR] [--no-deliverability]
+                                          every paragraph of the source in its lesson word for word, strict
+                                          compile, size, disclaimer, then the deliverability check (SpamAssassin
+                                          score, caniemail support, contrast in light and dark, 375 px width)
+                                          (default: every course); exit 1 on any problem
 
 Running a course:
   stats                                   the funnel and a per-lesson table, with bar charts
@@ -89,7 +92,7 @@ const commands = {
   'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
   // Authoring: course folders only, no table (check's --course is a folder, as `course new` writes one).
   new: { options: { out: { type: 'string' }, slug: { type: 'string' }, title: { type: 'string' }, heading: { type: 'string', multiple: true }, 'not-heading': { type: 'string', multiple: true } }, positionals: 1 },
-  check: { options: { course: { type: 'string' } }, positionals: 0 },
+  check: { options: { course: { type: 'string' }, 'no-deliverability': { type: 'boolean' } }, positionals: 0 },
 } satisfies Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number }>;
 type Command = keyof typeof commands;
 
@@ -197,8 +200,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const { command, values, positional } = args;
     if (command === 'check') {
-      const reports = await runCheck({ out: io.out, ...(text(values.course) === undefined ? {} : { courseDir: text(values.course) }), ...(io.env.COURSES_DIR ? { coursesDir: io.env.COURSES_DIR } : {}) });
-      return reports.some((r) => r.problems.length > 0) ? 1 : 0;
+      const { ok } = await runCheck({
+        out: io.out,
+        ...(text(values.course) === undefined ? {} : { courseDir: text(values.course) }),
+        ...(io.env.COURSES_DIR ? { coursesDir: io.env.COURSES_DIR } : {}),
+        ...(values['no-deliverability'] === true ? { deliverability: false } : {}),
+      });
+      return ok ? 0 : 1;
     }
     if (command === 'new') {
       await runNew(

@@ -3,6 +3,7 @@
 // that is not on the short accepted list. A second course, built in a temp folder the way an author
 // builds one, shows the same checks catch an article that trips them.
 import { spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import {
   spamScore,
   type EmailCheck,
 } from '../../functions/email/deliverability.js';
+import { main } from '../../functions/cli/main.js';
 import { courseFolders } from '../support/courses.js';
 import { SHIPPED_COURSE_DIR } from '../support/course.js';
 
@@ -96,6 +98,18 @@ describe('SpamAssassin (local rules) over every composed email', () => {
     // Scored in one SpamAssassin run with the confirmation, which stays clean: each result is its own message's.
     expect(authored.checks[0]!.spam).toMatchObject({ status: 'scored', findings: [] });
   });
+
+  it("`course check` runs the same checks on an author's course: exit 1, the rule named next to its lesson", async (ctx) => {
+    if (!installed) ctx.skip(SKIP_REASON);
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    const code = await main(['check', '--course', authored.dir], { out, err: new PassThrough(), env: {} });
+    expect(code).toBe(1);
+    expect(printed).toMatch(/Deliverability of an-authors-course:/);
+    expect(printed).toMatch(/^FAIL Lesson 1: .*\n.*\n\s+spam rule HTML_FONT_LOW_CONTRAST/m);
+    expect(printed).toMatch(/overflow-wrap/);
+  }, 120_000);
 
   it('answers skipped, with the reason, when the spamassassin command is missing', async () => {
     const result = await spamScore(Buffer.from('Subject: x\r\n\r\nx\r\n'), { command: 'spamassassin-not-installed' });
