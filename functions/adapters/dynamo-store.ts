@@ -119,6 +119,11 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         names['#name'] = 'name';
         values[':name'] = renewal.name;
       }
+      const remove = [DUE_SHARD_ATTR, DUE_SORT_ATTR, 'nextSendAt'];
+      if (renewal.unknownTimezone !== undefined) {
+        set.push('unknownTimezone = :unknownTz');
+        values[':unknownTz'] = renewal.unknownTimezone;
+      } else remove.push('unknownTimezone');
       if (renewal.confirmationSentAt !== undefined) {
         set.push('confirmationSentAt = :sent');
         values[':sent'] = renewal.confirmationSentAt;
@@ -129,7 +134,7 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
           new UpdateCommand({
             TableName: tableName,
             Key: keys.subscriber(id),
-            UpdateExpression: `SET ${set.join(', ')} REMOVE ${DUE_SHARD_ATTR}, ${DUE_SORT_ATTR}, nextSendAt`,
+            UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
             // ISO instants compare correctly as strings. This one condition is the 10-minute limit:
             // of ten parallel signups exactly one finds the old send time and takes the window.
             ConditionExpression:

@@ -7,7 +7,7 @@ import { isAppError } from '../core/errors.js';
 import { parseSignupInput } from '../core/validation.js';
 import { subscribe, type SubscriptionDeps } from '../core/subscriptions.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, unguardCell } from './csv.js';
 import { progressBar, table } from './terminal.js';
 
 export interface ImportRow {
@@ -59,7 +59,8 @@ export function planImport(text: string): ImportPlan {
   for (const { line, fields } of records.slice(1)) {
     const cell = (i: number) => (i < 0 ? undefined : fields[i]);
     try {
-      const parsed = parseSignupInput({ email: cell(emailAt) ?? '', name: cell(nameAt), timezone: cell(zoneAt) });
+      // An export guards cells against spreadsheet formulas ('=…); the address comes back as it was.
+      const parsed = parseSignupInput({ email: unguardCell(cell(emailAt) ?? ''), name: cell(nameAt), timezone: cell(zoneAt) });
       const first = seen.get(parsed.email);
       if (first !== undefined) {
         plan.duplicates.push({ line, firstLine: first });

@@ -26,6 +26,8 @@ export interface Subscriber {
   name?: string;
   /** IANA time zone. */
   timezone: string;
+  /** The well-formed zone name the signup sent that this runtime did not know: `timezone` is the course's in its place. */
+  unknownTimezone?: string;
   status: SubscriberStatus;
   /** 0-based index of the next lesson to send (8 = all sent). */
   nextLesson: number;
@@ -56,4 +58,5 @@ export interface SendRecord {
   error?: string;
 }
 
-export type LessonCounter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
+/** `notSpam`: a reader's not-spam report (the mail was rescued from the spam folder), not a complaint. */
+export type LessonCounter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'notSpam' | 'opened' | 'clicked' | 'unsubscribed';

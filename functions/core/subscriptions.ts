@@ -32,6 +32,8 @@ export interface PendingRenewal {
   consent: ConsentRecord;
   name?: string;
   timezone: string;
+  /** Set when the signup's zone was unknown (the course's applies); removed otherwise. */
+  unknownTimezone?: string;
   /** Absent when no confirmation is sent (an import). */
   confirmationSentAt?: string;
   expiresAt: number;
@@ -131,6 +133,14 @@ export function newSubscriberId(): string {
 
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** The per-IP limit's answer: its window is a fixed clock window, so a retry works once the window ends. */
+function rateLimited(now: Date): RateLimitedError {
+  const end = (Math.floor(epochSeconds(now) / SIGNUP_IP_WINDOW_SECONDS) + 1) * SIGNUP_IP_WINDOW_SECONDS;
+  const seconds = Math.max(1, Math.ceil(end - now.getTime() / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  return new RateLimitedError(`Too many signups from your network. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`, seconds);
+}
+
 export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): Promise<SubscribeResult> {
   const fields = parseSignupInput(input.fields);
   // People never see the honeypot; whatever filled it gets the success answer and nothing else.
@@ -143,7 +153,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
 
   if (sendConfirmation) {
     const hits = await store.hitRateLimit(`signup-ip:${input.consent.ip}`, now, SIGNUP_IP_WINDOW_SECONDS);
-    if (hits > deps.config.signupsPerIpPerHour) throw new RateLimitedError();
+    if (hits > deps.config.signupsPerIpPerHour) throw rateLimited(now);
   }
   if (await store.isSuppressed(fields.email)) return { outcome: 'suppressed' };
 
@@ -157,6 +167,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
     email: fields.email,
     ...(fields.name === undefined ? {} : { name: fields.name }),
     timezone,
+    ...(fields.unknownTimezone === undefined ? {} : { unknownTimezone: fields.unknownTimezone }),
     status: 'pending',
     nextLesson: 0,
     consent,
@@ -197,6 +208,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       consent,
       ...(fields.name === undefined ? {} : { name: fields.name }),
       timezone,
+      ...(fields.unknownTimezone === undefined ? {} : { unknownTimezone: fields.unknownTimezone }),
       ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
       expiresAt,
     };
@@ -212,10 +224,8 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
 async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscriber, now: Date): Promise<void> {
   const course = deps.compiled.course;
   const token = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'confirm', issuedAt: now });
-  const rendered = renderConfirmation(deps.compiled, {
-    ...(subscriber.name === undefined ? {} : { name: subscriber.name }),
-    confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}`,
-  });
+  // No name: nothing a stranger typed but the address goes out before the address is confirmed.
+  const rendered = renderConfirmation(deps.compiled, { confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}` });
   try {
     const raw = await composeMessage({
       from: { name: course.sender.name, address: deps.config.senderAddress ?? course.sender.email },
@@ -232,13 +242,50 @@ async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscri
   }
 }
 
+export interface ConfirmView {
+  /** `a***@example.com`. */
+  maskedEmail: string;
+  courseTitle: string;
+  /** `pending`: the page offers the button; `active`/`completed`: already confirmed (a used link). */
+  status: 'pending' | 'active' | 'completed';
+  subscriber: Subscriber;
+}
+
+/**
+ * What the confirm page (GET and HEAD) shows. Reads only: mail security gateways fetch (GET or HEAD)
+ * every link in a message, so opening the link must never activate anything; the page's button
+ * POSTs to `confirmSubscription`. Throws the same errors as a confirm would (expired, ended).
+ */
+export async function describeConfirmation(deps: SubscriptionDeps, token: string | undefined): Promise<ConfirmView> {
+  const now = deps.clock.now();
+  const { subscriberId } = deps.tokens.verify(token, 'confirm', now);
+  const subscriber = await deps.store.getSubscriber(subscriberId);
+  if (subscriber === undefined) throw expiredSubscription();
+  const base = { maskedEmail: maskEmail(subscriber.email), courseTitle: deps.compiled.course.title, subscriber };
+  switch (subscriber.status) {
+    case 'active':
+    case 'completed':
+      return { ...base, status: subscriber.status };
+    case 'unsubscribed':
+    case 'bounced':
+    case 'complained':
+      throw subscriptionEnded();
+    case 'pending':
+      if (subscriber.expiresAt !== undefined && subscriber.expiresAt <= epochSeconds(now)) throw expiredSubscription();
+      return { ...base, status: 'pending' };
+  }
+}
+
 export interface ConfirmResult {
   subscriber: Subscriber;
   /** False when it was already confirmed (a second click): the page is the same. */
   changed: boolean;
 }
 
-/** The subscription behind a confirm link becomes active, due now: the next drip run sends lesson 1. */
+/**
+ * The subscription behind a confirm link becomes active, due now: the next drip run sends lesson 1.
+ * Only the confirm page's button (POST) calls this; a repeated POST answers the same and changes nothing.
+ */
 export async function confirmSubscription(deps: SubscriptionDeps, token: string | undefined): Promise<ConfirmResult> {
   const now = deps.clock.now();
   const { subscriberId } = deps.tokens.verify(token, 'confirm', now);
@@ -252,7 +299,7 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
       case 'unsubscribed':
       case 'bounced':
       case 'complained':
-        throw new AppError('subscription_ended', 'This subscription has ended, so this link no longer works. You can sign up again on the course page.', 410);
+        throw subscriptionEnded();
       case 'pending':
         break;
     }
@@ -269,6 +316,10 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
     // Lost to a concurrent click (or an expiry): read again and answer from what is there now.
   }
   throw expiredSubscription();
+}
+
+function subscriptionEnded(): AppError {
+  return new AppError('subscription_ended', 'This subscription has ended, so this link no longer works. You can sign up again on the course page.', 410);
 }
 
 function expiredSubscription(): AppError {

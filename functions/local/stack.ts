@@ -2,7 +2,6 @@
 // disk, the SES emulator with its inbox, the HTTP app on @hono/node-server, and the drip ticker.
 // One process, the same core and adapters as Lambda; stop() shuts down without losing writes.
 import { createServer, type Server } from 'node:http';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
@@ -109,6 +108,15 @@ async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'
   throw new Error(`Table ${tableName} did not become ACTIVE`);
 }
 
+/** A local database that does not open or answer: the message names its folder and the ways out. */
+function damagedDatabase(folder: string, cause: unknown): Error {
+  const reason = cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);
+  return new Error(
+    `The local database in ${folder} cannot be opened or read (${reason}). If that folder is damaged, restore it from a backup, or move it away (for example to ${folder}.broken) to start with an empty database.`,
+    { cause },
+  );
+}
+
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
@@ -192,11 +200,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     })());
 
   try {
-    await mkdir(settings.dataDir, { recursive: true });
-    const keyPromise = loadLocalTokenKey(settings.dataDir);
+    // The key before anything writes into the data folder: a key missing next to existing data
+    // stops the start (loadLocalTokenKey), and the database must not look like "existing data" yet.
+    const key = await loadLocalTokenKey(settings.dataDir);
     const compiledPromise = compileCourse(loadCourse(options.templatesDir), options.templatesDir);
-    // Both are awaited below; a rejection before then is reported there, not as unhandled.
-    keyPromise.catch(() => undefined);
+    // Awaited below; a rejection before then is reported there, not as unhandled.
     compiledPromise.catch(() => undefined);
 
     // The HTTP port first: it is the one most often taken, and nothing else is started yet if it is.
@@ -219,7 +227,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // dynalite opens its LevelDB before it listens and cannot close it after a failed listen, which
       // would leave the data folder locked: make sure the port is free first.
       await assertPortFree(settings.dynamodbPort, 'dynalite (DynamoDB)');
-      dynalite = await startDynalite({ port: settings.dynamodbPort, path: join(settings.dataDir, 'dynamodb') });
+      const folder = join(settings.dataDir, 'dynamodb');
+      try {
+        dynalite = await startDynalite({ port: settings.dynamodbPort, path: folder });
+      } catch (e: unknown) {
+        const taken = e instanceof Error && (e.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+        throw taken ? e : damagedDatabase(folder, e);
+      }
       dynamodbUrl = dynalite.url;
     }
     let sesUrl = settings.sesEndpoint;
@@ -233,8 +247,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ses = new SESClient({ endpoint: sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true });
     const doc = createDocumentClient(dynamo);
     const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? `http://localhost:${port}` };
-    const table = await ensureTable(dynamo, config.tableName);
-    const tokens = createTokens(await keyPromise);
+    let table: 'created' | 'exists';
+    try {
+      table = await ensureTable(dynamo, config.tableName);
+    } catch (e: unknown) {
+      if (dynalite === undefined) throw e;
+      throw damagedDatabase(join(settings.dataDir, 'dynamodb'), e);
+    }
+    const tokens = createTokens(key);
     const compiled = await compiledPromise;
 
     const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock };

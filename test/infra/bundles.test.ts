@@ -298,7 +298,7 @@ describe('the bundles, run the way Lambda runs them', () => {
     const token = new RegExp(`${PUBLIC_URL}/confirm\\?token=([A-Za-z0-9_.-]+)`).exec(confirmation!.body.text ?? '')?.[1];
     expect(token, confirmation!.body.text).toBeDefined();
 
-    const confirmed = (await invoke(api, httpEvent('GET', '/confirm', { query: `token=${token}` }))) as HttpResult;
+    const confirmed = (await invoke(api, httpEvent('POST', '/confirm', { query: `token=${token}` }))) as HttpResult;
     expect(confirmed.statusCode).toBe(200);
 
     const summary = await invoke(s.service.drip.handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });

@@ -105,7 +105,9 @@ describe('the api Lambda handler', () => {
     const token = /https:\/\/course\.example\.com\/confirm\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
     expect(token).toBeDefined();
 
-    const confirmed = await handler(event('GET', '/confirm', { query: `token=${token}` }), context);
+    const page = await handler(event('GET', '/confirm', { query: `token=${token}` }), context);
+    expect(page.body).toContain('Yes, start the course');
+    const confirmed = await handler(event('POST', '/confirm', { query: `token=${token}` }), context);
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain('You are subscribed');
   });

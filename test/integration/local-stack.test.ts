@@ -45,7 +45,7 @@ describe('the local stack', () => {
     try {
       const link = await signUp(first, 'kept@example.com');
       expect(link.startsWith(`${first.url}/confirm?token=`)).toBe(true);
-      const confirmed = await fetch(link);
+      const confirmed = await fetch(link, { method: 'POST' });
       expect(confirmed.status).toBe(200);
       const lock = await first.doc.send(new GetCommand({ TableName: first.tableName, Key: keys.address(first.compiled.course.slug, 'kept@example.com') }));
       id = String(lock.Item?.id);
