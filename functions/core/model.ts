@@ -41,6 +41,8 @@ export interface Subscriber {
   unsubscribedAt?: string;
   /** When the last confirmation email went out (rate limit: one per 10 minutes). */
   confirmationSentAt?: string;
+  /** The signup outbox request that last took the confirmation window (its retries send, others wait). */
+  confirmationRequest?: string;
   /** Pending subscriptions expire (DynamoDB TTL, epoch seconds). */
   expiresAt?: number;
   /** Transient bounces in a row; 3 suppress the address. */

@@ -2,11 +2,12 @@
 // ports in `deps` (store, mailer, clock, tokens), so the HTTP app, the operator CLI and tests share them.
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError } from './errors.js';
+import type { SignupOutboxStore, SignupOutbox } from './signup-outbox.js';
 import type { Clock, Mailer } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
-import { parseSignupInput, maskEmail } from './validation.js';
+import { parseSignupInput, maskEmail, type SignupInput } from './validation.js';
 import { resolveTimezone } from './schedule.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { renderConfirmation } from '../email/personalise.js';
@@ -36,6 +37,8 @@ export interface PendingRenewal {
   unknownTimezone?: string;
   /** Absent when no confirmation is sent (an import). */
   confirmationSentAt?: string;
+  /** The outbox request whose confirmation this renewal sends. */
+  confirmationRequest?: string;
   expiresAt: number;
 }
 
@@ -44,7 +47,7 @@ export interface PendingRenewal {
  * is a conditional write that reports whether its condition held; a read that fails throws (fail
  * closed: "could not check" is never taken for "not there").
  */
-export interface SubscriptionStore {
+export interface SubscriptionStore extends SignupOutboxStore {
   findByAddress(course: string, email: string): Promise<AddressRecord | undefined>;
   getSubscriber(id: string): Promise<Subscriber | undefined>;
   /** True when the address was suppressed (bounced, complained, erased): it is never mailed again. */
@@ -92,6 +95,11 @@ export interface SubscriptionDeps {
     /** The deploy's verified From address; the manifest's sender when unset. */
     senderAddress?: string;
   };
+  /**
+   * Sends accepted signups right after they are stored (the local stack); absent in Lambda, where the
+   * drip's sweep sends them. Either way nothing the answer depends on waits for it.
+   */
+  outbox?: SignupOutbox;
   /** Things worth an operator's attention that do not change the answer (a counter that failed). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -141,20 +149,51 @@ function rateLimited(now: Date): RateLimitedError {
   return new RateLimitedError(`Too many signups from your network. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`, seconds);
 }
 
+/**
+ * A signup decided and mailed at once (the operator's import, tests): parse, the per-IP limit when
+ * mailing, then applySignup. The HTTP form uses acceptSignup instead, which answers before any of
+ * the address's state is read (signup-outbox.ts).
+ */
 export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): Promise<SubscribeResult> {
   const fields = parseSignupInput(input.fields);
   // People never see the honeypot; whatever filled it gets the success answer and nothing else.
   if (fields.website !== undefined && fields.website.trim() !== '') return { outcome: 'honeypot' };
+  const now = deps.clock.now();
+  const sendConfirmation = input.sendConfirmation ?? true;
+  if (sendConfirmation) await checkSignupRate(deps, input.consent.ip, now);
+  return applySignup(deps, { fields, consent: input.consent, sendConfirmation });
+}
 
+/** The per-client-IP signup limit; throws RateLimitedError (429, Retry-After) past it. */
+export async function checkSignupRate(deps: SubscriptionDeps, ip: string, now: Date): Promise<void> {
+  const hits = await deps.store.hitRateLimit(`signup-ip:${ip}`, now, SIGNUP_IP_WINDOW_SECONDS);
+  if (hits > deps.config.signupsPerIpPerHour) throw rateLimited(now);
+}
+
+export interface ApplySignupInput {
+  /** Already checked (parseSignupInput). */
+  fields: SignupInput;
+  consent: Omit<ConsentRecord, 'at'> & { at?: string };
+  sendConfirmation: boolean;
+  /**
+   * The outbox request this signup comes from. Recorded on the subscription it writes, so a retry
+   * of the same request after a crash (written, not yet mailed) sends that confirmation instead of
+   * finding "a confirmation went out less than 10 minutes ago" and sending nothing.
+   */
+  requestId?: string;
+}
+
+/**
+ * Creates or refreshes the pending subscription of (course, address) and sends its confirmation:
+ * every rule that depends on what is already stored for the address (suppression, one subscription
+ * per mailbox, one confirmation per 10 minutes) lives here. Throws DependencyError when the
+ * confirmation cannot be sent.
+ */
+export async function applySignup(deps: SubscriptionDeps, input: ApplySignupInput): Promise<SubscribeResult> {
+  const { fields, sendConfirmation, requestId } = input;
   const { store, clock, compiled } = deps;
   const course = compiled.course;
   const now = clock.now();
-  const sendConfirmation = input.sendConfirmation ?? true;
-
-  if (sendConfirmation) {
-    const hits = await store.hitRateLimit(`signup-ip:${input.consent.ip}`, now, SIGNUP_IP_WINDOW_SECONDS);
-    if (hits > deps.config.signupsPerIpPerHour) throw rateLimited(now);
-  }
   if (await store.isSuppressed(fields.email)) return { outcome: 'suppressed' };
 
   const consent: ConsentRecord = { ...input.consent, at: input.consent.at ?? now.toISOString() };
@@ -173,6 +212,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
     consent,
     createdAt: now.toISOString(),
     ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
+    ...(requestId === undefined ? {} : { confirmationRequest: requestId }),
     expiresAt,
   });
   const created = async (subscriber: Subscriber): Promise<SubscribeResult> => {
@@ -201,6 +241,11 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       continue;
     }
     if (SUPPRESSED_STATUSES.includes(existing.status)) return { outcome: 'suppressed', subscriberId: existing.id };
+    if (requestId !== undefined && sendConfirmation && existing.status === 'pending' && existing.confirmationRequest === requestId) {
+      // This request was written before and its mail may not have gone out (a crash, SES down): send it now.
+      await sendConfirmationEmail(deps, existing, now);
+      return { outcome: 'renewed', subscriberId: existing.id };
+    }
     if (existing.status === 'active' || existing.status === 'completed') return { outcome: 'already_subscribed', subscriberId: existing.id };
 
     // pending (expired or not) or unsubscribed: a new confirmation, at most one per 10 minutes.
@@ -210,6 +255,7 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       timezone,
       ...(fields.unknownTimezone === undefined ? {} : { unknownTimezone: fields.unknownTimezone }),
       ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
+      ...(requestId === undefined ? {} : { confirmationRequest: requestId }),
       expiresAt,
     };
     const renewed = await store.renewPending(existing.id, renewal, new Date(now.getTime() - CONFIRMATION_RESEND_MS));

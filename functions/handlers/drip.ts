@@ -1,16 +1,25 @@
-// The drip Lambda: EventBridge runs it every few minutes; it sends the lessons that are due and stops
-// before its time runs out (the next tick carries on). Deps are built once per container and reused.
+// The drip Lambda: EventBridge runs it every few minutes; it first sends the confirmations of the
+// signups waiting in the outbox, then the lessons that are due, and stops before its time runs out
+// (the next tick carries on). Deps are built once per container and reused.
 import { SESClient } from '@aws-sdk/client-ses';
-import { createDynamoClient } from '../adapters/dynamo-client.js';
+import type { AppConfig } from '../adapters/config.js';
+import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
+import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import { runDrip, type DripDeps } from '../core/drip.js';
-import { systemClock, type DripSummary } from '../core/ports.js';
+import { systemClock, type DripSummary, type Mailer } from '../core/ports.js';
+import { sweepSignups } from '../core/signup-outbox.js';
+import type { SubscriptionDeps } from '../core/subscriptions.js';
+import type { Tokens } from '../core/tokens.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
 import { loadLambdaRuntime } from './runtime.js';
 
 /** Left at the end of the invocation for the sends in flight to finish and the summary to be logged. */
 export const SAFETY_MARGIN_MS = 5_000;
+/** The part of a run the signup outbox may use before the lessons start. */
+const OUTBOX_SHARE = 0.25;
 /** One SES call; the drip's own retries (with backoff and the deadline in view) replace the SDK's. */
 const SES_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -19,13 +28,33 @@ export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
 
-async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
+interface Deps {
+  drip: DripDeps;
+  /** For the signup outbox sweep: the subscription core on the same table, mailer and key. */
+  signups: SubscriptionDeps;
+}
+
+async function buildDeps(env: NodeJS.ProcessEnv): Promise<Deps> {
   const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
   const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 }, cacheMiddleware: true });
+  const mailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
+  const signups: SubscriptionDeps = {
+    store: createDynamoStore({ doc: createDocumentClient(createDynamoClient()), tableName: config.tableName, dueShards: config.dueShards }),
+    mailer,
+    clock: systemClock,
+    tokens,
+    compiled: course,
+    config,
+    warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
+  };
+  return { signups, drip: dripDeps(config, ses, mailer, tokens, course) };
+}
+
+function dripDeps(config: AppConfig, ses: SESClient, mailer: Mailer, tokens: Tokens, course: CompiledCourse): DripDeps {
   return {
     store: createDynamoDripStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName, dueShards: config.dueShards }),
-    mailer: createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) }),
+    mailer,
     sendQuota: createSendQuota(ses),
     clock: systemClock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -41,7 +70,7 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<DripDeps> {
   };
 }
 
-let ready: Promise<DripDeps> | undefined;
+let ready: Promise<Deps> | undefined;
 
 export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
   ready ??= buildDeps(process.env);
@@ -53,6 +82,17 @@ export const handler = async (_event: unknown, context: DripContext): Promise<Dr
   const deps = await current;
   const now = systemClock.now();
   const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+  // First the signups accepted since the last run (their confirmations), within a share of the time;
+  // a failure there is logged and must not stop the lessons.
+  try {
+    const swept = await sweepSignups(deps.signups, {
+      deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
+      onError: (e) => console.warn(JSON.stringify({ level: 'warn', msg: 'signup not sent yet; the next run retries it', error: e instanceof Error ? e.message : String(e) })),
+    });
+    if (swept.found > 0) console.log(JSON.stringify({ level: 'info', msg: 'signup outbox', ...swept }));
+  } catch (e: unknown) {
+    console.error(JSON.stringify({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) }));
+  }
   // runDrip logs the one summary line; a failed run throws, so the invocation counts as an error (alarm).
-  return runDrip(deps, { now, deadline });
+  return runDrip(deps.drip, { now: systemClock.now(), deadline });
 };

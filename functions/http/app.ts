@@ -6,7 +6,8 @@ import { cors } from 'hono/cors';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
 import type { RunDrip } from '../core/ports.js';
-import { SUBSCRIBE_MESSAGE, confirmSubscription, describeConfirmation, describeUnsubscribe, subscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
+import { acceptSignup } from '../core/signup-outbox.js';
+import { SUBSCRIBE_MESSAGE, confirmSubscription, describeConfirmation, describeUnsubscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
 import { errorResponse, mediaType, wantsJson, type Logger } from './errors.js';
 import { PAGE_CSP, checkInboxPage, confirmPage, confirmedPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
 
@@ -166,7 +167,8 @@ export function createApp(options: AppOptions): Hono {
       page: (c.req.header('referer') ?? `${deps.config.publicUrl}/`).slice(0, MAX_PAGE),
     };
     try {
-      await subscribe(deps, { fields, consent });
+      // Stored for the outbox and answered at once: nothing about the address is read on this path.
+      await acceptSignup(deps, { fields, consent });
     } catch (e: unknown) {
       // A browser's form post with a bad field gets the form back, filled in, with the error at it.
       if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c)) {
@@ -190,7 +192,7 @@ export function createApp(options: AppOptions): Hono {
     const view = await describeConfirmation(deps, token);
     c.header('X-Robots-Tag', 'noindex');
     if (wantsJson(c)) return c.json({ ok: true, status: view.status, maskedEmail: view.maskedEmail, courseTitle: view.courseTitle });
-    if (view.status === 'pending') return page(c, confirmPage(course, view.maskedEmail, token ?? ''));
+    if (view.status === 'pending') return page(c, confirmPage(course, view.maskedEmail, token ?? '', view.subscriber.nextLesson));
     return page(c, confirmedView(view.subscriber));
   });
 

@@ -198,13 +198,14 @@ export function checkInboxPage(course: Course, message: string): string {
 /**
  * The page a confirmation link opens: names the course and the masked address, and one button that
  * POSTs. Nothing submits it on load (no script): a mail scanner fetching the link changes nothing.
+ * `nextLesson`: 0-based, where a returning person resumes.
  */
-export function confirmPage(course: Course, maskedEmail: string, token: string): string {
+export function confirmPage(course: Course, maskedEmail: string, token: string, nextLesson = 0): string {
   return simplePage(
     course,
     'Confirm your subscription',
     html`<p>Start <strong>${course.title}</strong> at <span class="address">${maskedEmail}</span>?</p>
-<p>One more click: press the button to confirm your address. Lesson 1 follows shortly, then ${cadencePhrase(course.cadenceDays)}.</p>
+<p>One more click: press the button to confirm your address. Lesson ${nextLesson + 1} follows shortly, then ${cadencePhrase(course.cadenceDays)}.</p>
 <form method="post" action="confirm?token=${encodeURIComponent(token)}">
 <button type="submit" class="primary">Yes, start the course</button>
 </form>

@@ -18,6 +18,7 @@ import { loadLocalTokenKey } from '../adapters/token-key.js';
 import { systemClock, type Clock, type DripSummary, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
+import { createInProcessOutbox, sweepSignups, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourse } from '../email/compile.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { loadCourse } from '../email/manifest.js';
@@ -81,6 +82,8 @@ export interface LocalStack {
   tokens: Tokens;
   compiled: CompiledCourse;
   app: Hono;
+  /** Resolves once every signup accepted so far has been processed (its confirmation sent or not due). */
+  signupsSettled(): Promise<void>;
   /** Runs one drip tick now, as the ticker does (undefined when no drip is wired). */
   runDripNow?: () => Promise<DripSummary>;
   /** Stops accepting requests, finishes the ones in flight and a running drip tick, then closes the database. */
@@ -173,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let ses: SESClient | undefined;
   let mailer: (Mailer & { settled?: () => Promise<void> }) | undefined;
   let ticker: DripTicker | undefined;
+  let outbox: SignupOutbox | undefined;
   let stopped: Promise<void> | undefined;
 
   const attempt = async (what: string, step: () => Promise<void> | void) => {
@@ -188,8 +192,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const tickerStopped = ticker?.stop();
       // 1. No new requests; the ones in flight finish (their writes land before the database closes).
       if (server !== undefined) await attempt('HTTP app', () => drain(server!));
-      // 2. The drip tick in progress finishes, and anything the mailer started after a send.
+      // 2. The drip tick in progress finishes, the signups kicked by the last requests, and anything
+      //    the mailer started after a send.
       if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
+      if (outbox !== undefined) await attempt('signup outbox', () => outbox!.settled());
       if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer!.settled!());
       // 3. Clients, then the emulators; dynalite last, so LevelDB flushes everything written above.
       dynamo?.destroy();
@@ -261,9 +267,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
-    const createRunDrip = options.createRunDrip ?? defaultCreateRunDrip;
-    const runDrip = createRunDrip?.(ctx);
-
+    const warn = (msg: string, fields: Record<string, unknown>) => log(`warning: ${msg} ${JSON.stringify(fields)}`);
     const deps: SubscriptionDeps = {
       store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
       mailer,
@@ -271,8 +275,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tokens,
       compiled,
       config,
-      warn: (msg, fields) => log(`warning: ${msg} ${JSON.stringify(fields)}`),
+      warn,
     };
+    // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
+    // (a send that failed, or requests stored before a crash).
+    outbox = createInProcessOutbox(() => deps, warn);
+    deps.outbox = outbox;
+    const createRunDrip = options.createRunDrip ?? defaultCreateRunDrip;
+    const drip = createRunDrip?.(ctx);
+    const runDrip: RunDrip | undefined =
+      drip === undefined
+        ? undefined
+        : async (run) => {
+            const swept = await sweepSignups(deps, { deadline: run.deadline, onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }) });
+            if (swept.found > 0) log(`signup outbox: ${JSON.stringify(swept)}`);
+            return drip(run);
+          };
     const app = createApp({
       deps,
       corsOrigins: config.corsOrigins,
@@ -310,6 +328,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tokens,
       compiled,
       app,
+      signupsSettled: () => outbox!.settled(),
       ...(runDripNow === undefined ? {} : { runDripNow }),
       stop,
     };

@@ -43,12 +43,14 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
   });
 
   async function subscriberOf(email: string): Promise<Record<string, unknown> | undefined> {
+    await stack.signupsSettled();
     const lock = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, email), ConsistentRead: true }));
     if (!lock.Item) return undefined;
     return (await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item.id)), ConsistentRead: true }))).Item;
   }
 
   async function confirmLink(email: string): Promise<string> {
+    await stack.signupsSettled();
     const mail = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
     const link = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
     if (!link) throw new Error(`no confirmation email for ${email}`);

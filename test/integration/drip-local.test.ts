@@ -42,6 +42,7 @@ describe('the drip in the local stack', () => {
       body: JSON.stringify({ email, name: 'Learner', timezone: 'America/St_Johns' }),
     });
     expect(res.status).toBe(200);
+    await stack.signupsSettled();
     const confirmation = (await inboxOf(email)).at(-1);
     const confirmUrl = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(confirmation?.body.text ?? '')?.[1];
     expect(confirmUrl).toBeDefined();

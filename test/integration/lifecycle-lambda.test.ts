@@ -13,6 +13,11 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileCourse } from '../../functions/email/compile.js';
 import { loadCourse } from '../../functions/email/manifest.js';
 import { keys } from '../../functions/adapters/table.js';
+import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
+import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
+import { systemClock } from '../../functions/core/ports.js';
+import { sweepSignups } from '../../functions/core/signup-outbox.js';
+import { createTokens } from '../../functions/core/tokens.js';
 
 let stack: TestStack;
 let secrets: Server;
@@ -98,6 +103,18 @@ describe('the api Lambda handler', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ ok: true });
+    // In AWS the confirmation goes out from the outbox on the next drip run: its sweep, with the
+    // same key and public URL (the drip Lambda's own wiring is exercised in test/infra/bundles.test.ts).
+    const compiled = await compileCourse(loadCourse());
+    const signups = {
+      store: createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
+      mailer: createSesMailer({ client: stack.ses }),
+      clock: systemClock,
+      tokens: createTokens(Buffer.from(SECRET, 'utf8')),
+      compiled,
+      config: { publicUrl: 'https://course.example.com', signupsPerIpPerHour: 20 },
+    };
+    expect(await sweepSignups(signups, { deadline: new Date(Date.now() + 60_000) })).toMatchObject({ found: 1, done: 1 });
     const lock = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.address(loadCourse().slug, 'lambda@example.com') }));
     const sub = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(String(lock.Item?.id)) }));
     expect(sub.Item?.consent).toMatchObject({ ip: '203.0.113.50', userAgent: 'Mozilla/5.0 test' });

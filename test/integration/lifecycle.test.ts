@@ -1,7 +1,7 @@
 // The subscriber lifecycle through the HTTP app, on real SDK clients against dynalite and the SES
 // emulator: subscribe → confirm → unsubscribe, the same-answer rule, limits, and every bad input.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileCourse } from '../../functions/email/compile.js';
@@ -10,6 +10,7 @@ import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { keys, suppressionHash, DUE_SHARD_ATTR, DUE_SORT_ATTR } from '../../functions/adapters/table.js';
 import { SUBSCRIBE_MESSAGE, subscribe } from '../../functions/core/subscriptions.js';
 import { SendError, type DripSummary } from '../../functions/core/ports.js';
+import { processSignup, sweepSignups } from '../../functions/core/signup-outbox.js';
 import { DAY, MINUTE, PARTNER_ORIGIN, PUBLIC_URL, lifecycle, newAddress, type Lifecycle } from './lifecycle-setup.js';
 
 /** The confirm page's button (GET only shows the page). */
@@ -293,7 +294,7 @@ describe('at most one confirmation per address per 10 minutes', () => {
     expect(lock?.expiresAt).toBeUndefined();
   });
 
-  it('a confirmation SES refuses is answered 503 and can be retried at once', async () => {
+  it('a confirmation SES refuses stays in the outbox and goes out once at a later sweep', async () => {
     // SES itself is emulated; only the failure is injected, as real SES would throttle.
     let fail = true;
     t = await lifecycle(stack, compiled, {
@@ -303,11 +304,78 @@ describe('at most one confirmation per address per 10 minutes', () => {
     });
     const email = newAddress();
     const first = await t.postJson({ email });
-    expect(first.status).toBe(503);
-    expect(((await first.json()) as { error: { code: string } }).error.code).toBe('dependency_failed');
+    // The answer does not depend on SES: the signup is stored and its mail retried.
+    expect(first.status).toBe(200);
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    const waiting = (await t.items()).filter((i) => i.pk === 'OUTBOX');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ attempts: 1, lastError: expect.stringContaining('could not be sent') });
+
     fail = false;
-    expect((await t.postJson({ email })).status).toBe(200);
+    // Not before its retry time…
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, taken: 1, done: 0 });
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    // …then once.
+    t.clock.advance(MINUTE);
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, done: 1 });
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 0 });
     expect(await t.emailsTo(email)).toHaveLength(1);
+    expect((await t.items()).filter((i) => i.pk === 'OUTBOX')).toHaveLength(0);
+  });
+
+  it('a crash after a signup was stored sends its confirmation once the service is back', async () => {
+    t = await lifecycle(stack, compiled);
+    // The process "dies" right after answering: nothing processes the request.
+    delete t.deps.outbox;
+    const email = newAddress();
+    expect((await t.postJson({ email })).status).toBe(200);
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    expect(await t.subscribers()).toHaveLength(0);
+    // Back: the first drip run's sweep sends it.
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, done: 1 });
+    expect(await t.emailsTo(email)).toHaveLength(1);
+    expect((await t.subscribers())[0]).toMatchObject({ email, status: 'pending' });
+  });
+
+  it('a crash between writing the subscription and mailing it sends that confirmation after the lease, not "recently sent"', async () => {
+    t = await lifecycle(stack, compiled);
+    delete t.deps.outbox;
+    const email = newAddress();
+    await t.postJson({ email });
+    const [request] = await t.deps.store.pendingSignups(10);
+    // A worker that writes the subscription and then hangs in the SES call, as if it had died there.
+    const hung = { ...t.deps, mailer: { sendRaw: () => new Promise<never>(() => undefined) } };
+    void processSignup(hung, request!);
+    await vi.waitFor(async () => expect((await t.subscribers())[0]?.confirmationRequest).toBe(request!.requestId));
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    // Within the lease nobody else takes it; after it, the sweep sends the confirmation once.
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ taken: 1 });
+    t.clock.advance(2 * MINUTE);
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ done: 1 });
+    expect(await t.emailsTo(email)).toHaveLength(1);
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 0 });
+  });
+
+  it('answers before anything about the address is read: active, suppressed and new addresses add one outbox request each, nothing else', async () => {
+    t = await lifecycle(stack, compiled);
+    const active = newAddress('active');
+    await t.postJson({ email: active });
+    await t.app.request(`/confirm?token=${await t.confirmToken(active)}`, POST);
+    const suppressed = newAddress('suppressed');
+    await stack.doc.send(new PutCommand({ TableName: t.table, Item: { ...keys.suppression(suppressionHash(suppressed)), reason: 'complaint' } }));
+    delete t.deps.outbox;
+    const before = await t.items();
+    for (const email of [active, suppressed, newAddress('new')]) {
+      const res = await t.postJson({ email }, { accept: 'application/json' });
+      expect(await res.json()).toEqual({ ok: true, message: SUBSCRIBE_MESSAGE });
+    }
+    const after = await t.items();
+    const key = (i: Record<string, unknown>) => `${String(i.pk)} ${String(i.sk)}`;
+    const added = after.filter((i) => !before.some((b) => key(b) === key(i)));
+    expect(added.map((i) => i.pk)).toEqual(['OUTBOX', 'OUTBOX', 'OUTBOX']);
+    // Only the IP's counter moved among what was there.
+    const changed = before.filter((b) => JSON.stringify(after.find((i) => key(i) === key(b))) !== JSON.stringify(b));
+    expect(changed.map((i) => String(i.pk).split('#')[0])).toEqual(['RATE']);
   });
 });
 

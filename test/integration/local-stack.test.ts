@@ -31,6 +31,7 @@ const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 
 async function signUp(stack: LocalStack, email: string): Promise<string> {
   const res = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(email)}` });
   expect(res.status).toBe(200);
+  await stack.signupsSettled();
   const mail = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
   const link = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
   if (!link) throw new Error('no confirmation link');
