@@ -31,7 +31,9 @@ async function holdsData(dataDir: string): Promise<boolean> {
   for (const entry of entries) {
     if (entry.name === LOCAL_TOKEN_KEY_FILE) continue;
     if (!entry.isDirectory()) return true;
-    if ((await readdir(join(dataDir, entry.name))).length > 0) return true;
+    // A folder that cannot be listed is taken to hold data: a new key is never made on doubt.
+    const inside = await readdir(join(dataDir, entry.name)).catch(() => ['?']);
+    if (inside.length > 0) return true;
   }
   return false;
 }

@@ -2,6 +2,8 @@
 // disk, the SES emulator with its inbox, the HTTP app on @hono/node-server, and the drip ticker.
 // One process, the same core and adapters as Lambda; stop() shuts down without losing writes.
 import { createServer, type Server } from 'node:http';
+import { constants } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
@@ -109,6 +111,24 @@ async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`Table ${tableName} did not become ACTIVE`);
+}
+
+/** The database folder, when it exists, must be a folder this process can read and write. */
+async function assertUsableFolder(folder: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(folder);
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw damagedDatabase(folder, e);
+  }
+  if (!info.isDirectory()) throw damagedDatabase(folder, new Error('it is not a folder'));
+  try {
+    await access(folder, constants.R_OK | constants.W_OK | constants.X_OK);
+    await readdir(folder);
+  } catch (e: unknown) {
+    throw damagedDatabase(folder, e);
+  }
 }
 
 /** A local database that does not open or answer: the message names its folder and the ways out. */
@@ -234,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // would leave the data folder locked: make sure the port is free first.
       await assertPortFree(settings.dynamodbPort, 'dynalite (DynamoDB)');
       const folder = join(settings.dataDir, 'dynamodb');
+      await assertUsableFolder(folder);
       try {
         dynalite = await startDynalite({ port: settings.dynamodbPort, path: folder });
       } catch (e: unknown) {

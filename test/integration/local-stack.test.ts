@@ -1,7 +1,7 @@
 // The local stack behind `npm start`, started in-process on free ports with a temporary DATA_DIR:
 // it creates its table, keeps data and the token key across a stop and start, drains on stop, and
 // says clearly when a port is taken.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -214,5 +214,86 @@ describe('local settings', () => {
     expect(() => parseLocalSettings({ DRIP_EVERY: '10ms' })).toThrow('DRIP_EVERY');
     expect(() => parseLocalSettings({ PUBLIC_URL: 'not a url' })).toThrow('PUBLIC_URL');
     expect(() => parseLocalSettings({ AWS_ENDPOINT_URL_SES: 'ftp://x' })).toThrow('AWS_ENDPOINT_URL_SES');
+  });
+});
+
+describe('local data that cannot be used stops the start, naming the file or folder and what to do', () => {
+  async function freshDir(): Promise<string> {
+    return mkdtemp(join(tmpdir(), 'course-data-'));
+  }
+  const start = (dir: string) => startLocalStack({ settings: { ...parseLocalSettings({ DATA_DIR: dir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 }, log: quiet });
+
+  it.each([
+    ['text that is not base64url', 'this is not a key\n'],
+    ['standard base64 (+ and /)', `${'+/'.repeat(21)}A\n`],
+    ['a key too short', `${Buffer.alloc(16, 1).toString('base64url')}\n`],
+    ['43 characters that are not a canonical encoding', `${'A'.repeat(42)}B\n`],
+    ['an empty file', ''],
+  ])('a token.key holding %s', async (_what, text) => {
+    const dir = await freshDir();
+    try {
+      const first = await start(dir);
+      await first.stop();
+      await writeFile(join(dir, 'token.key'), text);
+      const failed = start(dir);
+      await expect(failed).rejects.toThrow(`The token key ${join(dir, 'token.key')} is damaged`);
+      await expect(failed).rejects.toThrow(/Restore it from a backup/);
+      // Nothing replaced the damaged file.
+      expect(await readFile(join(dir, 'token.key'), 'utf8')).toBe(text);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a token.key missing next to existing data', async () => {
+    const dir = await freshDir();
+    try {
+      const first = await start(dir);
+      await first.stop();
+      await unlink(join(dir, 'token.key'));
+      await expect(start(dir)).rejects.toThrow(`The token key ${join(dir, 'token.key')} is missing, but ${dir} holds data`);
+      await expect(readFile(join(dir, 'token.key'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a fresh, empty data folder gets a new key (and the same one on the next start)', async () => {
+    const dir = await freshDir();
+    try {
+      const first = await start(dir);
+      await first.stop();
+      const key = await readFile(join(dir, 'token.key'), 'utf8');
+      expect(key.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const second = await start(dir);
+      await second.stop();
+      expect(await readFile(join(dir, 'token.key'), 'utf8')).toBe(key);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a database folder that is not a folder', async () => {
+    const dir = await freshDir();
+    try {
+      const first = await start(dir);
+      await first.stop();
+      await rm(join(dir, 'dynamodb'), { recursive: true });
+      await writeFile(join(dir, 'dynamodb'), 'not a database');
+      await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (it is not a folder)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a DATA_DIR that is a file', async () => {
+    const dir = await freshDir();
+    try {
+      const file = join(dir, 'data');
+      await writeFile(file, 'x');
+      await expect(start(file)).rejects.toThrow(`The data folder ${file} cannot be created or used`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
