@@ -35,6 +35,8 @@ export const MAX_TIMEZONE_LENGTH = 64;
 // `_`, `-`, `+`, parts separated by `/`): `Europe/Berlin`, `Etc/GMT+5`, `EST5EDT`, `Etc/Unknown`.
 const TIMEZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
+const ASCII = /^\p{ASCII}*$/u;
+
 /**
  * The address with its domain in ASCII: `anna@bücher.example` → `anna@xn--bcher-kva.example`
  * (UTS #46 processing via WHATWG URL's domainToASCII, as SES requires an ASCII domain). Undefined
@@ -44,8 +46,7 @@ export function asciiEmail(normalised: string): string | undefined {
   const at = normalised.lastIndexOf('@');
   if (at < 0) return normalised;
   const domain = normalised.slice(at + 1);
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(domain) && !domain.includes('xn--')) return normalised;
+  if (ASCII.test(domain) && !domain.includes('xn--')) return normalised;
   // A label may not begin or end with a hyphen (RFC 5891 §4.2.3.1); WHATWG's conversion lets it pass.
   if (domain.split('.').some((label) => label.startsWith('-') || label.endsWith('-'))) return undefined;
   // Also checks ASCII punycode labels (`xn--…`): one that does not decode comes back empty.
@@ -122,7 +123,7 @@ export function parseSignupInput(input: unknown): SignupInput {
   if (normalised === undefined) {
     throw new ValidationError('invalid_email', 'The part after the @ is not a domain name we can send to. Please check it.', 'email');
   }
-  if (!/^[\x00-\x7f]*$/.test(normalised.slice(0, normalised.lastIndexOf('@')))) {
+  if (!ASCII.test(normalised.slice(0, normalised.lastIndexOf('@')))) {
     throw new ValidationError('invalid_email', 'The part before the @ can only use Latin letters, digits and . _ + - (our mail service cannot deliver to other characters there).', 'email');
   }
   if (normalised.length > MAX_EMAIL_LENGTH) {

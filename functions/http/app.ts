@@ -39,10 +39,10 @@ export interface AppOptions {
 }
 
 /** True when the request carries a body (RFC 9112 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
-function hasBody(c: Context): boolean {
-  if (c.req.header('transfer-encoding') !== undefined) return true;
-  const length = c.req.header('content-length');
-  return length !== undefined && length.trim() !== '0';
+function hasBody(headers: Headers): boolean {
+  if (headers.has('transfer-encoding')) return true;
+  const length = headers.get('content-length');
+  return length !== null && length.trim() !== '0';
 }
 
 function firstForwardedFor(c: Context): string | undefined {
@@ -96,7 +96,7 @@ export function createApp(options: AppOptions): Hono {
     // Content-Length alone, 415, 400 on headers): what is left of the body would then be read as
     // the next request on a kept-alive connection. Closing it is the one answer that is always
     // right (RFC 9112 §9.6: the server signals it will close with `Connection: close`).
-    if (c.res.status >= 400 && hasBody(c)) c.header('Connection', 'close');
+    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.header('Connection', 'close');
     // Browsers keep to https for this site once they have seen it over https (RFC 6797); a year,
     // this host only (the public URL's parent domain may serve other things).
     if (https) c.header('Strict-Transport-Security', 'max-age=31536000');
