@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration files each start their own dynalite + SES emulator (once per file), so files can run
+// Integration files each start their own DynamoDB Local + SES emulator (once per file), so files can run
 // in parallel; two workers match this 2-core machine.
 export default defineConfig({
   test: {

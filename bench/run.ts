@@ -112,7 +112,7 @@ interface Target {
 console.log(
   `Benchmark: lists of ${sizes.map((s) => fmt(s)).join(', ')} with ${fmt(due)} due; rate ${rate}/s; Node ${process.version} ${process.arch}, ${availableParallelism()} CPUs${quick ? ' (quick)' : ''}`,
 );
-console.log('dynalite and the SES sink run in a child process; "per core" = emails per CPU-second of the process running the drip.\n');
+console.log('DynamoDB Local and the SES sink run in a child process; "per core" = emails per CPU-second of the process running the drip.\n');
 
 const course = loadCourse();
 const services = await startBenchServices();
@@ -246,7 +246,7 @@ try {
         node: process.version,
         arch: process.arch,
         cpus: availableParallelism(),
-        options: { quick, sizes, due, rate, runs, concurrency: THROUGHPUT_CONCURRENCY, sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with dynalite' },
+        options: { quick, sizes, due, rate, runs, concurrency: THROUGHPUT_CONCURRENCY, sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with DynamoDB Local' },
         throughput,
         render: { ...render, lessonCompiles: compilesAfterRuns.lesson, confirmationCompiles: compilesAfterRuns.confirmation },
         profile,

@@ -1,9 +1,11 @@
-// The benchmark's services in a process of their own: dynalite (DynamoDB) and the SES sink. Kept
+// The benchmark's services in a process of their own: AWS's DynamoDB Local (a Java child of this
+// process) and the SES sink. Kept
 // out of the measuring process so its CPU time is the drip's alone (in AWS, DynamoDB and SES run
 // elsewhere too). Started with fork(); talks over the IPC channel:
 //   → { id, op: 'arrivals' | 'reset' | 'cpu' }    ← { id, result }
 // and sends { ready: { dynamo, ses } } once both listen. Exits when the parent goes.
-import { startDynalite } from '../functions/local/services.js';
+import { readFileSync } from 'node:fs';
+import { startDynamoDbLocal } from '../functions/local/services.js';
 import { startSesSink } from './sink.js';
 
 interface Request {
@@ -11,7 +13,7 @@ interface Request {
   op: 'arrivals' | 'reset' | 'cpu';
 }
 
-const dynalite = await startDynalite();
+const dynamo = await startDynamoDbLocal();
 const sink = await startSesSink();
 
 process.on('message', (raw: unknown) => {
@@ -19,10 +21,27 @@ process.on('message', (raw: unknown) => {
   let result: unknown;
   if (op === 'arrivals') result = { count: sink.count(), arrivals: sink.arrivals() };
   else if (op === 'reset') result = sink.reset();
-  else result = process.cpuUsage();
+  else result = servicesCpu();
   process.send?.({ id, result });
 });
 process.on('disconnect', () => {
-  void Promise.all([sink.close(), dynalite.close()]).finally(() => process.exit(0));
+  void Promise.all([sink.close(), dynamo.close()]).finally(() => process.exit(0));
 });
-process.send?.({ ready: { dynamo: dynalite.url, ses: sink.url } });
+process.send?.({ ready: { dynamo: dynamo.url, ses: sink.url } });
+
+/**
+ * CPU used by this process and the DynamoDB Local JVM, in microseconds (user, system), the shape of
+ * process.cpuUsage(). The JVM's share comes from /proc/<pid>/stat (utime, stime in clock ticks,
+ * fields 14 and 15; proc(5)); where /proc is missing only this process is counted.
+ */
+function servicesCpu(): NodeJS.CpuUsage {
+  const own = process.cpuUsage();
+  try {
+    const stat = readFileSync(`/proc/${dynamo.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const tickUs = 1e6 / 100; // USER_HZ is 100 on Linux
+    return { user: own.user + Number(fields[11]) * tickUs, system: own.system + Number(fields[12]) * tickUs };
+  } catch {
+    return own;
+  }
+}

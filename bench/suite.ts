@@ -1,10 +1,10 @@
 // The measurements behind `npm run bench` (bench/run.ts prints and saves them):
-//   throughput   whole drip runs through the real path (dynalite, the real drip store and SES
+//   throughput   whole drip runs through the real path (DynamoDB Local, the real drip store and SES
 //                mailer, the SDK clients the Lambda uses) into an SES sink that answers at once
 //   render       MJML compiles per run, and what one recipient costs once the lessons are compiled
 //   due query    items the due query reads per run as the list grows and the due count stays fixed
 //   rate         achieved send rate and the busiest one-second window under MAX_SEND_RATE
-// dynalite and the sink run in a child process (bench/services.ts), so this process's CPU time is
+// DynamoDB Local and the sink run in child processes (bench/services.ts), so this process's CPU time is
 // the drip's own: "per core" below is emails per CPU-second of the process running the drip.
 import { randomBytes } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -55,7 +55,7 @@ export interface ThroughputFigures {
   p99Ms: number;
   /** Highest resident set size sampled during the run. */
   peakRssMiB: number;
-  /** CPU seconds dynalite and the sink spent meanwhile (the other process). */
+  /** CPU seconds DynamoDB Local and the sink spent meanwhile (the other processes). */
   servicesCpuSeconds: number;
   dueQuery: { calls: number; itemsRead: number; itemsReturned: number };
   /** What a Scan with a filter would read for the same answer (measured once per table). */

@@ -1,5 +1,5 @@
 // DynamoDB clients built from settings: the default AWS chain in Lambda, or an explicit endpoint
-// (dynalite, or AWS_ENDPOINT_URL_DYNAMODB) with placeholder credentials locally.
+// (DynamoDB Local, or AWS_ENDPOINT_URL_DYNAMODB) with placeholder credentials locally.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../core/errors.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

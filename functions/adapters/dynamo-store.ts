@@ -237,7 +237,7 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
             TableName: tableName,
             Key: keys.subscriber(id),
             UpdateExpression: update,
-            // An expired pending item may still be there (TTL deletes within days, and dynalite never).
+            // An expired pending item may still be there (TTL deletes within days, and DynamoDB Local never).
             ConditionExpression: '#status = :pending AND (attribute_not_exists(#ttl) OR #ttl > :now)',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTR },
             ExpressionAttributeValues: values,

@@ -41,7 +41,7 @@ Commands:
   send-test --to <address> --lesson <N> [--name <name>]
                                           one lesson to an address outside the list, marked [TEST]
 
-Where (default: the local stack, dynalite at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:8000,
+Where (default: the local stack, DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:8000,
 table $TABLE_NAME or email-course):
   --table <name>                          a deployed table (AWS credentials from the usual chain)
   --stack <name>                          the table of a deployed stack (its TableName output)

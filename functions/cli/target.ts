@@ -1,5 +1,5 @@
-// Which table the operator CLI works on: the local stack's (the default, found through the same
-// settings as `npm start`), a deployed table
+// Which table the operator CLI works on: the local stack's (DynamoDB Local, the default, found through
+// the same settings as `npm start`), a deployed table
 // named with --table, or the table of a deployed CloudFormation stack named with --stack (its
 // TableName output). Deployed targets use the usual AWS credential chain.
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';

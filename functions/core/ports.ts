@@ -1,5 +1,5 @@
 // The ports the core talks through. Adapters (functions/adapters) implement them for AWS and the
-// local stack; tests pass real adapters against dynalite and the SES emulator, or small fakes for
+// local stack; tests pass real adapters against DynamoDB Local and the SES emulator, or small fakes for
 // what cannot run here. The core never imports the AWS SDK and never reads the wall clock.
 
 /** Time comes in through this port so the drip simulation and DST tests can move it. */

@@ -7,15 +7,15 @@ export interface LocalSettings {
   port: number;
   /** The SES emulator and its inbox page. */
   sesPort: number;
-  /** dynalite. */
+  /** DynamoDB Local. */
   dynamodbPort: number;
-  /** Where dynalite's LevelDB files and the token key live. */
+  /** Where DynamoDB Local's files and the token key live. */
   dataDir: string;
   /** Base of every link; undefined means `http://localhost:<the port actually bound>`. */
   publicUrl?: string;
   /** Drip ticker interval in milliseconds; 0 turns it off. */
   dripEveryMs: number;
-  /** Use this DynamoDB instead of starting dynalite. */
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
   dynamodbEndpoint?: string;
   /** Use this SES instead of starting the emulator. */
   sesEndpoint?: string;

@@ -1,11 +1,11 @@
-// The embedded stack behind `npm start` (and the tests that restart it): dynalite with its data on
-// disk, the SES emulator with its inbox, the HTTP app on @hono/node-server, and the drip ticker.
+// The embedded stack behind `npm start` (and the tests that restart it): AWS's DynamoDB Local with its
+// data on disk, the SES emulator with its inbox, the HTTP app on @hono/node-server, and the drip ticker.
 // One process, the same core and adapters as Lambda; stop() shuts down without losing writes.
 import { createServer, type Server } from 'node:http';
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,13 +25,13 @@ import { compileCourse } from '../email/compile.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { loadCourse } from '../email/manifest.js';
 import { createApp } from '../http/app.js';
-import { startDynalite, startSesEmulator, type RunningService } from './services.js';
+import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
 import type { LocalSettings } from './settings.js';
 import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.js';
 
 /**
  * What the drip is built from locally (the same pieces the drip Lambda gets in AWS):
- * - `doc`, `tableName`: the document client on dynalite (or AWS_ENDPOINT_URL_DYNAMODB) and the table;
+ * - `doc`, `tableName`: the document client on DynamoDB Local (or AWS_ENDPOINT_URL_DYNAMODB) and the table;
  * - `dripDynamo`: the drip store's own raw client on the same endpoint, with cacheMiddleware (which the
  *   DocumentClient refuses), as in the drip Lambda;
  * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after `decorateMailer`;
@@ -157,17 +157,6 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-async function assertPortFree(port: number, what: string): Promise<void> {
-  if (port === 0) return;
-  const probe = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`${what}: port ${port} is already in use. Stop whatever uses it, or choose another port.`, { cause: err }) : err),
-    );
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
-}
-
 /** Closes the server gracefully: no new connections, idle ones closed, busy ones given DRAIN_MS. */
 function drain(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -189,7 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // What is running, so stop() (or a failed start) closes exactly that, in a safe order.
   let server: Server | undefined;
-  let dynalite: RunningService | undefined;
+  let dynamoDbLocal: RunningService | undefined;
   let sesEmulator: RunningService | undefined;
   let dynamo: DynamoDBClient | undefined;
   let dripDynamo: DynamoDBClient | undefined;
@@ -217,12 +206,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
       if (outbox !== undefined) await attempt('signup outbox', () => outbox!.settled());
       if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer!.settled!());
-      // 3. Clients, then the emulators; dynalite last, so LevelDB flushes everything written above.
+      // 3. Clients, then the emulators; DynamoDB Local last, after every write above has landed.
       dynamo?.destroy();
       dripDynamo?.destroy();
       ses?.destroy();
       if (sesEmulator !== undefined) await attempt('SES emulator', () => sesEmulator!.close());
-      if (dynalite !== undefined) await attempt('dynalite', () => dynalite!.close());
+      if (dynamoDbLocal !== undefined) await attempt('DynamoDB Local', () => dynamoDbLocal!.close());
     })());
 
   try {
@@ -250,18 +239,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let dynamodbUrl = settings.dynamodbEndpoint;
     if (dynamodbUrl === undefined) {
-      // dynalite opens its LevelDB before it listens and cannot close it after a failed listen, which
-      // would leave the data folder locked: make sure the port is free first.
-      await assertPortFree(settings.dynamodbPort, 'dynalite (DynamoDB)');
       const folder = join(settings.dataDir, 'dynamodb');
       await assertUsableFolder(folder);
-      try {
-        dynalite = await startDynalite({ port: settings.dynamodbPort, path: folder });
-      } catch (e: unknown) {
-        const taken = e instanceof Error && (e.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
-        throw taken ? e : damagedDatabase(folder, e);
-      }
-      dynamodbUrl = dynalite.url;
+      dynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, path: folder });
+      dynamodbUrl = dynamoDbLocal.url;
     }
     let sesUrl = settings.sesEndpoint;
     if (sesUrl === undefined) {
@@ -278,7 +259,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     try {
       table = await ensureTable(dynamo, config.tableName);
     } catch (e: unknown) {
-      if (dynalite === undefined) throw e;
+      // Only the embedded database's folder can be named; an endpoint given by the user is theirs.
+      if (dynamoDbLocal === undefined) throw e;
       throw damagedDatabase(join(settings.dataDir, 'dynamodb'), e);
     }
     const tokens = createTokens(key);
@@ -335,7 +317,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ticker = startDripTicker({ everyMs: settings.dripEveryMs, tick: runDripNow, log });
     }
 
-    log(`DynamoDB: ${settings.dynamodbEndpoint ?? `dynalite at ${dynamodbUrl}, data in ${join(settings.dataDir, 'dynamodb')}`} (table ${config.tableName} ${table === 'created' ? 'created' : 'found'})`);
+    log(`DynamoDB: ${settings.dynamodbEndpoint ?? `DynamoDB Local at ${dynamodbUrl}, data in ${join(settings.dataDir, 'dynamodb')}`} (table ${config.tableName} ${table === 'created' ? 'created' : 'found'})`);
     log(`SES: ${settings.sesEndpoint ?? `emulator at ${sesUrl}`}`);
     log(`Drip: ${runDrip === undefined ? 'not wired' : settings.dripEveryMs > 0 ? `every ${settings.dripEveryMs / 1000}s` : 'ticker off (DRIP_EVERY=0); POST /__local/drip runs one tick'}`);
 

@@ -1,5 +1,5 @@
 // The local drip: runDrip built from the local stack's pieces (the same adapters the drip Lambda uses,
-// on dynalite and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
+// on DynamoDB Local and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { runDrip } from '../core/drip.js';
 import type { DripSummary, RunDrip } from '../core/ports.js';

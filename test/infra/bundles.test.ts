@@ -152,7 +152,7 @@ describe('the after-bundling check', () => {
 
 // --- Run as Lambda runs them ---------------------------------------------------------------------
 // Each invocation is a fresh `node` importing the bundle from its asset directory (a cold start),
-// with the environment the template gives the function. DynamoDB is dynalite and SES the emulator
+// with the environment the template gives the function. DynamoDB is DynamoDB Local and SES the emulator
 // (test/support/stack.ts); Secrets Manager and SES GetSendQuota, which have no emulator, are
 // answered by a small fake of those two AWS calls (the only AWS mocked here). Every other AWS
 // endpoint points at a closed port.

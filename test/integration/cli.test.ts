@@ -1,4 +1,4 @@
-// The operator CLI, run through its real entry (main with argv) against dynalite and the SES emulator.
+// The operator CLI, run through its real entry (main with argv) against DynamoDB Local and the SES emulator.
 // Only the local path is exercised here: --table / --stack on a deployed table need AWS and are not
 // run (the stack-output lookup is checked with a stand-in CloudFormation client, the one AWS mock).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

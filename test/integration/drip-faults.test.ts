@@ -1,4 +1,4 @@
-// The drip under faults, against dynalite and the SES emulator: SES throttling, a process that dies at
+// The drip under faults, against DynamoDB Local and the SES emulator: SES throttling, a process that dies at
 // each step of claim → send → record → advance, an unsubscribe racing the run, a permanent rejection,
 // failed reads, the deadline and the daily quota. Wrappers around the real adapters inject the faults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// One drip run against dynalite and the SES emulator: who gets what, what is recorded, how the
+// One drip run against DynamoDB Local and the SES emulator: who gets what, what is recorded, how the
 // subscriber moves on, and the one summary line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';

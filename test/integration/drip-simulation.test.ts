@@ -1,4 +1,4 @@
-// Ten simulated weeks of hourly drip runs against dynalite and the SES emulator: 24 learners in eight
+// Ten simulated weeks of hourly drip runs against DynamoDB Local and the SES emulator: 24 learners in eight
 // zones (half-hour, quarter-hour, date-line and DST zones), some leaving after lesson 3, a third of the
 // runs started three at a time. Checks the course as learners receive it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, seedActiv
 
 let stack: TestStack;
 let compiled: CompiledCourse;
-// Two shards keep ~1700 hourly runs quick on dynalite; the query path is the same for any count.
+// Two shards keep ~1700 hourly runs quick on DynamoDB Local; the query path is the same for any count.
 const SHARDS = 2;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,4 +1,4 @@
-// The DynamoDB DripStore's conditions against dynalite: each step wins once, a lost condition is
+// The DynamoDB DripStore's conditions against DynamoDB Local: each step wins once, a lost condition is
 // `undefined`/`false` rather than an error, the due Query reads only what is due, and the check before
 // a send answers for both its reads or throws.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

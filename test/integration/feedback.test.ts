@@ -1,4 +1,4 @@
-// The SES feedback path against dynalite: SNS envelope → ses-events handler → core → table.
+// The SES feedback path against DynamoDB Local: SNS envelope → ses-events handler → core → table.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';

@@ -1,6 +1,6 @@
 // The api Lambda's handler as Lambda calls it: API Gateway HTTP API (v2) events in, proxy results out,
 // with the precompiled course from LAMBDA_TASK_ROOT and the key from Secrets Manager. DynamoDB and
-// SES are dynalite and the emulator (through the SDK's standard AWS_ENDPOINT_URL_* settings);
+// SES are DynamoDB Local and the emulator (through the SDK's standard AWS_ENDPOINT_URL_* settings);
 // Secrets Manager, which has no emulator here, is stood in for by a tiny HTTP server.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

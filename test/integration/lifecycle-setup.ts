@@ -1,4 +1,4 @@
-// Shared setup for the lifecycle tests: the HTTP app on real adapters (dynalite table, SES emulator),
+// Shared setup for the lifecycle tests: the HTTP app on real adapters (DynamoDB Local table, SES emulator),
 // a clock the test moves, and small readers for the table and the emulator's inbox.
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';

@@ -1,4 +1,4 @@
-// The subscriber lifecycle through the HTTP app, on real SDK clients against dynalite and the SES
+// The subscriber lifecycle through the HTTP app, on real SDK clients against DynamoDB Local and the SES
 // emulator: subscribe → confirm → unsubscribe, the same-answer rule, limits, and every bad input.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,10 +1,10 @@
-// One shared helper for integration tests: start dynalite and the SES emulator once per test file
+// One shared helper for integration tests: start AWS's DynamoDB Local and the SES emulator once per test file
 // (call in beforeAll), hand out real SDK clients, and give each test its own table.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
-import { startDynalite, startSesEmulator, emulatorEmails, clearEmulator, type RunningService } from '../../functions/local/services.js';
+import { startDynamoDbLocal, startSesEmulator, emulatorEmails, clearEmulator, type RunningService } from '../../functions/local/services.js';
 import { tableDefinition } from '../../functions/adapters/table.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -26,20 +26,20 @@ export interface TestStack {
 
 export async function startTestStack(): Promise<TestStack> {
   const services: RunningService[] = [];
-  const dynalite = await startDynalite();
-  services.push(dynalite);
+  const dynamoDbLocal = await startDynamoDbLocal();
+  services.push(dynamoDbLocal);
   const sesEmu = await startSesEmulator();
   services.push(sesEmu);
-  const dynamo = new DynamoDBClient({ endpoint: dynalite.url, region: 'us-east-1', credentials });
+  const dynamo = new DynamoDBClient({ endpoint: dynamoDbLocal.url, region: 'us-east-1', credentials });
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const dripDynamo = new DynamoDBClient({ endpoint: dynalite.url, region: 'us-east-1', credentials, cacheMiddleware: true });
+  const dripDynamo = new DynamoDBClient({ endpoint: dynamoDbLocal.url, region: 'us-east-1', credentials, cacheMiddleware: true });
   const ses = new SESClient({ endpoint: sesEmu.url, region: 'us-east-1', credentials, cacheMiddleware: true });
   return {
     dynamo,
     doc,
     dripDynamo,
     ses,
-    dynamoUrl: dynalite.url,
+    dynamoUrl: dynamoDbLocal.url,
     sesUrl: sesEmu.url,
     async newTable() {
       const name = `t-${randomUUID().slice(0, 8)}`;
