@@ -561,9 +561,14 @@ describe('bad arguments', () => {
 });
 
 describe('where the CLI points', () => {
-  it('with no --table or --stack it finds the local stack through npm start\'s own settings (DYNAMODB_PORT, SES_PORT, PORT, DATA_DIR)', async () => {
+  it('with no --table or --stack it finds the local stack through npm start\'s own settings (DYNAMODB_PORT, SES_PORT, PORT, DATA_DIR, TABLE_NAME)', async () => {
     const data = await mkdtemp(join(tmpdir(), 'course-cli-local-'));
-    const local = await startLocalStack({ settings: { ...parseLocalSettings({ DATA_DIR: data, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 }, log: () => undefined });
+    // `npm start` on the test's DynamoDB Local and SES emulator (no second JVM), with its own table.
+    const table = await stack.newTable();
+    const local = await startLocalStack({
+      settings: { ...parseLocalSettings({ DATA_DIR: data, DRIP_EVERY: '0', TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl }), port: 0, sesPort: 0, dynamodbPort: 0 },
+      log: () => undefined,
+    });
     try {
       const res = await fetch(`${local.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'same-shell@example.com' }) });
       expect(res.status).toBe(200);
@@ -574,6 +579,7 @@ describe('where the CLI points', () => {
         DYNAMODB_PORT: new URL(local.dynamodbUrl).port,
         SES_PORT: new URL(local.inboxUrl).port,
         DATA_DIR: data,
+        TABLE_NAME: table,
       };
       const out = collector();
       const err = collector();

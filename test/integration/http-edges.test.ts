@@ -412,7 +412,20 @@ describe('answers sent before the body was read close the connection', () => {
 describe('headers', () => {
   it('Retry-After on a 429 is the time left in the limit window (a clock hour), not a fixed 10 minutes', async () => {
     const limited = await startLocalStack({
-      settings: { ...parseLocalSettings({ DATA_DIR: join(dataDir, 'limited'), DRIP_EVERY: '0', SIGNUPS_PER_IP_PER_HOUR: '2' }), port: 0, sesPort: 0, dynamodbPort: 0 },
+      // Its own table and limit, on the first stack's DynamoDB Local and SES emulator (no second JVM).
+      settings: {
+        ...parseLocalSettings({
+          DATA_DIR: join(dataDir, 'limited'),
+          DRIP_EVERY: '0',
+          SIGNUPS_PER_IP_PER_HOUR: '2',
+          TABLE_NAME: 'limited',
+          AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbUrl,
+          AWS_ENDPOINT_URL_SES: stack.inboxUrl,
+        }),
+        port: 0,
+        sesPort: 0,
+        dynamodbPort: 0,
+      },
       log: () => undefined,
     });
     try {

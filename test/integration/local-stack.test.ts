@@ -1,7 +1,7 @@
 // The local stack behind `npm start`, started in-process on free ports with a temporary DATA_DIR:
 // it creates its table, keeps data and the token key across a stop and start, drains on stop, and
 // says clearly when a port is taken.
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/table.js';
 import type { DripSummary, RunDrip } from '../../functions/core/ports.js';
-import { emulatorEmails } from '../../functions/local/services.js';
+import { emulatorEmails, startDynamoDbLocal, startSesEmulator, type RunningService } from '../../functions/local/services.js';
 import { parseInterval, parseLocalSettings, type LocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 
@@ -221,7 +221,35 @@ describe('local data that cannot be used stops the start, naming the file or fol
   async function freshDir(): Promise<string> {
     return mkdtemp(join(tmpdir(), 'course-data-'));
   }
-  const start = (dir: string) => startLocalStack({ settings: { ...parseLocalSettings({ DATA_DIR: dir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 }, log: quiet });
+  // The checks run before the database starts; the starts that get past them use one shared
+  // DynamoDB Local and SES emulator (AWS_ENDPOINT_URL_*), so no test here waits for another JVM.
+  let dynamo: RunningService | undefined;
+  let ses: RunningService | undefined;
+  beforeAll(async () => {
+    [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+  });
+  afterAll(async () => {
+    await ses?.close();
+    await dynamo?.close();
+  });
+  const start = (dir: string, shared = false) =>
+    startLocalStack({
+      settings: {
+        ...parseLocalSettings({ DATA_DIR: dir, DRIP_EVERY: '0', ...(shared ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo!.url, AWS_ENDPOINT_URL_SES: ses!.url } : {}) }),
+        port: 0,
+        sesPort: 0,
+        dynamodbPort: 0,
+      },
+      log: quiet,
+    });
+  /** A data folder as a stopped `npm start` leaves it: the database's files and the key. */
+  async function usedDir(): Promise<string> {
+    const dir = await freshDir();
+    await mkdir(join(dir, 'dynamodb'));
+    await writeFile(join(dir, 'dynamodb', 'shared-local-instance.db'), 'SQLite format 3\u0000');
+    await writeFile(join(dir, 'token.key'), `${Buffer.alloc(32, 7).toString('base64url')}\n`);
+    return dir;
+  }
 
   it.each([
     ['text that is not base64url', 'this is not a key\n'],
@@ -230,10 +258,8 @@ describe('local data that cannot be used stops the start, naming the file or fol
     ['43 characters that are not a canonical encoding', `${'A'.repeat(42)}B\n`],
     ['an empty file', ''],
   ])('a token.key holding %s', async (_what, text) => {
-    const dir = await freshDir();
+    const dir = await usedDir();
     try {
-      const first = await start(dir);
-      await first.stop();
       await writeFile(join(dir, 'token.key'), text);
       const failed = start(dir);
       await expect(failed).rejects.toThrow(`The token key ${join(dir, 'token.key')} is damaged`);
@@ -246,10 +272,8 @@ describe('local data that cannot be used stops the start, naming the file or fol
   });
 
   it('a token.key missing next to existing data', async () => {
-    const dir = await freshDir();
+    const dir = await usedDir();
     try {
-      const first = await start(dir);
-      await first.stop();
       await unlink(join(dir, 'token.key'));
       await expect(start(dir)).rejects.toThrow(`The token key ${join(dir, 'token.key')} is missing, but ${dir} holds data`);
       await expect(readFile(join(dir, 'token.key'))).rejects.toThrow(/ENOENT/);
@@ -258,14 +282,14 @@ describe('local data that cannot be used stops the start, naming the file or fol
     }
   });
 
-  it('a fresh, empty data folder gets a new key (and the same one on the next start)', async () => {
+  it('a fresh, empty data folder gets a new key, and the same one on the next start', async () => {
     const dir = await freshDir();
     try {
-      const first = await start(dir);
+      const first = await start(dir, true);
       await first.stop();
       const key = await readFile(join(dir, 'token.key'), 'utf8');
       expect(key.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const second = await start(dir);
+      const second = await start(dir, true);
       await second.stop();
       expect(await readFile(join(dir, 'token.key'), 'utf8')).toBe(key);
     } finally {
@@ -274,10 +298,8 @@ describe('local data that cannot be used stops the start, naming the file or fol
   });
 
   it('a database folder that is not a folder', async () => {
-    const dir = await freshDir();
+    const dir = await usedDir();
     try {
-      const first = await start(dir);
-      await first.stop();
       await rm(join(dir, 'dynamodb'), { recursive: true });
       await writeFile(join(dir, 'dynamodb'), 'not a database');
       await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (it is not a folder)`);
@@ -285,6 +307,16 @@ describe('local data that cannot be used stops the start, naming the file or fol
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a damaged database file: DynamoDB Local starts but cannot read it', async () => {
+    const dir = await usedDir();
+    try {
+      await writeFile(join(dir, 'dynamodb', 'shared-local-instance.db'), 'garbage, not SQLite');
+      await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (Cannot reach DynamoDB to check table`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('a DATA_DIR that is a file', async () => {
     const dir = await freshDir();
