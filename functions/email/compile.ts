@@ -23,13 +23,15 @@ const placeholders = new Set<string>(Object.values(Placeholder));
 
 const textOptions = {
   wordwrap: 78,
-  // mjml wraps the email in div[role=article]; the hidden preheader sits before it, outside the text part.
+  // mjml wraps the email in div[role=article]; the hidden preheader (div.preheader) is the inbox
+  // preview, not part of the reading text.
   baseElements: { selectors: ['div[role=article]'] },
   selectors: [
     // Keep headings as written (the article's words, not upper-cased).
     ...['h1', 'h2', 'h3'].map((selector) => ({ selector, options: { uppercase: false } })),
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     { selector: 'img', format: 'skip' },
+    { selector: 'div.preheader', format: 'skip' },
   ],
 };
 

@@ -1,11 +1,13 @@
 // `npm run preview -- --out DIR`: every lesson and the confirmation email as HTML and text files,
-// filled in with a sample name and links, plus an index.html to open them in a browser.
+// filled in with a sample name and links, plus an index.html to open them in a browser that shows
+// each email's SpamAssassin score and the client-support features caniemail flags.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCourse } from './compile.js';
 import { defaultTemplatesDir, loadCourse } from './manifest.js';
 import { escapeHtml, renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
+import { checkEmails, composeCourseEmails, passes, type EmailCheck } from './deliverability.js';
 
 const SAMPLE = {
   name: 'Alex',
@@ -17,6 +19,21 @@ const SAMPLE = {
 function lessonStem(i: number, file: string): string {
   const base = (file.split('/').pop() ?? file).replace(/\.mjml$/, '').replace(/^\d+-/, '');
   return `${String(i + 1).padStart(2, '0')}-${base}`;
+}
+
+/** The index's line about one email's checks: its spam score and rules, then what caniemail flags. */
+function checkSummary(check: EmailCheck | undefined): string {
+  if (!check) return '';
+  const spam =
+    check.spam.status === 'skipped'
+      ? `Spam score: not checked (${escapeHtml(check.spam.reason)})`
+      : `Spam score: ${check.spam.score.toFixed(1)}${check.spam.findings.length ? ` — ${check.spam.findings.map((r) => `<strong>${escapeHtml(r.name)}</strong> +${r.score} (${escapeHtml(r.description)})`).join('; ')}` : ''}`;
+  const cs = check.clientSupport;
+  const flagged = cs.findings.length
+    ? `Unsupported: ${cs.findings.map((f) => `<strong>${escapeHtml(f.feature)}</strong> (${escapeHtml(f.clients.join(', '))})`).join('; ')}`
+    : 'Unsupported: none';
+  const accepted = `<span title="${escapeHtml(cs.accepted.map((f) => f.feature).join(', '))}">${cs.accepted.length} accepted features</span> (README)`;
+  return `<br><span class="${passes(check) ? 'ok' : 'fail'}">${passes(check) ? 'Checks pass' : 'Checks FAIL'}</span> · ${spam}<br>${flagged} · ${accepted}`;
 }
 
 /** Write the preview files into `outDir`; returns the index path and the files written. */
@@ -32,6 +49,9 @@ export async function writePreview(outDir: string, templatesDir: string = defaul
       email: renderLesson(compiled, i, { name: SAMPLE.name, unsubscribeUrl: SAMPLE.unsubscribeUrl }),
     })),
   ];
+  // The same checks as the test and `course check`, over the emails composed for the sample recipient
+  // (confirmation first, then the lessons: the order of `entries`).
+  const checks = await checkEmails((await composeCourseEmails(templatesDir)).emails);
   const files: string[] = [];
   for (const { stem, email } of entries) {
     await writeFile(join(dir, `${stem}.html`), email.html, 'utf8');
@@ -39,15 +59,15 @@ export async function writePreview(outDir: string, templatesDir: string = defaul
     files.push(`${stem}.html`, `${stem}.txt`);
   }
   const rows = entries
-    .map(({ stem, label, email }) => `<li><a href="${stem}.html">${escapeHtml(label)}</a> (<a href="${stem}.txt">text</a>)<br><small>Subject: ${escapeHtml(email.subject)}<br>Preheader: ${escapeHtml(email.preheader)}</small></li>`)
+    .map(({ stem, label, email }, i) => `<li><a href="${stem}.html">${escapeHtml(label)}</a> (<a href="${stem}.txt">text</a>)<br><small>Subject: ${escapeHtml(email.subject)}<br>Preheader: ${escapeHtml(email.preheader)}${checkSummary(checks[i])}</small></li>`)
     .join('\n');
   const title = `${escapeHtml(compiled.course.title)}: email preview`;
   const index = join(dir, 'index.html');
   await writeFile(
     index,
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2933}li{margin:0 0 1rem}small{color:#4b5563}</style></head>
-<body><h1>${title}</h1><p>Sample name “${escapeHtml(SAMPLE.name)}”, sample links. Edit templates/, then run <code>npm run preview</code> again.</p><ol start="0">
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2933}li{margin:0 0 1rem}small{color:#4b5563}.ok{color:#166534}.fail{color:#b91c1c;font-weight:700}</style></head>
+<body><h1>${title}</h1><p>Sample name “${escapeHtml(SAMPLE.name)}”, sample links. Edit templates/, then run <code>npm run preview</code> again. Spam score: Apache SpamAssassin, local rules (0.0 passes); unsupported: caniemail features Gmail, Outlook, Apple Mail or Yahoo lack (see README, “Deliverability check”).</p><ol start="0">
 ${rows}
 </ol></body></html>\n`,
     'utf8',

@@ -19,6 +19,7 @@ afterAll(async () => {
 });
 
 describe('npm run preview', () => {
+  // Long timeout: the preview runs SpamAssassin once per email (about a second each on a busy core).
   it('writes NN-slug.html and .txt for every lesson and the confirmation, an index linking them all, and prints where', async () => {
     const out = join(dir, 'out');
     const { stdout } = await run('npm', ['run', '--silent', 'preview', '--', '--out', out], { cwd: root });
@@ -34,9 +35,12 @@ describe('npm run preview', () => {
       expect(index).toContain(`href="${s}.html"`);
       expect(index).toContain(`href="${s}.txt"`);
     }
+    // Each email's checks: the SpamAssassin score (or why it was not run) and what caniemail flags.
+    const checkLines = index.match(/(Checks pass|Checks FAIL)<\/span> · Spam score: (0\.0|not checked \([^)]*\))<br>Unsupported: none/g) ?? [];
+    expect(checkLines).toHaveLength(stems.length);
     // Filled in: no placeholder is left in any file.
     for (const f of files) expect(await readFile(join(out, f), 'utf8'), f).not.toMatch(/\{\{[A-Za-z_]+\}\}/);
-  });
+  }, 120_000);
 
   it('refuses an unknown option with a message and a failing exit code, writing nothing', async () => {
     const out = join(dir, 'never');
