@@ -68,7 +68,8 @@ describe('the local stack', () => {
     } finally {
       await second.stop();
     }
-  });
+    // Two or three starts of DynamoDB Local (a JVM each): on a busy 2-core machine over the 30 s default.
+  }, 90_000);
 
   it('serves the signup page with security headers through the real node server', async () => {
     const stack = await startLocalStack({ settings: settings(), log: quiet });
@@ -101,7 +102,8 @@ describe('the local stack', () => {
     // The failed starts released the data folder's database lock: a normal start works.
     const stack = await startLocalStack({ settings: settings(), log: quiet });
     await stack.stop();
-  });
+    // Two or three starts of DynamoDB Local (a JVM each): on a busy 2-core machine over the 30 s default.
+  }, 90_000);
 
   it('while it starts, the port answers 503 with the same security headers as the app', async () => {
     // A free port for the app, known before the stack starts.
