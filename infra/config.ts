@@ -24,6 +24,28 @@ export interface DeployConfig {
   dripEveryMinutes: number;
   /** Where alarm notifications go; undefined: the alarm topic has no subscription. */
   alarmEmail?: string;
+  /**
+   * Reserve one concurrent execution for the drip (one run at a time). Off by default: a new
+   * account's concurrency limit (10, sometimes 50) refuses any reservation, and overlapping runs
+   * are safe anyway (claims are conditional). With it on, a drip-throttles alarm exists too.
+   */
+  dripReservedConcurrency: boolean;
+  /**
+   * The account's SES is in the sandbox (every new account starts there): SES then also
+   * authorises SendRawEmail against the recipient's verified identity, so the send permission
+   * covers all of this account's identities. Turn off after production access.
+   */
+  sesSandbox: boolean;
+  /**
+   * CloudFront fronts the API: the client IP is read from the `CloudFront-Viewer-Address` header
+   * (which the distribution's origin request policy must forward) instead of the connection's.
+   */
+  behindCloudFront: boolean;
+  /**
+   * Turn off the API's own execute-api URL, so that only the custom domain (and the CDN in front
+   * of it) reaches the API. Needs `publicUrl`.
+   */
+  disableExecuteApiEndpoint: boolean;
 }
 
 /** The context keys this app reads, as written in cdk.json and on the command line. */
@@ -36,6 +58,10 @@ export const CONTEXT_KEYS = [
   'maxSendRate',
   'dripEveryMinutes',
   'alarmEmail',
+  'dripReservedConcurrency',
+  'sesSandbox',
+  'behindCloudFront',
+  'disableExecuteApiEndpoint',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -48,6 +74,17 @@ const hostname = z
   .trim()
   .toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as example.com');
+
+/** true/false from cdk.json, "true"/"false" from `-c`; empty or absent: the default. */
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => {
+      if (v === undefined || v === null || v === '') return fallback;
+      if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+      return v;
+    },
+    z.boolean('must be true or false'),
+  );
 
 const number = (rule: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), rule);
 
@@ -93,6 +130,10 @@ const contextSchema = z.object({
     z.number('must be a number').int('must be a whole number of minutes').min(1, 'must be at least 1').max(60, 'must be at most 60'),
   ),
   alarmEmail: z.preprocess(blankToUndefined, z.email('must be an email address').optional()),
+  dripReservedConcurrency: flag(false),
+  sesSandbox: flag(true),
+  behindCloudFront: flag(false),
+  disableExecuteApiEndpoint: flag(false),
 });
 
 /** A context value that does not validate; the message names the key and how to set it. */
@@ -121,6 +162,10 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     // SES only lets the domain identity (and its subdomains) send; anything else fails at send time.
     throw new DeployConfigError('fromAddress', `must be an address at ${c.senderDomain} (the senderDomain), got ${c.fromAddress}`);
   }
+  if (c.disableExecuteApiEndpoint && c.publicUrl === undefined) {
+    // Every link in every email would point at the URL being turned off.
+    throw new DeployConfigError('disableExecuteApiEndpoint', 'needs publicUrl (the custom domain or CDN address people reach the course at)');
+  }
   return {
     senderDomain: c.senderDomain,
     fromAddress: c.fromAddress,
@@ -130,6 +175,10 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     maxSendRate: c.maxSendRate,
     dripEveryMinutes: c.dripEveryMinutes,
     alarmEmail: c.alarmEmail,
+    dripReservedConcurrency: c.dripReservedConcurrency,
+    sesSandbox: c.sesSandbox,
+    behindCloudFront: c.behindCloudFront,
+    disableExecuteApiEndpoint: c.disableExecuteApiEndpoint,
   };
 }
 

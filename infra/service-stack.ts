@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_DUE_SHARDS } from '../functions/adapters/table.js';
 import type { DeployConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
+import { CourseDashboard } from './constructs/dashboard.js';
 import { DripSchedule } from './constructs/drip-schedule.js';
 import { HttpApi } from './constructs/http-api.js';
 import { SesFeedback } from './constructs/ses-feedback.js';
@@ -36,6 +37,7 @@ export class CourseServiceStack extends Stack {
   readonly drip: DripSchedule;
   readonly feedback: SesFeedback;
   readonly alarms: Alarms;
+  readonly dashboard: CourseDashboard;
 
   constructor(scope: Construct, id: string, props: CourseServiceStackProps) {
     super(scope, id, props);
@@ -63,6 +65,8 @@ export class CourseServiceStack extends Stack {
       publicUrl: config.publicUrl,
       corsOrigins: config.corsOrigins,
       compiledCoursePath: props.compiledCoursePath,
+      behindCloudFront: config.behindCloudFront,
+      disableExecuteApiEndpoint: config.disableExecuteApiEndpoint,
     });
     this.drip = new DripSchedule(this, 'DripSchedule', {
       everyMinutes: config.dripEveryMinutes,
@@ -73,6 +77,7 @@ export class CourseServiceStack extends Stack {
         SEND_CONCURRENCY: String(sendConcurrencyFor(config.maxSendRate)),
       },
       compiledCoursePath: props.compiledCoursePath,
+      reserveConcurrency: config.dripReservedConcurrency,
     });
 
     // Who may touch what: the arrows of the picture, as grants.
@@ -82,12 +87,13 @@ export class CourseServiceStack extends Stack {
     for (const fn of [api, drip, sesEvents]) subscribers.grantReadWriteData(fn);
     tokenKey.grantRead(api);
     tokenKey.grantRead(drip);
-    this.feedback.grantSend(api); // the confirmation email
-    this.feedback.grantSend(drip); // the lessons
+    this.feedback.grantSend(api, { sandbox: config.sesSandbox }); // the confirmation email
+    this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // the lessons
     this.feedback.grantReadQuota(drip); // paces itself under the account's SES rate
 
     this.alarms = new Alarms(this, 'Alarms', {
       drip,
+      dripReserved: config.dripReservedConcurrency,
       api: this.api.api,
       sesEvents,
       sesEventsDeadLetters: this.feedback.deadLetters,
@@ -95,12 +101,16 @@ export class CourseServiceStack extends Stack {
       email: config.alarmEmail,
     });
 
+    this.dashboard = new CourseDashboard(this, 'Dashboard', { drip, api: this.api.api });
+
     this.outputs(config);
   }
 
   private outputs(config: DeployConfig): void {
     new CfnOutput(this, 'SignupUrl', { description: 'The signup page', value: `${this.api.publicUrl}/` });
-    new CfnOutput(this, 'ApiUrl', { description: 'The HTTP API itself (point a custom domain or CDN here)', value: this.api.url });
+    if (this.api.url !== undefined) {
+      new CfnOutput(this, 'ApiUrl', { description: 'The HTTP API itself (point a custom domain or CDN here)', value: this.api.url });
+    }
     const identity = this.feedback.identity;
     const dkim = [
       [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],
@@ -121,10 +131,15 @@ export class CourseServiceStack extends Stack {
     });
     new CfnOutput(this, 'SesSandboxReminder', {
       description: 'Before real people can subscribe',
-      value:
-        'New SES accounts are in the sandbox: mail goes only to verified addresses, 200 a day, 1 a second. ' +
-        `Request production access for ${Aws.REGION} (SES console > Account dashboard > Request production access) and set maxSendRate to the granted rate.`,
+      value: config.sesSandbox
+        ? 'Deployed for the SES sandbox (sesSandbox=true): mail goes only to verified addresses, 200 a day, 1 a second, and the send ' +
+          `permission covers every SES identity of this account in ${Aws.REGION}. After production access (SES console > Account dashboard > ` +
+          'Request production access), redeploy with -c sesSandbox=false (or "sesSandbox": false in cdk.json) to narrow it to the domain identity, ' +
+          'and set maxSendRate to the granted rate.'
+        : `Deployed for production SES access (sesSandbox=false): only the ${config.senderDomain} identity may be sent from. If ${Aws.REGION} is still in the sandbox, ` +
+          'mail to verified test addresses is refused: redeploy with -c sesSandbox=true until production access is granted.',
     });
+    new CfnOutput(this, 'DashboardUrl', { description: 'Sends, failures, bounces and complaints, drip duration, API errors, SES reputation', value: this.dashboard.url });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Alarm notifications (subscribe more endpoints here)', value: this.alarms.topic.topicArn });
   }
 }

@@ -31,6 +31,7 @@ const envSchema = z.object({
   DUE_SHARDS: positiveNumber('DUE_SHARDS', 8),
   SIGNUPS_PER_IP_PER_HOUR: positiveNumber('SIGNUPS_PER_IP_PER_HOUR', 20),
   SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
+  CLIENT_IP_HEADER: z.enum(['cloudfront-viewer-address'], { message: 'CLIENT_IP_HEADER must be cloudfront-viewer-address or unset' }).optional().or(z.literal('')),
 });
 
 export interface AppConfig {
@@ -51,6 +52,11 @@ export interface AppConfig {
   signupsPerIpPerHour: number;
   /** The deploy's verified From address; when unset, the manifest's sender address is used. */
   senderAddress?: string;
+  /**
+   * Where the api Lambda reads the client IP: unset, the connection (API Gateway's sourceIp);
+   * `cloudfront-viewer-address` when CloudFront fronts the API (infra's behindCloudFront).
+   */
+  clientIpHeader?: 'cloudfront-viewer-address';
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
@@ -71,5 +77,6 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     dueShards: Math.floor(e.DUE_SHARDS),
     signupsPerIpPerHour: Math.floor(e.SIGNUPS_PER_IP_PER_HOUR),
     senderAddress: e.SENDER_ADDRESS || undefined,
+    clientIpHeader: e.CLIENT_IP_HEADER || undefined,
   };
 }

@@ -16,7 +16,7 @@
 // The run that takes over an expired claim logs `drip.possible_duplicate` so an operator can see it.
 import { randomUUID } from 'node:crypto';
 import type { SendRecord, Subscriber } from './model.js';
-import { SendError, type Clock, type DripSummary, type Mailer } from './ports.js';
+import { noMetrics, SendError, type Clock, type DripSummary, type Log, type Mailer, type Metrics } from './ports.js';
 import { Pacer } from './pacer.js';
 import { withRetry } from './retry.js';
 import { mapWithConcurrency } from './concurrency.js';
@@ -134,8 +134,10 @@ export interface DripDeps {
   sendQuota?: () => Promise<SendQuota>;
   newClaimId?: () => string;
   random?: () => number;
-  /** One JSON object per line; default console.log. */
-  log?: (entry: Record<string, unknown>) => void;
+  /** The log port (an object per entry); default console.log of the object. */
+  log?: Log;
+  /** The metrics port: the summary's counts and duration, once per run; default none. */
+  metrics?: Metrics;
 }
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
@@ -160,19 +162,19 @@ class ClaimLost extends Error {}
 export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; deadline: Date }): Promise<DripSummary> {
   const { store, mailer, clock, course: compiled, settings } = deps;
   const course = compiled.course;
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log: Log = deps.log ?? ((entry) => console.log(entry));
   const claimTtlMs = settings.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   const reserveMs = settings.sendReserveMs ?? DEFAULT_SEND_RESERVE_MS;
   const retryMaxMs = settings.retryMaxMs ?? 5_000;
   const maxRejections = settings.maxRejectionsInARow ?? 3;
   const newClaimId = deps.newClaimId ?? randomUUID;
-  const listId = listIdFor(course);
+  const listId = listIdFor(course, settings.fromAddress);
 
   const startedMs = clock.now().getTime();
   // The run's calendar time: `now` moved on by the wall time spent (equal to the clock in Lambda; a
   // simulated week in tests and `POST /__local/drip`).
   const calendarNow = () => new Date(now.getTime() + (clock.now().getTime() - startedMs));
-  const counts = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0 };
+  const counts = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0 };
   let stoppedEarly = false;
   let stopReason: string | undefined;
   let runError: Error | undefined;
@@ -279,7 +281,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         // Still throttled (or SES still failing) after the retries: nothing is dropped. The claim goes
         // back for the next run, and this run starts nothing new, since SES is asking us to slow down.
         await store.release(s.id, claimId);
-        log({ msg: 'drip.send_deferred', subscriber: s.id, lesson: lesson + 1, kind: e.kind, error: e.message });
+        log({ msg: 'drip.send_deferred', level: 'warn', subscriber: s.id, lesson: lesson + 1, kind: e.kind, error: e.message });
         counts.skipped++;
         return stop(`ses_${e.kind}`);
       }
@@ -289,7 +291,8 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       const recorded = await store.recordSend({ subscriberId: s.id, lesson, status: 'sent', at: sentAt.toISOString(), messageId });
       if (!recorded) {
         // Only possible when our claim expired mid-send and another run sent and recorded it first.
-        log({ msg: 'drip.possible_duplicate', subscriber: s.id, lesson: lesson + 1, why: 'claim expired during the send' });
+        counts.possibleDuplicates++;
+        log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: s.id, lesson: lesson + 1, why: 'claim expired during the send' });
       }
       await advance(s, claimId, lesson, sentAt);
       return 'sent';
@@ -300,7 +303,8 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       const reason = e.message.slice(0, 500);
       await store.recordSend({ subscriberId: s.id, lesson, status: 'failed', at, error: reason });
       await store.hold(s.id, { claimId, lesson, at, reason });
-      log({ msg: 'drip.send_rejected', subscriber: s.id, lesson: lesson + 1, error: reason, action: 'held: out of the due index until an operator requeues' });
+      counts.held++;
+      log({ msg: 'drip.send_rejected', level: 'warn', subscriber: s.id, lesson: lesson + 1, error: reason, action: 'held: out of the due index until an operator requeues' });
       rejectionsInARow++;
       return 'failed';
     };
@@ -316,7 +320,7 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
 
       if (!Number.isInteger(lesson) || lesson < 0) {
         await store.release(s.id, claimId);
-        log({ msg: 'drip.bad_subscriber', subscriber: s.id, nextLesson: lesson });
+        log({ msg: 'drip.bad_subscriber', level: 'error', subscriber: s.id, nextLesson: lesson });
         return 'failed';
       }
       if (lesson >= compiled.lessons.length) {
@@ -340,11 +344,13 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       if (suppressed) {
         // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
         await store.hold(s.id, { claimId, lesson, at: calendarNow().toISOString(), reason: 'address suppressed (bounced, complained or erased)' });
+        counts.held++;
         log({ msg: 'drip.suppressed', subscriber: s.id, lesson: lesson + 1, action: 'held: out of the due index' });
         return 'skipped';
       }
       if (claimed.tookOverExpiredClaim) {
-        log({ msg: 'drip.possible_duplicate', subscriber: s.id, lesson: lesson + 1, why: 'an earlier run died holding this lesson; sending it again' });
+        counts.possibleDuplicates++;
+        log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: s.id, lesson: lesson + 1, why: 'an earlier run died holding this lesson; sending it again' });
       }
       return send(s, claimId, lesson);
     };
@@ -383,11 +389,24 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
   };
   log({
     msg: 'drip.summary',
+    level: runError === undefined ? 'info' : 'error',
     at: now.toISOString(),
     ...summary,
     ...(stopReason === undefined ? {} : { stopReason }),
     ...(runError === undefined ? {} : { error: `${runError.name}: ${runError.message}` }),
   });
+  emitMetrics(deps.metrics ?? noMetrics, summary);
   if (runError !== undefined) throw runError;
   return summary;
+}
+
+/** The run's summary as metrics (zeros included, so graphs and alarms see quiet runs as 0, not gaps). */
+function emitMetrics(metrics: Metrics, summary: DripSummary): void {
+  metrics.add('sent', summary.sent);
+  metrics.add('failed', summary.failed);
+  metrics.add('skipped', summary.skipped);
+  metrics.add('held', summary.held);
+  metrics.add('possibleDuplicates', summary.possibleDuplicates);
+  metrics.add('stoppedEarly', summary.stoppedEarly ? 1 : 0);
+  metrics.add('duration', summary.durationMs);
 }

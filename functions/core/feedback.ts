@@ -2,7 +2,7 @@
 // all mail to the address for good, transient bounces are counted, and per-lesson counters move.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { Clock } from './ports.js';
+import { noMetrics, type Clock, type Log, type MetricName, type Metrics } from './ports.js';
 import type { LessonCounter } from './model.js';
 import { normaliseEmail, maskEmail } from './validation.js';
 
@@ -37,14 +37,15 @@ export interface FeedbackStore {
   countLessonEvent(course: string, lessonIndex: number, counter: LessonCounter): Promise<void>;
 }
 
-export interface FeedbackLog {
-  (entry: Record<string, unknown>): void;
-}
+/** The log port (kept under its old name for callers). */
+export type FeedbackLog = Log;
 
 export interface FeedbackDeps {
   store: FeedbackStore;
   clock: Clock;
-  log: FeedbackLog;
+  log: Log;
+  /** bounces, complaints and deliveries per batch; default none. */
+  metrics?: Metrics;
 }
 
 // --- The notification, untrusted until parsed -------------------------------------------------
@@ -181,7 +182,7 @@ export function isNotSpam(n: SesNotification): boolean {
 export async function handleSesEvent(deps: FeedbackDeps, input: unknown): Promise<FeedbackOutcome> {
   const parsed = parseSesNotification(input);
   if (!parsed.ok) {
-    deps.log({ msg: 'ses event skipped', reason: parsed.reason, detail: parsed.detail });
+    deps.log({ msg: 'ses event skipped', level: 'warn', reason: parsed.reason, detail: parsed.detail });
     return { outcome: 'skipped', reason: parsed.reason, detail: parsed.detail };
   }
   const n = parsed.notification;
@@ -222,7 +223,7 @@ async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: 
     await countAndTrack(deps, n, origin, email, at, subscriberId);
   } catch (e: unknown) {
     // Undo the claim so the retry counts it; if even that fails, the event stays uncounted (never doubled).
-    await deps.store.releaseEvent(eventId).catch((releaseError: unknown) => deps.log({ msg: 'could not release ses event claim', eventId, error: String(releaseError) }));
+    await deps.store.releaseEvent(eventId).catch((releaseError: unknown) => deps.log({ msg: 'could not release ses event claim', level: 'error', eventId, error: String(releaseError) }));
     throw e;
   }
   return true;
@@ -255,6 +256,8 @@ async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: Mes
   }
 }
 
+const METRIC_OF: Partial<Record<SesEventType, 'bounces' | 'complaints' | 'deliveries'>> = { Bounce: 'bounces', Complaint: 'complaints', Delivery: 'deliveries' };
+
 /** What one batch did. */
 export interface FeedbackBatchSummary {
   applied: number;
@@ -270,20 +273,27 @@ export interface FeedbackBatchSummary {
  */
 export async function handleSesEventBatch(deps: FeedbackDeps, inputs: readonly unknown[]): Promise<FeedbackBatchSummary> {
   const summary: FeedbackBatchSummary = { applied: 0, duplicates: 0, skipped: 0, failed: 0 };
+  // Recipients newly recorded, by the metric an operator watches (a redelivered event counts once).
+  const recorded: Record<'bounces' | 'complaints' | 'deliveries', number> = { bounces: 0, complaints: 0, deliveries: 0 };
   const errors: unknown[] = [];
   for (const input of inputs) {
     try {
       const r = await handleSesEvent(deps, input);
-      if (r.outcome === 'applied') summary.applied++;
-      else if (r.outcome === 'duplicate') summary.duplicates++;
+      if (r.outcome === 'applied') {
+        summary.applied++;
+        const metric = METRIC_OF[r.eventType];
+        if (metric !== undefined) recorded[metric] += r.recipients;
+      } else if (r.outcome === 'duplicate') summary.duplicates++;
       else summary.skipped++;
     } catch (e: unknown) {
       summary.failed++;
       errors.push(e);
-      deps.log({ msg: 'ses event failed', error: e instanceof Error ? e.message : String(e) });
+      deps.log({ msg: 'ses event failed', level: 'error', error: e instanceof Error ? e.message : String(e) });
     }
   }
-  deps.log({ msg: 'ses events', ...summary });
+  deps.log({ msg: 'ses events', ...summary, ...recorded });
+  const metrics = deps.metrics ?? noMetrics;
+  for (const [name, value] of Object.entries(recorded) as [MetricName, number][]) metrics.add(name, value);
   if (errors.length > 0) throw new AggregateError(errors, `${errors.length} of ${inputs.length} SES notifications could not be applied`);
   return summary;
 }

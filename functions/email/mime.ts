@@ -195,9 +195,13 @@ function compose(m: OutgoingMessage): Buffer {
   return Buffer.from(`${head.join('\r\n')}\r\n\r\n${part('text/plain', m.text)}${part('text/html', m.html)}--${boundary}--\r\n`, 'utf8');
 }
 
-/** RFC 2919 List-Id for a course: its title and `<slug.sender-domain>`. */
-export function listIdFor(course: Pick<Course, 'slug' | 'title' | 'sender'>): string {
-  const domain = course.sender.email.split('@')[1] ?? 'localhost';
+/**
+ * RFC 2919 List-Id for a course: its title and `<slug.from-domain>`. The domain is the one the mail
+ * is actually sent from (in AWS the deploy's `fromAddress`, which SES verified), since a list id
+ * belongs under a domain the list owner controls; the manifest's sender is the fallback.
+ */
+export function listIdFor(course: Pick<Course, 'slug' | 'title' | 'sender'>, fromAddress: string = course.sender.email): string {
+  const domain = fromAddress.split('@')[1] ?? 'localhost';
   const label = course.title.replace(/["\\]/g, '');
   return `"${label}" <${course.slug}.${domain}>`;
 }

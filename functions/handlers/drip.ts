@@ -8,8 +8,9 @@ import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
+import { createLambdaObservability } from '../adapters/observability.js';
 import { runDrip, type DripDeps } from '../core/drip.js';
-import { systemClock, type DripSummary, type Mailer } from '../core/ports.js';
+import { METRIC_SERVICE, systemClock, type DripSummary, type Mailer } from '../core/ports.js';
 import { sweepSignups } from '../core/signup-outbox.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Tokens } from '../core/tokens.js';
@@ -27,6 +28,9 @@ const SES_REQUEST_TIMEOUT_MS = 10_000;
 export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
+
+// Logs (JSON objects) and metrics (EMF) for every invocation of this container.
+const observability = createLambdaObservability(METRIC_SERVICE.drip);
 
 interface Deps {
   drip: DripDeps;
@@ -46,7 +50,7 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<Deps> {
     tokens,
     compiled: course,
     config,
-    warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
+    warn: (msg, fields) => observability.log({ ...fields, msg, level: 'warn' }),
   };
   return { signups, drip: dripDeps(config, ses, mailer, tokens, course) };
 }
@@ -57,6 +61,8 @@ function dripDeps(config: AppConfig, ses: SESClient, mailer: Mailer, tokens: Tok
     mailer,
     sendQuota: createSendQuota(ses),
     clock: systemClock,
+    log: observability.log,
+    metrics: observability.metrics,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     course,
     tokens,
@@ -73,26 +79,32 @@ function dripDeps(config: AppConfig, ses: SESClient, mailer: Mailer, tokens: Tok
 let ready: Promise<Deps> | undefined;
 
 export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
+  observability.startInvocation(context);
   ready ??= buildDeps(process.env);
   // A failed start (a secret not readable yet) is not kept: the next tick tries again.
   const current = ready;
   void current.catch(() => {
     if (ready === current) ready = undefined;
   });
-  const deps = await current;
-  const now = systemClock.now();
-  const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
-  // First the signups accepted since the last run (their confirmations), within a share of the time;
-  // a failure there is logged and must not stop the lessons.
   try {
-    const swept = await sweepSignups(deps.signups, {
-      deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
-      onError: (e) => console.warn(JSON.stringify({ level: 'warn', msg: 'signup not sent yet; the next run retries it', error: e instanceof Error ? e.message : String(e) })),
-    });
-    if (swept.found > 0) console.log(JSON.stringify({ level: 'info', msg: 'signup outbox', ...swept }));
-  } catch (e: unknown) {
-    console.error(JSON.stringify({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) }));
+    const deps = await current;
+    const now = systemClock.now();
+    const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+    // First the signups accepted since the last run (their confirmations), within a share of the
+    // time; a failure there is logged and must not stop the lessons.
+    try {
+      const swept = await sweepSignups(deps.signups, {
+        deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
+        onError: (e) => observability.log({ level: 'warn', msg: 'signup not sent yet; the next run retries it', error: e instanceof Error ? e.message : String(e) }),
+      });
+      if (swept.found > 0) observability.log({ msg: 'signup.outbox', ...swept });
+    } catch (e: unknown) {
+      observability.log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
+    }
+    // runDrip logs the one summary line and adds its metrics; a failed run throws, so the
+    // invocation counts as an error (alarm).
+    return await runDrip(deps.drip, { now: systemClock.now(), deadline });
+  } finally {
+    observability.publishMetrics();
   }
-  // runDrip logs the one summary line; a failed run throws, so the invocation counts as an error (alarm).
-  return runDrip(deps.drip, { now: systemClock.now(), deadline });
 };

@@ -34,7 +34,7 @@ export interface AppOptions {
   runDrip?: RunDrip;
   /** Registers the local-only routes (`POST /__local/drip`). Never set in Lambda. */
   local?: boolean;
-  /** One JSON object per line; default console.error. */
+  /** The log port; default console.error of the object. */
   log?: Logger;
 }
 
@@ -85,7 +85,7 @@ async function jsonBody(c: Context): Promise<unknown> {
 export function createApp(options: AppOptions): Hono {
   const { deps } = options;
   const course = deps.compiled.course;
-  const log: Logger = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
+  const log: Logger = options.log ?? ((entry) => console.error(entry));
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const app = new Hono();
 

@@ -2,6 +2,7 @@
 // else is a 500 with a generic message (the real error goes to the log, never into the response).
 import type { Context } from 'hono';
 import { AppError, RateLimitedError, isAppError } from '../core/errors.js';
+import type { Log } from '../core/ports.js';
 import type { Course } from '../email/manifest.js';
 import { errorPage, PAGE_CSP } from './pages.js';
 
@@ -9,7 +10,8 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
-export type Logger = (entry: Record<string, unknown>) => void;
+/** The log port (functions/core/ports.ts). */
+export type Logger = Log;
 
 /** The request body's media type, lower-cased, without parameters. */
 export function mediaType(c: Context): string | undefined {

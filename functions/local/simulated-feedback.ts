@@ -3,7 +3,8 @@
 // same ses-events handler. So bounces, complaints and counters work with no AWS account.
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, Mailer, MessageTags } from '../core/ports.js';
+import type { Clock, Log, Mailer, MessageTags } from '../core/ports.js';
+import { readableLog } from '../adapters/observability.js';
 import { createDynamoFeedbackStore } from '../adapters/dynamo-feedback-store.js';
 import { createSesEventsHandler, type SnsEvent } from '../handlers/ses-events.js';
 
@@ -74,11 +75,11 @@ export interface SimulatedFeedbackMailer extends Mailer {
  */
 export function withSimulatedFeedback(
   mailer: Mailer,
-  options: { deliver: (event: SnsEvent) => Promise<unknown>; now?: () => Date; log?: (entry: Record<string, unknown>) => void },
+  options: { deliver: (event: SnsEvent) => Promise<unknown>; now?: () => Date; log?: Log },
 ): SimulatedFeedbackMailer {
   const pending = new Set<Promise<void>>();
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((entry) => console.log(JSON.stringify({ source: 'simulated-feedback', ...entry })));
+  const log = options.log ?? readableLog();
   return {
     async sendRaw(message) {
       const sent = await mailer.sendRaw(message);
@@ -87,7 +88,7 @@ export function withSimulatedFeedback(
         .then(() => options.deliver(event))
         .then(
           () => undefined,
-          (e: unknown) => log({ msg: 'simulated SES feedback failed', error: e instanceof Error ? e.message : String(e) }),
+          (e: unknown) => log({ msg: 'simulated SES feedback failed', level: 'error', error: e instanceof Error ? e.message : String(e) }),
         )
         .finally(() => pending.delete(delivery));
       pending.add(delivery);
@@ -106,11 +107,12 @@ const WORTH_SHOWING = new Set(['address stopped', 'transient bounce', 'ses event
  * The local stack's `decorateMailer`: simulated SES feedback into the stack's own table, through the
  * ses-events handler, e.g. `startLocalStack({ settings, decorateMailer: simulatedSesFeedback() })`.
  */
-export function simulatedSesFeedback(options: { log?: (entry: Record<string, unknown>) => void } = {}) {
-  const log =
+export function simulatedSesFeedback(options: { log?: Log } = {}) {
+  const readable = readableLog((line) => console.log(`ses-events (simulated): ${line}`));
+  const log: Log =
     options.log ??
-    ((entry: Record<string, unknown>) => {
-      if (typeof entry.msg === 'string' && WORTH_SHOWING.has(entry.msg)) console.log(JSON.stringify({ source: 'ses-events (simulated)', ...entry }));
+    ((entry) => {
+      if (WORTH_SHOWING.has(entry.msg)) readable(entry);
     });
   return (mailer: Mailer, ctx: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock }): SimulatedFeedbackMailer =>
     withSimulatedFeedback(mailer, {

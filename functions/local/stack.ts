@@ -14,10 +14,11 @@ import { SESClient } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../adapters/config.js';
 import { LOCAL_CREDENTIALS, createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
+import { readableLog } from '../adapters/observability.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import { tableDefinition } from '../adapters/table.js';
 import { loadLocalTokenKey } from '../adapters/token-key.js';
-import { systemClock, type Clock, type DripSummary, type Mailer, type RunDrip } from '../core/ports.js';
+import { systemClock, type Clock, type DripSummary, type Log, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import { createInProcessOutbox, sweepSignups, type SignupOutbox } from '../core/signup-outbox.js';
@@ -48,6 +49,8 @@ export interface LocalDripContext {
   compiled: CompiledCourse;
   tokens: Tokens;
   clock: Clock;
+  /** The log port, as readable lines on the stack's console. */
+  log: Log;
 }
 
 /**
@@ -174,6 +177,8 @@ function drain(server: Server): Promise<void> {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { settings } = options;
   const log = options.log ?? ((line: string) => console.log(line));
+  // The same log port the Lambdas use, printed as readable lines.
+  const entries = readableLog(log);
   const clock = options.clock ?? systemClock;
 
   // What is running, so stop() (or a failed start) closes exactly that, in a safe order.
@@ -266,7 +271,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tokens = createTokens(key);
     const compiled = await compiledPromise;
 
-    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock };
+    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, tokens, clock, log: entries };
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
@@ -278,7 +283,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tokens,
       compiled,
       config,
-      warn,
+      warn: (msg, fields) => entries({ ...fields, msg, level: 'warn' }),
     };
     // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
     // (a send that failed, or requests stored before a crash).
@@ -298,6 +303,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       deps,
       corsOrigins: config.corsOrigins,
       local: true,
+      log: entries,
       ...(runDrip === undefined ? {} : { runDrip }),
       clientIp: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
     });

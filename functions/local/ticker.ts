@@ -14,6 +14,7 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     course: ctx.compiled,
     tokens: ctx.tokens,
+    log: ctx.log,
     settings: {
       publicUrl: ctx.config.publicUrl,
       maxSendRate: ctx.config.maxSendRate,

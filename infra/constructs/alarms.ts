@@ -1,19 +1,23 @@
-// The alarms a list owner needs to hear about: the drip failing or overlapping, the API failing,
-// feedback going unprocessed, and SES reputation nearing the levels where AWS reviews or pauses
-// sending. All notify one SNS topic, which emails alarmEmail when one is given.
-import { Duration } from 'aws-cdk-lib';
+// The alarms a list owner needs to hear about: the drip failing, refusing or possibly repeating
+// sends, the API failing, feedback going unprocessed, and SES reputation nearing the levels where
+// AWS reviews or pauses sending. All notify one SNS topic, which emails alarmEmail when one is given.
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { courseMetric } from './course-metrics.js';
 import type { TopicKey } from './topic-key.js';
 
 export interface AlarmsProps {
   readonly drip: lambda.IFunction;
+  /** The drip has reserved concurrency 1: a throttle then means a run overlapped the next tick. @default false */
+  readonly dripReserved?: boolean;
   readonly api: apigwv2.IHttpApi;
   readonly sesEvents: lambda.IFunction;
   /** The ses-events dead-letter queue. */
@@ -40,6 +44,21 @@ export class Alarms extends Construct {
       masterKey: props.topicKey.key,
       enforceSSL: true,
     });
+    // Alarm actions publish as the CloudWatch service, which a topic policy must allow (the SNS
+    // guide's "CloudWatch alarms" example); only this account's alarms in this region, so no other
+    // account's alarm can post here through the service (confused deputy).
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisAccountsAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
 
     const fifteenMinutes = { period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM };
@@ -47,8 +66,18 @@ export class Alarms extends Construct {
       metric: props.drip.metricErrors(fifteenMinutes),
       threshold: 1,
     });
-    this.add('DripThrottles', 'A drip tick found the previous run still going (reserved concurrency 1): runs are taking longer than the interval.', {
-      metric: props.drip.metricThrottles(fifteenMinutes),
+    if (props.dripReserved) {
+      this.add('DripThrottles', 'A drip tick found the previous run still going (reserved concurrency 1): runs are taking longer than the interval.', {
+        metric: props.drip.metricThrottles(fifteenMinutes),
+        threshold: 1,
+      });
+    }
+    this.add('DripFailedSends', 'SES refused lessons (or an address could not be sent to): those learners are held out of the drip until an operator requeues them (npx course held).', {
+      metric: courseMetric('failed'),
+      threshold: 1,
+    });
+    this.add('DripPossibleDuplicates', 'A lesson may have gone to someone twice (a run died or lost its claim during the SES call): see the drip.possible_duplicate log lines.', {
+      metric: courseMetric('possibleDuplicates'),
       threshold: 1,
     });
     this.add('Api5xx', 'The HTTP API answered 5xx: signups, confirmations or unsubscribes are failing.', {
@@ -66,12 +95,12 @@ export class Alarms extends Construct {
     // Account-wide rates SES computes over a window of recent sends (ratios: 0.05 is 5 %).
     // No data when nothing was sent lately, which is not a problem.
     this.add('SesBounceRate', 'SES bounce rate is over 5 %: AWS reviews the account at this level and pauses sending above 10 %.', {
-      metric: new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: sesReputation('Reputation.BounceRate'),
       threshold: BOUNCE_RATE_THRESHOLD,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
     this.add('SesComplaintRate', 'SES complaint rate is over 0.1 %: AWS reviews the account at this level and pauses sending above 0.5 %.', {
-      metric: new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: sesReputation('Reputation.ComplaintRate'),
       threshold: COMPLAINT_RATE_THRESHOLD,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
@@ -92,4 +121,9 @@ export class Alarms extends Construct {
     alarm.addOkAction(action);
     this.alarms.push(alarm);
   }
+}
+
+/** An account-level SES reputation ratio (0.05 is 5 %), the maximum over an hour. */
+export function sesReputation(name: 'Reputation.BounceRate' | 'Reputation.ComplaintRate'): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: name, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
 }

@@ -1,4 +1,4 @@
-// The drip: an EventBridge rule that runs the drip Lambda every N minutes, one run at a time.
+// The drip: an EventBridge rule that runs the drip Lambda every N minutes.
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,11 +12,18 @@ export interface DripScheduleProps {
   readonly environment: Record<string, string>;
   /** The lessons, compiled at synth; shipped in the bundle. */
   readonly compiledCoursePath?: string;
+  /**
+   * Reserve concurrency 1: one run at a time. Off by default, because a new account's concurrency
+   * limit (10, sometimes 50) refuses any reservation (Lambda keeps 10 unreserved), and overlapping
+   * runs are safe: claims are conditional, so two runs never send one lesson twice.
+   * @default false
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
- * How long one run may take: it must end before the next tick, so that with reserved concurrency
- * 1 the next run never finds the slot taken. The handler's deadline is its remaining time minus
+ * How long one run may take: it must end before the next tick, so that runs do not pile up (and,
+ * with reserved concurrency 1, the next run never finds the slot taken). The handler's deadline is its remaining time minus
  * SAFETY_MARGIN_MS (5 s, functions/handlers/drip.ts), and the run starts no new send within 20 s of
  * that deadline (DEFAULT_SEND_RESERVE_MS, functions/core/drip.ts): about 25 s before the timeout,
  * which leaves time to finish in-flight sends (10 s SES timeout) and log the summary; whatever is
@@ -44,9 +51,9 @@ export class DripSchedule extends Construct {
       timeout: dripTimeout(props.everyMinutes),
       environment: props.environment,
       compiledCoursePath: props.compiledCoursePath,
-      // One run at a time in AWS: overlapping runs are safe (claims are conditional) but would
-      // split the send rate budget and race for the same subscribers for nothing.
-      reservedConcurrentExecutions: 1,
+      // Opt-in: one run at a time. Without it an overlap (a run longer than the interval, which
+      // the timeout prevents) would only split the send rate and race for the same claims.
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       // A tick that could not start (throttled behind a slow run) is worth nothing once the next
       // tick is due, and a failed run is not retried: the next tick is the retry, and it starts
       // from the table's state, not from the event.

@@ -1,7 +1,7 @@
 // The public HTTP API: exactly the routes of the contract (ARCHITECTURE.md), all served by one
 // api Lambda running the HTTP app. The local-only /__local routes are not declared, and there is
 // no $default catch-all, so API Gateway answers 404 for them before any code runs.
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -38,6 +38,20 @@ export interface HttpApiProps {
   readonly rateLimit?: number;
   /** @default twice the rate limit */
   readonly burstLimit?: number;
+  /**
+   * CloudFront fronts the API: the api Lambda takes the client IP (per-IP signup limit, consent
+   * record) from the `CloudFront-Viewer-Address` header, which the distribution's origin request
+   * policy must forward. Without it the IP is the connection's, which is then CloudFront's.
+   * @default false
+   */
+  readonly behindCloudFront?: boolean;
+  /**
+   * Turn off the execute-api URL, so the API is reached only through its custom domain (the
+   * one the CDN uses as origin): nobody can skip the CDN, or forge the viewer address header,
+   * through the default endpoint.
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
 }
 
 /** API Gateway HTTP API + the api Lambda behind it. */
@@ -45,10 +59,15 @@ export class HttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly handler: CourseFunction;
-  /** The API's own URL, without a trailing slash (https://<id>.execute-api.<region>.amazonaws.com). */
-  readonly url: string;
+  /**
+   * The API's own URL, without a trailing slash (https://<id>.execute-api.<region>.amazonaws.com);
+   * undefined when that endpoint is disabled.
+   */
+  readonly url: string | undefined;
   /** Where people reach the course: `publicUrl` if given, else `url`. */
   readonly publicUrl: string;
+  /** The stage's access log group. */
+  readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -68,6 +87,7 @@ export class HttpApi extends Construct {
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'Email course signup, confirm and unsubscribe',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
       corsPreflight:
         props.corsOrigins.length > 0
           ? {
@@ -89,10 +109,15 @@ export class HttpApi extends Construct {
       });
     }
 
+    // Under /aws/vendedlogs/: API Gateway delivers access logs as a "vended" log, and CloudWatch
+    // Logs lets it write there without adding this group to the account's one log-delivery
+    // resource policy, which has a 5,120-character limit that a few APIs or state machines fill.
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/vendedlogs/apigateway/${Stack.of(this).stackName}-http-api`,
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.accessLogs = accessLogs;
     const rateLimit = props.rateLimit ?? 20;
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,
@@ -100,7 +125,7 @@ export class HttpApi extends Construct {
       autoDeploy: true,
       throttle: { rateLimit, burstLimit: props.burstLimit ?? rateLimit * 2 },
       accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        destination: { bind: () => ({ destinationArn: logGroupArnWithoutWildcard(accessLogs) }) },
         // $context.path carries no query string, so link tokens never reach the access log.
         format: apigw.AccessLogFormat.custom(
           JSON.stringify({
@@ -128,8 +153,19 @@ export class HttpApi extends Construct {
     });
     // Route settings name a route key, which must exist before the stage is updated.
     for (const route of routes) this.stage.node.addDependency(route);
-    this.url = this.api.apiEndpoint;
-    this.publicUrl = props.publicUrl ?? this.url;
+    this.url = props.disableExecuteApiEndpoint ? undefined : this.api.apiEndpoint;
+    const publicUrl = props.publicUrl ?? this.url;
+    if (publicUrl === undefined) throw new Error('HttpApi: disableExecuteApiEndpoint needs publicUrl (every link would point at the disabled endpoint)');
+    this.publicUrl = publicUrl;
     this.handler.function.addEnvironment('PUBLIC_URL', this.publicUrl);
+    if (props.behindCloudFront) this.handler.function.addEnvironment('CLIENT_IP_HEADER', 'cloudfront-viewer-address');
   }
+}
+
+/**
+ * The log group's ARN as API Gateway's access log setting documents it (`arn:…:log-group:name`),
+ * not CloudFormation's `Arn` attribute, which ends in `:*` (the form IAM policies use).
+ */
+function logGroupArnWithoutWildcard(group: logs.LogGroup): string {
+  return Stack.of(group).formatArn({ service: 'logs', resource: 'log-group', resourceName: group.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

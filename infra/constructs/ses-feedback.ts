@@ -106,16 +106,33 @@ export class SesFeedback extends Construct {
   }
 
   /**
-   * Let a function send raw email as this identity through this configuration set, and read the
-   * account's send quota (to pace itself).
+   * Let a function send raw email as this identity through this configuration set.
+   *
+   * In the SES sandbox (`sandbox: true`), SES authorises SendRawEmail against the recipient's
+   * verified identity as well as the sender's, so a policy naming only the domain identity is
+   * refused ("not authorized to perform ses:SendRawEmail on resource …identity/you@gmail.com")
+   * for the verified test inbox. The sandbox grant therefore covers every identity of this account
+   * in this region (`identity/*`: only identities verified here can be sent from or, in the
+   * sandbox, to); after production access, deploy with `-c sesSandbox=false` to narrow it back.
    */
-  grantSend(grantee: iam.IGrantable): void {
+  grantSend(grantee: iam.IGrantable, options: { sandbox?: boolean } = {}): void {
+    const identities = options.sandbox ? Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }) : this.identity.emailIdentityArn;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendRawEmail'],
-        resources: [this.identity.emailIdentityArn, this.configurationSetArn],
+        resources: [identities, this.configurationSetArn],
       }),
     );
+    const principal = grantee.grantPrincipal;
+    if (options.sandbox && Construct.isConstruct(principal)) {
+      Validations.of(principal).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        reason:
+          'SES sandbox (sesSandbox=true, the default for a new account): SES also checks SendRawEmail against the recipient\'s ' +
+          'verified identity, so the grant must cover this account\'s identities in this region; the action is only ses:SendRawEmail ' +
+          'through the course configuration set. Deploy with -c sesSandbox=false after production access to name the domain identity only.',
+      });
+    }
   }
 
   /** Read the account's sending quota and rate (ses:GetSendQuota). */

@@ -235,6 +235,8 @@ describe('the bundles, run the way Lambda runs them', () => {
       ...env,
       PATH: process.env.PATH,
       LAMBDA_TASK_ROOT: dir,
+      // This machine runs Node 20, which the SDK warns about on stderr; Lambda runs Node 22.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -245,16 +247,38 @@ describe('the bundles, run the way Lambda runs them', () => {
     };
   }
 
+  /** What each function wrote to stdout and stderr (what CloudWatch Logs would get), by bundle name. */
+  const output: Record<string, string[]> = { api: [], drip: [], 'ses-events': [] };
+
   async function invoke(fn: CourseFunction, event: unknown, remainingMs = 60_000): Promise<unknown> {
     const dir = fn.bundleDir!;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', INVOKE, pathToFileURL(join(dir, 'index.mjs')).href, JSON.stringify(event), String(remainingMs)], {
+    const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', INVOKE, pathToFileURL(join(dir, 'index.mjs')).href, JSON.stringify(event), String(remainingMs)], {
       env: environmentOf(fn, dir),
       encoding: 'utf8',
     });
     const marker = stdout.lastIndexOf('@@result ');
     expect(marker, stdout).toBeGreaterThanOrEqual(0);
+    const name = bundles.find((b) => b.dir === dir)!.name;
+    output[name]!.push(stdout.slice(0, marker), stderr);
     return JSON.parse(stdout.slice(marker + '@@result '.length)) as unknown;
   }
+
+  /** The lines a function logged, each parsed as JSON (a line that is not JSON fails the test). */
+  function logLines(name: string, options: { mayBeQuiet?: boolean } = {}): Record<string, unknown>[] {
+    const lines = output[name]!.join('\n').split('\n').filter((l) => l.trim() !== '');
+    if (!options.mayBeQuiet) expect(lines.length, `${name} logged nothing`).toBeGreaterThan(0);
+    return lines.map((line) => {
+      let parsed: unknown;
+      expect(() => {
+        parsed = JSON.parse(line) as unknown;
+      }, `${name} wrote a line that is not JSON: ${line}`).not.toThrow();
+      expect(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `${name}: not one object: ${line}`).toBe(true);
+      return parsed as Record<string, unknown>;
+    });
+  }
+
+  type EmfBlock = { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }; [key: string]: unknown };
+  const emfBlocks = (lines: Record<string, unknown>[]) => lines.filter((l): l is EmfBlock => typeof l._aws === 'object' && l._aws !== null);
 
   function httpEvent(method: 'GET' | 'POST', path: string, options: { query?: string; body?: string; contentType?: string } = {}) {
     const host = 'abc123.execute-api.eu-west-1.amazonaws.com';
@@ -322,6 +346,48 @@ describe('the bundles, run the way Lambda runs them', () => {
     const subscriber = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(id) }));
     expect(subscriber.Item).toMatchObject({ status: 'bounced' });
   }, 120_000);
+
+  it('log one JSON object per line, with level and message, and never a JSON string nested in the message', () => {
+    // The api logs only trouble (a happy signup writes no line); whatever it writes must be the same shape.
+    for (const name of ['api', 'drip', 'ses-events']) {
+      for (const line of logLines(name, { mayBeQuiet: name === 'api' }).filter((l) => !('_aws' in l))) {
+        expect(line, name).toMatchObject({ level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/), message: expect.any(String), service: name === 'api' ? 'api' : name });
+        expect(String(line.message), name).not.toMatch(/^\s*[{[]/);
+      }
+    }
+    const summary = logLines('drip').find((l) => l.message === 'drip.summary');
+    expect(summary).toMatchObject({ level: 'INFO', sent: 1, failed: 0, held: 0, possibleDuplicates: 0, stoppedEarly: false });
+    expect(logLines('ses-events').find((l) => l.message === 'ses events')).toMatchObject({ applied: 1, bounces: 1 });
+  });
+
+  it('write EMF metric blocks with every name the alarms and the dashboard read, under their namespace and service dimension', () => {
+    // The course's own metrics the template's alarms and dashboard name.
+    const alarmed = Object.values(s.serviceTemplate.findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] } }>)
+      .map((a) => a.Properties)
+      .filter((a) => a.Namespace === 'EmailCourse');
+    expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'possibleDuplicates']);
+
+    const emitted = new Map<string, { namespace: string; dimensions: string[][]; service: unknown; unit: string }>();
+    for (const name of ['drip', 'ses-events']) {
+      const blocks = emfBlocks(logLines(name));
+      expect(blocks.length, `${name} wrote no EMF block`).toBeGreaterThan(0);
+      for (const block of blocks) {
+        for (const directive of block._aws.CloudWatchMetrics) {
+          for (const m of directive.Metrics) {
+            expect(typeof block[m.Name], `${m.Name} has a value in the block`).toBe('number');
+            emitted.set(m.Name, { namespace: directive.Namespace, dimensions: directive.Dimensions, service: block.service, unit: m.Unit });
+          }
+        }
+      }
+    }
+    for (const alarm of alarmed) {
+      expect(emitted.get(alarm.MetricName!), alarm.MetricName).toMatchObject({ namespace: 'EmailCourse', dimensions: [['service']], service: alarm.Dimensions![0]!.Value });
+      expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'drip' }]);
+    }
+    expect([...emitted.keys()].sort()).toEqual(['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort());
+    expect(emitted.get('duration')).toMatchObject({ unit: 'Milliseconds', service: 'drip' });
+    expect(emitted.get('bounces')).toMatchObject({ unit: 'Count', service: 'ses-events' });
+  });
 
   it('send as the deployed fromAddress (SENDER_ADDRESS): SES and IAM allow only the verified domain', async () => {
     const sent = await stack.emails();

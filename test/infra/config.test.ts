@@ -18,7 +18,20 @@ describe('deploy config from CDK context', () => {
       maxSendRate: 1,
       dripEveryMinutes: 5,
       alarmEmail: undefined,
+      dripReservedConcurrency: false,
+      sesSandbox: true,
+      behindCloudFront: false,
+      disableExecuteApiEndpoint: false,
     });
+  });
+
+  it('takes the flags as booleans from cdk.json or as "true"/"false" from -c', () => {
+    expect(parseDeployConfig({ ...defaults(), dripReservedConcurrency: 'true', sesSandbox: 'false', behindCloudFront: true })).toMatchObject({
+      dripReservedConcurrency: true,
+      sesSandbox: false,
+      behindCloudFront: true,
+    });
+    expect(parseDeployConfig({ ...defaults(), sesSandbox: '' }).sesSandbox).toBe(true);
   });
 
   it('takes -c values as strings: numbers, comma-separated origins, a public URL without its trailing slash', () => {
@@ -61,6 +74,8 @@ describe('deploy config from CDK context', () => {
     ['publicUrl', 'course.example.com', /Context "publicUrl": must be an absolute http\(s\) URL/],
     ['alarmEmail', 'ops-at-example.com', /Context "alarmEmail": must be an email address/],
     ['mailFromSubdomain', 'a.b', /Context "mailFromSubdomain": must be one DNS label/],
+    ['sesSandbox', 'yes', /Context "sesSandbox": must be true or false/],
+    ['disableExecuteApiEndpoint', 'true', /Context "disableExecuteApiEndpoint": needs publicUrl/],
   ])('refuses %s = %j, naming the key', (key, value, message) => {
     expect(() => parseDeployConfig({ ...defaults(), [key]: value })).toThrow(message);
   });

@@ -34,12 +34,23 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       [
         'AwsSolutions-APIG4 EmailCourse/HttpApi/Api/<route>',
         'AwsSolutions-IAM5[Resource::*] EmailCourse/DripSchedule/Handler/Role',
+        // The SES sandbox grant (sesSandbox, on by default): this account's identities.
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] EmailCourse/DripSchedule/Handler/Role',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] EmailCourse/HttpApi/Handler/Role',
         'AwsSolutions-L1 EmailCourse/DripSchedule/Handler/Function',
         'AwsSolutions-L1 EmailCourse/HttpApi/Handler/Function',
         'AwsSolutions-L1 EmailCourse/SesFeedback/Handler/Function',
         'AwsSolutions-SMG4 EmailCourseData/TokenKey/Secret',
       ].sort(),
     );
+  });
+
+  it('needs no identity/* acknowledgement once sesSandbox is off', async () => {
+    const production = await synthCourse({ nag: true, context: { sesSandbox: false } });
+    const report = JSON.parse(readFileSync(join(production.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    const ids = production.app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.keys(m.data as object)));
+    expect(ids.filter((id) => id.includes('identity/*'))).toEqual([]);
   });
 
   it('fails the synth when a resource breaks a rule with no acknowledgement', async () => {

@@ -14,10 +14,17 @@ type Statement = { Effect: string; Action: string | string[]; Resource?: unknown
 let s: Synthesised;
 let service: Template;
 let data: Template;
+/** Every opt-in flipped: reserved drip concurrency, production SES, CloudFront in front. */
+let flipped: Template;
 beforeAll(async () => {
   s = await synthCourse();
   service = s.serviceTemplate;
   data = s.dataTemplate;
+  flipped = (
+    await synthCourse({
+      context: { dripReservedConcurrency: true, sesSandbox: false, behindCloudFront: true, disableExecuteApiEndpoint: true, publicUrl: 'https://course.example.com' },
+    })
+  ).serviceTemplate;
 });
 
 const resourcesOf = (t: Template, type: string) => Object.entries(t.findResources(type) as Record<string, Resource>);
@@ -134,14 +141,25 @@ describe('the Lambdas', () => {
     });
   });
 
-  it('run the drip one at a time, stopping before the next tick, and never retry a tick', () => {
+  it('stop the drip before the next tick and never retry a tick, with no reserved concurrency (new accounts refuse it)', () => {
     const drip = functionId(service, 'Email course drip');
-    expect(fn(service, drip).Properties).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 5 * 60 - 10 });
+    expect(fn(service, drip).Properties).toMatchObject({ Timeout: 5 * 60 - 10 });
+    for (const [, f] of resourcesOf(service, 'AWS::Lambda::Function')) expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
     service.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: drip },
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 300,
     });
+  });
+
+  it('reserve one drip run at a time with -c dripReservedConcurrency=true', () => {
+    expect(fn(flipped, functionId(flipped, 'Email course drip')).Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(fn(flipped, functionId(flipped, 'Email course HTTP app')).Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('read the client IP from CloudFront-Viewer-Address only when behindCloudFront is set', () => {
+    expect(fn(service, functionId(service, 'Email course HTTP app')).Properties.Environment.Variables.CLIENT_IP_HEADER).toBeUndefined();
+    expect(fn(flipped, functionId(flipped, 'Email course HTTP app')).Properties.Environment.Variables.CLIENT_IP_HEADER).toBe('cloudfront-viewer-address');
   });
 
   it('keep the api timeout well under API Gateway’s 30 s, and park failed SES events in an encrypted dead-letter queue', () => {
@@ -173,11 +191,20 @@ describe('the HTTP API', () => {
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
       RouteSettings: { 'POST /subscribe': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
     });
+    // The documented destination form, arn:…:log-group:<name> (the group's Arn attribute ends in :*).
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: expect.stringMatching(/^HttpApiAccessLogs/) }]],
+    });
+    service.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/apigateway/EmailCourse-http-api', RetentionInDays: 30 });
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string) as Record<string, string>;
     expect(format).toMatchObject({ status: '$context.status', routeKey: '$context.routeKey', path: '$context.path' });
     expect(JSON.stringify(format)).not.toMatch(/querystring|requestOverride/i);
+  });
+
+  it('keeps the execute-api endpoint unless disableExecuteApiEndpoint is set (with a publicUrl)', () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
+    flipped.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
   });
 
   it('sends no CORS headers unless origins are configured', async () => {
@@ -238,16 +265,24 @@ describe('SES and its feedback loop', () => {
     });
   });
 
-  it('lets only SES and CloudWatch, acting for this account, use the topic key', () => {
+  it('lets only SES and CloudWatch use the topic key, in the documented form, for this account’s SNS topics', () => {
     const [[, key]] = resourcesOf(service, 'AWS::KMS::Key') as [[string, Resource]];
     expect(key.Properties.EnableKeyRotation).toBe(true);
     const services = (key.Properties.KeyPolicy.Statement as Statement[])
       .filter((st) => JSON.stringify(st.Principal).includes('amazonaws.com"'))
       .map((st) => ({ principal: (st.Principal as { Service: string }).Service, actions: asList(st.Action).sort(), condition: st.Condition }));
+    // No aws:SourceAccount/aws:SourceArn (the SNS guide's form has none, and the KMS call SNS makes
+    // for a service publisher need not carry them); scoped by SNS's own encryption context instead.
+    const thisAccountsTopics = {
+      StringLike: {
+        'kms:EncryptionContext:aws:sns:topicArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] },
+      },
+    };
     expect(services).toEqual([
-      { principal: 'ses.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
-      { principal: 'cloudwatch.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+      { principal: 'ses.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: thisAccountsTopics },
+      { principal: 'cloudwatch.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: thisAccountsTopics },
     ]);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).not.toContain('aws:Source');
   });
 });
 
@@ -255,14 +290,42 @@ describe('the alarms', () => {
   const alarms = () => resourcesOf(service, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   const byMetric = (namespace: string, name: string) => alarms().filter((a) => a.Namespace === namespace && a.MetricName === name);
 
-  it('watch drip errors and throttles, API 5xx, and SES bounce (> 5 %) and complaint (> 0.1 %) rates', () => {
+  it('watch drip errors, API 5xx, and SES bounce (> 5 %) and complaint (> 0.1 %) rates; drip throttles only with reserved concurrency', () => {
     const drip = functionId(service, 'Email course drip');
-    for (const metric of ['Errors', 'Throttles']) {
-      expect(byMetric('AWS/Lambda', metric).filter((a) => JSON.stringify(a.Dimensions).includes(drip))).toHaveLength(1);
-    }
+    expect(byMetric('AWS/Lambda', 'Errors').filter((a) => JSON.stringify(a.Dimensions).includes(drip))).toHaveLength(1);
+    expect(byMetric('AWS/Lambda', 'Throttles')).toEqual([]);
+    const flippedDrip = functionId(flipped, 'Email course drip');
+    const throttles = resourcesOf(flipped, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Throttles');
+    expect(throttles.map(([, a]) => JSON.stringify(a.Properties.Dimensions))).toEqual([expect.stringContaining(flippedDrip)]);
     expect(byMetric('AWS/ApiGateway', '5xx')).toHaveLength(1);
     expect(byMetric('AWS/SES', 'Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' })]);
     expect(byMetric('AWS/SES', 'Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Threshold: 0.001, ComparisonOperator: 'GreaterThanThreshold' })]);
+  });
+
+  it('watch the drip’s own failed-send and possible-duplicate metrics, under the names and dimension the drip emits', () => {
+    for (const name of ['failed', 'possibleDuplicates']) {
+      expect(byMetric('EmailCourse', name)).toEqual([
+        expect.objectContaining({ Dimensions: [{ Name: 'service', Value: 'drip' }], Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+      ]);
+    }
+  });
+
+  it('can reach the alarm topic: its policy allows CloudWatch to publish, for this account’s alarms only', () => {
+    const topic = resourcesOf(service, 'AWS::SNS::Topic').find(([, t]) => t.Properties.DisplayName === 'Email course alarms')![0];
+    const [policy, ...others] = resourcesOf(service, 'AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]));
+    expect(others).toEqual([]);
+    const allow = (policy![1].Properties.PolicyDocument.Statement as Statement[]).filter((st) => st.Effect === 'Allow');
+    expect(allow).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+        },
+      }),
+    ]);
   });
 
   it('all notify the alarm topic, which has no subscription unless alarmEmail is set', async () => {
@@ -287,18 +350,33 @@ describe('IAM, least privilege', () => {
     for (const [, role] of resourcesOf(service, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('allows ses:SendRawEmail only on the domain identity and the configuration set, to api and drip only', () => {
-    const sendStatements = (id: string) => statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:Send')));
+  const sendStatements = (t: Template, id: string) => statementsOf(t, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:Send')));
+
+  it('allows ses:SendRawEmail in the SES sandbox (the default) on this account’s identities and the configuration set, to api and drip only', () => {
     for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip')]) {
-      const [statement, ...others] = sendStatements(id);
+      const [statement, ...others] = sendStatements(service, id);
       expect(others).toEqual([]);
       expect(statement!.Action).toBe('ses:SendRawEmail');
+      expect(asList(statement!.Resource)).toHaveLength(2);
+      const resources = JSON.stringify(statement!.Resource);
+      // In the sandbox SES also authorises against the recipient's verified identity.
+      expect(resources).toContain(':identity/*"');
+      expect(resources).not.toContain('SesFeedbackIdentity');
+      expect(resources).toMatch(/:configuration-set\/",\{"Ref":"SesFeedbackConfigurationSet/);
+    }
+    expect(sendStatements(service, functionId(service, 'Email course SES events'))).toEqual([]);
+  });
+
+  it('narrows ses:SendRawEmail to the domain identity and the configuration set with -c sesSandbox=false', () => {
+    for (const id of [functionId(flipped, 'Email course HTTP app'), functionId(flipped, 'Email course drip')]) {
+      const [statement, ...others] = sendStatements(flipped, id);
+      expect(others).toEqual([]);
       const resources = JSON.stringify(statement!.Resource);
       expect(asList(statement!.Resource)).toHaveLength(2);
       expect(resources).toMatch(/:identity\/",\{"Ref":"SesFeedbackIdentity/);
+      expect(resources).not.toContain('identity/*');
       expect(resources).toMatch(/:configuration-set\/",\{"Ref":"SesFeedbackConfigurationSet/);
     }
-    expect(sendStatements(functionId(service, 'Email course SES events'))).toEqual([]);
   });
 
   it('gives ses:GetSendQuota ("*" resource: the action has no resource type) to the drip only, alone in its statement', () => {
@@ -347,7 +425,26 @@ describe('the outputs', () => {
     service.hasOutput('MailFromSpfRecord', { Value: 'bounce.example.com TXT "v=spf1 include:amazonses.com ~all"' });
     service.hasOutput('DmarcRecord', { Value: Match.stringLikeRegexp('^_dmarc.example.com TXT "v=DMARC1;') });
     service.hasOutput('SesSandboxReminder', { Value: Match.anyValue() });
-    expect(JSON.stringify(service.toJSON().Outputs.SesSandboxReminder)).toContain('sandbox');
+    const reminder = JSON.stringify(service.toJSON().Outputs.SesSandboxReminder);
+    expect(reminder).toContain('sesSandbox=true');
+    expect(reminder).toContain('-c sesSandbox=false');
+    expect(JSON.stringify(flipped.toJSON().Outputs.SesSandboxReminder)).toContain('sesSandbox=false');
+  });
+
+  it('give the dashboard URL, for a dashboard with the operator’s graphs', () => {
+    const [[dashboardId, dashboard]] = resourcesOf(service, 'AWS::CloudWatch::Dashboard') as [[string, Resource]];
+    const url = (service.toJSON().Outputs.DashboardUrl.Value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    expect(url).toContain('.console.aws.amazon.com/cloudwatch/home?region=');
+    expect(url.at(-2)).toMatch(/#dashboards\/dashboard\/$/);
+    expect(url.at(-1)).toEqual({ Ref: dashboardId });
+    // The body is JSON inside a Fn::Join; its text names every graph and metric.
+    const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\"/g, '"');
+    for (const title of ['Lessons sent per hour', 'Drip failures per hour', 'SES feedback per hour', 'Drip run duration', 'HTTP API errors', 'SES reputation (account)']) {
+      expect(body).toContain(`"title":"${title}"`);
+    }
+    for (const metric of ['sent', 'failed', 'held', 'possibleDuplicates', 'bounces', 'complaints', 'deliveries', 'duration', 'stoppedEarly', '4xx', '5xx', 'Reputation.BounceRate', 'Reputation.ComplaintRate']) {
+      expect(body).toContain(`"${metric}"`);
+    }
   });
 
   it('use the configured public URL for the signup link and every email link', async () => {

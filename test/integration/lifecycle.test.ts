@@ -705,7 +705,7 @@ describe('pages and headers', () => {
 });
 
 describe('POST /__local/drip', () => {
-  const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, durationMs: 1, emailsPerSecond: 0, stoppedEarly: false };
+  const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0, durationMs: 1, emailsPerSecond: 0, stoppedEarly: false };
 
   it('does not exist unless the app is local', async () => {
     expect((await t.app.request('/__local/drip', { method: 'POST' })).status).toBe(404);

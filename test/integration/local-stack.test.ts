@@ -26,7 +26,7 @@ function settings(overrides: Partial<LocalSettings> = {}): LocalSettings {
   return { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0, ...overrides };
 }
 const quiet = () => undefined;
-const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, durationMs: 0, emailsPerSecond: 0, stoppedEarly: false };
+const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0, durationMs: 0, emailsPerSecond: 0, stoppedEarly: false };
 
 async function signUp(stack: LocalStack, email: string): Promise<string> {
   const res = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(email)}` });

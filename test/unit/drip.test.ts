@@ -275,8 +275,22 @@ describe('runDrip limits', () => {
     });
     for (let i = 0; i < 6; i++) store.add(`r${i}`, T('2026-03-03T07:00:00Z'));
     expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 6, failed: 3, skipped: 3, sent: 0, stoppedEarly: true });
-    expect(logs.find((l) => l.msg === 'drip.summary')).toMatchObject({ stopReason: 'rejections_in_a_row' });
+    expect(logs.find((l) => l.msg === 'drip.summary')).toMatchObject({ stopReason: 'rejections_in_a_row', held: 3 });
     expect([...store.rows.values()].filter((r) => r.heldReason !== undefined)).toHaveLength(3);
+  });
+
+  it('emits the summary as metrics once per run, refused sends as failed and held (the alarm’s metrics), zeros included', async () => {
+    const { store, deps } = setup(T('2026-03-03T08:00:00Z'), {
+      settings: { sendConcurrency: 1 },
+      mailer: (m) => (m.to.startsWith('bad') ? Promise.reject(new SendError('permanent', 'SES SendRawEmail failed (MessageRejected, permanent)')) : Promise.resolve()),
+    });
+    store.add('bad0', T('2026-03-03T07:00:00Z'));
+    store.add('good1', T('2026-03-03T07:01:00Z'));
+    const added: [string, number][] = [];
+    const now = T('2026-03-03T08:00:00Z');
+    await runDrip({ ...deps, metrics: { add: (name, value) => added.push([name, value]) } }, { now, deadline: new Date(now.getTime() + 600_000) });
+    expect(Object.fromEntries(added)).toEqual({ sent: 1, failed: 1, skipped: 0, held: 1, possibleDuplicates: 0, stoppedEarly: 0, duration: expect.any(Number) as number });
+    expect(added).toHaveLength(7);
   });
 });
 
@@ -370,6 +384,8 @@ describe('runDrip failures', () => {
     await run(T('2026-03-03T08:00:00Z'));
     const lines = logs.filter((l) => l.msg === 'drip.summary');
     expect(lines).toHaveLength(1);
-    expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['due', 'claimed', 'sent', 'skipped', 'failed', 'durationMs', 'emailsPerSecond', 'stoppedEarly']));
+    expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['due', 'claimed', 'sent', 'skipped', 'failed', 'held', 'possibleDuplicates', 'durationMs', 'emailsPerSecond', 'stoppedEarly']));
+    // An object with a level, never a pre-stringified line.
+    expect(lines[0]).toMatchObject({ level: 'info', sent: 1 });
   });
 });

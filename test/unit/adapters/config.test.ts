@@ -9,6 +9,11 @@ describe('runtime settings', () => {
     expect(c.senderAddress).toBeUndefined();
   });
 
+  it('reads the client IP from the connection unless CLIENT_IP_HEADER names CloudFront-Viewer-Address', () => {
+    expect(parseConfig({}).clientIpHeader).toBeUndefined();
+    expect(parseConfig({ CLIENT_IP_HEADER: 'cloudfront-viewer-address' }).clientIpHeader).toBe('cloudfront-viewer-address');
+  });
+
   it('a trailing slash is dropped from PUBLIC_URL and CORS origins are split', () => {
     const c = parseConfig({ PUBLIC_URL: 'https://course.example.org/', CORS_ORIGINS: 'https://a.example, https://b.example' });
     expect(c.publicUrl).toBe('https://course.example.org');
@@ -27,6 +32,7 @@ describe('runtime settings', () => {
     ['MAX_SEND_RATE', 'fast'],
     ['SEND_CONCURRENCY', '-1'],
     ['SENDER_ADDRESS', 'not-an-address'],
+    ['CLIENT_IP_HEADER', 'x-forwarded-for'],
   ])('a bad %s (%s) fails naming the setting', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name));
   });

@@ -240,3 +240,10 @@ describe('composeMessage round trip', () => {
     },
   );
 });
+
+describe('listIdFor', () => {
+  it('names the course under the domain the mail is sent from (the deploy’s fromAddress), the manifest’s sender as fallback', () => {
+    expect(listIdFor({ slug: 'sleep', title: 'Sleep "well"', sender: { name: 'C', email: 'course@example.com' } }, 'lessons@mail.example.org')).toBe('"Sleep well" <sleep.mail.example.org>');
+    expect(listIdFor({ slug: 'sleep', title: 'Sleep', sender: { name: 'C', email: 'course@example.com' } })).toBe('"Sleep" <sleep.example.com>');
+  });
+});

@@ -1,0 +1,86 @@
+// One CloudWatch dashboard for the list owner: what went out, what failed, what came back (bounces,
+// complaints), how long the drip takes, how the API answers, and the SES reputation AWS judges the
+// account by. Built from the same metrics the alarms watch.
+import { Aws, Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { BOUNCE_RATE_THRESHOLD, COMPLAINT_RATE_THRESHOLD, sesReputation } from './alarms.js';
+import { courseMetric } from './course-metrics.js';
+
+export interface CourseDashboardProps {
+  readonly drip: lambda.IFunction;
+  readonly api: apigwv2.IHttpApi;
+}
+
+export class CourseDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  /** The dashboard in the CloudWatch console. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CourseDashboardProps) {
+    super(scope, id);
+    const hour = Duration.hours(1);
+    const fiveMinutes = Duration.minutes(5);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Lessons sent per hour',
+            left: [courseMetric('sent', { period: hour, label: 'sent' })],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Drip failures per hour',
+            left: [
+              courseMetric('failed', { period: hour, label: 'failed (refused: held)' }),
+              courseMetric('held', { period: hour, label: 'held (refused or suppressed)' }),
+              courseMetric('possibleDuplicates', { period: hour, label: 'possible duplicates' }),
+              props.drip.metricErrors({ period: hour, statistic: cloudwatch.Stats.SUM, label: 'drip run errors' }),
+            ],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'SES feedback per hour',
+            left: [courseMetric('bounces', { period: hour, label: 'bounces' }), courseMetric('complaints', { period: hour, label: 'complaints' })],
+            right: [courseMetric('deliveries', { period: hour, label: 'deliveries' })],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Drip run duration',
+            left: [
+              courseMetric('duration', { period: Duration.minutes(15), statistic: cloudwatch.Stats.MAXIMUM, label: 'longest run (ms)' }),
+              courseMetric('duration', { period: Duration.minutes(15), statistic: cloudwatch.Stats.AVERAGE, label: 'average run (ms)' }),
+            ],
+            right: [courseMetric('stoppedEarly', { period: Duration.minutes(15), label: 'runs that stopped early' })],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'HTTP API errors',
+            left: [
+              props.api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM, label: '4xx' }),
+              props.api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM, label: '5xx' }),
+            ],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'SES reputation (account)',
+            left: [sesReputation('Reputation.BounceRate').with({ label: 'bounce rate' }), sesReputation('Reputation.ComplaintRate').with({ label: 'complaint rate' })],
+            leftAnnotations: [
+              { value: BOUNCE_RATE_THRESHOLD, label: 'bounce review (5 %)', color: cloudwatch.Color.ORANGE },
+              { value: COMPLAINT_RATE_THRESHOLD, label: 'complaint review (0.1 %)', color: cloudwatch.Color.RED },
+            ],
+            width: 12,
+          }),
+        ],
+      ],
+    });
+    this.url = `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+  }
+}

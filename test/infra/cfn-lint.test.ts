@@ -1,0 +1,88 @@
+// cfn-lint (AWS CloudFormation Linter) over every template the app synthesises, with the defaults
+// and with every opt-in flipped, so a property CloudFormation would refuse at deploy (a wrong
+// type, a property the resource does not have in some region) fails here first. No error may be
+// left; a warning passes only when it is listed below with its reason.
+//
+// cfn-lint is a Python tool (pip install cfn-lint), not an npm package: CI (CI=true) must have it
+// and fails without it; elsewhere the file is skipped with a printed note.
+import { execFile, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthCourse } from './synth.js';
+
+const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+const installed = cfnLint.status === 0;
+const inCi = process.env.CI === 'true';
+if (!installed && !inCi) console.warn('cfn-lint is not installed (pip install cfn-lint): the cfn-lint checks of the templates are skipped. CI runs them.');
+
+/** Warnings accepted, each with why it is not fixed. Anything else cfn-lint reports fails. */
+const ACCEPTED_WARNINGS: { rule: string; message: RegExp; reason: string }[] = [
+  {
+    rule: 'W3005',
+    message: /^'\w+HandlerRole\w+' dependency already enforced by a 'GetAtt' at 'Resources\/\w+HandlerFunction\w+\/Properties\/Role'$/,
+    reason:
+      'The CDK adds an explicit DependsOn from each Lambda to its execution role next to the Role GetAtt; the duplicate ' +
+      'dependency changes nothing in the deploy order, and removing it would mean editing generated output.',
+  },
+];
+
+interface Finding {
+  Filename: string;
+  Level: 'Error' | 'Warning' | 'Informational';
+  Message: string;
+  Rule: { Id: string };
+  Location: { Path: (string | number)[] };
+}
+
+const run = promisify(execFile);
+
+/** Run cfn-lint once over the given templates; its exit code is non-zero whenever it finds anything. */
+async function lint(templates: string[]): Promise<Finding[]> {
+  const result = await run('cfn-lint', ['--format', 'json', ...templates], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }).catch(
+    (e: unknown) => e as { stdout?: string; stderr?: string; code?: number },
+  );
+  const stdout = result.stdout ?? '';
+  if (stdout.trim() === '') throw new Error(`cfn-lint printed nothing: ${result.stderr ?? ''}`);
+  return JSON.parse(stdout) as Finding[];
+}
+
+describe.runIf(!installed && inCi)('cfn-lint in CI', () => {
+  it('is installed (CI must lint the templates: pip install cfn-lint)', () => {
+    expect(installed, `cfn-lint --version failed: ${cfnLint.error?.message ?? cfnLint.stderr}`).toBe(true);
+  });
+});
+
+describe.runIf(installed)('cfn-lint over the synthesised templates', () => {
+  let findings: Finding[];
+  let templates: string[];
+  beforeAll(async () => {
+    const defaults = await synthCourse();
+    const flipped = await synthCourse({
+      context: {
+        dripReservedConcurrency: true,
+        sesSandbox: false,
+        behindCloudFront: true,
+        disableExecuteApiEndpoint: true,
+        publicUrl: 'https://course.example.com',
+        corsOrigins: 'https://www.example.com',
+        alarmEmail: 'ops@example.com',
+      },
+    });
+    templates = [defaults, flipped].flatMap((s) => [s.data, s.service].map((stack) => join(s.outdir, stack.templateFile)));
+    findings = await lint(templates);
+  }, 120_000);
+
+  const show = (f: Finding) => `${f.Rule.Id} ${f.Location.Path.join('/')}: ${f.Message}`;
+
+  it('finds no error in any of the four templates', () => {
+    expect(templates).toHaveLength(4);
+    expect(findings.filter((f) => f.Level === 'Error').map(show)).toEqual([]);
+  });
+
+  it('finds no warning except the listed ones, each with its reason', () => {
+    const unexplained = findings.filter((f) => f.Level === 'Warning' && !ACCEPTED_WARNINGS.some((w) => w.rule === f.Rule.Id && w.message.test(f.Message)));
+    expect(unexplained.map(show)).toEqual([]);
+    for (const w of ACCEPTED_WARNINGS) expect(w.reason.length).toBeGreaterThan(60);
+  });
+});
