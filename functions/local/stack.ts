@@ -275,7 +275,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
-    const warn = (msg: string, fields: Record<string, unknown>) => log(`warning: ${msg} ${JSON.stringify(fields)}`);
+    const warn = (msg: string, fields: Record<string, unknown>) => entries({ ...fields, msg, level: 'warn' });
     const deps: SubscriptionDeps = {
       store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
       mailer,
@@ -283,7 +283,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tokens,
       compiled,
       config,
-      warn: (msg, fields) => entries({ ...fields, msg, level: 'warn' }),
+      warn,
     };
     // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
     // (a send that failed, or requests stored before a crash).
@@ -296,7 +296,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ? undefined
         : async (run) => {
             const swept = await sweepSignups(deps, { deadline: run.deadline, onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }) });
-            if (swept.found > 0) log(`signup outbox: ${JSON.stringify(swept)}`);
+            if (swept.found > 0) entries({ msg: 'signup.outbox', ...swept });
             return drip(run);
           };
     const app = createApp({
