@@ -11,6 +11,9 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runDrip, type DripDeps, type DripStore } from '../functions/core/drip.js';
+import { runFannedOut } from '../functions/core/fan-out.js';
+import { dueShards } from '../functions/adapters/table.js';
+import { startCpuHog } from './hog.js';
 import { createTokens } from '../functions/core/tokens.js';
 import { createDynamoDripStore } from '../functions/adapters/dynamo-drip-store.js';
 import { createSesMailer } from '../functions/adapters/ses-mailer.js';
@@ -62,6 +65,12 @@ export interface ThroughputFigures {
   scanItemsRead: number;
   /** DynamoDB calls by operation during the run, per email sent. */
   dynamoCallsPerEmail: Record<string, number>;
+  /** SES SendRawEmail calls per email sent (1 unless SES was retried). */
+  sesCallsPerEmail: number;
+  /** Every SDK call of the run (DynamoDB and SES) per email sent. */
+  sdkCallsPerEmail: number;
+  /** Subscribers per page (the drip's batch size and crash bound). */
+  pageSize: number;
   /** MJML compilations this process has done by the end of this run (lessons, confirmation). */
   compilesSoFar: { lesson: number; confirmation: number };
   compilesDuringRun: number;
@@ -90,22 +99,26 @@ function countingDynamoClient(endpoint: string) {
   return { client, calls, due };
 }
 
-/** Per-email latency: claim start → advance end, keyed by subscriber. */
+/** Per-email latency: the start of its page's claim → the end of its advance, keyed by subscriber. */
 function timedStore(store: DripStore, latencies: number[]): DripStore {
   const started = new Map<string, number>();
   return {
     ...store,
-    claim: (entry, claim) => {
-      started.set(entry.id, performance.now());
-      return store.claim(entry, claim);
+    claim: (entries, claim) => {
+      const t0 = performance.now();
+      for (const e of entries) started.set(e.id, t0);
+      return store.claim(entries, claim);
     },
-    advance: async (id, advance) => {
+    advance: async (items) => {
       try {
-        return await store.advance(id, advance);
+        return await store.advance(items);
       } finally {
-        const t0 = started.get(id);
-        if (t0 !== undefined) latencies.push(performance.now() - t0);
-        started.delete(id);
+        const t1 = performance.now();
+        for (const { subscriberId } of items) {
+          const t0 = started.get(subscriberId);
+          if (t0 !== undefined) latencies.push(t1 - t0);
+          started.delete(subscriberId);
+        }
       }
     },
   };
@@ -171,6 +184,14 @@ export async function measureThroughput(
   const compiled = await compileCourse(ctx.course);
   const counting = countingDynamoClient(ctx.services.dynamoUrl);
   const ses = sesClient(ctx.services.sesUrl);
+  let sesCalls = 0;
+  ses.middlewareStack.add(
+    (next) => async (args) => {
+      sesCalls++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountSesCalls' },
+  );
   const latencies: number[] = [];
   const store = timedStore(createDynamoDripStore({ dynamo: counting.client, tableName: table, dueShards: BENCH_SHARDS }), latencies);
   try {
@@ -211,6 +232,9 @@ export async function measureThroughput(
       dueQuery: { ...counting.due },
       scanItemsRead: scanned,
       dynamoCallsPerEmail: perEmail,
+      sesCallsPerEmail: sesCalls / summary.sent,
+      sdkCallsPerEmail: (Object.values(counting.calls).reduce((a, b) => a + b, 0) + sesCalls) / summary.sent,
+      pageSize: summary.pageSize ?? 0,
       compilesSoFar: compilesAfter,
       compilesDuringRun: compilesAfter.lesson + compilesAfter.confirmation - compilesAtStart.lesson - compilesAtStart.confirmation,
     };
@@ -220,7 +244,8 @@ export async function measureThroughput(
   }
 }
 
-export interface RateFigures {
+/** One paced run as the sink saw it. */
+export interface PacedFigures {
   maxSendRate: number;
   due: number;
   sent: number;
@@ -231,8 +256,29 @@ export interface RateFigures {
   durationMs: number;
 }
 
-/** 20·R due at MAX_SEND_RATE=R (`seconds` × R in general): the achieved rate and the busiest one-second window at the sink. */
-export async function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+export interface RateFigures extends PacedFigures {
+  /** The same run with RATE_LOAD beside it: what matters there is the busiest window, not the rate achieved. */
+  underLoad: PacedFigures & { load: LoadFigures };
+}
+
+export interface LoadFigures {
+  threads: number;
+  stallMs: number;
+  everyMs: number;
+}
+
+/** The load the rate runs are measured under (bench/hog.ts): both cores busy, and 150 ms stalls of the drip's own thread. */
+export const RATE_LOAD: LoadFigures = { threads: 2, stallMs: 150, everyMs: 400 };
+
+/** A fanned-out run: arrivals at the sink of all K senders together ((n − 1) / (last − first), busiest window). */
+export interface FanOutFigures extends PacedFigures {
+  /** Senders (K) the run fanned out to, each paced at maxSendRate ÷ K on its own shards. */
+  senders: number;
+}
+
+/** `seconds` × R due, sent by one drip run or `senders` fanned-out senders (runFannedOut), with or without RATE_LOAD; arrivals at the sink. */
+async function pacedRun(ctx: BenchContext, rate: number, seconds: number, o: { senders?: number; load: boolean }): Promise<PacedFigures> {
+  const senders = o.senders;
   const due = Math.round(seconds * rate);
   const table = await createBenchTable(ctx.dynamo, `bench-rate-${randomBytes(4).toString('hex')}`);
   const now = new Date();
@@ -242,17 +288,37 @@ export async function measureRate(ctx: BenchContext, rate: number, seconds = 20)
   const ses = sesClient(ctx.services.sesUrl);
   try {
     await ctx.services.reset();
-    ctx.progress(`  ${due} due at MAX_SEND_RATE=${rate}: about ${Math.round(due / rate)} s`);
-    const summary = await runDrip(dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate), {
-      now,
-      deadline: new Date(now.getTime() + 30 * 60_000),
-    });
+    ctx.progress(`  ${due} due at MAX_SEND_RATE=${rate}${senders === undefined ? '' : `, ${senders} sender(s)`}${o.load ? ', under load' : ''}: about ${Math.round(due / rate)} s`);
+    const deps = dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate);
+    const run = { now, deadline: new Date(now.getTime() + 30 * 60_000) };
+    const hog = o.load ? startCpuHog(RATE_LOAD) : undefined;
+    let summary;
+    try {
+      summary = senders === undefined ? await runDrip(deps, run) : await runFannedOut(deps, run, { senders, shards: dueShards(BENCH_SHARDS) });
+    } finally {
+      await hog?.stop();
+    }
     const { arrivals } = await ctx.services.arrivals();
     return { maxSendRate: rate, due, sent: summary.sent, achievedPerSecond: achievedRate(arrivals), busiestOneSecond: busiestWindow(arrivals, 1000), durationMs: summary.durationMs };
   } finally {
     dynamo.destroy();
     ses.destroy();
   }
+}
+
+/**
+ * 20·R due at MAX_SEND_RATE=R (`seconds` × R in general): the achieved rate and the busiest one-second
+ * window at the sink; then `seconds` ÷ 2 × R more under RATE_LOAD, for the busiest window on a busy machine.
+ */
+export async function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+  const quiet = await pacedRun(ctx, rate, seconds, { load: false });
+  const loaded = await pacedRun(ctx, rate, seconds / 2, { load: true });
+  return { ...quiet, underLoad: { ...loaded, load: RATE_LOAD } };
+}
+
+/** K fanned-out senders sharing MAX_SEND_RATE=R, `seconds` × R due. */
+export async function measureFanOut(ctx: BenchContext, rate: number, senders: number, seconds = 10): Promise<FanOutFigures> {
+  return { senders, ...(await pacedRun(ctx, rate, seconds, { senders, load: false })) };
 }
 
 export interface RenderFigures {

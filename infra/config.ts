@@ -22,6 +22,13 @@ export interface DeployConfig {
   maxSendRate: number;
   /** Minutes between drip runs. */
   dripEveryMinutes: number;
+  /**
+   * The most drip senders one tick fans out to (1 = the single drip Lambda; more = a planner and
+   * parallel senders, infra/constructs/drip-fan-out.ts). Mind the account's Lambda concurrency.
+   */
+  dripSenders: number;
+  /** Emails per second one sender is asked to carry; a higher account rate adds senders, up to dripSenders. */
+  ratePerSender: number;
   /** Where alarm notifications go; undefined: the alarm topic has no subscription. */
   alarmEmail?: string;
   /**
@@ -58,6 +65,8 @@ export const CONTEXT_KEYS = [
   'maxSendRate',
   'dripEveryMinutes',
   'alarmEmail',
+  'dripSenders',
+  'ratePerSender',
   'dripReservedConcurrency',
   'sesSandbox',
   'behindCloudFront',
@@ -130,6 +139,12 @@ const contextSchema = z.object({
     z.number('must be a number').int('must be a whole number of minutes').min(1, 'must be at least 1').max(60, 'must be at most 60'),
   ),
   alarmEmail: z.preprocess(blankToUndefined, z.email('must be an email address').optional()),
+  // Not in cdk.json: one sender unless asked for more.
+  dripSenders: z.preprocess(
+    blankToUndefined,
+    number(z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10 (a new account runs 10 Lambdas at once in all)')).default(1),
+  ),
+  ratePerSender: z.preprocess(blankToUndefined, number(z.number('must be a number').positive('must be a positive number')).default(100)),
   dripReservedConcurrency: flag(false),
   sesSandbox: flag(true),
   behindCloudFront: flag(false),
@@ -175,6 +190,8 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     maxSendRate: c.maxSendRate,
     dripEveryMinutes: c.dripEveryMinutes,
     alarmEmail: c.alarmEmail,
+    dripSenders: c.dripSenders,
+    ratePerSender: c.ratePerSender,
     dripReservedConcurrency: c.dripReservedConcurrency,
     sesSandbox: c.sesSandbox,
     behindCloudFront: c.behindCloudFront,

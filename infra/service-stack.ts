@@ -7,6 +7,7 @@ import { DEFAULT_DUE_SHARDS } from '../functions/adapters/table.js';
 import type { DeployConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
 import { CourseDashboard } from './constructs/dashboard.js';
+import { DripFanOut } from './constructs/drip-fan-out.js';
 import { DripSchedule } from './constructs/drip-schedule.js';
 import { HttpApi } from './constructs/http-api.js';
 import { SesFeedback } from './constructs/ses-feedback.js';
@@ -34,7 +35,8 @@ export function sendConcurrencyFor(maxSendRate: number): number {
 
 export class CourseServiceStack extends Stack {
   readonly api: HttpApi;
-  readonly drip: DripSchedule;
+  /** The single drip Lambda (dripSenders = 1), or the planner and its senders (dripSenders > 1); `handler` is what sends. */
+  readonly drip: DripSchedule | DripFanOut;
   readonly feedback: SesFeedback;
   readonly alarms: Alarms;
   readonly dashboard: CourseDashboard;
@@ -68,32 +70,50 @@ export class CourseServiceStack extends Stack {
       behindCloudFront: config.behindCloudFront,
       disableExecuteApiEndpoint: config.disableExecuteApiEndpoint,
     });
-    this.drip = new DripSchedule(this, 'DripSchedule', {
-      everyMinutes: config.dripEveryMinutes,
-      environment: {
-        ...sending,
-        PUBLIC_URL: this.api.publicUrl,
-        MAX_SEND_RATE: String(config.maxSendRate),
-        SEND_CONCURRENCY: String(sendConcurrencyFor(config.maxSendRate)),
-      },
-      compiledCoursePath: props.compiledCoursePath,
-      reserveConcurrency: config.dripReservedConcurrency,
-    });
+    const dripEnvironment = {
+      ...sending,
+      PUBLIC_URL: this.api.publicUrl,
+      MAX_SEND_RATE: String(config.maxSendRate),
+    };
+    if (config.dripSenders > 1) {
+      // Each sender carries at most the larger of ratePerSender and its share of maxSendRate.
+      const perSender = Math.max(config.ratePerSender, config.maxSendRate / config.dripSenders);
+      const fanOut = new DripFanOut(this, 'DripFanOut', {
+        everyMinutes: config.dripEveryMinutes,
+        maxSenders: config.dripSenders,
+        ratePerSender: config.ratePerSender,
+        environment: { ...dripEnvironment, SEND_CONCURRENCY: String(sendConcurrencyFor(perSender)) },
+        compiledCoursePath: props.compiledCoursePath,
+      });
+      this.drip = fanOut;
+      const planner = fanOut.planner.function;
+      subscribers.grantPutItem(planner); // one plan per tick
+      this.feedback.grantReadQuota(planner); // splits the account's SES rate
+    } else {
+      this.drip = new DripSchedule(this, 'DripSchedule', {
+        everyMinutes: config.dripEveryMinutes,
+        environment: { ...dripEnvironment, SEND_CONCURRENCY: String(sendConcurrencyFor(config.maxSendRate)) },
+        compiledCoursePath: props.compiledCoursePath,
+        reserveConcurrency: config.dripReservedConcurrency,
+      });
+      this.feedback.grantReadQuota(this.drip.handler.function); // paces itself under the account's SES rate
+    }
+    const drip = this.drip.handler.function;
 
     // Who may touch what: the arrows of the picture, as grants.
     const api = this.api.handler.function;
-    const drip = this.drip.handler.function;
     const sesEvents = this.feedback.handler.function;
     for (const fn of [api, drip, sesEvents]) subscribers.grantReadWriteData(fn);
+    subscribers.grantDripStatements(drip); // batched claims and advances (PartiQL UPDATE)
     tokenKey.grantRead(api);
     tokenKey.grantRead(drip);
     this.feedback.grantSend(api, { sandbox: config.sesSandbox }); // the confirmation email
     this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // the lessons
-    this.feedback.grantReadQuota(drip); // paces itself under the account's SES rate
 
     this.alarms = new Alarms(this, 'Alarms', {
       drip,
-      dripReserved: config.dripReservedConcurrency,
+      // Fanned-out senders never reserve concurrency (see drip-fan-out.ts).
+      dripReserved: config.dripReservedConcurrency && config.dripSenders <= 1,
       api: this.api.api,
       sesEvents,
       sesEventsDeadLetters: this.feedback.deadLetters,

@@ -31,6 +31,8 @@ const envSchema = z.object({
   DUE_SHARDS: positiveNumber('DUE_SHARDS', 8),
   SIGNUPS_PER_IP_PER_HOUR: positiveNumber('SIGNUPS_PER_IP_PER_HOUR', 20),
   SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
+  DRIP_SENDERS: positiveNumber('DRIP_SENDERS', 1),
+  RATE_PER_SENDER: positiveNumber('RATE_PER_SENDER', 100),
   CLIENT_IP_HEADER: z.enum(['cloudfront-viewer-address'], { message: 'CLIENT_IP_HEADER must be cloudfront-viewer-address or unset' }).optional().or(z.literal('')),
 });
 
@@ -52,6 +54,10 @@ export interface AppConfig {
   signupsPerIpPerHour: number;
   /** The deploy's verified From address; when unset, the manifest's sender address is used. */
   senderAddress?: string;
+  /** The most drip senders one run fans out to (functions/core/fan-out.ts); 1 = no fan-out. */
+  dripSenders: number;
+  /** Emails per second one sender is asked to carry; a higher account rate adds senders, up to dripSenders. */
+  ratePerSender: number;
   /**
    * Where the api Lambda reads the client IP: unset, the connection (API Gateway's sourceIp);
    * `cloudfront-viewer-address` when CloudFront fronts the API (infra's behindCloudFront).
@@ -77,6 +83,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     dueShards: Math.floor(e.DUE_SHARDS),
     signupsPerIpPerHour: Math.floor(e.SIGNUPS_PER_IP_PER_HOUR),
     senderAddress: e.SENDER_ADDRESS || undefined,
+    dripSenders: Math.floor(e.DRIP_SENDERS),
+    ratePerSender: e.RATE_PER_SENDER,
     clientIpHeader: e.CLIENT_IP_HEADER || undefined,
   };
 }

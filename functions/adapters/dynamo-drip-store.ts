@@ -1,24 +1,32 @@
-// The drip's DripStore on the one DynamoDB table (key scheme in table.ts): a Query per shard of the
-// sparse due index, one consistent BatchGet before each send, and one conditional write per step, so
-// overlapping runs cannot both win a step.
+// The drip's DripStore on the one DynamoDB table (key scheme in table.ts), batched across a page of due
+// subscribers: a Query per shard of the sparse due index, then per page one consistent BatchGetItem of
+// the subscribers, one PartiQL BatchExecuteStatement of conditional claims (each statement succeeds or
+// fails on its own condition), one consistent BatchGetItem of send records and suppression items, one
+// BatchWriteItem of the send log and one BatchExecuteStatement of conditional advances. A page of 50
+// costs 8 DynamoDB calls (statements and writes go 25 to a request), 0.16 a subscriber.
 //
 // Raw commands on the drip's own client (marshalled here, as the DocumentClient would) rather than the
 // DocumentClient: that client can then cache its middleware chains (createDynamoClient's
-// cacheMiddleware), which the drip's five calls per email feel; the DocumentClient refuses such a client.
+// cacheMiddleware); the DocumentClient refuses such a client.
 import {
+  BatchExecuteStatementCommand,
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type BatchStatementRequest,
+  type BatchStatementResponse,
   type DynamoDBClient,
   type KeysAndAttributes,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SendRecord } from '../core/model.js';
-import type { DripStore, DueEntry } from '../core/drip.js';
+import type { AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '../core/drip.js';
 import { DependencyError } from '../core/errors.js';
 import { conditionalWrite, dynamoCall } from './dynamo-client.js';
 import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionHash } from './table.js';
@@ -34,18 +42,57 @@ export interface DynamoDripStoreOptions {
   pageSize?: number;
 }
 
+/**
+ * The most subscribers one page may hold: BatchGetItem reads at most 100 keys a request and the check
+ * before sending reads two per subscriber (send record, suppression item). Source:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+ */
+export const MAX_PAGE = 50;
+/**
+ * Statements per BatchExecuteStatement and items per BatchWriteItem, DynamoDB's limit for both.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchExecuteStatement.html
+ */
+const WRITE_BATCH = 25;
+
 // Attribute names used in expressions; `status` is a DynamoDB reserved word.
 const names = { '#status': 'status', '#shard': DUE_SHARD_ATTR, '#dueAt': DUE_SORT_ATTR };
 
 type Item = Record<string, AttributeValue>;
 // What the DocumentClient does: optional model fields are left out of items rather than written as NULL.
 const toItem = (value: Record<string, unknown>): Item => marshall(value, { removeUndefinedValues: true });
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
 
-/** Retries of the keys a BatchGet left unprocessed (throttling): 4 more tries within about a third of a second. */
-const BATCH_GET_RETRIES = 4;
-const BATCH_GET_BASE_MS = 20;
+/** Retries of what a batch left unprocessed (throttling): 4 more tries within about a third of a second. */
+const BATCH_RETRIES = 4;
+const BATCH_BASE_MS = 20;
+const backoff = (attempt: number) => {
+  const cap = BATCH_BASE_MS * 2 ** (attempt - 1);
+  return new Promise((resolve) => setTimeout(resolve, cap / 2 + Math.random() * (cap / 2)));
+};
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount, pageSize }: DynamoDripStoreOptions): DripStore {
+  // PartiQL names the table in each statement; a double-quoted identifier may hold any table name.
+  const table = `"${tableName.replace(/"/g, '""')}"`;
+  const CLAIM =
+    `UPDATE ${table} SET claimId = ? SET claimUntil = ? WHERE pk = ? AND sk = 'PROFILE' ` +
+    // The index is keys-only and eventually consistent: this condition is the real check. dueAt
+    // changes with every advance and goes with unsubscribe, so "same dueAt" means "still on the
+    // lesson we found due"; an expired claim belongs to a run that died.
+    `AND "status" = 'active' AND dueAt = ? AND (claimUntil IS MISSING OR claimUntil < ?)`;
+  // Only the claim holder moves the subscriber on, and never back into the due index after they left
+  // (an unsubscribe during the send keeps them out). The old image on a lost condition tells an
+  // overtaking run (the lesson went out twice) from a person who left.
+  const ADVANCE_WHERE = `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active'`;
+  const ADVANCE_NEXT = `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${ADVANCE_WHERE}`;
+  const ADVANCE_DONE = `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${ADVANCE_WHERE}`;
+
   async function queryShard(shard: string, now: Date): Promise<DueEntry[]> {
     // dueAt = `<nextSendAt ISO>#<id>`; every entry due at or before `now` sorts before the ISO
     // instant one millisecond later (toISOString always has milliseconds and a Z).
@@ -60,7 +107,7 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
             IndexName: DUE_INDEX,
             KeyConditionExpression: '#shard = :shard AND #dueAt < :upper',
             ExpressionAttributeNames: { '#shard': DUE_SHARD_ATTR, '#dueAt': DUE_SORT_ATTR },
-            ExpressionAttributeValues: toItem({ ':shard': shard, ':upper': upper }),
+            ExpressionAttributeValues: { ':shard': S(shard), ':upper': S(upper) },
             ExclusiveStartKey: start,
             Limit: pageSize,
           }),
@@ -76,10 +123,11 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
     return entries;
   }
 
-  /** The items at `itemKeys` that exist, read consistently; throws when DynamoDB cannot answer for all of them. */
+  /** The items at `itemKeys` that exist, read consistently (≤ 100 keys); throws when DynamoDB cannot answer for all of them. */
   async function getConsistently(what: string, itemKeys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
     const found: Record<string, unknown>[] = [];
-    let request: KeysAndAttributes = { Keys: itemKeys.map(toItem), ConsistentRead: true };
+    if (itemKeys.length === 0) return found;
+    let request: KeysAndAttributes = { Keys: itemKeys.map((k) => ({ pk: S(k.pk!), sk: S(k.sk!) })), ConsistentRead: true };
     for (let attempt = 1; ; attempt++) {
       const ask = request;
       const out = await dynamoCall(what, () => dynamo.send(new BatchGetItemCommand({ RequestItems: { [tableName]: ask } })));
@@ -87,57 +135,83 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       const left = out.UnprocessedKeys?.[tableName];
       if (left?.Keys === undefined || left.Keys.length === 0) return found;
       // Left over when DynamoDB throttles part of a batch: not an answer, so asked again, then given up on.
-      if (attempt > BATCH_GET_RETRIES) throw new DependencyError(`DynamoDB ${what} failed`, new Error(`keys still unprocessed after ${attempt} tries`));
-      const cap = BATCH_GET_BASE_MS * 2 ** (attempt - 1);
-      await new Promise((resolve) => setTimeout(resolve, cap / 2 + Math.random() * (cap / 2)));
+      if (attempt > BATCH_RETRIES) throw new DependencyError(`DynamoDB ${what} failed`, new Error(`keys still unprocessed after ${attempt} tries`));
+      await backoff(attempt);
       request = left;
     }
   }
 
+  /**
+   * Runs conditional statements 25 to a request, all requests at once; answers each statement's
+   * response in order. A lost condition is that statement's answer (Error.Code ConditionalCheckFailed);
+   * any other error of a statement, or of a request, throws: a write we cannot account for fails the run.
+   */
+  async function executeAll(what: string, statements: BatchStatementRequest[]): Promise<BatchStatementResponse[]> {
+    const answers = await Promise.all(
+      chunks(statements, WRITE_BATCH).map(async (batch) => {
+        const out = await dynamoCall(what, () => dynamo.send(new BatchExecuteStatementCommand({ Statements: batch })));
+        const responses = out.Responses ?? [];
+        if (responses.length !== batch.length) throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
+        for (const r of responses) {
+          const code = r.Error?.Code;
+          if (code !== undefined && code !== 'ConditionalCheckFailed') {
+            throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${code}: ${r.Error?.Message ?? ''}`));
+          }
+        }
+        return responses;
+      }),
+    );
+    return answers.flat();
+  }
+
   return {
-    async findDue(now) {
+    async findDue(now, shards) {
       // All shards at once; one failing read fails the whole lookup (the run then sends nothing).
-      const perShard = await Promise.all(dueShards(shardCount).map((shard) => queryShard(shard, now)));
+      const perShard = await Promise.all((shards ?? dueShards(shardCount)).map((shard) => queryShard(shard, now)));
       return perShard.flat().sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
     },
 
-    async claim(entry, { claimId, now, until }) {
-      let before: Item | undefined;
-      const won = await conditionalWrite('claim', async () => {
-        const out = await dynamo.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: toItem(keys.subscriber(entry.id)),
-            UpdateExpression: 'SET claimId = :claim, claimUntil = :until',
-            // The index is keys-only and eventually consistent: this condition is the real check.
-            // dueAt changes with every advance and goes with unsubscribe, so "same dueAt" means
-            // "still on the lesson we found due"; an expired claim belongs to a run that died.
-            ConditionExpression: '#status = :active AND #dueAt = :dueAt AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
-            ExpressionAttributeNames: { '#status': 'status', '#dueAt': DUE_SORT_ATTR },
-            ExpressionAttributeValues: toItem({ ':claim': claimId, ':until': until.getTime(), ':active': 'active', ':dueAt': entry.dueAt, ':now': now.getTime() }),
-            // The old image: the whole subscriber, plus whether a dead run's claim was there.
-            ReturnValues: 'ALL_OLD',
-          }),
-        );
-        before = out.Attributes;
-      });
-      if (!won || before === undefined) return undefined;
-      const item = unmarshall(before);
-      return { subscriber: subscriberFromItem(item), tookOverExpiredClaim: item.claimId !== undefined };
+    async claim(entries, { claimId, now, until }) {
+      if (entries.length > MAX_PAGE) throw new Error(`a page holds at most ${MAX_PAGE} subscribers, got ${entries.length}`);
+      // One consistent read of the page: the whole subscriber (the index holds keys only), and who is
+      // plainly not claimable, so no write is spent on them.
+      const items = await getConsistently('claim read', entries.map((e) => keys.subscriber(e.id)));
+      const byPk = new Map(items.map((i) => [String(i.pk), i]));
+      const candidates: { entry: DueEntry; item: Record<string, unknown> }[] = [];
+      for (const entry of entries) {
+        const item = byPk.get(`SUB#${entry.id}`);
+        if (item === undefined || item.status !== 'active' || item[DUE_SORT_ATTR] !== entry.dueAt) continue;
+        if (typeof item.claimUntil === 'number' && item.claimUntil >= now.getTime()) continue;
+        candidates.push({ entry, item });
+      }
+      const answers = await executeAll(
+        'claim',
+        candidates.map(({ entry }) => ({ Statement: CLAIM, Parameters: [S(claimId), N(until.getTime()), S(`SUB#${entry.id}`), S(entry.dueAt), N(now.getTime())] })),
+      );
+      // Won: the item is the one read (same dueAt, so same lesson; the condition saw it unchanged).
+      return candidates.flatMap(({ item }, i): Claimed[] =>
+        answers[i]?.Error === undefined ? [{ subscriber: subscriberFromItem(item), tookOverExpiredClaim: item.claimId !== undefined }] : [],
+      );
     },
 
-    async checkBeforeSend(subscriberId, lesson, email) {
-      // Both reads in one round trip: the lesson's send record and the address's suppression item.
-      const sendKey = keys.send(subscriberId, lesson);
-      const suppressionKey = keys.suppression(suppressionHash(email));
-      const items = await getConsistently('send check', [sendKey, suppressionKey]);
-      const suppressed = items.some((i) => i.pk === suppressionKey.pk && i.sk === suppressionKey.sk);
-      const item = items.find((i) => i.pk === sendKey.pk && i.sk === sendKey.sk);
-      if (item === undefined) return { suppressed };
-      const sendRecord: SendRecord = { subscriberId, lesson, status: item.status === 'failed' ? 'failed' : 'sent', at: String(item.at) };
-      if (typeof item.messageId === 'string') sendRecord.messageId = item.messageId;
-      if (typeof item.error === 'string') sendRecord.error = item.error;
-      return { sendRecord, suppressed };
+    async checkBeforeSend(items) {
+      if (items.length > MAX_PAGE) throw new Error(`a page holds at most ${MAX_PAGE} subscribers, got ${items.length}`);
+      // One round trip for the page: each lesson's send record and each address's suppression item.
+      const sendKeys = items.map((i) => keys.send(i.subscriberId, i.lesson));
+      const suppressionKeys = items.map((i) => keys.suppression(suppressionHash(i.email)));
+      const distinct = new Map([...sendKeys, ...suppressionKeys].map((k) => [`${k.pk}|${k.sk}`, k]));
+      const found = new Map((await getConsistently('send check', [...distinct.values()])).map((i) => [`${String(i.pk)}|${String(i.sk)}`, i]));
+      return items.map((it, n): SendCheck => {
+        const sk = sendKeys[n]!;
+        const qk = suppressionKeys[n]!;
+        const suppressed = found.has(`${qk.pk}|${qk.sk}`);
+        const item = found.get(`${sk.pk}|${sk.sk}`);
+        if (item === undefined) return { suppressed };
+        const sendRecord: SendRecord = { subscriberId: it.subscriberId, lesson: it.lesson, status: item.status === 'failed' ? 'failed' : 'sent', at: String(item.at) };
+        if (typeof item.messageId === 'string') sendRecord.messageId = item.messageId;
+        if (typeof item.error === 'string') sendRecord.error = item.error;
+        return { sendRecord, suppressed };
+      });
     },
 
     async holdsClaim(subscriberId, claimId) {
@@ -155,14 +229,34 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       return out.Item?.status?.S === 'active' && out.Item.claimId?.S === claimId;
     },
 
+    async logSends(records) {
+      // The send log: plain puts, 25 to a request. What keeps a lesson from going twice is the
+      // subscriber's own conditional advance (and the check of this log before a send), so a put
+      // needs no condition; a second `sent` record of the same lesson (the SES window) only replaces
+      // the first.
+      await Promise.all(
+        chunks(records, WRITE_BATCH).map(async (batch) => {
+          let request: WriteRequest[] = batch.map((r) => ({ PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson), ...r }) } }));
+          for (let attempt = 1; ; attempt++) {
+            const ask = request;
+            const out = await dynamoCall('send log', () => dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: ask } })));
+            const left = out.UnprocessedItems?.[tableName];
+            if (left === undefined || left.length === 0) return;
+            if (attempt > BATCH_RETRIES) throw new DependencyError('DynamoDB send log failed', new Error(`items still unprocessed after ${attempt} tries`));
+            await backoff(attempt);
+            request = left;
+          }
+        }),
+      );
+    },
+
     recordSend(record) {
       return conditionalWrite('send record', () =>
         dynamo.send(
           new PutItemCommand({
             TableName: tableName,
             Item: toItem({ ...keys.send(record.subscriberId, record.lesson), ...record }),
-            // One `sent` record per (subscriber, lesson), ever; a `failed` one may be replaced when an
-            // operator requeues the subscriber and the lesson goes out after all.
+            // A `failed` record never replaces a `sent` one.
             ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: toItem({ ':failed': 'failed' }),
@@ -171,33 +265,27 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       );
     },
 
-    advance(subscriberId, { claimId, lesson, sentAt, next }) {
-      const common = { ':claim': claimId, ':lesson': lesson, ':next': lesson + 1, ':sent': sentAt, ':active': 'active' };
-      // DynamoDB refuses unused attribute names, so each shape names only what it uses.
-      const input =
-        next === 'completed'
-          ? {
-              UpdateExpression: 'SET #status = :completed, nextLesson = :next, lastSentAt = :sent REMOVE nextSendAt, #shard, #dueAt, claimId, claimUntil',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: toItem({ ...common, ':completed': 'completed' }),
-            }
-          : {
-              UpdateExpression: 'SET nextLesson = :next, lastSentAt = :sent, nextSendAt = :due, #dueAt = :dueAt REMOVE claimId, claimUntil',
-              ExpressionAttributeNames: { '#status': 'status', '#dueAt': DUE_SORT_ATTR },
-              ExpressionAttributeValues: toItem({ ...common, ':due': next.nextSendAt, ':dueAt': dueSortKey(next.nextSendAt, subscriberId) }),
-            };
-      return conditionalWrite('advance', () =>
-        dynamo.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: toItem(keys.subscriber(subscriberId)),
-            ...input,
-            // Only the claim holder moves the subscriber on, and never back into the due index after
-            // they left (an unsubscribe during the send keeps them out).
-            ConditionExpression: 'claimId = :claim AND nextLesson = :lesson AND #status = :active',
-          }),
-        ),
+    async advance(items) {
+      const answers = await executeAll(
+        'advance',
+        items.map(({ subscriberId, advance: { claimId, lesson, sentAt, next } }) => {
+          const where = [S(`SUB#${subscriberId}`), S(claimId), N(lesson)];
+          return next === 'completed'
+            ? { Statement: ADVANCE_DONE, Parameters: [N(lesson + 1), S(sentAt), ...where], ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+            : {
+                Statement: ADVANCE_NEXT,
+                Parameters: [N(lesson + 1), S(sentAt), S(next.nextSendAt), S(dueSortKey(next.nextSendAt, subscriberId)), ...where],
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              };
+        }),
       );
+      return items.map(({ advance }, i): AdvanceOutcome => {
+        const error = answers[i]?.Error;
+        if (error === undefined) return 'advanced';
+        const before = error.Item === undefined ? undefined : unmarshall(error.Item);
+        // Someone else moved them past this lesson: another run sent it too (our claim had expired).
+        return typeof before?.nextLesson === 'number' && before.nextLesson > advance.lesson ? 'overtaken' : 'lost';
+      });
     },
 
     hold(subscriberId, { claimId, lesson, at, reason }) {
@@ -215,17 +303,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       );
     },
 
-    async release(subscriberId, claimId) {
-      await conditionalWrite('release claim', () =>
-        dynamo.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: toItem(keys.subscriber(subscriberId)),
-            UpdateExpression: 'REMOVE claimId, claimUntil',
-            ConditionExpression: 'claimId = :claim',
-            ExpressionAttributeValues: toItem({ ':claim': claimId }),
-          }),
-        ),
+    async release(subscriberIds, claimId) {
+      await executeAll(
+        'release claim',
+        subscriberIds.map((id) => ({ Statement: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`, Parameters: [S(`SUB#${id}`), S(claimId)] })),
       );
     },
   };

@@ -1,23 +1,28 @@
-// The drip run: find who is due, claim each one, send their next lesson at most once, record it and
-// schedule the next. The same function runs in the drip Lambda, the local ticker, tests and the bench.
+// The drip run: find who is due, claim them, send each their next lesson at most once, log it and
+// schedule the next. The same function runs in the drip Lambda (alone, or as one of K fanned-out
+// senders), the local ticker, tests and the bench.
 //
-// Per subscriber (each step a single conditional DynamoDB write, so overlapping runs cannot both win):
+// Page by page (every step batched across the page, each conditional write still standing alone, so
+// overlapping runs cannot both win a subscriber and one lost condition never undoes another):
 //   claim   still active, still on the due entry we read, no live claim  → lost: skip
-//   check   one consistent read of the lesson's send record and the address's suppression item:
+//   check   one consistent read of each lesson's send log record and each address's suppression item:
 //           a `sent` record for this lesson already exists (a run died before advancing) → advance only;
 //           the address is suppressed (bounced, complained, erased) → held, nothing sent
 //   send    paced under the rate at the SES call, bounded concurrency, throttling/5xx retried with backoff + jitter (each
 //           retry first re-reads the claim: someone who left during the backoff gets nothing)
-//   record  SEND#nn written with a condition; then advance (next lesson + due time, or completed)
+//   log     the page's `sent` records in one batch write; then advance (next lesson + due time, or
+//           completed), conditional on our claim and the lesson: that update is what makes a lesson once
 //
 // The SES window: SendRawEmail has no idempotency key, so a process that dies after SES accepted a
-// message and before the send record is written leaves only its claim behind. The claim expires and
-// the next run sends that lesson again: at most one duplicate per such crash, never a lost lesson.
-// The run that takes over an expired claim logs `drip.possible_duplicate` so an operator can see it.
+// message and before its send log record is written leaves only its claim behind. The claim expires
+// and the next run sends that lesson again: never a lost lesson, and at most one page of duplicates
+// per crash (pageSize, ≤ 50; see runDrip). The run that takes over an expired claim logs
+// `drip.possible_duplicate` so an operator can see it.
 import { randomUUID } from 'node:crypto';
 import type { SendRecord, Subscriber } from './model.js';
 import { noMetrics, SendError, type Clock, type DripSummary, type Log, type Mailer, type Metrics } from './ports.js';
 import { Pacer } from './pacer.js';
+import { SendLog } from './send-log.js';
 import { withRetry } from './retry.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { nextSendTime } from './schedule.js';
@@ -51,45 +56,59 @@ export interface Advance {
   next: { nextSendAt: string } | 'completed';
 }
 
-/** What the drip needs from storage. Reads throw when they cannot answer: the drip never sends on doubt. */
-export interface DripStore {
-  /** Everyone due at or before `now`, across all shards of the due index, oldest first. */
-  findDue(now: Date): Promise<DueEntry[]>;
+/**
+ * One advance's answer: moved on; `lost` (they left, or our claim expired and nobody moved them); or
+ * `overtaken` (another run moved them past this lesson: it went out twice, the documented SES window).
+ */
+export type AdvanceOutcome = 'advanced' | 'lost' | 'overtaken';
+
+/** What the two reads before a send found for one subscriber. */
+export interface SendCheck {
+  /** The log's record of (subscriber, lesson), if any; `sent` means a run sent it and died before advancing. */
+  sendRecord?: SendRecord;
   /**
-   * Claim one due subscriber for a while: wins only if they are still active, still at the due entry
-   * read (so still on the same lesson) and hold no live claim. Undefined when the condition is lost.
+   * The address has a suppression item (bounced, complained, or erased). Feedback normally stops the
+   * subscriber too; this catches a notification that could not be tied to one (no tags), so a
+   * suppressed address is never mailed whatever path suppressed it.
    */
-  claim(entry: DueEntry, claim: { claimId: string; now: Date; until: Date }): Promise<Claimed | undefined>;
+  suppressed: boolean;
+}
+
+/**
+ * What the drip needs from storage, a page of due subscribers at a time (at most PAGE_MAX). Each
+ * conditional write still stands alone (one subscriber's lost condition never undoes another's), and
+ * reads throw when they cannot answer: the drip never sends on doubt.
+ */
+export interface DripStore {
+  /** Everyone due at or before `now` in the given shards of the due index (default all), oldest first. */
+  findDue(now: Date, shards?: readonly string[]): Promise<DueEntry[]>;
+  /**
+   * Claim a page of due subscribers for a while, each on its own condition: still active, still at the
+   * due entry read (so still on the same lesson), no live claim. Answers the claims won, in page order;
+   * a lost condition leaves that one out.
+   */
+  claim(entries: DueEntry[], claim: { claimId: string; now: Date; until: Date }): Promise<Claimed[]>;
   /**
    * True while `claimId` is still this subscriber's claim and they are still active (read
    * consistently): checked again before a send that waited out a backoff, as the person may have
    * unsubscribed, bounced or complained in the meantime.
    */
   holdsClaim(subscriberId: string, claimId: string): Promise<boolean>;
-  /**
-   * What to do with this lesson, from two consistent reads made together before every send:
-   * - `sendRecord`: the record of (subscriber, lesson), if any; a `sent` one means a run sent it and
-   *   died before advancing;
-   * - `suppressed`: the address has a suppression item (bounced, complained, or erased). Feedback
-   *   normally stops the subscriber too; this catches a notification that could not be tied to one
-   *   (no tags), so a suppressed address is never mailed whatever path suppressed it.
-   * Throws when either cannot be read.
-   */
-  checkBeforeSend(subscriberId: string, lesson: number, email: string): Promise<{ sendRecord?: SendRecord; suppressed: boolean }>;
-  /**
-   * Write the send record unless one says `sent` already (a `failed` one may be replaced by a retry).
-   * False when the condition is lost.
-   */
+  /** The send log and suppression reads for a page, consistent, in one go; answers in the same order. Throws when any cannot be read. */
+  checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): Promise<SendCheck[]>;
+  /** Write `sent` records to the send log (no condition: the advance is what makes a lesson once). */
+  logSends(records: SendRecord[]): Promise<void>;
+  /** Write one record unless one says `sent` already (a refused send's `failed` record). False when the condition is lost. */
   recordSend(record: SendRecord): Promise<boolean>;
-  /** Move on to the next lesson (or complete) and drop the claim. False when the claim was lost. */
-  advance(subscriberId: string, advance: Advance): Promise<boolean>;
+  /** Move each on to the next lesson (or complete) and drop the claim, each on its own condition; answers in the same order. */
+  advance(items: { subscriberId: string; advance: Advance }[]): Promise<AdvanceOutcome[]>;
   /**
    * Stop mailing a subscriber whose lesson SES refused for good: out of the due index (status stays
    * active, nothing skipped), with the reason, until an operator puts them back. False when the claim was lost.
    */
   hold(subscriberId: string, hold: { claimId: string; lesson: number; at: string; reason: string }): Promise<boolean>;
-  /** Give the claim up (work left for the next run). A lost condition is ignored. */
-  release(subscriberId: string, claimId: string): Promise<void>;
+  /** Give claims up (work left for the next run). A lost condition is ignored. */
+  release(subscriberIds: string[], claimId: string): Promise<void>;
 }
 
 /** SES account limits (AWS only): the send rate and what is left of the 24-hour quota. */
@@ -119,6 +138,8 @@ export interface DripSettings {
   retryMaxMs?: number;
   /** Permanent rejections in a row (no success between) that stop the run. Default 3. */
   maxRejectionsInARow?: number;
+  /** Subscribers per page (1..PAGE_MAX); default pageSizeFor(rate): the crash bound, see runDrip. */
+  pageSize?: number;
 }
 
 export interface DripDeps {
@@ -149,8 +170,53 @@ const DEFAULT_SEND_RESERVE_MS = 20_000;
  * cadence minus half a day after the late one.
  */
 export const LATE_SEND_TOLERANCE_MS = 12 * 60 * 60_000;
+/** The most subscribers in one page: what one consistent BatchGetItem can check (100 keys, 2 each). */
+export const PAGE_MAX = 50;
+/** A page holds about this many seconds of sending at the rate, so claims stay young and a crash's duplicates few at low rates. */
+const PAGE_SECONDS = 5;
+
+/**
+ * Subscribers per page at `ratePerSecond`: ⌊5 s × rate⌋ within 1..50 (1/s → 5, 10/s and up → 50).
+ * It is also the crash bound: at most this many emails are ever accepted by SES and not yet in the
+ * send log, so a crash sends at most this many again (each once).
+ */
+export function pageSizeFor(ratePerSecond: number): number {
+  return Math.min(PAGE_MAX, Math.max(1, Math.floor(ratePerSecond * PAGE_SECONDS)));
+}
+
+/** The part of the due index and of the rate one sender of a fanned-out run has (see fan-out.ts). */
+export interface SenderShare {
+  /** This sender's number, 0-based, and how many there are. */
+  sender: number;
+  senders: number;
+  /** The due-index shards this sender queries (no other sender has them). */
+  shards: string[];
+  /** This sender's part of the account's rate; the shares add up to at most the rate. */
+  maxSendRate: number;
+  /** This sender's part of what is left of SES's 24-hour quota; undefined when unlimited. */
+  remaining24h?: number;
+}
+
+export interface DripRun {
+  /** The calendar time the run acts at. */
+  now: Date;
+  /** No send is started that could not finish before this. */
+  deadline: Date;
+  /** Fanned out: this sender's shards and rate (SES's quota was read by the planner). */
+  share?: SenderShare;
+}
 
 type Outcome = 'sent' | 'skipped' | 'failed';
+type Sent = { s: Subscriber; lesson: number; sentAt: Date; messageId: string };
+
+/** A page claimed and checked, ready to send. */
+interface Prepared {
+  claimId: string;
+  /** To send, oldest due first. */
+  toSend: Claimed[];
+  /** Already sent by a run that died before advancing (or past the course's end): advance only. */
+  advanceOnly: { s: Subscriber; lesson: number; sentAt: Date }[];
+}
 
 /** Thrown out of a worker to stop starting new sends; not an error of the run. */
 class StopRun extends Error {}
@@ -158,8 +224,24 @@ class StopRun extends Error {}
 /** The claim was gone (or the person left) when a retry was about to send: nothing is sent. */
 class ClaimLost extends Error {}
 
-/** One drip tick as if the calendar read `now`; starts no send it could not finish before `deadline`. */
-export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; deadline: Date }): Promise<DripSummary> {
+function pagesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * One drip tick as if the calendar read `now`; starts no send it could not finish before `deadline`.
+ *
+ * Page by page (pageSizeFor the rate, ≤ 50): claim the page (one batch read, conditional claims in
+ * batches), read its send records and suppression items (one batch read), send each email paced and
+ * with bounded concurrency, write the page's send log (one batch write), then advance the page
+ * (conditional updates in batches). The next page is claimed and checked while this one sends. A page
+ * sends nothing until the page before it is in the send log, so at most one page of emails is ever
+ * accepted by SES and not yet logged: a crash sends at most `pageSize` emails again, each once
+ * (logged per run as `maxUnrecorded`, and by the run that takes over as `drip.possible_duplicate`).
+ */
+export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun): Promise<DripSummary> {
   const { store, mailer, clock, course: compiled, settings } = deps;
   const course = compiled.course;
   const log: Log = deps.log ?? ((entry) => console.log(entry));
@@ -175,6 +257,8 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
   // simulated week in tests and `POST /__local/drip`).
   const calendarNow = () => new Date(now.getTime() + (clock.now().getTime() - startedMs));
   const counts = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0 };
+  let sendLog: SendLog | undefined;
+  let pageSize = 0;
   let stoppedEarly = false;
   let stopReason: string | undefined;
   let runError: Error | undefined;
@@ -190,16 +274,24 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
   try {
     let rate = settings.maxSendRate;
     let allowance = Number.POSITIVE_INFINITY;
-    if (deps.sendQuota) {
+    if (share !== undefined) {
+      // The planner read SES's quota once for all senders and gave each its part.
+      rate = Math.min(rate, share.maxSendRate);
+      allowance = share.remaining24h ?? allowance;
+    } else if (deps.sendQuota) {
       const quota = await deps.sendQuota();
       rate = Math.min(rate, quota.maxSendRate);
       allowance = quota.remaining24h ?? allowance;
     }
-    // Evenly spaced SES calls, a little under the rate: no one-second window at SES holds more than `rate`.
+    pageSize = Math.min(PAGE_MAX, Math.max(1, Math.floor(settings.pageSize ?? pageSizeFor(rate))));
+    // No more than a page of emails in SES calls or accepted and not yet logged: the crash bound.
+    const log_ = new SendLog((records) => store.logSends(records), pageSize);
+    sendLog = log_;
+    // Evenly spaced SES calls, a little under the rate, and never more than ⌊rate⌋ in any one-second window at SES.
     const pacer = new Pacer({ ratePerSecond: rate, clock: () => clock.now().getTime(), sleep: deps.sleep });
     const outOfTime = () => clock.now().getTime() + reserveMs > deadline.getTime();
 
-    const due = await store.findDue(now);
+    const due = await store.findDue(now, share?.shards);
     counts.due = due.length;
 
     const scheduleAfter = (s: Subscriber, lesson: number, sentAt: Date): Advance['next'] => {
@@ -210,14 +302,61 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       return { nextSendAt: next.toISOString() };
     };
 
-    const advance = async (s: Subscriber, claimId: string, lesson: number, sentAt: Date) => {
-      const moved = await store.advance(s.id, { claimId, lesson, sentAt: sentAt.toISOString(), next: scheduleAfter(s, lesson, sentAt) });
-      // Lost: they left during the send (or our claim expired). Drop our claim so that a later
-      // return to the list does not look like a run that died holding them.
-      if (!moved) await store.release(s.id, claimId);
+    /** Claim a page and read what it needs before sending; holds and odd cases are settled here. */
+    const prepare = async (entries: DueEntry[]): Promise<Prepared> => {
+      const claimId = newClaimId();
+      const wallNow = clock.now();
+      const claimed = await store.claim(entries, { claimId, now: wallNow, until: new Date(wallNow.getTime() + claimTtlMs) });
+      counts.claimed += claimed.length;
+      // A lost condition: someone else has it, or the person left.
+      counts.skipped += entries.length - claimed.length;
+      const page: Prepared = { claimId, toSend: [], advanceOnly: [] };
+      const toCheck: Claimed[] = [];
+      const bad: string[] = [];
+      for (const c of claimed) {
+        const lesson = c.subscriber.nextLesson;
+        if (!Number.isInteger(lesson) || lesson < 0) {
+          bad.push(c.subscriber.id);
+          log({ msg: 'drip.bad_subscriber', level: 'error', subscriber: c.subscriber.id, nextLesson: lesson });
+          counts.failed++;
+        } else if (lesson >= compiled.lessons.length) {
+          // The course got shorter than this person's place in it: nothing left to send (the
+          // schedule answers `completed`; a lost advance gives the claim back like any other).
+          page.advanceOnly.push({ s: c.subscriber, lesson, sentAt: calendarNow() });
+          counts.skipped++;
+        } else toCheck.push(c);
+      }
+      if (bad.length > 0) await store.release(bad, claimId);
+      const checks = await store.checkBeforeSend(toCheck.map((c) => ({ subscriberId: c.subscriber.id, lesson: c.subscriber.nextLesson, email: c.subscriber.email })));
+      for (const [i, c] of toCheck.entries()) {
+        const s = c.subscriber;
+        const { sendRecord: record, suppressed } = checks[i] ?? { suppressed: true };
+        if (record?.status === 'sent') {
+          // A run sent and logged it, then died before advancing: finish its work, send nothing.
+          // The schedule counts from when it really went out: a record older than the due time (the
+          // subscriber item was lost to TTL and the address signed up again under the same id) must
+          // not push each lesson already sent, and so the next unsent one, a whole cadence later.
+          const sentAt = new Date(record.at);
+          page.advanceOnly.push({ s: s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s, lesson: s.nextLesson, sentAt });
+          counts.skipped++;
+        } else if (suppressed) {
+          // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
+          await store.hold(s.id, { claimId, lesson: s.nextLesson, at: calendarNow().toISOString(), reason: 'address suppressed (bounced, complained or erased)' });
+          counts.held++;
+          log({ msg: 'drip.suppressed', subscriber: s.id, lesson: s.nextLesson + 1, action: 'held: out of the due index' });
+          counts.skipped++;
+        } else {
+          if (c.tookOverExpiredClaim) {
+            counts.possibleDuplicates++;
+            log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: s.id, lesson: s.nextLesson + 1, why: 'an earlier run died holding this lesson; sending it again', bound: pageSize });
+          }
+          page.toSend.push(c);
+        }
+      }
+      return page;
     };
 
-    const send = async (s: Subscriber, claimId: string, lesson: number): Promise<Outcome> => {
+    const send = async (s: Subscriber, claimId: string, lesson: number): Promise<Outcome | Sent> => {
       let raw: Uint8Array;
       try {
         const issuedAt = calendarNow();
@@ -238,27 +377,32 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         throw e;
       }
 
-      // Paced right before the SES call, not before the claim: the claim and the reads take varying
-      // time, and it is the spacing of the calls SES receives that must hold the rate.
-      await pacer.take();
-      if (outOfTime()) {
-        // The wait used up the time: the claim goes back for the next run.
-        await store.release(s.id, claimId);
-        stop('deadline');
-      }
-
       const tags = { course: course.slug, lesson: String(lesson + 1), subscriber: s.id };
       let messageId: string;
       try {
         ({ messageId } = await withRetry(
           async (attempt) => {
-            if (attempt > 0) {
-              await pacer.take();
-              // The backoff took seconds: look again, so nobody who left meanwhile gets the lesson.
-              // A read that fails throws (not a SendError, so not retried): the run fails closed.
-              if (!(await store.holdsClaim(s.id, claimId))) throw new ClaimLost();
+            // Room under the crash bound first, then the pacer: waiting after the pacer would lose the slot.
+            await log_.beforeSend();
+            let accepted = false;
+            try {
+              // Paced right before the SES call, not before the claim: the claim and the reads take
+              // varying time, and it is the spacing of the calls SES receives that must hold the rate.
+              const ticket = await pacer.take();
+              try {
+                if (attempt === 0 && outOfTime()) stop('deadline'); // the wait used up the time: the claim goes back
+                // The backoff took seconds: look again, so nobody who left meanwhile gets the lesson.
+                // A read that fails throws (not a SendError, so not retried): the run fails closed.
+                if (attempt > 0 && !(await store.holdsClaim(s.id, claimId))) throw new ClaimLost();
+                const out = await mailer.sendRaw({ raw, to: s.email, tags });
+                accepted = true;
+                return out;
+              } finally {
+                ticket.done();
+              }
+            } finally {
+              if (!accepted) log_.notSent();
             }
-            return mailer.sendRaw({ raw, to: s.email, tags });
           },
           {
             retries: settings.retries ?? 4,
@@ -272,30 +416,23 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
         ));
       } catch (e: unknown) {
         if (e instanceof ClaimLost) {
-          await store.release(s.id, claimId);
+          await store.release([s.id], claimId);
           log({ msg: 'drip.left_during_retry', subscriber: s.id, lesson: lesson + 1 });
           return 'skipped';
         }
-        if (!(e instanceof SendError)) throw e; // unknown: stop as a crash would, the claim expires
+        if (!(e instanceof SendError)) throw e; // StopRun, or unknown: stop as a crash would, the claim expires
         if (e.kind === 'permanent') return reject(s, claimId, lesson, e);
         // Still throttled (or SES still failing) after the retries: nothing is dropped. The claim goes
         // back for the next run, and this run starts nothing new, since SES is asking us to slow down.
-        await store.release(s.id, claimId);
+        await store.release([s.id], claimId);
         log({ msg: 'drip.send_deferred', level: 'warn', subscriber: s.id, lesson: lesson + 1, kind: e.kind, error: e.message });
         counts.skipped++;
         return stop(`ses_${e.kind}`);
       }
-
       rejectionsInARow = 0;
       const sentAt = calendarNow();
-      const recorded = await store.recordSend({ subscriberId: s.id, lesson, status: 'sent', at: sentAt.toISOString(), messageId });
-      if (!recorded) {
-        // Only possible when our claim expired mid-send and another run sent and recorded it first.
-        counts.possibleDuplicates++;
-        log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: s.id, lesson: lesson + 1, why: 'claim expired during the send' });
-      }
-      await advance(s, claimId, lesson, sentAt);
-      return 'sent';
+      log_.sent({ subscriberId: s.id, lesson, status: 'sent', at: sentAt.toISOString(), messageId });
+      return { s, lesson, sentAt, messageId };
     };
 
     const reject = async (s: Subscriber, claimId: string, lesson: number, e: Error): Promise<Outcome> => {
@@ -309,73 +446,108 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
       return 'failed';
     };
 
-    const deliver = async (entry: DueEntry): Promise<Outcome> => {
-      const claimId = newClaimId();
-      const wallNow = clock.now();
-      const claimed = await store.claim(entry, { claimId, now: wallNow, until: new Date(wallNow.getTime() + claimTtlMs) });
-      if (claimed === undefined) return 'skipped';
-      counts.claimed++;
-      const s = claimed.subscriber;
-      const lesson = s.nextLesson;
-
-      if (!Number.isInteger(lesson) || lesson < 0) {
-        await store.release(s.id, claimId);
-        log({ msg: 'drip.bad_subscriber', level: 'error', subscriber: s.id, nextLesson: lesson });
-        return 'failed';
-      }
-      if (lesson >= compiled.lessons.length) {
-        // The course got shorter than this person's place in it: nothing left to send (the schedule
-        // answers `completed`; a lost advance gives the claim back like any other).
-        await advance(s, claimId, lesson, calendarNow());
-        return 'skipped';
-      }
-
-      const { sendRecord: record, suppressed } = await store.checkBeforeSend(s.id, lesson, s.email);
-      if (record?.status === 'sent') {
-        // A run sent and recorded it, then died before advancing: finish its work, send nothing.
-        // The schedule counts from when it really went out: a record older than the due time (the
-        // subscriber item was lost to TTL and the address signed up again under the same id) must
-        // not push each lesson already sent, and so the next unsent one, a whole cadence later.
-        const sentAt = new Date(record.at);
-        const asSent = s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s;
-        await advance(asSent, claimId, lesson, sentAt);
-        return 'skipped';
-      }
-      if (suppressed) {
-        // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
-        await store.hold(s.id, { claimId, lesson, at: calendarNow().toISOString(), reason: 'address suppressed (bounced, complained or erased)' });
-        counts.held++;
-        log({ msg: 'drip.suppressed', subscriber: s.id, lesson: lesson + 1, action: 'held: out of the due index' });
-        return 'skipped';
-      }
-      if (claimed.tookOverExpiredClaim) {
-        counts.possibleDuplicates++;
-        log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: s.id, lesson: lesson + 1, why: 'an earlier run died holding this lesson; sending it again' });
-      }
-      return send(s, claimId, lesson);
+    /** Send a prepared page: answers what SES accepted, and the claims never used (to give back). */
+    const sendPage = async (page: Prepared, sent: Sent[], unused: string[]): Promise<void> => {
+      await mapWithConcurrency(page.toSend, Math.max(1, Math.min(settings.sendConcurrency, pageSize)), async ({ subscriber: s }) => {
+        try {
+          if (stoppedEarly) {
+            unused.push(s.id);
+            counts.skipped++;
+            return;
+          }
+          if (rejectionsInARow >= maxRejections) stop('rejections_in_a_row');
+          if (started >= allowance) stop('daily_quota');
+          if (outOfTime()) stop('deadline');
+          // Counted before the first await, so concurrent workers cannot all pass the quota check.
+          started++;
+          const outcome = await send(s, page.claimId, s.nextLesson);
+          if (typeof outcome === 'string') counts[outcome]++;
+          else {
+            sent.push(outcome);
+            counts.sent++;
+          }
+        } catch (e: unknown) {
+          if (!(e instanceof StopRun)) throw e;
+          // The deferred send counted itself and gave its claim back; one never started is work left for the next run.
+          if (e.message !== 'ses_throttled' && e.message !== 'ses_transient') {
+            unused.push(s.id);
+            counts.skipped++;
+          }
+        }
+      });
     };
 
-    await mapWithConcurrency(due, Math.max(1, settings.sendConcurrency), async (entry) => {
-      try {
-        if (stoppedEarly) {
-          counts.skipped++;
-          return;
+    /** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
+    const finishPage = async (page: Prepared, sent: Sent[], unused: string[]): Promise<void> => {
+      if (sent.length > 0) await log_.drain();
+      const moving = [...sent, ...page.advanceOnly];
+      const outcomes = await store.advance(moving.map((x) => ({ subscriberId: x.s.id, advance: { claimId: page.claimId, lesson: x.lesson, sentAt: x.sentAt.toISOString(), next: scheduleAfter(x.s, x.lesson, x.sentAt) } })));
+      // Lost: they left during the send (or our claim expired). Our claim is dropped so that a later
+      // return to the list does not look like a run that died holding them.
+      const drop = [...unused];
+      outcomes.forEach((o, i) => {
+        const x = moving[i]!;
+        if (o === 'advanced') return;
+        drop.push(x.s.id);
+        // Only possible when our claim expired mid-send and another run sent it and moved them on first.
+        if (o === 'overtaken') {
+          counts.possibleDuplicates++;
+          log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: x.s.id, lesson: x.lesson + 1, why: 'claim expired during the send' });
         }
-        if (rejectionsInARow >= maxRejections) stop('rejections_in_a_row');
-        if (started >= allowance) stop('daily_quota');
-        if (outOfTime()) stop('deadline');
-        // Counted before the first await, so concurrent workers cannot all pass the quota check.
-        started++;
-        counts[await deliver(entry)]++;
-      } catch (e: unknown) {
-        if (e instanceof StopRun) {
-          // The deferred send counted itself; an entry never started is work left for the next run.
-          if (e.message !== 'ses_throttled' && e.message !== 'ses_transient') counts.skipped++;
-          return;
+      });
+      if (drop.length > 0) await store.release(drop, page.claimId);
+    };
+
+    const pages = pagesOf(due, pageSize);
+    let next: Promise<Prepared> | undefined;
+    // Each page is finished (logged, advanced) while the next one sends; finishes run in page order.
+    let finishing: Promise<void> = Promise.resolve();
+    let finishFailure: { error: unknown } | undefined;
+    let failing = true;
+    try {
+      for (const [i, entries] of pages.entries()) {
+        if (finishFailure) throw finishFailure.error;
+        if (!stoppedEarly && (started >= allowance || outOfTime())) {
+          stoppedEarly = true;
+          stopReason ??= started >= allowance ? 'daily_quota' : 'deadline';
         }
-        throw e;
+        if (stoppedEarly && next === undefined) {
+          counts.skipped += entries.length; // never claimed: work left for the next run
+          continue;
+        }
+        const page = await (next ?? prepare(entries));
+        // The next page is claimed and checked while this one sends.
+        next = !stoppedEarly && i + 1 < pages.length ? prepare(pages[i + 1]!) : undefined;
+        const sent: Sent[] = [];
+        const unused: string[] = [];
+        try {
+          await sendPage(page, sent, unused);
+        } catch (e: unknown) {
+          // Stopping as a crash would (unknown error): what SES accepted is still logged and advanced.
+          await finishing.catch(() => undefined);
+          await finishPage(page, sent, []).catch(() => undefined);
+          throw e;
+        }
+        finishing = finishing.then(() => finishPage(page, sent, unused));
+        finishing.catch((e: unknown) => {
+          finishFailure ??= { error: e };
+        });
       }
-    });
+      await finishing;
+      failing = false;
+    } finally {
+      // A page claimed ahead but never sent (the run stopped): its claims go back.
+      const left = next;
+      if (left !== undefined) {
+        next = undefined;
+        const giveBack = left.then(async (page) => {
+          counts.skipped += page.toSend.length;
+          await finishPage(page, [], page.toSend.map((c) => c.subscriber.id));
+        });
+        // When the run is already failing, that error is the one to report; the claims then expire.
+        await (failing ? giveBack.catch(() => undefined) : giveBack);
+      }
+    }
   } catch (e: unknown) {
     runError = e instanceof Error ? e : new Error(String(e));
   }
@@ -386,11 +558,14 @@ export async function runDrip(deps: DripDeps, { now, deadline }: { now: Date; de
     durationMs,
     emailsPerSecond: durationMs === 0 ? 0 : Math.round((counts.sent / (durationMs / 1000)) * 100) / 100,
     stoppedEarly,
+    pageSize,
+    maxUnrecorded: sendLog?.maxAtRisk ?? 0,
   };
   log({
     msg: 'drip.summary',
     level: runError === undefined ? 'info' : 'error',
     at: now.toISOString(),
+    ...(share === undefined ? {} : { sender: share.sender, senders: share.senders, shards: share.shards.length, rate: share.maxSendRate }),
     ...summary,
     ...(stopReason === undefined ? {} : { stopReason }),
     ...(runError === undefined ? {} : { error: `${runError.name}: ${runError.message}` }),

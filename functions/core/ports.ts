@@ -55,6 +55,10 @@ export interface DripSummary {
   emailsPerSecond: number;
   /** True when the run stopped at its deadline and left work for the next run. */
   stoppedEarly: boolean;
+  /** Subscribers per page: the most emails a crash could send again (see runDrip). */
+  pageSize?: number;
+  /** The most emails SES had accepted and the send log did not yet hold, at any moment of the run (≤ pageSize). */
+  maxUnrecorded?: number;
 }
 
 /** One drip tick as if the clock read `now`; stops before `deadline`. */

@@ -29,16 +29,18 @@ export interface DripContext {
   getRemainingTimeInMillis(): number;
 }
 
-// Logs (JSON objects) and metrics (EMF) for every invocation of this container.
-const observability = createLambdaObservability(METRIC_SERVICE.drip);
+// Logs (JSON objects) and metrics (EMF) for every invocation of this container (the fanned-out
+// sender's too, drip-sender.ts, which shares this module).
+export const observability = createLambdaObservability(METRIC_SERVICE.drip);
 
-interface Deps {
+interface ContainerDeps {
   drip: DripDeps;
   /** For the signup outbox sweep: the subscription core on the same table, mailer and key. */
   signups: SubscriptionDeps;
 }
 
-async function buildDeps(env: NodeJS.ProcessEnv): Promise<Deps> {
+/** The drip's deps, and the signup outbox's, from the Lambda's environment (one secret read). */
+async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
   const { config, tokens, compiled: course } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
   const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 }, cacheMiddleware: true });
@@ -76,34 +78,51 @@ function dripDeps(config: AppConfig, ses: SESClient, mailer: Mailer, tokens: Tok
   };
 }
 
-let ready: Promise<Deps> | undefined;
+let ready: Promise<ContainerDeps> | undefined;
 
-export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
-  observability.startInvocation(context);
+function container(): Promise<ContainerDeps> {
   ready ??= buildDeps(process.env);
-  // A failed start (a secret not readable yet) is not kept: the next tick tries again.
   const current = ready;
   void current.catch(() => {
     if (ready === current) ready = undefined;
   });
+  return current;
+}
+
+/** The container's deps, built on first use; a failed start (a secret not readable yet) is not kept: the next tick tries again. */
+export async function containerDeps(): Promise<DripDeps> {
+  return (await container()).drip;
+}
+
+/**
+ * Sends the confirmations of the signups waiting in the outbox (functions/core/signup-outbox.ts),
+ * within the first quarter of the time to `deadline`. Never throws: a failure is logged and must not
+ * stop the lessons; what is left waits for the next run.
+ */
+export async function sweepSignupOutbox(now: Date, deadline: Date): Promise<void> {
   try {
-    const deps = await current;
+    const { signups } = await container();
+    const swept = await sweepSignups(signups, {
+      deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
+      onError: (e) => observability.log({ level: 'warn', msg: 'signup not sent yet; the next run retries it', error: e instanceof Error ? e.message : String(e) }),
+    });
+    if (swept.found > 0) observability.log({ msg: 'signup.outbox', ...swept });
+  } catch (e: unknown) {
+    observability.log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+export const handler = async (_event: unknown, context: DripContext): Promise<DripSummary> => {
+  observability.startInvocation(context);
+  try {
+    const deps = await containerDeps();
     const now = systemClock.now();
     const deadline = new Date(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
-    // First the signups accepted since the last run (their confirmations), within a share of the
-    // time; a failure there is logged and must not stop the lessons.
-    try {
-      const swept = await sweepSignups(deps.signups, {
-        deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
-        onError: (e) => observability.log({ level: 'warn', msg: 'signup not sent yet; the next run retries it', error: e instanceof Error ? e.message : String(e) }),
-      });
-      if (swept.found > 0) observability.log({ msg: 'signup.outbox', ...swept });
-    } catch (e: unknown) {
-      observability.log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
-    }
+    // First the signups accepted since the last run (their confirmations).
+    await sweepSignupOutbox(now, deadline);
     // runDrip logs the one summary line and adds its metrics; a failed run throws, so the
     // invocation counts as an error (alarm).
-    return await runDrip(deps.drip, { now: systemClock.now(), deadline });
+    return await runDrip(deps, { now: systemClock.now(), deadline });
   } finally {
     observability.publishMetrics();
   }

@@ -2,10 +2,15 @@
 // on DynamoDB Local and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { runDrip } from '../core/drip.js';
+import { runFannedOut, sendersFor } from '../core/fan-out.js';
+import { dueShards } from '../adapters/table.js';
 import type { DripSummary, RunDrip } from '../core/ports.js';
 import type { LocalDripContext } from './stack.js';
 
-/** The drip for `npm start`: no GetSendQuota (the emulator has no quota), MAX_SEND_RATE alone limits the rate. */
+/**
+ * The drip for `npm start`: no GetSendQuota (the emulator has no quota), MAX_SEND_RATE alone limits the
+ * rate. With DRIP_SENDERS > 1 each tick fans out to K senders in this process, as the planner does in AWS.
+ */
 export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
   const deps = {
     store: createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: ctx.config.dueShards }),
@@ -22,7 +27,10 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
       ...(ctx.config.senderAddress === undefined ? {} : { fromAddress: ctx.config.senderAddress }),
     },
   };
-  return (run) => runDrip(deps, run);
+  const { dripSenders, ratePerSender, maxSendRate, dueShards: shardCount } = ctx.config;
+  if (dripSenders <= 1) return (run) => runDrip(deps, run);
+  const shards = dueShards(shardCount);
+  return (run) => runFannedOut(deps, run, { senders: sendersFor({ maxSendRate, ratePerSender, maxSenders: dripSenders, shards: shards.length }), shards });
 }
 
 export interface DripTicker {

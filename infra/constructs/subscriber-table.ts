@@ -77,4 +77,18 @@ export class SubscriberTable extends Construct {
   grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ITEM_ACTIONS, resourceArns: [this.table.tableArn, this.dueIndexArn] });
   }
+
+  /**
+   * Let the drip run PartiQL UPDATE statements on the table (its batched claims, advances and claim
+   * releases go through BatchExecuteStatement, which IAM authorises per statement kind:
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html). No select, insert or delete.
+   */
+  grantDripStatements(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:PartiQLUpdate'], resourceArns: [this.table.tableArn] });
+  }
+
+  /** Let a function put items, on the table only (the drip planner's one-plan-per-tick item). */
+  grantPutItem(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:PutItem'], resourceArns: [this.table.tableArn] });
+  }
 }

@@ -90,6 +90,8 @@ function actionsFor(pkg: string, command: string): string[] {
     };
     return (doc[op] ?? [`<unknown ${command}>`]).map((a) => `dynamodb:${a}`);
   }
+  // BatchExecuteStatement is authorised per statement kind; the drip runs UPDATE statements only.
+  if (pkg === '@aws-sdk/client-dynamodb' && op === 'BatchExecuteStatement') return ['dynamodb:PartiQLUpdate'];
   const service: Record<string, string> = { '@aws-sdk/client-dynamodb': 'dynamodb', '@aws-sdk/client-ses': 'ses', '@aws-sdk/client-sesv2': 'ses', '@aws-sdk/client-secrets-manager': 'secretsmanager' };
   return [`${service[pkg] ?? pkg}:${op}`];
 }

@@ -18,6 +18,8 @@ describe('deploy config from CDK context', () => {
       maxSendRate: 1,
       dripEveryMinutes: 5,
       alarmEmail: undefined,
+      dripSenders: 1,
+      ratePerSender: 100,
       dripReservedConcurrency: false,
       sesSandbox: true,
       behindCloudFront: false,

@@ -392,7 +392,7 @@ describe('IAM, least privilege', () => {
 
   it('grants item reads and writes on the table and the due index by name: no index/* wildcard, no Scan', () => {
     for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip'), functionId(service, 'Email course SES events')]) {
-      const dynamo = statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+      const dynamo = statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:') && !a.startsWith('dynamodb:PartiQL')));
       expect(dynamo).toHaveLength(1);
       expect(actionsOf(dynamo).sort()).toEqual(
         ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
@@ -402,6 +402,16 @@ describe('IAM, least privilege', () => {
       expect(resources).toContain(`"/index/${DUE_INDEX}"`);
       expect(resources).not.toContain('*');
     }
+  });
+
+  it('lets only the drip run PartiQL, and only UPDATE statements, on the table alone (its batched claims and advances)', () => {
+    const partiql = (id: string) => statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:PartiQL')));
+    const drip = partiql(functionId(service, 'Email course drip'));
+    expect(drip).toHaveLength(1);
+    expect(drip[0]!.Action).toBe('dynamodb:PartiQLUpdate');
+    expect(JSON.stringify(drip[0]!.Resource)).not.toContain('index');
+    expect(partiql(functionId(service, 'Email course HTTP app'))).toEqual([]);
+    expect(partiql(functionId(service, 'Email course SES events'))).toEqual([]);
   });
 
   it('lets api and drip read the token key, and nothing else read any secret', () => {

@@ -27,17 +27,25 @@ describe('bench suite', () => {
     expect(t.dueQuery.itemsRead).toBe(40);
     expect(t.dueQuery.itemsReturned).toBe(40);
     expect(t.compilesSoFar.lesson).toBe(ctx.course.lessons.length);
-    expect(t.dynamoCallsPerEmail).toMatchObject({ UpdateItem: 2, BatchGetItem: 1, PutItem: 1 });
+    // One page of 40: the subscriber read and the send check (2 BatchGetItem), claims and advances in
+    // batches of 25 (4 BatchExecuteStatement), the send log in 2 writes; one Query per shard (8).
+    expect(t.dynamoCallsPerEmail).toEqual({ Query: 0.2, BatchGetItem: 0.05, BatchExecuteStatement: 0.1, BatchWriteItem: 0.05 });
+    expect(t.sesCallsPerEmail).toBe(1);
+    expect(t.sdkCallsPerEmail).toBeCloseTo(1.4, 6);
+    expect(t.pageSize).toBe(50);
     expect(t.emailsPerCoreSecond).toBeGreaterThan(0);
     expect(t.p99Ms).toBeGreaterThanOrEqual(t.p50Ms);
   });
 
-  it('the rate run sends seconds × R and reports the arrivals the sink saw', async () => {
+  it('the rate run sends seconds × R, then half that under load, and reports the arrivals the sink saw', async () => {
     const r = await measureRate(ctx, 10, 3);
     expect(r).toMatchObject({ maxSendRate: 10, due: 30, sent: 30 });
     // Not the cap itself: on a loaded test machine the jitter between pacing and arrival is not
     // this test's business (test/unit/core/pacer.test.ts checks the grid; npm run bench the sink).
     expect(r.busiestOneSecond).toBeGreaterThan(0);
     expect(r.achievedPerSecond).toBeGreaterThan(0);
+    // Then half as many again with the CPU hog beside the run.
+    expect(r.underLoad).toMatchObject({ maxSendRate: 10, due: 15, sent: 15, load: { threads: 2 } });
+    expect(r.underLoad.busiestOneSecond).toBeGreaterThan(0);
   });
 });

@@ -140,12 +140,12 @@ describe('drip faults', () => {
     let crash = true;
     const crashing: DripStore = {
       ...store,
-      advance(id, a) {
+      advance(items) {
         if (crash) {
           crash = false;
           return Promise.reject(new Crash('process died before advancing'));
         }
-        return store.advance(id, a);
+        return store.advance(items);
       },
     };
     const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, store: crashing });
@@ -163,10 +163,10 @@ describe('drip faults', () => {
     const [p] = people;
     const racing: DripStore = {
       ...store,
-      async claim(entry, c) {
+      async claim(entries, c) {
         // The person clicks unsubscribe after the run read the due index.
-        await unsubscribe(stack, table, entry.id, NOW, SHARDS);
-        return store.claim(entry, c);
+        for (const entry of entries) await unsubscribe(stack, table, entry.id, NOW, SHARDS);
+        return store.claim(entries, c);
       },
     };
     const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, store: racing });

@@ -2,7 +2,7 @@
 // DynamoDB one, and a scripted mailer: scheduling after late sends, the deadline, the rate, the
 // concurrency bound, the SES quota, the rejection breaker and what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import { runDrip, LATE_SEND_TOLERANCE_MS, type Advance, type DripDeps, type DripStore, type DueEntry } from '../../functions/core/drip.js';
+import { runDrip, LATE_SEND_TOLERANCE_MS, type Advance, type AdvanceOutcome, type DripDeps, type DripStore, type DueEntry } from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
 import type { SendRecord, Subscriber } from '../../functions/core/model.js';
 import { createTokens } from '../../functions/core/tokens.js';
@@ -31,6 +31,8 @@ class MemoryStore implements DripStore {
   rows = new Map<string, Row>();
   records = new Map<string, SendRecord>();
   suppressed = new Set<string>();
+  /** Sizes of the pages claimed, in order. */
+  pages: number[] = [];
 
   add(id: string, nextSendAt: Date, extra: Partial<Subscriber> = {}): void {
     const at = nextSendAt.toISOString();
@@ -39,27 +41,43 @@ class MemoryStore implements DripStore {
       consent: { at, ip: '192.0.2.1', userAgent: 'unit', page: 'unit' }, createdAt: at, dueAt: `${at}#${id}`, ...extra,
     });
   }
-  findDue(now: Date): Promise<DueEntry[]> {
+  findDue(now: Date, shards?: readonly string[]): Promise<DueEntry[]> {
     const upper = new Date(now.getTime() + 1).toISOString();
     return Promise.resolve(
-      [...this.rows.values()].filter((r) => r.dueAt !== undefined && r.dueAt < upper).map((r) => ({ id: r.id, dueAt: r.dueAt! })).sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1)),
+      [...this.rows.values()]
+        .filter((r) => r.dueAt !== undefined && r.dueAt < upper && (shards === undefined || shards.includes(shardOf(r.id))))
+        .map((r) => ({ id: r.id, dueAt: r.dueAt! }))
+        .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1)),
     );
   }
-  claim(entry: DueEntry, c: { claimId: string; now: Date; until: Date }) {
-    const r = this.rows.get(entry.id);
-    if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime())) return Promise.resolve(undefined);
-    const before = { ...r };
-    r.claimId = c.claimId;
-    r.claimUntil = c.until.getTime();
-    return Promise.resolve({ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined });
+  claim(entries: DueEntry[], c: { claimId: string; now: Date; until: Date }) {
+    this.pages.push(entries.length);
+    return Promise.resolve(
+      entries.flatMap((entry) => {
+        const r = this.rows.get(entry.id);
+        if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime())) return [];
+        const before = { ...r };
+        r.claimId = c.claimId;
+        r.claimUntil = c.until.getTime();
+        return [{ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined }];
+      }),
+    );
   }
   holdsClaim(id: string, claimId: string) {
     const r = this.rows.get(id);
     return Promise.resolve(r?.status === 'active' && r.claimId === claimId);
   }
-  checkBeforeSend(id: string, lesson: number, email: string): ReturnType<DripStore['checkBeforeSend']> {
-    const sendRecord = this.records.get(`${id}/${lesson}`);
-    return Promise.resolve({ ...(sendRecord === undefined ? {} : { sendRecord }), suppressed: this.suppressed.has(email) });
+  checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): ReturnType<DripStore['checkBeforeSend']> {
+    return Promise.resolve(
+      items.map(({ subscriberId, lesson, email }) => {
+        const sendRecord = this.records.get(`${subscriberId}/${lesson}`);
+        return { ...(sendRecord === undefined ? {} : { sendRecord }), suppressed: this.suppressed.has(email) };
+      }),
+    );
+  }
+  logSends(records: SendRecord[]) {
+    for (const rec of records) this.records.set(`${rec.subscriberId}/${rec.lesson}`, rec);
+    return Promise.resolve();
   }
   recordSend(rec: SendRecord) {
     const key = `${rec.subscriberId}/${rec.lesson}`;
@@ -67,22 +85,24 @@ class MemoryStore implements DripStore {
     this.records.set(key, rec);
     return Promise.resolve(true);
   }
-  advance(id: string, a: Advance) {
-    const r = this.rows.get(id);
-    if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active') return Promise.resolve(false);
-    r.nextLesson = a.lesson + 1;
-    r.lastSentAt = a.sentAt;
-    delete r.claimId;
-    delete r.claimUntil;
-    if (a.next === 'completed') {
-      r.status = 'completed';
-      delete r.dueAt;
-      delete r.nextSendAt;
-    } else {
-      r.nextSendAt = a.next.nextSendAt;
-      r.dueAt = `${a.next.nextSendAt}#${id}`;
-    }
-    return Promise.resolve(true);
+  advance(items: { subscriberId: string; advance: Advance }[]) {
+    return Promise.resolve(items.map(({ subscriberId: id, advance: a }): AdvanceOutcome => {
+      const r = this.rows.get(id);
+      if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active') return r !== undefined && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
+      r.nextLesson = a.lesson + 1;
+      r.lastSentAt = a.sentAt;
+      delete r.claimId;
+      delete r.claimUntil;
+      if (a.next === 'completed') {
+        r.status = 'completed';
+        delete r.dueAt;
+        delete r.nextSendAt;
+      } else {
+        r.nextSendAt = a.next.nextSendAt;
+        r.dueAt = `${a.next.nextSendAt}#${id}`;
+      }
+      return 'advanced';
+    }));
   }
   hold(id: string, h: { claimId: string; lesson: number; at: string; reason: string }) {
     const r = this.rows.get(id);
@@ -93,15 +113,20 @@ class MemoryStore implements DripStore {
     r.heldReason = h.reason;
     return Promise.resolve(true);
   }
-  release(id: string, claimId: string) {
-    const r = this.rows.get(id);
-    if (r?.claimId === claimId) {
-      delete r.claimId;
-      delete r.claimUntil;
+  release(ids: string[], claimId: string) {
+    for (const id of ids) {
+      const r = this.rows.get(id);
+      if (r?.claimId === claimId) {
+        delete r.claimId;
+        delete r.claimUntil;
+      }
     }
     return Promise.resolve();
   }
 }
+
+/** Test shards: the id's last character decides (ids here end in a digit). */
+const shardOf = (id: string) => `S${Number(id.at(-1)) % 2}`;
 
 /** A clock that only moves when someone sleeps (or a fake send takes time). */
 function fakeTime(start: Date) {
@@ -186,9 +211,9 @@ describe('runDrip scheduling', () => {
     const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
     store.add('left', T('2026-03-03T08:00:00Z'), { nextLesson: 5 });
     const advance = store.advance.bind(store);
-    store.advance = (id, a) => {
-      store.rows.get(id)!.status = 'unsubscribed';
-      return advance(id, a);
+    store.advance = (items) => {
+      for (const { subscriberId } of items) store.rows.get(subscriberId)!.status = 'unsubscribed';
+      return advance(items);
     };
     expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 1, claimed: 1, sent: 0 });
     expect(sent).toEqual([]);
@@ -249,8 +274,9 @@ describe('runDrip limits', () => {
     const { store, time, run } = setup(start, { settings: { sendConcurrency: 1, sendReserveMs: 20_000 }, mailer: () => Promise.resolve(time.advance(4_000)) });
     for (let i = 0; i < 10; i++) store.add(`d${i}`, T('2026-03-03T07:00:00Z'));
     const summary = await run(start, 30_000);
-    // Starts at +0, +4 s and +8 s fit (20 s reserve before a 30 s deadline); +12 s does not.
-    expect(summary).toMatchObject({ due: 10, claimed: 3, sent: 3, skipped: 7, failed: 0, stoppedEarly: true });
+    // Starts at +0, +4 s and +8 s fit (20 s reserve before a 30 s deadline); +12 s does not. The
+    // page was claimed whole; the claims not used went back.
+    expect(summary).toMatchObject({ due: 10, claimed: 10, sent: 3, skipped: 7, failed: 0, stoppedEarly: true });
     expect([...store.rows.values()].filter((r) => r.nextLesson === 0 && r.dueAt !== undefined && r.claimId === undefined)).toHaveLength(7);
   });
 

@@ -24,7 +24,8 @@ function fakeTime(late = 0) {
 async function takeTimes(pacer: Pacer, time: ReturnType<typeof fakeTime>, n: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
-    await pacer.take();
+    // Each call ends the moment it starts (the window guard then waits for nothing the grid does not).
+    (await pacer.take()).done();
     times.push(time.now);
   }
   return times;
@@ -75,13 +76,14 @@ describe('Pacer', () => {
     const times: number[] = [];
     await Promise.all(
       Array.from({ length: 6 }, async (_, i) => {
-        await pacer.take();
+        (await pacer.take()).done();
         order.push(i);
         times.push(time.now);
       }),
     );
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(times).toEqual([0, 250, 500, 750, 1000, 1250]);
+    // With no headroom the fifth start waits out the guard: a full second (+5 ms) after the first ended.
+    expect(times).toEqual([0, 250, 500, 750, 1005, 1255]);
   });
 
   it('a failing sleep fails that caller only', async () => {
@@ -93,9 +95,9 @@ describe('Pacer', () => {
       clock: () => now,
       sleep: (ms) => (++calls === 1 ? Promise.reject(new Error('aborted')) : ((now += ms), Promise.resolve())),
     });
-    await pacer.take();
+    (await pacer.take()).done();
     await expect(pacer.take()).rejects.toThrow('aborted');
-    await expect(pacer.take()).resolves.toBeUndefined();
+    await expect(pacer.take()).resolves.toHaveProperty('done');
   });
 
   it('refuses a rate or headroom that makes no sense', () => {

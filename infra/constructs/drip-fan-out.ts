@@ -1,0 +1,83 @@
+// The drip past one sender: an EventBridge rule runs the drip planner every N minutes; the planner
+// reads SES's rate, decides K senders (⌈rate ÷ ratePerSender⌉, at most maxSenders), and invokes the
+// sender Lambda K times asynchronously, each with its shards of the due index and its share of the
+// rate (functions/handlers/drip-planner.ts, functions/core/fan-out.ts). Used instead of DripSchedule
+// when `dripSenders` > 1.
+//
+// Why asynchronous invoke and not SQS with maximum concurrency: the planner hands out exactly K
+// shares a tick and each must run once, now, or not at all (a share run late would overlap the next
+// tick's sender of the same shards and add its rate on top). Lambda's async queue with no retries and
+// a one-minute maximum event age does that with no extra resource, and the sender also refuses a
+// share whose tick has ended. SQS would add a queue, a visibility timeout tied to the sender's
+// timeout, redrive, and an event source mapping polling around the clock, to buffer a burst we never
+// have. Neither needs reserved concurrency, which a new account (concurrency limit 10, of which 10
+// must stay unreserved) cannot grant at all: K stays small (maxSenders ≤ 10 by config, 4 by default
+// advice) so the api and feedback Lambdas keep room.
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import { CourseFunction } from './course-function.js';
+import { dripTimeout } from './drip-schedule.js';
+
+export interface DripFanOutProps {
+  /** Minutes between ticks (1 to 60). */
+  readonly everyMinutes: number;
+  /** The most senders a tick fans out to (DRIP_SENDERS). */
+  readonly maxSenders: number;
+  /** Emails per second one sender is asked to carry (RATE_PER_SENDER). */
+  readonly ratePerSender: number;
+  /** Settings both handlers read (TABLE_NAME, MAX_SEND_RATE, …). */
+  readonly environment: Record<string, string>;
+  /** The lessons, compiled at synth; shipped with the sender. */
+  readonly compiledCoursePath?: string;
+}
+
+/** The planner, its schedule, and the sender it invokes K times a tick. */
+export class DripFanOut extends Construct {
+  readonly planner: CourseFunction;
+  /** The sender (named as DripSchedule's, so the stack's grants and alarms read the same). */
+  readonly handler: CourseFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: DripFanOutProps) {
+    super(scope, id);
+    const tick = Duration.minutes(props.everyMinutes);
+    const shared = { ...props.environment, DRIP_SENDERS: String(props.maxSenders), RATE_PER_SENDER: String(props.ratePerSender) };
+    this.handler = new CourseFunction(this, 'Sender', {
+      entry: 'functions/handlers/drip-sender.ts',
+      description: `Email course drip sender: sends its share of the due lessons, ${props.maxSenders} at most in parallel`,
+      memorySize: 512,
+      // Its own deadline is the planner's tick end (less 15 s); the timeout only backs that up.
+      timeout: dripTimeout(props.everyMinutes),
+      environment: shared,
+      compiledCoursePath: props.compiledCoursePath,
+      // A share is worth nothing after its tick: no retry (the next tick is the retry, from the
+      // table's state), and dropped if Lambda's queue held it a minute.
+      maxEventAge: Duration.seconds(60),
+      retryAttempts: 0,
+    });
+    this.planner = new CourseFunction(this, 'Planner', {
+      entry: 'functions/handlers/drip-planner.ts',
+      description: `Email course drip planner: splits each tick among up to ${props.maxSenders} senders, every ${props.everyMinutes} min`,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { ...shared, SENDER_FUNCTION_NAME: this.handler.function.functionName, DRIP_TICK_SECONDS: String(tick.toSeconds()) },
+      maxEventAge: Duration.seconds(60),
+      retryAttempts: 0,
+    });
+    this.handler.function.grantInvoke(this.planner.function);
+    const senderId = Stack.of(this).getLogicalId(this.handler.function.node.defaultChild as CfnElement);
+    Validations.of(this.planner.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${senderId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the one sender function and its versions ("<arn>:*", as Function.grantInvoke writes it): ' +
+        'the wildcard covers qualified ARNs of that function only, never another function.',
+    });
+    this.rule = new events.Rule(this, 'Tick', {
+      description: `Plans the email course drip every ${props.everyMinutes} min`,
+      schedule: events.Schedule.rate(tick),
+      targets: [new targets.LambdaFunction(this.planner.function, { maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())), retryAttempts: 2 })],
+    });
+  }
+}
