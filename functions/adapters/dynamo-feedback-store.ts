@@ -4,7 +4,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import type { FeedbackStore, SuppressionReason } from '../core/feedback.js';
 import type { LessonCounter } from '../core/model.js';
 import { conditionalWrite, dynamoCall } from './dynamo-client.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionHash } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, addressLockKeys, keys, suppressionHash } from './table.js';
 
 export interface DynamoFeedbackStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -48,9 +48,12 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
     },
 
     async findSubscriberId(course, email) {
-      const got = await dynamoCall('address lock read', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
-      const id: unknown = got.Item?.id;
-      return typeof id === 'string' ? id : undefined;
+      for (const key of addressLockKeys(course, email)) {
+        const got = await dynamoCall('address lock read', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+        const id: unknown = got.Item?.id;
+        if (typeof id === 'string') return id;
+      }
+      return undefined;
     },
 
     stopSubscriber({ id, email, status, reason, at }) {

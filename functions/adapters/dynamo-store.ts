@@ -1,12 +1,14 @@
 // The SubscriptionStore on the one DynamoDB table (key scheme in table.ts). Every rule that must hold
 // under concurrency (one subscription per address, one confirmation per 10 minutes, status changes)
 // is a single conditional write: DynamoDB decides the race, not a read followed by a write.
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
 import { conditionalWrite, dynamoCall } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
+import { mailboxKey } from '../core/mailbox.js';
+import type { SignupRequest } from '../core/signup-outbox.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, OUTBOX_PK, OUTBOX_SIGNUP_PREFIX, TTL_ATTR, addressLockKeys, dueShardOf, keys, suppressionHash } from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -36,10 +38,18 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
     return out.Item === undefined ? undefined : subscriberFromItem(out.Item);
   }
 
+  /** The address lock under its mailbox key, or failing that under the address as typed (older locks). */
+  async function findLock(course: string, email: string): Promise<Record<string, unknown> | undefined> {
+    for (const key of addressLockKeys(course, email)) {
+      const out = await dynamoCall('read address', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+      if (out.Item !== undefined) return out.Item;
+    }
+    return undefined;
+  }
+
   return {
     async findByAddress(course, email) {
-      const out = await dynamoCall('read address', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.address(course, email), ConsistentRead: true })));
-      const lock = out.Item;
+      const lock = await findLock(course, email);
       if (lock === undefined) return undefined;
       const id = String(lock.id);
       const record: AddressRecord = { id };
@@ -81,7 +91,8 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         doc.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...keys.address(course, email), id, course, email, ...(expiresAt === undefined ? {} : { [TTL_ATTR]: expiresAt }) },
+            // Under the mailbox: every alias of one inbox meets this lock (addressLockKeys).
+            Item: { ...keys.address(course, mailboxKey(email)), id, course, email, ...(expiresAt === undefined ? {} : { [TTL_ATTR]: expiresAt }) },
             // Free, or held by an unconfirmed subscription that has expired (TTL deletes lazily).
             ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#ttl) AND #ttl <= :now)',
             ExpressionAttributeNames: { '#ttl': TTL_ATTR },
@@ -119,6 +130,15 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         names['#name'] = 'name';
         values[':name'] = renewal.name;
       }
+      const remove = [DUE_SHARD_ATTR, DUE_SORT_ATTR, 'nextSendAt'];
+      if (renewal.unknownTimezone !== undefined) {
+        set.push('unknownTimezone = :unknownTz');
+        values[':unknownTz'] = renewal.unknownTimezone;
+      } else remove.push('unknownTimezone');
+      if (renewal.confirmationRequest !== undefined) {
+        set.push('confirmationRequest = :request');
+        values[':request'] = renewal.confirmationRequest;
+      } else remove.push('confirmationRequest');
       if (renewal.confirmationSentAt !== undefined) {
         set.push('confirmationSentAt = :sent');
         values[':sent'] = renewal.confirmationSentAt;
@@ -129,7 +149,7 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
           new UpdateCommand({
             TableName: tableName,
             Key: keys.subscriber(id),
-            UpdateExpression: `SET ${set.join(', ')} REMOVE ${DUE_SHARD_ATTR}, ${DUE_SORT_ATTR}, nextSendAt`,
+            UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
             // ISO instants compare correctly as strings. This one condition is the 10-minute limit:
             // of ten parallel signups exactly one finds the old send time and takes the window.
             ConditionExpression:
@@ -145,18 +165,22 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
       const subscriber = subscriberFromItem(updated);
       // The lock's expiry follows the subscription's, but only while it has one: a confirmed
       // (kept) lock must never get a TTL back, whatever order this and a confirm land in.
-      await conditionalWrite('extend address lock', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.address(subscriber.course, subscriber.email),
-            UpdateExpression: 'SET #ttl = :ttl',
-            ConditionExpression: 'attribute_exists(#ttl) AND id = :id',
-            ExpressionAttributeNames: { '#ttl': TTL_ATTR },
-            ExpressionAttributeValues: { ':ttl': renewal.expiresAt, ':id': id },
-          }),
-        ),
-      );
+      // The lock is this id's under one of its keys (the mailbox's, or an older one under the address).
+      for (const key of addressLockKeys(subscriber.course, subscriber.email)) {
+        const extended = await conditionalWrite('extend address lock', () =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: 'SET #ttl = :ttl',
+              ConditionExpression: 'attribute_exists(#ttl) AND id = :id',
+              ExpressionAttributeNames: { '#ttl': TTL_ATTR },
+              ExpressionAttributeValues: { ':ttl': renewal.expiresAt, ':id': id },
+            }),
+          ),
+        );
+        if (extended) break;
+      }
       return subscriber;
     },
 
@@ -174,19 +198,23 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
       );
     },
 
-    keepAddress(course, email, id) {
-      return conditionalWrite('keep address lock', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.address(course, email),
-            UpdateExpression: 'REMOVE #ttl',
-            ConditionExpression: 'id = :id',
-            ExpressionAttributeNames: { '#ttl': TTL_ATTR },
-            ExpressionAttributeValues: { ':id': id },
-          }),
-        ),
-      );
+    async keepAddress(course, email, id) {
+      for (const key of addressLockKeys(course, email)) {
+        const kept = await conditionalWrite('keep address lock', () =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: 'REMOVE #ttl',
+              ConditionExpression: 'id = :id',
+              ExpressionAttributeNames: { '#ttl': TTL_ATTR },
+              ExpressionAttributeValues: { ':id': id },
+            }),
+          ),
+        );
+        if (kept) return true;
+      }
+      return false;
     },
 
     activate(id, { at, status, nextSendAt }) {
@@ -243,6 +271,76 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         before = out.Attributes;
       });
       return ok && before !== undefined ? subscriberFromItem(before) : undefined;
+    },
+
+    async enqueueSignup(request, expiresAt) {
+      await dynamoCall('store signup request', () =>
+        doc.send(new PutCommand({ TableName: tableName, Item: { ...keys.outbox(request.receivedAt, request.requestId), ...request, [TTL_ATTR]: expiresAt } })),
+      );
+    },
+
+    async pendingSignups(limit) {
+      const out = await dynamoCall('read signup outbox', () =>
+        doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': OUTBOX_PK, ':prefix': OUTBOX_SIGNUP_PREFIX },
+            ConsistentRead: true,
+            Limit: limit,
+          }),
+        ),
+      );
+      return (out.Items ?? []).map((item) => ({
+        requestId: String(item.requestId),
+        receivedAt: String(item.receivedAt),
+        fields: item.fields as SignupRequest['fields'],
+        consent: item.consent as SignupRequest['consent'],
+        ...(typeof item.course === 'string' ? { course: item.course } : {}),
+        ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}),
+      }));
+    },
+
+    claimSignup(request, claimId, now, until) {
+      return conditionalWrite('claim signup request', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.outbox(request.receivedAt, request.requestId),
+            UpdateExpression: 'SET claimId = :claim, claimUntil = :until',
+            // Still there (not done by another worker) and no live lease (or its retry time has come).
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
+            ExpressionAttributeValues: { ':claim': claimId, ':until': until.getTime(), ':now': now.getTime() },
+          }),
+        ),
+      );
+    },
+
+    finishSignup(request, claimId) {
+      return conditionalWrite('finish signup request', () =>
+        doc.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keys.outbox(request.receivedAt, request.requestId),
+            ConditionExpression: 'claimId = :claim',
+            ExpressionAttributeValues: { ':claim': claimId },
+          }),
+        ),
+      );
+    },
+
+    async releaseSignup(request, claimId, retryAt, error) {
+      await conditionalWrite('release signup request', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.outbox(request.receivedAt, request.requestId),
+            UpdateExpression: 'SET claimUntil = :retry, lastError = :error ADD attempts :one',
+            ConditionExpression: 'claimId = :claim',
+            ExpressionAttributeValues: { ':claim': claimId, ':retry': retryAt.getTime(), ':error': error, ':one': 1 },
+          }),
+        ),
+      );
     },
 
     // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.

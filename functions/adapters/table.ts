@@ -2,15 +2,18 @@
 // the local stack and tests use (the CDK stack declares the same shape in infra/).
 //
 // Items (pk / sk):
-//   ADDR#<course>#<email> / ADDR        address lock: one subscription per (address, course); holds `id`
+//   ADDR#<course>#<mailbox> / ADDR      address lock: one subscription per (mailbox, course); holds `id`
+//                                       (<mailbox> = mailboxKey(email); older locks: the address as typed)
 //   SUB#<id>              / PROFILE     the subscriber (model.Subscriber); due attributes only while active
 //   SUB#<id>              / SEND#<nn>   one send record per (subscriber, lesson), written with a condition
 //   STATS#<course>        / LESSON#<nn> per-lesson counters (atomic ADD)
 //   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address
 //   EVENT#<id>            / EVENT       an SES notification already counted (TTL)
 //   RATE#<key>#<window>   / RATE        a rate-limit counter (TTL)
+//   OUTBOX                / SIGNUP#<receivedAt>#<requestId>   an accepted signup not yet done (TTL)
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { mailboxKey } from '../core/mailbox.js';
 
 export const DUE_INDEX = 'due';
 /** Attributes of the due GSI: partition = shard, sort = `<nextSendAt ISO>#<id>`. */
@@ -18,6 +21,8 @@ export const DUE_SHARD_ATTR = 'dueShard';
 export const DUE_SORT_ATTR = 'dueAt';
 export const TTL_ATTR = 'expiresAt';
 export const DEFAULT_DUE_SHARDS = 8;
+export const OUTBOX_PK = 'OUTBOX';
+export const OUTBOX_SIGNUP_PREFIX = 'SIGNUP#';
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
@@ -30,7 +35,21 @@ export const keys = {
   suppression: (hash: string) => ({ pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   rate: (key: string, window: number) => ({ pk: `RATE#${key}#${window}`, sk: 'RATE' }),
+  /** One accepted signup waiting for its work (signup-outbox.ts); one partition, read oldest first. */
+  outbox: (receivedAt: string, requestId: string) => ({ pk: OUTBOX_PK, sk: `${OUTBOX_SIGNUP_PREFIX}${receivedAt}#${requestId}` }),
 };
+
+/**
+ * Where the address lock of (course, address) may be: first under the address's mailbox (mailboxKey:
+ * aliases such as `a.nn+x@googlemail.com` share one lock, so one inbox gets one subscription and one
+ * confirmation per 10 minutes), then, for locks written before mailbox keys, under the address as
+ * typed. New locks are written under the first; the two are one key for most addresses.
+ */
+export function addressLockKeys(course: string, email: string): { pk: string; sk: string }[] {
+  const mailbox = keys.address(course, mailboxKey(email));
+  const typed = keys.address(course, email);
+  return mailbox.pk === typed.pk ? [mailbox] : [mailbox, typed];
+}
 
 /** The shard a subscriber's due entry lives in: a stable hash of its id. */
 export function dueShardOf(id: string, shards = DEFAULT_DUE_SHARDS): string {

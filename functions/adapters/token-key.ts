@@ -1,7 +1,7 @@
 // Where the link-signing key comes from: locally a file generated once under DATA_DIR and kept (so
 // links in emails already sent keep working after a restart); in AWS a Secrets Manager secret, read
 // once per container.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generateTokenKey } from '../core/tokens.js';
@@ -10,21 +10,81 @@ export const LOCAL_TOKEN_KEY_FILE = 'token.key';
 /** A shorter secret is refused: it would make forged links guessable. */
 export const MIN_SECRET_LENGTH = 32;
 
+/** What a key written by loadLocalTokenKey looks like: 32 bytes as unpadded base64url, 43 characters. */
+const LOCAL_KEY_TEXT = /^[A-Za-z0-9_-]{43}$/;
+
+/** The error a start stops with when the key cannot be used; `code` says which case (tests, callers). */
+export class TokenKeyError extends Error {
+  constructor(
+    readonly code: 'token_key_invalid' | 'token_key_missing' | 'data_dir_unusable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TokenKeyError';
+  }
+}
+
+/** True when `dataDir` holds anything but the key (a database written with some key). */
+async function holdsData(dataDir: string): Promise<boolean> {
+  const entries = await readdir(dataDir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.name === LOCAL_TOKEN_KEY_FILE) continue;
+    if (!entry.isDirectory()) return true;
+    // A folder that cannot be listed is taken to hold data: a new key is never made on doubt.
+    const inside = await readdir(join(dataDir, entry.name)).catch(() => ['?']);
+    if (inside.length > 0) return true;
+  }
+  return false;
+}
+
 /**
- * The local key in `<dataDir>/token.key` (base64url text), generated on first use. Two processes
- * starting at once agree: the file is created exclusively and the loser reads the winner's key.
+ * The local key in `<dataDir>/token.key` (base64url text), generated on first use, when the folder
+ * holds no data yet. Two processes starting at once agree: the file is created exclusively and the
+ * loser reads the winner's key.
+ *
+ * Throws TokenKeyError, naming the file and what to do, when the file does not hold a key this
+ * function wrote (32 bytes, canonical base64url), or when it is missing next to existing data: a
+ * new key there would silently break every confirm and unsubscribe link already sent.
  */
 export async function loadLocalTokenKey(dataDir: string): Promise<Buffer> {
   const path = join(dataDir, LOCAL_TOKEN_KEY_FILE);
-  await mkdir(dataDir, { recursive: true });
+  const newKeyHelp = `(accepting that every link already sent stops working) write a new one with: openssl rand 32 | basenc --base64url | tr -d '=\\n' > ${path}`;
   try {
-    await writeFile(path, `${generateTokenKey().toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    await mkdir(dataDir, { recursive: true });
   } catch (e: unknown) {
-    if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === 'EEXIST')) throw new Error(`Cannot create the token key at ${path}`, { cause: e });
+    throw new TokenKeyError('data_dir_unusable', `The data folder ${dataDir} cannot be created or used (${e instanceof Error ? e.message : String(e)}). Point DATA_DIR at a folder you can write to.`, { cause: e });
   }
-  const text = (await readFile(path, 'utf8')).trim();
-  const key = Buffer.from(text, 'base64url');
-  if (key.length < 16) throw new Error(`${path} does not hold a token key; delete it to generate a new one (links already sent will stop working)`);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e: unknown) {
+    if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT')) {
+      throw new TokenKeyError('token_key_invalid', `The token key ${path} cannot be read (${e instanceof Error ? e.message : String(e)}). Fix its permissions, or restore it from a backup.`, { cause: e });
+    }
+  }
+  if (text === undefined) {
+    if (await holdsData(dataDir)) {
+      throw new TokenKeyError(
+        'token_key_missing',
+        `The token key ${path} is missing, but ${dataDir} holds data: the links in emails already sent were signed with that key. Restore ${LOCAL_TOKEN_KEY_FILE} from a backup; or ${newKeyHelp}; or start afresh with an empty DATA_DIR.`,
+      );
+    }
+    try {
+      await writeFile(path, `${generateTokenKey().toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    } catch (e: unknown) {
+      if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === 'EEXIST')) throw new TokenKeyError('data_dir_unusable', `Cannot create the token key at ${path}`, { cause: e });
+    }
+    text = await readFile(path, 'utf8');
+  }
+  const trimmed = text.trim();
+  const key = Buffer.from(trimmed, 'base64url');
+  if (!LOCAL_KEY_TEXT.test(trimmed) || key.length !== 32 || key.toString('base64url') !== trimmed) {
+    throw new TokenKeyError(
+      'token_key_invalid',
+      `The token key ${path} is damaged: it does not hold a key (43 base64url characters). Restore it from a backup; or ${newKeyHelp}.`,
+    );
+  }
   return key;
 }
 

@@ -74,6 +74,11 @@ export function csvCell(value: string | number | undefined, options: { guardForm
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** A cell as typed before csvCell guarded it: `'=x` → `=x`. Anything else is left as it is. */
+export function unguardCell(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
 export function csvRow(values: readonly (string | number | undefined)[]): string {
   return `${values.map((v) => csvCell(v)).join(',')}\n`;
 }

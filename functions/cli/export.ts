@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Subscriber } from '../core/model.js';
-import { csvCell, csvRow } from './csv.js';
+import { csvRow } from './csv.js';
 import type { OperatorStore } from './operator-store.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -29,9 +29,12 @@ export const CSV_COLUMNS = [
 ] as const;
 
 function csvLine(s: Subscriber & { stoppedReason?: string }): string {
-  // The address goes out as stored (an address cannot hold a formula's parentheses), so an
-  // export imports back unchanged; every other cell is guarded against spreadsheet formulas.
-  return `${csvCell(s.id)},${csvCell(s.course)},${csvCell(s.email, { guardFormulas: false })},${csvRow([
+  // Every cell is guarded against spreadsheet formulas, the address too: `=1+2@example.com` and
+  // `-x@example.com` are valid addresses. Import takes the guarded form back (unguardCell).
+  return csvRow([
+    s.id,
+    s.course,
+    s.email,
     s.name,
     s.status,
     s.nextLesson,
@@ -45,7 +48,7 @@ function csvLine(s: Subscriber & { stoppedReason?: string }): string {
     s.consent?.ip,
     s.consent?.userAgent,
     s.consent?.page,
-  ])}`;
+  ]);
 }
 
 function jsonLine(s: Subscriber): string {

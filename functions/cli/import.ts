@@ -7,7 +7,7 @@ import { isAppError } from '../core/errors.js';
 import { parseSignupInput } from '../core/validation.js';
 import { subscribe, type SubscriptionDeps } from '../core/subscriptions.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, unguardCell } from './csv.js';
 import { progressBar, table } from './terminal.js';
 
 export interface ImportRow {
@@ -15,6 +15,8 @@ export interface ImportRow {
   email: string;
   name?: string;
   timezone?: string;
+  /** A well-formed zone name nobody knows: the course's zone applies, and this is kept as the record of it. */
+  unknownTimezone?: string;
 }
 
 export interface ImportPlan {
@@ -36,6 +38,8 @@ export class ImportFileError extends Error {
 
 const EMAIL_HEADERS = ['email', 'e-mail', 'email_address', 'email address'];
 const STOPPED_STATUSES: readonly string[] = ['unsubscribed', 'bounced', 'complained'];
+
+const unguardName = (v: string | undefined) => (v === undefined ? undefined : unguardCell(v));
 
 /** Read and check the whole file; writes nothing. */
 export function planImport(text: string): ImportPlan {
@@ -59,7 +63,8 @@ export function planImport(text: string): ImportPlan {
   for (const { line, fields } of records.slice(1)) {
     const cell = (i: number) => (i < 0 ? undefined : fields[i]);
     try {
-      const parsed = parseSignupInput({ email: cell(emailAt) ?? '', name: cell(nameAt), timezone: cell(zoneAt) });
+      // An export guards cells against spreadsheet formulas ('=…); address and name come back as they were.
+      const parsed = parseSignupInput({ email: unguardCell(cell(emailAt) ?? ''), name: unguardName(cell(nameAt)), timezone: cell(zoneAt) });
       const first = seen.get(parsed.email);
       if (first !== undefined) {
         plan.duplicates.push({ line, firstLine: first });
@@ -73,7 +78,7 @@ export function planImport(text: string): ImportPlan {
         plan.leftOut.push({ line, status });
         continue;
       }
-      plan.rows.push({ line, email: parsed.email, ...(parsed.name ? { name: parsed.name } : {}), ...(parsed.timezone ? { timezone: parsed.timezone } : {}) });
+      plan.rows.push({ line, email: parsed.email, ...(parsed.name ? { name: parsed.name } : {}), ...(parsed.timezone ? { timezone: parsed.timezone } : {}), ...(parsed.unknownTimezone ? { unknownTimezone: parsed.unknownTimezone } : {}) });
     } catch (e: unknown) {
       if (!isAppError(e)) throw e;
       plan.bad.push({ line, code: e.code, message: e.message });
@@ -130,7 +135,7 @@ export async function runImport(
     else if (options.dryRun) summary.added++;
     else {
       const result = await subscribe(deps.subscriptions, {
-        fields: { email: row.email, name: row.name, timezone: row.timezone },
+        fields: { email: row.email, name: row.name, timezone: row.timezone ?? row.unknownTimezone },
         consent: { ip: '', userAgent: `course import ${options.source}`, page: options.consent },
         sendConfirmation: options.sendConfirmations,
       });

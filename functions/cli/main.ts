@@ -28,7 +28,7 @@ import { createOperatorStore } from './operator-store.js';
 import { runErase, runShow } from './person.js';
 import { runSendTest } from './send-test.js';
 import { runStats } from './stats.js';
-import { resolveTarget, type CliEnv, type Target } from './target.js';
+import { localPublicUrl, resolveTarget, type CliEnv, type Target } from './target.js';
 
 export const USAGE = `Usage: course <command> [options]
 
@@ -158,7 +158,7 @@ function oneCourse(folders: readonly CourseFolder[], slug: string | undefined, c
  * through the feedback path as they would in AWS.
  */
 async function importWiring(t: Target, io: CliIo, course: CourseFolder, sending: boolean): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
-  const config = parseConfig({ TABLE_NAME: t.tableName, PUBLIC_URL: io.env.PUBLIC_URL, DUE_SHARDS: io.env.DUE_SHARDS });
+  const config = parseConfig({ TABLE_NAME: t.tableName, PUBLIC_URL: t.local ? localPublicUrl(t.local) : io.env.PUBLIC_URL, DUE_SHARDS: io.env.DUE_SHARDS });
   let mailer: Mailer = { sendRaw: () => Promise.reject(new Error('import sends no email without --send-confirmations')) };
   const refuse = () => {
     throw new Error('import signs no links without --send-confirmations');
@@ -171,7 +171,7 @@ async function importWiring(t: Target, io: CliIo, course: CourseFolder, sending:
       const simulated = simulatedSesFeedback({ log: () => undefined })(ses, { doc: t.doc, tableName: t.tableName, clock: systemClock });
       mailer = simulated;
       settled = () => simulated.settled();
-      tokens = createTokens(await loadLocalTokenKey(io.env.DATA_DIR || '.local'));
+      tokens = createTokens(await loadLocalTokenKey(t.local?.dataDir ?? '.local'));
     } else {
       mailer = ses;
       tokens = createTokens(await loadSecretTokenKey(io.env.TOKEN_SECRET_ID ?? ''));
@@ -323,9 +323,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (!Number.isInteger(lesson) || lesson < 1 || lesson > course.lessons.length) {
           throw new UsageError(`--lesson must be a lesson number from 1 to ${course.lessons.length}`);
         }
-        const publicUrl = parseConfig({ PUBLIC_URL: io.env.PUBLIC_URL }).publicUrl;
         checked = async () => {
           const t = await connect();
+          const publicUrl = t.local ? localPublicUrl(t.local) : parseConfig({ PUBLIC_URL: io.env.PUBLIC_URL }).publicUrl;
           // No configuration set and no tags: a test produces no SES events, so no counters move.
           await runSendTest({ mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, folder), publicUrl, out: io.out }, { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) });
         };

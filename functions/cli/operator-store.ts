@@ -6,7 +6,7 @@ import { DependencyError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
 import { dynamoCall } from '../adapters/dynamo-client.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
-import { keys, suppressionHash } from '../adapters/table.js';
+import { addressLockKeys, keys, suppressionHash } from '../adapters/table.js';
 
 export interface OperatorStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -51,7 +51,10 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
   }
 
   async function person(course: string, email: string): Promise<PersonRecord> {
-    const addressLock = await get(keys.address(course, email));
+    let addressLock: Item | undefined;
+    for (const key of addressLockKeys(course, email)) {
+      addressLock ??= await get(key);
+    }
     const id = typeof addressLock?.id === 'string' ? addressLock.id : undefined;
     const subscriberItems = id === undefined ? [] : await itemsOf(keys.subscriber(id).pk);
     const suppression = await get(keys.suppression(suppressionHash(email)));
@@ -129,7 +132,7 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
         ),
       );
       const { addressLock, subscriberItems } = await person(course, email);
-      const doomed = [...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })), ...(addressLock ? [keys.address(course, email)] : [])];
+      const doomed = [...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })), ...(addressLock ? [{ pk: String(addressLock.pk), sk: String(addressLock.sk) }] : [])];
       for (let i = 0; i < doomed.length; i += 25) {
         let requests: { DeleteRequest: { Key: { pk: string; sk: string } } }[] = doomed.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
         // BatchWrite may hand some requests back (throttling); retry those until none are left.

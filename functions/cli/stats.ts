@@ -28,6 +28,8 @@ export interface LessonRow {
   delivered: number;
   bounced: number;
   complained: number;
+  /** Readers' not-spam reports (mail rescued from the spam folder): not complaints. */
+  notSpam: number;
   opened: number;
   clicked: number;
   unsubscribed: number;
@@ -77,6 +79,7 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
         delivered: num(c.delivered),
         bounced: num(c.bounced),
         complained: num(c.complained),
+        notSpam: num(c.notSpam),
         opened: num(c.opened),
         clicked: num(c.clicked),
         unsubscribed: num(c.unsubscribed),
@@ -109,8 +112,8 @@ export function formatStats(all: readonly CourseStats[]): string {
     );
     const maxSent = Math.max(0, ...s.lessons.map((l) => l.sent));
     const lessonRows: (string | number)[][] = [
-      ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced', 'complaints', ''],
-      ...s.lessons.map((l) => [`  ${l.lesson}`, truncate(l.title, 34), l.sent, l.delivered, l.opened, l.clicked, l.unsubscribed, l.bounced, l.complained, bar(l.sent, maxSent, 20)]),
+      ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced', 'complaints', 'not spam', ''],
+      ...s.lessons.map((l) => [`  ${l.lesson}`, truncate(l.title, 34), l.sent, l.delivered, l.opened, l.clicked, l.unsubscribed, l.bounced, l.complained, l.notSpam, bar(l.sent, maxSent, 20)]),
     ];
     parts.push(`Per lesson\n${table(lessonRows)}\n`);
   }

@@ -1,4 +1,5 @@
-// Which table the operator CLI works on: the local stack's (DynamoDB Local, the default), a deployed table
+// Which table the operator CLI works on: the local stack's (DynamoDB Local, the default, found through
+// the same settings as `npm start`), a deployed table
 // named with --table, or the table of a deployed CloudFormation stack named with --stack (its
 // TableName output). Deployed targets use the usual AWS credential chain.
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -6,27 +7,21 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { createDocumentClient, createDynamoClient, LOCAL_CREDENTIALS } from '../adapters/dynamo-client.js';
+import { parseLocalSettings, type LocalSettings } from '../local/settings.js';
 
-export const LOCAL_DYNAMODB_URL = 'http://127.0.0.1:8000';
-export const LOCAL_SES_URL = 'http://127.0.0.1:8005';
-export const LOCAL_TABLE_NAME = 'email-course';
-
-/** The settings the CLI reads from its environment (read once, in main). */
-export interface CliEnv {
-  TABLE_NAME?: string;
-  AWS_ENDPOINT_URL_DYNAMODB?: string;
-  AWS_ENDPOINT_URL_SES?: string;
-  PUBLIC_URL?: string;
-  DATA_DIR?: string;
-  TOKEN_SECRET_ID?: string;
-  SES_CONFIGURATION_SET?: string;
-  DUE_SHARDS?: string;
-  /** The courses folder (default templates/courses). */
-  COURSES_DIR?: string;
-}
+/**
+ * The CLI's environment (read once, in main). Locally it is parsed by the local stack's own parser
+ * (parseLocalSettings: PORT, DYNAMODB_PORT, SES_PORT, DATA_DIR, PUBLIC_URL, TABLE_NAME and the
+ * AWS_ENDPOINT_URL_* overrides), so `course` finds whatever `npm start` started in the same shell;
+ * deployed targets also read TOKEN_SECRET_ID, PUBLIC_URL, SES_CONFIGURATION_SET and DUE_SHARDS, and
+ * every command reads COURSES_DIR (default templates/courses).
+ */
+export type CliEnv = Record<string, string | undefined>;
 
 export interface Target {
   kind: 'local' | 'deployed';
+  /** The local stack's settings, as `npm start` parses them (local targets only). */
+  local?: LocalSettings;
   tableName: string;
   /** For messages: which table, where. */
   description: string;
@@ -35,6 +30,19 @@ export interface Target {
   /** An SES client for the same place (the emulator locally). */
   ses(): SESClient;
   close(): void;
+}
+
+/** Where the local stack's DynamoDB and SES listen: the AWS_ENDPOINT_URL_* overrides, or the embedded ones' ports. */
+export function localEndpoints(settings: LocalSettings): { dynamodb: string; ses: string } {
+  return {
+    dynamodb: settings.dynamodbEndpoint ?? `http://127.0.0.1:${settings.dynamodbPort}`,
+    ses: settings.sesEndpoint ?? `http://127.0.0.1:${settings.sesPort}`,
+  };
+}
+
+/** The base of links the local stack puts in emails: PUBLIC_URL, or the signup page's own address. */
+export function localPublicUrl(settings: LocalSettings): string {
+  return settings.publicUrl ?? `http://localhost:${settings.port}`;
 }
 
 /** The stack output holding the table name: `TableName`, or failing that one ending in `TableName`. */
@@ -72,17 +80,19 @@ export async function resolveTarget(options: { table?: string; stack?: string },
       },
     };
   }
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || LOCAL_DYNAMODB_URL;
-  const tableName = env.TABLE_NAME || LOCAL_TABLE_NAME;
+  const local = parseLocalSettings(env);
+  const { dynamodb: endpoint, ses: sesEndpoint } = localEndpoints(local);
+  const tableName = local.app.tableName;
   const dynamo = createDynamoClient({ endpoint });
   let ses: SESClient | undefined;
   return {
     kind: 'local',
+    local,
     tableName,
     description: `local table ${tableName} at ${endpoint}`,
     dynamo,
     doc: createDocumentClient(dynamo),
-    ses: () => (ses ??= new SESClient({ endpoint: env.AWS_ENDPOINT_URL_SES || LOCAL_SES_URL, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true })),
+    ses: () => (ses ??= new SESClient({ endpoint: sesEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true })),
     close: () => {
       dynamo.destroy();
       ses?.destroy();

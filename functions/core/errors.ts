@@ -39,7 +39,11 @@ export class NotFoundError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(message = 'Too many requests. Please wait a few minutes and try again.') {
+  /** `retryAfterSeconds`: whole seconds until the limit's window ends (the `Retry-After` header). */
+  constructor(
+    message = 'Too many requests. Please wait a few minutes and try again.',
+    readonly retryAfterSeconds?: number,
+  ) {
     super('rate_limited', message, 429);
     this.name = 'RateLimitedError';
   }

@@ -166,6 +166,15 @@ const COUNTER_OF: Partial<Record<SesEventType, LessonCounter>> = {
 };
 
 /**
+ * A complaint whose feedback type is `not-spam`: the reader moved the mail out of the spam folder
+ * (RFC 5965 §7.3 registers `not-spam`; SES passes the ARF report's Feedback-Type through as
+ * `complaintFeedbackType`). The opposite of a complaint: logged and counted, never suppresses.
+ */
+export function isNotSpam(n: SesNotification): boolean {
+  return n.eventType === 'Complaint' && n.complaint.complaintFeedbackType?.trim().toLowerCase() === 'not-spam';
+}
+
+/**
  * Apply one SES notification (already JSON-parsed, not yet trusted). Never throws for bad input:
  * malformed or unknown notifications come back `skipped` and are logged. Throws only when the table
  * cannot be read or written, so the caller's retry can apply it (the event claim is released first).
@@ -196,7 +205,7 @@ async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: 
   // and before the claim only means the redelivery does it again. What is not idempotent (counters,
   // the soft-bounce streak) happens after the claim.
   let stop: { status: 'bounced' | 'complained'; reason: SuppressionReason } | undefined;
-  if (n.eventType === 'Complaint') stop = { status: 'complained', reason: 'complaint' };
+  if (n.eventType === 'Complaint' && !isNotSpam(n)) stop = { status: 'complained', reason: 'complaint' };
   else if (n.eventType === 'Bounce' && n.bounce.bounceType === 'Permanent') stop = { status: 'bounced', reason: 'permanent-bounce' };
   if (stop) {
     await deps.store.suppressAddress(email, stop.reason, at);
@@ -233,13 +242,15 @@ async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: Mes
   } else if (n.eventType === 'Delivery') {
     const id = await subscriberId();
     if (id !== undefined) await deps.store.resetSoftBounces(id, email);
+  } else if (n.eventType === 'Complaint' && isNotSpam(n)) {
+    deps.log({ msg: 'not-spam feedback', eventType: n.eventType, feedbackType: 'not-spam', email: maskEmail(email), messageId: n.mail.messageId, subscriber: origin.subscriberId });
   } else if (n.eventType === 'Reject' || n.eventType === 'DeliveryDelay') {
     deps.log({ msg: 'ses event noted', eventType: n.eventType, email: maskEmail(email), messageId: n.mail.messageId });
   }
 
   // The counter last: when a step above fails, the claim is released and the retry runs everything
   // again, so a counter added before it would be counted twice.
-  const counter = n.eventType === 'Bounce' ? (n.bounce.bounceType === 'Permanent' ? 'bounced' : undefined) : COUNTER_OF[n.eventType];
+  const counter = n.eventType === 'Bounce' ? (n.bounce.bounceType === 'Permanent' ? 'bounced' : undefined) : isNotSpam(n) ? 'notSpam' : COUNTER_OF[n.eventType];
   if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
     await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
   }

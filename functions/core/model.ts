@@ -26,6 +26,8 @@ export interface Subscriber {
   name?: string;
   /** IANA time zone. */
   timezone: string;
+  /** The well-formed zone name the signup sent that this runtime did not know: `timezone` is the course's in its place. */
+  unknownTimezone?: string;
   status: SubscriberStatus;
   /** 0-based index of the next lesson to send (8 = all sent). */
   nextLesson: number;
@@ -39,6 +41,8 @@ export interface Subscriber {
   unsubscribedAt?: string;
   /** When the last confirmation email went out (rate limit: one per 10 minutes). */
   confirmationSentAt?: string;
+  /** The signup outbox request that last took the confirmation window (its retries send, others wait). */
+  confirmationRequest?: string;
   /** Pending subscriptions expire (DynamoDB TTL, epoch seconds). */
   expiresAt?: number;
   /** Transient bounces in a row; 3 suppress the address. */
@@ -56,4 +60,5 @@ export interface SendRecord {
   error?: string;
 }
 
-export type LessonCounter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
+/** `notSpam`: a reader's not-spam report (the mail was rescued from the spam folder), not a complaint. */
+export type LessonCounter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'notSpam' | 'opened' | 'clicked' | 'unsubscribed';

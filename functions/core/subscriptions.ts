@@ -2,11 +2,12 @@
 // ports in `deps` (store, mailer, clock, tokens), so the HTTP app, the operator CLI and tests share them.
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
+import type { SignupOutboxStore, SignupOutbox } from './signup-outbox.js';
 import type { Clock, Mailer } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
-import { parseSignupInput, maskEmail } from './validation.js';
+import { parseSignupInput, maskEmail, type SignupInput } from './validation.js';
 import { resolveTimezone } from './schedule.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
 import { renderConfirmation } from '../email/personalise.js';
@@ -32,8 +33,12 @@ export interface PendingRenewal {
   consent: ConsentRecord;
   name?: string;
   timezone: string;
+  /** Set when the signup's zone was unknown (the course's applies); removed otherwise. */
+  unknownTimezone?: string;
   /** Absent when no confirmation is sent (an import). */
   confirmationSentAt?: string;
+  /** The outbox request whose confirmation this renewal sends. */
+  confirmationRequest?: string;
   expiresAt: number;
 }
 
@@ -42,7 +47,7 @@ export interface PendingRenewal {
  * is a conditional write that reports whether its condition held; a read that fails throws (fail
  * closed: "could not check" is never taken for "not there").
  */
-export interface SubscriptionStore {
+export interface SubscriptionStore extends SignupOutboxStore {
   findByAddress(course: string, email: string): Promise<AddressRecord | undefined>;
   getSubscriber(id: string): Promise<Subscriber | undefined>;
   /** True when the address was suppressed (bounced, complained, erased): it is never mailed again. */
@@ -93,6 +98,11 @@ export interface SubscriptionDeps {
     /** The deploy's verified From address; the manifest's sender when unset. */
     senderAddress?: string;
   };
+  /**
+   * Sends accepted signups right after they are stored (the local stack); absent in Lambda, where the
+   * drip's sweep sends them. Either way nothing the answer depends on waits for it.
+   */
+  outbox?: SignupOutbox;
   /** Things worth an operator's attention that do not change the answer (a counter that failed). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -166,22 +176,61 @@ export function servedCourse(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'
   return course;
 }
 
+/** The per-IP limit's answer: its window is a fixed clock window, so a retry works once the window ends. */
+function rateLimited(now: Date): RateLimitedError {
+  const end = (Math.floor(epochSeconds(now) / SIGNUP_IP_WINDOW_SECONDS) + 1) * SIGNUP_IP_WINDOW_SECONDS;
+  const seconds = Math.max(1, Math.ceil(end - now.getTime() / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  return new RateLimitedError(`Too many signups from your network. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`, seconds);
+}
+
+/**
+ * A signup decided and mailed at once (the operator's import, tests): parse, the per-IP limit when
+ * mailing, then applySignup. The HTTP form uses acceptSignup instead, which answers before any of
+ * the address's state is read (signup-outbox.ts).
+ */
 export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): Promise<SubscribeResult> {
   const fields = parseSignupInput(input.fields);
   // People never see the honeypot; whatever filled it gets the success answer and nothing else.
   if (fields.website !== undefined && fields.website.trim() !== '') return { outcome: 'honeypot' };
   // From here on `deps.compiled` is the course signed up for: one subscription per (address, course).
   deps = { ...deps, compiled: courseOfSignup(deps, input.fields) };
+  const now = deps.clock.now();
+  const sendConfirmation = input.sendConfirmation ?? true;
+  if (sendConfirmation) await checkSignupRate(deps, input.consent.ip, now);
+  return applySignup(deps, { fields, consent: input.consent, sendConfirmation });
+}
 
+/** The per-client-IP signup limit; throws RateLimitedError (429, Retry-After) past it. */
+export async function checkSignupRate(deps: SubscriptionDeps, ip: string, now: Date): Promise<void> {
+  const hits = await deps.store.hitRateLimit(`signup-ip:${ip}`, now, SIGNUP_IP_WINDOW_SECONDS);
+  if (hits > deps.config.signupsPerIpPerHour) throw rateLimited(now);
+}
+
+export interface ApplySignupInput {
+  /** Already checked (parseSignupInput). */
+  fields: SignupInput;
+  consent: Omit<ConsentRecord, 'at'> & { at?: string };
+  sendConfirmation: boolean;
+  /**
+   * The outbox request this signup comes from. Recorded on the subscription it writes, so a retry
+   * of the same request after a crash (written, not yet mailed) sends that confirmation instead of
+   * finding "a confirmation went out less than 10 minutes ago" and sending nothing.
+   */
+  requestId?: string;
+}
+
+/**
+ * Creates or refreshes the pending subscription of (course, address) and sends its confirmation:
+ * every rule that depends on what is already stored for the address (suppression, one subscription
+ * per mailbox, one confirmation per 10 minutes) lives here. Throws DependencyError when the
+ * confirmation cannot be sent.
+ */
+export async function applySignup(deps: SubscriptionDeps, input: ApplySignupInput): Promise<SubscribeResult> {
+  const { fields, sendConfirmation, requestId } = input;
   const { store, clock, compiled } = deps;
   const course = compiled.course;
   const now = clock.now();
-  const sendConfirmation = input.sendConfirmation ?? true;
-
-  if (sendConfirmation) {
-    const hits = await store.hitRateLimit(`signup-ip:${input.consent.ip}`, now, SIGNUP_IP_WINDOW_SECONDS);
-    if (hits > deps.config.signupsPerIpPerHour) throw new RateLimitedError();
-  }
   if (await store.isSuppressed(fields.email)) return { outcome: 'suppressed' };
 
   const consent: ConsentRecord = { ...input.consent, at: input.consent.at ?? now.toISOString() };
@@ -194,11 +243,13 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
     email: fields.email,
     ...(fields.name === undefined ? {} : { name: fields.name }),
     timezone,
+    ...(fields.unknownTimezone === undefined ? {} : { unknownTimezone: fields.unknownTimezone }),
     status: 'pending',
     nextLesson: 0,
     consent,
     createdAt: now.toISOString(),
     ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
+    ...(requestId === undefined ? {} : { confirmationRequest: requestId }),
     expiresAt,
   });
   const created = async (subscriber: Subscriber): Promise<SubscribeResult> => {
@@ -227,6 +278,11 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       continue;
     }
     if (SUPPRESSED_STATUSES.includes(existing.status)) return { outcome: 'suppressed', subscriberId: existing.id };
+    if (requestId !== undefined && sendConfirmation && existing.status === 'pending' && existing.confirmationRequest === requestId) {
+      // This request was written before and its mail may not have gone out (a crash, SES down): send it now.
+      await sendConfirmationEmail(deps, existing, now);
+      return { outcome: 'renewed', subscriberId: existing.id };
+    }
     if (existing.status === 'active' || existing.status === 'completed') return { outcome: 'already_subscribed', subscriberId: existing.id };
 
     // pending (expired or not) or unsubscribed: a new confirmation, at most one per 10 minutes.
@@ -234,7 +290,9 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
       consent,
       ...(fields.name === undefined ? {} : { name: fields.name }),
       timezone,
+      ...(fields.unknownTimezone === undefined ? {} : { unknownTimezone: fields.unknownTimezone }),
       ...(confirmationSentAt === undefined ? {} : { confirmationSentAt }),
+      ...(requestId === undefined ? {} : { confirmationRequest: requestId }),
       expiresAt,
     };
     const renewed = await store.renewPending(existing.id, renewal, new Date(now.getTime() - CONFIRMATION_RESEND_MS));
@@ -249,10 +307,8 @@ export async function subscribe(deps: SubscriptionDeps, input: SubscribeInput): 
 async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscriber, now: Date): Promise<void> {
   const course = deps.compiled.course;
   const token = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'confirm', issuedAt: now });
-  const rendered = renderConfirmation(deps.compiled, {
-    ...(subscriber.name === undefined ? {} : { name: subscriber.name }),
-    confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}`,
-  });
+  // No name: nothing a stranger typed but the address goes out before the address is confirmed.
+  const rendered = renderConfirmation(deps.compiled, { confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}` });
   try {
     const raw = await composeMessage({
       from: { name: course.sender.name, address: deps.config.senderAddress ?? course.sender.email },
@@ -269,13 +325,50 @@ async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscri
   }
 }
 
+export interface ConfirmView {
+  /** `a***@example.com`. */
+  maskedEmail: string;
+  courseTitle: string;
+  /** `pending`: the page offers the button; `active`/`completed`: already confirmed (a used link). */
+  status: 'pending' | 'active' | 'completed';
+  subscriber: Subscriber;
+}
+
+/**
+ * What the confirm page (GET and HEAD) shows. Reads only: mail security gateways fetch (GET or HEAD)
+ * every link in a message, so opening the link must never activate anything; the page's button
+ * POSTs to `confirmSubscription`. Throws the same errors as a confirm would (expired, ended).
+ */
+export async function describeConfirmation(deps: SubscriptionDeps, token: string | undefined): Promise<ConfirmView> {
+  const now = deps.clock.now();
+  const { subscriberId } = deps.tokens.verify(token, 'confirm', now);
+  const subscriber = await deps.store.getSubscriber(subscriberId);
+  if (subscriber === undefined) throw expiredSubscription();
+  const base = { maskedEmail: maskEmail(subscriber.email), courseTitle: catalogOf(deps).get(subscriber.course)?.course.title ?? deps.compiled.course.title, subscriber };
+  switch (subscriber.status) {
+    case 'active':
+    case 'completed':
+      return { ...base, status: subscriber.status };
+    case 'unsubscribed':
+    case 'bounced':
+    case 'complained':
+      throw subscriptionEnded();
+    case 'pending':
+      if (subscriber.expiresAt !== undefined && subscriber.expiresAt <= epochSeconds(now)) throw expiredSubscription();
+      return { ...base, status: 'pending' };
+  }
+}
+
 export interface ConfirmResult {
   subscriber: Subscriber;
   /** False when it was already confirmed (a second click): the page is the same. */
   changed: boolean;
 }
 
-/** The subscription behind a confirm link becomes active, due now: the next drip run sends lesson 1. */
+/**
+ * The subscription behind a confirm link becomes active, due now: the next drip run sends lesson 1.
+ * Only the confirm page's button (POST) calls this; a repeated POST answers the same and changes nothing.
+ */
 export async function confirmSubscription(deps: SubscriptionDeps, token: string | undefined): Promise<ConfirmResult> {
   const now = deps.clock.now();
   const { subscriberId } = deps.tokens.verify(token, 'confirm', now);
@@ -289,7 +382,7 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
       case 'unsubscribed':
       case 'bounced':
       case 'complained':
-        throw new AppError('subscription_ended', 'This subscription has ended, so this link no longer works. You can sign up again on the course page.', 410);
+        throw subscriptionEnded();
       case 'pending':
         break;
     }
@@ -306,6 +399,10 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
     // Lost to a concurrent click (or an expiry): read again and answer from what is there now.
   }
   throw expiredSubscription();
+}
+
+function subscriptionEnded(): AppError {
+  return new AppError('subscription_ended', 'This subscription has ended, so this link no longer works. You can sign up again on the course page.', 410);
 }
 
 function expiredSubscription(): AppError {

@@ -1,16 +1,21 @@
 // Checks what a person types into the signup form before anything is stored or mailed: address
-// syntax and length, control characters (header injection), name length, time zone.
-
+// syntax and length (an internationalised domain becomes its ASCII form), control characters (header
+// injection), the name (length; nothing that reads as a link or an address), time zone.
+import { domainToASCII } from 'node:url';
+import LinkifyIt from 'linkify-it';
+import tlds from 'tlds';
 import { ValidationError } from './errors.js';
 import { canonicalTimezone } from './schedule.js';
 
 export interface SignupInput {
-  /** Trimmed and lower-cased. */
+  /** Trimmed and lower-cased; the domain in its ASCII (punycode) form. */
   email: string;
   /** Trimmed; absent when empty. */
   name?: string;
-  /** A known IANA zone in its canonical spelling; absent when not given (the caller uses the course's). */
+  /** A known IANA zone in its canonical spelling; absent when not given or unknown (the caller uses the course's). */
   timezone?: string;
+  /** A well-formed zone name this runtime does not know (a browser's `Etc/Unknown`): kept as a record; the course's zone applies. */
+  unknownTimezone?: string;
   /** The honeypot, untouched: people never fill it, so the caller answers as if successful and sends nothing. */
   website?: string;
 }
@@ -22,6 +27,44 @@ export const MAX_NAME_LENGTH = 100;
 /** Addresses are compared case-insensitively everywhere: one address, one spelling. */
 export function normaliseEmail(s: string): string {
   return s.trim().toLowerCase();
+}
+
+/** Longer than any IANA zone name (the longest, `America/Argentina/ComodRivadavia`, has 32 characters). */
+export const MAX_TIMEZONE_LENGTH = 64;
+// The shape of an IANA tz database name (tz-link.html "Names of timezones": ASCII letters, digits,
+// `_`, `-`, `+`, parts separated by `/`): `Europe/Berlin`, `Etc/GMT+5`, `EST5EDT`, `Etc/Unknown`.
+const TIMEZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
+const ASCII = /^\p{ASCII}*$/u;
+
+/**
+ * The address with its domain in ASCII: `anna@bücher.example` → `anna@xn--bcher-kva.example`
+ * (UTS #46 processing via WHATWG URL's domainToASCII, as SES requires an ASCII domain). Undefined
+ * when the domain cannot be converted; the local part is left as it is (checked by isValidEmail).
+ */
+export function asciiEmail(normalised: string): string | undefined {
+  const at = normalised.lastIndexOf('@');
+  if (at < 0) return normalised;
+  const domain = normalised.slice(at + 1);
+  if (ASCII.test(domain) && !domain.includes('xn--')) return normalised;
+  // A label may not begin or end with a hyphen (RFC 5891 §4.2.3.1); WHATWG's conversion lets it pass.
+  if (domain.split('.').some((label) => label.startsWith('-') || label.endsWith('-'))) return undefined;
+  // Also checks ASCII punycode labels (`xn--…`): one that does not decode comes back empty.
+  const ascii = domainToASCII(domain);
+  return ascii === '' ? undefined : `${normalised.slice(0, at)}@${ascii}`;
+}
+
+// Links as readers and mail clients see them: with a scheme, `www.`, a bare domain under any IANA
+// top-level domain (`win.example.com`, `bit.ly/x`), or an email address. linkify-it is the link
+// finder markdown-it uses; the full `tlds` list replaces its short built-in one.
+const linkFinder = new LinkifyIt({}, { fuzzyLink: true, fuzzyEmail: true, fuzzyIP: true }).tlds(tlds, false);
+
+/**
+ * True when a name reads as a link or an address. Such a name is refused at signup: a name is
+ * mailed in every lesson, and a bot would otherwise use the form to put a URL in front of a reader.
+ */
+export function looksLikeLink(name: string): boolean {
+  return name.includes('@') || /:\/\//.test(name) || /(^|[^\p{L}\p{N}])www\./iu.test(name) || linkFinder.test(name);
 }
 
 // C0 controls (CR, LF, TAB, NUL…), DEL, C1 controls, and the Unicode line/paragraph separators that
@@ -51,8 +94,10 @@ export function isValidEmail(email: string): boolean {
 
 /**
  * The signup form's fields, checked. Throws ValidationError naming the field:
- * `invalid_input` (not an object), `invalid_email`, `control_characters`, `invalid_name`,
- * `invalid_timezone`, `invalid_website` (honeypot not a string). Unknown fields are ignored.
+ * `invalid_input` (not an object), `invalid_email` (also: a domain that has no ASCII form, a non-ASCII
+ * local part), `control_characters`, `invalid_name` (too long, or reads as a link or address),
+ * `invalid_timezone` (malformed or overlong; a well-formed unknown zone is `unknownTimezone`, not an
+ * error), `invalid_website` (honeypot not a string). Unknown fields are ignored.
  */
 export function parseSignupInput(input: unknown): SignupInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -72,8 +117,15 @@ export function parseSignupInput(input: unknown): SignupInput {
     }
   }
 
-  const normalised = normaliseEmail(email ?? '');
-  if (normalised === '') throw new ValidationError('invalid_email', 'Please enter your email address.', 'email');
+  const typed = normaliseEmail(email ?? '');
+  if (typed === '') throw new ValidationError('invalid_email', 'Please enter your email address.', 'email');
+  const normalised = asciiEmail(typed);
+  if (normalised === undefined) {
+    throw new ValidationError('invalid_email', 'The part after the @ is not a domain name we can send to. Please check it.', 'email');
+  }
+  if (!ASCII.test(normalised.slice(0, normalised.lastIndexOf('@')))) {
+    throw new ValidationError('invalid_email', 'The part before the @ can only use Latin letters, digits and . _ + - (our mail service cannot deliver to other characters there).', 'email');
+  }
   if (normalised.length > MAX_EMAIL_LENGTH) {
     throw new ValidationError('invalid_email', `That email address is too long (at most ${MAX_EMAIL_LENGTH} characters).`, 'email');
   }
@@ -89,16 +141,22 @@ export function parseSignupInput(input: unknown): SignupInput {
     if ([...trimmedName].length > MAX_NAME_LENGTH) {
       throw new ValidationError('invalid_name', `Please keep the name to ${MAX_NAME_LENGTH} characters or fewer.`, 'name');
     }
+    if (looksLikeLink(trimmedName)) {
+      throw new ValidationError('invalid_name', 'Please enter just your first name, without a web address or email address.', 'name');
+    }
     result.name = trimmedName;
   }
 
   const trimmedZone = timezone?.trim() ?? '';
   if (trimmedZone !== '') {
-    const canonical = canonicalTimezone(trimmedZone);
-    if (canonical === undefined) {
-      throw new ValidationError('invalid_timezone', 'The time zone is not one we know.', 'timezone');
+    // Malformed is an error (nobody's browser sends it); well-formed but unknown (a browser's
+    // `Etc/Unknown`, or tz data newer than ours) is something the person can neither see nor fix.
+    if (trimmedZone.length > MAX_TIMEZONE_LENGTH || !TIMEZONE_SHAPE.test(trimmedZone)) {
+      throw new ValidationError('invalid_timezone', 'The time zone is not a time zone name.', 'timezone');
     }
-    result.timezone = canonical;
+    const canonical = canonicalTimezone(trimmedZone);
+    if (canonical === undefined) result.unknownTimezone = trimmedZone;
+    else result.timezone = canonical;
   }
 
   if (website !== undefined) result.website = website;

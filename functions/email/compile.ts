@@ -150,6 +150,8 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
     { ...common, 'confirmation.subject': course.confirmation.subject, 'confirmation.preheader': course.confirmation.preheader },
     { disclaimer },
   );
+  // Nothing a stranger typed but the address may be mailed before the address is confirmed.
+  if (confirmSource.includes(Placeholder.name)) throw new TemplateError(`The confirmation email (${confirmFile}) uses ${Placeholder.name}: it goes to unconfirmed addresses, so it must not carry the name a signup typed`);
   const confirmation = await compileTemplate('confirmation', dir, courseDir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
   return { course, lessons, confirmation };
 }

@@ -45,7 +45,7 @@ export async function composeCourseEmails(courseDir: string, templatesDir: strin
   const confirmUrl = `${SAMPLE_RECIPIENT.publicUrl}/confirm?token=sample-confirm-token`;
   const unsubscribeUrl = `${SAMPLE_RECIPIENT.publicUrl}/unsubscribe?token=sample-unsubscribe-token`;
 
-  const confirmation = renderConfirmation(compiled, { name: SAMPLE_RECIPIENT.name, confirmUrl });
+  const confirmation = renderConfirmation(compiled, { confirmUrl });
   const emails: ComposedEmail[] = [
     {
       id: 'confirmation',

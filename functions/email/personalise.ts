@@ -47,7 +47,7 @@ function fill(template: string, values: Partial<Record<PlaceholderName, string>>
   });
 }
 
-function personalise(email: CompiledEmail, values: { name: string } & Partial<Record<'unsubscribeUrl' | 'confirmUrl', string>>, what: string): RenderedEmail {
+function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderName, string>>, what: string): RenderedEmail {
   const htmlValues: Partial<Record<PlaceholderName, string>> = {};
   for (const [k, v] of Object.entries(values) as [PlaceholderName, string | undefined][]) if (v !== undefined) htmlValues[k] = escapeHtml(v);
   return {
@@ -65,7 +65,10 @@ export function renderLesson(compiled: CompiledCourse, lessonIndex: number, p: {
   return personalise(lesson, { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') }, `lesson ${lessonIndex + 1}`);
 }
 
-/** The double opt-in email for one person. */
-export function renderConfirmation(compiled: CompiledCourse, p: { name?: string; confirmUrl: string }): RenderedEmail {
-  return personalise(compiled.confirmation, { name: displayName(p.name), confirmUrl: absoluteHttpUrl(p.confirmUrl, 'confirmUrl') }, 'confirmation');
+/**
+ * The double opt-in email for one address. It carries no name: before the address is confirmed,
+ * nothing a stranger typed other than the address is mailed (the form must not relay free text).
+ */
+export function renderConfirmation(compiled: CompiledCourse, p: { confirmUrl: string }): RenderedEmail {
+  return personalise(compiled.confirmation, { confirmUrl: absoluteHttpUrl(p.confirmUrl, 'confirmUrl') }, 'confirmation');
 }

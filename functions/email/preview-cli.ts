@@ -44,7 +44,7 @@ export async function writePreview(outDir: string, courseDir: string): Promise<{
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
   const entries: { stem: string; label: string; email: RenderedEmail }[] = [
-    { stem: '00-confirmation', label: 'Confirmation (double opt-in)', email: renderConfirmation(compiled, { name: SAMPLE.name, confirmUrl: SAMPLE.confirmUrl }) },
+    { stem: '00-confirmation', label: 'Confirmation (double opt-in)', email: renderConfirmation(compiled, { confirmUrl: SAMPLE.confirmUrl }) },
     ...compiled.course.lessons.map((lesson, i) => ({
       stem: lessonStem(i, lesson.file),
       label: `Lesson ${i + 1}: ${lesson.title}`,

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { runDrip } from '../core/drip.js';
 import { systemClock, type DripSummary } from '../core/ports.js';
-import { containerDeps, observability, SAFETY_MARGIN_MS, type DripContext } from './drip.js';
+import { containerDeps, observability, SAFETY_MARGIN_MS, sweepSignupOutbox, type DripContext } from './drip.js';
 
 /** What the planner sends each sender (the invocation's payload). */
 export const senderEventSchema = z.object({
@@ -35,7 +35,9 @@ export const handler = async (event: unknown, context: DripContext): Promise<Dri
       observability.log({ msg: 'drip.sender_late', sender: share.sender, until });
       return { skipped: 'late' };
     }
-    return await runDrip(deps, { now, deadline, share });
+    // One sender per tick (the first) sends the signup outbox's confirmations before its lessons.
+    if (share.sender === 0) await sweepSignupOutbox(now, deadline);
+    return await runDrip(deps, { now: share.sender === 0 ? systemClock.now() : now, deadline, share });
   } finally {
     observability.publishMetrics();
   }

@@ -4,10 +4,12 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { Subscriber } from '../core/model.js';
 import type { RunDrip } from '../core/ports.js';
-import { SUBSCRIBE_MESSAGE, catalogOf, confirmSubscription, courseOfSignup, describeUnsubscribe, subscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
+import { acceptSignup } from '../core/signup-outbox.js';
+import { SUBSCRIBE_MESSAGE, catalogOf, confirmSubscription, courseOfSignup, describeConfirmation, describeUnsubscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
 import { errorResponse, mediaType, wantsJson, type Logger } from './errors.js';
-import { PAGE_CSP, checkInboxPage, confirmedPage, coursesPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
+import { PAGE_CSP, checkInboxPage, confirmPage, confirmedPage, coursesPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
 
 /** Request bodies above this are refused with 413 before they are read further. */
 export const MAX_BODY_BYTES = 10 * 1024;
@@ -34,6 +36,13 @@ export interface AppOptions {
   local?: boolean;
   /** The log port; default console.error of the object. */
   log?: Logger;
+}
+
+/** True when the request carries a body (RFC 9112 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
+function hasBody(headers: Headers): boolean {
+  if (headers.has('transfer-encoding')) return true;
+  const length = headers.get('content-length');
+  return length !== null && length.trim() !== '0';
 }
 
 function firstForwardedFor(c: Context): string | undefined {
@@ -85,8 +94,17 @@ export function createApp(options: AppOptions): Hono {
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const app = new Hono();
 
+  const https = deps.config.publicUrl.startsWith('https:');
   app.use('*', async (c, next) => {
     await next();
+    // An error answered to a request with a body may come before the body was read (413 from the
+    // Content-Length alone, 415, 400 on headers): what is left of the body would then be read as
+    // the next request on a kept-alive connection. Closing it is the one answer that is always
+    // right (RFC 9112 §9.6: the server signals it will close with `Connection: close`).
+    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.header('Connection', 'close');
+    // Browsers keep to https for this site once they have seen it over https (RFC 6797); a year,
+    // this host only (the public URL's parent domain may serve other things).
+    if (https) c.header('Strict-Transport-Security', 'max-age=31536000');
     c.header('X-Content-Type-Options', 'nosniff');
     // Same-origin: our own signup form's Referer becomes the consent record's page; token URLs never leave.
     c.header('Referrer-Policy', 'same-origin');
@@ -105,6 +123,23 @@ export function createApp(options: AppOptions): Hono {
   const page = (c: Context, body: string, status: 200 | 400 = 200) => {
     c.header('Content-Security-Policy', PAGE_CSP);
     return c.html(body, status);
+  };
+
+  // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
+  const confirmedView = (subscriber: Subscriber) => {
+    const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
+    return confirmedPage(courseNamed(subscriber.course), subscriber.status, subscriber.nextLesson, scheduled);
+  };
+
+  /** A link's token for a POST: from the query (the pages' buttons) or a form field named `token`. */
+  const linkToken = async (c: Context): Promise<string | undefined> => {
+    const token = c.req.query('token');
+    const type = mediaType(c);
+    if (token === undefined && (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
+      const fields = await formFields(c, type, ['token']);
+      if (typeof fields.token === 'string') return fields.token;
+    }
+    return token;
   };
 
   // One course: its signup page. Several: the list, each linking to its own page.
@@ -153,7 +188,8 @@ export function createApp(options: AppOptions): Hono {
     }
     const signedUpFor = chosen?.course ?? course;
     try {
-      await subscribe(deps, { fields, consent });
+      // Stored for the outbox and answered at once: nothing about the address is read on this path.
+      await acceptSignup(deps, { fields, consent });
     } catch (e: unknown) {
       // A browser's form post with a bad field gets the form back, filled in, with the error at it.
       if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c) && (chosen !== undefined || !several)) {
@@ -170,12 +206,22 @@ export function createApp(options: AppOptions): Hono {
     return page(c, checkInboxPage(signedUpFor, SUBSCRIBE_MESSAGE, several ? `courses/${signedUpFor.slug}` : './'));
   });
 
+  // Reads only (GET and HEAD alike): mail security gateways fetch every link in a message, so the
+  // link opens a page whose button POSTs; nothing on the page submits it by itself.
   app.get('/confirm', async (c) => {
-    const { subscriber } = await confirmSubscription(deps, c.req.query('token'));
+    const token = c.req.query('token');
+    const view = await describeConfirmation(deps, token);
+    c.header('X-Robots-Tag', 'noindex');
+    if (wantsJson(c)) return c.json({ ok: true, status: view.status, maskedEmail: view.maskedEmail, courseTitle: view.courseTitle });
+    if (view.status === 'pending') return page(c, confirmPage(courseNamed(view.subscriber.course), view.maskedEmail, token ?? '', view.subscriber.nextLesson));
+    return page(c, confirmedView(view.subscriber));
+  });
+
+  // The confirm page's button: activates; a repeated POST answers the same page and changes nothing.
+  app.post('/confirm', limitBody, async (c) => {
+    const { subscriber } = await confirmSubscription(deps, await linkToken(c));
     if (wantsJson(c)) return c.json({ ok: true, status: subscriber.status });
-    // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
-    const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
-    return page(c, confirmedPage(courseNamed(subscriber.course), subscriber.status, subscriber.nextLesson, scheduled));
+    return page(c, confirmedView(subscriber));
   });
 
   // Reads only: mail security scanners fetch every link in a message.
@@ -189,12 +235,7 @@ export function createApp(options: AppOptions): Hono {
 
   // A person's button, or a mail client's RFC 8058 one-click (body `List-Unsubscribe=One-Click`).
   app.post('/unsubscribe', limitBody, async (c) => {
-    let token = c.req.query('token');
-    const type = mediaType(c);
-    if (token === undefined && (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
-      const fields = await formFields(c, type, ['token']);
-      if (typeof fields.token === 'string') token = fields.token;
-    }
+    const token = await linkToken(c);
     const view = await unsubscribe(deps, token);
     if (wantsJson(c)) return c.json({ ok: true, ...view });
     return page(c, unsubscribedPage(courseNamed(view.course), view));

@@ -1,7 +1,7 @@
 // The one place errors become answers: a typed AppError keeps its code, message and status; anything
 // else is a 500 with a generic message (the real error goes to the log, never into the response).
 import type { Context } from 'hono';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, RateLimitedError, isAppError } from '../core/errors.js';
 import type { Log } from '../core/ports.js';
 import type { Course } from '../email/manifest.js';
 import { errorPage, PAGE_CSP } from './pages.js';
@@ -39,7 +39,8 @@ export function errorResponse(c: Context, e: unknown, course: Course, log: Logge
     log({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, code: err.code, error: e instanceof Error ? e.message : String(e), cause: cause?.message, causeName: cause?.name });
   }
   c.header('Cache-Control', 'no-store');
-  if (err.status === 429) c.header('Retry-After', '600');
+  // The seconds until the limit's window ends (RFC 9110 §10.2.3), when the error knows them.
+  if (err.status === 429) c.header('Retry-After', String(err instanceof RateLimitedError && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : 60));
   if (wantsJson(c)) {
     const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.field === undefined ? {} : { field: err.field }) } };
     return c.json(body, err.status);

@@ -53,6 +53,8 @@ input[aria-invalid=true]{border:2px solid var(--err)}
 button{display:inline-block;margin-top:1.25rem;font:inherit;font-weight:600;padding:.7rem 1.4rem;min-height:2.75rem;border:0;border-radius:.5rem;background:var(--accent);color:#fff;cursor:pointer}
 button:hover{background:var(--accent-dark)}
 button[disabled]{opacity:.65;cursor:progress}
+button.primary{font-size:1.2rem;padding:.9rem 1.8rem;width:100%}
+@media (min-width:40rem){button.primary{width:auto}}
 input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #e8a100;outline-offset:2px}
 a{color:var(--accent)}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
@@ -225,6 +227,24 @@ ${items}`;
   const senders = [...new Set(courses.map((c) => `${c.sender.name} · ${c.postalAddress}`))];
   const footer = html`${disclaimers.map((d) => html`<p><strong>${d.label}:</strong> ${d.text}</p>`)}${senders.map((line) => html`<p>${line}</p>`)}`;
   return layout({ course: { ...courses[0]!, title: 'Email courses' }, title: 'Email courses', body, script: false, footer });
+}
+
+/**
+ * The page a confirmation link opens: names the course and the masked address, and one button that
+ * POSTs. Nothing submits it on load (no script): a mail scanner fetching the link changes nothing.
+ * `nextLesson`: 0-based, where a returning person resumes.
+ */
+export function confirmPage(course: Course, maskedEmail: string, token: string, nextLesson = 0): string {
+  return simplePage(
+    course,
+    'Confirm your subscription',
+    html`<p>Start <strong>${course.title}</strong> at <span class="address">${maskedEmail}</span>?</p>
+<p>One more click: press the button to confirm your address. Lesson ${nextLesson + 1} follows shortly, then ${cadencePhrase(course.cadenceDays)}.</p>
+<form method="post" action="confirm?token=${encodeURIComponent(token)}">
+<button type="submit" class="primary">Yes, start the course</button>
+</form>
+<p class="fine">Did not ask for this? Close this page: nothing is sent unless the button is pressed.</p>`,
+  );
 }
 
 /** `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left). */

@@ -2,7 +2,8 @@
 // data on disk, the SES emulator with its inbox, the HTTP app on @hono/node-server, and the drip ticker.
 // One process, the same core and adapters as Lambda; stop() shuts down without losing writes.
 import { createServer, type Server } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
@@ -20,6 +21,7 @@ import { loadLocalTokenKey } from '../adapters/token-key.js';
 import { systemClock, type Clock, type DripSummary, type Log, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
+import { createInProcessOutbox, sweepSignups, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
 import { loadCourses } from '../email/courses.js';
@@ -87,6 +89,8 @@ export interface LocalStack {
   compiled: CompiledCourse;
   courses: CourseCatalog;
   app: Hono;
+  /** Resolves once every signup accepted so far has been processed (its confirmation sent or not due). */
+  signupsSettled(): Promise<void>;
   /** Runs one drip tick now, as the ticker does (undefined when no drip is wired). */
   runDripNow?: () => Promise<DripSummary>;
   /** Stops accepting requests, finishes the ones in flight and a running drip tick, then closes the database. */
@@ -112,6 +116,33 @@ async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`Table ${tableName} did not become ACTIVE`);
+}
+
+/** The database folder, when it exists, must be a folder this process can read and write. */
+async function assertUsableFolder(folder: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(folder);
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw damagedDatabase(folder, e);
+  }
+  if (!info.isDirectory()) throw damagedDatabase(folder, new Error('it is not a folder'));
+  try {
+    await access(folder, constants.R_OK | constants.W_OK | constants.X_OK);
+    await readdir(folder);
+  } catch (e: unknown) {
+    throw damagedDatabase(folder, e);
+  }
+}
+
+/** A local database that does not open or answer: the message names its folder and the ways out. */
+function damagedDatabase(folder: string, cause: unknown): Error {
+  const reason = cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);
+  return new Error(
+    `The local database in ${folder} cannot be opened or read (${reason}). If that folder is damaged, restore it from a backup, or move it away (for example to ${folder}.broken) to start with an empty database.`,
+    { cause },
+  );
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -161,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let ses: SESClient | undefined;
   let mailer: (Mailer & { settled?: () => Promise<void> }) | undefined;
   let ticker: DripTicker | undefined;
+  let outbox: SignupOutbox | undefined;
   let stopped: Promise<void> | undefined;
 
   const attempt = async (what: string, step: () => Promise<void> | void) => {
@@ -176,8 +208,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const tickerStopped = ticker?.stop();
       // 1. No new requests; the ones in flight finish (their writes land before the database closes).
       if (server !== undefined) await attempt('HTTP app', () => drain(server!));
-      // 2. The drip tick in progress finishes, and anything the mailer started after a send.
+      // 2. The drip tick in progress finishes, the signups kicked by the last requests, and anything
+      //    the mailer started after a send.
       if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
+      if (outbox !== undefined) await attempt('signup outbox', () => outbox!.settled());
       if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer!.settled!());
       // 3. Clients, then the emulators; DynamoDB Local last, after every write above has landed.
       dynamo?.destroy();
@@ -188,11 +222,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     })());
 
   try {
-    await mkdir(settings.dataDir, { recursive: true });
-    const keyPromise = loadLocalTokenKey(settings.dataDir);
+    // The key before anything writes into the data folder: a key missing next to existing data
+    // stops the start (loadLocalTokenKey), and the database must not look like "existing data" yet.
+    const key = await loadLocalTokenKey(settings.dataDir);
     const compiledPromise = compileCourses(loadCourses(settings.coursesDir));
-    // Both are awaited below; a rejection before then is reported there, not as unhandled.
-    keyPromise.catch(() => undefined);
+    // Awaited below; a rejection before then is reported there, not as unhandled.
     compiledPromise.catch(() => undefined);
 
     // The HTTP port first: it is the one most often taken, and nothing else is started yet if it is.
@@ -212,7 +246,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let dynamodbUrl = settings.dynamodbEndpoint;
     if (dynamodbUrl === undefined) {
-      dynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, path: join(settings.dataDir, 'dynamodb') });
+      const folder = join(settings.dataDir, 'dynamodb');
+      await assertUsableFolder(folder);
+      dynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, path: folder });
       dynamodbUrl = dynamoDbLocal.url;
     }
     let sesUrl = settings.sesEndpoint;
@@ -226,8 +262,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ses = new SESClient({ endpoint: sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true });
     const doc = createDocumentClient(dynamo);
     const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? `http://localhost:${port}` };
-    const table = await ensureTable(dynamo, config.tableName);
-    const tokens = createTokens(await keyPromise);
+    let table: 'created' | 'exists';
+    try {
+      table = await ensureTable(dynamo, config.tableName);
+    } catch (e: unknown) {
+      // Only the embedded database's folder can be named; an endpoint given by the user is theirs.
+      if (dynamoDbLocal === undefined) throw e;
+      throw damagedDatabase(join(settings.dataDir, 'dynamodb'), e);
+    }
+    const tokens = createTokens(key);
     const courses = courseCatalog(await compiledPromise);
     const compiled = courses.all[0]!;
 
@@ -235,9 +278,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
-    const createRunDrip = options.createRunDrip ?? defaultCreateRunDrip;
-    const runDrip = createRunDrip?.(ctx);
-
+    const warn = (msg: string, fields: Record<string, unknown>) => entries({ ...fields, msg, level: 'warn' });
     const deps: SubscriptionDeps = {
       store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
       mailer,
@@ -246,8 +287,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       compiled,
       courses,
       config,
-      warn: (msg, fields) => entries({ ...fields, msg, level: 'warn' }),
+      warn,
     };
+    // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
+    // (a send that failed, or requests stored before a crash).
+    outbox = createInProcessOutbox(() => deps, warn);
+    deps.outbox = outbox;
+    const createRunDrip = options.createRunDrip ?? defaultCreateRunDrip;
+    const drip = createRunDrip?.(ctx);
+    const runDrip: RunDrip | undefined =
+      drip === undefined
+        ? undefined
+        : async (run) => {
+            const swept = await sweepSignups(deps, { deadline: run.deadline, onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }) });
+            if (swept.found > 0) entries({ msg: 'signup.outbox', ...swept });
+            return drip(run);
+          };
     const app = createApp({
       deps,
       corsOrigins: config.corsOrigins,
@@ -287,6 +342,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       compiled,
       courses,
       app,
+      signupsSettled: () => outbox!.settled(),
       ...(runDripNow === undefined ? {} : { runDripNow }),
       stop,
     };

@@ -14,6 +14,7 @@ export const CONTRACT_ROUTES = [
   { method: apigwv2.HttpMethod.GET, path: '/' },
   { method: apigwv2.HttpMethod.POST, path: '/subscribe' },
   { method: apigwv2.HttpMethod.GET, path: '/confirm' },
+  { method: apigwv2.HttpMethod.POST, path: '/confirm' },
   { method: apigwv2.HttpMethod.GET, path: '/unsubscribe' },
   { method: apigwv2.HttpMethod.POST, path: '/unsubscribe' },
 ] as const;

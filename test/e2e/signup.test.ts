@@ -43,12 +43,14 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
   });
 
   async function subscriberOf(email: string): Promise<Record<string, unknown> | undefined> {
+    await stack.signupsSettled();
     const lock = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, email), ConsistentRead: true }));
     if (!lock.Item) return undefined;
     return (await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item.id)), ConsistentRead: true }))).Item;
   }
 
   async function confirmLink(email: string): Promise<string> {
+    await stack.signupsSettled();
     const mail = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
     const link = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
     if (!link) throw new Error(`no confirmation email for ${email}`);
@@ -91,11 +93,24 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
       await page.screenshot({ path: join(SHOTS, 'signup-sent-1280.png'), fullPage: true });
       expect(await subscriberOf(email)).toMatchObject({ status: 'pending', name: 'Jo', timezone: 'Europe/Berlin' });
 
+      // The link opens a page (mail scanners fetch links too): nothing changes until the button.
       await page.goto(await confirmLink(email));
+      await page.getByRole('heading', { name: 'Confirm your subscription' }).waitFor();
+      expect(await page.locator('.address').textContent()).toBe('j***@example.com');
+      await shot(page, 'confirm-page');
+      expect((await subscriberOf(email))?.status).toBe('pending');
+      await Promise.all([page.waitForURL(/\/confirm\?token=/), page.getByRole('button', { name: 'Yes, start the course' }).click()]);
       await page.getByRole('heading', { name: 'You are subscribed' }).waitFor();
       await shot(page, 'confirmed');
       const active = await subscriberOf(email);
       expect(active?.status).toBe('active');
+
+      // The next drip tick sends lesson 1, greeting by the name given at signup.
+      const tick = await fetch(`${stack.url}/__local/drip`, { method: 'POST' });
+      expect(await tick.json()).toMatchObject({ sent: 1 });
+      const lesson1 = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
+      expect(lesson1?.subject).toBe(stack.compiled.lessons[0]?.subject);
+      expect(lesson1?.body.text).toContain('Hi Jo,');
 
       const token = stack.tokens.sign({ subscriberId: String(active?.id), purpose: 'unsubscribe', issuedAt: new Date() });
       await page.goto(`${stack.url}/unsubscribe?token=${token}`);
@@ -170,6 +185,7 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
       expect(await subscriberOf(email)).toMatchObject({ status: 'pending', timezone: stack.compiled.course.defaultTimezone });
 
       await page.goto(await confirmLink(email));
+      await page.getByRole('button', { name: 'Yes, start the course' }).click();
       await page.getByRole('heading', { name: 'You are subscribed' }).waitFor();
       expect((await subscriberOf(email))?.status).toBe('active');
     } finally {

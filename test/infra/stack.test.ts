@@ -173,7 +173,7 @@ describe('the Lambdas', () => {
 describe('the HTTP API', () => {
   it('has exactly the contract routes, with no /__local route and no $default catch-all', () => {
     const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
-    expect(routeKeys.sort()).toEqual(['GET /', 'GET /confirm', 'GET /unsubscribe', 'POST /subscribe', 'POST /unsubscribe'].sort());
+    expect(routeKeys.sort()).toEqual(['GET /', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /subscribe', 'POST /unsubscribe'].sort());
     expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 // The operator CLI, run through its real entry (main with argv) against DynamoDB Local and the SES emulator.
 // Only the local path is exercised here: --table / --stack on a deployed table need AWS and are not
 // run (the stack-output lookup is checked with a stand-in CloudFormation client, the one AWS mock).
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,7 +20,10 @@ import { RequeueRefusedError, runRequeue } from '../../functions/cli/held.js';
 import { requeueHeldSubscriber } from '../../functions/adapters/dynamo-drip-store.js';
 import { runDrip } from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
-import { tableNameOfStack } from '../../functions/cli/target.js';
+import { resolveTarget, tableNameOfStack } from '../../functions/cli/target.js';
+import { emulatorEmails } from '../../functions/local/services.js';
+import { parseLocalSettings } from '../../functions/local/settings.js';
+import { startLocalStack } from '../../functions/local/stack.js';
 import { DUE_INDEX, dueShardOf, keys, suppressionHash } from '../../functions/adapters/table.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { COURSE, seedSubscriber } from './feedback-fixtures.js';
@@ -56,7 +59,8 @@ async function run(args: string[], table: string) {
   const io: CliIo = {
     out,
     err,
-    env: { AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl, TABLE_NAME: table, DATA_DIR: dir, PUBLIC_URL: 'http://localhost:3000' },
+    // DATA_DIR: the local data folder alone (the CSV files of these tests live next to it, not in it).
+    env: { AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl, TABLE_NAME: table, DATA_DIR: join(dir, 'data'), PUBLIC_URL: 'http://localhost:3000' },
     compileCourse: () => Promise.resolve(compiled),
   };
   const code = await main(args, io);
@@ -99,13 +103,37 @@ describe('course stats', () => {
     expect(out).toMatch(/active\s+2 /);
     expect(out).toMatch(/complained\s+1 /);
     expect(out).toContain('confirmation rate: 85.7% (6 of 7)');
-    // lesson 1: sent 5, delivered 5, opens 4, clicks 2, unsubscribes after 1
-    expect(out).toMatch(/ 1 +Introduction +5 +5 +4 +2 +1 +0 +0 +█/);
-    expect(out).toMatch(/ 8 .* 0 +0 +0 +0 +0 +0 +0$/m);
+    // lesson 1: sent 5, delivered 5, opens 4, clicks 2, unsubscribes after 1, no bounces, complaints or not-spam reports
+    expect(out).toMatch(/ 1 +Introduction +5 +5 +4 +2 +1 +0 +0 +0 +█/);
+    expect(out).toMatch(/ 8 .* 0 +0 +0 +0 +0 +0 +0 +0$/m);
+    expect(out).toMatch(/complaints +not spam/);
   });
 });
 
 describe('course export and import', () => {
+  it('export guards every column against spreadsheet formulas, the address too, and import reads the guarded address back', async () => {
+    const source = await stack.newTable();
+    const risky = ['=1+2@example.com', '+44-phone@example.com', '-cmd@example.com'];
+    for (const email of risky) await seedSubscriber(stack.doc, source, email, { name: '=SUM(1+2)' });
+    const exported = await run(['export', '--format', 'csv'], source);
+    const rows = exported.out.trim().split('\n').slice(1);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      // No cell of the row starts with a formula character.
+      const cells = row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"/, ''));
+      for (const cell of cells) expect(cell, row).not.toMatch(/^[=+\-@\t\r]/);
+    }
+    expect(exported.out).toContain(",'=1+2@example.com,");
+    expect(exported.out).toContain(",'-cmd@example.com,");
+
+    const file = join(dir, 'risky.csv');
+    await writeFile(file, exported.out);
+    const fresh = await stack.newTable();
+    expect((await run(['import', file, '--consent', 'moved'], fresh)).code).toBe(0);
+    expect((await profiles(fresh)).map((p) => p.email).sort()).toEqual([...risky].sort());
+    for (const p of await profiles(fresh)) expect(p.name).toBe('=SUM(1+2)');
+  });
+
   it('an exported CSV imported into a fresh table brings back the same addresses as pending, leaving out who left or bounced', async () => {
     const source = await stack.newTable();
     await seedList(source);
@@ -194,18 +222,20 @@ describe('course export and import', () => {
     expect(code).toBe(0);
     // The quoted field running over lines 4-5 is one record: 9 rows under the header.
     expect(out).toMatch(/rows read\s+9$/m);
-    expect(out).toMatch(/added as pending \(no emails sent\)\s+2$/m);
+    expect(out).toMatch(/added as pending \(no emails sent\)\s+3$/m);
     expect(out).toMatch(/already on the list\s+1$/m);
     expect(out).toMatch(/unsubscribed: left out\s+1$/m);
     expect(out).toMatch(/bounced, complained or erased: left out\s+1$/m);
-    expect(out).toMatch(/bad rows\s+3$/m);
+    expect(out).toMatch(/bad rows\s+2$/m);
     expect(out).toContain('line 6: same address as line 2');
     expect(out).toMatch(/line 3: invalid_email: /);
     expect(out).toMatch(/line 4: control_characters: /);
-    expect(out).toMatch(/line 7: invalid_timezone: /);
+    // A well-formed zone nobody knows is no longer a bad row: the course's zone applies.
+    expect(out).not.toMatch(/line 7:/);
     expect(err).toContain('importing [');
     const people = await profiles(table);
-    expect(people.filter((p) => p.status === 'pending').map((p) => p.email).sort()).toEqual(['new2@example.com', 'new@example.com']);
+    expect(people.filter((p) => p.status === 'pending').map((p) => p.email).sort()).toEqual(['new2@example.com', 'new@example.com', 'tz@example.com']);
+    expect(people.find((p) => p.email === 'tz@example.com')).toMatchObject({ timezone: compiled.course.defaultTimezone, unknownTimezone: 'Mars/Olympus' });
     expect(people.find((p) => p.email === 'new@example.com')).toMatchObject({ timezone: 'Europe/Paris', name: 'New' });
     expect((await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(left.id) }))).Item?.status).toBe('unsubscribed');
     expect(await stack.emails()).toHaveLength(0);
@@ -530,6 +560,57 @@ describe('bad arguments', () => {
 });
 
 describe('where the CLI points', () => {
+  it('with no --table or --stack it finds the local stack through npm start\'s own settings (DYNAMODB_PORT, SES_PORT, PORT, DATA_DIR, TABLE_NAME)', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'course-cli-local-'));
+    // `npm start` on the test's DynamoDB Local and SES emulator (no second JVM), with its own table.
+    const table = await stack.newTable();
+    const local = await startLocalStack({
+      settings: { ...parseLocalSettings({ DATA_DIR: data, DRIP_EVERY: '0', TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl }), port: 0, sesPort: 0, dynamodbPort: 0 },
+      log: () => undefined,
+    });
+    try {
+      const res = await fetch(`${local.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'same-shell@example.com' }) });
+      expect(res.status).toBe(200);
+      await local.signupsSettled();
+      // The environment `npm start` was given (as in one shell), and nothing else: no AWS_ENDPOINT_URL_*.
+      const env = {
+        PORT: new URL(local.url).port,
+        DYNAMODB_PORT: new URL(local.dynamodbUrl).port,
+        SES_PORT: new URL(local.inboxUrl).port,
+        DATA_DIR: data,
+        TABLE_NAME: table,
+      };
+      const out = collector();
+      const err = collector();
+      expect(await main(['show', 'same-shell@example.com'], { out, err, env, compileCourse: () => Promise.resolve(compiled) }), err.text()).toBe(0);
+      expect(out.text()).toContain('pending');
+      const sent = collector();
+      expect(await main(['send-test', '--to', 'operator@example.com', '--lesson', '1'], { out: sent, err, env, compileCourse: () => Promise.resolve(compiled) }), err.text()).toBe(0);
+      const test = (await emulatorEmails(local.inboxUrl)).find((m) => m.destination.to.includes('operator@example.com'));
+      expect(test?.body.text).toContain(`${local.url}/unsubscribe?token=`);
+    } finally {
+      await local.stop();
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+
+  it('resolves the local target from the same parser as npm start, AWS_ENDPOINT_URL_* first', async () => {
+    const t = await resolveTarget({}, { DYNAMODB_PORT: '8300', SES_PORT: '8301', TABLE_NAME: 'other' });
+    try {
+      expect(t.description).toBe('local table other at http://127.0.0.1:8300');
+      expect(t.local?.sesPort).toBe(8301);
+    } finally {
+      t.close();
+    }
+    const overridden = await resolveTarget({}, { DYNAMODB_PORT: '8300', AWS_ENDPOINT_URL_DYNAMODB: 'http://db.local:9000' });
+    try {
+      expect(overridden.description).toBe('local table email-course at http://db.local:9000');
+    } finally {
+      overridden.close();
+    }
+    await expect(resolveTarget({}, { DYNAMODB_PORT: 'eighty' })).rejects.toThrow('Bad setting DYNAMODB_PORT');
+  });
+
   it('when the local stack is not running it says so and exits 1', async () => {
     const out = collector();
     const err = collector();

@@ -42,10 +42,13 @@ describe('the drip in the local stack', () => {
       body: JSON.stringify({ email, name: 'Learner', timezone: 'America/St_Johns' }),
     });
     expect(res.status).toBe(200);
+    await stack.signupsSettled();
     const confirmation = (await inboxOf(email)).at(-1);
     const confirmUrl = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(confirmation?.body.text ?? '')?.[1];
     expect(confirmUrl).toBeDefined();
+    // Opening the link shows the page; its button (a POST) confirms.
     expect((await fetch(confirmUrl!)).status).toBe(200);
+    expect((await fetch(confirmUrl!, { method: 'POST' })).status).toBe(200);
 
     expect(await drip()).toMatchObject({ sent: 1 });
     const lesson1 = (await inboxOf(email)).at(-1);

@@ -83,6 +83,34 @@ describe('ses-events: each notification type', () => {
     expect(await counters(table, 3)).toMatchObject({ complained: 1 });
   });
 
+  it.each(['not-spam', 'NOT-SPAM', ' Not-Spam '])('a %j feedback report (the reader rescued the mail) is logged and counted as not-spam, and never suppresses', async (feedbackType) => {
+    const table = await stack.newTable();
+    const { handle, logs } = setup(table);
+    const s = await seedSubscriber(stack.doc, table, 'rescued@example.com');
+    const notSpam = { complaint: { complainedRecipients: [{ emailAddress: s.email }], complaintFeedbackType: feedbackType } };
+
+    await handle(snsEnvelope([sesNotification('Complaint', s, { lesson: 2, extra: notSpam })]));
+
+    expect(await profile(table, s.id)).toMatchObject({ status: 'active' });
+    expect(await dueIds(table)).toContain(s.id);
+    expect(await item(table, keys.suppression(suppressionHash(s.email)))).toBeUndefined();
+    const counted = await counters(table, 2);
+    expect(counted).toMatchObject({ notSpam: 1 });
+    expect(counted?.complained).toBeUndefined();
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'not-spam feedback', feedbackType: 'not-spam', email: 'r***@example.com' }));
+    expect(logs.some((l) => l.msg === 'address stopped')).toBe(false);
+  });
+
+  it.each(['abuse', 'fraud', 'virus', 'other', undefined])('a complaint of feedback type %s still stops the address', async (feedbackType) => {
+    const table = await stack.newTable();
+    const { handle } = setup(table);
+    const s = await seedSubscriber(stack.doc, table, 'really-angry@example.com');
+    const complaint = { complaint: { complainedRecipients: [{ emailAddress: s.email }], ...(feedbackType === undefined ? {} : { complaintFeedbackType: feedbackType }) } };
+    await handle(snsEnvelope([sesNotification('Complaint', s, { extra: complaint })]));
+    expect(await profile(table, s.id)).toMatchObject({ status: 'complained' });
+    expect(await item(table, keys.suppression(suppressionHash(s.email)))).toMatchObject({ reason: 'complaint' });
+  });
+
   it('a complaint after a bounce turns bounced into complained; a bounce after a complaint changes nothing', async () => {
     const table = await stack.newTable();
     const { handle } = setup(table);

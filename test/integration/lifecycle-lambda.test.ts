@@ -12,6 +12,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { keys } from '../../functions/adapters/table.js';
 import { compileShippedCourse, shippedCourse } from '../support/course.js';
+import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
+import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
+import { systemClock } from '../../functions/core/ports.js';
+import { sweepSignups } from '../../functions/core/signup-outbox.js';
+import { createTokens } from '../../functions/core/tokens.js';
 
 let stack: TestStack;
 let secrets: Server;
@@ -97,6 +102,18 @@ describe('the api Lambda handler', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ ok: true });
+    // In AWS the confirmation goes out from the outbox on the next drip run: its sweep, with the
+    // same key and public URL (the drip Lambda's own wiring is exercised in test/infra/bundles.test.ts).
+    const compiled = await compileShippedCourse();
+    const signups = {
+      store: createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
+      mailer: createSesMailer({ client: stack.ses }),
+      clock: systemClock,
+      tokens: createTokens(Buffer.from(SECRET, 'utf8')),
+      compiled,
+      config: { publicUrl: 'https://course.example.com', signupsPerIpPerHour: 20 },
+    };
+    expect(await sweepSignups(signups, { deadline: new Date(Date.now() + 60_000) })).toMatchObject({ found: 1, done: 1 });
     const lock = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.address(shippedCourse().slug, 'lambda@example.com') }));
     const sub = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(String(lock.Item?.id)) }));
     expect(sub.Item?.consent).toMatchObject({ ip: '203.0.113.50', userAgent: 'Mozilla/5.0 test' });
@@ -104,7 +121,9 @@ describe('the api Lambda handler', () => {
     const token = /https:\/\/course\.example\.com\/confirm\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
     expect(token).toBeDefined();
 
-    const confirmed = await handler(event('GET', '/confirm', { query: `token=${token}` }), context);
+    const page = await handler(event('GET', '/confirm', { query: `token=${token}` }), context);
+    expect(page.body).toContain('Yes, start the course');
+    const confirmed = await handler(event('POST', '/confirm', { query: `token=${token}` }), context);
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain('You are subscribed');
   });

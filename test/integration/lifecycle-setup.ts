@@ -8,6 +8,7 @@ import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { keys } from '../../functions/adapters/table.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import type { Mailer, RunDrip } from '../../functions/core/ports.js';
+import { createInProcessOutbox } from '../../functions/core/signup-outbox.js';
 import type { SubscriptionDeps } from '../../functions/core/subscriptions.js';
 import { createTokens, type Tokens } from '../../functions/core/tokens.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
@@ -51,6 +52,8 @@ export interface Lifecycle {
   setAttributes(id: string, values: Record<string, unknown>): Promise<void>;
   postJson(body: unknown, headers?: Record<string, string>): Promise<Response>;
   postForm(fields: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  /** Resolves once every accepted signup has been processed (for requests sent with app.request). */
+  signupsSettled(): Promise<void>;
   /** Emails the emulator holds for this address, oldest first. */
   emailsTo(address: string): Promise<{ subject: string; text: string; html: string }[]>;
   /** The token in the newest confirmation link sent to this address. */
@@ -78,6 +81,9 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     config: { publicUrl: PUBLIC_URL, signupsPerIpPerHour: options.signupsPerIpPerHour ?? 20 },
     warn: (msg, fields) => logs.push({ msg, ...fields }),
   };
+  // As in the local stack: accepted signups are processed right after the answer.
+  const outbox = createInProcessOutbox(() => deps, (msg, fields) => logs.push({ msg, ...fields }));
+  deps.outbox = outbox;
   const app = createApp({
     deps,
     corsOrigins: [PARTNER_ORIGIN],
@@ -85,6 +91,11 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     ...(options.local ? { local: true } : {}),
     ...(options.runDrip ? { runDrip: options.runDrip } : {}),
   });
+  const settledAfter = async (answer: Response | Promise<Response>): Promise<Response> => {
+    const res = await answer;
+    await outbox.settled();
+    return res;
+  };
   const get = async (key: { pk: string; sk: string }) => (await stack.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
   const items = async () => (await stack.doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
   const emailsTo = async (address: string) =>
@@ -114,18 +125,24 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
         }),
       );
     },
+    // Each answers once the outbox has done the signup's work (the answer itself never waits for it).
     postJson: async (body, headers = {}) =>
-      app.request('/subscribe', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
+      settledAfter(
+        app.request('/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest', ...headers },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      ),
     postForm: async (fields, headers = {}) =>
-      app.request('/subscribe', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest', referer: `${PUBLIC_URL}/`, ...headers },
-        body: new URLSearchParams(fields).toString(),
-      }),
+      settledAfter(
+        app.request('/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest', referer: `${PUBLIC_URL}/`, ...headers },
+          body: new URLSearchParams(fields).toString(),
+        }),
+      ),
+    signupsSettled: () => outbox.settled(),
     emailsTo,
     async confirmToken(address) {
       const mails = await emailsTo(address);

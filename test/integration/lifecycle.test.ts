@@ -1,14 +1,18 @@
 // The subscriber lifecycle through the HTTP app, on real SDK clients against DynamoDB Local and the SES
 // emulator: subscribe → confirm → unsubscribe, the same-answer rule, limits, and every bad input.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { keys, suppressionHash, DUE_SHARD_ATTR, DUE_SORT_ATTR } from '../../functions/adapters/table.js';
 import { SUBSCRIBE_MESSAGE, subscribe } from '../../functions/core/subscriptions.js';
 import { SendError, type DripSummary } from '../../functions/core/ports.js';
+import { processSignup, sweepSignups } from '../../functions/core/signup-outbox.js';
 import { DAY, MINUTE, PARTNER_ORIGIN, PUBLIC_URL, lifecycle, newAddress, type Lifecycle } from './lifecycle-setup.js';
 import { compileShippedCourse } from '../support/course.js';
+
+/** The confirm page's button (GET only shows the page). */
+const POST = { method: 'POST' } as const;
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -47,12 +51,14 @@ describe('the whole lifecycle', () => {
     const mails = await t.emailsTo(email);
     expect(mails).toHaveLength(1);
     expect(mails[0]?.subject).toBe(compiled.course.confirmation.subject);
-    expect(mails[0]?.text).toContain('Hi Alice');
+    // The name waits for lesson 1: nothing a stranger typed but the address goes to an unconfirmed address.
+    expect(mails[0]?.text).not.toContain('Alice');
+    expect(mails[0]?.html).not.toContain('Alice');
     expect(mails[0]?.text).toContain(`${PUBLIC_URL}/confirm?token=`);
 
     t.clock.advance(5 * MINUTE);
     const token = await t.confirmToken(email);
-    const confirmed = await t.app.request(`/confirm?token=${token}`);
+    const confirmed = await t.app.request(`/confirm?token=${token}`, POST);
     expect(confirmed.status).toBe(200);
     const confirmedHtml = await confirmed.text();
     expect(confirmedHtml).toContain('You are subscribed');
@@ -66,7 +72,7 @@ describe('the whole lifecycle', () => {
 
     // A second click: same page, nothing changes, nothing sent.
     t.clock.advance(MINUTE);
-    const again = await t.app.request(`/confirm?token=${token}`);
+    const again = await t.app.request(`/confirm?token=${token}`, POST);
     expect(again.status).toBe(200);
     expect(await again.text()).toBe(confirmedHtml);
     expect(await t.subscriber(id)).toEqual(active);
@@ -126,7 +132,7 @@ describe('the whole lifecycle', () => {
     const email = newAddress();
     await t.postJson({ email });
     const id = await subscriberIdOf(email);
-    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`)).status).toBe(200);
+    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`, POST)).status).toBe(200);
     // As if the drip had sent lessons 1–3.
     await t.setAttributes(id, { nextLesson: 3, lastSentAt: '2026-03-16T09:00:00.000Z' });
     t.clock.advance(20 * DAY);
@@ -139,7 +145,7 @@ describe('the whole lifecycle', () => {
     expect(again).toMatchObject({ status: 'pending', nextLesson: 3, name: 'Back' });
     expect(await t.emailsTo(email)).toHaveLength(2);
 
-    const page = await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    const page = await t.app.request(`/confirm?token=${await t.confirmToken(email)}`, POST);
     expect(page.status).toBe(200);
     // The page names the lesson that comes next, not lesson 1 again.
     const text = await page.text();
@@ -154,7 +160,7 @@ describe('the whole lifecycle', () => {
     const email = newAddress();
     await t.postJson({ email });
     const id = await subscriberIdOf(email);
-    await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    await t.app.request(`/confirm?token=${await t.confirmToken(email)}`, POST);
     await t.setAttributes(id, { nextLesson: 2 });
     const token = t.unsubscribeToken(id);
     await t.app.request(`/unsubscribe?token=${token}`, { method: 'POST' });
@@ -194,7 +200,7 @@ describe('the same answer for every address', () => {
 
     const active = newAddress('active');
     await t.postJson({ email: active });
-    await t.app.request(`/confirm?token=${await t.confirmToken(active)}`);
+    await t.app.request(`/confirm?token=${await t.confirmToken(active)}`, POST);
 
     const others: Record<string, string> = {};
     for (const status of ['completed', 'unsubscribed', 'bounced', 'complained'] as const) {
@@ -257,7 +263,7 @@ describe('at most one confirmation per address per 10 minutes', () => {
     await t.postJson({ email });
     expect(await t.emailsTo(email)).toHaveLength(2);
     // Both links work until they expire; the newest one confirms.
-    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`)).status).toBe(200);
+    expect((await t.app.request(`/confirm?token=${await t.confirmToken(email)}`, POST)).status).toBe(200);
   });
 
   it('10 parallel signups of a pending address past its window send one more email', async () => {
@@ -273,20 +279,20 @@ describe('at most one confirmation per address per 10 minutes', () => {
     await t.postJson({ email });
     const oldToken = await t.confirmToken(email);
     t.clock.advance(8 * DAY);
-    const stale = await t.app.request(`/confirm?token=${oldToken}`);
+    const stale = await t.app.request(`/confirm?token=${oldToken}`, POST);
     expect(stale.status).toBe(410);
     expect(await stale.text()).toContain('expired');
 
     expect((await t.postJson({ email })).status).toBe(200);
     expect(await t.emailsTo(email)).toHaveLength(2);
-    const res = await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    const res = await t.app.request(`/confirm?token=${await t.confirmToken(email)}`, POST);
     expect(res.status).toBe(200);
     const lock = await t.addressLock(email);
     expect((await t.subscriber(String(lock?.id)))?.status).toBe('active');
     expect(lock?.expiresAt).toBeUndefined();
   });
 
-  it('a confirmation SES refuses is answered 503 and can be retried at once', async () => {
+  it('a confirmation SES refuses stays in the outbox and goes out once at a later sweep', async () => {
     // SES itself is emulated; only the failure is injected, as real SES would throttle.
     let fail = true;
     t = await lifecycle(stack, compiled, {
@@ -296,11 +302,78 @@ describe('at most one confirmation per address per 10 minutes', () => {
     });
     const email = newAddress();
     const first = await t.postJson({ email });
-    expect(first.status).toBe(503);
-    expect(((await first.json()) as { error: { code: string } }).error.code).toBe('dependency_failed');
+    // The answer does not depend on SES: the signup is stored and its mail retried.
+    expect(first.status).toBe(200);
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    const waiting = (await t.items()).filter((i) => i.pk === 'OUTBOX');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ attempts: 1, lastError: expect.stringContaining('could not be sent') });
+
     fail = false;
-    expect((await t.postJson({ email })).status).toBe(200);
+    // Not before its retry time…
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, taken: 1, done: 0 });
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    // …then once.
+    t.clock.advance(MINUTE);
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, done: 1 });
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 0 });
     expect(await t.emailsTo(email)).toHaveLength(1);
+    expect((await t.items()).filter((i) => i.pk === 'OUTBOX')).toHaveLength(0);
+  });
+
+  it('a crash after a signup was stored sends its confirmation once the service is back', async () => {
+    t = await lifecycle(stack, compiled);
+    // The process "dies" right after answering: nothing processes the request.
+    delete t.deps.outbox;
+    const email = newAddress();
+    expect((await t.postJson({ email })).status).toBe(200);
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    expect(await t.subscribers()).toHaveLength(0);
+    // Back: the first drip run's sweep sends it.
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, done: 1 });
+    expect(await t.emailsTo(email)).toHaveLength(1);
+    expect((await t.subscribers())[0]).toMatchObject({ email, status: 'pending' });
+  });
+
+  it('a crash between writing the subscription and mailing it sends that confirmation after the lease, not "recently sent"', async () => {
+    t = await lifecycle(stack, compiled);
+    delete t.deps.outbox;
+    const email = newAddress();
+    await t.postJson({ email });
+    const [request] = await t.deps.store.pendingSignups(10);
+    // A worker that writes the subscription and then hangs in the SES call, as if it had died there.
+    const hung = { ...t.deps, mailer: { sendRaw: () => new Promise<never>(() => undefined) } };
+    void processSignup(hung, request!);
+    await vi.waitFor(async () => expect((await t.subscribers())[0]?.confirmationRequest).toBe(request!.requestId));
+    expect(await t.emailsTo(email)).toHaveLength(0);
+    // Within the lease nobody else takes it; after it, the sweep sends the confirmation once.
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ taken: 1 });
+    t.clock.advance(2 * MINUTE);
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ done: 1 });
+    expect(await t.emailsTo(email)).toHaveLength(1);
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 0 });
+  });
+
+  it('answers before anything about the address is read: active, suppressed and new addresses add one outbox request each, nothing else', async () => {
+    t = await lifecycle(stack, compiled);
+    const active = newAddress('active');
+    await t.postJson({ email: active });
+    await t.app.request(`/confirm?token=${await t.confirmToken(active)}`, POST);
+    const suppressed = newAddress('suppressed');
+    await stack.doc.send(new PutCommand({ TableName: t.table, Item: { ...keys.suppression(suppressionHash(suppressed)), reason: 'complaint' } }));
+    delete t.deps.outbox;
+    const before = await t.items();
+    for (const email of [active, suppressed, newAddress('new')]) {
+      const res = await t.postJson({ email }, { accept: 'application/json' });
+      expect(await res.json()).toEqual({ ok: true, message: SUBSCRIBE_MESSAGE });
+    }
+    const after = await t.items();
+    const key = (i: Record<string, unknown>) => `${String(i.pk)} ${String(i.sk)}`;
+    const added = after.filter((i) => !before.some((b) => key(b) === key(i)));
+    expect(added.map((i) => i.pk)).toEqual(['OUTBOX', 'OUTBOX', 'OUTBOX']);
+    // Only the IP's counter moved among what was there.
+    const changed = before.filter((b) => JSON.stringify(after.find((i) => key(i) === key(b))) !== JSON.stringify(b));
+    expect(changed.map((i) => String(i.pk).split('#')[0])).toEqual(['RATE']);
   });
 });
 
@@ -338,7 +411,10 @@ describe('bad input changes nothing', () => {
     { name: 'a CR/LF in the address', body: JSON.stringify({ email: 'a@example.com\r\nBcc: victim@example.com' }), status: 400, code: 'control_characters', field: 'email' },
     { name: 'a control character in the name', body: JSON.stringify({ email: 'a@example.com', name: 'Ann\u0000' }), status: 400, code: 'control_characters', field: 'name' },
     { name: 'a line break in the name', body: JSON.stringify({ email: 'a@example.com', name: 'Ann\nSubject: x' }), status: 400, code: 'control_characters', field: 'name' },
-    { name: 'an unknown time zone', body: JSON.stringify({ email: 'a@example.com', timezone: 'Mars/Olympus_Mons' }), status: 400, code: 'invalid_timezone', field: 'timezone' },
+    { name: 'a malformed time zone', body: JSON.stringify({ email: 'a@example.com', timezone: 'Mars Olympus' }), status: 400, code: 'invalid_timezone', field: 'timezone' },
+    { name: 'an overlong time zone', body: JSON.stringify({ email: 'a@example.com', timezone: `Etc/${'A'.repeat(70)}` }), status: 400, code: 'invalid_timezone', field: 'timezone' },
+    { name: 'a name that is a link', body: JSON.stringify({ email: 'a@example.com', name: 'Win a prize at http://prize.example' }), status: 400, code: 'invalid_name', field: 'name' },
+    { name: 'an address whose domain has no ASCII form', body: JSON.stringify({ email: 'a@bü\u00adcher..example' }), status: 400, code: 'invalid_email', field: 'email' },
     { name: 'a field of the wrong type', body: JSON.stringify({ email: ['a@example.com'] }), status: 400, code: 'invalid_email', field: 'email' },
     { name: 'broken JSON', body: '{"email": "a@example.com"', status: 400, code: 'invalid_json' },
     { name: 'JSON that is not an object', body: '["a@example.com"]', status: 400, code: 'invalid_input' },
@@ -487,7 +563,7 @@ describe('link tokens', () => {
   it('an expired confirm link gets 410; an old unsubscribe link still works', async () => {
     const { id, confirm, unsubscribe } = await setupActive();
     t.clock.advance(8 * DAY);
-    const res = await t.app.request(`/confirm?token=${confirm}`);
+    const res = await t.app.request(`/confirm?token=${confirm}`, POST);
     expect(res.status).toBe(410);
     expect((await t.subscriber(id))?.status).toBe('pending');
     t.clock.advance(400 * DAY);
@@ -498,18 +574,18 @@ describe('link tokens', () => {
   it('a confirm link used after unsubscribing does not resubscribe', async () => {
     const { id, confirm, unsubscribe } = await setupActive();
     await t.app.request(`/unsubscribe?token=${unsubscribe}`, { method: 'POST' });
-    const res = await t.app.request(`/confirm?token=${confirm}`);
+    const res = await t.app.request(`/confirm?token=${confirm}`, POST);
     expect(res.status).toBe(410);
     expect((await t.subscriber(id))?.status).toBe('unsubscribed');
   });
 
   it('a confirm click after a lesson went out says the next one comes at its scheduled time, and changes nothing', async () => {
     const { id, confirm } = await setupActive();
-    expect((await t.app.request(`/confirm?token=${confirm}`)).status).toBe(200);
+    expect((await t.app.request(`/confirm?token=${confirm}`, POST)).status).toBe(200);
     // As the drip leaves it after sending lesson 1: lesson 2 due next week.
     await t.setAttributes(id, { nextLesson: 1, nextSendAt: new Date(t.clock.now().getTime() + 7 * DAY).toISOString() });
     const before = await t.subscriber(id);
-    const res = await t.app.request(`/confirm?token=${confirm}`);
+    const res = await t.app.request(`/confirm?token=${confirm}`, POST);
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).toContain('Lesson 2 is on its way at its scheduled time');
@@ -531,7 +607,7 @@ describe('GET /unsubscribe changes nothing', () => {
     const email = newAddress();
     await t.postJson({ email });
     const id = await subscriberIdOf(email);
-    await t.app.request(`/confirm?token=${await t.confirmToken(email)}`);
+    await t.app.request(`/confirm?token=${await t.confirmToken(email)}`, POST);
     const before = await t.items();
     const token = t.unsubscribeToken(id);
     for (let i = 0; i < 3; i++) expect((await t.app.request(`/unsubscribe?token=${token}`)).status).toBe(200);

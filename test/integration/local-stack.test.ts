@@ -1,7 +1,7 @@
 // The local stack behind `npm start`, started in-process on free ports with a temporary DATA_DIR:
 // it creates its table, keeps data and the token key across a stop and start, drains on stop, and
 // says clearly when a port is taken.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/table.js';
 import type { DripSummary, RunDrip } from '../../functions/core/ports.js';
-import { emulatorEmails } from '../../functions/local/services.js';
+import { emulatorEmails, startDynamoDbLocal, startSesEmulator, type RunningService } from '../../functions/local/services.js';
 import { parseInterval, parseLocalSettings, type LocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 
@@ -31,6 +31,7 @@ const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 
 async function signUp(stack: LocalStack, email: string): Promise<string> {
   const res = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(email)}` });
   expect(res.status).toBe(200);
+  await stack.signupsSettled();
   const mail = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
   const link = /(http:\/\/localhost:\d+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
   if (!link) throw new Error('no confirmation link');
@@ -45,7 +46,7 @@ describe('the local stack', () => {
     try {
       const link = await signUp(first, 'kept@example.com');
       expect(link.startsWith(`${first.url}/confirm?token=`)).toBe(true);
-      const confirmed = await fetch(link);
+      const confirmed = await fetch(link, { method: 'POST' });
       expect(confirmed.status).toBe(200);
       const lock = await first.doc.send(new GetCommand({ TableName: first.tableName, Key: keys.address(first.compiled.course.slug, 'kept@example.com') }));
       id = String(lock.Item?.id);
@@ -67,7 +68,7 @@ describe('the local stack', () => {
     } finally {
       await second.stop();
     }
-    // Two starts of DynamoDB Local (a JVM each): over 30 s when the full suite shares two busy cores.
+    // Two or three starts of DynamoDB Local (a JVM each): on a busy 2-core machine over the 30 s default.
   }, 90_000);
 
   it('serves the signup page with security headers through the real node server', async () => {
@@ -101,7 +102,8 @@ describe('the local stack', () => {
     // The failed starts released the data folder's database lock: a normal start works.
     const stack = await startLocalStack({ settings: settings(), log: quiet });
     await stack.stop();
-  });
+    // Two or three starts of DynamoDB Local (a JVM each): on a busy 2-core machine over the 30 s default.
+  }, 90_000);
 
   it('while it starts, the port answers 503 with the same security headers as the app', async () => {
     // A free port for the app, known before the stack starts.
@@ -214,5 +216,118 @@ describe('local settings', () => {
     expect(() => parseLocalSettings({ DRIP_EVERY: '10ms' })).toThrow('DRIP_EVERY');
     expect(() => parseLocalSettings({ PUBLIC_URL: 'not a url' })).toThrow('PUBLIC_URL');
     expect(() => parseLocalSettings({ AWS_ENDPOINT_URL_SES: 'ftp://x' })).toThrow('AWS_ENDPOINT_URL_SES');
+  });
+});
+
+describe('local data that cannot be used stops the start, naming the file or folder and what to do', () => {
+  async function freshDir(): Promise<string> {
+    return mkdtemp(join(tmpdir(), 'course-data-'));
+  }
+  // The checks run before the database starts; the starts that get past them use one shared
+  // DynamoDB Local and SES emulator (AWS_ENDPOINT_URL_*), so no test here waits for another JVM.
+  let dynamo: RunningService | undefined;
+  let ses: RunningService | undefined;
+  beforeAll(async () => {
+    [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+  });
+  afterAll(async () => {
+    await ses?.close();
+    await dynamo?.close();
+  });
+  const start = (dir: string, shared = false) =>
+    startLocalStack({
+      settings: {
+        ...parseLocalSettings({ DATA_DIR: dir, DRIP_EVERY: '0', ...(shared ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo!.url, AWS_ENDPOINT_URL_SES: ses!.url } : {}) }),
+        port: 0,
+        sesPort: 0,
+        dynamodbPort: 0,
+      },
+      log: quiet,
+    });
+  /** A data folder as a stopped `npm start` leaves it: the database's files and the key. */
+  async function usedDir(): Promise<string> {
+    const dir = await freshDir();
+    await mkdir(join(dir, 'dynamodb'));
+    await writeFile(join(dir, 'dynamodb', 'shared-local-instance.db'), 'SQLite format 3\u0000');
+    await writeFile(join(dir, 'token.key'), `${Buffer.alloc(32, 7).toString('base64url')}\n`);
+    return dir;
+  }
+
+  it.each([
+    ['text that is not base64url', 'this is not a key\n'],
+    ['standard base64 (+ and /)', `${'+/'.repeat(21)}A\n`],
+    ['a key too short', `${Buffer.alloc(16, 1).toString('base64url')}\n`],
+    ['43 characters that are not a canonical encoding', `${'A'.repeat(42)}B\n`],
+    ['an empty file', ''],
+  ])('a token.key holding %s', async (_what, text) => {
+    const dir = await usedDir();
+    try {
+      await writeFile(join(dir, 'token.key'), text);
+      const failed = start(dir);
+      await expect(failed).rejects.toThrow(`The token key ${join(dir, 'token.key')} is damaged`);
+      await expect(failed).rejects.toThrow(/Restore it from a backup/);
+      // Nothing replaced the damaged file.
+      expect(await readFile(join(dir, 'token.key'), 'utf8')).toBe(text);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a token.key missing next to existing data', async () => {
+    const dir = await usedDir();
+    try {
+      await unlink(join(dir, 'token.key'));
+      await expect(start(dir)).rejects.toThrow(`The token key ${join(dir, 'token.key')} is missing, but ${dir} holds data`);
+      await expect(readFile(join(dir, 'token.key'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a fresh, empty data folder gets a new key, and the same one on the next start', async () => {
+    const dir = await freshDir();
+    try {
+      const first = await start(dir, true);
+      await first.stop();
+      const key = await readFile(join(dir, 'token.key'), 'utf8');
+      expect(key.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const second = await start(dir, true);
+      await second.stop();
+      expect(await readFile(join(dir, 'token.key'), 'utf8')).toBe(key);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a database folder that is not a folder', async () => {
+    const dir = await usedDir();
+    try {
+      await rm(join(dir, 'dynamodb'), { recursive: true });
+      await writeFile(join(dir, 'dynamodb'), 'not a database');
+      await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (it is not a folder)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a damaged database file: DynamoDB Local starts but cannot read it', async () => {
+    const dir = await usedDir();
+    try {
+      await writeFile(join(dir, 'dynamodb', 'shared-local-instance.db'), 'garbage, not SQLite');
+      await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (Cannot reach DynamoDB to check table`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('a DATA_DIR that is a file', async () => {
+    const dir = await freshDir();
+    try {
+      const file = join(dir, 'data');
+      await writeFile(file, 'x');
+      await expect(start(file)).rejects.toThrow(`The data folder ${file} cannot be created or used`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

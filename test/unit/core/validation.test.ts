@@ -105,7 +105,7 @@ describe('parseSignupInput', () => {
     expect(parseSignupInput({ email: 'a@example.com', timezone: '' })).not.toHaveProperty('timezone');
   });
 
-  it.each(['Mars/Olympus', '+05:30', 'GMT+5:30', 'not a zone', '<script>'])('rejects the time zone %s', (timezone) => {
+  it.each(['+05:30', 'GMT+5:30', 'not a zone', '<script>', 'Europe/', '/Europe', 'Europe//Paris', 'a'.repeat(65), `Etc/${'x'.repeat(61)}`])('rejects the malformed time zone %s', (timezone) => {
     expect(rejection({ email: 'a@example.com', timezone })).toMatchObject({ code: 'invalid_timezone', field: 'timezone' });
   });
 
@@ -186,5 +186,81 @@ describe('maskEmail', () => {
     ['@example.com', '***'],
   ])('%s → %s', (email, masked) => {
     expect(maskEmail(email)).toBe(masked);
+  });
+});
+
+describe('time zones a browser may report', () => {
+  it.each(['Etc/Unknown', 'Mars/Olympus', 'America/Nowhere_City', 'Factory/Zone-2', 'Etc/GMT+15'])(
+    'a well-formed zone nobody knows (%s) is no error: the course zone applies and the name is kept as a record',
+    (timezone) => {
+      const parsed = parseSignupInput({ email: 'a@example.com', timezone });
+      expect(parsed).not.toHaveProperty('timezone');
+      expect(parsed.unknownTimezone).toBe(timezone);
+    },
+  );
+
+  it.each([
+    ['US/Eastern', 'US/Eastern'],
+    ['Asia/Calcutta', 'Asia/Calcutta'],
+    ['Europe/Kiev', 'Europe/Kiev'],
+    ['GB', 'GB'],
+    ['UTC', 'UTC'],
+    ['Etc/GMT-14', 'Etc/GMT-14'],
+    ['America/Argentina/ComodRivadavia', 'America/Argentina/ComodRivadavia'],
+  ])('the legacy or unusual name %s keeps working', (timezone, expected) => {
+    const parsed = parseSignupInput({ email: 'a@example.com', timezone });
+    expect(parsed.timezone?.toLowerCase()).toBe(expected.toLowerCase());
+    expect(parsed).not.toHaveProperty('unknownTimezone');
+  });
+
+  it('a zone with a control character is still refused as one', () => {
+    expect(rejection({ email: 'a@example.com', timezone: 'Etc/Unknown\u0000' })).toMatchObject({ code: 'control_characters', field: 'timezone' });
+  });
+});
+
+describe('internationalised domains', () => {
+  it.each([
+    ['anna@bücher.example', 'anna@xn--bcher-kva.example'],
+    ['Anna@BÜCHER.de', 'anna@xn--bcher-kva.de'],
+    ['jo@münchen.de', 'jo@xn--mnchen-3ya.de'],
+    ['x@例え.テスト', 'x@xn--r8jz45g.xn--zckzah'],
+    ['x@παράδειγμα.δοκιμή', 'x@xn--hxajbheg2az3al.xn--jxalpdlp'],
+    ['x@пример.рф', 'x@xn--e1afmkfd.xn--p1ai'],
+    ['x@ｅｘａｍｐｌｅ.com', 'x@example.com'],
+    ['anna@xn--bcher-kva.example', 'anna@xn--bcher-kva.example'],
+  ])('%s is kept in its ASCII form %s', (email, ascii) => {
+    expect(parseSignupInput({ email }).email).toBe(ascii);
+  });
+
+  it.each(['a@bü\u00adcher..example', 'a@xn--zz.example', 'a@bücher-.example', 'a@-bücher.example', 'a@ü'])('a domain with no valid ASCII form (%s) is refused with a clear error', (email) => {
+    const e = rejection({ email });
+    expect(e).toMatchObject({ code: 'invalid_email', field: 'email' });
+  });
+
+  it.each(['ünal@example.com', 'josé@bücher.example', '用户@例え.テスト'])('a local part SES cannot send to is refused, saying why: %s', (email) => {
+    expect(rejection({ email })).toMatchObject({ code: 'invalid_email', field: 'email', message: expect.stringContaining('before the @') });
+  });
+});
+
+describe('names that read as links or addresses', () => {
+  it.each([
+    'Hi Win a prize at http://x.example',
+    'https://bit.ly/abc',
+    'www.prize',
+    'WWW.PRIZE.EXAMPLE',
+    'prize.com',
+    'visit bit.ly/abc',
+    'buy-now.shop',
+    'win.example.co.uk',
+    'mail me: a@b.co',
+    'Ann @home',
+    'sale.рф',
+    'hxxp://evil',
+  ])('refuses %s with a clear field error', (name) => {
+    expect(rejection({ email: 'a@example.com', name })).toMatchObject({ code: 'invalid_name', field: 'name', message: expect.stringContaining('first name') });
+  });
+
+  it.each(['Ann', 'Mary-Ann', 'J.R.R. Tolkien', 'St.John', 'Dr. Who', "O'Brien", 'Zoë', '李', 'José María', 'Anne.Marie'])('accepts the name %s', (name) => {
+    expect(parseSignupInput({ email: 'a@example.com', name }).name).toBe(name);
   });
 });

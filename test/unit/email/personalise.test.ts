@@ -20,12 +20,19 @@ describe('the name', () => {
     expect(email.text).toContain('Hi <script>alert(1)</script>,');
   });
 
-  it('Ann "A&B" is escaped in the HTML (quote and ampersand) and kept as typed in the text', () => {
-    const email = renderConfirmation(compiled, { name: 'Ann "A&B"', confirmUrl: 'https://example.com/confirm?token=x' });
+  it('Ann "A&B" is escaped in a lesson\'s HTML (quote and ampersand) and kept as typed in the text', () => {
+    const email = renderLesson(compiled, 0, { name: 'Ann "A&B"', unsubscribeUrl });
     expect(email.html).toContain('Hi Ann &quot;A&amp;B&quot;,');
     expect(email.html).not.toContain('Ann "A&B"');
     expect(email.text).toContain('Hi Ann "A&B",');
     expect(email.text).not.toContain('&amp;');
+  });
+
+  it('the confirmation carries no name at all: it goes to an address nobody has confirmed yet', () => {
+    const email = renderConfirmation(compiled, { confirmUrl: 'https://example.com/confirm?token=x' });
+    expect(email.html).not.toContain('{{name}}');
+    expect(email.text).toContain('Hello,');
+    expect(email.text.replace(/\s+/g, ' ')).toContain('One more click there, on its button, starts the course');
   });
 
   it('falls back to "there" when absent, empty or only spaces', () => {
