@@ -365,5 +365,10 @@ function describeFailure(e: unknown, target: Target | undefined): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  // `course show … | head`: the reader closed the pipe, which is how such a pipeline ends (EPIPE).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   process.exitCode = await main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env });
 }

@@ -79,12 +79,16 @@ describe('two courses in one local stack', () => {
   it('one address on both: two confirmations, lesson 1 of each, leaves one and keeps receiving the other', async () => {
     const email = 'both@example.com';
     for (const course of [BOTOX, WALKING]) expect((await subscribe({ email, name: 'Bo', course })).status).toBe(200);
+    // The confirmations go out from the signup outbox, right after the answers.
+    await stack.signupsSettled();
     const confirmations = await inboxOf(email);
     expect(confirmations.map((m) => m.subject).sort()).toEqual(['Please confirm your subscription to Botox and Permanent Numbness', 'Please confirm your subscription to Walking for Health']);
     const confirmLinks = confirmations.map((m) => link(m.body.text, 'confirm'));
     expect(new Set(confirmLinks).size).toBe(2);
     for (const url of confirmLinks) {
-      const res = await fetch(url!);
+      // The link opens a page naming its course; its button (a POST) confirms.
+      expect(await (await fetch(url!)).text()).toMatch(/Botox and Permanent Numbness|Walking for Health/);
+      const res = await fetch(url!, { method: 'POST' });
       expect(res.status).toBe(200);
     }
 
