@@ -29,6 +29,7 @@ import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { COURSE, seedSubscriber } from './feedback-fixtures.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, sendRecords, unsubscribe } from './drip-fixtures.js';
 import { compileShippedCourse } from '../support/course.js';
+import { collector } from '../support/collector.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -41,17 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack.stop();
 });
-
-function collector(): Writable & { text: () => string } {
-  let buf = '';
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      buf += chunk.toString();
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => buf });
-}
 
 async function run(args: string[], table: string) {
   const out = collector();

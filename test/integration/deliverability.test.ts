@@ -3,7 +3,6 @@
 // that is not on the short accepted list. A second course, built in a temp folder the way an author
 // builds one, shows the same checks catch an article that trips them.
 import { spawnSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
   type EmailCheck,
 } from '../../functions/email/deliverability.js';
 import { main } from '../../functions/cli/main.js';
+import { collector } from '../support/collector.js';
 import { courseFolders } from '../support/courses.js';
 import { SHIPPED_COURSE_DIR } from '../support/course.js';
 
@@ -101,10 +101,9 @@ describe('SpamAssassin (local rules) over every composed email', () => {
 
   it("`course check` runs the same checks on an author's course: exit 1, the rule named next to its lesson", async (ctx) => {
     if (!installed) ctx.skip(SKIP_REASON);
-    const out = new PassThrough();
-    let printed = '';
-    out.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    const code = await main(['check', '--course', authored.dir], { out, err: new PassThrough(), env: {} });
+    const out = collector();
+    const code = await main(['check', '--course', authored.dir], { out, err: collector(), env: {} });
+    const printed = out.text();
     expect(code).toBe(1);
     expect(printed).toMatch(/Deliverability of an-authors-course:/);
     expect(printed).toMatch(/^FAIL Lesson 1: .*\n.*\n\s+spam rule HTML_FONT_LOW_CONTRAST/m);

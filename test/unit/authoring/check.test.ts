@@ -4,13 +4,13 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCourse, sizeCheck, MAX_LESSON_BYTES, type CourseUnderCheck } from '../../../functions/authoring/check.js';
 import { main } from '../../../functions/cli/main.js';
 import { loadCourses } from '../../../functions/email/courses.js';
 import { defaultTemplatesDir } from '../../../functions/email/manifest.js';
 import { SHIPPED_COURSE_DIR, compileShippedCourse, shippedCourse } from '../../support/course.js';
+import { collector } from '../../support/collector.js';
 
 let scratch: string;
 beforeAll(async () => {
@@ -33,17 +33,6 @@ const L3 = 'lessons/03-role-of-botox.mjml';
 const P2A = 'Permanent numbness occurs when nerves are damaged or compressed, leading to the loss of sensation in specific areas of the body.';
 const P3B = 'Botox, short for botulinum toxin, is a neurotoxic protein produced by the bacterium Clostridium botulinum. It works by temporarily paralyzing or weakening muscles or nerve endings in targeted areas.';
 const paragraph = (text: string) => `  <p>${text}</p>\n`;
-
-function collector(): Writable & { text: () => string } {
-  let buf = '';
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      buf += chunk.toString();
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => buf });
-}
 
 describe('every course in the repository', () => {
   // COURSES_DIR, as for npm start and the bench: a deployment's own courses folder gets the same check.
@@ -126,15 +115,17 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
     expect(problems).toEqual([{ check: 'fidelity', message: expect.stringMatching(/names no "source"/) as unknown }]);
   });
 
+  // The text checks alone (--no-deliverability): the deliverability part of `course check`, with
+  // SpamAssassin and Chromium, is tested in test/integration/deliverability.test.ts.
   it('npx course check prints each problem with its lesson and text and exits 1; a good course exits 0', async () => {
     const dir = await brokenCopy('cli', L3, (t) => t.replace(paragraph(P3B), ''));
     const out = collector();
     const err = collector();
-    expect(await main(['check', '--course', dir], { out, err, env: {} })).toBe(1);
+    expect(await main(['check', '--course', dir, '--no-deliverability'], { out, err, env: {} })).toBe(1);
     expect(out.text()).toContain('✗ botox-permanent-numbness: 1 problem\n');
     expect(out.text()).toContain(`lesson 3 (${L3}): [fidelity] missing: “Botox, short for botulinum toxin`);
     const good = collector();
-    expect(await main(['check'], { out: good, err, env: {} })).toBe(0);
+    expect(await main(['check', '--no-deliverability'], { out: good, err, env: {} })).toBe(0);
     expect(good.text()).toMatch(/^✓ botox-permanent-numbness: 8 lessons match source\/000_ead803f271ebb9cd.txt word for word/);
   });
 });

@@ -5,7 +5,6 @@
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCourse } from '../../../functions/authoring/check.js';
 import { textBlocks } from '../../../functions/authoring/html.js';
@@ -14,6 +13,7 @@ import { newCourse, type NewCourseOptions } from '../../../functions/authoring/n
 import { main } from '../../../functions/cli/main.js';
 import { loadCourse, type Course } from '../../../functions/email/manifest.js';
 import { SHIPPED_COURSE_DIR, SHIPPED_SOURCE_PATH, shippedCourse } from '../../support/course.js';
+import { collector } from '../../support/collector.js';
 
 const fixture = (name: string) => new URL(`../../fixtures/articles/${name}`, import.meta.url).pathname;
 let scratch: string;
@@ -38,17 +38,6 @@ async function shape(dir: string, course: Course): Promise<string[][]> {
       return [...mjml.matchAll(/<(h[1-6]|p|li)>/g)].map((m) => m[1]!).map((tag, i) => `${tag}: ${textBlocks(mjml)[i] ?? ''}`);
     }),
   );
-}
-
-function collector(): Writable & { text: () => string } {
-  let buf = '';
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      buf += chunk.toString();
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => buf });
 }
 
 describe('a Markdown article', () => {
