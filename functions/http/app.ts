@@ -184,7 +184,7 @@ export function createApp(options: AppOptions): Hono {
     try {
       chosen = courseOfSignup(deps, fields);
     } catch {
-      chosen = undefined; // subscribe() refuses it below, naming the field
+      chosen = undefined; // acceptSignup() refuses it below, naming the field
     }
     const signedUpFor = chosen?.course ?? course;
     try {

