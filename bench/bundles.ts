@@ -17,7 +17,9 @@ if (json !== undefined) {
 } else {
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`\nnode ${process.version} ${process.arch}, ${runs} runs per figure\n`);
-  console.log('| function | entry | bundle (index.mjs) | gzip | source map | compiled course | import, median | node process, median | import with --enable-source-maps |');
+  console.log(
+    '| function | entry | bundle (index.mjs) | gzip | source map | compiled course | import, median | node process, median | import with --enable-source-maps |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const b of result.bundles) {
     console.log(

@@ -64,7 +64,10 @@ function measureInit(bundleFile: string, taskRoot: string, withSourceMaps: boole
   // first time is this machine's page cache, not the code's init.
   for (let i = -1; i < runs; i++) {
     const start = performance.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(bundleFile).href], { env: lambdaLikeEnv(taskRoot, withSourceMaps), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(bundleFile).href], {
+      env: lambdaLikeEnv(taskRoot, withSourceMaps),
+      encoding: 'utf8',
+    });
     const elapsed = performance.now() - start;
     if (r.status !== 0) throw new Error(`importing ${bundleFile} failed:\n${r.stderr}`);
     if (i < 0) continue;
@@ -78,14 +81,21 @@ function measureInit(bundleFile: string, taskRoot: string, withSourceMaps: boole
  * In a child process (`bench/bundles.ts --json`), so the bundling output of the synth stays out of
  * the caller's output; `log` gets the child's progress lines. Fails with the child's output.
  */
-export async function measureBundlesInChild(o: { runs: number; log: (line: string) => void }): Promise<{ synthMs: number; bundles: BundleFigures[] }> {
+export async function measureBundlesInChild(o: {
+  runs: number;
+  log: (line: string) => void;
+}): Promise<{ synthMs: number; bundles: BundleFigures[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'course-bench-json-'));
   const out = join(dir, 'bundles.json');
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bundles.ts', import.meta.url)), '--runs', String(o.runs), '--json', out], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./bundles.ts', import.meta.url)), '--runs', String(o.runs), '--json', out],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
     let output = '';
     let pending = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -108,7 +118,10 @@ export async function measureBundlesInChild(o: { runs: number; log: (line: strin
 }
 
 /** Synthesises the app with real bundling (esbuild, offline) into a temporary folder and measures each bundle. */
-export async function measureBundles(o: { runs: number; log: (line: string) => void }): Promise<{ synthMs: number; bundles: BundleFigures[] }> {
+export async function measureBundles(o: {
+  runs: number;
+  log: (line: string) => void;
+}): Promise<{ synthMs: number; bundles: BundleFigures[] }> {
   const outdir = mkdtempSync(join(tmpdir(), 'course-bench-'));
   try {
     const app = new App({ outdir, context: cdkJsonContext() });

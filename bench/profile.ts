@@ -63,7 +63,12 @@ export function sharesOf(profile: Profile): ProfileShares {
     let kind = own === '(garbage collector)' ? 'garbage collector' : own === '(idle)' ? 'idle' : 'other';
     // The profiler's own work when it stops (serialising the profile) is not the drip's.
     if (stack.some((f) => f.callFrame.url === 'node:inspector')) kind = 'idle';
-    if (kind === 'other') for (const [name, test] of KINDS) if (stack.some((f) => test(f.callFrame.url))) { kind = name; break; }
+    if (kind === 'other')
+      for (const [name, test] of KINDS)
+        if (stack.some((f) => test(f.callFrame.url))) {
+          kind = name;
+          break;
+        }
     kindOf.set(id, kind);
     return kind;
   };

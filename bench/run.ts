@@ -15,7 +15,19 @@ import { loadCourses } from '../functions/email/courses.js';
 import { measureBundlesInChild, MIB, type BundleFigures } from './cold-start.js';
 import { profiled, type ProfileShares } from './profile.js';
 import { startBenchServices } from './services-client.js';
-import { measureFanOut, measureRate, measureRender, measureThroughput, RATE_LOAD, THROUGHPUT_CONCURRENCY, type BenchContext, type FanOutFigures, type RateFigures, type RenderFigures, type ThroughputFigures } from './suite.js';
+import {
+  measureFanOut,
+  measureRate,
+  measureRender,
+  measureThroughput,
+  RATE_LOAD,
+  THROUGHPUT_CONCURRENCY,
+  type BenchContext,
+  type FanOutFigures,
+  type RateFigures,
+  type RenderFigures,
+  type ThroughputFigures,
+} from './suite.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--due 1000] [--rate 50] [--runs 7] [--json FILE] [--profile FILE] [--skip-cold-start] [--check]
   --quick            lists of 1,000 and 5,000 with 300 due, rate 20, 5 cold-start runs
@@ -67,7 +79,12 @@ function whole(name: string, raw: string | undefined, fallback: number, min = 1)
 }
 
 const quick = args.quick;
-const sizes = args.sizes === undefined ? (quick ? [1000, 5000] : [1000, 10_000, 100_000]) : args.sizes.split(',').map((s) => whole('sizes', s.trim(), 0));
+const sizes =
+  args.sizes === undefined
+    ? quick
+      ? [1000, 5000]
+      : [1000, 10_000, 100_000]
+    : args.sizes.split(',').map((s) => whole('sizes', s.trim(), 0));
 const due = whole('due', args.due, quick ? 300 : 1000);
 const rate = whole('rate', args.rate, quick ? 20 : 50);
 const runs = whole('runs', args.runs, quick ? 5 : 7);
@@ -95,13 +112,18 @@ const progress = (line: string, o: { transient?: boolean } = {}) => {
   console.log(`${stamp} ${line}`);
 };
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
 
 /** Plain-text table; columns of figures are right-aligned, columns named in `left` left-aligned. */
 function table(header: string[], rows: string[][], left: string[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const alignLeft = header.map((h, i) => i === 0 || left.includes(h));
-  const line = (cells: string[]) => cells.map((c, i) => (alignLeft[i] ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (alignLeft[i] ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -115,7 +137,9 @@ interface Target {
 console.log(
   `Benchmark: lists of ${sizes.map((s) => fmt(s)).join(', ')} with ${fmt(due)} due; rate ${rate}/s; Node ${process.version} ${process.arch}, ${availableParallelism()} CPUs${quick ? ' (quick)' : ''}`,
 );
-console.log('DynamoDB Local and the SES sink run in a child process; "per core" = emails per CPU-second of the process running the drip.\n');
+console.log(
+  'DynamoDB Local and the SES sink run in a child process; "per core" = emails per CPU-second of the process running the drip.\n',
+);
 
 // The first course of COURSES_DIR (default templates/courses): every course costs the same per recipient.
 const { course, dir: courseDir } = loadCourses(process.env.COURSES_DIR || undefined)[0]!;
@@ -156,7 +180,9 @@ try {
   render = await measureRender(course, courseDir, await compileCourse(course, courseDir));
   progress(`rate: MAX_SEND_RATE=${rate}`);
   rateFigures = await measureRate(ctx, rate);
-  progress(`  achieved ${fmt(rateFigures.achievedPerSecond, 2)}/s, busiest one-second window ${rateFigures.busiestOneSecond}; under load ${fmt(rateFigures.underLoad.achievedPerSecond, 2)}/s, busiest ${rateFigures.underLoad.busiestOneSecond}`);
+  progress(
+    `  achieved ${fmt(rateFigures.achievedPerSecond, 2)}/s, busiest one-second window ${rateFigures.busiestOneSecond}; under load ${fmt(rateFigures.underLoad.achievedPerSecond, 2)}/s, busiest ${rateFigures.underLoad.busiestOneSecond}`,
+  );
   for (const k of FAN_OUT) {
     progress(`fan-out: K=${k} senders sharing MAX_SEND_RATE=${rate}`);
     const f = await measureFanOut(ctx, rate, k);
@@ -173,17 +199,39 @@ try {
   console.log(
     table(
       ['list', 'due', 'emails/s wall', 'emails/s per core', 'CPU/email', 'p50', 'p99', 'peak RSS', 'due query reads', 'a Scan reads'],
-      throughput.map((t) => [fmt(t.size), fmt(t.due), fmt(t.emailsPerSecond), fmt(t.emailsPerCoreSecond), `${fmt(t.cpuPerEmailUs / 1000, 2)} ms`, `${fmt(t.p50Ms, 1)} ms`, `${fmt(t.p99Ms, 1)} ms`, `${fmt(t.peakRssMiB)} MiB`, fmt(t.dueQuery.itemsRead), fmt(t.scanItemsRead)]),
+      throughput.map((t) => [
+        fmt(t.size),
+        fmt(t.due),
+        fmt(t.emailsPerSecond),
+        fmt(t.emailsPerCoreSecond),
+        `${fmt(t.cpuPerEmailUs / 1000, 2)} ms`,
+        `${fmt(t.p50Ms, 1)} ms`,
+        `${fmt(t.p99Ms, 1)} ms`,
+        `${fmt(t.peakRssMiB)} MiB`,
+        fmt(t.dueQuery.itemsRead),
+        fmt(t.scanItemsRead),
+      ]),
     ),
   );
   const last = throughput.at(-1);
   const calls = last?.dynamoCallsPerEmail ?? {};
   console.log(
-    `SDK calls per email: ${fmt(last?.sdkCallsPerEmail ?? Number.NaN, 2)} (${Object.entries(calls).map(([op, n]) => `${op} ${fmt(n, 2)}`).join(', ')}, SendRawEmail ${fmt(last?.sesCallsPerEmail ?? Number.NaN, 2)}); concurrency ${THROUGHPUT_CONCURRENCY}, pages of ${last?.pageSize ?? '-'}`,
+    `SDK calls per email: ${fmt(last?.sdkCallsPerEmail ?? Number.NaN, 2)} (${Object.entries(calls)
+      .map(([op, n]) => `${op} ${fmt(n, 2)}`)
+      .join(
+        ', ',
+      )}, SendRawEmail ${fmt(last?.sesCallsPerEmail ?? Number.NaN, 2)}); concurrency ${THROUGHPUT_CONCURRENCY}, pages of ${last?.pageSize ?? '-'}`,
   );
 
-  console.log(`\nWhere the drip process's CPU goes (profiled run of ${fmt(due)}; ${fmt(profile.busyMs)} ms sampled${args.profile === undefined ? '' : `; profile saved to ${resolve(args.profile)}`})`);
-  console.log(table(['kind of code', 'share'], profile.shares.map((p) => [p.kind, `${fmt(p.share * 100)} %`])));
+  console.log(
+    `\nWhere the drip process's CPU goes (profiled run of ${fmt(due)}; ${fmt(profile.busyMs)} ms sampled${args.profile === undefined ? '' : `; profile saved to ${resolve(args.profile)}`})`,
+  );
+  console.log(
+    table(
+      ['kind of code', 'share'],
+      profile.shares.map((p) => [p.kind, `${fmt(p.share * 100)} %`]),
+    ),
+  );
 
   console.log('\nRender work');
   const recipients = throughput.reduce((n, t) => n + t.sent, 0);
@@ -191,11 +239,17 @@ try {
     table(
       ['what', 'figure'],
       [
-        ['MJML lesson compiles in this process, all runs', `${compilesAfterRuns.lesson} (lessons: ${render.lessons}; recipients: ${fmt(recipients)} + warm-up 1,000)`],
+        [
+          'MJML lesson compiles in this process, all runs',
+          `${compilesAfterRuns.lesson} (lessons: ${render.lessons}; recipients: ${fmt(recipients)} + warm-up 1,000)`,
+        ],
         ['MJML compiles during any drip run', String(Math.max(...throughput.map((t) => t.compilesDuringRun)))],
         ['per recipient: fill name + links', `${fmt(render.fillUs, 1)} µs`],
         ['per recipient: fill + compose MIME', `${fmt(render.fillAndComposeUs)} µs`],
-        ['one lesson MJML compile (what per-recipient compiling would add)', `${fmt(render.compileMs, 1)} ms = ${fmt((render.compileMs * 1000) / render.fillAndComposeUs)}× fill + compose`],
+        [
+          'one lesson MJML compile (what per-recipient compiling would add)',
+          `${fmt(render.compileMs, 1)} ms = ${fmt((render.compileMs * 1000) / render.fillAndComposeUs)}× fill + compose`,
+        ],
       ],
       ['figure'],
     ),
@@ -208,8 +262,24 @@ try {
     table(
       ['MAX_SEND_RATE', 'machine', 'due', 'sent', 'achieved', 'busiest 1-s window', 'run'],
       [
-        [`${rate}/s`, 'as it is', fmt(rateFigures.due), fmt(rateFigures.sent), `${fmt(rateFigures.achievedPerSecond, 2)}/s`, String(rateFigures.busiestOneSecond), `${fmt(rateFigures.durationMs / 1000, 1)} s`],
-        [`${rate}/s`, 'under load', fmt(u.due), fmt(u.sent), `${fmt(u.achievedPerSecond, 2)}/s`, String(u.busiestOneSecond), `${fmt(u.durationMs / 1000, 1)} s`],
+        [
+          `${rate}/s`,
+          'as it is',
+          fmt(rateFigures.due),
+          fmt(rateFigures.sent),
+          `${fmt(rateFigures.achievedPerSecond, 2)}/s`,
+          String(rateFigures.busiestOneSecond),
+          `${fmt(rateFigures.durationMs / 1000, 1)} s`,
+        ],
+        [
+          `${rate}/s`,
+          'under load',
+          fmt(u.due),
+          fmt(u.sent),
+          `${fmt(u.achievedPerSecond, 2)}/s`,
+          String(u.busiestOneSecond),
+          `${fmt(u.durationMs / 1000, 1)} s`,
+        ],
       ],
       ['machine'],
     ),
@@ -218,16 +288,32 @@ try {
   console.log(
     table(
       ['K', 'due', 'sent', 'achieved together', 'busiest 1-s window', 'run'],
-      fanOut.map((f) => [String(f.senders), fmt(f.due), fmt(f.sent), `${fmt(f.achievedPerSecond, 2)}/s`, String(f.busiestOneSecond), `${fmt(f.durationMs / 1000, 1)} s`]),
+      fanOut.map((f) => [
+        String(f.senders),
+        fmt(f.due),
+        fmt(f.sent),
+        `${fmt(f.achievedPerSecond, 2)}/s`,
+        String(f.busiestOneSecond),
+        `${fmt(f.durationMs / 1000, 1)} s`,
+      ]),
     ),
   );
 
   if (bundles) {
-    console.log(`\nCold start (bundles as cdk synth builds them; synth ${fmt((synthMs ?? 0) / 1000, 1)} s; medians of ${runs} fresh node processes)`);
+    console.log(
+      `\nCold start (bundles as cdk synth builds them; synth ${fmt((synthMs ?? 0) / 1000, 1)} s; medians of ${runs} fresh node processes)`,
+    );
     console.log(
       table(
         ['bundle', 'size', 'gzip', 'init (import)', 'node process', 'import, source maps on'],
-        bundles.map((b) => [b.name, `${fmt(b.bytes / 1024, 1)} KiB`, `${fmt(b.gzipBytes / 1024, 1)} KiB`, `${fmt(b.importMs)} ms`, `${fmt(b.processMs)} ms`, `${fmt(b.importWithSourceMapsMs)} ms`]),
+        bundles.map((b) => [
+          b.name,
+          `${fmt(b.bytes / 1024, 1)} KiB`,
+          `${fmt(b.gzipBytes / 1024, 1)} KiB`,
+          `${fmt(b.importMs)} ms`,
+          `${fmt(b.processMs)} ms`,
+          `${fmt(b.importWithSourceMapsMs)} ms`,
+        ]),
       ),
     );
   }
@@ -235,9 +321,19 @@ try {
   // Targets.
   const targets: Target[] = [];
   const perCore = throughput.map((t) => t.emailsPerCoreSecond);
-  targets.push({ what: 'emails per CPU-second, SES out of the way', target: '≥ 1,000', figure: `${perCore.map((n) => fmt(n)).join(' / ')} (lists ${sizes.map((s) => fmt(s)).join(' / ')})`, met: perCore.every((n) => n >= 1000) });
+  targets.push({
+    what: 'emails per CPU-second, SES out of the way',
+    target: '≥ 1,000',
+    figure: `${perCore.map((n) => fmt(n)).join(' / ')} (lists ${sizes.map((s) => fmt(s)).join(' / ')})`,
+    met: perCore.every((n) => n >= 1000),
+  });
   const sdkCalls = throughput.map((t) => t.sdkCallsPerEmail);
-  targets.push({ what: 'SDK calls per email, SES included', target: '≤ 1.25', figure: sdkCalls.map((n) => fmt(n, 3)).join(' / '), met: sdkCalls.every((n) => n <= 1.25) });
+  targets.push({
+    what: 'SDK calls per email, SES included',
+    target: '≤ 1.25',
+    figure: sdkCalls.map((n) => fmt(n, 3)).join(' / '),
+    met: sdkCalls.every((n) => n <= 1.25),
+  });
   targets.push({
     what: 'MJML compiles per run',
     target: `= lessons (${render.lessons})`,
@@ -265,11 +361,27 @@ try {
     met: fanOut.every((f) => f.sent === f.due && f.busiestOneSecond <= rate),
   });
   if (bundles) {
-    targets.push({ what: 'bundle size', target: '< 1 MiB each', figure: bundles.map((b) => `${b.name} ${fmt(b.bytes / 1024, 1)} KiB`).join(', '), met: bundles.every((b) => b.bytes < MIB) });
-    targets.push({ what: 'init time', target: '< 150 ms each', figure: bundles.map((b) => `${b.name} ${fmt(b.importMs)} ms`).join(', '), met: bundles.every((b) => b.importMs < 150) });
+    targets.push({
+      what: 'bundle size',
+      target: '< 1 MiB each',
+      figure: bundles.map((b) => `${b.name} ${fmt(b.bytes / 1024, 1)} KiB`).join(', '),
+      met: bundles.every((b) => b.bytes < MIB),
+    });
+    targets.push({
+      what: 'init time',
+      target: '< 150 ms each',
+      figure: bundles.map((b) => `${b.name} ${fmt(b.importMs)} ms`).join(', '),
+      met: bundles.every((b) => b.importMs < 150),
+    });
   }
   console.log('\nTargets');
-  console.log(table(['what', 'target', 'figure', 'met'], targets.map((t) => [t.what, t.target, t.figure, t.met ? 'met' : 'NOT MET']), ['target', 'figure', 'met']));
+  console.log(
+    table(
+      ['what', 'target', 'figure', 'met'],
+      targets.map((t) => [t.what, t.target, t.figure, t.met ? 'met' : 'NOT MET']),
+      ['target', 'figure', 'met'],
+    ),
+  );
 
   const out = resolve(args.json);
   mkdirSync(dirname(out), { recursive: true });
@@ -281,7 +393,15 @@ try {
         node: process.version,
         arch: process.arch,
         cpus: availableParallelism(),
-        options: { quick, sizes, due, rate, runs, concurrency: THROUGHPUT_CONCURRENCY, sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with DynamoDB Local' },
+        options: {
+          quick,
+          sizes,
+          due,
+          rate,
+          runs,
+          concurrency: THROUGHPUT_CONCURRENCY,
+          sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with DynamoDB Local',
+        },
         throughput,
         render: { ...render, lessonCompiles: compilesAfterRuns.lesson, confirmationCompiles: compilesAfterRuns.confirmation },
         profile,

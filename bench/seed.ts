@@ -8,7 +8,16 @@ import { dueSortKey } from '../functions/adapters/dynamo-store.js';
 import { dueShardOf, keys, tableDefinition } from '../functions/adapters/table.js';
 
 export const BENCH_SHARDS = 8;
-const ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney', 'America/Sao_Paulo', 'Africa/Lagos', 'Asia/Tokyo', 'Europe/London'];
+const ZONES = [
+  'Europe/Paris',
+  'America/New_York',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+  'America/Sao_Paulo',
+  'Africa/Lagos',
+  'Asia/Tokyo',
+  'Europe/London',
+];
 
 export async function createBenchTable(dynamo: DynamoDBClient, name: string): Promise<string> {
   await dynamo.send(new CreateTableCommand(tableDefinition(name)));
@@ -46,15 +55,31 @@ export async function seedList(doc: DynamoDBDocumentClient, o: SeedOptions): Pro
     };
     if (i < o.due) {
       // Due now, spread over every lesson so each compiled lesson is rendered.
-      return { ...base, status: 'active', nextLesson: i % o.lessons, nextSendAt: dueAt, dueShard: dueShardOf(id, BENCH_SHARDS), dueAt: dueSortKey(dueAt, id) };
+      return {
+        ...base,
+        status: 'active',
+        nextLesson: i % o.lessons,
+        nextSendAt: dueAt,
+        dueShard: dueShardOf(id, BENCH_SHARDS),
+        dueAt: dueSortKey(dueAt, id),
+      };
     }
     const rest = i - o.due;
     if (rest % 10 < 7) {
       // Due later this week: in the index, but after `now`.
       const later = new Date(o.now.getTime() + (1 + (rest % (7 * 24))) * 3_600_000).toISOString();
-      return { ...base, status: 'active', nextLesson: rest % o.lessons, nextSendAt: later, dueShard: dueShardOf(id, BENCH_SHARDS), dueAt: dueSortKey(later, id) };
+      return {
+        ...base,
+        status: 'active',
+        nextLesson: rest % o.lessons,
+        nextSendAt: later,
+        dueShard: dueShardOf(id, BENCH_SHARDS),
+        dueAt: dueSortKey(later, id),
+      };
     }
-    return rest % 10 < 9 ? { ...base, status: 'completed', nextLesson: o.lessons } : { ...base, status: 'unsubscribed', nextLesson: rest % o.lessons, unsubscribedAt: dueAt };
+    return rest % 10 < 9
+      ? { ...base, status: 'completed', nextLesson: o.lessons }
+      : { ...base, status: 'unsubscribed', nextLesson: rest % o.lessons, unsubscribedAt: dueAt };
   };
 
   const batchSize = 25;
@@ -64,7 +89,9 @@ export async function seedList(doc: DynamoDBDocumentClient, o: SeedOptions): Pro
   const worker = async () => {
     for (let b = nextBatch++; b < batches; b = nextBatch++) {
       const from = b * batchSize;
-      let request: Record<string, unknown>[] | undefined = Array.from({ length: Math.min(batchSize, o.size - from) }, (_, k) => ({ PutRequest: { Item: item(from + k) } }));
+      let request: Record<string, unknown>[] | undefined = Array.from({ length: Math.min(batchSize, o.size - from) }, (_, k) => ({
+        PutRequest: { Item: item(from + k) },
+      }));
       const count = request.length;
       while (request !== undefined && request.length > 0) {
         const out: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: { [o.table]: request } }));

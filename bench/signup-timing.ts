@@ -49,14 +49,19 @@ function figures(samples: readonly number[]): Figures {
   const sorted = [...samples].sort((a, b) => a - b);
   // Bootstrap the median (fixed seed: the same samples give the same figure).
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const medians: number[] = [];
   for (let b = 0; b < 500; b++) {
     const resample = Array.from({ length: sorted.length }, () => sorted[Math.floor(random() * sorted.length)]!).sort((x, y) => x - y);
     medians.push(quantile(resample, 0.5));
   }
   medians.sort((a, b) => a - b);
-  return { medianMs: quantile(sorted, 0.5), p10Ms: quantile(sorted, 0.1), p90Ms: quantile(sorted, 0.9), medianNoiseMs: (quantile(medians, 0.975) - quantile(medians, 0.025)) / 2 };
+  return {
+    medianMs: quantile(sorted, 0.5),
+    p10Ms: quantile(sorted, 0.1),
+    p90Ms: quantile(sorted, 0.9),
+    medianNoiseMs: (quantile(medians, 0.975) - quantile(medians, 0.025)) / 2,
+  };
 }
 
 let counter = 0;
@@ -66,7 +71,9 @@ async function prepare(stack: LocalStack, state: State): Promise<string> {
   const email = fresh(state);
   if (state === 'new') return email;
   if (state === 'suppressed') {
-    await stack.doc.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.suppression(suppressionHash(email)), reason: 'complaint' } }));
+    await stack.doc.send(
+      new PutCommand({ TableName: stack.tableName, Item: { ...keys.suppression(suppressionHash(email)), reason: 'complaint' } }),
+    );
     return email;
   }
   await post(stack, email);
@@ -83,7 +90,11 @@ async function prepare(stack: LocalStack, state: State): Promise<string> {
 
 async function post(stack: LocalStack, email: string): Promise<number> {
   const started = performance.now();
-  const res = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email, name: 'Bench' }) });
+  const res = await fetch(`${stack.url}/subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ email, name: 'Bench' }),
+  });
   await res.arrayBuffer();
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`POST /subscribe answered ${res.status}`);
@@ -92,7 +103,12 @@ async function post(stack: LocalStack, email: string): Promise<number> {
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-signup-'));
-  const settings = { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', SIGNUPS_PER_IP_PER_HOUR: '1000000' }), port: 0, sesPort: 0, dynamodbPort: 0 };
+  const settings = {
+    ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', SIGNUPS_PER_IP_PER_HOUR: '1000000' }),
+    port: 0,
+    sesPort: 0,
+    dynamodbPort: 0,
+  };
   const stack = await startLocalStack({ settings, log: () => undefined });
   const ses = new SESClient({ endpoint: stack.inboxUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   // The work the answer no longer waits for, on the same table and emulator.
@@ -125,7 +141,11 @@ async function main(): Promise<void> {
       }
       for (const state of order) {
         const started = performance.now();
-        await applySignup(deps, { fields: parseSignupInput({ email: ready.get(state)!.behind }), consent: { ip: 'bench', userAgent: 'bench', page: 'bench' }, sendConfirmation: true });
+        await applySignup(deps, {
+          fields: parseSignupInput({ email: ready.get(state)!.behind }),
+          consent: { ip: 'bench', userAgent: 'bench', page: 'bench' },
+          sendConfirmation: true,
+        });
         behind[state].push(performance.now() - started);
       }
       if ((round + 1) % 50 === 0) console.error(`  ${round + 1}/${rounds} rounds`);
@@ -136,10 +156,15 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
 
-  const results = Object.fromEntries(STATES.map((s) => [s, { answer: figures(answer[s]), workBehindTheAnswer: figures(behind[s]) }])) as Record<State, { answer: Figures; workBehindTheAnswer: Figures }>;
+  const results = Object.fromEntries(
+    STATES.map((s) => [s, { answer: figures(answer[s]), workBehindTheAnswer: figures(behind[s]) }]),
+  ) as Record<State, { answer: Figures; workBehindTheAnswer: Figures }>;
   const spread = (pick: (f: { answer: Figures; workBehindTheAnswer: Figures }) => Figures) => {
     const medians = STATES.map((s) => pick(results[s]).medianMs);
-    return { spreadMs: Math.max(...medians) - Math.min(...medians), noiseMs: Math.max(...STATES.map((s) => pick(results[s]).medianNoiseMs)) };
+    return {
+      spreadMs: Math.max(...medians) - Math.min(...medians),
+      noiseMs: Math.max(...STATES.map((s) => pick(results[s]).medianNoiseMs)),
+    };
   };
   const answerSpread = spread((r) => r.answer);
   const workSpread = spread((r) => r.workBehindTheAnswer);
@@ -150,12 +175,22 @@ async function main(): Promise<void> {
   for (const s of STATES) {
     const a = results[s].answer;
     const w = results[s].workBehindTheAnswer;
-    console.log(`  ${s.padEnd(11)} ${f(a.medianMs)} ms ${f(a.p10Ms)} ${f(a.p90Ms)}  ${f(a.medianNoiseMs)}   |  ${f(w.medianMs)} ms ${f(w.p90Ms)}`);
+    console.log(
+      `  ${s.padEnd(11)} ${f(a.medianMs)} ms ${f(a.p10Ms)} ${f(a.p90Ms)}  ${f(a.medianNoiseMs)}   |  ${f(w.medianMs)} ms ${f(w.p90Ms)}`,
+    );
   }
   const within = answerSpread.spreadMs <= 2 * answerSpread.noiseMs;
-  console.log(`\n  answer medians differ by ${answerSpread.spreadMs.toFixed(2)} ms across states; noise (95 % interval half-width) up to ${answerSpread.noiseMs.toFixed(2)} ms: ${within ? 'the same within noise' : 'NOT within noise'}`);
-  console.log(`  the work behind the answer differs by ${workSpread.spreadMs.toFixed(2)} ms across states (what the answer used to wait for)\n`);
-  if (values.json) await writeFile(values.json, `${JSON.stringify({ rounds, node: process.versions.node, results, answerSpread, workSpread, withinNoise: within }, null, 2)}\n`);
+  console.log(
+    `\n  answer medians differ by ${answerSpread.spreadMs.toFixed(2)} ms across states; noise (95 % interval half-width) up to ${answerSpread.noiseMs.toFixed(2)} ms: ${within ? 'the same within noise' : 'NOT within noise'}`,
+  );
+  console.log(
+    `  the work behind the answer differs by ${workSpread.spreadMs.toFixed(2)} ms across states (what the answer used to wait for)\n`,
+  );
+  if (values.json)
+    await writeFile(
+      values.json,
+      `${JSON.stringify({ rounds, node: process.versions.node, results, answerSpread, workSpread, withinNoise: within }, null, 2)}\n`,
+    );
 }
 
 await main();

@@ -37,7 +37,9 @@ export async function startSesSink(port = 0): Promise<SesSink> {
         body = `<GetSendQuotaResponse xmlns="${XMLNS}"><GetSendQuotaResult><Max24HourSend>1000000</Max24HourSend><MaxSendRate>100000</MaxSendRate><SentLast24Hours>0</SentLast24Hours></GetSendQuotaResult><ResponseMetadata><RequestId>q</RequestId></ResponseMetadata></GetSendQuotaResponse>`;
       } else {
         res.writeHead(400, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>the bench sink answers SendRawEmail and GetSendQuota only</Message></Error><RequestId>e</RequestId></ErrorResponse>`);
+        res.end(
+          `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>the bench sink answers SendRawEmail and GetSendQuota only</Message></Error><RequestId>e</RequestId></ErrorResponse>`,
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'text/xml' });

@@ -178,7 +178,15 @@ export async function measureThroughput(
   const table = await createBenchTable(ctx.dynamo, `bench-${size}-${randomBytes(4).toString('hex')}`);
   const now = new Date();
   const label = size.toLocaleString('en-US');
-  await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size, due, now, progress: (n) => ctx.progress(`  seeding ${label}: ${n.toLocaleString('en-US')} written`, { transient: true }) });
+  await seedList(ctx.doc, {
+    table,
+    course: ctx.course.slug,
+    lessons: ctx.course.lessons.length,
+    size,
+    due,
+    now,
+    progress: (n) => ctx.progress(`  seeding ${label}: ${n.toLocaleString('en-US')} written`, { transient: true }),
+  });
   ctx.progress(`  seeded ${label} subscribers (${due.toLocaleString('en-US')} due)`);
   const scanned = o.scan === false ? Number.NaN : await scanItemsRead(ctx.dynamo, table);
 
@@ -213,11 +221,13 @@ export async function measureThroughput(
     const peakRssMiB = rss.stop();
     const compilesAfter = mjmlCompilations();
     const received = (await ctx.services.arrivals()).count;
-    if (summary.sent !== due || received !== due) throw new Error(`list of ${size}: ${summary.sent} sent and ${received} received by the sink, ${due} expected`);
+    if (summary.sent !== due || received !== due)
+      throw new Error(`list of ${size}: ${summary.sent} sent and ${received} received by the sink, ${due} expected`);
 
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const perEmail: Record<string, number> = {};
-    for (const [op, n] of Object.entries(counting.calls)) perEmail[op.replace(/Command$/, '')] = Math.round((n / summary.sent) * 1000) / 1000;
+    for (const [op, n] of Object.entries(counting.calls))
+      perEmail[op.replace(/Command$/, '')] = Math.round((n / summary.sent) * 1000) / 1000;
     return {
       size,
       due,
@@ -290,18 +300,28 @@ async function pacedRun(ctx: BenchContext, rate: number, seconds: number, o: { s
   const ses = sesClient(ctx.services.sesUrl);
   try {
     await ctx.services.reset();
-    ctx.progress(`  ${due} due at MAX_SEND_RATE=${rate}${senders === undefined ? '' : `, ${senders} sender(s)`}${o.load ? ', under load' : ''}: about ${Math.round(due / rate)} s`);
+    ctx.progress(
+      `  ${due} due at MAX_SEND_RATE=${rate}${senders === undefined ? '' : `, ${senders} sender(s)`}${o.load ? ', under load' : ''}: about ${Math.round(due / rate)} s`,
+    );
     const deps = dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate);
     const run = { now, deadline: new Date(now.getTime() + 30 * 60_000) };
     const hog = o.load ? startCpuHog(RATE_LOAD) : undefined;
     let summary;
     try {
-      summary = senders === undefined ? await runDrip(deps, run) : await runFannedOut(deps, run, { senders, shards: dueShards(BENCH_SHARDS) });
+      summary =
+        senders === undefined ? await runDrip(deps, run) : await runFannedOut(deps, run, { senders, shards: dueShards(BENCH_SHARDS) });
     } finally {
       await hog?.stop();
     }
     const { arrivals } = await ctx.services.arrivals();
-    return { maxSendRate: rate, due, sent: summary.sent, achievedPerSecond: achievedRate(arrivals), busiestOneSecond: busiestWindow(arrivals, 1000), durationMs: summary.durationMs };
+    return {
+      maxSendRate: rate,
+      due,
+      sent: summary.sent,
+      achievedPerSecond: achievedRate(arrivals),
+      busiestOneSecond: busiestWindow(arrivals, 1000),
+      durationMs: summary.durationMs,
+    };
   } finally {
     dynamo.destroy();
     ses.destroy();
@@ -345,7 +365,15 @@ export async function measureRender(course: Course, courseDir: string, compiled:
     const t0 = performance.now();
     const email = renderLesson(compiled, lesson, { name: `Reader ${i}`, unsubscribeUrl });
     const t1 = performance.now();
-    await composeMessage({ from, to: `r${i}@example.com`, subject: email.subject, html: email.html, text: email.text, unsubscribeUrl, listId });
+    await composeMessage({
+      from,
+      to: `r${i}@example.com`,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      unsubscribeUrl,
+      listId,
+    });
     const t2 = performance.now();
     if (i >= 200) {
       fill.push((t1 - t0) * 1000);
@@ -367,5 +395,10 @@ export async function measureRender(course: Course, courseDir: string, compiled:
       confirmationOnly.push(t2 - t1);
     }
   }
-  return { lessons: course.lessons.length, fillUs: median(fill), fillAndComposeUs: median(fillCompose), compileMs: Math.max(0, median(withLesson) - median(confirmationOnly)) };
+  return {
+    lessons: course.lessons.length,
+    fillUs: median(fill),
+    fillAndComposeUs: median(fillCompose),
+    compileMs: Math.max(0, median(withLesson) - median(confirmationOnly)),
+  };
 }

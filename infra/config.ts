@@ -86,14 +86,11 @@ const hostname = z
 
 /** true/false from cdk.json, "true"/"false" from `-c`; empty or absent: the default. */
 const flag = (fallback: boolean) =>
-  z.preprocess(
-    (v) => {
-      if (v === undefined || v === null || v === '') return fallback;
-      if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
-      return v;
-    },
-    z.boolean('must be true or false'),
-  );
+  z.preprocess((v) => {
+    if (v === undefined || v === null || v === '') return fallback;
+    if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+    return v;
+  }, z.boolean('must be true or false'));
 
 const number = (rule: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), rule);
 
@@ -131,7 +128,13 @@ const contextSchema = z.object({
       .optional(),
   ),
   corsOrigins: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : (v ?? [])),
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : (v ?? []),
     z.array(origin),
   ),
   maxSendRate: number(z.number('must be a number').positive('must be a positive number').max(1000, 'must be at most 1000')),
@@ -142,7 +145,13 @@ const contextSchema = z.object({
   // Not in cdk.json: one sender unless asked for more.
   dripSenders: z.preprocess(
     blankToUndefined,
-    number(z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10 (a new account runs 10 Lambdas at once in all)')).default(1),
+    number(
+      z
+        .number('must be a number')
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .max(10, 'must be at most 10 (a new account runs 10 Lambdas at once in all)'),
+    ).default(1),
   ),
   ratePerSender: z.preprocess(blankToUndefined, number(z.number('must be a number').positive('must be a positive number')).default(100)),
   dripReservedConcurrency: flag(false),
@@ -168,7 +177,8 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? 'context');
-    const problem = issue?.code === 'invalid_type' && raw[key as ContextKey] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+    const problem =
+      issue?.code === 'invalid_type' && raw[key as ContextKey] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
     throw new DeployConfigError(key, problem);
   }
   const c = parsed.data;
@@ -179,7 +189,10 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
   }
   if (c.disableExecuteApiEndpoint && c.publicUrl === undefined) {
     // Every link in every email would point at the URL being turned off.
-    throw new DeployConfigError('disableExecuteApiEndpoint', 'needs publicUrl (the custom domain or CDN address people reach the course at)');
+    throw new DeployConfigError(
+      'disableExecuteApiEndpoint',
+      'needs publicUrl (the custom domain or CDN address people reach the course at)',
+    );
   }
   return {
     senderDomain: c.senderDomain,

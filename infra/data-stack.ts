@@ -13,8 +13,14 @@ export class CourseDataStack extends Stack {
     super(scope, id, props);
     this.subscribers = new SubscriberTable(this, 'Subscribers');
     this.tokenKey = new TokenKey(this, 'TokenKey');
-    new CfnOutput(this, 'TableName', { description: 'The subscriber table (retained on stack deletion)', value: this.subscribers.table.tableName });
+    new CfnOutput(this, 'TableName', {
+      description: 'The subscriber table (retained on stack deletion)',
+      value: this.subscribers.table.tableName,
+    });
     // Both are what `cdk import` asks for to re-attach the kept resources after a full teardown.
-    new CfnOutput(this, 'TokenKeySecretArn', { description: 'The link-signing key secret (retained on stack deletion)', value: this.tokenKey.secret.secretArn });
+    new CfnOutput(this, 'TokenKeySecretArn', {
+      description: 'The link-signing key secret (retained on stack deletion)',
+      value: this.tokenKey.secret.secretArn,
+    });
   }
 }

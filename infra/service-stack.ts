@@ -137,14 +137,21 @@ export class CourseServiceStack extends Stack {
       [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
       [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
     ] as const;
-    dkim.forEach(([name, value], i) =>
-      new CfnOutput(this, `DkimRecord${i + 1}`, { description: `DNS record ${i + 1} of 3 for Easy DKIM (add it, then SES verifies the domain)`, value: `${name} CNAME ${value}` }),
+    dkim.forEach(
+      ([name, value], i) =>
+        new CfnOutput(this, `DkimRecord${i + 1}`, {
+          description: `DNS record ${i + 1} of 3 for Easy DKIM (add it, then SES verifies the domain)`,
+          value: `${name} CNAME ${value}`,
+        }),
     );
     new CfnOutput(this, 'MailFromMxRecord', {
       description: 'DNS record for the custom MAIL FROM domain (bounces)',
       value: `${config.mailFromDomain} MX 10 feedback-smtp.${Aws.REGION}.amazonses.com`,
     });
-    new CfnOutput(this, 'MailFromSpfRecord', { description: 'SPF for the MAIL FROM domain', value: `${config.mailFromDomain} TXT "v=spf1 include:amazonses.com ~all"` });
+    new CfnOutput(this, 'MailFromSpfRecord', {
+      description: 'SPF for the MAIL FROM domain',
+      value: `${config.mailFromDomain} TXT "v=spf1 include:amazonses.com ~all"`,
+    });
     new CfnOutput(this, 'DmarcRecord', {
       description: 'A starting DMARC policy (tighten p= once reports look clean)',
       value: `_dmarc.${config.senderDomain} TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${config.senderDomain}"`,
@@ -159,7 +166,13 @@ export class CourseServiceStack extends Stack {
         : `Deployed for production SES access (sesSandbox=false): only the ${config.senderDomain} identity may be sent from. If ${Aws.REGION} is still in the sandbox, ` +
           'mail to verified test addresses is refused: redeploy with -c sesSandbox=true until production access is granted.',
     });
-    new CfnOutput(this, 'DashboardUrl', { description: 'Sends, failures, bounces and complaints, drip duration, API errors, SES reputation', value: this.dashboard.url });
-    new CfnOutput(this, 'AlarmTopicArn', { description: 'Alarm notifications (subscribe more endpoints here)', value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'Sends, failures, bounces and complaints, drip duration, API errors, SES reputation',
+      value: this.dashboard.url,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Alarm notifications (subscribe more endpoints here)',
+      value: this.alarms.topic.topicArn,
+    });
   }
 }

@@ -18,14 +18,19 @@ const positiveNumber = (name: string, fallback: number) =>
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1).default('email-course'),
-  PUBLIC_URL: z
-    .url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an absolute http(s) URL' })
-    .default('http://localhost:3000'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an absolute http(s) URL' }).default('http://localhost:3000'),
   SES_CONFIGURATION_SET: z.string().optional(),
   CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    ),
   MAX_SEND_RATE: positiveNumber('MAX_SEND_RATE', 10),
   SEND_CONCURRENCY: positiveNumber('SEND_CONCURRENCY', 4),
   DUE_SHARDS: positiveNumber('DUE_SHARDS', 8),
@@ -33,7 +38,10 @@ const envSchema = z.object({
   SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
   DRIP_SENDERS: positiveNumber('DRIP_SENDERS', 1),
   RATE_PER_SENDER: positiveNumber('RATE_PER_SENDER', 100),
-  CLIENT_IP_HEADER: z.enum(['cloudfront-viewer-address'], { message: 'CLIENT_IP_HEADER must be cloudfront-viewer-address or unset' }).optional().or(z.literal('')),
+  CLIENT_IP_HEADER: z
+    .enum(['cloudfront-viewer-address'], { message: 'CLIENT_IP_HEADER must be cloudfront-viewer-address or unset' })
+    .optional()
+    .or(z.literal('')),
 });
 
 export interface AppConfig {

@@ -135,7 +135,8 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       const left = out.UnprocessedKeys?.[tableName];
       if (left?.Keys === undefined || left.Keys.length === 0) return found;
       // Left over when DynamoDB throttles part of a batch: not an answer, so asked again, then given up on.
-      if (attempt > BATCH_RETRIES) throw new DependencyError(`DynamoDB ${what} failed`, new Error(`keys still unprocessed after ${attempt} tries`));
+      if (attempt > BATCH_RETRIES)
+        throw new DependencyError(`DynamoDB ${what} failed`, new Error(`keys still unprocessed after ${attempt} tries`));
       await backoff(attempt);
       request = left;
     }
@@ -151,7 +152,8 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       chunks(statements, WRITE_BATCH).map(async (batch) => {
         const out = await dynamoCall(what, () => dynamo.send(new BatchExecuteStatementCommand({ Statements: batch })));
         const responses = out.Responses ?? [];
-        if (responses.length !== batch.length) throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
+        if (responses.length !== batch.length)
+          throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
         for (const r of responses) {
           const code = r.Error?.Code;
           if (code !== undefined && code !== 'ConditionalCheckFailed') {
@@ -175,7 +177,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       if (entries.length > MAX_PAGE) throw new Error(`a page holds at most ${MAX_PAGE} subscribers, got ${entries.length}`);
       // One consistent read of the page: the whole subscriber (the index holds keys only), and who is
       // plainly not claimable, so no write is spent on them.
-      const items = await getConsistently('claim read', entries.map((e) => keys.subscriber(e.id)));
+      const items = await getConsistently(
+        'claim read',
+        entries.map((e) => keys.subscriber(e.id)),
+      );
       const byPk = new Map(items.map((i) => [String(i.pk), i]));
       const candidates: { entry: DueEntry; item: Record<string, unknown> }[] = [];
       for (const entry of entries) {
@@ -186,7 +191,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       }
       const answers = await executeAll(
         'claim',
-        candidates.map(({ entry }) => ({ Statement: CLAIM, Parameters: [S(claimId), N(until.getTime()), S(`SUB#${entry.id}`), S(entry.dueAt), N(now.getTime())] })),
+        candidates.map(({ entry }) => ({
+          Statement: CLAIM,
+          Parameters: [S(claimId), N(until.getTime()), S(`SUB#${entry.id}`), S(entry.dueAt), N(now.getTime())],
+        })),
       );
       // Won: the item is the one read (same dueAt, so same lesson; the condition saw it unchanged).
       return candidates.flatMap(({ item }, i): Claimed[] =>
@@ -200,14 +208,21 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       const sendKeys = items.map((i) => keys.send(i.subscriberId, i.lesson));
       const suppressionKeys = items.map((i) => keys.suppression(suppressionHash(i.email)));
       const distinct = new Map([...sendKeys, ...suppressionKeys].map((k) => [`${k.pk}|${k.sk}`, k]));
-      const found = new Map((await getConsistently('send check', [...distinct.values()])).map((i) => [`${String(i.pk)}|${String(i.sk)}`, i]));
+      const found = new Map(
+        (await getConsistently('send check', [...distinct.values()])).map((i) => [`${String(i.pk)}|${String(i.sk)}`, i]),
+      );
       return items.map((it, n): SendCheck => {
         const sk = sendKeys[n]!;
         const qk = suppressionKeys[n]!;
         const suppressed = found.has(`${qk.pk}|${qk.sk}`);
         const item = found.get(`${sk.pk}|${sk.sk}`);
         if (item === undefined) return { suppressed };
-        const sendRecord: SendRecord = { subscriberId: it.subscriberId, lesson: it.lesson, status: item.status === 'failed' ? 'failed' : 'sent', at: String(item.at) };
+        const sendRecord: SendRecord = {
+          subscriberId: it.subscriberId,
+          lesson: it.lesson,
+          status: item.status === 'failed' ? 'failed' : 'sent',
+          at: String(item.at),
+        };
         if (typeof item.messageId === 'string') sendRecord.messageId = item.messageId;
         if (typeof item.error === 'string') sendRecord.error = item.error;
         return { sendRecord, suppressed };
@@ -236,13 +251,16 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       // the first.
       await Promise.all(
         chunks(records, WRITE_BATCH).map(async (batch) => {
-          let request: WriteRequest[] = batch.map((r) => ({ PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson), ...r }) } }));
+          let request: WriteRequest[] = batch.map((r) => ({
+            PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson), ...r }) },
+          }));
           for (let attempt = 1; ; attempt++) {
             const ask = request;
             const out = await dynamoCall('send log', () => dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: ask } })));
             const left = out.UnprocessedItems?.[tableName];
             if (left === undefined || left.length === 0) return;
-            if (attempt > BATCH_RETRIES) throw new DependencyError('DynamoDB send log failed', new Error(`items still unprocessed after ${attempt} tries`));
+            if (attempt > BATCH_RETRIES)
+              throw new DependencyError('DynamoDB send log failed', new Error(`items still unprocessed after ${attempt} tries`));
             await backoff(attempt);
             request = left;
           }
@@ -306,7 +324,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
     async release(subscriberIds, claimId) {
       await executeAll(
         'release claim',
-        subscriberIds.map((id) => ({ Statement: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`, Parameters: [S(`SUB#${id}`), S(claimId)] })),
+        subscriberIds.map((id) => ({
+          Statement: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`,
+          Parameters: [S(`SUB#${id}`), S(claimId)],
+        })),
       );
     },
   };
@@ -318,7 +339,11 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
  * then sent by the next run (its `failed` record is replaced by `sent`); nothing was skipped.
  * False when the subscriber is not held (or no longer active).
  */
-export function requeueHeldSubscriber(o: { doc: DynamoDBDocumentClient; tableName: string; dueShards: number }, subscriberId: string, at: Date): Promise<boolean> {
+export function requeueHeldSubscriber(
+  o: { doc: DynamoDBDocumentClient; tableName: string; dueShards: number },
+  subscriberId: string,
+  at: Date,
+): Promise<boolean> {
   const due = at.toISOString();
   return conditionalWrite('requeue', () =>
     o.doc.send(
@@ -328,7 +353,12 @@ export function requeueHeldSubscriber(o: { doc: DynamoDBDocumentClient; tableNam
         UpdateExpression: 'SET nextSendAt = :due, #shard = :shard, #dueAt = :dueAt REMOVE heldAt, heldReason',
         ConditionExpression: '#status = :active AND attribute_exists(heldAt)',
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':due': due, ':shard': dueShardOf(subscriberId, o.dueShards), ':dueAt': dueSortKey(due, subscriberId), ':active': 'active' },
+        ExpressionAttributeValues: {
+          ':due': due,
+          ':shard': dueShardOf(subscriberId, o.dueShards),
+          ':dueAt': dueSortKey(due, subscriberId),
+          ':active': 'active',
+        },
       }),
     ),
   );

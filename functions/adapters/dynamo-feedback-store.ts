@@ -12,8 +12,15 @@ export interface DynamoFeedbackStoreOptions {
 }
 
 /** ADD 1 to one lesson counter; shared by the feedback path and the unsubscribe flow. */
-async function addToLessonCounter(doc: DynamoDBDocumentClient, tableName: string, course: string, lessonIndex: number, counter: LessonCounter): Promise<void> {
-  if (!Number.isInteger(lessonIndex) || lessonIndex < 0) throw new RangeError(`lesson index must be a whole number ≥ 0, got ${lessonIndex}`);
+async function addToLessonCounter(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  course: string,
+  lessonIndex: number,
+  counter: LessonCounter,
+): Promise<void> {
+  if (!Number.isInteger(lessonIndex) || lessonIndex < 0)
+    throw new RangeError(`lesson index must be a whole number ≥ 0, got ${lessonIndex}`);
   await dynamoCall(`${counter} counter update`, () =>
     doc.send(
       new UpdateCommand({
@@ -49,7 +56,9 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
 
     async findSubscriberId(course, email) {
       for (const key of addressLockKeys(course, email)) {
-        const got = await dynamoCall('address lock read', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+        const got = await dynamoCall('address lock read', () =>
+          doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
+        );
         const id: unknown = got.Item?.id;
         if (typeof id === 'string') return id;
       }
@@ -67,7 +76,9 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
             // stopped keeps its first reason, and a complaint outranks a bounce.
             UpdateExpression: 'SET #status = :status, stoppedReason = :reason, stoppedAt = :at REMOVE #shard, #due, nextSendAt',
             ConditionExpression:
-              status === 'complained' ? 'attribute_exists(pk) AND email = :email AND #status <> :complained' : 'attribute_exists(pk) AND email = :email AND NOT #status IN (:bounced, :complained)',
+              status === 'complained'
+                ? 'attribute_exists(pk) AND email = :email AND #status <> :complained'
+                : 'attribute_exists(pk) AND email = :email AND NOT #status IN (:bounced, :complained)',
             ExpressionAttributeNames: { '#status': 'status', '#shard': DUE_SHARD_ATTR, '#due': DUE_SORT_ATTR },
             ExpressionAttributeValues: {
               ':status': status,

@@ -8,7 +8,17 @@ import { conditionalWrite, dynamoCall } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
 import { mailboxKey } from '../core/mailbox.js';
 import type { SignupRequest } from '../core/signup-outbox.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, OUTBOX_PK, OUTBOX_SIGNUP_PREFIX, TTL_ATTR, addressLockKeys, dueShardOf, keys, suppressionHash } from './table.js';
+import {
+  DUE_SHARD_ATTR,
+  DUE_SORT_ATTR,
+  OUTBOX_PK,
+  OUTBOX_SIGNUP_PREFIX,
+  TTL_ATTR,
+  addressLockKeys,
+  dueShardOf,
+  keys,
+  suppressionHash,
+} from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -34,14 +44,18 @@ export function dueSortKey(nextSendAt: string, id: string): string {
 
 export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOptions): SubscriptionStore {
   async function getSubscriber(id: string): Promise<Subscriber | undefined> {
-    const out = await dynamoCall('read subscriber', () => doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })));
+    const out = await dynamoCall('read subscriber', () =>
+      doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })),
+    );
     return out.Item === undefined ? undefined : subscriberFromItem(out.Item);
   }
 
   /** The address lock under its mailbox key, or failing that under the address as typed (older locks). */
   async function findLock(course: string, email: string): Promise<Record<string, unknown> | undefined> {
     for (const key of addressLockKeys(course, email)) {
-      const out = await dynamoCall('read address', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+      const out = await dynamoCall('read address', () =>
+        doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
+      );
       if (out.Item !== undefined) return out.Item;
     }
     return undefined;
@@ -92,7 +106,13 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
           new PutCommand({
             TableName: tableName,
             // Under the mailbox: every alias of one inbox meets this lock (addressLockKeys).
-            Item: { ...keys.address(course, mailboxKey(email)), id, course, email, ...(expiresAt === undefined ? {} : { [TTL_ATTR]: expiresAt }) },
+            Item: {
+              ...keys.address(course, mailboxKey(email)),
+              id,
+              course,
+              email,
+              ...(expiresAt === undefined ? {} : { [TTL_ATTR]: expiresAt }),
+            },
             // Free, or held by an unconfirmed subscription that has expired (TTL deletes lazily).
             ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#ttl) AND #ttl <= :now)',
             ExpressionAttributeNames: { '#ttl': TTL_ATTR },
@@ -275,7 +295,12 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
 
     async enqueueSignup(request, expiresAt) {
       await dynamoCall('store signup request', () =>
-        doc.send(new PutCommand({ TableName: tableName, Item: { ...keys.outbox(request.receivedAt, request.requestId), ...request, [TTL_ATTR]: expiresAt } })),
+        doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.outbox(request.receivedAt, request.requestId), ...request, [TTL_ATTR]: expiresAt },
+          }),
+        ),
       );
     },
 

@@ -32,7 +32,8 @@ export function createLambdaObservability(service: string): LambdaObservability 
     log: ({ msg, level = 'info', ...fields }: LogEntry) => logger[level](msg, fields),
     metrics: { add: (name, value) => pending.set(name, (pending.get(name) ?? 0) + value) },
     startInvocation(context) {
-      if (typeof context === 'object' && context !== null && 'awsRequestId' in context) logger.addContext(context as Parameters<Logger['addContext']>[0]);
+      if (typeof context === 'object' && context !== null && 'awsRequestId' in context)
+        logger.addContext(context as Parameters<Logger['addContext']>[0]);
     },
     publishMetrics() {
       if (pending.size === 0) return;

@@ -13,7 +13,8 @@ export function createSendQuota(client: SESClient): () => Promise<SendQuota> {
       throw new DependencyError('SES GetSendQuota failed', e);
     }
     const rate = out.MaxSendRate;
-    if (rate === undefined || !(rate > 0)) throw new DependencyError(`SES GetSendQuota answered no usable MaxSendRate (${String(rate)})`, undefined);
+    if (rate === undefined || !(rate > 0))
+      throw new DependencyError(`SES GetSendQuota answered no usable MaxSendRate (${String(rate)})`, undefined);
     const max = out.Max24HourSend;
     // -1 means an unlimited 24-hour quota.
     if (max === undefined || max < 0) return { maxSendRate: rate };

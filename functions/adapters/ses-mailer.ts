@@ -11,14 +11,37 @@ export interface SesMailerOptions {
 }
 
 // SES error names that mean "slow down" (v1 Query API and the v2 spelling, as the SDK reports them).
-const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'MaxSendingRateExceeded', 'MaxSendingRateExceededException', 'TooManyRequests', 'TooManyRequestsException']);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'MaxSendingRateExceeded',
+  'MaxSendingRateExceededException',
+  'TooManyRequests',
+  'TooManyRequestsException',
+]);
 // Network-level failures the SDK surfaces without an HTTP response.
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'NetworkingError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** How a retry should treat an SES (or network) failure. */
 export function classifySesError(e: unknown): SendFailureKind {
   if (!(e instanceof Error)) return 'transient';
-  const err = e as Error & { code?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  const err = e as Error & {
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: { throttling?: boolean };
+  };
   if (THROTTLED.has(err.name) || err.$retryable?.throttling === true) return 'throttled';
   const status = err.$metadata?.httpStatusCode;
   if (status === 429) return 'throttled';

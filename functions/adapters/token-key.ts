@@ -53,14 +53,22 @@ export async function loadLocalTokenKey(dataDir: string): Promise<Buffer> {
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (e: unknown) {
-    throw new TokenKeyError('data_dir_unusable', `The data folder ${dataDir} cannot be created or used (${e instanceof Error ? e.message : String(e)}). Point DATA_DIR at a folder you can write to.`, { cause: e });
+    throw new TokenKeyError(
+      'data_dir_unusable',
+      `The data folder ${dataDir} cannot be created or used (${e instanceof Error ? e.message : String(e)}). Point DATA_DIR at a folder you can write to.`,
+      { cause: e },
+    );
   }
   let text: string | undefined;
   try {
     text = await readFile(path, 'utf8');
   } catch (e: unknown) {
     if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT')) {
-      throw new TokenKeyError('token_key_invalid', `The token key ${path} cannot be read (${e instanceof Error ? e.message : String(e)}). Fix its permissions, or restore it from a backup.`, { cause: e });
+      throw new TokenKeyError(
+        'token_key_invalid',
+        `The token key ${path} cannot be read (${e instanceof Error ? e.message : String(e)}). Fix its permissions, or restore it from a backup.`,
+        { cause: e },
+      );
     }
   }
   if (text === undefined) {
@@ -73,7 +81,8 @@ export async function loadLocalTokenKey(dataDir: string): Promise<Buffer> {
     try {
       await writeFile(path, `${generateTokenKey().toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
     } catch (e: unknown) {
-      if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === 'EEXIST')) throw new TokenKeyError('data_dir_unusable', `Cannot create the token key at ${path}`, { cause: e });
+      if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === 'EEXIST'))
+        throw new TokenKeyError('data_dir_unusable', `Cannot create the token key at ${path}`, { cause: e });
     }
     text = await readFile(path, 'utf8');
   }

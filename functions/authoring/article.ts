@@ -44,7 +44,11 @@ export function articleFormat(fileName: string): ArticleFormat {
 }
 
 /** Read an article. `wantTitle`: false when the author gives the title (--title), so plain text keeps its first line. */
-export function parseArticle(content: string, format: ArticleFormat, options: { wantTitle?: boolean; overrides?: TextOverrides } = {}): Article {
+export function parseArticle(
+  content: string,
+  format: ArticleFormat,
+  options: { wantTitle?: boolean; overrides?: TextOverrides } = {},
+): Article {
   const text = content.replace(/^\uFEFF/, '');
   if (format === 'markdown') return withTitle(format, markdownItems(text));
   if (format === 'html') return withTitle(format, htmlItems(text));
@@ -181,9 +185,13 @@ function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides)
   const byBlankLines = /\S[^\n]*\n\s*\n\s*\S/.test(text.replace(/\r\n?/g, '\n'));
   const forced = new Set((overrides.headings ?? []).map(normaliseText));
   const refused = new Set((overrides.notHeadings ?? []).map(normaliseText));
-  for (const [flag, set] of [['--heading', forced], ['--not-heading', refused]] as const) {
+  for (const [flag, set] of [
+    ['--heading', forced],
+    ['--not-heading', refused],
+  ] as const) {
     for (const line of set) {
-      if (!lines.some((l) => normaliseText(l) === line)) throw new ValidationError('unknown_line', `${flag} "${line}": no such line in the article`);
+      if (!lines.some((l) => normaliseText(l) === line))
+        throw new ValidationError('unknown_line', `${flag} "${line}": no such line in the article`);
     }
   }
 
@@ -209,7 +217,8 @@ function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides)
   }
   flush();
 
-  const isHeadingLike = (p: string[] | undefined) => p !== undefined && p.length === 1 && !refused.has(p[0]!) && (forced.has(p[0]!) || looksLikeHeading(p[0]!));
+  const isHeadingLike = (p: string[] | undefined) =>
+    p !== undefined && p.length === 1 && !refused.has(p[0]!) && (forced.has(p[0]!) || looksLikeHeading(p[0]!));
   const levelOf = (line: string) => (forced.has(line) ? 1 : headingLevel(line));
   let title: string | undefined;
   let start = 0;

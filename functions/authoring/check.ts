@@ -46,7 +46,10 @@ export interface CourseCheck {
 /** Gmail clips an HTML body above 102 KB (102 × 1024 bytes here, to stay on the safe side). */
 export const MAX_LESSON_BYTES = 102 * 1024;
 /** A realistic reader for the size check: a long name and an unsubscribe link as long as a real one. */
-const SAMPLE_READER = { name: 'Alexandra Example-Reader', unsubscribeUrl: `https://courses.example.com/unsubscribe?token=${'x'.repeat(180)}` };
+const SAMPLE_READER = {
+  name: 'Alexandra Example-Reader',
+  unsubscribeUrl: `https://courses.example.com/unsubscribe?token=${'x'.repeat(180)}`,
+};
 
 const quote = (s: string, max = 160) => `“${s.length > max ? `${s.slice(0, max - 1)}…` : s}”`;
 
@@ -56,7 +59,13 @@ export const compileCheck: CourseCheck = {
     const result = await subject.compile();
     if (!('error' in result)) return [];
     const lesson = /^Lesson (\d+) /.exec(result.error.message)?.[1];
-    return [{ check: 'compile', ...(lesson ? { lesson: Number(lesson), file: subject.course.lessons[Number(lesson) - 1]?.file } : {}), message: result.error.message }];
+    return [
+      {
+        check: 'compile',
+        ...(lesson ? { lesson: Number(lesson), file: subject.course.lessons[Number(lesson) - 1]?.file } : {}),
+        message: result.error.message,
+      },
+    ];
   },
 };
 
@@ -92,9 +101,11 @@ function alignment(a: readonly string[], b: readonly string[]): [number, number]
   const n = a.length;
   const m = b.length;
   const table = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
   const pairs: [number, number][] = [];
-  for (let i = 0, j = 0; i < n && j < m; ) {
+  for (let i = 0, j = 0; i < n && j < m;) {
     if (a[i] === b[j]) pairs.push([i++, j++]);
     else if (table[i + 1]![j]! >= table[i]![j + 1]!) i++;
     else j++;
@@ -105,18 +116,32 @@ function alignment(a: readonly string[], b: readonly string[]): [number, number]
 export const fidelityCheck: CourseCheck = {
   name: 'fidelity',
   async run({ course, read }) {
-    if (course.source === undefined) return [{ check: 'fidelity', message: 'course.json names no "source": the article the lessons come from (source/<its file>) is needed to check them' }];
+    if (course.source === undefined)
+      return [
+        {
+          check: 'fidelity',
+          message: 'course.json names no "source": the article the lessons come from (source/<its file>) is needed to check them',
+        },
+      ];
     const article = parseArticle(await read(course.source), articleFormat(course.source));
     const source = articleTextBlocks(article);
     // A plain-text article's first line is its title only if the manifest says so; otherwise it is text.
-    if (article.format === 'text' && article.title !== undefined && normaliseText(article.title) !== normaliseText(course.title)) source.unshift(normaliseText(article.title));
+    if (article.format === 'text' && article.title !== undefined && normaliseText(article.title) !== normaliseText(course.title))
+      source.unshift(normaliseText(article.title));
     const lessons = await Promise.all(course.lessons.map(async (l) => textBlocks(await read(l.file))));
     const where = lessons.flatMap((blocks, k) => blocks.map(() => k));
-    const { starts, missing } = sectionStarts(source, course.lessons.map((l) => l.title));
+    const { starts, missing } = sectionStarts(
+      source,
+      course.lessons.map((l) => l.title),
+    );
     const sectionOf = (i: number) => starts.reduce((k, start, idx) => (i >= start ? idx : k), 0);
     const label = (k: number) => ({ lesson: k + 1, file: course.lessons[k]!.file });
 
-    const problems: CourseProblem[] = missing.map((k) => ({ check: 'fidelity', ...label(k), message: `its title ${quote(course.lessons[k]!.title)} is not a heading of the source (titles come from the article's headings)` }));
+    const problems: CourseProblem[] = missing.map((k) => ({
+      check: 'fidelity',
+      ...label(k),
+      message: `its title ${quote(course.lessons[k]!.title)} is not a heading of the source (titles come from the article's headings)`,
+    }));
     const flat = lessons.flat();
     const pairs = alignment(source, flat);
     const keptSource = new Set(pairs.map(([i]) => i));
@@ -125,7 +150,11 @@ export const fidelityCheck: CourseCheck = {
     const added = flat.map((text, j) => ({ text, j })).filter(({ j }) => !keptLesson.has(j));
     const moved = new Set(dropped.map((d) => d.text).filter((t) => added.some((a) => a.text === t)));
     for (const { text, i } of dropped) {
-      problems.push({ check: 'fidelity', ...label(sectionOf(i)), message: moved.has(text) ? `out of order: ${quote(text)}` : `missing: ${quote(text)}` });
+      problems.push({
+        check: 'fidelity',
+        ...label(sectionOf(i)),
+        message: moved.has(text) ? `out of order: ${quote(text)}` : `missing: ${quote(text)}`,
+      });
     }
     for (const { text, j } of added) {
       if (!moved.has(text)) problems.push({ check: 'fidelity', ...label(where[j]!), message: `not in the source (added): ${quote(text)}` });
@@ -133,7 +162,12 @@ export const fidelityCheck: CourseCheck = {
     if (missing.length === 0) {
       for (const [i, j] of pairs) {
         const k = sectionOf(i);
-        if (where[j] !== k) problems.push({ check: 'fidelity', ...label(where[j]!), message: `belongs to lesson ${k + 1} (${quote(course.lessons[k]!.title, 60)}) in the source: ${quote(source[i]!)}` });
+        if (where[j] !== k)
+          problems.push({
+            check: 'fidelity',
+            ...label(where[j]!),
+            message: `belongs to lesson ${k + 1} (${quote(course.lessons[k]!.title, 60)}) in the source: ${quote(source[i]!)}`,
+          });
       }
     }
     return problems;
@@ -147,7 +181,16 @@ export const sizeCheck: CourseCheck = {
     if (c === undefined) return [];
     return course.lessons.flatMap((l, i) => {
       const bytes = Buffer.byteLength(renderLesson(c, i, SAMPLE_READER).html);
-      return bytes < MAX_LESSON_BYTES ? [] : [{ check: 'size', lesson: i + 1, file: l.file, message: `${(bytes / 1024).toFixed(1)} KB of HTML: Gmail clips emails at 102 KB` }];
+      return bytes < MAX_LESSON_BYTES
+        ? []
+        : [
+            {
+              check: 'size',
+              lesson: i + 1,
+              file: l.file,
+              message: `${(bytes / 1024).toFixed(1)} KB of HTML: Gmail clips emails at 102 KB`,
+            },
+          ];
     });
   },
 };
@@ -162,7 +205,16 @@ export const disclaimerCheck: CourseCheck = {
     const text = normaliseText(`${d.label}: ${d.text}`);
     return course.lessons.flatMap((l, i) => {
       const email = c.lessons[i]!;
-      return email.html.includes(html) && normaliseText(email.text).includes(text) ? [] : [{ check: 'disclaimer', lesson: i + 1, file: l.file, message: `the disclaimer ${quote(`${d.label}: ${d.text}`, 80)} is not in the email` }];
+      return email.html.includes(html) && normaliseText(email.text).includes(text)
+        ? []
+        : [
+            {
+              check: 'disclaimer',
+              lesson: i + 1,
+              file: l.file,
+              message: `the disclaimer ${quote(`${d.label}: ${d.text}`, 80)} is not in the email`,
+            },
+          ];
     });
   },
 };
@@ -180,7 +232,11 @@ export interface CheckReport {
 }
 
 /** Run `checks` on the course in `courseDir`. Never throws for a problem of the course: it is reported. */
-export async function checkCourse(courseDir: string, checks: readonly CourseCheck[] = COURSE_CHECKS, templatesDir: string = defaultTemplatesDir): Promise<CheckReport> {
+export async function checkCourse(
+  courseDir: string,
+  checks: readonly CourseCheck[] = COURSE_CHECKS,
+  templatesDir: string = defaultTemplatesDir,
+): Promise<CheckReport> {
   const dir = resolve(courseDir);
   let course: Course;
   try {
@@ -214,7 +270,10 @@ export async function checkCourse(courseDir: string, checks: readonly CourseChec
   const problems: CourseProblem[] = [];
   for (const check of checks) problems.push(...(await check.run(subject)));
   const compiled = await subject.compiled();
-  const largest = compiled === undefined ? undefined : Math.max(...compiled.lessons.map((_, i) => Buffer.byteLength(renderLesson(compiled, i, SAMPLE_READER).html)));
+  const largest =
+    compiled === undefined
+      ? undefined
+      : Math.max(...compiled.lessons.map((_, i) => Buffer.byteLength(renderLesson(compiled, i, SAMPLE_READER).html)));
   return { dir, course, problems, ...(largest === undefined ? {} : { largestLessonBytes: largest }) };
 }
 
@@ -226,6 +285,8 @@ export function formatCheckReport(report: CheckReport): string {
     const size = report.largestLessonBytes === undefined ? '' : `, largest lesson ${(report.largestLessonBytes / 1024).toFixed(1)} KB`;
     return `✓ ${name}: ${c.lessons.length} lessons match ${c.source ?? 'the source'} word for word, compile at strict validation${size}${c.disclaimer ? ', disclaimer in every lesson' : ''}\n`;
   }
-  const lines = report.problems.map((p) => `  ${p.lesson === undefined ? '' : `lesson ${p.lesson}${p.file ? ` (${p.file})` : ''}: `}[${p.check}] ${p.message}`);
+  const lines = report.problems.map(
+    (p) => `  ${p.lesson === undefined ? '' : `lesson ${p.lesson}${p.file ? ` (${p.file})` : ''}: `}[${p.check}] ${p.message}`,
+  );
   return `✗ ${name}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`;
 }

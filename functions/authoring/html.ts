@@ -7,16 +7,89 @@ import { isTag, isText, type ChildNode } from 'domhandler';
 import render from 'dom-serializer';
 
 /** Elements whose own text is one block (a paragraph, a list item, a heading…). */
-const BLOCKS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'li', 'blockquote', 'pre', 'td', 'th', 'dt', 'dd', 'figcaption', 'caption']);
+const BLOCKS = new Set([
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+  'li',
+  'blockquote',
+  'pre',
+  'td',
+  'th',
+  'dt',
+  'dd',
+  'figcaption',
+  'caption',
+]);
 /** Elements whose text is never article text. */
-const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math', 'head', 'title', 'form', 'button', 'input', 'select', 'textarea', 'nav']);
+const DROPPED = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'head',
+  'title',
+  'form',
+  'button',
+  'input',
+  'select',
+  'textarea',
+  'nav',
+]);
 /** What a lesson may contain, with the attributes kept on each (anything else is unwrapped: its text stays). */
 const KEPT: Record<string, readonly string[]> = {
-  p: [], h1: [], h2: [], h3: [], h4: [], h5: [], h6: [],
-  ul: [], ol: ['start'], li: [], blockquote: [], pre: [], code: [], br: [], hr: [],
-  a: ['href', 'title'], strong: [], b: [], em: [], i: [], u: [], s: [], del: [], ins: [], mark: [], small: [], sub: [], sup: [], abbr: ['title'], cite: [], q: [],
-  table: [], thead: [], tbody: [], tr: [], th: ['colspan', 'rowspan'], td: ['colspan', 'rowspan'], caption: [],
-  dl: [], dt: [], dd: [], figure: [], figcaption: [],
+  p: [],
+  h1: [],
+  h2: [],
+  h3: [],
+  h4: [],
+  h5: [],
+  h6: [],
+  ul: [],
+  ol: ['start'],
+  li: [],
+  blockquote: [],
+  pre: [],
+  code: [],
+  br: [],
+  hr: [],
+  a: ['href', 'title'],
+  strong: [],
+  b: [],
+  em: [],
+  i: [],
+  u: [],
+  s: [],
+  del: [],
+  ins: [],
+  mark: [],
+  small: [],
+  sub: [],
+  sup: [],
+  abbr: ['title'],
+  cite: [],
+  q: [],
+  table: [],
+  thead: [],
+  tbody: [],
+  tr: [],
+  th: ['colspan', 'rowspan'],
+  td: ['colspan', 'rowspan'],
+  caption: [],
+  dl: [],
+  dt: [],
+  dd: [],
+  figure: [],
+  figcaption: [],
 };
 /** Links a reader can follow from an email; anything else (javascript:, data:, relative) loses its href. */
 const SAFE_HREF = /^(https?:|mailto:)/i;
@@ -126,7 +199,38 @@ export function textBlocks(html: string): string[] {
 }
 
 /** Elements that sit inside a line of text: they neither start nor end a block. */
-const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'i', 'ins', 'kbd', 'mark', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'var', 'wbr', 'br', 'img', 'font']);
+const INLINE = new Set([
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'cite',
+  'code',
+  'data',
+  'del',
+  'dfn',
+  'em',
+  'i',
+  'ins',
+  'kbd',
+  'mark',
+  'q',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'sup',
+  'time',
+  'u',
+  'var',
+  'wbr',
+  'br',
+  'img',
+  'font',
+]);
 
 /**
  * Inline styles a lesson's quotes, lists and code need in email clients (the shared layout styles only
@@ -157,7 +261,8 @@ export function styleForEmail(html: string): string {
       if (style !== undefined) node.attribs.style = style;
       // A list's last item and a nested list need no extra space below.
       const parent = node.parent;
-      if ((node.name === 'ul' || node.name === 'ol') && parent !== null && isTag(parent) && parent.name === 'li') node.attribs.style = 'margin:6px 0 0;padding:0 0 0 24px;';
+      if ((node.name === 'ul' || node.name === 'ol') && parent !== null && isTag(parent) && parent.name === 'li')
+        node.attribs.style = 'margin:6px 0 0;padding:0 0 0 24px;';
       walk(node.children);
     }
   };

@@ -37,7 +37,8 @@ const MAX_PREHEADER = 110;
  */
 export function splitIntoLessons(article: Article, courseTitle: string): LessonDraft[] {
   const levels = article.items.flatMap((i) => (i.kind === 'heading' ? [i.level] : []));
-  if (levels.length === 0) return [{ title: courseTitle, subheadings: [], parts: article.items.map((i) => (i.kind === 'body' ? i.html : '')).filter(Boolean) }];
+  if (levels.length === 0)
+    return [{ title: courseTitle, subheadings: [], parts: article.items.map((i) => (i.kind === 'body' ? i.html : '')).filter(Boolean) }];
   const top = Math.min(...levels);
   const lessons: LessonDraft[] = [];
   let current: LessonDraft | undefined;
@@ -75,25 +76,39 @@ export function slugify(text: string, maxWords = 8): string {
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1).replace(/\s+\S*$/, '')}…`);
 
 /** Subject and preheader of lesson `i` (0-based) of `lessons`, from headings only. */
-export function subjectAndPreheader(lessons: readonly LessonDraft[], i: number, courseTitle: string): { subject: string; preheader: string } {
+export function subjectAndPreheader(
+  lessons: readonly LessonDraft[],
+  i: number,
+  courseTitle: string,
+): { subject: string; preheader: string } {
   const lesson = lessons[i]!;
   const n = `Lesson ${i + 1} of ${lessons.length}`;
   const intro = lesson.headingHtml === undefined;
   const subject = intro && lesson.title === INTRODUCTION_TITLE ? `${n}: ${courseTitle}, an introduction` : `${n}: ${lesson.title}`;
   let preheader: string;
   if (lesson.subheadings.length > 0) preheader = `In this lesson: ${lesson.subheadings.join(' · ')}`;
-  else if (intro && lessons.length > 1) preheader = `Coming up: ${lessons.slice(i + 1).map((l) => l.title).join(' · ')}`;
+  else if (intro && lessons.length > 1)
+    preheader = `Coming up: ${lessons
+      .slice(i + 1)
+      .map((l) => l.title)
+      .join(' · ')}`;
   else preheader = `${courseTitle}: ${n.toLowerCase()}`;
   return { subject, preheader: cut(preheader, MAX_PREHEADER) };
 }
 
 function lessonMjml(lesson: LessonDraft, n: number): string {
-  const what = lesson.headingHtml === undefined ? 'the untitled introduction' : `the article section “${lesson.title.replace(/--/g, '‐‐')}”`;
+  const what =
+    lesson.headingHtml === undefined ? 'the untitled introduction' : `the article section “${lesson.title.replace(/--/g, '‐‐')}”`;
   const lines = [
     `<!-- Lesson ${n}: ${what}, word for word (written by course new). Only the content: templates/layout/lesson.mjml adds the rest. -->`,
     '<mj-text css-class="lesson">',
     ...(lesson.headingHtml === undefined ? [] : [`  <h1>${lesson.headingHtml}</h1>`]),
-    ...lesson.parts.map((p) => styleForEmail(p).split('\n').map((l) => `  ${l}`).join('\n')),
+    ...lesson.parts.map((p) =>
+      styleForEmail(p)
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    ),
     '</mj-text>',
     '',
   ];
@@ -119,7 +134,12 @@ export interface NewCourseResult {
   lessons: { number: number; title: string; words: number; file: string }[];
 }
 
-const wordsIn = (parts: readonly string[]) => parts.flatMap((p) => textBlocks(p)).join(' ').split(/\s+/).filter((w) => w !== '').length;
+const wordsIn = (parts: readonly string[]) =>
+  parts
+    .flatMap((p) => textBlocks(p))
+    .join(' ')
+    .split(/\s+/)
+    .filter((w) => w !== '').length;
 
 /**
  * Write a new course folder from an article. Refuses (ValidationError) an unknown format, an article
@@ -134,16 +154,26 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
   } catch (e: unknown) {
     throw new ValidationError('cannot_read_article', `cannot read ${options.article}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const article = parseArticle(content, format, { wantTitle: options.title === undefined, ...(options.overrides ? { overrides: options.overrides } : {}) });
+  const article = parseArticle(content, format, {
+    wantTitle: options.title === undefined,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
   const title = options.title?.trim() || article.title;
-  if (!title) throw new ValidationError('no_title', `${basename(options.article)} has no title (no single first-level heading${format === 'text' ? ' or heading-like first line' : ''}): give one with --title "<title>"`);
+  if (!title)
+    throw new ValidationError(
+      'no_title',
+      `${basename(options.article)} has no title (no single first-level heading${format === 'text' ? ' or heading-like first line' : ''}): give one with --title "<title>"`,
+    );
   const slug = options.slug ?? slugify(title);
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) throw new ValidationError('invalid_slug', `cannot make a slug from "${title}": give one with --slug <lower-case-words>`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug))
+    throw new ValidationError('invalid_slug', `cannot make a slug from "${title}": give one with --slug <lower-case-words>`);
 
   const drafts = splitIntoLessons(article, title);
-  if (drafts.length === 0 || drafts.every((d) => d.parts.length === 0 && d.headingHtml === undefined)) throw new ValidationError('empty_article', `${basename(options.article)} has no text to make lessons from`);
+  if (drafts.length === 0 || drafts.every((d) => d.parts.length === 0 && d.headingHtml === undefined))
+    throw new ValidationError('empty_article', `${basename(options.article)} has no text to make lessons from`);
   const dir = resolve(options.out ?? join(options.coursesDir, slug));
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ValidationError('course_exists', `${dir} already has files in it: choose another --out (nothing was written)`);
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new ValidationError('course_exists', `${dir} already has files in it: choose another --out (nothing was written)`);
 
   const sourceName = basename(options.article);
   const lessons = drafts.map((d, i) => {
@@ -176,5 +206,15 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
   await copyFile(options.article, join(dir, 'source', sourceName));
   await Promise.all(lessons.map((l, i) => writeFile(join(dir, l.file), lessonMjml(l.draft, i + 1), 'utf8')));
   await writeFile(join(dir, 'course.json'), `${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
-  return { dir, format, course, lessons: lessons.map((l, i) => ({ number: i + 1, title: l.draft.title, words: wordsIn([l.draft.headingHtml ?? '', ...l.draft.parts]), file: l.file })) };
+  return {
+    dir,
+    format,
+    course,
+    lessons: lessons.map((l, i) => ({
+      number: i + 1,
+      title: l.draft.title,
+      words: wordsIn([l.draft.headingHtml ?? '', ...l.draft.parts]),
+      file: l.file,
+    })),
+  };
 }

@@ -20,7 +20,12 @@ const CHROMIUM = '/usr/bin/chromium';
  * light and dark and width at 375 px), unless `deliverability` is false; a check that cannot run here
  * is printed as skipped and does not fail the run.
  */
-export async function runCheck(deps: { out: Writable; courseDir?: string; coursesDir?: string; deliverability?: boolean }): Promise<{ reports: CheckReport[]; ok: boolean }> {
+export async function runCheck(deps: {
+  out: Writable;
+  courseDir?: string;
+  coursesDir?: string;
+  deliverability?: boolean;
+}): Promise<{ reports: CheckReport[]; ok: boolean }> {
   const dirs = deps.courseDir !== undefined ? [deps.courseDir] : loadCourses(deps.coursesDir).map((f) => f.dir);
   const reports: CheckReport[] = [];
   let ok = true;
@@ -46,7 +51,17 @@ export async function runCheck(deps: { out: Writable; courseDir?: string; course
 
 async function launchChromium(): Promise<Browser | undefined> {
   if (!existsSync(CHROMIUM)) return undefined;
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
 }
 
 const shown = (dir: string) => {
@@ -60,8 +75,13 @@ export async function runNew(deps: { out: Writable }, options: NewCourseOptions)
   const dir = shown(result.dir);
   const kind = { markdown: 'Markdown', text: 'plain text', html: 'HTML' }[result.format];
   const { out } = deps;
-  out.write(`Wrote ${dir}/ from ${kind}: "${result.course.title}" (slug ${result.course.slug}), ${result.lessons.length} lesson${result.lessons.length === 1 ? '' : 's'}\n\n`);
-  const rows: (string | number)[][] = [['  #', 'title', 'words', 'file'], ...result.lessons.map((l) => [`  ${l.number}`, l.title, l.words, l.file])];
+  out.write(
+    `Wrote ${dir}/ from ${kind}: "${result.course.title}" (slug ${result.course.slug}), ${result.lessons.length} lesson${result.lessons.length === 1 ? '' : 's'}\n\n`,
+  );
+  const rows: (string | number)[][] = [
+    ['  #', 'title', 'words', 'file'],
+    ...result.lessons.map((l) => [`  ${l.number}`, l.title, l.words, l.file]),
+  ];
   out.write(`${table(rows)}\n\n`);
   out.write(
     [
@@ -71,7 +91,7 @@ export async function runNew(deps: { out: Writable }, options: NewCourseOptions)
         ? '     Wrong? Delete the folder and run again with --heading "<line>" or --not-heading "<line>" (repeatable).'
         : '     Wrong? Change the heading levels in the article, delete the folder and run again.',
       `  2. ${dir}/course.json: sender and postalAddress are placeholders; check the description, the disclaimer,`,
-      '     and each lesson\'s subject and preheader (built from the headings; edit them, never add claims).',
+      "     and each lesson's subject and preheader (built from the headings; edit them, never add claims).",
       `  3. npx course check --course ${dir}     every paragraph in its lesson, word for word`,
       `  4. npm run preview -- --course ${dir}   look at every email`,
       '',

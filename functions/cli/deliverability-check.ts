@@ -17,8 +17,11 @@ export interface DeliverabilityCheckResult {
 }
 
 function appearanceProblems(seen: Appearance): string[] {
-  const problems = seen.lowContrast.map((t) => `contrast ${t.ratio}:1 < ${MIN_CONTRAST}:1 in ${seen.scheme} mode: "${t.text}" (${t.color} on ${t.background})`);
-  if (seen.scrollWidth > seen.width) problems.push(`${seen.scrollWidth} px wide on a ${seen.width} px screen in ${seen.scheme} mode: a long word or URL does not wrap`);
+  const problems = seen.lowContrast.map(
+    (t) => `contrast ${t.ratio}:1 < ${MIN_CONTRAST}:1 in ${seen.scheme} mode: "${t.text}" (${t.color} on ${t.background})`,
+  );
+  if (seen.scrollWidth > seen.width)
+    problems.push(`${seen.scrollWidth} px wide on a ${seen.width} px screen in ${seen.scheme} mode: a long word or URL does not wrap`);
   return problems;
 }
 
@@ -27,7 +30,12 @@ function appearanceProblems(seen: Appearance): string[] {
  * given, adds the Chromium checks (contrast in both schemes, width at PHONE_WIDTH); without it they
  * are listed as skipped. Throws the manifest's or compiler's error when the course does not build.
  */
-export async function runDeliverabilityCheck(options: { courseDir: string; templatesDir?: string; out: Writable; browser?: Browser }): Promise<DeliverabilityCheckResult> {
+export async function runDeliverabilityCheck(options: {
+  courseDir: string;
+  templatesDir?: string;
+  out: Writable;
+  browser?: Browser;
+}): Promise<DeliverabilityCheckResult> {
   const { emails } = await composeCourseEmails(options.courseDir, options.templatesDir);
   const checks = await checkEmails(emails);
   let ok = checks.every(passes);
@@ -37,8 +45,11 @@ export async function runDeliverabilityCheck(options: { courseDir: string; templ
   if (options.browser) {
     for (const email of emails) {
       const problems: string[] = [];
-      for (const scheme of ['light', 'dark'] as const) problems.push(...appearanceProblems(await measureAppearance(options.browser, email.rendered.html, { scheme, width: PHONE_WIDTH })));
-      options.out.write(`${problems.length ? 'FAIL' : 'ok  '} ${email.label}: contrast in light and dark, fits ${PHONE_WIDTH} px\n${problems.map((p) => `     ${p}\n`).join('')}`);
+      for (const scheme of ['light', 'dark'] as const)
+        problems.push(...appearanceProblems(await measureAppearance(options.browser, email.rendered.html, { scheme, width: PHONE_WIDTH })));
+      options.out.write(
+        `${problems.length ? 'FAIL' : 'ok  '} ${email.label}: contrast in light and dark, fits ${PHONE_WIDTH} px\n${problems.map((p) => `     ${p}\n`).join('')}`,
+      );
       ok &&= problems.length === 0;
     }
   } else {

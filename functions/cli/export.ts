@@ -62,7 +62,13 @@ async function write(out: Writable, chunk: string): Promise<void> {
 }
 
 /** Stream every subscriber (of `course` only, when given: a slug) to `out`; answers how many were written. */
-export async function runExport(deps: { store: OperatorStore; out: Writable; format: ExportFormat; pageSize?: number; course?: string }): Promise<number> {
+export async function runExport(deps: {
+  store: OperatorStore;
+  out: Writable;
+  format: ExportFormat;
+  pageSize?: number;
+  course?: string;
+}): Promise<number> {
   let n = 0;
   if (deps.format === 'csv') await write(deps.out, csvRow([...CSV_COLUMNS]));
   for await (const all of deps.store.subscriberPages(deps.pageSize)) {

@@ -32,7 +32,13 @@ export async function runHeld(deps: { store: OperatorStore; out: Writable; cours
   );
   const rows: (string | number)[][] = [
     ['  email', 'lesson', 'title', 'held since', 'reason'],
-    ...held.map((s) => [`  ${s.email}`, s.nextLesson + 1, truncate(lessonTitle(course, s.nextLesson), 30), s.heldAt ?? '', oneLine(s.heldReason ?? '')]),
+    ...held.map((s) => [
+      `  ${s.email}`,
+      s.nextLesson + 1,
+      truncate(lessonTitle(course, s.nextLesson), 30),
+      s.heldAt ?? '',
+      oneLine(s.heldReason ?? ''),
+    ]),
   ];
   out.write(`${table(rows)}\n`);
   return held;
@@ -58,10 +64,14 @@ export async function runRequeue(deps: {
   const s: StoredSubscriber = subscriberFromItem(profile);
   if (s.status !== 'active') throw new RequeueRefusedError(`${email} is ${s.status}, not held; nothing to requeue`);
   if (s.heldAt === undefined) {
-    throw new RequeueRefusedError(`${email} is not held: lesson ${s.nextLesson + 1} is due ${s.nextSendAt ?? '(no time set)'}; nothing to requeue`);
+    throw new RequeueRefusedError(
+      `${email} is not held: lesson ${s.nextLesson + 1} is due ${s.nextSendAt ?? '(no time set)'}; nothing to requeue`,
+    );
   }
   if (!(await deps.requeue(s.id, now))) {
-    throw new RequeueRefusedError(`${email} changed while being requeued (no longer held or active); see \`course held\` and \`course show ${email}\``);
+    throw new RequeueRefusedError(
+      `${email} changed while being requeued (no longer held or active); see \`course held\` and \`course show ${email}\``,
+    );
   }
   const lesson = s.nextLesson + 1;
   const title = lessonTitle(course, s.nextLesson);

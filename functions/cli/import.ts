@@ -53,7 +53,10 @@ export function planImport(text: string): ImportPlan {
   if (!header) throw new ImportFileError('the file is empty');
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const emailAt = names.findIndex((n) => EMAIL_HEADERS.includes(n));
-  if (emailAt < 0) throw new ImportFileError(`line ${header.line}: the first line must be a header with an "email" column (found: ${names.join(', ') || 'nothing'})`);
+  if (emailAt < 0)
+    throw new ImportFileError(
+      `line ${header.line}: the first line must be a header with an "email" column (found: ${names.join(', ') || 'nothing'})`,
+    );
   const nameAt = names.findIndex((n) => n === 'name' || n === 'first_name' || n === 'first name');
   const zoneAt = names.findIndex((n) => n === 'timezone' || n === 'time_zone' || n === 'time zone');
   const statusAt = names.indexOf('status');
@@ -78,7 +81,13 @@ export function planImport(text: string): ImportPlan {
         plan.leftOut.push({ line, status });
         continue;
       }
-      plan.rows.push({ line, email: parsed.email, ...(parsed.name ? { name: parsed.name } : {}), ...(parsed.timezone ? { timezone: parsed.timezone } : {}), ...(parsed.unknownTimezone ? { unknownTimezone: parsed.unknownTimezone } : {}) });
+      plan.rows.push({
+        line,
+        email: parsed.email,
+        ...(parsed.name ? { name: parsed.name } : {}),
+        ...(parsed.timezone ? { timezone: parsed.timezone } : {}),
+        ...(parsed.unknownTimezone ? { unknownTimezone: parsed.unknownTimezone } : {}),
+      });
     } catch (e: unknown) {
       if (!isAppError(e)) throw e;
       plan.bad.push({ line, code: e.code, message: e.message });
@@ -153,7 +162,9 @@ export async function runImport(
   } catch (e: unknown) {
     progress.done();
     deps.out.write(formatImportSummary(plan, summary, options));
-    deps.out.write(`Stopped after ${done} of ${plan.rows.length} rows. The rows done stay done; running the same import again skips them.\n`);
+    deps.out.write(
+      `Stopped after ${done} of ${plan.rows.length} rows. The rows done stay done; running the same import again skips them.\n`,
+    );
     throw e;
   }
   progress.done();
@@ -161,8 +172,16 @@ export async function runImport(
   return summary;
 }
 
-export function formatImportSummary(plan: ImportPlan, s: ImportSummary, options: { consent: string; source: string; sendConfirmations: boolean; dryRun: boolean }): string {
-  const added = options.dryRun ? 'would be added as pending' : options.sendConfirmations ? 'added as pending, confirmation sent' : 'added as pending (no emails sent)';
+export function formatImportSummary(
+  plan: ImportPlan,
+  s: ImportSummary,
+  options: { consent: string; source: string; sendConfirmations: boolean; dryRun: boolean },
+): string {
+  const added = options.dryRun
+    ? 'would be added as pending'
+    : options.sendConfirmations
+      ? 'added as pending, confirmation sent'
+      : 'added as pending (no emails sent)';
   const details = (title: string, lines: string[]) => (lines.length === 0 ? [] : [`${title}:`, ...lines.map((l) => `  ${l}`)]);
   return [
     `${options.dryRun ? 'Dry run: nothing written. ' : ''}Import of ${options.source} (consent: "${options.consent}")`,
@@ -175,9 +194,18 @@ export function formatImportSummary(plan: ImportPlan, s: ImportSummary, options:
       ['  repeated in the file', s.duplicates],
       ['  bad rows', s.bad],
     ]),
-    ...details('Left out as the file says', plan.leftOut.map((l) => `line ${l.line}: ${l.status}`)),
-    ...details('Repeated', plan.duplicates.map((d) => `line ${d.line}: same address as line ${d.firstLine}`)),
-    ...details('Bad rows', plan.bad.map((b) => `line ${b.line}: ${b.code}: ${b.message}`)),
+    ...details(
+      'Left out as the file says',
+      plan.leftOut.map((l) => `line ${l.line}: ${l.status}`),
+    ),
+    ...details(
+      'Repeated',
+      plan.duplicates.map((d) => `line ${d.line}: same address as line ${d.firstLine}`),
+    ),
+    ...details(
+      'Bad rows',
+      plan.bad.map((b) => `line ${b.line}: ${b.code}: ${b.message}`),
+    ),
     '',
   ].join('\n');
 }

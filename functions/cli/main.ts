@@ -88,10 +88,22 @@ const commands = {
   erase: { options: { ...where }, positionals: 1 },
   held: { options: { ...where }, positionals: 0 },
   requeue: { options: { ...where }, positionals: 1 },
-  import: { options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }, positionals: 1 },
+  import: {
+    options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    positionals: 1,
+  },
   'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
   // Authoring: course folders only, no table (check's --course is a folder, as `course new` writes one).
-  new: { options: { out: { type: 'string' }, slug: { type: 'string' }, title: { type: 'string' }, heading: { type: 'string', multiple: true }, 'not-heading': { type: 'string', multiple: true } }, positionals: 1 },
+  new: {
+    options: {
+      out: { type: 'string' },
+      slug: { type: 'string' },
+      title: { type: 'string' },
+      heading: { type: 'string', multiple: true },
+      'not-heading': { type: 'string', multiple: true },
+    },
+    positionals: 1,
+  },
   check: { options: { course: { type: 'string' }, 'no-deliverability': { type: 'boolean' } }, positionals: 0 },
 } satisfies Record<string, { options: NonNullable<ParseArgsConfig['options']>; positionals: number }>;
 type Command = keyof typeof commands;
@@ -108,7 +120,11 @@ function parse(argv: readonly string[]) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
   if (parsed.positionals.length !== spec.positionals) {
-    throw new UsageError(spec.positionals === 0 ? `${command} takes no arguments (got "${parsed.positionals.join(' ')}")` : `${command} needs exactly one argument`);
+    throw new UsageError(
+      spec.positionals === 0
+        ? `${command} takes no arguments (got "${parsed.positionals.join(' ')}")`
+        : `${command} needs exactly one argument`,
+    );
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.table !== undefined && values.stack !== undefined) throw new UsageError('give --table or --stack, not both');
@@ -145,7 +161,8 @@ async function compiled(io: CliIo, folder: CourseFolder): Promise<CompiledCourse
 function oneCourse(folders: readonly CourseFolder[], slug: string | undefined, command: string): CourseFolder {
   if (slug !== undefined) {
     const folder = folders.find((f) => f.course.slug === slug);
-    if (folder === undefined) throw new UsageError(`no course "${slug}" (the courses are: ${folders.map((f) => f.course.slug).join(', ')})`);
+    if (folder === undefined)
+      throw new UsageError(`no course "${slug}" (the courses are: ${folders.map((f) => f.course.slug).join(', ')})`);
     return folder;
   }
   if (folders.length === 1) return folders[0]!;
@@ -157,8 +174,17 @@ function oneCourse(folders: readonly CourseFolder[], slug: string | undefined, c
  * mailer and tokens refuse; with them, locally, the SES simulator's addresses bounce or complain
  * through the feedback path as they would in AWS.
  */
-async function importWiring(t: Target, io: CliIo, course: CourseFolder, sending: boolean): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
-  const config = parseConfig({ TABLE_NAME: t.tableName, PUBLIC_URL: t.local ? localPublicUrl(t.local) : io.env.PUBLIC_URL, DUE_SHARDS: io.env.DUE_SHARDS });
+async function importWiring(
+  t: Target,
+  io: CliIo,
+  course: CourseFolder,
+  sending: boolean,
+): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
+  const config = parseConfig({
+    TABLE_NAME: t.tableName,
+    PUBLIC_URL: t.local ? localPublicUrl(t.local) : io.env.PUBLIC_URL,
+    DUE_SHARDS: io.env.DUE_SHARDS,
+  });
   let mailer: Mailer = { sendRaw: () => Promise.reject(new Error('import sends no email without --send-confirmations')) };
   const refuse = () => {
     throw new Error('import signs no links without --send-confirmations');
@@ -166,7 +192,10 @@ async function importWiring(t: Target, io: CliIo, course: CourseFolder, sending:
   let tokens: Tokens = { sign: refuse, verify: refuse };
   let settled = () => Promise.resolve();
   if (sending) {
-    const ses = createSesMailer({ client: t.ses(), ...(io.env.SES_CONFIGURATION_SET ? { configurationSet: io.env.SES_CONFIGURATION_SET } : {}) });
+    const ses = createSesMailer({
+      client: t.ses(),
+      ...(io.env.SES_CONFIGURATION_SET ? { configurationSet: io.env.SES_CONFIGURATION_SET } : {}),
+    });
     if (t.kind === 'local') {
       const simulated = simulatedSesFeedback({ log: () => undefined })(ses, { doc: t.doc, tableName: t.tableName, clock: systemClock });
       mailer = simulated;
@@ -235,12 +264,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const operator = async () => createOperatorStore(await connect());
     switch (command) {
       case 'stats':
-        checked = async () => void (await runStats({ store: await operator(), out: io.out, courses, ...(chosen === undefined ? {} : { only: chosen }) }));
+        checked = async () =>
+          void (await runStats({ store: await operator(), out: io.out, courses, ...(chosen === undefined ? {} : { only: chosen }) }));
         break;
       case 'export': {
         const format = text(values.format);
         if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
-        checked = async () => void (await runExport({ store: await operator(), out: io.out, format: format satisfies ExportFormat, ...(chosen === undefined ? {} : { course: chosen }) }));
+        checked = async () =>
+          void (await runExport({
+            store: await operator(),
+            out: io.out,
+            format: format satisfies ExportFormat,
+            ...(chosen === undefined ? {} : { course: chosen }),
+          }));
         break;
       }
       case 'show':
@@ -289,7 +325,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const consent = text(values.consent)?.trim();
         if (!consent) throw new UsageError('import needs --consent "<where these people agreed to receive the course>"');
         // eslint-disable-next-line no-control-regex -- the consent text is stored and exported: one clean line
-        if (consent.length > 500 || /[\u0000-\u001f\u007f]/.test(consent)) throw new UsageError('--consent must be one line of at most 500 characters');
+        if (consent.length > 500 || /[\u0000-\u001f\u007f]/.test(consent))
+          throw new UsageError('--consent must be one line of at most 500 characters');
         const folder = oneCourse(folders, chosen, 'import');
         const file = positional ?? '';
         let csvText: string;
@@ -308,7 +345,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         }
         checked = async () => {
           const wired = await importWiring(await connect(), io, folder, sending);
-          await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, { consent, source: basename(file), sendConfirmations, dryRun });
+          await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, {
+            consent,
+            source: basename(file),
+            sendConfirmations,
+            dryRun,
+          });
           await wired.settled();
         };
         break;
@@ -327,7 +369,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           const t = await connect();
           const publicUrl = t.local ? localPublicUrl(t.local) : parseConfig({ PUBLIC_URL: io.env.PUBLIC_URL }).publicUrl;
           // No configuration set and no tags: a test produces no SES events, so no counters move.
-          await runSendTest({ mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, folder), publicUrl, out: io.out }, { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) });
+          await runSendTest(
+            { mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, folder), publicUrl, out: io.out },
+            { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) },
+          );
         };
         break;
       }
@@ -359,8 +404,10 @@ function describeFailure(e: unknown, target: Target | undefined): string {
   for (let c: unknown = e; c instanceof Error && messages.length < 4; c = c.cause) messages.push(c.message || c.name);
   const text = messages.join(': ') || String(e);
   const refused = /ECONNREFUSED|connect/i.test(text);
-  if (target?.kind === 'local' && refused) return `${text}\nIs the local stack running? Start it with \`npm start\` (or point AWS_ENDPOINT_URL_DYNAMODB at it).`;
-  if (isAppError(e) && /ResourceNotFound|non-existent table|Requested resource not found/i.test(text)) return `${text}\nNo table ${target?.tableName ?? ''} there.`;
+  if (target?.kind === 'local' && refused)
+    return `${text}\nIs the local stack running? Start it with \`npm start\` (or point AWS_ENDPOINT_URL_DYNAMODB at it).`;
+  if (isAppError(e) && /ResourceNotFound|non-existent table|Requested resource not found/i.test(text))
+    return `${text}\nNo table ${target?.tableName ?? ''} there.`;
   return text;
 }
 

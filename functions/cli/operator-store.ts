@@ -1,7 +1,14 @@
 // The table reads and writes behind the operator CLI: whole-table pages of subscribers (export,
 // stats), lesson counters, everything held about one address (show, erase), and the subscribers the
 // drip holds after SES refused a lesson (held).
-import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
 import { dynamoCall } from '../adapters/dynamo-client.js';
@@ -42,7 +49,15 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
     let start: Item | undefined;
     do {
       const page = await dynamoCall('items read', () =>
-        doc.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true })),
+        doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
@@ -65,7 +80,13 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
    * Subscribers one Scan page at a time (about 1 MB each), narrowed by an extra filter: memory stays
    * flat however large the table. `pageSize` caps the items a page evaluates.
    */
-  async function* scanSubscribers(o: { what: string; filter?: string; names?: Record<string, string>; values?: Item; pageSize?: number }): AsyncGenerator<StoredSubscriber[]> {
+  async function* scanSubscribers(o: {
+    what: string;
+    filter?: string;
+    names?: Record<string, string>;
+    values?: Item;
+    pageSize?: number;
+  }): AsyncGenerator<StoredSubscriber[]> {
     let start: Item | undefined;
     do {
       const page = await dynamoCall(o.what, () =>
@@ -118,7 +139,11 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
      * first, so an erase cut short still leaves the address suppressed; the lock goes last, so a rerun
      * finds what is left.
      */
-    async erase(course: string, email: string, at: string): Promise<{ deleted: { pk: string; sk: string }[]; suppressionKey: { pk: string; sk: string } }> {
+    async erase(
+      course: string,
+      email: string,
+      at: string,
+    ): Promise<{ deleted: { pk: string; sk: string }[]; suppressionKey: { pk: string; sk: string } }> {
       const suppressionKey = keys.suppression(suppressionHash(email));
       // An address already suppressed (bounce, complaint) keeps its first reason and time.
       await dynamoCall('suppression hash write', () =>
@@ -126,15 +151,21 @@ export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
           new UpdateCommand({
             TableName: tableName,
             Key: suppressionKey,
-            UpdateExpression: 'SET reason = if_not_exists(reason, :erased), suppressedAt = if_not_exists(suppressedAt, :at), erasedAt = :at',
+            UpdateExpression:
+              'SET reason = if_not_exists(reason, :erased), suppressedAt = if_not_exists(suppressedAt, :at), erasedAt = :at',
             ExpressionAttributeValues: { ':erased': 'erased', ':at': at },
           }),
         ),
       );
       const { addressLock, subscriberItems } = await person(course, email);
-      const doomed = [...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })), ...(addressLock ? [{ pk: String(addressLock.pk), sk: String(addressLock.sk) }] : [])];
+      const doomed = [
+        ...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
+        ...(addressLock ? [{ pk: String(addressLock.pk), sk: String(addressLock.sk) }] : []),
+      ];
       for (let i = 0; i < doomed.length; i += 25) {
-        let requests: { DeleteRequest: { Key: { pk: string; sk: string } } }[] = doomed.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+        let requests: { DeleteRequest: { Key: { pk: string; sk: string } } }[] = doomed
+          .slice(i, i + 25)
+          .map((Key) => ({ DeleteRequest: { Key } }));
         // BatchWrite may hand some requests back (throttling); retry those until none are left.
         for (let attempt = 0; requests.length > 0; attempt++) {
           if (attempt > 8) throw new DependencyError('DynamoDB: could not finish deleting (throttled); run erase again', undefined);

@@ -7,15 +7,23 @@ export async function runShow(deps: { store: OperatorStore; out: Writable; cours
   const record = await deps.store.person(deps.course, deps.email);
   const { out } = deps;
   const held = (record.addressLock ? 1 : 0) + record.subscriberItems.length;
-  out.write(`${record.email} in ${record.course}: ${held === 0 ? 'nothing held' : `${held} item${held === 1 ? '' : 's'} held`}${record.suppression ? ', suppressed' : ''}\n`);
+  out.write(
+    `${record.email} in ${record.course}: ${held === 0 ? 'nothing held' : `${held} item${held === 1 ? '' : 's'} held`}${record.suppression ? ', suppressed' : ''}\n`,
+  );
   const section = (title: string, items: readonly Record<string, unknown>[]) => {
     if (items.length === 0) return;
     out.write(`\n${title}\n`);
     for (const item of items) out.write(`${JSON.stringify(item, null, 2)}\n`);
   };
   section('Address lock', record.addressLock ? [record.addressLock] : []);
-  section('Subscriber', record.subscriberItems.filter((i) => i.sk === 'PROFILE'));
-  section('Send records', record.subscriberItems.filter((i) => i.sk !== 'PROFILE'));
+  section(
+    'Subscriber',
+    record.subscriberItems.filter((i) => i.sk === 'PROFILE'),
+  );
+  section(
+    'Send records',
+    record.subscriberItems.filter((i) => i.sk !== 'PROFILE'),
+  );
   section('Suppression (one-way hash of the address; never mailed again)', record.suppression ? [record.suppression] : []);
   return record;
 }

@@ -29,6 +29,8 @@ export async function runSendTest(
     headers: { [TEST_HEADER]: 'true' },
   });
   const sent = await deps.mailer.sendRaw({ raw, to: options.to });
-  deps.out.write(`Sent lesson ${options.lesson} of ${course.lessons.length} ("${course.lessons[options.lesson - 1]?.title ?? ''}") to ${options.to} as a test (message id ${sent.messageId}).\n`);
+  deps.out.write(
+    `Sent lesson ${options.lesson} of ${course.lessons.length} ("${course.lessons[options.lesson - 1]?.title ?? ''}") to ${options.to} as a test (message id ${sent.messageId}).\n`,
+  );
   return sent;
 }

@@ -42,7 +42,17 @@ export interface CourseStats {
   lessons: LessonRow[];
 }
 
-const emptyFunnel = (): Funnel => ({ signedUp: 0, confirmed: 0, pending: 0, active: 0, held: 0, completed: 0, unsubscribed: 0, bounced: 0, complained: 0 });
+const emptyFunnel = (): Funnel => ({
+  signedUp: 0,
+  confirmed: 0,
+  pending: 0,
+  active: 0,
+  held: 0,
+  completed: 0,
+  unsubscribed: 0,
+  bounced: 0,
+  complained: 0,
+});
 
 /** Share of signups that confirmed (0 when nobody signed up). */
 export function confirmationRate(f: Funnel): number {
@@ -113,7 +123,19 @@ export function formatStats(all: readonly CourseStats[]): string {
     const maxSent = Math.max(0, ...s.lessons.map((l) => l.sent));
     const lessonRows: (string | number)[][] = [
       ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced', 'complaints', 'not spam', ''],
-      ...s.lessons.map((l) => [`  ${l.lesson}`, truncate(l.title, 34), l.sent, l.delivered, l.opened, l.clicked, l.unsubscribed, l.bounced, l.complained, l.notSpam, bar(l.sent, maxSent, 20)]),
+      ...s.lessons.map((l) => [
+        `  ${l.lesson}`,
+        truncate(l.title, 34),
+        l.sent,
+        l.delivered,
+        l.opened,
+        l.clicked,
+        l.unsubscribed,
+        l.bounced,
+        l.complained,
+        l.notSpam,
+        bar(l.sent, maxSent, 20),
+      ]),
     ];
     parts.push(`Per lesson\n${table(lessonRows)}\n`);
   }
@@ -121,7 +143,12 @@ export function formatStats(all: readonly CourseStats[]): string {
 }
 
 /** Stats of every course (the known ones, and any other slug the table holds), or of `only` (a slug). */
-export async function runStats(deps: { store: OperatorStore; out: Writable; courses?: readonly CourseInfo[]; only?: string }): Promise<CourseStats[]> {
+export async function runStats(deps: {
+  store: OperatorStore;
+  out: Writable;
+  courses?: readonly CourseInfo[];
+  only?: string;
+}): Promise<CourseStats[]> {
   const all = await collectStats(deps.store, deps.only === undefined ? deps.courses : deps.courses?.filter((c) => c.slug === deps.only));
   const stats = deps.only === undefined ? all : all.filter((s) => s.course === deps.only);
   deps.out.write(formatStats(stats));

@@ -46,7 +46,10 @@ export function localPublicUrl(settings: LocalSettings): string {
 }
 
 /** The stack output holding the table name: `TableName`, or failing that one ending in `TableName`. */
-export async function tableNameOfStack(stackName: string, cloudFormation: CloudFormationClient = new CloudFormationClient({})): Promise<string> {
+export async function tableNameOfStack(
+  stackName: string,
+  cloudFormation: CloudFormationClient = new CloudFormationClient({}),
+): Promise<string> {
   let outputs;
   try {
     const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -92,7 +95,8 @@ export async function resolveTarget(options: { table?: string; stack?: string },
     description: `local table ${tableName} at ${endpoint}`,
     dynamo,
     doc: createDocumentClient(dynamo),
-    ses: () => (ses ??= new SESClient({ endpoint: sesEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true })),
+    ses: () =>
+      (ses ??= new SESClient({ endpoint: sesEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true })),
     close: () => {
       dynamo.destroy();
       ses?.destroy();

@@ -257,7 +257,8 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
   const maxRejections = settings.maxRejectionsInARow ?? 3;
   const newClaimId = deps.newClaimId ?? randomUUID;
   const listIds = new Map<string, string>();
-  const listIdOf = (c: CompiledCourse) => listIds.get(c.course.slug) ?? listIds.set(c.course.slug, listIdFor(c.course, settings.fromAddress)).get(c.course.slug)!;
+  const listIdOf = (c: CompiledCourse) =>
+    listIds.get(c.course.slug) ?? listIds.set(c.course.slug, listIdFor(c.course, settings.fromAddress)).get(c.course.slug)!;
 
   const startedMs = clock.now().getTime();
   // The run's calendar time: `now` moved on by the wall time spent (equal to the clock in Lambda; a
@@ -307,7 +308,13 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
       if (lesson + 1 >= compiled.lessons.length) return 'completed';
       const dueMs = s.nextSendAt === undefined ? sentAt.getTime() : new Date(s.nextSendAt).getTime();
       const after = new Date(Math.max(dueMs, sentAt.getTime() - LATE_SEND_TOLERANCE_MS));
-      const next = nextSendTime({ after, cadenceDays: course.cadenceDays, sendHour: course.sendHour, timezone: s.timezone, defaultTimezone: course.defaultTimezone });
+      const next = nextSendTime({
+        after,
+        cadenceDays: course.cadenceDays,
+        sendHour: course.sendHour,
+        timezone: s.timezone,
+        defaultTimezone: course.defaultTimezone,
+      });
       return { nextSendAt: next.toISOString() };
     };
 
@@ -343,7 +350,9 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
         } else toCheck.push(c);
       }
       if (bad.length > 0) await store.release(bad, claimId);
-      const checks = await store.checkBeforeSend(toCheck.map((c) => ({ subscriberId: c.subscriber.id, lesson: c.subscriber.nextLesson, email: c.subscriber.email })));
+      const checks = await store.checkBeforeSend(
+        toCheck.map((c) => ({ subscriberId: c.subscriber.id, lesson: c.subscriber.nextLesson, email: c.subscriber.email })),
+      );
       for (const [i, c] of toCheck.entries()) {
         const s = c.subscriber;
         const { sendRecord: record, suppressed } = checks[i] ?? { suppressed: true };
@@ -353,18 +362,34 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
           // subscriber item was lost to TTL and the address signed up again under the same id) must
           // not push each lesson already sent, and so the next unsent one, a whole cadence later.
           const sentAt = new Date(record.at);
-          page.advanceOnly.push({ s: s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s, lesson: s.nextLesson, sentAt });
+          page.advanceOnly.push({
+            s: s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s,
+            lesson: s.nextLesson,
+            sentAt,
+          });
           counts.skipped++;
         } else if (suppressed) {
           // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
-          await store.hold(s.id, { claimId, lesson: s.nextLesson, at: calendarNow().toISOString(), reason: 'address suppressed (bounced, complained or erased)' });
+          await store.hold(s.id, {
+            claimId,
+            lesson: s.nextLesson,
+            at: calendarNow().toISOString(),
+            reason: 'address suppressed (bounced, complained or erased)',
+          });
           counts.held++;
           log({ msg: 'drip.suppressed', subscriber: s.id, lesson: s.nextLesson + 1, action: 'held: out of the due index' });
           counts.skipped++;
         } else {
           if (c.tookOverExpiredClaim) {
             counts.possibleDuplicates++;
-            log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: s.id, lesson: s.nextLesson + 1, why: 'an earlier run died holding this lesson; sending it again', bound: pageSize });
+            log({
+              msg: 'drip.possible_duplicate',
+              level: 'warn',
+              subscriber: s.id,
+              lesson: s.nextLesson + 1,
+              why: 'an earlier run died holding this lesson; sending it again',
+              bound: pageSize,
+            });
           }
           page.toSend.push(c);
         }
@@ -459,7 +484,14 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
       await store.recordSend({ subscriberId: s.id, lesson, status: 'failed', at, error: reason });
       await store.hold(s.id, { claimId, lesson, at, reason });
       counts.held++;
-      log({ msg: 'drip.send_rejected', level: 'warn', subscriber: s.id, lesson: lesson + 1, error: reason, action: 'held: out of the due index until an operator requeues' });
+      log({
+        msg: 'drip.send_rejected',
+        level: 'warn',
+        subscriber: s.id,
+        lesson: lesson + 1,
+        error: reason,
+        action: 'held: out of the due index until an operator requeues',
+      });
       rejectionsInARow++;
       return 'failed';
     };
@@ -499,7 +531,17 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
     const finishPage = async (page: Prepared, sent: Sent[], unused: string[]): Promise<void> => {
       if (sent.length > 0) await log_.drain();
       const moving = [...sent, ...page.advanceOnly];
-      const outcomes = await store.advance(moving.map((x) => ({ subscriberId: x.s.id, advance: { claimId: page.claimId, lesson: x.lesson, sentAt: x.sentAt.toISOString(), next: scheduleAfter(x.s, x.lesson, x.sentAt) } })));
+      const outcomes = await store.advance(
+        moving.map((x) => ({
+          subscriberId: x.s.id,
+          advance: {
+            claimId: page.claimId,
+            lesson: x.lesson,
+            sentAt: x.sentAt.toISOString(),
+            next: scheduleAfter(x.s, x.lesson, x.sentAt),
+          },
+        })),
+      );
       // Lost: they left during the send (or our claim expired). Our claim is dropped so that a later
       // return to the list does not look like a run that died holding them.
       const drop = [...unused];
@@ -510,7 +552,13 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
         // Only possible when our claim expired mid-send and another run sent it and moved them on first.
         if (o === 'overtaken') {
           counts.possibleDuplicates++;
-          log({ msg: 'drip.possible_duplicate', level: 'warn', subscriber: x.s.id, lesson: x.lesson + 1, why: 'claim expired during the send' });
+          log({
+            msg: 'drip.possible_duplicate',
+            level: 'warn',
+            subscriber: x.s.id,
+            lesson: x.lesson + 1,
+            why: 'claim expired during the send',
+          });
         }
       });
       if (drop.length > 0) await store.release(drop, page.claimId);
@@ -560,7 +608,11 @@ export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun)
         next = undefined;
         const giveBack = left.then(async (page) => {
           counts.skipped += page.toSend.length;
-          await finishPage(page, [], page.toSend.map((c) => c.subscriber.id));
+          await finishPage(
+            page,
+            [],
+            page.toSend.map((c) => c.subscriber.id),
+          );
         });
         // When the run is already failing, that error is the one to report; the claims then expire.
         await (failing ? giveBack.catch(() => undefined) : giveBack);

@@ -71,7 +71,11 @@ export interface FanOutSummary extends DripSummary {
  * SES's quota is read once, the shards and rate are split with planSenders, and the senders run in
  * parallel, each as runDrip with its share. All are awaited; the first failure is rethrown after.
  */
-export async function runFannedOut(deps: DripDeps, run: Omit<DripRun, 'share'>, o: { senders: number; shards: readonly string[] }): Promise<FanOutSummary> {
+export async function runFannedOut(
+  deps: DripDeps,
+  run: Omit<DripRun, 'share'>,
+  o: { senders: number; shards: readonly string[] },
+): Promise<FanOutSummary> {
   let maxSendRate = deps.settings.maxSendRate;
   let remaining24h: number | undefined;
   if (deps.sendQuota) {
@@ -83,7 +87,12 @@ export async function runFannedOut(deps: DripDeps, run: Omit<DripRun, 'share'>, 
   const results = await Promise.allSettled(plan.map((share) => runDrip(deps, { ...run, share })));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const each = results.map((r, i) => ({ ...(r as PromiseFulfilledResult<DripSummary>).value, sender: i, shards: plan[i]!.shards.length, maxSendRate: plan[i]!.maxSendRate }));
+  const each = results.map((r, i) => ({
+    ...(r as PromiseFulfilledResult<DripSummary>).value,
+    sender: i,
+    shards: plan[i]!.shards.length,
+    maxSendRate: plan[i]!.maxSendRate,
+  }));
   const sum = (f: (s: DripSummary) => number) => each.reduce((n, s) => n + f(s), 0);
   const durationMs = Math.max(0, ...each.map((s) => s.durationMs));
   const sent = sum((s) => s.sent);

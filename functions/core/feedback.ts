@@ -26,7 +26,13 @@ export interface FeedbackStore {
    * Stop a subscriber for good: status, reason, time; out of the due index at once. Only when the
    * subscriber `id` exists and holds `email`; false otherwise. A complaint outranks a bounce.
    */
-  stopSubscriber(input: { id: string; email: string; status: 'bounced' | 'complained'; reason: SuppressionReason; at: string }): Promise<boolean>;
+  stopSubscriber(input: {
+    id: string;
+    email: string;
+    status: 'bounced' | 'complained';
+    reason: SuppressionReason;
+    at: string;
+  }): Promise<boolean>;
   /** Keep the address's one-way hash so it is never mailed again (idempotent). */
   suppressAddress(email: string, reason: SuppressionReason, at: string): Promise<void>;
   /** Count one more transient bounce in a row; the new streak, or undefined when no such subscriber. */
@@ -69,9 +75,7 @@ const bounceSchema = z
     bouncedRecipients: recipients,
   })
   .loose();
-const complaintSchema = z
-  .object({ complainedRecipients: recipients, complaintFeedbackType: z.string().optional() })
-  .loose();
+const complaintSchema = z.object({ complainedRecipients: recipients, complaintFeedbackType: z.string().optional() }).loose();
 const deliverySchema = z.object({ recipients: z.array(address).optional() }).loose();
 
 const base = { mail: mailSchema };
@@ -123,8 +127,11 @@ function originOf(tags: Record<string, string[]>): MessageOrigin {
  * Validate a parsed notification. Configuration-set events name their type in `eventType`; the
  * older identity notifications use `notificationType` for the same shapes, so both are read.
  */
-export function parseSesNotification(input: unknown): { ok: true; notification: SesNotification } | { ok: false; reason: 'malformed' | 'unknown'; detail: string } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
+export function parseSesNotification(
+  input: unknown,
+): { ok: true; notification: SesNotification } | { ok: false; reason: 'malformed' | 'unknown'; detail: string } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
   const record = input as Record<string, unknown>;
   const type = record.eventType ?? record.notificationType;
   if (typeof type !== 'string') return { ok: false, reason: 'malformed', detail: 'no eventType' };
@@ -199,7 +206,8 @@ export async function handleSesEvent(deps: FeedbackDeps, input: unknown): Promis
 
 async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: MessageOrigin, email: string, now: Date): Promise<boolean> {
   const at = now.toISOString();
-  const subscriberId = async () => origin.subscriberId ?? (origin.course ? await deps.store.findSubscriberId(origin.course, email) : undefined);
+  const subscriberId = async () =>
+    origin.subscriberId ?? (origin.course ? await deps.store.findSubscriberId(origin.course, email) : undefined);
 
   // Stopping an address is idempotent, so it happens before the dedupe claim: a crash after it
   // and before the claim only means the redelivery does it again. What is not idempotent (counters,
@@ -211,7 +219,15 @@ async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: 
     await deps.store.suppressAddress(email, stop.reason, at);
     const id = await subscriberId();
     const stopped = id !== undefined && (await deps.store.stopSubscriber({ id, email, ...stop, at }));
-    deps.log({ msg: 'address stopped', eventType: n.eventType, reason: stop.reason, email: maskEmail(email), subscriber: id, subscriberStopped: stopped, bounceSubType: n.eventType === 'Bounce' ? n.bounce.bounceSubType : undefined });
+    deps.log({
+      msg: 'address stopped',
+      eventType: n.eventType,
+      reason: stop.reason,
+      email: maskEmail(email),
+      subscriber: id,
+      subscriberStopped: stopped,
+      bounceSubType: n.eventType === 'Bounce' ? n.bounce.bounceSubType : undefined,
+    });
   }
 
   const eventId = eventIdOf(n.mail.messageId, n.eventType, email);
@@ -223,13 +239,24 @@ async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: 
     await countAndTrack(deps, n, origin, email, at, subscriberId);
   } catch (e: unknown) {
     // Undo the claim so the retry counts it; if even that fails, the event stays uncounted (never doubled).
-    await deps.store.releaseEvent(eventId).catch((releaseError: unknown) => deps.log({ msg: 'could not release ses event claim', level: 'error', eventId, error: String(releaseError) }));
+    await deps.store
+      .releaseEvent(eventId)
+      .catch((releaseError: unknown) =>
+        deps.log({ msg: 'could not release ses event claim', level: 'error', eventId, error: String(releaseError) }),
+      );
     throw e;
   }
   return true;
 }
 
-async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: MessageOrigin, email: string, at: string, subscriberId: () => Promise<string | undefined>): Promise<void> {
+async function countAndTrack(
+  deps: FeedbackDeps,
+  n: SesNotification,
+  origin: MessageOrigin,
+  email: string,
+  at: string,
+  subscriberId: () => Promise<string | undefined>,
+): Promise<void> {
   if (n.eventType === 'Bounce' && n.bounce.bounceType !== 'Permanent') {
     const id = await subscriberId();
     const streak = id === undefined ? undefined : await deps.store.addSoftBounce(id, email);
@@ -243,20 +270,38 @@ async function countAndTrack(deps: FeedbackDeps, n: SesNotification, origin: Mes
     const id = await subscriberId();
     if (id !== undefined) await deps.store.resetSoftBounces(id, email);
   } else if (n.eventType === 'Complaint' && isNotSpam(n)) {
-    deps.log({ msg: 'not-spam feedback', eventType: n.eventType, feedbackType: 'not-spam', email: maskEmail(email), messageId: n.mail.messageId, subscriber: origin.subscriberId });
+    deps.log({
+      msg: 'not-spam feedback',
+      eventType: n.eventType,
+      feedbackType: 'not-spam',
+      email: maskEmail(email),
+      messageId: n.mail.messageId,
+      subscriber: origin.subscriberId,
+    });
   } else if (n.eventType === 'Reject' || n.eventType === 'DeliveryDelay') {
     deps.log({ msg: 'ses event noted', eventType: n.eventType, email: maskEmail(email), messageId: n.mail.messageId });
   }
 
   // The counter last: when a step above fails, the claim is released and the retry runs everything
   // again, so a counter added before it would be counted twice.
-  const counter = n.eventType === 'Bounce' ? (n.bounce.bounceType === 'Permanent' ? 'bounced' : undefined) : isNotSpam(n) ? 'notSpam' : COUNTER_OF[n.eventType];
+  const counter =
+    n.eventType === 'Bounce'
+      ? n.bounce.bounceType === 'Permanent'
+        ? 'bounced'
+        : undefined
+      : isNotSpam(n)
+        ? 'notSpam'
+        : COUNTER_OF[n.eventType];
   if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
     await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
   }
 }
 
-const METRIC_OF: Partial<Record<SesEventType, 'bounces' | 'complaints' | 'deliveries'>> = { Bounce: 'bounces', Complaint: 'complaints', Delivery: 'deliveries' };
+const METRIC_OF: Partial<Record<SesEventType, 'bounces' | 'complaints' | 'deliveries'>> = {
+  Bounce: 'bounces',
+  Complaint: 'complaints',
+  Delivery: 'deliveries',
+};
 
 /** What one batch did. */
 export interface FeedbackBatchSummary {

@@ -140,9 +140,7 @@ function sameLocalDate(zone: IANAZone, instant: number, wall: number): boolean {
 function instantsForWallTime(zone: IANAZone, wall: number): number[] {
   // Any offset that could apply to this wall time is in force within a day of it.
   const offsets = [...new Set([zone.offset(wall - DAY_MS), zone.offset(wall), zone.offset(wall + DAY_MS)])];
-  const valid = offsets
-    .map((offset) => wall - offset * MINUTE_MS)
-    .filter((instant) => zone.offset(instant) * MINUTE_MS === wall - instant);
+  const valid = offsets.map((offset) => wall - offset * MINUTE_MS).filter((instant) => zone.offset(instant) * MINUTE_MS === wall - instant);
   if (valid.length > 0) return [...new Set(valid)].sort((a, b) => a - b);
 
   // A gap: the wall time read with the later offset lands before the transition, read with the earlier

@@ -8,7 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import { DependencyError } from './errors.js';
 import type { ConsentRecord } from './model.js';
-import { applySignup, checkSignupRate, courseOfSignup, servedCourse, type SubscribeOutcome, type SubscriptionDeps } from './subscriptions.js';
+import {
+  applySignup,
+  checkSignupRate,
+  courseOfSignup,
+  servedCourse,
+  type SubscribeOutcome,
+  type SubscriptionDeps,
+} from './subscriptions.js';
 import { parseSignupInput, type SignupInput } from './validation.js';
 
 /** One accepted signup waiting in the outbox. */
@@ -68,7 +75,10 @@ export type AcceptResult = { outcome: 'accepted'; requestId: string } | { outcom
  * then stores the request and kicks the outbox. Reads nothing about the address: the same two
  * writes for a new, pending, active or suppressed address.
  */
-export async function acceptSignup(deps: SubscriptionDeps, input: { fields: unknown; consent: Omit<ConsentRecord, 'at'> }): Promise<AcceptResult> {
+export async function acceptSignup(
+  deps: SubscriptionDeps,
+  input: { fields: unknown; consent: Omit<ConsentRecord, 'at'> },
+): Promise<AcceptResult> {
   const { website, ...fields } = parseSignupInput(input.fields);
   // People never see the honeypot; whatever filled it gets the success answer and nothing else.
   if (website !== undefined && website.trim() !== '') return { outcome: 'honeypot' };
@@ -95,7 +105,11 @@ export type ProcessOutcome = SubscribeOutcome | 'taken' | 'failed';
  * due), then remove it. `taken`: someone else holds it or it is gone. `failed`: the work threw (SES
  * or DynamoDB down); the request is given back for a later try and the error is passed to `onError`.
  */
-export async function processSignup(deps: SubscriptionDeps, request: SignupRequest, onError?: (e: unknown) => void): Promise<ProcessOutcome> {
+export async function processSignup(
+  deps: SubscriptionDeps,
+  request: SignupRequest,
+  onError?: (e: unknown) => void,
+): Promise<ProcessOutcome> {
   const now = deps.clock.now();
   const claimId = randomBytes(12).toString('base64url');
   if (!(await deps.store.claimSignup(request, claimId, now, new Date(now.getTime() + SIGNUP_LEASE_MS)))) return 'taken';
@@ -103,7 +117,10 @@ export async function processSignup(deps: SubscriptionDeps, request: SignupReque
   try {
     // One subscription per (address, course): the request's course is the one applied and mailed.
     const course = servedCourse(deps, request.course ?? deps.compiled.course.slug);
-    ({ outcome } = await applySignup({ ...deps, compiled: course }, { fields: request.fields, consent: request.consent, sendConfirmation: true, requestId: request.requestId }));
+    ({ outcome } = await applySignup(
+      { ...deps, compiled: course },
+      { fields: request.fields, consent: request.consent, sendConfirmation: true, requestId: request.requestId },
+    ));
   } catch (e: unknown) {
     onError?.(e);
     const attempts = request.attempts ?? 0;
@@ -130,7 +147,10 @@ export interface SweepSummary {
  * were read (the drip calls this before its own run; so does the local ticker). Never throws for one
  * request's failure: it is counted, logged through `onError`, and retried by a later sweep.
  */
-export async function sweepSignups(deps: SubscriptionDeps, options: { deadline: Date; limit?: number; onError?: (e: unknown) => void }): Promise<SweepSummary> {
+export async function sweepSignups(
+  deps: SubscriptionDeps,
+  options: { deadline: Date; limit?: number; onError?: (e: unknown) => void },
+): Promise<SweepSummary> {
   const summary: SweepSummary = { found: 0, done: 0, taken: 0, failed: 0 };
   const requests = await deps.store.pendingSignups(options.limit ?? 200);
   summary.found = requests.length;
@@ -148,13 +168,22 @@ export async function sweepSignups(deps: SubscriptionDeps, options: { deadline: 
  * The in-process outbox of the local stack: a kicked request is processed at once, after the answer
  * (nothing awaits it); `settled()` waits for all of them. Failures are logged and left to the sweep.
  */
-export function createInProcessOutbox(getDeps: () => SubscriptionDeps, log: (message: string, fields: Record<string, unknown>) => void): SignupOutbox {
+export function createInProcessOutbox(
+  getDeps: () => SubscriptionDeps,
+  log: (message: string, fields: Record<string, unknown>) => void,
+): SignupOutbox {
   const inFlight = new Set<Promise<unknown>>();
   return {
     kick(request) {
       const work = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => processSignup(getDeps(), request, (e) => log('signup not sent yet; the next sweep retries it', { requestId: request.requestId, error: errorText(e) })))
-        .catch((e: unknown) => log('signup outbox failed; the next sweep retries it', { requestId: request.requestId, error: errorText(e) }))
+        .then(() =>
+          processSignup(getDeps(), request, (e) =>
+            log('signup not sent yet; the next sweep retries it', { requestId: request.requestId, error: errorText(e) }),
+          ),
+        )
+        .catch((e: unknown) =>
+          log('signup outbox failed; the next sweep retries it', { requestId: request.requestId, error: errorText(e) }),
+        )
         .finally(() => inFlight.delete(work));
       inFlight.add(work);
     },

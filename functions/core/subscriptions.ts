@@ -181,7 +181,10 @@ function rateLimited(now: Date): RateLimitedError {
   const end = (Math.floor(epochSeconds(now) / SIGNUP_IP_WINDOW_SECONDS) + 1) * SIGNUP_IP_WINDOW_SECONDS;
   const seconds = Math.max(1, Math.ceil(end - now.getTime() / 1000));
   const minutes = Math.ceil(seconds / 60);
-  return new RateLimitedError(`Too many signups from your network. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`, seconds);
+  return new RateLimitedError(
+    `Too many signups from your network. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`,
+    seconds,
+  );
 }
 
 /**
@@ -283,7 +286,8 @@ export async function applySignup(deps: SubscriptionDeps, input: ApplySignupInpu
       await sendConfirmationEmail(deps, existing, now);
       return { outcome: 'renewed', subscriberId: existing.id };
     }
-    if (existing.status === 'active' || existing.status === 'completed') return { outcome: 'already_subscribed', subscriberId: existing.id };
+    if (existing.status === 'active' || existing.status === 'completed')
+      return { outcome: 'already_subscribed', subscriberId: existing.id };
 
     // pending (expired or not) or unsubscribed: a new confirmation, at most one per 10 minutes.
     const renewal: PendingRenewal = {
@@ -317,7 +321,11 @@ async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscri
       html: rendered.html,
       text: rendered.text,
     });
-    await deps.mailer.sendRaw({ raw, to: subscriber.email, tags: { kind: 'confirmation', course: course.slug, subscriber: subscriber.id } });
+    await deps.mailer.sendRaw({
+      raw,
+      to: subscriber.email,
+      tags: { kind: 'confirmation', course: course.slug, subscriber: subscriber.id },
+    });
   } catch (e: unknown) {
     // The 10-minute window was taken for a mail that never left: give it back so a retry can send.
     if (subscriber.confirmationSentAt !== undefined) await deps.store.forgetConfirmationSent(subscriber.id, subscriber.confirmationSentAt);
@@ -344,7 +352,11 @@ export async function describeConfirmation(deps: SubscriptionDeps, token: string
   const { subscriberId } = deps.tokens.verify(token, 'confirm', now);
   const subscriber = await deps.store.getSubscriber(subscriberId);
   if (subscriber === undefined) throw expiredSubscription();
-  const base = { maskedEmail: maskEmail(subscriber.email), courseTitle: catalogOf(deps).get(subscriber.course)?.course.title ?? deps.compiled.course.title, subscriber };
+  const base = {
+    maskedEmail: maskEmail(subscriber.email),
+    courseTitle: catalogOf(deps).get(subscriber.course)?.course.title ?? deps.compiled.course.title,
+    subscriber,
+  };
   switch (subscriber.status) {
     case 'active':
     case 'completed':
@@ -391,7 +403,10 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
     // subscription of the same address in later. A lock that is not ours means this one expired.
     if (!(await deps.store.keepAddress(subscriber.course, subscriber.email, subscriber.id))) throw expiredSubscription();
     const done = subscriber.nextLesson >= servedCourse(deps, subscriber.course).lessons.length;
-    const activated = await deps.store.activate(subscriber.id, done ? { at: now, status: 'completed' } : { at: now, status: 'active', nextSendAt: now });
+    const activated = await deps.store.activate(
+      subscriber.id,
+      done ? { at: now, status: 'completed' } : { at: now, status: 'active', nextSendAt: now },
+    );
     if (activated) {
       const after = await deps.store.getSubscriber(subscriber.id);
       return { subscriber: after ?? subscriber, changed: true };
@@ -402,7 +417,11 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string 
 }
 
 function subscriptionEnded(): AppError {
-  return new AppError('subscription_ended', 'This subscription has ended, so this link no longer works. You can sign up again on the course page.', 410);
+  return new AppError(
+    'subscription_ended',
+    'This subscription has ended, so this link no longer works. You can sign up again on the course page.',
+    410,
+  );
 }
 
 function expiredSubscription(): AppError {

@@ -69,7 +69,8 @@ export function createTokens(key: Uint8Array): Tokens {
 
     verify(token, purpose, now) {
       if (token === undefined || token === '') throw new TokenError('token_missing', 'This link is missing its token.');
-      const invalid = (): TokenError => new TokenError('token_invalid', 'This link is not valid. Please check that it was copied completely.');
+      const invalid = (): TokenError =>
+        new TokenError('token_invalid', 'This link is not valid. Please check that it was copied completely.');
       if (token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
       const bytes = Buffer.from(token, 'base64url');
       // Node's decoder ignores stray trailing bits; accept only the one canonical spelling of a token.

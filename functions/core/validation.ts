@@ -111,7 +111,11 @@ export function parseSignupInput(input: unknown): SignupInput {
 
   // Control characters are checked on the raw values, before trimming: "a@b.com\r\nBcc: …" is an attack
   // even when trimming would hide the tail.
-  for (const [field, value] of [['email', email], ['name', name], ['timezone', timezone]] as const) {
+  for (const [field, value] of [
+    ['email', email],
+    ['name', name],
+    ['timezone', timezone],
+  ] as const) {
     if (value !== undefined && CONTROL_CHARACTERS.test(value)) {
       throw new ValidationError('control_characters', `The ${field} field contains a line break or control character.`, field);
     }
@@ -124,7 +128,11 @@ export function parseSignupInput(input: unknown): SignupInput {
     throw new ValidationError('invalid_email', 'The part after the @ is not a domain name we can send to. Please check it.', 'email');
   }
   if (!ASCII.test(normalised.slice(0, normalised.lastIndexOf('@')))) {
-    throw new ValidationError('invalid_email', 'The part before the @ can only use Latin letters, digits and . _ + - (our mail service cannot deliver to other characters there).', 'email');
+    throw new ValidationError(
+      'invalid_email',
+      'The part before the @ can only use Latin letters, digits and . _ + - (our mail service cannot deliver to other characters there).',
+      'email',
+    );
   }
   if (normalised.length > MAX_EMAIL_LENGTH) {
     throw new ValidationError('invalid_email', `That email address is too long (at most ${MAX_EMAIL_LENGTH} characters).`, 'email');

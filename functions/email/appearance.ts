@@ -66,7 +66,11 @@ const MEASURE = `(() => {
  * `scheme` (Playwright's emulateMedia), and measure every visible text's contrast and the page width.
  * External resources are not fetched (the emails have none; a tracking pixel would not load).
  */
-export async function measureAppearance(browser: Browser, html: string, options: { scheme: ColorScheme; width: number }): Promise<Appearance> {
+export async function measureAppearance(
+  browser: Browser,
+  html: string,
+  options: { scheme: ColorScheme; width: number },
+): Promise<Appearance> {
   const page = await browser.newPage({ viewport: { width: options.width, height: 800 }, colorScheme: options.scheme });
   try {
     await page.route('**/*', (route) => route.abort());
@@ -74,14 +78,25 @@ export async function measureAppearance(browser: Browser, html: string, options:
     const seen = await page.evaluate<{ scrollWidth: number; texts: TextContrast[] }>(MEASURE);
     const lowContrast = seen.texts.filter((t) => t.ratio < MIN_CONTRAST).sort((a, b) => a.ratio - b.ratio);
     const minContrast = Math.min(21, ...seen.texts.map((t) => t.ratio));
-    return { scheme: options.scheme, width: options.width, scrollWidth: seen.scrollWidth, measured: seen.texts.length, minContrast, lowContrast };
+    return {
+      scheme: options.scheme,
+      width: options.width,
+      scrollWidth: seen.scrollWidth,
+      measured: seen.texts.length,
+      minContrast,
+      lowContrast,
+    };
   } finally {
     await page.close();
   }
 }
 
 /** A full-page PNG of `html` in `scheme` at `width` px, for people to look at. */
-export async function screenshot(browser: Browser, html: string, options: { scheme: ColorScheme; width: number; path: string }): Promise<void> {
+export async function screenshot(
+  browser: Browser,
+  html: string,
+  options: { scheme: ColorScheme; width: number; path: string },
+): Promise<void> {
   const page = await browser.newPage({ viewport: { width: options.width, height: 800 }, colorScheme: options.scheme });
   try {
     await page.route('**/*', (route) => route.abort());

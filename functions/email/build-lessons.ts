@@ -13,7 +13,10 @@ import { defaultCoursesDir } from './manifest.js';
 export const DEFAULT_COMPILED_PATH = 'build/compiled-course.json';
 
 /** Compile every course under `coursesDir` and write them to `outPath`; returns the absolute path, size and counts. */
-export async function writeCompiledCourses(outPath: string = DEFAULT_COMPILED_PATH, coursesDir: string = defaultCoursesDir): Promise<{ path: string; bytes: number; courses: number; lessons: number }> {
+export async function writeCompiledCourses(
+  outPath: string = DEFAULT_COMPILED_PATH,
+  coursesDir: string = defaultCoursesDir,
+): Promise<{ path: string; bytes: number; courses: number; lessons: number }> {
   const compiled = await compileCourses(loadCourses(coursesDir));
   const path = resolve(outPath);
   const json = JSON.stringify(compiled);
@@ -23,9 +26,16 @@ export async function writeCompiledCourses(outPath: string = DEFAULT_COMPILED_PA
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: DEFAULT_COMPILED_PATH }, courses: { type: 'string', default: process.env.COURSES_DIR || defaultCoursesDir } } });
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: DEFAULT_COMPILED_PATH },
+      courses: { type: 'string', default: process.env.COURSES_DIR || defaultCoursesDir },
+    },
+  });
   const written = await writeCompiledCourses(values.out, values.courses);
-  console.log(`Compiled ${written.courses} course(s), ${written.lessons} lessons and their confirmation emails into ${written.path} (${(written.bytes / 1024).toFixed(1)} KB)`);
+  console.log(
+    `Compiled ${written.courses} course(s), ${written.lessons} lessons and their confirmation emails into ${written.path} (${(written.bytes / 1024).toFixed(1)} KB)`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -77,7 +77,16 @@ export function mjmlCompilations(): Readonly<typeof compilations> {
  * `label` says which email failed (e.g. `Lesson 3 (lessons/03-….mjml)`); mjml's messages name the file and line.
  * `file` is relative to the shared templates folder `dir`; `courseDir` is where the lessons it includes live.
  */
-async function compileTemplate(kind: keyof typeof compilations, dir: string, courseDir: string, file: string, label: string, source: string, subject: string, preheader: string): Promise<CompiledEmail> {
+async function compileTemplate(
+  kind: keyof typeof compilations,
+  dir: string,
+  courseDir: string,
+  file: string,
+  label: string,
+  source: string,
+  subject: string,
+  preheader: string,
+): Promise<CompiledEmail> {
   const filePath = join(dir, file);
   let html: string;
   compilations[kind]++;
@@ -101,7 +110,8 @@ async function compileTemplate(kind: keyof typeof compilations, dir: string, cou
   }
   for (const [name, token] of Object.entries(Placeholder)) {
     // A placeholder that went in but did not come out would send a lesson without its link.
-    if (source.includes(token) && !html.includes(token)) throw new TemplateError(`${label}: placeholder ${token} (${name}) was lost in compilation`);
+    if (source.includes(token) && !html.includes(token))
+      throw new TemplateError(`${label}: placeholder ${token} (${name}) was lost in compilation`);
   }
   return { subject, preheader, html, text: convert(html, textOptions) };
 }
@@ -137,10 +147,25 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
       const source = fillVariables(
         layout,
         LESSON_LAYOUT,
-        { ...common, 'lesson.number': String(i + 1), 'lesson.title': lesson.title, 'lesson.subject': lesson.subject, 'lesson.preheader': lesson.preheader },
+        {
+          ...common,
+          'lesson.number': String(i + 1),
+          'lesson.title': lesson.title,
+          'lesson.subject': lesson.subject,
+          'lesson.preheader': lesson.preheader,
+        },
         { 'lesson.file': include, nextWeek, disclaimer },
       );
-      return compileTemplate('lesson', dir, courseDir, LESSON_LAYOUT, `Lesson ${i + 1} (${lesson.file})`, source, lesson.subject, lesson.preheader);
+      return compileTemplate(
+        'lesson',
+        dir,
+        courseDir,
+        LESSON_LAYOUT,
+        `Lesson ${i + 1} (${lesson.file})`,
+        source,
+        lesson.subject,
+        lesson.preheader,
+      );
     }),
   );
   const confirmFile = course.confirmation.file;
@@ -151,8 +176,20 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
     { disclaimer },
   );
   // Nothing a stranger typed but the address may be mailed before the address is confirmed.
-  if (confirmSource.includes(Placeholder.name)) throw new TemplateError(`The confirmation email (${confirmFile}) uses ${Placeholder.name}: it goes to unconfirmed addresses, so it must not carry the name a signup typed`);
-  const confirmation = await compileTemplate('confirmation', dir, courseDir, confirmFile, `The confirmation email (${confirmFile})`, confirmSource, course.confirmation.subject, course.confirmation.preheader);
+  if (confirmSource.includes(Placeholder.name))
+    throw new TemplateError(
+      `The confirmation email (${confirmFile}) uses ${Placeholder.name}: it goes to unconfirmed addresses, so it must not carry the name a signup typed`,
+    );
+  const confirmation = await compileTemplate(
+    'confirmation',
+    dir,
+    courseDir,
+    confirmFile,
+    `The confirmation email (${confirmFile})`,
+    confirmSource,
+    course.confirmation.subject,
+    course.confirmation.preheader,
+  );
   return { course, lessons, confirmation };
 }
 

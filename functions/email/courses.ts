@@ -41,7 +41,8 @@ export function loadCourses(coursesDir: string = defaultCoursesDir, templatesDir
   const seen = new Map<string, string>();
   for (const { dir, course } of folders) {
     const other = seen.get(course.slug);
-    if (other !== undefined) throw new ValidationError('invalid_course', `Two courses have the slug "${course.slug}": ${other} and ${dir}`, 'slug');
+    if (other !== undefined)
+      throw new ValidationError('invalid_course', `Two courses have the slug "${course.slug}": ${other} and ${dir}`, 'slug');
     seen.set(course.slug, dir);
   }
   return folders;

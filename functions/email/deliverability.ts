@@ -37,7 +37,10 @@ export interface ComposedEmail {
  * the same headers the drip (core/drip.ts) and the signup (core/subscriptions.ts) give them.
  * Throws the compiler's TemplateError or the manifest's ValidationError when the course is broken.
  */
-export async function composeCourseEmails(courseDir: string, templatesDir: string = defaultTemplatesDir): Promise<{ course: Course; emails: ComposedEmail[] }> {
+export async function composeCourseEmails(
+  courseDir: string,
+  templatesDir: string = defaultTemplatesDir,
+): Promise<{ course: Course; emails: ComposedEmail[] }> {
   const course = loadCourse(courseDir, templatesDir);
   const compiled = await compileCourse(course, courseDir, templatesDir);
   const from = { name: course.sender.name, address: course.sender.email };
@@ -57,7 +60,15 @@ export async function composeCourseEmails(courseDir: string, templatesDir: strin
   const listId = listIdFor(course);
   for (const [i, lesson] of course.lessons.entries()) {
     const rendered = renderLesson(compiled, i, { name: SAMPLE_RECIPIENT.name, unsubscribeUrl });
-    const raw = await composeMessage({ from, to, subject: rendered.subject, html: rendered.html, text: rendered.text, unsubscribeUrl, listId });
+    const raw = await composeMessage({
+      from,
+      to,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      unsubscribeUrl,
+      listId,
+    });
     emails.push({ id: `lesson-${i + 1}`, label: `Lesson ${i + 1}: ${lesson.title}`, rendered, raw });
   }
   return { course, emails };
@@ -71,7 +82,8 @@ export async function composeCourseEmails(courseDir: string, templatesDir: strin
  * a rule belongs here only when no change to the email can or should avoid it.
  */
 export const ACCEPTED_SPAM_RULES: Readonly<Record<string, string>> = {
-  HTML_MESSAGE: 'Informational (0.001): the message has an HTML part, which every lesson must; SpamAssassin scores it so low that the total still reads 0.0.',
+  HTML_MESSAGE:
+    'Informational (0.001): the message has an HTML part, which every lesson must; SpamAssassin scores it so low that the total still reads 0.0.',
 };
 
 /** One SpamAssassin rule that fired; `score` in points (negative scores count for the message). */
@@ -109,7 +121,11 @@ function emptyPrefs(): string {
   return prefsFile;
 }
 
-function run(command: string, args: string[], input: Uint8Array): Promise<{ stdout: string; stderr: string; code: number | null; error?: ExecFileException }> {
+function run(
+  command: string,
+  args: string[],
+  input: Uint8Array,
+): Promise<{ stdout: string; stderr: string; code: number | null; error?: ExecFileException }> {
   return new Promise((resolve) => {
     const child = execFile(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ stdout, stderr, code: child.exitCode, ...(error ? { error } : {}) });
@@ -158,7 +174,13 @@ const MBOX_FROM = (i: number) => `From message-${i}@deliverability.invalid Thu J
 
 /** Messages as one mbox: LF line ends, body lines starting "From " quoted (mboxrd), a numbered From line each. */
 function toMbox(raws: readonly Uint8Array[]): Buffer {
-  const parts = raws.map((raw, i) => `${MBOX_FROM(i)}\n${Buffer.from(raw).toString('utf8').replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1')}\n`);
+  const parts = raws.map(
+    (raw, i) =>
+      `${MBOX_FROM(i)}\n${Buffer.from(raw)
+        .toString('utf8')
+        .replace(/\r\n/g, '\n')
+        .replace(/^(>*From )/gm, '>$1')}\n`,
+  );
   return Buffer.from(parts.join(''), 'utf8');
 }
 
@@ -179,7 +201,8 @@ export async function spamScores(raws: readonly Uint8Array[], options: { command
     '-L', // local tests only
     '-t', // test mode: each message, then its report
     '--mbox',
-    '-p', emptyPrefs(),
+    '-p',
+    emptyPrefs(),
     '--cf=use_bayes 0',
     '--cf=add_header all Score _SCORE_',
     '--cf=add_header all Tests _TESTSSCORES(,)_',
@@ -200,9 +223,13 @@ export async function spamScores(raws: readonly Uint8Array[], options: { command
       parsed = parseSpamReport(output);
     } catch (e: unknown) {
       const said = result.stderr.trim().split('\n').slice(-3).join(' / ');
-      throw new Error(`${command} gave no score for message ${i + 1} (exit ${result.code ?? 'signal'})${said ? `: ${said}` : ''}`, { cause: result.error ?? e });
+      throw new Error(`${command} gave no score for message ${i + 1} (exit ${result.code ?? 'signal'})${said ? `: ${said}` : ''}`, {
+        cause: result.error ?? e,
+      });
     }
-    const rules = parsed.rules.map((r) => (r.score > 0 && ACCEPTED_SPAM_RULES[r.name] ? { ...r, accepted: ACCEPTED_SPAM_RULES[r.name] } : r));
+    const rules = parsed.rules.map((r) =>
+      r.score > 0 && ACCEPTED_SPAM_RULES[r.name] ? { ...r, accepted: ACCEPTED_SPAM_RULES[r.name] } : r,
+    );
     return { status: 'scored', score: parsed.score, rules, findings: rules.filter((r) => r.score > 0 && r.accepted === undefined) };
   });
 }
@@ -229,20 +256,42 @@ export const LINT_CLIENTS = ['gmail.*', 'outlook.*', 'apple-mail.*', 'yahoo.*'] 
  */
 export const ACCEPTED_FEATURES: readonly { features: readonly string[]; reason: string }[] = [
   {
-    features: ['Type selector', 'Class selector', 'ID selector', 'Descendant combinator', 'Child combinator', 'Chaining selectors', 'Attribute selector'],
-    reason: 'Only Gmail\'s mobile web (which drops <style>) and Outlook on Windows lack them; the <style> block holds only enhancements (mjml\'s resets, phone sizes, dark mode), every visible style is inlined by mjml.',
+    features: [
+      'Type selector',
+      'Class selector',
+      'ID selector',
+      'Descendant combinator',
+      'Child combinator',
+      'Chaining selectors',
+      'Attribute selector',
+    ],
+    reason:
+      "Only Gmail's mobile web (which drops <style>) and Outlook on Windows lack them; the <style> block holds only enhancements (mjml's resets, phone sizes, dark mode), every visible style is inlined by mjml.",
   },
-  { features: ['@media'], reason: 'mjml\'s responsive columns, the phone heading size and dark mode; where ignored, the inline desktop layout and the light colours apply.' },
+  {
+    features: ['@media'],
+    reason:
+      "mjml's responsive columns, the phone heading size and dark mode; where ignored, the inline desktop layout and the light colours apply.",
+  },
   {
     features: ['<body> element', 'word-spacing', 'outline', 'aria-label attribute', 'role attribute', 'target attribute'],
-    reason: 'mjml\'s own skeleton: body styles repeated on div[role=article] for clients that replace <body>, resets (word-spacing:normal, outline:none), accessibility attributes and the button\'s target=_blank; each is a no-op where ignored.',
+    reason:
+      "mjml's own skeleton: body styles repeated on div[role=article] for clients that replace <body>, resets (word-spacing:normal, outline:none), accessibility attributes and the button's target=_blank; each is a no-op where ignored.",
   },
   {
     features: ['word-break'],
-    reason: 'mjml\'s break-word on text cells keeps long words and URLs inside a phone screen in Gmail, Apple Mail and Outlook; Yahoo and Windows Mail ignore it and may scroll a very long link sideways: no property they support does better (overflow-wrap and word-wrap are supported nowhere).',
+    reason:
+      "mjml's break-word on text cells keeps long words and URLs inside a phone screen in Gmail, Apple Mail and Outlook; Yahoo and Windows Mail ignore it and may scroll a very long link sideways: no property they support does better (overflow-wrap and word-wrap are supported nowhere).",
   },
-  { features: ['border-radius', 'overflow'], reason: 'The card\'s rounded corners (mjml clips them with overflow:hidden); square in Outlook on Windows. overflow also helps hide the preheader where display:none is dropped.' },
-  { features: ['display:none'], reason: 'Hides the preheader; Gmail\'s mobile web ignores it, where max-height:0 with overflow:hidden hides it instead.' },
+  {
+    features: ['border-radius', 'overflow'],
+    reason:
+      "The card's rounded corners (mjml clips them with overflow:hidden); square in Outlook on Windows. overflow also helps hide the preheader where display:none is dropped.",
+  },
+  {
+    features: ['display:none'],
+    reason: "Hides the preheader; Gmail's mobile web ignores it, where max-height:0 with overflow:hidden hides it instead.",
+  },
 ];
 
 const acceptedReason = new Map(ACCEPTED_FEATURES.flatMap(({ features, reason }) => features.map((f) => [f, reason] as const)));
@@ -310,7 +359,12 @@ export async function checkEmails(emails: readonly ComposedEmail[], options: { c
     emails.map((e) => e.raw),
     options,
   );
-  return emails.map((email, i) => ({ id: email.id, label: email.label, spam: spam[i]!, clientSupport: lintClientSupport(email.rendered.html) }));
+  return emails.map((email, i) => ({
+    id: email.id,
+    label: email.label,
+    spam: spam[i]!,
+    clientSupport: lintClientSupport(email.rendered.html),
+  }));
 }
 
 /** A short plain-text report, one block per email, for the CLI and the test's failure messages. */
@@ -326,7 +380,9 @@ export function formatChecks(checks: readonly EmailCheck[]): string {
       for (const r of c.spam.findings) lines.push(`     spam rule ${r.name} (+${r.score}): ${r.description}`);
     }
     for (const f of c.clientSupport.findings) lines.push(`     unsupported: ${f.feature} in ${f.clients.join(', ')}`);
-    lines.push(`     client support: ${c.clientSupport.findings.length} unsupported, ${c.clientSupport.accepted.length} accepted (ACCEPTED_FEATURES), ${c.clientSupport.partial} partial-support notes`);
+    lines.push(
+      `     client support: ${c.clientSupport.findings.length} unsupported, ${c.clientSupport.accepted.length} accepted (ACCEPTED_FEATURES), ${c.clientSupport.partial} partial-support notes`,
+    );
   }
   return lines.join('\n');
 }

@@ -9,7 +9,8 @@ export function absoluteHttpUrl(url: string, field: string): string {
   } catch {
     throw new ValidationError('invalid_url', `${field} must be an absolute URL`, field);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ValidationError('invalid_url', `${field} must be http(s)`, field);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new ValidationError('invalid_url', `${field} must be http(s)`, field);
   // The WHATWG serialisation percent-encodes spaces, quotes, < > and control characters.
   return parsed.href;
 }

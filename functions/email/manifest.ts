@@ -30,7 +30,9 @@ const text = () => z.string(required).trim().min(1, 'must not be empty');
 const headerText = () => text().refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters or line breaks');
 const insideFolder = (f: string) => !f.startsWith('/') && !f.includes('\\') && !f.split('/').includes('..');
 const mjmlFile = () =>
-  text().regex(/^[a-z0-9][a-z0-9/_.-]*\.mjml$/, 'must be a relative .mjml path (lower-case letters, digits, -, _, /)').refine(insideFolder, 'must stay inside its folder');
+  text()
+    .regex(/^[a-z0-9][a-z0-9/_.-]*\.mjml$/, 'must be a relative .mjml path (lower-case letters, digits, -, _, /)')
+    .refine(insideFolder, 'must stay inside its folder');
 
 const lessonSchema = z.object({
   /** MJML file relative to the course's folder (`lessons/NN-….mjml`), holding only the lesson's content (the layout adds the rest). */
@@ -50,7 +52,10 @@ const courseSchema = z.object({
   /** Required by anti-spam law in most places; shown in every footer. */
   postalAddress: text(),
   cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),
-  sendHour: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)').default('09:00'),
+  sendHour: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
+    .default('09:00'),
   defaultTimezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
   /** `file` is relative to the shared templates folder (`system/confirm.mjml`). */
   confirmation: z.object({ file: mjmlFile(), subject: headerText(), preheader: text() }, required),

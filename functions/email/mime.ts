@@ -21,7 +21,23 @@ export interface OutgoingMessage {
 }
 
 // Headers the composer owns; a caller's `headers` may not replace them.
-const RESERVED = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'sender', 'reply-to', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id']);
+const RESERVED = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'sender',
+  'reply-to',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'list-id',
+]);
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 // RFC 5321's 254-character path; ASCII only, since SES takes no SMTPUTF8 mailboxes and an address is never encoded.
 const PLAIN_ASCII_ADDRESS = /^[\x21-\x7e]{1,254}$/;
@@ -44,7 +60,8 @@ function headerSafe(value: string, field: string): string {
 
 function address(value: string, field: string): string {
   headerSafe(value, field);
-  if (!ADDRESS.test(value) || !PLAIN_ASCII_ADDRESS.test(value)) throw new ValidationError('invalid_email', `${field} is not a plain email address`, field);
+  if (!ADDRESS.test(value) || !PLAIN_ASCII_ADDRESS.test(value))
+    throw new ValidationError('invalid_email', `${field} is not a plain email address`, field);
   return value;
 }
 
@@ -160,14 +177,16 @@ function compose(m: OutgoingMessage): Buffer {
   const extra: string[] = [];
   for (const [key, value] of Object.entries(m.headers ?? {})) {
     if (!HEADER_NAME.test(key)) throw new ValidationError('header_injection', `header name "${key}" is not a plain header name`, 'headers');
-    if (RESERVED.has(key.toLowerCase())) throw new ValidationError('header_reserved', `header ${key} is set by the composer`, `headers.${key}`);
+    if (RESERVED.has(key.toLowerCase()))
+      throw new ValidationError('header_reserved', `header ${key} is set by the composer`, `headers.${key}`);
     extra.push(unstructured(key, headerSafe(value, `headers.${key}`), HARD_LIMIT));
   }
   const list: string[] = [];
   if (m.unsubscribeUrl !== undefined) {
     // A URL cannot be folded (clients would not rejoin it), so it has to fit on one line.
     const line = `List-Unsubscribe: <${httpUrl(m.unsubscribeUrl, 'unsubscribeUrl')}>`;
-    if (line.length > HARD_LIMIT) throw new ValidationError('invalid_url', 'unsubscribeUrl is too long for a header line', 'unsubscribeUrl');
+    if (line.length > HARD_LIMIT)
+      throw new ValidationError('invalid_url', 'unsubscribeUrl is too long for a header line', 'unsubscribeUrl');
     list.push(line, 'List-Unsubscribe-Post: List-Unsubscribe=One-Click');
   }
   if (m.listId !== undefined) list.push(listIdHeader(headerSafe(m.listId, 'listId')));

@@ -22,10 +22,7 @@ export function escapeHtml(s: string): string {
 
 /** A name as it may appear in a greeting: control characters (CR, LF, tabs…) become spaces, runs collapse, length capped. */
 export function displayName(name: string | undefined): string {
-  const cleaned = (name ?? '')
-    .replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const cleaned = (name ?? '').replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), ' ').replace(/\s+/g, ' ').trim();
   return cleaned === '' ? NAME_FALLBACK : Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join('');
 }
 
@@ -49,7 +46,8 @@ function fill(template: string, values: Partial<Record<PlaceholderName, string>>
 
 function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderName, string>>, what: string): RenderedEmail {
   const htmlValues: Partial<Record<PlaceholderName, string>> = {};
-  for (const [k, v] of Object.entries(values) as [PlaceholderName, string | undefined][]) if (v !== undefined) htmlValues[k] = escapeHtml(v);
+  for (const [k, v] of Object.entries(values) as [PlaceholderName, string | undefined][])
+    if (v !== undefined) htmlValues[k] = escapeHtml(v);
   return {
     subject: email.subject,
     preheader: email.preheader,
@@ -61,8 +59,13 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
 /** Lesson `lessonIndex` (0-based) for one person. */
 export function renderLesson(compiled: CompiledCourse, lessonIndex: number, p: { name?: string; unsubscribeUrl: string }): RenderedEmail {
   const lesson = compiled.lessons[lessonIndex];
-  if (!Number.isInteger(lessonIndex) || lesson === undefined) throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
-  return personalise(lesson, { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') }, `lesson ${lessonIndex + 1}`);
+  if (!Number.isInteger(lessonIndex) || lesson === undefined)
+    throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
+  return personalise(
+    lesson,
+    { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') },
+    `lesson ${lessonIndex + 1}`,
+  );
 }
 
 /**

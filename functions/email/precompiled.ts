@@ -36,7 +36,8 @@ async function readCompiled(path: string): Promise<CompiledCourse[]> {
   if (!parsed.success) throw new Error(`${path} is not a list of compiled courses: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data.map((entry) => {
     const course = parseCourse(entry.course, path);
-    if (entry.lessons.length !== course.lessons.length) throw new Error(`${path}: ${course.slug}: ${entry.lessons.length} compiled lessons for ${course.lessons.length} in the manifest`);
+    if (entry.lessons.length !== course.lessons.length)
+      throw new Error(`${path}: ${course.slug}: ${entry.lessons.length} compiled lessons for ${course.lessons.length} in the manifest`);
     return { course, lessons: entry.lessons, confirmation: entry.confirmation };
   });
 }

@@ -44,7 +44,11 @@ export async function writePreview(outDir: string, courseDir: string): Promise<{
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
   const entries: { stem: string; label: string; email: RenderedEmail }[] = [
-    { stem: '00-confirmation', label: 'Confirmation (double opt-in)', email: renderConfirmation(compiled, { confirmUrl: SAMPLE.confirmUrl }) },
+    {
+      stem: '00-confirmation',
+      label: 'Confirmation (double opt-in)',
+      email: renderConfirmation(compiled, { confirmUrl: SAMPLE.confirmUrl }),
+    },
     ...compiled.course.lessons.map((lesson, i) => ({
       stem: lessonStem(i, lesson.file),
       label: `Lesson ${i + 1}: ${lesson.title}`,
@@ -61,7 +65,10 @@ export async function writePreview(outDir: string, courseDir: string): Promise<{
     files.push(`${stem}.html`, `${stem}.txt`);
   }
   const rows = entries
-    .map(({ stem, label, email }, i) => `<li><a href="${stem}.html">${escapeHtml(label)}</a> (<a href="${stem}.txt">text</a>)<br><small>Subject: ${escapeHtml(email.subject)}<br>Preheader: ${escapeHtml(email.preheader)}${checkSummary(checks[i])}</small></li>`)
+    .map(
+      ({ stem, label, email }, i) =>
+        `<li><a href="${stem}.html">${escapeHtml(label)}</a> (<a href="${stem}.txt">text</a>)<br><small>Subject: ${escapeHtml(email.subject)}<br>Preheader: ${escapeHtml(email.preheader)}${checkSummary(checks[i])}</small></li>`,
+    )
     .join('\n');
   const title = `${escapeHtml(compiled.course.title)}: email preview`;
   const index = join(dir, 'index.html');
@@ -82,8 +89,14 @@ ${rows}
  * Preview `--course DIR`, or every course of the courses folder (COURSES_DIR, default templates/courses),
  * each into `<out>/<slug>/`; answers each course's index page.
  */
-export async function writePreviews(outDir: string, options: { courseDir?: string; coursesDir?: string } = {}): Promise<{ slug: string; index: string; files: string[] }[]> {
-  const folders = options.courseDir !== undefined ? [{ dir: resolve(options.courseDir), course: loadCourse(options.courseDir) }] : loadCourses(options.coursesDir);
+export async function writePreviews(
+  outDir: string,
+  options: { courseDir?: string; coursesDir?: string } = {},
+): Promise<{ slug: string; index: string; files: string[] }[]> {
+  const folders =
+    options.courseDir !== undefined
+      ? [{ dir: resolve(options.courseDir), course: loadCourse(options.courseDir) }]
+      : loadCourses(options.coursesDir);
   const written = [];
   for (const { dir, course } of folders) written.push({ slug: course.slug, ...(await writePreview(join(outDir, course.slug), dir)) });
   return written;
@@ -91,8 +104,12 @@ export async function writePreviews(outDir: string, options: { courseDir?: strin
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'preview' }, course: { type: 'string' } } });
-  const written = await writePreviews(values.out, { ...(values.course === undefined ? {} : { courseDir: values.course }), ...(process.env.COURSES_DIR ? { coursesDir: process.env.COURSES_DIR } : {}) });
-  for (const { slug, index, files } of written) console.log(`${slug}: wrote ${files.length} preview files to ${resolve(values.out, slug)}\n  Open ${index}`);
+  const written = await writePreviews(values.out, {
+    ...(values.course === undefined ? {} : { courseDir: values.course }),
+    ...(process.env.COURSES_DIR ? { coursesDir: process.env.COURSES_DIR } : {}),
+  });
+  for (const { slug, index, files } of written)
+    console.log(`${slug}: wrote ${files.length} preview files to ${resolve(values.out, slug)}\n  Open ${index}`);
 }
 
 main().catch((e: unknown) => {

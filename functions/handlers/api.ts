@@ -23,7 +23,10 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
     // cacheMiddleware: the middleware chain is built once, not on every send.
-    mailer: createSesMailer({ client: new SESClient({ cacheMiddleware: true }), ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) }),
+    mailer: createSesMailer({
+      client: new SESClient({ cacheMiddleware: true }),
+      ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
+    }),
     clock: systemClock,
     tokens,
     compiled,
@@ -36,7 +39,9 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
   // (set by CloudFront, which replaces any value a client sends).
   const fromConnection = (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address;
   const clientIp =
-    config.clientIpHeader === VIEWER_ADDRESS_HEADER ? (c: Parameters<typeof getConnInfo>[0]) => viewerIp(c.req.header(VIEWER_ADDRESS_HEADER)) ?? fromConnection(c) : fromConnection;
+    config.clientIpHeader === VIEWER_ADDRESS_HEADER
+      ? (c: Parameters<typeof getConnInfo>[0]) => viewerIp(c.req.header(VIEWER_ADDRESS_HEADER)) ?? fromConnection(c)
+      : fromConnection;
   const app = createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log });
   return handle(app);
 }

@@ -53,18 +53,37 @@ export const handler = async (): Promise<{ tick: string; senders: number; maxSen
   const maxSendRate = Math.min(config.maxSendRate, quota.maxSendRate);
   const shards = dueShards(config.dueShards);
   const senders = sendersFor({ maxSendRate, ratePerSender: config.ratePerSender, maxSenders: config.dripSenders, shards: shards.length });
-  const plan = planSenders({ shards, senders, maxSendRate, ...(quota.remaining24h === undefined ? {} : { remaining24h: quota.remaining24h }) });
+  const plan = planSenders({
+    shards,
+    senders,
+    maxSendRate,
+    ...(quota.remaining24h === undefined ? {} : { remaining24h: quota.remaining24h }),
+  });
   const until = new Date(tickStart + tickMs - TICK_MARGIN_MS).toISOString();
   await Promise.all(
     plan.map(async (share) => {
       const payload: SenderEvent = { share, until };
       try {
-        await lambda.send(new InvokeCommand({ FunctionName: env.SENDER_FUNCTION_NAME, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+        await lambda.send(
+          new InvokeCommand({
+            FunctionName: env.SENDER_FUNCTION_NAME,
+            InvocationType: 'Event',
+            Payload: new TextEncoder().encode(JSON.stringify(payload)),
+          }),
+        );
       } catch (e: unknown) {
         throw new DependencyError(`Lambda Invoke of drip sender ${share.sender} failed`, e);
       }
     }),
   );
-  console.log(JSON.stringify({ msg: 'drip.plan', tick, senders: plan.length, maxSendRate, shares: plan.map((p) => ({ sender: p.sender, shards: p.shards, maxSendRate: p.maxSendRate })) }));
+  console.log(
+    JSON.stringify({
+      msg: 'drip.plan',
+      tick,
+      senders: plan.length,
+      maxSendRate,
+      shares: plan.map((p) => ({ sender: p.sender, shards: p.shards, maxSendRate: p.maxSendRate })),
+    }),
+  );
   return { tick, senders: plan.length, maxSendRate };
 };

@@ -43,8 +43,15 @@ interface ContainerDeps {
 async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
   const { config, tokens, compiled: course, courses } = await loadLambdaRuntime(env);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
-  const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 }, cacheMiddleware: true });
-  const mailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
+  const ses = new SESClient({
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 },
+    cacheMiddleware: true,
+  });
+  const mailer = createSesMailer({
+    client: ses,
+    ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
+  });
   const signups: SubscriptionDeps = {
     store: createDynamoStore({ doc: createDocumentClient(createDynamoClient()), tableName: config.tableName, dueShards: config.dueShards }),
     mailer,
@@ -58,9 +65,20 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
   return { signups, drip: dripDeps(config, ses, mailer, tokens, course, courses) };
 }
 
-function dripDeps(config: AppConfig, ses: SESClient, mailer: Mailer, tokens: Tokens, course: CompiledCourse, courses: CourseCatalog): DripDeps {
+function dripDeps(
+  config: AppConfig,
+  ses: SESClient,
+  mailer: Mailer,
+  tokens: Tokens,
+  course: CompiledCourse,
+  courses: CourseCatalog,
+): DripDeps {
   return {
-    store: createDynamoDripStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName, dueShards: config.dueShards }),
+    store: createDynamoDripStore({
+      dynamo: createDynamoClient({ cacheMiddleware: true }),
+      tableName: config.tableName,
+      dueShards: config.dueShards,
+    }),
     mailer,
     sendQuota: createSendQuota(ses),
     clock: systemClock,
@@ -106,7 +124,12 @@ export async function sweepSignupOutbox(now: Date, deadline: Date): Promise<void
     const { signups } = await container();
     const swept = await sweepSignups(signups, {
       deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
-      onError: (e) => observability.log({ level: 'warn', msg: 'signup not sent yet; the next run retries it', error: e instanceof Error ? e.message : String(e) }),
+      onError: (e) =>
+        observability.log({
+          level: 'warn',
+          msg: 'signup not sent yet; the next run retries it',
+          error: e instanceof Error ? e.message : String(e),
+        }),
     });
     if (swept.found > 0) observability.log({ msg: 'signup.outbox', ...swept });
   } catch (e: unknown) {

@@ -17,7 +17,8 @@ const observability = createLambdaObservability(METRIC_SERVICE.sesEvents);
 
 /** An SNS message body: JSON, or undefined, which the core reports as malformed (never a throw). */
 function messageOf(record: unknown, report: FeedbackDeps['log']): unknown {
-  const sns = typeof record === 'object' && record !== null ? (record as { Sns?: { Message?: unknown; MessageId?: unknown } }).Sns : undefined;
+  const sns =
+    typeof record === 'object' && record !== null ? (record as { Sns?: { Message?: unknown; MessageId?: unknown } }).Sns : undefined;
   const body = sns?.Message;
   if (typeof body !== 'string') return undefined;
   try {

@@ -7,9 +7,27 @@ import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
 import type { RunDrip } from '../core/ports.js';
 import { acceptSignup } from '../core/signup-outbox.js';
-import { SUBSCRIBE_MESSAGE, catalogOf, confirmSubscription, courseOfSignup, describeConfirmation, describeUnsubscribe, unsubscribe, type SubscriptionDeps } from '../core/subscriptions.js';
+import {
+  SUBSCRIBE_MESSAGE,
+  catalogOf,
+  confirmSubscription,
+  courseOfSignup,
+  describeConfirmation,
+  describeUnsubscribe,
+  unsubscribe,
+  type SubscriptionDeps,
+} from '../core/subscriptions.js';
 import { errorResponse, mediaType, wantsJson, type Logger } from './errors.js';
-import { PAGE_CSP, checkInboxPage, confirmPage, confirmedPage, coursesPage, signupPage, unsubscribePage, unsubscribedPage } from './pages.js';
+import {
+  PAGE_CSP,
+  checkInboxPage,
+  confirmPage,
+  confirmedPage,
+  coursesPage,
+  signupPage,
+  unsubscribePage,
+  unsubscribedPage,
+} from './pages.js';
 
 /** Request bodies above this are refused with 413 before they are read further. */
 export const MAX_BODY_BYTES = 10 * 1024;
@@ -171,8 +189,15 @@ export function createApp(options: AppOptions): Hono {
     const json = type === 'application/json';
     let fields: unknown;
     if (json) fields = await jsonBody(c);
-    else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') fields = await formFields(c, type, SIGNUP_FIELDS);
-    else throw new ValidationError('unsupported_media_type', 'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.', undefined, 415);
+    else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')
+      fields = await formFields(c, type, SIGNUP_FIELDS);
+    else
+      throw new ValidationError(
+        'unsupported_media_type',
+        'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.',
+        undefined,
+        415,
+      );
 
     const consent = {
       ip: options.clientIp?.(c) ?? firstForwardedFor(c) ?? 'unknown',
@@ -195,7 +220,10 @@ export function createApp(options: AppOptions): Hono {
       if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c) && (chosen !== undefined || !several)) {
         const values = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
         const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
-        const state = { error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) }, values: { email: text(values.email), name: text(values.name) } };
+        const state = {
+          error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) },
+          values: { email: text(values.email), name: text(values.name) },
+        };
         c.header('Cache-Control', 'no-store');
         return page(c, signupPage(signedUpFor, state, { courseField: several }), 400);
       }
@@ -213,7 +241,8 @@ export function createApp(options: AppOptions): Hono {
     const view = await describeConfirmation(deps, token);
     c.header('X-Robots-Tag', 'noindex');
     if (wantsJson(c)) return c.json({ ok: true, status: view.status, maskedEmail: view.maskedEmail, courseTitle: view.courseTitle });
-    if (view.status === 'pending') return page(c, confirmPage(courseNamed(view.subscriber.course), view.maskedEmail, token ?? '', view.subscriber.nextLesson));
+    if (view.status === 'pending')
+      return page(c, confirmPage(courseNamed(view.subscriber.course), view.maskedEmail, token ?? '', view.subscriber.nextLesson));
     return page(c, confirmedView(view.subscriber));
   });
 
@@ -255,7 +284,8 @@ export function createApp(options: AppOptions): Hono {
         } catch {
           throw new ValidationError('invalid_json', 'The request body is not valid JSON.');
         }
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('invalid_input', 'Send {"at": "<ISO instant>"} or nothing.');
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new ValidationError('invalid_input', 'Send {"at": "<ISO instant>"} or nothing.');
         const given = (body as { at?: unknown }).at;
         if (given !== undefined) {
           if (typeof given !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(given) || Number.isNaN(Date.parse(given))) {
@@ -270,7 +300,9 @@ export function createApp(options: AppOptions): Hono {
   }
 
   // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
-  app.notFound((c) => errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), course, log, `${deps.config.publicUrl}/`));
+  app.notFound((c) =>
+    errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), course, log, `${deps.config.publicUrl}/`),
+  );
   app.onError((e, c) => errorResponse(c, e, course, log));
   return app;
 }

@@ -36,11 +36,21 @@ export function errorResponse(c: Context, e: unknown, course: Course, log: Logge
   const err = publicError(e);
   if (err.status >= 500) {
     const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause : e) : undefined;
-    log({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, code: err.code, error: e instanceof Error ? e.message : String(e), cause: cause?.message, causeName: cause?.name });
+    log({
+      level: 'error',
+      msg: 'request failed',
+      method: c.req.method,
+      path: c.req.path,
+      code: err.code,
+      error: e instanceof Error ? e.message : String(e),
+      cause: cause?.message,
+      causeName: cause?.name,
+    });
   }
   c.header('Cache-Control', 'no-store');
   // The seconds until the limit's window ends (RFC 9110 §10.2.3), when the error knows them.
-  if (err.status === 429) c.header('Retry-After', String(err instanceof RateLimitedError && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : 60));
+  if (err.status === 429)
+    c.header('Retry-After', String(err instanceof RateLimitedError && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : 60));
   if (wantsJson(c)) {
     const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.field === undefined ? {} : { field: err.field }) } };
     return c.json(body, err.status);

@@ -161,7 +161,8 @@ export interface SignupFormOptions {
 export function signupPage(course: Course, state: SignupFormState = {}, form: SignupFormOptions = {}): string {
   // The message is tied to the field: a live region present at page load is not announced, so a
   // screen reader learns why the focused field is invalid from its description.
-  const invalid = (field: string) => (state.error?.field === field ? new Html(' aria-invalid="true" aria-describedby="form-message" autofocus') : '');
+  const invalid = (field: string) =>
+    state.error?.field === field ? new Html(' aria-invalid="true" aria-describedby="form-message" autofocus') : '';
   const lessons = course.lessons.map((l) => html`<li>${l.title}</li>`);
   const count = course.lessons.length;
   const message = state.error
@@ -179,8 +180,12 @@ export function signupPage(course: Course, state: SignupFormState = {}, form: Si
 <label for="name">First name <span class="optional">(optional)</span></label>
 <input id="name" name="name" type="text" autocomplete="given-name" maxlength="100" value="${state.values?.name ?? ''}"${invalid('name')}>
 <input id="timezone" name="timezone" type="hidden" value="">
-${form.courseField ? html`<input id="course" name="course" type="hidden" value="${course.slug}">
-` : ''}<div class="hp" aria-hidden="true"><label for="website">Leave this field empty</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+${
+  form.courseField
+    ? html`<input id="course" name="course" type="hidden" value="${course.slug}">
+`
+    : ''
+}<div class="hp" aria-hidden="true"><label for="website">Leave this field empty</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
 <button type="submit">Send me the course</button>
 ${message}
 </form>
@@ -223,7 +228,11 @@ export function coursesPage(courses: readonly Course[]): string {
 <p>Choose a course: each is its own subscription, with its own confirmation email and its own unsubscribe link.</p>
 ${items}`;
   // Each course's disclaimer once, then who sends what.
-  const disclaimers = [...new Map(courses.filter((c) => c.disclaimer).map((c) => [`${c.disclaimer!.label}\u0000${c.disclaimer!.text}`, c.disclaimer!])).values()];
+  const disclaimers = [
+    ...new Map(
+      courses.filter((c) => c.disclaimer).map((c) => [`${c.disclaimer!.label}\u0000${c.disclaimer!.text}`, c.disclaimer!]),
+    ).values(),
+  ];
   const senders = [...new Set(courses.map((c) => `${c.sender.name} · ${c.postalAddress}`))];
   const footer = html`${disclaimers.map((d) => html`<p><strong>${d.label}:</strong> ${d.text}</p>`)}${senders.map((line) => html`<p>${line}</p>`)}`;
   return layout({ course: { ...courses[0]!, title: 'Email courses' }, title: 'Email courses', body, script: false, footer });
@@ -254,20 +263,28 @@ export function confirmedPage(course: Course, status: Subscriber['status'], next
       ? html`<p>Your address is confirmed. You have already received every lesson of ${course.title}, so there is nothing more to send.</p>`
       : html`<p>Thank you: your subscription to <strong>${course.title}</strong> is confirmed.</p>
 ${
-          scheduled
-            ? html`<p>Lesson ${nextLesson + 1} is on its way at its scheduled time, around ${course.sendHour} in your time zone; after that you will receive ${cadencePhrase(course.cadenceDays)}.</p>`
-            : html`<p>Lesson ${nextLesson + 1} goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>`
-        }
+  scheduled
+    ? html`<p>Lesson ${nextLesson + 1} is on its way at its scheduled time, around ${course.sendHour} in your time zone; after that you will receive ${cadencePhrase(course.cadenceDays)}.</p>`
+    : html`<p>Lesson ${nextLesson + 1} goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>`
+}
 <p>Every email has a link to unsubscribe with one click.</p>`;
   return simplePage(course, 'You are subscribed', content);
 }
 
 export function unsubscribePage(course: Course, view: UnsubscribeView, token: string): string {
   if (view.maskedEmail === undefined) {
-    return simplePage(course, 'No subscription', html`<p>This subscription no longer exists, so you will not receive any more emails from ${course.title}.</p><p><a href="./">Go to the course page</a></p>`);
+    return simplePage(
+      course,
+      'No subscription',
+      html`<p>This subscription no longer exists, so you will not receive any more emails from ${course.title}.</p><p><a href="./">Go to the course page</a></p>`,
+    );
   }
   if (view.status !== 'active' && view.status !== 'pending' && view.status !== 'completed') {
-    return simplePage(course, 'You are unsubscribed', html`<p><span class="address">${view.maskedEmail}</span> is not subscribed to ${course.title} and will not receive any more lessons.</p><p><a href="./">Go to the course page</a></p>`);
+    return simplePage(
+      course,
+      'You are unsubscribed',
+      html`<p><span class="address">${view.maskedEmail}</span> is not subscribed to ${course.title} and will not receive any more lessons.</p><p><a href="./">Go to the course page</a></p>`,
+    );
   }
   return simplePage(
     course,

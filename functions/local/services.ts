@@ -64,7 +64,9 @@ export interface RunningDynamoDbLocal extends RunningService {
  * The process is killed when this Node process exits.
  * See https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBLocal.UsageNotes.html
  */
-export async function startDynamoDbLocal(options: { port?: number; path?: string; startTimeoutMs?: number } = {}): Promise<RunningDynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; path?: string; startTimeoutMs?: number } = {},
+): Promise<RunningDynamoDbLocal> {
   const fixed = options.port !== undefined && options.port !== 0;
   // A port of our own choosing was free a moment ago; a port the user chose is checked, to name it.
   if (fixed) await assertPortFree(options.port!, 'DynamoDB Local');
@@ -177,7 +179,11 @@ async function assertPortFree(port: number, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`${what}: port ${port} is already in use. Stop whatever uses it, or choose another port.`, { cause: err }) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`${what}: port ${port} is already in use. Stop whatever uses it, or choose another port.`, { cause: err })
+          : err,
+      ),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });

@@ -30,7 +30,13 @@ export function simulatedOutcome(to: string): SimulatedOutcome {
 }
 
 /** The configuration-set notifications SES would publish for one sent message, in order. */
-export function simulatedNotifications(input: { messageId: string; to: string; tags?: MessageTags; at: Date; source?: string }): Record<string, unknown>[] {
+export function simulatedNotifications(input: {
+  messageId: string;
+  to: string;
+  tags?: MessageTags;
+  at: Date;
+  source?: string;
+}): Record<string, unknown>[] {
   const timestamp = input.at.toISOString();
   const mail = {
     timestamp,
@@ -41,11 +47,21 @@ export function simulatedNotifications(input: { messageId: string; to: string; t
     tags: Object.fromEntries(Object.entries(input.tags ?? {}).map(([k, v]) => [k, [v]])),
   };
   const send = { eventType: 'Send', mail, send: {} };
-  const delivery = { eventType: 'Delivery', mail, delivery: { timestamp, recipients: [input.to], processingTimeMillis: 1, smtpResponse: '250 2.6.0 Message received (simulated)' } };
+  const delivery = {
+    eventType: 'Delivery',
+    mail,
+    delivery: { timestamp, recipients: [input.to], processingTimeMillis: 1, smtpResponse: '250 2.6.0 Message received (simulated)' },
+  };
   const bounce = (bounceSubType: string) => ({
     eventType: 'Bounce',
     mail,
-    bounce: { bounceType: 'Permanent', bounceSubType, bouncedRecipients: [{ emailAddress: input.to, action: 'failed', status: '5.1.1' }], timestamp, feedbackId: `local-${randomUUID()}` },
+    bounce: {
+      bounceType: 'Permanent',
+      bounceSubType,
+      bouncedRecipients: [{ emailAddress: input.to, action: 'failed', status: '5.1.1' }],
+      timestamp,
+      feedbackId: `local-${randomUUID()}`,
+    },
   });
   switch (simulatedOutcome(input.to)) {
     case 'bounce':
@@ -53,7 +69,20 @@ export function simulatedNotifications(input: { messageId: string; to: string; t
     case 'suppressed':
       return [send, bounce('OnAccountSuppressionList')];
     case 'complaint':
-      return [send, delivery, { eventType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: input.to }], complaintFeedbackType: 'abuse', timestamp, feedbackId: `local-${randomUUID()}` } }];
+      return [
+        send,
+        delivery,
+        {
+          eventType: 'Complaint',
+          mail,
+          complaint: {
+            complainedRecipients: [{ emailAddress: input.to }],
+            complaintFeedbackType: 'abuse',
+            timestamp,
+            feedbackId: `local-${randomUUID()}`,
+          },
+        },
+      ];
     case 'delivered':
       return [send, delivery];
   }
@@ -101,7 +130,13 @@ export function withSimulatedFeedback(
 }
 
 // What the local console shows of the feedback path: what changes a person's state, not every Send and Delivery.
-const WORTH_SHOWING = new Set(['address stopped', 'transient bounce', 'ses event skipped', 'ses event failed', 'simulated SES feedback failed']);
+const WORTH_SHOWING = new Set([
+  'address stopped',
+  'transient bounce',
+  'ses event skipped',
+  'ses event failed',
+  'simulated SES feedback failed',
+]);
 
 /**
  * The local stack's `decorateMailer`: simulated SES feedback into the stack's own table, through the

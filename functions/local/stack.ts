@@ -138,7 +138,8 @@ async function assertUsableFolder(folder: string): Promise<void> {
 
 /** A local database that does not open or answer: the message names its folder and the ways out. */
 function damagedDatabase(folder: string, cause: unknown): Error {
-  const reason = cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);
+  const reason =
+    cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);
   return new Error(
     `The local database in ${folder} cannot be opened or read (${reason}). If that folder is damaged, restore it from a backup, or move it away (for example to ${folder}.broken) to start with an empty database.`,
     { cause },
@@ -150,7 +151,9 @@ function listen(server: Server, port: number): Promise<number> {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new Error(`The HTTP app: port ${port} is already in use. Stop whatever uses it, or choose another port (PORT=…).`, { cause: err })
+          ? new Error(`The HTTP app: port ${port} is already in use. Stop whatever uses it, or choose another port (PORT=…).`, {
+              cause: err,
+            })
           : err,
       );
     };
@@ -240,7 +243,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
     };
-    const listener = getRequestListener((req, env) => (route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: starting })));
+    const listener = getRequestListener((req, env) =>
+      route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: starting }),
+    );
     server = createServer((req, res) => void listener(req, res));
     const port = await listen(server, settings.port);
 
@@ -275,7 +280,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const compiled = courses.all[0]!;
 
     const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, courses, tokens, clock, log: entries };
-    const sesMailer = createSesMailer({ client: ses, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
+    const sesMailer = createSesMailer({
+      client: ses,
+      ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
+    });
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
     const warn = (msg: string, fields: Record<string, unknown>) => entries({ ...fields, msg, level: 'warn' });
@@ -299,7 +307,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       drip === undefined
         ? undefined
         : async (run) => {
-            const swept = await sweepSignups(deps, { deadline: run.deadline, onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }) });
+            const swept = await sweepSignups(deps, {
+              deadline: run.deadline,
+              onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }),
+            });
             if (swept.found > 0) entries({ msg: 'signup.outbox', ...swept });
             return drip(run);
           };
@@ -327,9 +338,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ticker = startDripTicker({ everyMs: settings.dripEveryMs, tick: runDripNow, log });
     }
 
-    log(`DynamoDB: ${settings.dynamodbEndpoint ?? `DynamoDB Local at ${dynamodbUrl}, data in ${join(settings.dataDir, 'dynamodb')}`} (table ${config.tableName} ${table === 'created' ? 'created' : 'found'})`);
+    log(
+      `DynamoDB: ${settings.dynamodbEndpoint ?? `DynamoDB Local at ${dynamodbUrl}, data in ${join(settings.dataDir, 'dynamodb')}`} (table ${config.tableName} ${table === 'created' ? 'created' : 'found'})`,
+    );
     log(`SES: ${settings.sesEndpoint ?? `emulator at ${sesUrl}`}`);
-    log(`Drip: ${runDrip === undefined ? 'not wired' : settings.dripEveryMs > 0 ? `every ${settings.dripEveryMs / 1000}s` : 'ticker off (DRIP_EVERY=0); POST /__local/drip runs one tick'}`);
+    log(
+      `Drip: ${runDrip === undefined ? 'not wired' : settings.dripEveryMs > 0 ? `every ${settings.dripEveryMs / 1000}s` : 'ticker off (DRIP_EVERY=0); POST /__local/drip runs one tick'}`,
+    );
 
     return {
       url: `http://localhost:${port}`,

@@ -31,7 +31,11 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
   const { dripSenders, ratePerSender, maxSendRate, dueShards: shardCount } = ctx.config;
   if (dripSenders <= 1) return (run) => runDrip(deps, run);
   const shards = dueShards(shardCount);
-  return (run) => runFannedOut(deps, run, { senders: sendersFor({ maxSendRate, ratePerSender, maxSenders: dripSenders, shards: shards.length }), shards });
+  return (run) =>
+    runFannedOut(deps, run, {
+      senders: sendersFor({ maxSendRate, ratePerSender, maxSenders: dripSenders, shards: shards.length }),
+      shards,
+    });
 }
 
 export interface DripTicker {

@@ -67,19 +67,31 @@ export class Alarms extends Construct {
       threshold: 1,
     });
     if (props.dripReserved) {
-      this.add('DripThrottles', 'A drip tick found the previous run still going (reserved concurrency 1): runs are taking longer than the interval.', {
-        metric: props.drip.metricThrottles(fifteenMinutes),
-        threshold: 1,
-      });
+      this.add(
+        'DripThrottles',
+        'A drip tick found the previous run still going (reserved concurrency 1): runs are taking longer than the interval.',
+        {
+          metric: props.drip.metricThrottles(fifteenMinutes),
+          threshold: 1,
+        },
+      );
     }
-    this.add('DripFailedSends', 'SES refused lessons (or an address could not be sent to): those learners are held out of the drip until an operator requeues them (npx course held).', {
-      metric: courseMetric('failed'),
-      threshold: 1,
-    });
-    this.add('DripPossibleDuplicates', 'A lesson may have gone to someone twice (a run died or lost its claim during the SES call): see the drip.possible_duplicate log lines.', {
-      metric: courseMetric('possibleDuplicates'),
-      threshold: 1,
-    });
+    this.add(
+      'DripFailedSends',
+      'SES refused lessons (or an address could not be sent to): those learners are held out of the drip until an operator requeues them (npx course held).',
+      {
+        metric: courseMetric('failed'),
+        threshold: 1,
+      },
+    );
+    this.add(
+      'DripPossibleDuplicates',
+      'A lesson may have gone to someone twice (a run died or lost its claim during the SES call): see the drip.possible_duplicate log lines.',
+      {
+        metric: courseMetric('possibleDuplicates'),
+        threshold: 1,
+      },
+    );
     this.add('Api5xx', 'The HTTP API answered 5xx: signups, confirmations or unsubscribes are failing.', {
       metric: props.api.metricServerError({ ...fifteenMinutes, period: Duration.minutes(5) }),
       threshold: 1,
@@ -88,10 +100,17 @@ export class Alarms extends Construct {
       metric: props.sesEvents.metricErrors(fifteenMinutes),
       threshold: 1,
     });
-    this.add('SesEventsDeadLetters', 'SES events are in the dead-letter queue: bounces or complaints not yet recorded. Redrive after fixing.', {
-      metric: props.sesEventsDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 1,
-    });
+    this.add(
+      'SesEventsDeadLetters',
+      'SES events are in the dead-letter queue: bounces or complaints not yet recorded. Redrive after fixing.',
+      {
+        metric: props.sesEventsDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+      },
+    );
     // Account-wide rates SES computes over a window of recent sends (ratios: 0.05 is 5 %).
     // No data when nothing was sent lately, which is not a problem.
     this.add('SesBounceRate', 'SES bounce rate is over 5 %: AWS reviews the account at this level and pauses sending above 10 %.', {
@@ -99,14 +118,22 @@ export class Alarms extends Construct {
       threshold: BOUNCE_RATE_THRESHOLD,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
-    this.add('SesComplaintRate', 'SES complaint rate is over 0.1 %: AWS reviews the account at this level and pauses sending above 0.5 %.', {
-      metric: sesReputation('Reputation.ComplaintRate'),
-      threshold: COMPLAINT_RATE_THRESHOLD,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
+    this.add(
+      'SesComplaintRate',
+      'SES complaint rate is over 0.1 %: AWS reviews the account at this level and pauses sending above 0.5 %.',
+      {
+        metric: sesReputation('Reputation.ComplaintRate'),
+        threshold: COMPLAINT_RATE_THRESHOLD,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
   }
 
-  private add(id: string, description: string, opts: { metric: cloudwatch.IMetric; threshold: number; comparisonOperator?: cloudwatch.ComparisonOperator }): void {
+  private add(
+    id: string,
+    description: string,
+    opts: { metric: cloudwatch.IMetric; threshold: number; comparisonOperator?: cloudwatch.ComparisonOperator },
+  ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription: description,
       metric: opts.metric,

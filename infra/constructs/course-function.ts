@@ -45,7 +45,8 @@ export interface CourseFunctionProps {
 
 // Lambda runs ESM; a few bundled CommonJS dependencies still call require() for Node built-ins,
 // which an ESM bundle only has through createRequire.
-const REQUIRE_BANNER = "import{createRequire as __courseCreateRequire}from'node:module';const require=__courseCreateRequire(import.meta.url);";
+const REQUIRE_BANNER =
+  "import{createRequire as __courseCreateRequire}from'node:module';const require=__courseCreateRequire(import.meta.url);";
 
 export class CourseFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -115,7 +116,12 @@ export class CourseFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
-            ['node', JSON.stringify(`${repoRoot}infra/bundling/after-bundling.mjs`), JSON.stringify(outputDir), ...(course ? ['--course', JSON.stringify(course)] : [])].join(' '),
+            [
+              'node',
+              JSON.stringify(`${repoRoot}infra/bundling/after-bundling.mjs`),
+              JSON.stringify(outputDir),
+              ...(course ? ['--course', JSON.stringify(course)] : []),
+            ].join(' '),
           ],
         },
       },

@@ -46,7 +46,10 @@ export class CourseDashboard extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'SES feedback per hour',
-            left: [courseMetric('bounces', { period: hour, label: 'bounces' }), courseMetric('complaints', { period: hour, label: 'complaints' })],
+            left: [
+              courseMetric('bounces', { period: hour, label: 'bounces' }),
+              courseMetric('complaints', { period: hour, label: 'complaints' }),
+            ],
             right: [courseMetric('deliveries', { period: hour, label: 'deliveries' })],
             width: 12,
           }),
@@ -71,7 +74,10 @@ export class CourseDashboard extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'SES reputation (account)',
-            left: [sesReputation('Reputation.BounceRate').with({ label: 'bounce rate' }), sesReputation('Reputation.ComplaintRate').with({ label: 'complaint rate' })],
+            left: [
+              sesReputation('Reputation.BounceRate').with({ label: 'bounce rate' }),
+              sesReputation('Reputation.ComplaintRate').with({ label: 'complaint rate' }),
+            ],
             leftAnnotations: [
               { value: BOUNCE_RATE_THRESHOLD, label: 'bounce review (5 %)', color: cloudwatch.Color.ORANGE },
               { value: COMPLAINT_RATE_THRESHOLD, label: 'complaint review (0.1 %)', color: cloudwatch.Color.RED },

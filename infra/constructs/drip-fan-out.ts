@@ -77,7 +77,12 @@ export class DripFanOut extends Construct {
     this.rule = new events.Rule(this, 'Tick', {
       description: `Plans the email course drip every ${props.everyMinutes} min`,
       schedule: events.Schedule.rate(tick),
-      targets: [new targets.LambdaFunction(this.planner.function, { maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())), retryAttempts: 2 })],
+      targets: [
+        new targets.LambdaFunction(this.planner.function, {
+          maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())),
+          retryAttempts: 2,
+        }),
+      ],
     });
   }
 }

@@ -63,7 +63,12 @@ export class DripSchedule extends Construct {
     this.rule = new events.Rule(this, 'Tick', {
       description: `Runs the email course drip every ${props.everyMinutes} min`,
       schedule: events.Schedule.rate(tick),
-      targets: [new targets.LambdaFunction(this.handler.function, { maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())), retryAttempts: 2 })],
+      targets: [
+        new targets.LambdaFunction(this.handler.function, {
+          maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())),
+          retryAttempts: 2,
+        }),
+      ],
     });
   }
 }

@@ -149,13 +149,17 @@ export class HttpApi extends Construct {
     // of form posts can cost or send (the handler also limits per address and per client IP).
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
     cfnStage.addPropertyOverride('RouteSettings', {
-      'POST /subscribe': { ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 4)), ThrottlingBurstLimit: Math.max(2, Math.floor(rateLimit / 2)) },
+      'POST /subscribe': {
+        ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 4)),
+        ThrottlingBurstLimit: Math.max(2, Math.floor(rateLimit / 2)),
+      },
     });
     // Route settings name a route key, which must exist before the stage is updated.
     for (const route of routes) this.stage.node.addDependency(route);
     this.url = props.disableExecuteApiEndpoint ? undefined : this.api.apiEndpoint;
     const publicUrl = props.publicUrl ?? this.url;
-    if (publicUrl === undefined) throw new Error('HttpApi: disableExecuteApiEndpoint needs publicUrl (every link would point at the disabled endpoint)');
+    if (publicUrl === undefined)
+      throw new Error('HttpApi: disableExecuteApiEndpoint needs publicUrl (every link would point at the disabled endpoint)');
     this.publicUrl = publicUrl;
     this.handler.function.addEnvironment('PUBLIC_URL', this.publicUrl);
     if (props.behindCloudFront) this.handler.function.addEnvironment('CLIENT_IP_HEADER', 'cloudfront-viewer-address');
@@ -167,5 +171,10 @@ export class HttpApi extends Construct {
  * not CloudFormation's `Arn` attribute, which ends in `:*` (the form IAM policies use).
  */
 function logGroupArnWithoutWildcard(group: logs.LogGroup): string {
-  return Stack.of(group).formatArn({ service: 'logs', resource: 'log-group', resourceName: group.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return Stack.of(group).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: group.logGroupName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

@@ -116,7 +116,9 @@ export class SesFeedback extends Construct {
    * sandbox, to); after production access, deploy with `-c sesSandbox=false` to narrow it back.
    */
   grantSend(grantee: iam.IGrantable, options: { sandbox?: boolean } = {}): void {
-    const identities = options.sandbox ? Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }) : this.identity.emailIdentityArn;
+    const identities = options.sandbox
+      ? Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })
+      : this.identity.emailIdentityArn;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendRawEmail'],
@@ -128,8 +130,8 @@ export class SesFeedback extends Construct {
       Validations.of(principal).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
         reason:
-          'SES sandbox (sesSandbox=true, the default for a new account): SES also checks SendRawEmail against the recipient\'s ' +
-          'verified identity, so the grant must cover this account\'s identities in this region; the action is only ses:SendRawEmail ' +
+          "SES sandbox (sesSandbox=true, the default for a new account): SES also checks SendRawEmail against the recipient's " +
+          "verified identity, so the grant must cover this account's identities in this region; the action is only ses:SendRawEmail " +
           'through the course configuration set. Deploy with -c sesSandbox=false after production access to name the domain identity only.',
       });
     }
@@ -149,7 +151,8 @@ export class SesFeedback extends Construct {
     if (Construct.isConstruct(principal)) {
       Validations.of(principal).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ses:GetSendQuota has no resource type, so IAM accepts only "*"; it is a read of the account\'s own sending limits and the only action in that statement.',
+        reason:
+          'ses:GetSendQuota has no resource type, so IAM accepts only "*"; it is a read of the account\'s own sending limits and the only action in that statement.',
       });
     }
   }

@@ -28,7 +28,14 @@ describe.skipIf(!existsSync(CHROMIUM))('every email in light and dark mode', () 
     }
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -49,11 +56,14 @@ describe.skipIf(!existsSync(CHROMIUM))('every email in light and dark mode', () 
   it('the measure catches low contrast: grey on white, and light text left on a dark page', async () => {
     const grey = await measureAppearance(browser, '<p style="color:#aaaaaa">Faint words</p>', { scheme: 'light', width: 375 });
     expect(grey.lowContrast).toEqual([{ text: 'Faint words', color: 'rgb(170, 170, 170)', background: 'rgb(255, 255, 255)', ratio: 2.32 }]);
-    const dark = await measureAppearance(browser, '<div style="background:#111418"><p style="color:#333333">Dim</p></div>', { scheme: 'dark', width: 375 });
+    const dark = await measureAppearance(browser, '<div style="background:#111418"><p style="color:#333333">Dim</p></div>', {
+      scheme: 'dark',
+      width: 375,
+    });
     expect(dark.lowContrast.map((t) => t.text)).toEqual(['Dim']);
   });
 
-  it('dark mode is the email\'s own: the card turns dark and the text light, rather than being left to the client', async () => {
+  it("dark mode is the email's own: the card turns dark and the text light, rather than being left to the client", async () => {
     const lesson = emails.find((e) => e.id === 'lesson-1')!;
     const page = await browser.newPage({ colorScheme: 'dark' });
     try {
@@ -85,12 +95,17 @@ describe.skipIf(!existsSync(CHROMIUM))('every email in light and dark mode', () 
       const manifest = JSON.parse(await readFile(join(dir, 'course.json'), 'utf8')) as { lessons: { file: string }[] };
       manifest.lessons = manifest.lessons.slice(0, 1);
       await writeFile(join(dir, 'course.json'), JSON.stringify(manifest));
-      await writeFile(join(dir, manifest.lessons[0]!.file), '<mj-text css-class="lesson"><p>Plain words.</p><p><span style="color:#b0b0b0">A faint aside.</span></p></mj-text>\n');
+      await writeFile(
+        join(dir, manifest.lessons[0]!.file),
+        '<mj-text css-class="lesson"><p>Plain words.</p><p><span style="color:#b0b0b0">A faint aside.</span></p></mj-text>\n',
+      );
       let report = '';
       const out = new Writable({ write: (chunk: Buffer, _enc, done) => ((report += chunk.toString()), done()) });
       const result = await runDeliverabilityCheck({ courseDir: dir, out, browser });
       expect(result.ok).toBe(false);
-      expect(report).toMatch(/^FAIL Lesson 1: Introduction: contrast in light and dark, fits 375 px\n\s+contrast 2\.\d+:1 < 4\.5:1 in light mode: "A faint aside\." \(rgb\(176, 176, 176\) on rgb\(255, 255, 255\)\)/m);
+      expect(report).toMatch(
+        /^FAIL Lesson 1: Introduction: contrast in light and dark, fits 375 px\n\s+contrast 2\.\d+:1 < 4\.5:1 in light mode: "A faint aside\." \(rgb\(176, 176, 176\) on rgb\(255, 255, 255\)\)/m,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

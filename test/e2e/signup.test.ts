@@ -32,7 +32,15 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
       chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--headless'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--headless',
+        ],
       }),
     ]);
   });
@@ -44,9 +52,13 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
 
   async function subscriberOf(email: string): Promise<Record<string, unknown> | undefined> {
     await stack.signupsSettled();
-    const lock = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, email), ConsistentRead: true }));
+    const lock = await stack.doc.send(
+      new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, email), ConsistentRead: true }),
+    );
     if (!lock.Item) return undefined;
-    return (await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item.id)), ConsistentRead: true }))).Item;
+    return (
+      await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item.id)), ConsistentRead: true }))
+    ).Item;
   }
 
   async function confirmLink(email: string): Promise<string> {
@@ -58,7 +70,10 @@ describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    for (const [label, size] of [['375', PHONE], ['1280', DESKTOP]] as const) {
+    for (const [label, size] of [
+      ['375', PHONE],
+      ['1280', DESKTOP],
+    ] as const) {
       await page.setViewportSize(size);
       await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
       // Nothing sideways-scrolls on a phone.

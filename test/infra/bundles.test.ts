@@ -48,7 +48,10 @@ describe('the Lambda bundles', () => {
     for (const { name, dir } of bundles) {
       const { sources } = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
       expect(sources.length, name).toBeGreaterThan(0);
-      expect(sources.filter((src) => /node_modules\/mjml/.test(src)), name).toEqual([]);
+      expect(
+        sources.filter((src) => /node_modules\/mjml/.test(src)),
+        name,
+      ).toEqual([]);
       expect(readFileSync(join(dir, 'index.mjs'), 'utf8'), name).not.toMatch(/(?:from|import|require)\s*\(?\s*["']mjml/);
     }
   });
@@ -60,10 +63,16 @@ describe('the Lambda bundles', () => {
         expect(existsSync(path)).toBe(false);
         continue;
       }
-      const [compiled] = JSON.parse(readFileSync(path, 'utf8')) as { lessons: { html: string; text: string }[]; confirmation: { html: string } }[];
+      const [compiled] = JSON.parse(readFileSync(path, 'utf8')) as {
+        lessons: { html: string; text: string }[];
+        confirmation: { html: string };
+      }[];
       if (compiled === undefined) throw new Error(`${name}: no course in compiled-course.json`);
       expect(compiled.lessons.length, name).toBeGreaterThan(0);
-      expect(compiled.lessons.every((l) => l.html.length > 0 && l.text.length > 0), name).toBe(true);
+      expect(
+        compiled.lessons.every((l) => l.html.length > 0 && l.text.length > 0),
+        name,
+      ).toBe(true);
       expect(compiled.confirmation.html, name).toContain('{{confirmUrl}}');
     }
   });
@@ -72,9 +81,18 @@ describe('the Lambda bundles', () => {
     for (const { name, dir } of bundles) {
       const child = spawnSync(
         process.execPath,
-        ['--enable-source-maps', '--input-type=module', '-e', "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') process.exit(3);", pathToFileURL(join(dir, 'index.mjs')).href],
+        [
+          '--enable-source-maps',
+          '--input-type=module',
+          '-e',
+          "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') process.exit(3);",
+          pathToFileURL(join(dir, 'index.mjs')).href,
+        ],
         // Every AWS endpoint is a closed local port: an import that called AWS would fail here.
-        { env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, encoding: 'utf8' },
+        {
+          env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+          encoding: 'utf8',
+        },
       );
       expect(child.status, `${name}: ${child.stderr}`).toBe(0);
     }
@@ -86,14 +104,27 @@ function actionsFor(pkg: string, command: string): string[] {
   const op = command.replace(/Command$/, '');
   if (pkg === '@aws-sdk/lib-dynamodb') {
     const doc: Record<string, string[]> = {
-      Get: ['GetItem'], Put: ['PutItem'], Update: ['UpdateItem'], Delete: ['DeleteItem'], Query: ['Query'], Scan: ['Scan'],
-      BatchGet: ['BatchGetItem'], BatchWrite: ['BatchWriteItem'], TransactGet: ['GetItem'], TransactWrite: ['ConditionCheckItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      Get: ['GetItem'],
+      Put: ['PutItem'],
+      Update: ['UpdateItem'],
+      Delete: ['DeleteItem'],
+      Query: ['Query'],
+      Scan: ['Scan'],
+      BatchGet: ['BatchGetItem'],
+      BatchWrite: ['BatchWriteItem'],
+      TransactGet: ['GetItem'],
+      TransactWrite: ['ConditionCheckItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     };
     return (doc[op] ?? [`<unknown ${command}>`]).map((a) => `dynamodb:${a}`);
   }
   // BatchExecuteStatement is authorised per statement kind; the drip runs UPDATE statements only.
   if (pkg === '@aws-sdk/client-dynamodb' && op === 'BatchExecuteStatement') return ['dynamodb:PartiQLUpdate'];
-  const service: Record<string, string> = { '@aws-sdk/client-dynamodb': 'dynamodb', '@aws-sdk/client-ses': 'ses', '@aws-sdk/client-sesv2': 'ses', '@aws-sdk/client-secrets-manager': 'secretsmanager' };
+  const service: Record<string, string> = {
+    '@aws-sdk/client-dynamodb': 'dynamodb',
+    '@aws-sdk/client-ses': 'ses',
+    '@aws-sdk/client-sesv2': 'ses',
+    '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  };
   return [`${service[pkg] ?? pkg}:${op}`];
 }
 
@@ -104,11 +135,15 @@ describe('the roles and the code', () => {
       ['drip', s.service.drip.handler],
       ['ses-events', s.service.feedback.handler],
     ];
-    const policies = Object.values(s.serviceTemplate.findResources('AWS::IAM::Policy')) as { Properties: { Roles: unknown; PolicyDocument: { Statement: { Action: string | string[] }[] } } }[];
+    const policies = Object.values(s.serviceTemplate.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: unknown; PolicyDocument: { Statement: { Action: string | string[] }[] } };
+    }[];
     for (const [name, fn] of functions) {
       const roleId = s.service.getLogicalId(fn.role.node.defaultChild as CfnElement);
       const allowed = new Set(
-        policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`)).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))),
+        policies
+          .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))),
       );
       const { sources } = JSON.parse(readFileSync(join(fn.bundleDir!, 'index.mjs.map'), 'utf8')) as { sources: string[] };
       const ours = sources.filter((src) => !src.includes('node_modules')).map((src) => join(fn.bundleDir!, src));
@@ -117,13 +152,23 @@ describe('the roles and the code', () => {
       for (const file of ours) {
         const code = readFileSync(file, 'utf8');
         for (const m of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g)) {
-          for (const imported of m[1]!.split(',').map((x) => x.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!)) {
-            if (imported.endsWith('Command') && new RegExp(`new ${imported}\\(`).test(code)) for (const a of actionsFor(m[2]!, imported)) needed.add(a);
+          for (const imported of m[1]!.split(',').map(
+            (x) =>
+              x
+                .trim()
+                .replace(/^type\s+/, '')
+                .split(/\s+as\s+/)[0]!,
+          )) {
+            if (imported.endsWith('Command') && new RegExp(`new ${imported}\\(`).test(code))
+              for (const a of actionsFor(m[2]!, imported)) needed.add(a);
           }
         }
       }
       expect(needed.size, `${name} makes no AWS call?`).toBeGreaterThan(0);
-      expect([...needed].filter((a) => !allowed.has(a)), `${name} role is missing`).toEqual([]);
+      expect(
+        [...needed].filter((a) => !allowed.has(a)),
+        `${name} role is missing`,
+      ).toEqual([]);
     }
   });
 });
@@ -142,13 +187,19 @@ describe('the after-bundling check', () => {
   });
 
   it('fails a bundle whose source map shows mjml packages inlined', () => {
-    const r = check({ 'index.mjs': 'export const handler=()=>1;', 'index.mjs.map': JSON.stringify({ version: 3, sources: ['../node_modules/mjml-core/lib/index.js'], mappings: '' }) });
+    const r = check({
+      'index.mjs': 'export const handler=()=>1;',
+      'index.mjs.map': JSON.stringify({ version: 3, sources: ['../node_modules/mjml-core/lib/index.js'], mappings: '' }),
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('bundles ../node_modules/mjml-core/lib/index.js');
   });
 
   it('passes a bundle that only mentions .mjml files in its text', () => {
-    const r = check({ 'index.mjs': 'export const handler=()=>"must be a relative .mjml path";', 'index.mjs.map': JSON.stringify({ version: 3, sources: ['../functions/email/precompiled.ts'], mappings: '' }) });
+    const r = check({
+      'index.mjs': 'export const handler=()=>"must be a relative .mjml path";',
+      'index.mjs.map': JSON.stringify({ version: 3, sources: ['../functions/email/precompiled.ts'], mappings: '' }),
+    });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
@@ -172,7 +223,14 @@ async function startFakeAws(sesEmulatorUrl: string): Promise<{ url: string; serv
       const body = Buffer.concat(chunks);
       if (req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue') {
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key', Name: 'token-key', SecretString: TOKEN_SECRET, VersionId: 'v1' }));
+        res.end(
+          JSON.stringify({
+            ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
+            Name: 'token-key',
+            SecretString: TOKEN_SECRET,
+            VersionId: 'v1',
+          }),
+        );
         return;
       }
       if (body.toString('utf8').includes('Action=GetSendQuota')) {
@@ -183,7 +241,9 @@ async function startFakeAws(sesEmulatorUrl: string): Promise<{ url: string; serv
         );
         return;
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => k !== 'host' && k !== 'content-length' && typeof v === 'string')) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k, v]) => k !== 'host' && k !== 'content-length' && typeof v === 'string'),
+      ) as Record<string, string>;
       fetch(`${sesEmulatorUrl}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers, ...(body.length > 0 ? { body } : {}) })
         .then(async (r) => {
           res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/xml' });
@@ -225,7 +285,12 @@ describe('the bundles, run the way Lambda runs them', () => {
 
   /** The function's environment from the template, its deploy-time references replaced by local values. */
   function environmentOf(fn: CourseFunction, dir: string): NodeJS.ProcessEnv {
-    const local: Record<string, string> = { TABLE_NAME: table, TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key', SES_CONFIGURATION_SET: 'course-events', PUBLIC_URL };
+    const local: Record<string, string> = {
+      TABLE_NAME: table,
+      TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
+      SES_CONFIGURATION_SET: 'course-events',
+      PUBLIC_URL,
+    };
     const cfn = fn.function.node.defaultChild as lambda.CfnFunction;
     const declared = (s.service.resolve(cfn.environment) as { variables: Record<string, unknown> }).variables;
     const env: NodeJS.ProcessEnv = {};
@@ -255,10 +320,14 @@ describe('the bundles, run the way Lambda runs them', () => {
 
   async function invoke(fn: CourseFunction, event: unknown, remainingMs = 60_000): Promise<unknown> {
     const dir = fn.bundleDir!;
-    const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', INVOKE, pathToFileURL(join(dir, 'index.mjs')).href, JSON.stringify(event), String(remainingMs)], {
-      env: environmentOf(fn, dir),
-      encoding: 'utf8',
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', INVOKE, pathToFileURL(join(dir, 'index.mjs')).href, JSON.stringify(event), String(remainingMs)],
+      {
+        env: environmentOf(fn, dir),
+        encoding: 'utf8',
+      },
+    );
     const marker = stdout.lastIndexOf('@@result ');
     expect(marker, stdout).toBeGreaterThanOrEqual(0);
     const name = bundles.find((b) => b.dir === dir)!.name;
@@ -268,7 +337,9 @@ describe('the bundles, run the way Lambda runs them', () => {
 
   /** The lines a function logged, each parsed as JSON (a line that is not JSON fails the test). */
   function logLines(name: string, options: { mayBeQuiet?: boolean } = {}): Record<string, unknown>[] {
-    const lines = output[name]!.join('\n').split('\n').filter((l) => l.trim() !== '');
+    const lines = output[name]!.join('\n')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     if (!options.mayBeQuiet) expect(lines.length, `${name} logged nothing`).toBeGreaterThan(0);
     return lines.map((line) => {
       let parsed: unknown;
@@ -280,7 +351,10 @@ describe('the bundles, run the way Lambda runs them', () => {
     });
   }
 
-  type EmfBlock = { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }; [key: string]: unknown };
+  type EmfBlock = {
+    _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+    [key: string]: unknown;
+  };
   const emfBlocks = (lines: Record<string, unknown>[]) => lines.filter((l): l is EmfBlock => typeof l._aws === 'object' && l._aws !== null);
 
   function httpEvent(method: 'GET' | 'POST', path: string, options: { query?: string; body?: string; contentType?: string } = {}) {
@@ -291,7 +365,12 @@ describe('the bundles, run the way Lambda runs them', () => {
       rawPath: path,
       rawQueryString: options.query ?? '',
       ...(options.query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(options.query)) } : {}),
-      headers: { host, 'user-agent': 'bundle-smoke', accept: 'application/json', ...(options.contentType ? { 'content-type': options.contentType } : {}) },
+      headers: {
+        host,
+        'user-agent': 'bundle-smoke',
+        accept: 'application/json',
+        ...(options.contentType ? { 'content-type': options.contentType } : {}),
+      },
       requestContext: {
         accountId: '000000000000',
         apiId: 'abc123',
@@ -313,15 +392,26 @@ describe('the bundles, run the way Lambda runs them', () => {
 
   it('serve the signup page, confirm a reader, send lesson 1 and record its bounce', async () => {
     const api = s.service.api.handler;
-    const page = (await invoke(api, { ...httpEvent('GET', '/'), headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', accept: 'text/html' } })) as HttpResult;
+    const page = (await invoke(api, {
+      ...httpEvent('GET', '/'),
+      headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', accept: 'text/html' },
+    })) as HttpResult;
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form');
 
-    const subscribed = (await invoke(api, httpEvent('POST', '/subscribe', { contentType: 'application/json', body: JSON.stringify({ email: 'reader@example.org', name: 'Ada' }) }))) as HttpResult;
+    const subscribed = (await invoke(
+      api,
+      httpEvent('POST', '/subscribe', {
+        contentType: 'application/json',
+        body: JSON.stringify({ email: 'reader@example.org', name: 'Ada' }),
+      }),
+    )) as HttpResult;
     expect(subscribed.statusCode).toBe(200);
     // The confirmation leaves from the signup outbox, which the drip run sweeps first.
     expect(await stack.emails()).toEqual([]);
-    expect(await invoke(s.service.drip.handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })).toMatchObject({ sent: 0 });
+    expect(await invoke(s.service.drip.handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })).toMatchObject({
+      sent: 0,
+    });
     const [confirmation, ...others] = await stack.emails();
     expect(others).toEqual([]);
     expect(confirmation!.destination.to).toEqual(['reader@example.org']);
@@ -334,7 +424,10 @@ describe('the bundles, run the way Lambda runs them', () => {
     const summary = await invoke(s.service.drip.handler, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
     expect(summary).toMatchObject({ sent: 1 });
     const lesson = (await stack.emails()).find((e) => e.messageId !== confirmation!.messageId);
-    const [compiled] = JSON.parse(readFileSync(join(s.service.drip.handler.bundleDir!, 'compiled-course.json'), 'utf8')) as { course: { slug: string }; lessons: { subject: string }[] }[];
+    const [compiled] = JSON.parse(readFileSync(join(s.service.drip.handler.bundleDir!, 'compiled-course.json'), 'utf8')) as {
+      course: { slug: string };
+      lessons: { subject: string }[];
+    }[];
     if (compiled === undefined) throw new Error('no course in compiled-course.json');
     expect(lesson).toMatchObject({ destination: { to: ['reader@example.org'] }, subject: compiled.lessons[0]!.subject });
     expect(lesson!.body.text).toContain(`${PUBLIC_URL}/unsubscribe?token=`);
@@ -343,10 +436,24 @@ describe('the bundles, run the way Lambda runs them', () => {
     const id = (lock.Item as { id: string }).id;
     const bounce = {
       eventType: 'Bounce',
-      mail: { timestamp: new Date().toISOString(), source: 'course@example.com', messageId: lesson!.messageId, destination: ['reader@example.org'], tags: { course: [compiled.course.slug], lesson: ['1'], subscriber: [id] } },
-      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'reader@example.org' }], timestamp: new Date().toISOString(), feedbackId: 'fb-1' },
+      mail: {
+        timestamp: new Date().toISOString(),
+        source: 'course@example.com',
+        messageId: lesson!.messageId,
+        destination: ['reader@example.org'],
+        tags: { course: [compiled.course.slug], lesson: ['1'], subscriber: [id] },
+      },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: 'reader@example.org' }],
+        timestamp: new Date().toISOString(),
+        feedbackId: 'fb-1',
+      },
     };
-    await invoke(s.service.feedback.handler, { Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'sns-1', Message: JSON.stringify(bounce) } }] });
+    await invoke(s.service.feedback.handler, {
+      Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'sns-1', Message: JSON.stringify(bounce) } }],
+    });
     const subscriber = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(id) }));
     expect(subscriber.Item).toMatchObject({ status: 'bounced' });
   }, 120_000);
@@ -355,20 +462,31 @@ describe('the bundles, run the way Lambda runs them', () => {
     // The api logs only trouble (a happy signup writes no line); whatever it writes must be the same shape.
     for (const name of ['api', 'drip', 'ses-events']) {
       for (const line of logLines(name, { mayBeQuiet: name === 'api' }).filter((l) => !('_aws' in l))) {
-        expect(line, name).toMatchObject({ level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/), message: expect.any(String), service: name === 'api' ? 'api' : name });
+        expect(line, name).toMatchObject({
+          level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/),
+          message: expect.any(String),
+          service: name === 'api' ? 'api' : name,
+        });
         expect(String(line.message), name).not.toMatch(/^\s*[{[]/);
       }
     }
     // The first drip run sent the confirmation from the signup outbox; the second, lesson 1.
     expect(logLines('drip').find((l) => l.message === 'signup.outbox')).toMatchObject({ level: 'INFO', found: 1, done: 1, failed: 0 });
-    const summary = logLines('drip').filter((l) => l.message === 'drip.summary').at(-1);
+    const summary = logLines('drip')
+      .filter((l) => l.message === 'drip.summary')
+      .at(-1);
     expect(summary).toMatchObject({ level: 'INFO', sent: 1, failed: 0, held: 0, possibleDuplicates: 0, stoppedEarly: false });
     expect(logLines('ses-events').find((l) => l.message === 'ses events')).toMatchObject({ applied: 1, bounces: 1 });
   });
 
   it('write EMF metric blocks with every name the alarms and the dashboard read, under their namespace and service dimension', () => {
     // The course's own metrics the template's alarms and dashboard name.
-    const alarmed = Object.values(s.serviceTemplate.findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] } }>)
+    const alarmed = Object.values(
+      s.serviceTemplate.findResources('AWS::CloudWatch::Alarm') as Record<
+        string,
+        { Properties: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] } }
+      >,
+    )
       .map((a) => a.Properties)
       .filter((a) => a.Namespace === 'EmailCourse');
     expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'possibleDuplicates']);
@@ -387,10 +505,16 @@ describe('the bundles, run the way Lambda runs them', () => {
       }
     }
     for (const alarm of alarmed) {
-      expect(emitted.get(alarm.MetricName!), alarm.MetricName).toMatchObject({ namespace: 'EmailCourse', dimensions: [['service']], service: alarm.Dimensions![0]!.Value });
+      expect(emitted.get(alarm.MetricName!), alarm.MetricName).toMatchObject({
+        namespace: 'EmailCourse',
+        dimensions: [['service']],
+        service: alarm.Dimensions![0]!.Value,
+      });
       expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'drip' }]);
     }
-    expect([...emitted.keys()].sort()).toEqual(['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort());
+    expect([...emitted.keys()].sort()).toEqual(
+      ['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort(),
+    );
     expect(emitted.get('duration')).toMatchObject({ unit: 'Milliseconds', service: 'drip' });
     expect(emitted.get('bounces')).toMatchObject({ unit: 'Count', service: 'ses-events' });
   });

@@ -14,14 +14,16 @@ import { synthCourse } from './synth.js';
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 const installed = cfnLint.status === 0;
 const inCi = process.env.CI === 'true';
-if (!installed && !inCi) console.warn('cfn-lint is not installed (pip install cfn-lint): the cfn-lint checks of the templates are skipped. CI runs them.');
+if (!installed && !inCi)
+  console.warn('cfn-lint is not installed (pip install cfn-lint): the cfn-lint checks of the templates are skipped. CI runs them.');
 
 /** Warnings accepted, each with why it is not fixed. Anything else cfn-lint reports fails. */
 const ACCEPTED_WARNINGS: { rule: string; message: RegExp; reason: string }[] = [
   {
     rule: 'W3005',
     // Handler: the single-function constructs; Sender and Planner: the drip fanned out.
-    message: /^'\w+(?:Handler|Sender|Planner)Role\w+' dependency already enforced by a 'GetAtt' at 'Resources\/\w+(?:Handler|Sender|Planner)Function\w+\/Properties\/Role'$/,
+    message:
+      /^'\w+(?:Handler|Sender|Planner)Role\w+' dependency already enforced by a 'GetAtt' at 'Resources\/\w+(?:Handler|Sender|Planner)Function\w+\/Properties\/Role'$/,
     reason:
       'The CDK adds an explicit DependsOn from each Lambda to its execution role next to the Role GetAtt; the duplicate ' +
       'dependency changes nothing in the deploy order, and removing it would mean editing generated output.',
@@ -84,7 +86,9 @@ describe.runIf(installed)('cfn-lint over the synthesised templates', () => {
   });
 
   it('finds no warning except the listed ones, each with its reason', () => {
-    const unexplained = findings.filter((f) => f.Level === 'Warning' && !ACCEPTED_WARNINGS.some((w) => w.rule === f.Rule.Id && w.message.test(f.Message)));
+    const unexplained = findings.filter(
+      (f) => f.Level === 'Warning' && !ACCEPTED_WARNINGS.some((w) => w.rule === f.Rule.Id && w.message.test(f.Message)),
+    );
     expect(unexplained.map(show)).toEqual([]);
     for (const w of ACCEPTED_WARNINGS) expect(w.reason.length).toBeGreaterThan(60);
   });

@@ -28,7 +28,9 @@ describe('deploy config from CDK context', () => {
   });
 
   it('takes the flags as booleans from cdk.json or as "true"/"false" from -c', () => {
-    expect(parseDeployConfig({ ...defaults(), dripReservedConcurrency: 'true', sesSandbox: 'false', behindCloudFront: true })).toMatchObject({
+    expect(
+      parseDeployConfig({ ...defaults(), dripReservedConcurrency: 'true', sesSandbox: 'false', behindCloudFront: true }),
+    ).toMatchObject({
       dripReservedConcurrency: true,
       sesSandbox: false,
       behindCloudFront: true,

@@ -23,7 +23,9 @@ const functionByDescription = (start: string) => {
   return found[0]!;
 };
 const policyOf = (functionId: string) => {
-  const role = ((s.serviceTemplate.toJSON().Resources as Record<string, Resource>)[functionId]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const role = (
+    (s.serviceTemplate.toJSON().Resources as Record<string, Resource>)[functionId]!.Properties.Role as { 'Fn::GetAtt': [string] }
+  )['Fn::GetAtt'][0];
   return resources('AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
@@ -31,7 +33,9 @@ const policyOf = (functionId: string) => {
 
 describe('drip fan-out (dripSenders = 4)', () => {
   it('replaces the single drip Lambda with a planner on the schedule and a sender', () => {
-    expect(resources('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith('Email course drip: '))).toEqual([]);
+    expect(
+      resources('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith('Email course drip: ')),
+    ).toEqual([]);
     const [plannerId] = functionByDescription('Email course drip planner');
     const [senderId, sender] = functionByDescription('Email course drip sender');
     const rules = resources('AWS::Events::Rule');
@@ -56,7 +60,9 @@ describe('drip fan-out (dripSenders = 4)', () => {
   it('each share runs once or not at all: no retries, dropped after a minute, no reserved concurrency', () => {
     const [senderId, sender] = functionByDescription('Email course drip sender');
     expect(sender.Properties.ReservedConcurrentExecutions).toBeUndefined();
-    const configs = resources('AWS::Lambda::EventInvokeConfig').filter(([, c]) => JSON.stringify(c.Properties.FunctionName).includes(senderId));
+    const configs = resources('AWS::Lambda::EventInvokeConfig').filter(([, c]) =>
+      JSON.stringify(c.Properties.FunctionName).includes(senderId),
+    );
     expect(configs).toHaveLength(1);
     expect(configs[0]![1].Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
   });
@@ -64,7 +70,15 @@ describe('drip fan-out (dripSenders = 4)', () => {
   it('the sender may send, read the table and run the batched PartiQL updates', () => {
     const [senderId] = functionByDescription('Email course drip sender');
     const actions = policyOf(senderId).flatMap((st) => [st.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PartiQLUpdate', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query', 'ses:SendRawEmail']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:Query',
+        'ses:SendRawEmail',
+      ]),
+    );
     expect(actions).not.toContain('lambda:InvokeFunction');
     expect(actions).not.toContain('ses:GetSendQuota');
   });
@@ -77,7 +91,11 @@ describe('drip fan-out (dripSenders = 4)', () => {
     const acknowledged = s.app.node
       .findAll()
       .filter((c) => c.node.path.includes('DripFanOut'))
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, rules: m.data as Record<string, string> })))
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+          .map((m) => ({ path: c.node.path, rules: m.data as Record<string, string> })),
+      )
       .flatMap(({ path, rules }) => Object.entries(rules).map(([id, reason]) => ({ path, id: id.replace(/^Annotation::/, ''), reason })));
     for (const { path, id, reason } of acknowledged) expect(reason.length, `${path} ${id} needs a reason`).toBeGreaterThan(60);
     // A new acknowledgement changes this list: review it, don't just re-record it.

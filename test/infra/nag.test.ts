@@ -26,7 +26,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   it('acknowledges only these findings, each with a written reason next to it', () => {
     const acknowledged = s.app.node
       .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, rules: m.data as Record<string, string> })))
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+          .map((m) => ({ path: c.node.path, rules: m.data as Record<string, string> })),
+      )
       .flatMap(({ path, rules }) => Object.entries(rules).map(([id, reason]) => ({ path, id: id.replace(/^Annotation::/, ''), reason })));
     for (const { path, id, reason } of acknowledged) expect(reason.length, `${path} ${id} needs a reason`).toBeGreaterThan(60);
     // A new acknowledgement changes this list: review it, don't just re-record it.
@@ -49,7 +53,9 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const production = await synthCourse({ nag: true, context: { sesSandbox: false } });
     const report = JSON.parse(readFileSync(join(production.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
     expect(report.pluginReports).toEqual([]);
-    const ids = production.app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.keys(m.data as object)));
+    const ids = production.app.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.keys(m.data as object)));
     expect(ids.filter((id) => id.includes('identity/*'))).toEqual([]);
   });
 

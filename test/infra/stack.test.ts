@@ -22,7 +22,13 @@ beforeAll(async () => {
   data = s.dataTemplate;
   flipped = (
     await synthCourse({
-      context: { dripReservedConcurrency: true, sesSandbox: false, behindCloudFront: true, disableExecuteApiEndpoint: true, publicUrl: 'https://course.example.com' },
+      context: {
+        dripReservedConcurrency: true,
+        sesSandbox: false,
+        behindCloudFront: true,
+        disableExecuteApiEndpoint: true,
+        publicUrl: 'https://course.example.com',
+      },
     })
   ).serviceTemplate;
 });
@@ -123,10 +129,29 @@ describe('the Lambdas', () => {
   it('give each handler the settings it reads, under the names the config parser knows', () => {
     const env = (id: string) => Object.keys(fn(service, id).Properties.Environment.Variables as object).sort();
     expect(env(functionId(service, 'Email course HTTP app'))).toEqual(
-      ['CORS_ORIGINS', 'DUE_SHARDS', 'NODE_OPTIONS', 'PUBLIC_URL', 'SENDER_ADDRESS', 'SES_CONFIGURATION_SET', 'TABLE_NAME', 'TOKEN_SECRET_ARN'].sort(),
+      [
+        'CORS_ORIGINS',
+        'DUE_SHARDS',
+        'NODE_OPTIONS',
+        'PUBLIC_URL',
+        'SENDER_ADDRESS',
+        'SES_CONFIGURATION_SET',
+        'TABLE_NAME',
+        'TOKEN_SECRET_ARN',
+      ].sort(),
     );
     expect(env(functionId(service, 'Email course drip'))).toEqual(
-      ['DUE_SHARDS', 'MAX_SEND_RATE', 'NODE_OPTIONS', 'PUBLIC_URL', 'SENDER_ADDRESS', 'SEND_CONCURRENCY', 'SES_CONFIGURATION_SET', 'TABLE_NAME', 'TOKEN_SECRET_ARN'].sort(),
+      [
+        'DUE_SHARDS',
+        'MAX_SEND_RATE',
+        'NODE_OPTIONS',
+        'PUBLIC_URL',
+        'SENDER_ADDRESS',
+        'SEND_CONCURRENCY',
+        'SES_CONFIGURATION_SET',
+        'TABLE_NAME',
+        'TOKEN_SECRET_ARN',
+      ].sort(),
     );
     expect(env(functionId(service, 'Email course SES events'))).toEqual(['DUE_SHARDS', 'NODE_OPTIONS', 'TABLE_NAME']);
   });
@@ -159,7 +184,9 @@ describe('the Lambdas', () => {
 
   it('read the client IP from CloudFront-Viewer-Address only when behindCloudFront is set', () => {
     expect(fn(service, functionId(service, 'Email course HTTP app')).Properties.Environment.Variables.CLIENT_IP_HEADER).toBeUndefined();
-    expect(fn(flipped, functionId(flipped, 'Email course HTTP app')).Properties.Environment.Variables.CLIENT_IP_HEADER).toBe('cloudfront-viewer-address');
+    expect(fn(flipped, functionId(flipped, 'Email course HTTP app')).Properties.Environment.Variables.CLIENT_IP_HEADER).toBe(
+      'cloudfront-viewer-address',
+    );
   });
 
   it('keep the api timeout well under API Gateway’s 30 s, and park failed SES events in an encrypted dead-letter queue', () => {
@@ -173,7 +200,9 @@ describe('the Lambdas', () => {
 describe('the HTTP API', () => {
   it('has exactly the contract routes, with no /__local route and no $default catch-all', () => {
     const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
-    expect(routeKeys.sort()).toEqual(['GET /', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /subscribe', 'POST /unsubscribe'].sort());
+    expect(routeKeys.sort()).toEqual(
+      ['GET /', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /subscribe', 'POST /unsubscribe'].sort(),
+    );
     expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);
   });
 
@@ -181,7 +210,11 @@ describe('the HTTP API', () => {
     const api = functionId(service, 'Email course HTTP app');
     const integrations = resourcesOf(service, 'AWS::ApiGatewayV2::Integration');
     expect(integrations).toHaveLength(1);
-    expect(integrations[0]![1].Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [api, 'Arn'] } });
+    expect(integrations[0]![1].Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [api, 'Arn'] },
+    });
   });
 
   it('throttles the stage, and signups harder, and writes JSON access logs without query strings', () => {
@@ -194,9 +227,24 @@ describe('the HTTP API', () => {
     });
     // The documented destination form, arn:…:log-group:<name> (the group's Arn attribute ends in :*).
     expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: expect.stringMatching(/^HttpApiAccessLogs/) }]],
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':logs:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':log-group:',
+          { Ref: expect.stringMatching(/^HttpApiAccessLogs/) },
+        ],
+      ],
     });
-    service.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/apigateway/EmailCourse-http-api', RetentionInDays: 30 });
+    service.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/apigateway/EmailCourse-http-api',
+      RetentionInDays: 30,
+    });
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format as string) as Record<string, string>;
     expect(format).toMatchObject({ status: '$context.status', routeKey: '$context.routeKey', path: '$context.path' });
     expect(JSON.stringify(format)).not.toMatch(/querystring|requestOverride/i);
@@ -250,8 +298,13 @@ describe('SES and its feedback loop', () => {
   it('sends through a configuration set with reputation metrics, whose events go to an encrypted, TLS-only topic', () => {
     service.hasResourceProperties('AWS::SES::ConfigurationSet', { ReputationOptions: { ReputationMetricsEnabled: true } });
     const [[, destination]] = resourcesOf(service, 'AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
-    expect(destination.Properties.EventDestination).toMatchObject({ Enabled: true, SnsDestination: { TopicARN: { Ref: expect.stringMatching(/^SesFeedbackEvents/) } } });
-    expect(destination.Properties.EventDestination.MatchingEventTypes).toEqual(expect.arrayContaining(['bounce', 'complaint', 'delivery', 'reject']));
+    expect(destination.Properties.EventDestination).toMatchObject({
+      Enabled: true,
+      SnsDestination: { TopicARN: { Ref: expect.stringMatching(/^SesFeedbackEvents/) } },
+    });
+    expect(destination.Properties.EventDestination.MatchingEventTypes).toEqual(
+      expect.arrayContaining(['bounce', 'complaint', 'delivery', 'reject']),
+    );
     service.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Email course SES events', KmsMasterKeyId: Match.anyValue() });
     const policies = resourcesOf(service, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
     expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"'))).toHaveLength(2);
@@ -270,12 +323,18 @@ describe('SES and its feedback loop', () => {
     expect(key.Properties.EnableKeyRotation).toBe(true);
     const services = (key.Properties.KeyPolicy.Statement as Statement[])
       .filter((st) => JSON.stringify(st.Principal).includes('amazonaws.com"'))
-      .map((st) => ({ principal: (st.Principal as { Service: string }).Service, actions: asList(st.Action).sort(), condition: st.Condition }));
+      .map((st) => ({
+        principal: (st.Principal as { Service: string }).Service,
+        actions: asList(st.Action).sort(),
+        condition: st.Condition,
+      }));
     // No aws:SourceAccount/aws:SourceArn (the SNS guide's form has none, and the KMS call SNS makes
     // for a service publisher need not carry them); scoped by SNS's own encryption context instead.
     const thisAccountsTopics = {
       StringLike: {
-        'kms:EncryptionContext:aws:sns:topicArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] },
+        'kms:EncryptionContext:aws:sns:topicArn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']],
+        },
       },
     };
     expect(services).toEqual([
@@ -298,21 +357,32 @@ describe('the alarms', () => {
     const throttles = resourcesOf(flipped, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Throttles');
     expect(throttles.map(([, a]) => JSON.stringify(a.Properties.Dimensions))).toEqual([expect.stringContaining(flippedDrip)]);
     expect(byMetric('AWS/ApiGateway', '5xx')).toHaveLength(1);
-    expect(byMetric('AWS/SES', 'Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' })]);
-    expect(byMetric('AWS/SES', 'Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Threshold: 0.001, ComparisonOperator: 'GreaterThanThreshold' })]);
+    expect(byMetric('AWS/SES', 'Reputation.BounceRate')).toEqual([
+      expect.objectContaining({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' }),
+    ]);
+    expect(byMetric('AWS/SES', 'Reputation.ComplaintRate')).toEqual([
+      expect.objectContaining({ Threshold: 0.001, ComparisonOperator: 'GreaterThanThreshold' }),
+    ]);
   });
 
   it('watch the drip’s own failed-send and possible-duplicate metrics, under the names and dimension the drip emits', () => {
     for (const name of ['failed', 'possibleDuplicates']) {
       expect(byMetric('EmailCourse', name)).toEqual([
-        expect.objectContaining({ Dimensions: [{ Name: 'service', Value: 'drip' }], Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+        expect.objectContaining({
+          Dimensions: [{ Name: 'service', Value: 'drip' }],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
       ]);
     }
   });
 
   it('can reach the alarm topic: its policy allows CloudWatch to publish, for this account’s alarms only', () => {
     const topic = resourcesOf(service, 'AWS::SNS::Topic').find(([, t]) => t.Properties.DisplayName === 'Email course alarms')![0];
-    const [policy, ...others] = resourcesOf(service, 'AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]));
+    const [policy, ...others] = resourcesOf(service, 'AWS::SNS::TopicPolicy').filter(
+      ([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]),
+    );
     expect(others).toEqual([]);
     const allow = (policy![1].Properties.PolicyDocument.Statement as Statement[]).filter((st) => st.Effect === 'Allow');
     expect(allow).toEqual([
@@ -322,7 +392,14 @@ describe('the alarms', () => {
         Resource: { Ref: topic },
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*'],
+              ],
+            },
+          },
         },
       }),
     ]);
@@ -343,14 +420,17 @@ describe('the alarms', () => {
 
 describe('IAM, least privilege', () => {
   it('has no wildcard action in any IAM policy', () => {
-    const actions = resourcesOf(service, 'AWS::IAM::Policy').flatMap(([, p]) => actionsOf(p.Properties.PolicyDocument.Statement as Statement[]));
+    const actions = resourcesOf(service, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      actionsOf(p.Properties.PolicyDocument.Statement as Statement[]),
+    );
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     service.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const [, role] of resourcesOf(service, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  const sendStatements = (t: Template, id: string) => statementsOf(t, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:Send')));
+  const sendStatements = (t: Template, id: string) =>
+    statementsOf(t, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:Send')));
 
   it('allows ses:SendRawEmail in the SES sandbox (the default) on this account’s identities and the configuration set, to api and drip only', () => {
     for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip')]) {
@@ -391,11 +471,26 @@ describe('IAM, least privilege', () => {
   });
 
   it('grants item reads and writes on the table and the due index by name: no index/* wildcard, no Scan', () => {
-    for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip'), functionId(service, 'Email course SES events')]) {
-      const dynamo = statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:') && !a.startsWith('dynamodb:PartiQL')));
+    for (const id of [
+      functionId(service, 'Email course HTTP app'),
+      functionId(service, 'Email course drip'),
+      functionId(service, 'Email course SES events'),
+    ]) {
+      const dynamo = statementsOf(service, id).filter((st) =>
+        actionsOf([st]).some((a) => a.startsWith('dynamodb:') && !a.startsWith('dynamodb:PartiQL')),
+      );
       expect(dynamo).toHaveLength(1);
       expect(actionsOf(dynamo).sort()).toEqual(
-        ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ].sort(),
       );
       const resources = JSON.stringify(dynamo[0]!.Resource);
       expect(asList(dynamo[0]!.Resource)).toHaveLength(2);
@@ -419,8 +514,15 @@ describe('IAM, least privilege', () => {
     expect(reads(functionId(service, 'Email course HTTP app'))).toHaveLength(1);
     expect(reads(functionId(service, 'Email course drip'))).toHaveLength(1);
     expect(reads(functionId(service, 'Email course SES events'))).toEqual([]);
-    const secretActions = resourcesOf(service, 'AWS::IAM::Policy').flatMap(([, p]) => actionsOf(p.Properties.PolicyDocument.Statement as Statement[])).filter((a) => a.startsWith('secretsmanager:'));
-    expect(secretActions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+    const secretActions = resourcesOf(service, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => actionsOf(p.Properties.PolicyDocument.Statement as Statement[]))
+      .filter((a) => a.startsWith('secretsmanager:'));
+    expect(secretActions.sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
+    ]);
   });
 });
 
@@ -429,7 +531,16 @@ describe('the outputs', () => {
     service.hasOutput('SignupUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] }, '/']] } });
     for (const n of [1, 2, 3]) {
       service.hasOutput(`DkimRecord${n}`, {
-        Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), `DkimDNSTokenName${n}`] }, ' CNAME ', { 'Fn::GetAtt': [Match.anyValue(), `DkimDNSTokenValue${n}`] }]] },
+        Value: {
+          'Fn::Join': [
+            '',
+            [
+              { 'Fn::GetAtt': [Match.anyValue(), `DkimDNSTokenName${n}`] },
+              ' CNAME ',
+              { 'Fn::GetAtt': [Match.anyValue(), `DkimDNSTokenValue${n}`] },
+            ],
+          ],
+        },
       });
     }
     service.hasOutput('MailFromSpfRecord', { Value: 'bounce.example.com TXT "v=spf1 include:amazonses.com ~all"' });
@@ -449,10 +560,31 @@ describe('the outputs', () => {
     expect(url.at(-1)).toEqual({ Ref: dashboardId });
     // The body is JSON inside a Fn::Join; its text names every graph and metric.
     const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\"/g, '"');
-    for (const title of ['Lessons sent per hour', 'Drip failures per hour', 'SES feedback per hour', 'Drip run duration', 'HTTP API errors', 'SES reputation (account)']) {
+    for (const title of [
+      'Lessons sent per hour',
+      'Drip failures per hour',
+      'SES feedback per hour',
+      'Drip run duration',
+      'HTTP API errors',
+      'SES reputation (account)',
+    ]) {
       expect(body).toContain(`"title":"${title}"`);
     }
-    for (const metric of ['sent', 'failed', 'held', 'possibleDuplicates', 'bounces', 'complaints', 'deliveries', 'duration', 'stoppedEarly', '4xx', '5xx', 'Reputation.BounceRate', 'Reputation.ComplaintRate']) {
+    for (const metric of [
+      'sent',
+      'failed',
+      'held',
+      'possibleDuplicates',
+      'bounces',
+      'complaints',
+      'deliveries',
+      'duration',
+      'stoppedEarly',
+      '4xx',
+      '5xx',
+      'Reputation.BounceRate',
+      'Reputation.ComplaintRate',
+    ]) {
       expect(body).toContain(`"${metric}"`);
     }
   });

@@ -10,7 +10,12 @@ let client: SESClient;
 
 beforeAll(async () => {
   sink = await startSesSink();
-  client = new SESClient({ endpoint: sink.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  client = new SESClient({
+    endpoint: sink.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -36,7 +41,13 @@ describe('bench SES sink', () => {
     const quota = await client.send(new GetSendQuotaCommand({}));
     expect(quota.MaxSendRate).toBeGreaterThan(0);
     await expect(
-      client.send(new SendEmailCommand({ Source: 'a@example.com', Destination: { ToAddresses: ['b@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } })),
+      client.send(
+        new SendEmailCommand({
+          Source: 'a@example.com',
+          Destination: { ToAddresses: ['b@example.com'] },
+          Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidAction' });
   });
 });

@@ -13,7 +13,14 @@ let ctx: BenchContext;
 beforeAll(async () => {
   services = await startBenchServices();
   const dynamo = createDynamoClient({ endpoint: services.dynamoUrl });
-  ctx = { services, dynamo, doc: createDocumentClient(dynamo), course: shippedCourse(), courseDir: SHIPPED_COURSE_DIR, progress: () => undefined };
+  ctx = {
+    services,
+    dynamo,
+    doc: createDocumentClient(dynamo),
+    course: shippedCourse(),
+    courseDir: SHIPPED_COURSE_DIR,
+    progress: () => undefined,
+  };
 });
 afterAll(async () => {
   ctx.dynamo.destroy();

@@ -50,7 +50,13 @@ async function run(args: string[], table: string) {
     out,
     err,
     // DATA_DIR: the local data folder alone (the CSV files of these tests live next to it, not in it).
-    env: { AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl, TABLE_NAME: table, DATA_DIR: join(dir, 'data'), PUBLIC_URL: 'http://localhost:3000' },
+    env: {
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
+      AWS_ENDPOINT_URL_SES: stack.sesUrl,
+      TABLE_NAME: table,
+      DATA_DIR: join(dir, 'data'),
+      PUBLIC_URL: 'http://localhost:3000',
+    },
     compileCourse: () => Promise.resolve(compiled),
   };
   const code = await main(args, io);
@@ -75,7 +81,9 @@ async function seedList(table: string) {
     [2, { sent: 4, delivered: 3, opened: 2, clicked: 1, bounced: 1 }],
     [3, { sent: 2, delivered: 2, opened: 1, complained: 1 }],
   ] as const) {
-    await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.lessonStats(COURSE, lesson - 1), course: COURSE, lesson, ...counters } }));
+    await stack.doc.send(
+      new PutCommand({ TableName: table, Item: { ...keys.lessonStats(COURSE, lesson - 1), course: COURSE, lesson, ...counters } }),
+    );
   }
   return { active };
 }
@@ -143,8 +151,14 @@ describe('course export and import', () => {
     expect(imported.out).toMatch(/unsubscribed: left out\s+1$/m);
     expect(imported.out).toMatch(/bounced, complained or erased: left out\s+2$/m);
     const people = await profiles(fresh);
-    expect(people.map((p) => p.email).sort()).toEqual(['active@example.com', 'done@example.com', 'quoted@example.com', 'waiting@example.com']);
-    for (const p of people) expect(p).toMatchObject({ status: 'pending', consent: { page: 'moved from the old list (signup form, 2025)' } });
+    expect(people.map((p) => p.email).sort()).toEqual([
+      'active@example.com',
+      'done@example.com',
+      'quoted@example.com',
+      'waiting@example.com',
+    ]);
+    for (const p of people)
+      expect(p).toMatchObject({ status: 'pending', consent: { page: 'moved from the old list (signup form, 2025)' } });
     expect(people.find((p) => p.email === 'active@example.com')?.name).toBe("O'Brien, Jr.");
     expect(people.find((p) => p.email === 'quoted@example.com')?.name).toBe('Ann "Nan" Lee');
     expect(await stack.emails()).toHaveLength(0);
@@ -157,9 +171,16 @@ describe('course export and import', () => {
     const { code, out } = await run(['export', '--format', 'jsonl'], table);
 
     expect(code).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(7);
-    expect(lines.find((l) => l.email === 'active@example.com')).toMatchObject({ status: 'active', lessonsSent: 3, consent: { ip: '203.0.113.7', page: 'http://localhost:3000/' } });
+    expect(lines.find((l) => l.email === 'active@example.com')).toMatchObject({
+      status: 'active',
+      lessonsSent: 3,
+      consent: { ip: '203.0.113.7', page: 'http://localhost:3000/' },
+    });
     expect(lines[0]).not.toHaveProperty('dueShard');
   });
 
@@ -175,7 +196,12 @@ describe('course export and import', () => {
       },
     });
 
-    const n = await runExport({ store: createOperatorStore({ doc: stack.doc, tableName: table }), out: slow, format: 'jsonl', pageSize: 4 });
+    const n = await runExport({
+      store: createOperatorStore({ doc: stack.doc, tableName: table }),
+      out: slow,
+      format: 'jsonl',
+      pageSize: 4,
+    });
 
     expect(n).toBe(9);
     // One chunk per Scan page (the filter drops the address locks, so pages hold 0–4 subscribers).
@@ -224,8 +250,16 @@ describe('course export and import', () => {
     expect(out).not.toMatch(/line 7:/);
     expect(err).toContain('importing [');
     const people = await profiles(table);
-    expect(people.filter((p) => p.status === 'pending').map((p) => p.email).sort()).toEqual(['new2@example.com', 'new@example.com', 'tz@example.com']);
-    expect(people.find((p) => p.email === 'tz@example.com')).toMatchObject({ timezone: compiled.course.defaultTimezone, unknownTimezone: 'Mars/Olympus' });
+    expect(
+      people
+        .filter((p) => p.status === 'pending')
+        .map((p) => p.email)
+        .sort(),
+    ).toEqual(['new2@example.com', 'new@example.com', 'tz@example.com']);
+    expect(people.find((p) => p.email === 'tz@example.com')).toMatchObject({
+      timezone: compiled.course.defaultTimezone,
+      unknownTimezone: 'Mars/Olympus',
+    });
     expect(people.find((p) => p.email === 'new@example.com')).toMatchObject({ timezone: 'Europe/Paris', name: 'New' });
     expect((await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(left.id) }))).Item?.status).toBe('unsubscribed');
     expect(await stack.emails()).toHaveLength(0);
@@ -271,11 +305,19 @@ describe('course import when the table fails', () => {
     let claims = 0;
     const failing = {
       ...real,
-      claimAddress: (...args: Parameters<typeof real.claimAddress>) => (++claims === 3 ? Promise.reject(new Error('simulated DynamoDB outage')) : real.claimAddress(...args)),
+      claimAddress: (...args: Parameters<typeof real.claimAddress>) =>
+        ++claims === 3 ? Promise.reject(new Error('simulated DynamoDB outage')) : real.claimAddress(...args),
     };
     const plan = planImport('email\na@example.com\nb@example.com\nc@example.com\nd@example.com\n');
     const deps = (store: typeof real) => ({
-      subscriptions: { store, mailer: { sendRaw: () => Promise.reject(new Error('no mail')) }, clock: { now: () => new Date() }, tokens: createTokens(generateTokenKey()), compiled, config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 1e9 } },
+      subscriptions: {
+        store,
+        mailer: { sendRaw: () => Promise.reject(new Error('no mail')) },
+        clock: { now: () => new Date() },
+        tokens: createTokens(generateTokenKey()),
+        compiled,
+        config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 1e9 },
+      },
       out: collector(),
       err: collector(),
     });
@@ -286,7 +328,12 @@ describe('course import when the table fails', () => {
     expect(first.out.text()).toContain('Stopped after 2 of 4 rows.');
     const second = await runImport(deps(real), plan, options);
     expect(second).toMatchObject({ added: 2, alreadyListed: 2 });
-    expect((await profiles(table)).map((p) => p.email).sort()).toEqual(['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']);
+    expect((await profiles(table)).map((p) => p.email).sort()).toEqual([
+      'a@example.com',
+      'b@example.com',
+      'c@example.com',
+      'd@example.com',
+    ]);
   });
 });
 
@@ -294,7 +341,12 @@ describe('course show and erase', () => {
   it('show prints the address lock, the subscriber and the send records', async () => {
     const table = await stack.newTable();
     const s = await seedSubscriber(stack.doc, table, 'someone@example.com', { name: 'Sam' });
-    await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.send(s.id, 0), subscriberId: s.id, lesson: 0, status: 'sent', at: '2026-01-05T09:00:01.000Z', messageId: 'm-1' } }));
+    await stack.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...keys.send(s.id, 0), subscriberId: s.id, lesson: 0, status: 'sent', at: '2026-01-05T09:00:01.000Z', messageId: 'm-1' },
+      }),
+    );
 
     const { code, out } = await run(['show', 'Someone@Example.com'], table);
 
@@ -309,7 +361,12 @@ describe('course show and erase', () => {
     const table = await stack.newTable();
     const s = await seedSubscriber(stack.doc, table, 'forget.me@example.com');
     for (const lesson of [0, 1]) {
-      await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.send(s.id, lesson), subscriberId: s.id, lesson, status: 'sent', at: '2026-01-05T09:00:01.000Z' } }));
+      await stack.doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...keys.send(s.id, lesson), subscriberId: s.id, lesson, status: 'sent', at: '2026-01-05T09:00:01.000Z' },
+        }),
+      );
     }
 
     const { code, out } = await run(['erase', 'forget.me@example.com'], table);
@@ -349,9 +406,14 @@ describe('course held and requeue', () => {
     const fine = await seedSubscriber(stack.doc, table, 'fine@example.com', { nextLesson: 0, nextSendAt: dueAt });
     const ses = dripDeps(stack, table, compiled, { clock: new SettableClock(DRIP_AT), shards: SHARDS }).mailer;
     // The emulator accepts everything; this wrapper answers as SES does for an unverified recipient.
-    const rejecting: Mailer = { sendRaw: (m) => (m.to === refused.email ? Promise.reject(new SendError('permanent', REJECTION)) : ses.sendRaw(m)) };
+    const rejecting: Mailer = {
+      sendRaw: (m) => (m.to === refused.email ? Promise.reject(new SendError('permanent', REJECTION)) : ses.sendRaw(m)),
+    };
     const clock = new SettableClock(DRIP_AT);
-    const summary = await runDrip(dripDeps(stack, table, compiled, { clock, shards: SHARDS, mailer: rejecting }), { now: DRIP_AT, deadline: new Date(DRIP_AT.getTime() + 300_000) });
+    const summary = await runDrip(dripDeps(stack, table, compiled, { clock, shards: SHARDS, mailer: rejecting }), {
+      now: DRIP_AT,
+      deadline: new Date(DRIP_AT.getTime() + 300_000),
+    });
     expect(summary).toMatchObject({ sent: 1, failed: 1 });
     return { table, refused, fine };
   }
@@ -359,7 +421,12 @@ describe('course held and requeue', () => {
   const dueEntries = async (table: string, id: string) =>
     (
       await stack.doc.send(
-        new QueryCommand({ TableName: table, IndexName: DUE_INDEX, KeyConditionExpression: 'dueShard = :shard', ExpressionAttributeValues: { ':shard': dueShardOf(id, SHARDS) } }),
+        new QueryCommand({
+          TableName: table,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'dueShard = :shard',
+          ExpressionAttributeValues: { ':shard': dueShardOf(id, SHARDS) },
+        }),
       )
     ).Items?.filter((i) => i.pk === `SUB#${id}`) ?? [];
 
@@ -408,7 +475,9 @@ describe('course held and requeue', () => {
     // to it and nothing to the other, whose lesson 2 is a week away.
     const at = new Date(Date.parse(String(item?.nextSendAt)) + 1000);
     const clock = new SettableClock(at);
-    expect(await runDrip(dripDeps(stack, table, compiled, { clock, shards: SHARDS }), { now: at, deadline: new Date(at.getTime() + 300_000) })).toMatchObject({ due: 1, sent: 1 });
+    expect(
+      await runDrip(dripDeps(stack, table, compiled, { clock, shards: SHARDS }), { now: at, deadline: new Date(at.getTime() + 300_000) }),
+    ).toMatchObject({ due: 1, sent: 1 });
     expect(await lessonsReceived(stack, refused.email)).toEqual([1]);
     expect(await lessonsReceived(stack, fine.email)).toEqual([1]);
     expect(await sendRecords(stack, table, refused.id)).toMatchObject([{ lesson: 0, status: 'sent' }]);
@@ -416,7 +485,11 @@ describe('course held and requeue', () => {
   });
 
   it.each([
-    ['an unknown address', 'nobody@example.com', 'course requeue: nobody@example.com has no subscription to botox-permanent-numbness; nothing to requeue'],
+    [
+      'an unknown address',
+      'nobody@example.com',
+      'course requeue: nobody@example.com has no subscription to botox-permanent-numbness; nothing to requeue',
+    ],
     ['an active subscriber who is not held', 'fine@example.com', 'course requeue: fine@example.com is not held: lesson 2 is due 20'],
     ['an unsubscribed address', 'left@example.com', 'course requeue: left@example.com is unsubscribed, not held; nothing to requeue'],
   ])('requeue refuses %s with exit code 1 and changes nothing', async (_what, email, message) => {
@@ -550,16 +623,31 @@ describe('bad arguments', () => {
 });
 
 describe('where the CLI points', () => {
-  it('with no --table or --stack it finds the local stack through npm start\'s own settings (DYNAMODB_PORT, SES_PORT, PORT, DATA_DIR, TABLE_NAME)', async () => {
+  it("with no --table or --stack it finds the local stack through npm start's own settings (DYNAMODB_PORT, SES_PORT, PORT, DATA_DIR, TABLE_NAME)", async () => {
     const data = await mkdtemp(join(tmpdir(), 'course-cli-local-'));
     // `npm start` on the test's DynamoDB Local and SES emulator (no second JVM), with its own table.
     const table = await stack.newTable();
     const local = await startLocalStack({
-      settings: { ...parseLocalSettings({ DATA_DIR: data, DRIP_EVERY: '0', TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, AWS_ENDPOINT_URL_SES: stack.sesUrl }), port: 0, sesPort: 0, dynamodbPort: 0 },
+      settings: {
+        ...parseLocalSettings({
+          DATA_DIR: data,
+          DRIP_EVERY: '0',
+          TABLE_NAME: table,
+          AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
+          AWS_ENDPOINT_URL_SES: stack.sesUrl,
+        }),
+        port: 0,
+        sesPort: 0,
+        dynamodbPort: 0,
+      },
       log: () => undefined,
     });
     try {
-      const res = await fetch(`${local.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'same-shell@example.com' }) });
+      const res = await fetch(`${local.url}/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'same-shell@example.com' }),
+      });
       expect(res.status).toBe(200);
       await local.signupsSettled();
       // The environment `npm start` was given (as in one shell), and nothing else: no AWS_ENDPOINT_URL_*.
@@ -572,10 +660,21 @@ describe('where the CLI points', () => {
       };
       const out = collector();
       const err = collector();
-      expect(await main(['show', 'same-shell@example.com'], { out, err, env, compileCourse: () => Promise.resolve(compiled) }), err.text()).toBe(0);
+      expect(
+        await main(['show', 'same-shell@example.com'], { out, err, env, compileCourse: () => Promise.resolve(compiled) }),
+        err.text(),
+      ).toBe(0);
       expect(out.text()).toContain('pending');
       const sent = collector();
-      expect(await main(['send-test', '--to', 'operator@example.com', '--lesson', '1'], { out: sent, err, env, compileCourse: () => Promise.resolve(compiled) }), err.text()).toBe(0);
+      expect(
+        await main(['send-test', '--to', 'operator@example.com', '--lesson', '1'], {
+          out: sent,
+          err,
+          env,
+          compileCourse: () => Promise.resolve(compiled),
+        }),
+        err.text(),
+      ).toBe(0);
       const test = (await emulatorEmails(local.inboxUrl)).find((m) => m.destination.to.includes('operator@example.com'));
       expect(test?.body.text).toContain(`${local.url}/unsubscribe?token=`);
     } finally {
@@ -611,7 +710,17 @@ describe('where the CLI points', () => {
 
   it('--stack reads the table name from the stack outputs (CloudFormation replaced by a stand-in: no AWS here)', async () => {
     const fake = {
-      send: () => Promise.resolve({ Stacks: [{ Outputs: [{ OutputKey: 'ApiUrl', OutputValue: 'https://x' }, { OutputKey: 'TableName', OutputValue: 'course-prod-table' }] }] }),
+      send: () =>
+        Promise.resolve({
+          Stacks: [
+            {
+              Outputs: [
+                { OutputKey: 'ApiUrl', OutputValue: 'https://x' },
+                { OutputKey: 'TableName', OutputValue: 'course-prod-table' },
+              ],
+            },
+          ],
+        }),
       destroy: () => undefined,
     } as unknown as CloudFormationClient;
     expect(await tableNameOfStack('course-prod', fake)).toBe('course-prod-table');

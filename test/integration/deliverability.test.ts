@@ -79,7 +79,10 @@ describe('SpamAssassin (local rules) over every composed email', () => {
       if (check.spam.status !== 'scored') continue;
       expect(check.spam.findings, `${check.label}\n${formatChecks([check])}`).toEqual([]);
       expect(check.spam.score, check.label).toBeLessThanOrEqual(0);
-      expect(check.spam.rules.map((r) => r.name), check.label).not.toContain('HTML_FONT_LOW_CONTRAST');
+      expect(
+        check.spam.rules.map((r) => r.name),
+        check.label,
+      ).not.toContain('HTML_FONT_LOW_CONTRAST');
     }
   });
 
@@ -116,7 +119,9 @@ describe('SpamAssassin (local rules) over every composed email', () => {
   });
 
   it('fails loudly, never as a pass, when the command runs but prints no score', async () => {
-    await expect(spamScore(Buffer.from('Subject: x\r\n\r\nx\r\n'), { command: 'false' })).rejects.toThrow(/^false gave no score for message 1 \(exit 1\)/);
+    await expect(spamScore(Buffer.from('Subject: x\r\n\r\nx\r\n'), { command: 'false' })).rejects.toThrow(
+      /^false gave no score for message 1 \(exit 1\)/,
+    );
   });
 
   it('reads the score, the rules and their descriptions from the -t report', () => {
@@ -172,7 +177,9 @@ describe('client support against caniemail (Gmail, Outlook, Apple Mail, Yahoo)',
 
   it("an author's lesson asking for overflow-wrap gets a finding naming the feature and the clients", () => {
     const finding = authored.checks[1]!.clientSupport.findings.find((f) => f.feature === 'overflow-wrap');
-    expect(finding?.clients).toEqual(expect.arrayContaining(['gmail.desktop-webmail', 'apple-mail.ios', 'outlook.windows', 'yahoo.desktop-webmail']));
+    expect(finding?.clients).toEqual(
+      expect.arrayContaining(['gmail.desktop-webmail', 'apple-mail.ios', 'outlook.windows', 'yahoo.desktop-webmail']),
+    );
     expect(authored.checks[0]!.clientSupport.findings).toEqual([]);
   });
 

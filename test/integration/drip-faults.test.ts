@@ -33,7 +33,9 @@ const later = (ms: number) => new Date(NOW.getTime() + ms);
 async function setup(count = 1) {
   const table = await stack.newTable();
   const people = await Promise.all(
-    Array.from({ length: count }, () => seedActive(stack, table, { course: compiled.course.slug, timezone: 'Europe/Paris', dueAt: later(-MINUTE), shards: SHARDS })),
+    Array.from({ length: count }, () =>
+      seedActive(stack, table, { course: compiled.course.slug, timezone: 'Europe/Paris', dueAt: later(-MINUTE), shards: SHARDS }),
+    ),
   );
   const store = createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: SHARDS });
   const ses = createSesMailer({ client: stack.ses });
@@ -61,7 +63,12 @@ describe('drip faults', () => {
         return ses.sendRaw(m);
       },
     };
-    const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, mailer: throttling, settings: { retries: 2, sendConcurrency: 2 } });
+    const deps = dripDeps(stack, table, compiled, {
+      clock,
+      shards: SHARDS,
+      mailer: throttling,
+      settings: { retries: 2, sendConcurrency: 2 },
+    });
 
     const first = await tick(deps, clock, NOW);
     // Retries ran out for at least one: its claim went back and the run started nothing new.
@@ -208,7 +215,8 @@ describe('drip faults', () => {
     const refused = people[1]!;
     const mailer: Mailer = {
       sendRaw(m) {
-        if (m.to === refused.email) return Promise.reject(new SendError('permanent', 'SES SendRawEmail failed (MessageRejected, permanent)'));
+        if (m.to === refused.email)
+          return Promise.reject(new SendError('permanent', 'SES SendRawEmail failed (MessageRejected, permanent)'));
         return ses.sendRaw(m);
       },
     };
@@ -231,12 +239,17 @@ describe('drip faults', () => {
     expect(await tick(fixed, clock, later(20 * MINUTE))).toMatchObject({ due: 1, sent: 1 });
     expect(await lessonsReceived(stack, refused.email)).toEqual([1]);
     expect(await sendRecords(stack, table, refused.id)).toMatchObject([{ lesson: 0, status: 'sent' }]);
-    expect(await requeueHeldSubscriber({ doc: stack.doc, tableName: table, dueShards: SHARDS }, refused.id, later(30 * MINUTE))).toBe(false);
+    expect(await requeueHeldSubscriber({ doc: stack.doc, tableName: table, dueShards: SHARDS }, refused.id, later(30 * MINUTE))).toBe(
+      false,
+    );
   });
 
   it('a failed due query sends nothing and the run fails', async () => {
     const { table, people, store, clock } = await setup(2);
-    const failing: DripStore = { ...store, findDue: () => Promise.reject(new DependencyError('DynamoDB due query (DUE#1) failed', new Error('boom'))) };
+    const failing: DripStore = {
+      ...store,
+      findDue: () => Promise.reject(new DependencyError('DynamoDB due query (DUE#1) failed', new Error('boom'))),
+    };
     const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, store: failing });
     await expect(tick(deps, clock, NOW)).rejects.toThrow(DependencyError);
     for (const p of people) expect(await lessonsReceived(stack, p.email)).toEqual([]);
@@ -245,7 +258,10 @@ describe('drip faults', () => {
 
   it('a send record or suppression item that cannot be read is not sent (fail closed)', async () => {
     const { table, people, store, clock } = await setup();
-    const failing: DripStore = { ...store, checkBeforeSend: () => Promise.reject(new DependencyError('DynamoDB send check failed', new Error('boom'))) };
+    const failing: DripStore = {
+      ...store,
+      checkBeforeSend: () => Promise.reject(new DependencyError('DynamoDB send check failed', new Error('boom'))),
+    };
     const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS, store: failing });
     await expect(tick(deps, clock, NOW)).rejects.toThrow(DependencyError);
     expect(await lessonsReceived(stack, people[0]!.email)).toEqual([]);
@@ -263,7 +279,10 @@ describe('drip faults', () => {
 
   it('keeps under the SES 24-hour quota left', async () => {
     const { table, clock } = await setup(3);
-    const deps = { ...dripDeps(stack, table, compiled, { clock, shards: SHARDS }), sendQuota: () => Promise.resolve({ maxSendRate: 14, remaining24h: 2 }) };
+    const deps = {
+      ...dripDeps(stack, table, compiled, { clock, shards: SHARDS }),
+      sendQuota: () => Promise.resolve({ maxSendRate: 14, remaining24h: 2 }),
+    };
     expect(await tick(deps, clock, NOW)).toMatchObject({ due: 3, sent: 2, skipped: 1, stoppedEarly: true });
   });
 });

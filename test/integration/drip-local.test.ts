@@ -14,14 +14,18 @@ let dataDir: string;
 let stack: LocalStack;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'course-drip-local-'));
-  stack = await startLocalStack({ settings: { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 }, log: () => undefined });
+  stack = await startLocalStack({
+    settings: { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 },
+    log: () => undefined,
+  });
 });
 afterAll(async () => {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const inboxOf = async (email: string) => (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email)));
+const inboxOf = async (email: string) =>
+  (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email)));
 
 async function drip(at?: Date): Promise<DripSummary> {
   const res = await fetch(`${stack.url}/__local/drip`, {
@@ -64,7 +68,11 @@ describe('the drip in the local stack', () => {
     const lessonText = afterTwo.at(-1)?.body.text ?? '';
     const unsubscribeUrl = /(http:\/\/localhost:\d+\/unsubscribe\?token=[A-Za-z0-9_-]+)/.exec(lessonText)?.[1];
     expect(unsubscribeUrl).toBeDefined();
-    const one = await fetch(unsubscribeUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const one = await fetch(unsubscribeUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(one.status).toBe(200);
 
     expect(await drip(new Date(Date.now() + 16 * 86_400_000))).toMatchObject({ due: 0, sent: 0 });

@@ -29,7 +29,13 @@ describe('a drip run', () => {
   it('sends lesson 1 to everyone due, nothing to those not yet due, and schedules lesson 2 at 09:00 local a week on', async () => {
     const table = await stack.newTable();
     const now = at('2026-03-02T12:00:00.000Z');
-    const due = await seedActive(stack, table, { course: compiled.course.slug, timezone: 'Europe/Paris', dueAt: minutes(now, -30), name: 'Ada', shards: SHARDS });
+    const due = await seedActive(stack, table, {
+      course: compiled.course.slug,
+      timezone: 'Europe/Paris',
+      dueAt: minutes(now, -30),
+      name: 'Ada',
+      shards: SHARDS,
+    });
     const later = await seedActive(stack, table, { course: compiled.course.slug, timezone: 'UTC', dueAt: minutes(now, 1), shards: SHARDS });
     const clock = new SettableClock(now);
     const deps = dripDeps(stack, table, compiled, { clock, shards: SHARDS });
@@ -43,7 +49,12 @@ describe('a drip run', () => {
     expect(records).toMatchObject([{ lesson: 0, status: 'sent' }]);
     const item = await readSubscriberItem(stack, table, due.id);
     // Confirmed 11:30 UTC on 2 March → a week later is 9 March 12:30 Paris → next 09:00 Paris is 10 March 08:00 UTC.
-    expect(item).toMatchObject({ status: 'active', nextLesson: 1, nextSendAt: '2026-03-10T08:00:00.000Z', dueAt: `2026-03-10T08:00:00.000Z#${due.id}` });
+    expect(item).toMatchObject({
+      status: 'active',
+      nextLesson: 1,
+      nextSendAt: '2026-03-10T08:00:00.000Z',
+      dueAt: `2026-03-10T08:00:00.000Z#${due.id}`,
+    });
     expect(item?.claimId).toBeUndefined();
     const line = deps.logs.find((l) => l.msg === 'drip.summary');
     expect(line).toMatchObject({ msg: 'drip.summary', due: 1, claimed: 1, sent: 1, skipped: 0, failed: 0 });
@@ -54,7 +65,13 @@ describe('a drip run', () => {
   it('composes a lesson with the one-click unsubscribe headers, a working signed link, the list id and SES tags', async () => {
     const table = await stack.newTable();
     const now = at('2026-03-02T12:00:00.000Z');
-    const s = await seedActive(stack, table, { course: compiled.course.slug, timezone: 'UTC', dueAt: now, name: '<b>Bob</b>', shards: SHARDS });
+    const s = await seedActive(stack, table, {
+      course: compiled.course.slug,
+      timezone: 'UTC',
+      dueAt: now,
+      name: '<b>Bob</b>',
+      shards: SHARDS,
+    });
     const sent: { raw: Uint8Array; to: string; tags?: Record<string, string> }[] = [];
     const ses = createSesMailer({ client: stack.ses });
     const recording: Mailer = {
@@ -83,7 +100,9 @@ describe('a drip run', () => {
     const table = await stack.newTable();
     const now = at('2026-03-02T12:00:00.000Z');
     const people = await Promise.all(
-      Array.from({ length: 9 }, (_, i) => seedActive(stack, table, { course: compiled.course.slug, timezone: 'UTC', dueAt: minutes(now, -i), shards: SHARDS })),
+      Array.from({ length: 9 }, (_, i) =>
+        seedActive(stack, table, { course: compiled.course.slug, timezone: 'UTC', dueAt: minutes(now, -i), shards: SHARDS }),
+      ),
     );
     const deps = dripDeps(stack, table, compiled, { clock: new SettableClock(now), shards: SHARDS, pageSize: 1 });
     const summary = await runDrip(deps, { now, deadline: minutes(now, 5) });
@@ -102,14 +121,19 @@ describe('a drip run', () => {
     expect(item).toMatchObject({ status: 'completed', nextLesson: 8 });
     expect(item?.dueAt).toBeUndefined();
     expect(item?.dueShard).toBeUndefined();
-    expect(await runDrip(deps, { now: minutes(now, 60 * 24 * 30), deadline: minutes(now, 60 * 24 * 30 + 5) })).toMatchObject({ due: 0, sent: 0 });
+    expect(await runDrip(deps, { now: minutes(now, 60 * 24 * 30), deadline: minutes(now, 60 * 24 * 30 + 5) })).toMatchObject({
+      due: 0,
+      sent: 0,
+    });
   });
 
   it('three runs at once send each due lesson once', async () => {
     const table = await stack.newTable();
     const now = at('2026-03-02T12:00:00.000Z');
     const people = await Promise.all(
-      Array.from({ length: 12 }, () => seedActive(stack, table, { course: compiled.course.slug, timezone: 'Asia/Kathmandu', dueAt: minutes(now, -5), shards: SHARDS })),
+      Array.from({ length: 12 }, () =>
+        seedActive(stack, table, { course: compiled.course.slug, timezone: 'Asia/Kathmandu', dueAt: minutes(now, -5), shards: SHARDS }),
+      ),
     );
     const deps = dripDeps(stack, table, compiled, { clock: new SettableClock(now), shards: SHARDS });
     const summaries = await Promise.all([0, 1, 2].map(() => runDrip(deps, { now, deadline: minutes(now, 5) })));

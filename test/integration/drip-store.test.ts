@@ -2,7 +2,12 @@
 // subscriber, a lost condition leaves out only that subscriber (never an error, never the page), the
 // due Query reads only what is due, and the check before a send answers for both its reads or throws.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchExecuteStatementCommand, BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDripStore } from '../../functions/adapters/dynamo-drip-store.js';
 import { keys, suppressionHash } from '../../functions/adapters/table.js';
@@ -36,7 +41,8 @@ describe('DynamoDB drip store', () => {
     const table = await stack.newTable();
     const store = createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: SHARDS, pageSize: 2 });
     const due = [];
-    for (const m of [-30, -5, 0, -60, -1]) due.push(await seedActive(stack, table, { course: 'c', timezone: 'UTC', dueAt: at(m), shards: SHARDS }));
+    for (const m of [-30, -5, 0, -60, -1])
+      due.push(await seedActive(stack, table, { course: 'c', timezone: 'UTC', dueAt: at(m), shards: SHARDS }));
     await seedActive(stack, table, { course: 'c', timezone: 'UTC', dueAt: new Date(NOW.getTime() + 1), shards: SHARDS });
     const found = await store.findDue(NOW);
     expect(found.map((e) => e.id)).toEqual([due[3]!.id, due[0]!.id, due[1]!.id, due[4]!.id, due[2]!.id]);
@@ -54,14 +60,17 @@ describe('DynamoDB drip store', () => {
 
   it('a claim on a due entry that has moved on (advanced, or unsubscribed) is lost', async () => {
     const { store, entry } = await setup();
-    expect(await store.claim([{ ...entry, dueAt: `2026-01-01T00:00:00.000Z#${entry.id}` }], { claimId: 'a', now: NOW, until: at(5) })).toEqual([]);
+    expect(
+      await store.claim([{ ...entry, dueAt: `2026-01-01T00:00:00.000Z#${entry.id}` }], { claimId: 'a', now: NOW, until: at(5) }),
+    ).toEqual([]);
   });
 
   it('a page of claims where some lose their condition: only those are skipped, each of the rest is won', async () => {
     const table = await stack.newTable();
     const store = createDynamoDripStore({ dynamo: stack.dripDynamo, tableName: table, dueShards: SHARDS });
     const people = [];
-    for (let i = 0; i < 30; i++) people.push(await seedActive(stack, table, { course: 'c', timezone: 'UTC', dueAt: at(-1 - i / 100), shards: SHARDS }));
+    for (let i = 0; i < 30; i++)
+      people.push(await seedActive(stack, table, { course: 'c', timezone: 'UTC', dueAt: at(-1 - i / 100), shards: SHARDS }));
     const entries = await store.findDue(NOW);
     expect(entries).toHaveLength(30);
     // Three lose: one left the list, one is held by a live claim of another run, one has moved on.
@@ -97,10 +106,17 @@ describe('DynamoDB drip store', () => {
 
   it('the send log keeps one record per (subscriber, lesson); a failed record never replaces a sent one', async () => {
     const { store, s } = await setup();
-    expect(await store.recordSend({ subscriberId: s.id, lesson: 0, status: 'failed', at: NOW.toISOString(), error: 'MessageRejected' })).toBe(true);
+    expect(
+      await store.recordSend({ subscriberId: s.id, lesson: 0, status: 'failed', at: NOW.toISOString(), error: 'MessageRejected' }),
+    ).toBe(true);
     await store.logSends([{ subscriberId: s.id, lesson: 0, status: 'sent', at: NOW.toISOString(), messageId: 'm1' }]);
     expect(await store.recordSend({ subscriberId: s.id, lesson: 0, status: 'failed', at: NOW.toISOString() })).toBe(false);
-    expect(await store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email }, { subscriberId: s.id, lesson: 1, email: s.email }])).toEqual([
+    expect(
+      await store.checkBeforeSend([
+        { subscriberId: s.id, lesson: 0, email: s.email },
+        { subscriberId: s.id, lesson: 1, email: s.email },
+      ]),
+    ).toEqual([
       { sendRecord: { subscriberId: s.id, lesson: 0, status: 'sent', at: NOW.toISOString(), messageId: 'm1' }, suppressed: false },
       { suppressed: false },
     ]);
@@ -108,11 +124,17 @@ describe('DynamoDB drip store', () => {
 
   it('the check before a send sees a suppressed address, with or without a send record', async () => {
     const { table, store, s } = await setup();
-    await stack.doc.send(new PutCommand({ TableName: table, Item: { ...keys.suppression(suppressionHash(s.email)), reason: 'complaint' } }));
+    await stack.doc.send(
+      new PutCommand({ TableName: table, Item: { ...keys.suppression(suppressionHash(s.email)), reason: 'complaint' } }),
+    );
     expect(await store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email }])).toEqual([{ suppressed: true }]);
     await store.recordSend({ subscriberId: s.id, lesson: 0, status: 'failed', at: NOW.toISOString(), error: 'MessageRejected' });
-    expect(await store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email }])).toMatchObject([{ sendRecord: { status: 'failed', error: 'MessageRejected' }, suppressed: true }]);
-    expect(await store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: 'someone.else@example.com' }])).toMatchObject([{ suppressed: false }]);
+    expect(await store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email }])).toMatchObject([
+      { sendRecord: { status: 'failed', error: 'MessageRejected' }, suppressed: true },
+    ]);
+    expect(await store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: 'someone.else@example.com' }])).toMatchObject([
+      { suppressed: false },
+    ]);
   });
 
   it('keys DynamoDB leaves unprocessed are asked again; keys it never answers for make the check throw', async () => {
@@ -132,7 +154,11 @@ describe('DynamoDB drip store', () => {
           calls.push(asked.length);
           if (left-- <= 0) return stack.dripDynamo.send(command);
           const read: BatchGetItemCommandOutput =
-            asked.length > 1 ? await stack.dripDynamo.send(new BatchGetItemCommand({ RequestItems: { [table]: { ...request, Keys: asked.slice(0, -1) } } })) : { $metadata: {}, Responses: { [table]: [] } };
+            asked.length > 1
+              ? await stack.dripDynamo.send(
+                  new BatchGetItemCommand({ RequestItems: { [table]: { ...request, Keys: asked.slice(0, -1) } } }),
+                )
+              : { $metadata: {}, Responses: { [table]: [] } };
           return { ...read, UnprocessedKeys: { [table]: { ...request, Keys: asked.slice(-1) } } };
         },
       };
@@ -140,7 +166,9 @@ describe('DynamoDB drip store', () => {
     };
 
     const once = throttled(1);
-    expect(await once.store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email }])).toMatchObject([{ sendRecord: { status: 'sent', messageId: 'm1' }, suppressed: true }]);
+    expect(await once.store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email }])).toMatchObject([
+      { sendRecord: { status: 'sent', messageId: 'm1' }, suppressed: true },
+    ]);
     expect(once.calls).toEqual([2, 1]);
 
     // The suppression item (asked last) never answered, whatever the retries: not knowing is not "not suppressed".
@@ -160,7 +188,12 @@ describe('DynamoDB drip store', () => {
     // Moved past this lesson by then: the lesson went out twice (the SES window), and it says so.
     expect(await store.advance([{ subscriberId: s.id, advance: { ...step, claimId: 'mine' } }])).toEqual(['overtaken']);
     const item = await readSubscriberItem(stack, table, s.id);
-    expect(item).toMatchObject({ nextLesson: 1, nextSendAt: '2026-03-09T09:00:00.000Z', dueAt: `2026-03-09T09:00:00.000Z#${s.id}`, lastSentAt: NOW.toISOString() });
+    expect(item).toMatchObject({
+      nextLesson: 1,
+      nextSendAt: '2026-03-09T09:00:00.000Z',
+      dueAt: `2026-03-09T09:00:00.000Z#${s.id}`,
+      lastSentAt: NOW.toISOString(),
+    });
     expect(item?.claimId).toBeUndefined();
     expect(item?.dueShard).toBeDefined();
   });
@@ -174,7 +207,10 @@ describe('DynamoDB drip store', () => {
     expect(won).toHaveLength(4);
     // One unsubscribes during the send; the last one finishes the course.
     await unsubscribe(stack, table, entries[1]!.id, NOW, SHARDS);
-    const step = (id: string, next: Advance['next']) => ({ subscriberId: id, advance: { claimId: 'mine', lesson: 0, sentAt: NOW.toISOString(), next } });
+    const step = (id: string, next: Advance['next']) => ({
+      subscriberId: id,
+      advance: { claimId: 'mine', lesson: 0, sentAt: NOW.toISOString(), next },
+    });
     const outcomes = await store.advance([
       step(entries[0]!.id, { nextSendAt: '2026-03-09T09:00:00.000Z' }),
       step(entries[1]!.id, { nextSendAt: '2026-03-09T09:00:00.000Z' }),

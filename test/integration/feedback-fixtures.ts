@@ -47,10 +47,17 @@ export function sesNotification(
     source: 'course@example.com',
     messageId: options.messageId ?? `msg-${randomUUID()}`,
     destination: [s.email],
-    tags: { course: [s.course ?? COURSE], lesson: [String(options.lesson ?? 1)], subscriber: [s.id], 'ses:configuration-set': ['course-events'] },
+    tags: {
+      course: [s.course ?? COURSE],
+      lesson: [String(options.lesson ?? 1)],
+      subscriber: [s.id],
+      'ses:configuration-set': ['course-events'],
+    },
   };
   const details: Record<string, Record<string, unknown>> = {
-    Bounce: { bounce: { bounceType: options.bounceType ?? 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: s.email }] } },
+    Bounce: {
+      bounce: { bounceType: options.bounceType ?? 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: s.email }] },
+    },
     Complaint: { complaint: { complainedRecipients: [{ emailAddress: s.email }], complaintFeedbackType: 'abuse' } },
     Delivery: { delivery: { recipients: [s.email], smtpResponse: '250 ok' } },
     Send: { send: {} },
@@ -63,6 +70,8 @@ export function sesNotification(
 }
 
 /** Wrap notifications the way SNS delivers them to Lambda. */
-export function snsEnvelope(messages: readonly (Record<string, unknown> | string)[]): { Records: { Sns: { MessageId: string; Message: string } }[] } {
+export function snsEnvelope(messages: readonly (Record<string, unknown> | string)[]): {
+  Records: { Sns: { MessageId: string; Message: string } }[];
+} {
   return { Records: messages.map((m) => ({ Sns: { MessageId: randomUUID(), Message: typeof m === 'string' ? m : JSON.stringify(m) } })) };
 }

@@ -33,7 +33,11 @@ const clock = { now: () => new Date('2026-01-05T09:00:05.000Z') };
 
 function setup(table: string, wrap: (s: FeedbackStore) => FeedbackStore = (s) => s) {
   const logs: Record<string, unknown>[] = [];
-  const deps: FeedbackDeps = { store: wrap(createDynamoFeedbackStore({ doc: stack.doc, tableName: table })), clock, log: (e) => logs.push(e) };
+  const deps: FeedbackDeps = {
+    store: wrap(createDynamoFeedbackStore({ doc: stack.doc, tableName: table })),
+    clock,
+    log: (e) => logs.push(e),
+  };
   return { handle: createSesEventsHandler(deps), logs };
 }
 
@@ -46,7 +50,14 @@ const counters = (table: string, lesson1Based: number) => item(table, keys.lesso
 async function dueIds(table: string): Promise<string[]> {
   const ids: string[] = [];
   for (const shard of dueShards()) {
-    const out = await stack.doc.send(new QueryCommand({ TableName: table, IndexName: DUE_INDEX, KeyConditionExpression: 'dueShard = :s', ExpressionAttributeValues: { ':s': shard } }));
+    const out = await stack.doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: 'dueShard = :s',
+        ExpressionAttributeValues: { ':s': shard },
+      }),
+    );
     for (const i of out.Items ?? []) ids.push(String(i.pk).slice('SUB#'.length));
   }
   return ids;
@@ -83,33 +94,46 @@ describe('ses-events: each notification type', () => {
     expect(await counters(table, 3)).toMatchObject({ complained: 1 });
   });
 
-  it.each(['not-spam', 'NOT-SPAM', ' Not-Spam '])('a %j feedback report (the reader rescued the mail) is logged and counted as not-spam, and never suppresses', async (feedbackType) => {
-    const table = await stack.newTable();
-    const { handle, logs } = setup(table);
-    const s = await seedSubscriber(stack.doc, table, 'rescued@example.com');
-    const notSpam = { complaint: { complainedRecipients: [{ emailAddress: s.email }], complaintFeedbackType: feedbackType } };
+  it.each(['not-spam', 'NOT-SPAM', ' Not-Spam '])(
+    'a %j feedback report (the reader rescued the mail) is logged and counted as not-spam, and never suppresses',
+    async (feedbackType) => {
+      const table = await stack.newTable();
+      const { handle, logs } = setup(table);
+      const s = await seedSubscriber(stack.doc, table, 'rescued@example.com');
+      const notSpam = { complaint: { complainedRecipients: [{ emailAddress: s.email }], complaintFeedbackType: feedbackType } };
 
-    await handle(snsEnvelope([sesNotification('Complaint', s, { lesson: 2, extra: notSpam })]));
+      await handle(snsEnvelope([sesNotification('Complaint', s, { lesson: 2, extra: notSpam })]));
 
-    expect(await profile(table, s.id)).toMatchObject({ status: 'active' });
-    expect(await dueIds(table)).toContain(s.id);
-    expect(await item(table, keys.suppression(suppressionHash(s.email)))).toBeUndefined();
-    const counted = await counters(table, 2);
-    expect(counted).toMatchObject({ notSpam: 1 });
-    expect(counted?.complained).toBeUndefined();
-    expect(logs).toContainEqual(expect.objectContaining({ msg: 'not-spam feedback', feedbackType: 'not-spam', email: 'r***@example.com' }));
-    expect(logs.some((l) => l.msg === 'address stopped')).toBe(false);
-  });
+      expect(await profile(table, s.id)).toMatchObject({ status: 'active' });
+      expect(await dueIds(table)).toContain(s.id);
+      expect(await item(table, keys.suppression(suppressionHash(s.email)))).toBeUndefined();
+      const counted = await counters(table, 2);
+      expect(counted).toMatchObject({ notSpam: 1 });
+      expect(counted?.complained).toBeUndefined();
+      expect(logs).toContainEqual(
+        expect.objectContaining({ msg: 'not-spam feedback', feedbackType: 'not-spam', email: 'r***@example.com' }),
+      );
+      expect(logs.some((l) => l.msg === 'address stopped')).toBe(false);
+    },
+  );
 
-  it.each(['abuse', 'fraud', 'virus', 'other', undefined])('a complaint of feedback type %s still stops the address', async (feedbackType) => {
-    const table = await stack.newTable();
-    const { handle } = setup(table);
-    const s = await seedSubscriber(stack.doc, table, 'really-angry@example.com');
-    const complaint = { complaint: { complainedRecipients: [{ emailAddress: s.email }], ...(feedbackType === undefined ? {} : { complaintFeedbackType: feedbackType }) } };
-    await handle(snsEnvelope([sesNotification('Complaint', s, { extra: complaint })]));
-    expect(await profile(table, s.id)).toMatchObject({ status: 'complained' });
-    expect(await item(table, keys.suppression(suppressionHash(s.email)))).toMatchObject({ reason: 'complaint' });
-  });
+  it.each(['abuse', 'fraud', 'virus', 'other', undefined])(
+    'a complaint of feedback type %s still stops the address',
+    async (feedbackType) => {
+      const table = await stack.newTable();
+      const { handle } = setup(table);
+      const s = await seedSubscriber(stack.doc, table, 'really-angry@example.com');
+      const complaint = {
+        complaint: {
+          complainedRecipients: [{ emailAddress: s.email }],
+          ...(feedbackType === undefined ? {} : { complaintFeedbackType: feedbackType }),
+        },
+      };
+      await handle(snsEnvelope([sesNotification('Complaint', s, { extra: complaint })]));
+      expect(await profile(table, s.id)).toMatchObject({ status: 'complained' });
+      expect(await item(table, keys.suppression(suppressionHash(s.email)))).toMatchObject({ reason: 'complaint' });
+    },
+  );
 
   it('a complaint after a bounce turns bounced into complained; a bounce after a complaint changes nothing', async () => {
     const table = await stack.newTable();
@@ -155,7 +179,9 @@ describe('ses-events: each notification type', () => {
     const messageId = 'msg-lesson-4';
 
     const summary = await handle(
-      snsEnvelope(['Send', 'Delivery', 'Open', 'Click', 'Reject', 'DeliveryDelay'].map((t) => sesNotification(t, s, { lesson: 4, messageId }))),
+      snsEnvelope(
+        ['Send', 'Delivery', 'Open', 'Click', 'Reject', 'DeliveryDelay'].map((t) => sesNotification(t, s, { lesson: 4, messageId })),
+      ),
     );
 
     expect(summary).toEqual({ applied: 6, duplicates: 0, skipped: 0, failed: 0 });
@@ -231,7 +257,13 @@ describe('ses-events: redelivery, bad input, wrong tags', () => {
 
     expect(summary).toEqual({ applied: 1, duplicates: 0, skipped: 5, failed: 0 });
     expect((await profile(table, s.id))?.status).toBe('complained');
-    expect(logs.filter((l) => l.msg === 'ses event skipped').map((l) => l.reason)).toEqual(['malformed', 'malformed', 'unknown', 'unknown', 'malformed']);
+    expect(logs.filter((l) => l.msg === 'ses event skipped').map((l) => l.reason)).toEqual([
+      'malformed',
+      'malformed',
+      'unknown',
+      'unknown',
+      'malformed',
+    ]);
   });
 
   it('a record with no Message at all is skipped, and an event with no records does nothing', async () => {
@@ -279,7 +311,10 @@ describe('ses-events: redelivery, bad input, wrong tags', () => {
       },
     }));
     const s = await seedSubscriber(stack.doc, table, 'retry@example.com');
-    const envelope = snsEnvelope([sesNotification('Delivery', s, { lesson: 5, messageId: 'm-r' }), sesNotification('Open', s, { lesson: 5, messageId: 'm-r' })]);
+    const envelope = snsEnvelope([
+      sesNotification('Delivery', s, { lesson: 5, messageId: 'm-r' }),
+      sesNotification('Open', s, { lesson: 5, messageId: 'm-r' }),
+    ]);
 
     await expect(handle(envelope)).rejects.toThrow('1 of 2 SES notifications could not be applied');
     expect(await handle(envelope)).toEqual({ applied: 1, duplicates: 1, skipped: 0, failed: 0 });
@@ -427,7 +462,8 @@ describe('local feedback: the SES mailbox simulator through the same handler', (
     const ooto = await seedSubscriber(stack.doc, table, 'ooto@simulator.amazonses.com');
     const ordinary = await seedSubscriber(stack.doc, table, 'reader@example.com');
 
-    for (const s of [bounce, suppressed, complaint, ooto, ordinary]) await mailer.sendRaw({ raw: rawTo(s.email), to: s.email, tags: tagsOf(s, 1) });
+    for (const s of [bounce, suppressed, complaint, ooto, ordinary])
+      await mailer.sendRaw({ raw: rawTo(s.email), to: s.email, tags: tagsOf(s, 1) });
     await mailer.settled();
 
     expect(await profile(table, bounce.id)).toMatchObject({ status: 'bounced', stoppedReason: 'permanent-bounce' });

@@ -54,7 +54,8 @@ async function signUp(fields: Record<string, string>): Promise<Response> {
   return res;
 }
 
-const inbox = async (address: string) => (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.toLowerCase().includes(address.toLowerCase())));
+const inbox = async (address: string) =>
+  (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.toLowerCase().includes(address.toLowerCase())));
 
 async function confirmToken(address: string): Promise<string> {
   const mail = (await inbox(address)).at(-1);
@@ -69,7 +70,8 @@ async function lockOf(email: string): Promise<Record<string, unknown> | undefine
 async function subscriberOf(email: string): Promise<Record<string, unknown> | undefined> {
   const lock = (await lockOf(mailboxKey(email))) ?? (await lockOf(email));
   if (!lock) return undefined;
-  return (await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.id)), ConsistentRead: true }))).Item;
+  return (await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.id)), ConsistentRead: true })))
+    .Item;
 }
 const everything = async () => {
   const items = (await stack.doc.send(new ScanCommand({ TableName: stack.tableName, ConsistentRead: true }))).Items ?? [];
@@ -113,7 +115,11 @@ describe('GET and HEAD change nothing, on every route', () => {
     // Every GET route the app has is among them (a new route must be added here).
     const getRoutes = stack.app.routes.filter((r) => r.method === 'GET').map((r) => r.path);
     const walked = (route: string) => new RegExp(`^${route.replace(/:[^/]+/g, '[^/]+')}$`);
-    for (const route of getRoutes) expect(paths.some((p) => walked(route).test(p.split('?')[0]!)), route).toBe(true);
+    for (const route of getRoutes)
+      expect(
+        paths.some((p) => walked(route).test(p.split('?')[0]!)),
+        route,
+      ).toBe(true);
 
     const tableBefore = await everything();
     const inboxBefore = (await emulatorEmails(stack.inboxUrl)).length;
@@ -155,9 +161,18 @@ describe('confirm with a button', () => {
     expect((await subscriberOf(email))?.status).toBe('pending');
 
     const json = await fetch(`${stack.url}/confirm?token=${token}`, { headers: { accept: 'application/json' } });
-    expect(await json.json()).toEqual({ ok: true, status: 'pending', maskedEmail: `${email[0]}***@example.com`, courseTitle: stack.compiled.course.title });
+    expect(await json.json()).toEqual({
+      ok: true,
+      status: 'pending',
+      maskedEmail: `${email[0]}***@example.com`,
+      courseTitle: stack.compiled.course.title,
+    });
 
-    const confirmed = await fetch(`${stack.url}/confirm?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const confirmed = await fetch(`${stack.url}/confirm?token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(confirmed.status).toBe(200);
     const confirmedHtml = await confirmed.text();
     expect(confirmedHtml).toContain('You are subscribed');
@@ -235,19 +250,26 @@ describe('no free text to strangers', () => {
     expect(await inbox(email)).toHaveLength(0);
 
     // The form (no script) gets the form back with the error at the field.
-    const page = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, name }).toString() });
+    const page = await fetch(`${stack.url}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, name }).toString(),
+    });
     expect(page.status).toBe(400);
     expect(await page.text()).toMatch(/id="name"[^>]*aria-invalid="true"/);
   });
 });
 
 describe('time zones', () => {
-  it.each(['Etc/Unknown', 'Mars/Olympus', 'America/Atlantis', 'Etc/GMT+15'])('a well-formed zone nobody knows (%s) gets the course zone, recorded as such', async (timezone) => {
-    const email = address('zone');
-    expect((await signUp({ email, timezone })).status).toBe(200);
-    expect(await subscriberOf(email)).toMatchObject({ timezone: stack.compiled.course.defaultTimezone, unknownTimezone: timezone });
-    expect(await inbox(email)).toHaveLength(1);
-  });
+  it.each(['Etc/Unknown', 'Mars/Olympus', 'America/Atlantis', 'Etc/GMT+15'])(
+    'a well-formed zone nobody knows (%s) gets the course zone, recorded as such',
+    async (timezone) => {
+      const email = address('zone');
+      expect((await signUp({ email, timezone })).status).toBe(200);
+      expect(await subscriberOf(email)).toMatchObject({ timezone: stack.compiled.course.defaultTimezone, unknownTimezone: timezone });
+      expect(await inbox(email)).toHaveLength(1);
+    },
+  );
 
   it.each([
     ['US/Eastern', 'US/Eastern'],
@@ -262,11 +284,14 @@ describe('time zones', () => {
     expect(subscriber?.unknownTimezone).toBeUndefined();
   });
 
-  it.each(['Europe/Paris\u0000', 'not a zone', '<script>', `Etc/${'A'.repeat(70)}`])('a malformed zone (%j) is still a 400', async (timezone) => {
-    const res = await signUp({ email: address('badzone'), timezone });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('timezone');
-  });
+  it.each(['Europe/Paris\u0000', 'not a zone', '<script>', `Etc/${'A'.repeat(70)}`])(
+    'a malformed zone (%j) is still a 400',
+    async (timezone) => {
+      const res = await signUp({ email: address('badzone'), timezone });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('timezone');
+    },
+  );
 });
 
 describe('internationalised domains', () => {
@@ -294,19 +319,29 @@ describe('internationalised domains', () => {
     expect(handedToSes.filter((m) => m.to.startsWith(`${local}@`)).map((m) => m.to)).toEqual([`${local}@xn--bcher-kva.example`]);
 
     const stopped = `stopped-${Date.now().toString(36)}`;
-    await stack.doc.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.suppression(suppressionHash(`${stopped}@xn--mnchen-3ya.de`)), reason: 'complaint' } }));
+    await stack.doc.send(
+      new PutCommand({
+        TableName: stack.tableName,
+        Item: { ...keys.suppression(suppressionHash(`${stopped}@xn--mnchen-3ya.de`)), reason: 'complaint' },
+      }),
+    );
     expect((await signUp({ email: `${stopped}@MÜNCHEN.de` })).status).toBe(200);
     expect(handedToSes.filter((m) => m.to.startsWith(`${stopped}@`))).toHaveLength(0);
     expect(await subscriberOf(`${stopped}@xn--mnchen-3ya.de`)).toBeUndefined();
   });
 
-  it.each(['a@⒈.example', 'a@xn--a.example', 'a@b\u200d.example', 'a@bücher-.example'])('a domain that cannot be converted (%s) is refused with a clear error, nothing written', async (email) => {
-    const before = await everything();
-    const res = await signUp({ email });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: { code: 'invalid_email', message: expect.stringContaining('after the @'), field: 'email' } });
-    expect(await everything()).toEqual(before);
-  });
+  it.each(['a@⒈.example', 'a@xn--a.example', 'a@b\u200d.example', 'a@bücher-.example'])(
+    'a domain that cannot be converted (%s) is refused with a clear error, nothing written',
+    async (email) => {
+      const before = await everything();
+      const res = await signUp({ email });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: { code: 'invalid_email', message: expect.stringContaining('after the @'), field: 'email' },
+      });
+      expect(await everything()).toEqual(before);
+    },
+  );
 });
 
 describe('one mailbox, however it is spelled', () => {
@@ -347,26 +382,51 @@ describe('one mailbox, however it is spelled', () => {
     await stack.doc.send(
       new PutCommand({
         TableName: stack.tableName,
-        Item: { ...keys.subscriber(id), id, course: slug, email, timezone: 'UTC', status: 'active', nextLesson: 1, consent: { at: '2026-01-01T00:00:00Z', ip: '1', userAgent: 'x', page: 'y' }, createdAt: '2026-01-01T00:00:00Z' },
+        Item: {
+          ...keys.subscriber(id),
+          id,
+          course: slug,
+          email,
+          timezone: 'UTC',
+          status: 'active',
+          nextLesson: 1,
+          consent: { at: '2026-01-01T00:00:00Z', ip: '1', userAgent: 'x', page: 'y' },
+          createdAt: '2026-01-01T00:00:00Z',
+        },
       }),
     );
     expect((await signUp({ email })).status).toBe(200);
     expect(await inbox(email)).toHaveLength(0);
-    const subscribers = (await stack.doc.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: 'email = :e AND sk = :p', ExpressionAttributeValues: { ':e': email, ':p': 'PROFILE' } }))).Items ?? [];
+    const subscribers =
+      (
+        await stack.doc.send(
+          new ScanCommand({
+            TableName: stack.tableName,
+            FilterExpression: 'email = :e AND sk = :p',
+            ExpressionAttributeValues: { ':e': email, ':p': 'PROFILE' },
+          }),
+        )
+      ).Items ?? [];
     expect(subscribers).toHaveLength(1);
   });
 });
 
 /** One request on `agent`; answers the response and its body. */
-function send(agent: Agent, options: { method: string; path: string; headers?: Record<string, string | number>; body?: Buffer[] }): Promise<{ res: IncomingMessage; body: string }> {
+function send(
+  agent: Agent,
+  options: { method: string; path: string; headers?: Record<string, string | number>; body?: Buffer[] },
+): Promise<{ res: IncomingMessage; body: string }> {
   const url = new URL(stack.url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: Number(url.port), method: options.method, path: options.path, headers: options.headers, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ res, body }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port: Number(url.port), method: options.method, path: options.path, headers: options.headers, agent },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ res, body }));
+      },
+    );
     // The server may answer and close before the whole body is written: that is the point.
     req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
     for (const chunk of options.body ?? []) req.write(chunk);
@@ -376,14 +436,57 @@ function send(agent: Agent, options: { method: string; path: string; headers?: R
 
 describe('answers sent before the body was read close the connection', () => {
   const big = Buffer.alloc(64 * 1024, 'a');
-  const cases: { name: string; method: string; path: string; headers: Record<string, string | number>; body: Buffer[]; status: number }[] = [
-    { name: '413 on Content-Length', method: 'POST', path: '/subscribe', headers: { 'content-type': 'application/json', 'content-length': big.length }, body: [big], status: 413 },
-    { name: '413 on a chunked body', method: 'POST', path: '/subscribe', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: [big.subarray(0, 8192), big.subarray(8192)], status: 413 },
-    { name: '415 on the content type', method: 'POST', path: '/subscribe', headers: { 'content-type': 'text/plain', 'content-length': 5000 }, body: [Buffer.alloc(5000, 'b')], status: 415 },
-    { name: '415 on a chunked body', method: 'POST', path: '/subscribe', headers: { 'content-type': 'text/csv', 'transfer-encoding': 'chunked' }, body: [Buffer.alloc(3000, 'c')], status: 415 },
-    { name: '400 on a bad token (query) with a body', method: 'POST', path: '/confirm?token=forged', headers: { 'content-type': 'application/json', 'content-length': 4000 }, body: [Buffer.alloc(4000, ' ')], status: 400 },
-    { name: '404 on a path with a body', method: 'POST', path: '/nothing', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: [Buffer.alloc(2000, ' ')], status: 404 },
-  ];
+  const cases: { name: string; method: string; path: string; headers: Record<string, string | number>; body: Buffer[]; status: number }[] =
+    [
+      {
+        name: '413 on Content-Length',
+        method: 'POST',
+        path: '/subscribe',
+        headers: { 'content-type': 'application/json', 'content-length': big.length },
+        body: [big],
+        status: 413,
+      },
+      {
+        name: '413 on a chunked body',
+        method: 'POST',
+        path: '/subscribe',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        body: [big.subarray(0, 8192), big.subarray(8192)],
+        status: 413,
+      },
+      {
+        name: '415 on the content type',
+        method: 'POST',
+        path: '/subscribe',
+        headers: { 'content-type': 'text/plain', 'content-length': 5000 },
+        body: [Buffer.alloc(5000, 'b')],
+        status: 415,
+      },
+      {
+        name: '415 on a chunked body',
+        method: 'POST',
+        path: '/subscribe',
+        headers: { 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+        body: [Buffer.alloc(3000, 'c')],
+        status: 415,
+      },
+      {
+        name: '400 on a bad token (query) with a body',
+        method: 'POST',
+        path: '/confirm?token=forged',
+        headers: { 'content-type': 'application/json', 'content-length': 4000 },
+        body: [Buffer.alloc(4000, ' ')],
+        status: 400,
+      },
+      {
+        name: '404 on a path with a body',
+        method: 'POST',
+        path: '/nothing',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        body: [Buffer.alloc(2000, ' ')],
+        status: 404,
+      },
+    ];
   for (const c of cases) {
     it(`${c.name}: Connection: close, and the next request on the same keep-alive agent works`, async () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -431,7 +534,12 @@ describe('headers', () => {
       log: () => undefined,
     });
     try {
-      const post = () => fetch(`${limited.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: address('rate') }) });
+      const post = () =>
+        fetch(`${limited.url}/subscribe`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: address('rate') }),
+        });
       expect((await post()).status).toBe(200);
       expect((await post()).status).toBe(200);
       const before = Date.now() / 1000;
@@ -457,7 +565,10 @@ describe('headers', () => {
       ['POST', '/subscribe'],
       ['GET', '/nothing'],
     ] as const) {
-      const res = await fetch(`${stack.url}${path}`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) });
+      const res = await fetch(`${stack.url}${path}`, {
+        method,
+        ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}),
+      });
       await res.arrayBuffer();
       expect(res.headers.get('strict-transport-security'), `${method} ${path}`).toBe('max-age=31536000');
     }

@@ -39,7 +39,9 @@ beforeAll(async () => {
     req.on('end', () => {
       secretRequests.push(`${String(req.headers['x-amz-target'])} ${body}`);
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key', Name: 'token-key', SecretString: SECRET }));
+      res.end(
+        JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key', Name: 'token-key', SecretString: SECRET }),
+      );
     });
   });
   await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
@@ -97,7 +99,10 @@ describe('the api Lambda handler', () => {
 
   it('subscribes with the caller’s sourceIp (not a client-written X-Forwarded-For) and mails a link on PUBLIC_URL', async () => {
     const res = await handler(
-      event('POST', '/subscribe', { body: JSON.stringify({ email: 'lambda@example.com' }), headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' } }),
+      event('POST', '/subscribe', {
+        body: JSON.stringify({ email: 'lambda@example.com' }),
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+      }),
       context,
     );
     expect(res.statusCode).toBe(200);
@@ -141,7 +146,14 @@ describe('the api Lambda handler', () => {
   });
 
   it('answers a bad token with a 400 page, not a 500', async () => {
-    const res = await handler(event('POST', '/unsubscribe', { query: 'token=forged', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), context);
+    const res = await handler(
+      event('POST', '/unsubscribe', {
+        query: 'token=forged',
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      context,
+    );
     expect(res.statusCode).toBe(400);
   });
 });

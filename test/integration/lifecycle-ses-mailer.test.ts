@@ -37,8 +37,15 @@ afterAll(async () => {
 });
 
 const message = () =>
-  composeMessage({ from: { name: 'Course', address: 'course@example.com' }, to: 'reader@example.com', subject: 'Lesson 1', html: '<p>Hi</p>', text: 'Hi' });
-const localClient = (endpoint: string) => new SESClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  composeMessage({
+    from: { name: 'Course', address: 'course@example.com' },
+    to: 'reader@example.com',
+    subject: 'Lesson 1',
+    html: '<p>Hi</p>',
+    text: 'Hi',
+  });
+const localClient = (endpoint: string) =>
+  new SESClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
 
 describe('SES mailer', () => {
   it('sends the raw message with SendRawEmail and answers the message id', async () => {
@@ -54,7 +61,9 @@ describe('SES mailer', () => {
     received.length = 0;
     const client = localClient(fakeUrl);
     const mailer = createSesMailer({ client, configurationSet: 'course-events' });
-    await expect(mailer.sendRaw({ raw: await message(), to: 'reader@example.com', tags: { course: 'botox course', subscriber: 'abc' } })).rejects.toBeInstanceOf(SendError);
+    await expect(
+      mailer.sendRaw({ raw: await message(), to: 'reader@example.com', tags: { course: 'botox course', subscriber: 'abc' } }),
+    ).rejects.toBeInstanceOf(SendError);
     const params = new URLSearchParams(received[0]);
     expect(params.get('Action')).toBe('SendRawEmail');
     expect(params.get('ConfigurationSetName')).toBe('course-events');
@@ -96,7 +105,9 @@ describe('SES mailer', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const client = localClient(`http://127.0.0.1:${port}`);
-    await expect(createSesMailer({ client }).sendRaw({ raw: await message(), to: 'reader@example.com' })).rejects.toMatchObject({ kind: 'transient' });
+    await expect(createSesMailer({ client }).sendRaw({ raw: await message(), to: 'reader@example.com' })).rejects.toMatchObject({
+      kind: 'transient',
+    });
     client.destroy();
   });
 

@@ -82,7 +82,10 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     warn: (msg, fields) => logs.push({ msg, ...fields }),
   };
   // As in the local stack: accepted signups are processed right after the answer.
-  const outbox = createInProcessOutbox(() => deps, (msg, fields) => logs.push({ msg, ...fields }));
+  const outbox = createInProcessOutbox(
+    () => deps,
+    (msg, fields) => logs.push({ msg, ...fields }),
+  );
   deps.outbox = outbox;
   const app = createApp({
     deps,
@@ -96,7 +99,8 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     await outbox.settled();
     return res;
   };
-  const get = async (key: { pk: string; sk: string }) => (await stack.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+  const get = async (key: { pk: string; sk: string }) =>
+    (await stack.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
   const items = async () => (await stack.doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
   const emailsTo = async (address: string) =>
     (await stack.emails())
@@ -112,7 +116,8 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     items,
     subscriber: (id) => get(keys.subscriber(id)),
     addressLock: (email) => get(keys.address(compiled.course.slug, email.trim().toLowerCase())),
-    subscribers: async () => (await items()).filter((i) => String(i.pk).startsWith('SUB#') && i.sk === 'PROFILE') as unknown as Subscriber[],
+    subscribers: async () =>
+      (await items()).filter((i) => String(i.pk).startsWith('SUB#') && i.sk === 'PROFILE') as unknown as Subscriber[],
     async setAttributes(id, values) {
       const names = Object.keys(values);
       await stack.doc.send(
@@ -138,7 +143,13 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
       settledAfter(
         app.request('/subscribe', {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7', 'user-agent': 'vitest', referer: `${PUBLIC_URL}/`, ...headers },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-forwarded-for': '198.51.100.7',
+            'user-agent': 'vitest',
+            referer: `${PUBLIC_URL}/`,
+            ...headers,
+          },
           body: new URLSearchParams(fields).toString(),
         }),
       ),

@@ -64,7 +64,12 @@ describe('the whole lifecycle', () => {
     expect(confirmedHtml).toContain('You are subscribed');
 
     const active = await t.subscriber(id);
-    expect(active).toMatchObject({ status: 'active', nextLesson: 0, confirmedAt: '2026-03-02T10:05:00.000Z', nextSendAt: '2026-03-02T10:05:00.000Z' });
+    expect(active).toMatchObject({
+      status: 'active',
+      nextLesson: 0,
+      confirmedAt: '2026-03-02T10:05:00.000Z',
+      nextSendAt: '2026-03-02T10:05:00.000Z',
+    });
     expect(active?.[DUE_SORT_ATTR]).toBe(`2026-03-02T10:05:00.000Z#${id}`);
     expect(active?.[DUE_SHARD_ATTR]).toMatch(/^DUE#[0-7]$/);
     expect(active?.expiresAt).toBeUndefined();
@@ -103,7 +108,10 @@ describe('the whole lifecycle', () => {
     expect(gone?.nextSendAt).toBeUndefined();
 
     // Idempotent, and no email about it.
-    const twice = await t.app.request(`/unsubscribe?token=${unsubscribeToken}`, { method: 'POST', headers: { accept: 'application/json' } });
+    const twice = await t.app.request(`/unsubscribe?token=${unsubscribeToken}`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(twice.status).toBe(200);
     expect(await twice.json()).toMatchObject({ ok: true, status: 'unsubscribed' });
     expect((await t.subscriber(id))?.unsubscribedAt).toBe('2026-03-02T10:06:00.000Z');
@@ -177,7 +185,11 @@ describe('the whole lifecycle', () => {
     const html = await (await t.app.request(`/unsubscribe?token=${t.unsubscribeToken(id)}`)).text();
     const action = /action="([^"]+)"/.exec(html)?.[1];
     expect(action).toBeDefined();
-    const res = await t.app.request(`/${action!.replace(/&amp;/g, '&')}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const res = await t.app.request(`/${action!.replace(/&amp;/g, '&')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(res.status).toBe(200);
     expect((await t.subscriber(id))?.status).toBe('unsubscribed');
   });
@@ -311,7 +323,11 @@ describe('at most one confirmation per address per 10 minutes', () => {
 
     fail = false;
     // Not before its retry time…
-    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({ found: 1, taken: 1, done: 0 });
+    expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({
+      found: 1,
+      taken: 1,
+      done: 0,
+    });
     expect(await t.emailsTo(email)).toHaveLength(0);
     // …then once.
     t.clock.advance(MINUTE);
@@ -360,7 +376,9 @@ describe('at most one confirmation per address per 10 minutes', () => {
     await t.postJson({ email: active });
     await t.app.request(`/confirm?token=${await t.confirmToken(active)}`, POST);
     const suppressed = newAddress('suppressed');
-    await stack.doc.send(new PutCommand({ TableName: t.table, Item: { ...keys.suppression(suppressionHash(suppressed)), reason: 'complaint' } }));
+    await stack.doc.send(
+      new PutCommand({ TableName: t.table, Item: { ...keys.suppression(suppressionHash(suppressed)), reason: 'complaint' } }),
+    );
     delete t.deps.outbox;
     const before = await t.items();
     for (const email of [active, suppressed, newAddress('new')]) {
@@ -407,18 +425,77 @@ describe('bad input changes nothing', () => {
   const cases: { name: string; body: string; type?: string; status: number; code: string; field?: string }[] = [
     { name: 'a malformed address', body: JSON.stringify({ email: 'not-an-address' }), status: 400, code: 'invalid_email', field: 'email' },
     { name: 'a missing address', body: JSON.stringify({ name: 'Ann' }), status: 400, code: 'invalid_email', field: 'email' },
-    { name: 'an address over 254 characters', body: JSON.stringify({ email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` }), status: 400, code: 'invalid_email', field: 'email' },
-    { name: 'a CR/LF in the address', body: JSON.stringify({ email: 'a@example.com\r\nBcc: victim@example.com' }), status: 400, code: 'control_characters', field: 'email' },
-    { name: 'a control character in the name', body: JSON.stringify({ email: 'a@example.com', name: 'Ann\u0000' }), status: 400, code: 'control_characters', field: 'name' },
-    { name: 'a line break in the name', body: JSON.stringify({ email: 'a@example.com', name: 'Ann\nSubject: x' }), status: 400, code: 'control_characters', field: 'name' },
-    { name: 'a malformed time zone', body: JSON.stringify({ email: 'a@example.com', timezone: 'Mars Olympus' }), status: 400, code: 'invalid_timezone', field: 'timezone' },
-    { name: 'an overlong time zone', body: JSON.stringify({ email: 'a@example.com', timezone: `Etc/${'A'.repeat(70)}` }), status: 400, code: 'invalid_timezone', field: 'timezone' },
-    { name: 'a name that is a link', body: JSON.stringify({ email: 'a@example.com', name: 'Win a prize at http://prize.example' }), status: 400, code: 'invalid_name', field: 'name' },
-    { name: 'an address whose domain has no ASCII form', body: JSON.stringify({ email: 'a@bü\u00adcher..example' }), status: 400, code: 'invalid_email', field: 'email' },
-    { name: 'a field of the wrong type', body: JSON.stringify({ email: ['a@example.com'] }), status: 400, code: 'invalid_email', field: 'email' },
+    {
+      name: 'an address over 254 characters',
+      body: JSON.stringify({ email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` }),
+      status: 400,
+      code: 'invalid_email',
+      field: 'email',
+    },
+    {
+      name: 'a CR/LF in the address',
+      body: JSON.stringify({ email: 'a@example.com\r\nBcc: victim@example.com' }),
+      status: 400,
+      code: 'control_characters',
+      field: 'email',
+    },
+    {
+      name: 'a control character in the name',
+      body: JSON.stringify({ email: 'a@example.com', name: 'Ann\u0000' }),
+      status: 400,
+      code: 'control_characters',
+      field: 'name',
+    },
+    {
+      name: 'a line break in the name',
+      body: JSON.stringify({ email: 'a@example.com', name: 'Ann\nSubject: x' }),
+      status: 400,
+      code: 'control_characters',
+      field: 'name',
+    },
+    {
+      name: 'a malformed time zone',
+      body: JSON.stringify({ email: 'a@example.com', timezone: 'Mars Olympus' }),
+      status: 400,
+      code: 'invalid_timezone',
+      field: 'timezone',
+    },
+    {
+      name: 'an overlong time zone',
+      body: JSON.stringify({ email: 'a@example.com', timezone: `Etc/${'A'.repeat(70)}` }),
+      status: 400,
+      code: 'invalid_timezone',
+      field: 'timezone',
+    },
+    {
+      name: 'a name that is a link',
+      body: JSON.stringify({ email: 'a@example.com', name: 'Win a prize at http://prize.example' }),
+      status: 400,
+      code: 'invalid_name',
+      field: 'name',
+    },
+    {
+      name: 'an address whose domain has no ASCII form',
+      body: JSON.stringify({ email: 'a@bü\u00adcher..example' }),
+      status: 400,
+      code: 'invalid_email',
+      field: 'email',
+    },
+    {
+      name: 'a field of the wrong type',
+      body: JSON.stringify({ email: ['a@example.com'] }),
+      status: 400,
+      code: 'invalid_email',
+      field: 'email',
+    },
     { name: 'broken JSON', body: '{"email": "a@example.com"', status: 400, code: 'invalid_json' },
     { name: 'JSON that is not an object', body: '["a@example.com"]', status: 400, code: 'invalid_input' },
-    { name: 'a body over 10 KB', body: JSON.stringify({ email: 'a@example.com', name: 'x'.repeat(11 * 1024) }), status: 413, code: 'body_too_large' },
+    {
+      name: 'a body over 10 KB',
+      body: JSON.stringify({ email: 'a@example.com', name: 'x'.repeat(11 * 1024) }),
+      status: 413,
+      code: 'body_too_large',
+    },
     { name: 'an unsupported content type', body: 'email=a@example.com', type: 'text/plain', status: 415, code: 'unsupported_media_type' },
     { name: 'no content type', body: 'email=a@example.com', type: '', status: 415, code: 'unsupported_media_type' },
   ];
@@ -458,7 +535,11 @@ describe('bad input changes nothing', () => {
   });
 
   it('a browser posting an oversized or unsupported body gets a readable page', async () => {
-    const big = await t.app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=a%40example.com&name=${'x'.repeat(11 * 1024)}` });
+    const big = await t.app.request('/subscribe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `email=a%40example.com&name=${'x'.repeat(11 * 1024)}`,
+    });
     expect(big.status).toBe(413);
     expect(await big.text()).toContain('larger than 10 KB');
     const odd = await t.app.request('/subscribe', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a' });
@@ -471,10 +552,25 @@ describe('bad input changes nothing', () => {
     const email = newAddress('twice');
     const other = newAddress('other');
     const bodies: { name: string; field: string; body: string | FormData; type?: string }[] = [
-      { name: 'url-encoded address', field: 'email', body: `email=${encodeURIComponent(email)}&email=${encodeURIComponent(other)}`, type: 'application/x-www-form-urlencoded' },
+      {
+        name: 'url-encoded address',
+        field: 'email',
+        body: `email=${encodeURIComponent(email)}&email=${encodeURIComponent(other)}`,
+        type: 'application/x-www-form-urlencoded',
+      },
       // A filled honeypot followed by an empty copy must not pass for a person.
-      { name: 'url-encoded honeypot', field: 'website', body: `email=${encodeURIComponent(email)}&website=spam&website=`, type: 'application/x-www-form-urlencoded' },
-      { name: 'url-encoded time zone', field: 'timezone', body: `email=${encodeURIComponent(email)}&timezone=UTC&timezone=Europe%2FParis`, type: 'application/x-www-form-urlencoded' },
+      {
+        name: 'url-encoded honeypot',
+        field: 'website',
+        body: `email=${encodeURIComponent(email)}&website=spam&website=`,
+        type: 'application/x-www-form-urlencoded',
+      },
+      {
+        name: 'url-encoded time zone',
+        field: 'timezone',
+        body: `email=${encodeURIComponent(email)}&timezone=UTC&timezone=Europe%2FParis`,
+        type: 'application/x-www-form-urlencoded',
+      },
     ];
     const multipart = new FormData();
     multipart.append('email', email);
@@ -631,12 +727,15 @@ describe('pages and headers', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain(`<h1>${compiled.course.title}</h1>`);
-    for (const lesson of compiled.course.lessons) expect(html).toContain(`<li>${lesson.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</li>`);
+    for (const lesson of compiled.course.lessons)
+      expect(html).toContain(`<li>${lesson.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</li>`);
     expect(html).toContain('one lesson a week');
     expect(html).toMatch(/<label for="email">/);
     expect(html).toMatch(/<input id="email" name="email" type="email"[^>]*required/);
     expect(html).toMatch(/<input id="timezone" name="timezone" type="hidden"/);
-    expect(html).toMatch(/<div class="hp" aria-hidden="true">.*<input id="website" name="website" type="text" tabindex="-1" autocomplete="off">/);
+    expect(html).toMatch(
+      /<div class="hp" aria-hidden="true">.*<input id="website" name="website" type="text" tabindex="-1" autocomplete="off">/,
+    );
     expect(html).toMatch(/aria-live="polite"/);
     expect(html).toContain('Intl.DateTimeFormat().resolvedOptions().timeZone');
   });
@@ -672,7 +771,10 @@ describe('pages and headers', () => {
 
   it('allows CORS on POST /subscribe only for configured origins', async () => {
     const preflight = (origin: string) =>
-      t.app.request('/subscribe', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      t.app.request('/subscribe', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
     const allowed = await preflight(PARTNER_ORIGIN);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(PARTNER_ORIGIN);
     expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
@@ -703,7 +805,18 @@ describe('pages and headers', () => {
 });
 
 describe('POST /__local/drip', () => {
-  const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0, durationMs: 1, emailsPerSecond: 0, stoppedEarly: false };
+  const summary: DripSummary = {
+    due: 0,
+    claimed: 0,
+    sent: 0,
+    skipped: 0,
+    failed: 0,
+    held: 0,
+    possibleDuplicates: 0,
+    durationMs: 1,
+    emailsPerSecond: 0,
+    stoppedEarly: false,
+  };
 
   it('does not exist unless the app is local', async () => {
     expect((await t.app.request('/__local/drip', { method: 'POST' })).status).toBe(404);
@@ -719,7 +832,11 @@ describe('POST /__local/drip', () => {
   it('runs one tick as if the clock read "at" and answers its summary; bad input is a 400', async () => {
     const calls: { now: Date; deadline: Date }[] = [];
     t = await lifecycle(stack, compiled, { local: true, runDrip: (o) => (calls.push(o), Promise.resolve(summary)) });
-    const res = await t.app.request('/__local/drip', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: '2026-04-01T09:00:00Z' }) });
+    const res = await t.app.request('/__local/drip', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ at: '2026-04-01T09:00:00Z' }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(summary);
     expect(calls[0]?.now.toISOString()).toBe('2026-04-01T09:00:00.000Z');

@@ -26,10 +26,25 @@ function settings(overrides: Partial<LocalSettings> = {}): LocalSettings {
   return { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0, ...overrides };
 }
 const quiet = () => undefined;
-const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0, durationMs: 0, emailsPerSecond: 0, stoppedEarly: false };
+const summary: DripSummary = {
+  due: 0,
+  claimed: 0,
+  sent: 0,
+  skipped: 0,
+  failed: 0,
+  held: 0,
+  possibleDuplicates: 0,
+  durationMs: 0,
+  emailsPerSecond: 0,
+  stoppedEarly: false,
+};
 
 async function signUp(stack: LocalStack, email: string): Promise<string> {
-  const res = await fetch(`${stack.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(email)}` });
+  const res = await fetch(`${stack.url}/subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `email=${encodeURIComponent(email)}`,
+  });
   expect(res.status).toBe(200);
   await stack.signupsSettled();
   const mail = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
@@ -48,7 +63,9 @@ describe('the local stack', () => {
       expect(link.startsWith(`${first.url}/confirm?token=`)).toBe(true);
       const confirmed = await fetch(link, { method: 'POST' });
       expect(confirmed.status).toBe(200);
-      const lock = await first.doc.send(new GetCommand({ TableName: first.tableName, Key: keys.address(first.compiled.course.slug, 'kept@example.com') }));
+      const lock = await first.doc.send(
+        new GetCommand({ TableName: first.tableName, Key: keys.address(first.compiled.course.slug, 'kept@example.com') }),
+      );
       id = String(lock.Item?.id);
       unsubscribeUrl = `${first.url}/unsubscribe?token=${first.tokens.sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt: new Date() })}`;
     } finally {
@@ -80,7 +97,9 @@ describe('the local stack', () => {
       expect(await res.text()).toContain(stack.compiled.course.title);
       // The socket's address is the consent IP.
       await signUp(stack, 'socket@example.com');
-      const lock = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, 'socket@example.com') }));
+      const lock = await stack.doc.send(
+        new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, 'socket@example.com') }),
+      );
       const sub = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item?.id)) }));
       expect((sub.Item?.consent as { ip: string }).ip).toMatch(/127\.0\.0\.1/);
     } finally {
@@ -94,8 +113,12 @@ describe('the local stack', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       await expect(startLocalStack({ settings: settings({ port }), log: quiet })).rejects.toThrow(`port ${port} is already in use`);
-      await expect(startLocalStack({ settings: settings({ sesPort: port }), log: quiet })).rejects.toThrow(`SES emulator: port ${port} is already in use`);
-      await expect(startLocalStack({ settings: settings({ dynamodbPort: port }), log: quiet })).rejects.toThrow(`port ${port} is already in use`);
+      await expect(startLocalStack({ settings: settings({ sesPort: port }), log: quiet })).rejects.toThrow(
+        `SES emulator: port ${port} is already in use`,
+      );
+      await expect(startLocalStack({ settings: settings({ dynamodbPort: port }), log: quiet })).rejects.toThrow(
+        `port ${port} is already in use`,
+      );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -119,7 +142,9 @@ describe('the local stack', () => {
       void fetch(`http://127.0.0.1:${port}/`).then(
         (r) => {
           answer = r;
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'held by the test' }));
+          res
+            .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+            .end(JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'held by the test' }));
         },
         () => res.writeHead(400).end(),
       );
@@ -127,7 +152,9 @@ describe('the local stack', () => {
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
     try {
       const endpoint = `http://127.0.0.1:${(dynamo.address() as { port: number }).port}`;
-      await expect(startLocalStack({ settings: settings({ port, dynamodbEndpoint: endpoint }), log: quiet })).rejects.toThrow('Cannot reach DynamoDB');
+      await expect(startLocalStack({ settings: settings({ port, dynamodbEndpoint: endpoint }), log: quiet })).rejects.toThrow(
+        'Cannot reach DynamoDB',
+      );
     } finally {
       await new Promise((resolve) => dynamo.close(resolve));
     }
@@ -156,7 +183,11 @@ describe('the local stack', () => {
     const stack = await startLocalStack({ settings: settings({ dripEveryMs: 1000 }), createRunDrip, log: quiet });
     await started;
     // The ticker's tick is still running; the HTTP route runs its own.
-    const res = await fetch(`${stack.url}/__local/drip`, { method: 'POST', body: JSON.stringify({ at: '2026-06-01T09:00:00Z' }), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${stack.url}/__local/drip`, {
+      method: 'POST',
+      body: JSON.stringify({ at: '2026-06-01T09:00:00Z' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await res.json()).toEqual(summary);
     expect(calls[1]?.now.toISOString()).toBe('2026-06-01T09:00:00.000Z');
 
@@ -237,7 +268,11 @@ describe('local data that cannot be used stops the start, naming the file or fol
   const start = (dir: string, shared = false) =>
     startLocalStack({
       settings: {
-        ...parseLocalSettings({ DATA_DIR: dir, DRIP_EVERY: '0', ...(shared ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo!.url, AWS_ENDPOINT_URL_SES: ses!.url } : {}) }),
+        ...parseLocalSettings({
+          DATA_DIR: dir,
+          DRIP_EVERY: '0',
+          ...(shared ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo!.url, AWS_ENDPOINT_URL_SES: ses!.url } : {}),
+        }),
         port: 0,
         sesPort: 0,
         dynamodbPort: 0,
@@ -304,7 +339,9 @@ describe('local data that cannot be used stops the start, naming the file or fol
     try {
       await rm(join(dir, 'dynamodb'), { recursive: true });
       await writeFile(join(dir, 'dynamodb'), 'not a database');
-      await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (it is not a folder)`);
+      await expect(start(dir)).rejects.toThrow(
+        `The local database in ${join(dir, 'dynamodb')} cannot be opened or read (it is not a folder)`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -314,7 +351,9 @@ describe('local data that cannot be used stops the start, naming the file or fol
     const dir = await usedDir();
     try {
       await writeFile(join(dir, 'dynamodb', 'shared-local-instance.db'), 'garbage, not SQLite');
-      await expect(start(dir)).rejects.toThrow(`The local database in ${join(dir, 'dynamodb')} cannot be opened or read (Cannot reach DynamoDB to check table`);
+      await expect(start(dir)).rejects.toThrow(
+        `The local database in ${join(dir, 'dynamodb')} cannot be opened or read (Cannot reach DynamoDB to check table`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

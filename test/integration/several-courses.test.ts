@@ -24,7 +24,12 @@ beforeAll(async () => {
   const coursesDir = join(dataDir, 'courses');
   await cp(SHIPPED_COURSE_DIR, join(coursesDir, BOTOX), { recursive: true });
   await newCourse({ article: new URL('../fixtures/articles/walking.txt', import.meta.url).pathname, coursesDir });
-  const settings = { ...parseLocalSettings({ DATA_DIR: join(dataDir, 'data'), DRIP_EVERY: '0', COURSES_DIR: coursesDir }), port: 0, sesPort: 0, dynamodbPort: 0 };
+  const settings = {
+    ...parseLocalSettings({ DATA_DIR: join(dataDir, 'data'), DRIP_EVERY: '0', COURSES_DIR: coursesDir }),
+    port: 0,
+    sesPort: 0,
+    dynamodbPort: 0,
+  };
   const recording = (mailer: Mailer): Mailer => ({
     sendRaw: (message) => {
       sent.push({ to: message.to, raw: message.raw });
@@ -38,11 +43,17 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const inboxOf = async (email: string) => (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email)));
-const link = (text: string | undefined, path: 'confirm' | 'unsubscribe') => new RegExp(`(http://localhost:\\d+/${path}\\?token=[A-Za-z0-9_.-]+)`).exec(text ?? '')?.[1];
+const inboxOf = async (email: string) =>
+  (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email)));
+const link = (text: string | undefined, path: 'confirm' | 'unsubscribe') =>
+  new RegExp(`(http://localhost:\\d+/${path}\\?token=[A-Za-z0-9_.-]+)`).exec(text ?? '')?.[1];
 
 async function drip(at?: Date): Promise<DripSummary> {
-  const res = await fetch(`${stack.url}/__local/drip`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: at === undefined ? '' : JSON.stringify({ at: at.toISOString() }) });
+  const res = await fetch(`${stack.url}/__local/drip`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: at === undefined ? '' : JSON.stringify({ at: at.toISOString() }),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as DripSummary;
 }
@@ -82,7 +93,10 @@ describe('two courses in one local stack', () => {
     // The confirmations go out from the signup outbox, right after the answers.
     await stack.signupsSettled();
     const confirmations = await inboxOf(email);
-    expect(confirmations.map((m) => m.subject).sort()).toEqual(['Please confirm your subscription to Botox and Permanent Numbness', 'Please confirm your subscription to Walking for Health']);
+    expect(confirmations.map((m) => m.subject).sort()).toEqual([
+      'Please confirm your subscription to Botox and Permanent Numbness',
+      'Please confirm your subscription to Walking for Health',
+    ]);
     const confirmLinks = confirmations.map((m) => link(m.body.text, 'confirm'));
     expect(new Set(confirmLinks).size).toBe(2);
     for (const url of confirmLinks) {
@@ -94,9 +108,15 @@ describe('two courses in one local stack', () => {
 
     expect(await drip()).toMatchObject({ sent: 2 });
     const lessons = (await inboxOf(email)).filter((m) => m.subject.startsWith('Lesson 1 of'));
-    expect(lessons.map((m) => m.subject).sort()).toEqual(['Lesson 1 of 4: Walking for Health, an introduction', 'Lesson 1 of 8: Botox and permanent numbness, an introduction']);
+    expect(lessons.map((m) => m.subject).sort()).toEqual([
+      'Lesson 1 of 4: Walking for Health, an introduction',
+      'Lesson 1 of 8: Botox and permanent numbness, an introduction',
+    ]);
     // Each its own List-Id and its own unsubscribe link.
-    const listIds = sent.filter((m) => m.to === email).slice(-2).map((m) => /^List-Id: (.*)$/m.exec(Buffer.from(m.raw).toString('utf8'))?.[1] ?? '');
+    const listIds = sent
+      .filter((m) => m.to === email)
+      .slice(-2)
+      .map((m) => /^List-Id: (.*)$/m.exec(Buffer.from(m.raw).toString('utf8'))?.[1] ?? '');
     expect(listIds.sort()).toEqual([expect.stringContaining(`<${BOTOX}.`), expect.stringContaining(`<${WALKING}.`)]);
     const botoxLesson = lessons.find((m) => m.subject.startsWith('Lesson 1 of 8'))!;
     const walkingLesson = lessons.find((m) => m.subject.startsWith('Lesson 1 of 4'))!;
@@ -106,7 +126,11 @@ describe('two courses in one local stack', () => {
 
     // The unsubscribe page names the course it is about; the one-click POST leaves that course only.
     expect(await (await fetch(leave!)).text()).toContain('Botox and Permanent Numbness');
-    const left = await fetch(leave!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const left = await fetch(leave!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(left.status).toBe(200);
 
     const weekOn = new Date(Date.now() + 8 * 86_400_000);

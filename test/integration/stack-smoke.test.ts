@@ -35,13 +35,17 @@ describe('embedded services', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startDynamoDbLocal()).rejects.toThrow(/`java` was not found\. DynamoDB Local needs Java 17 or newer .*apt-get install openjdk-17-jre-headless/);
+      await expect(startDynamoDbLocal()).rejects.toThrow(
+        /`java` was not found\. DynamoDB Local needs Java 17 or newer .*apt-get install openjdk-17-jre-headless/,
+      );
     } finally {
       process.env.PATH = path;
     }
   });
 
   it('a port already in use is named before DynamoDB Local starts', async () => {
-    await expect(startDynamoDbLocal({ port: Number(new URL(stack.dynamoUrl).port) })).rejects.toThrow(/DynamoDB Local: port \d+ is already in use/);
+    await expect(startDynamoDbLocal({ port: Number(new URL(stack.dynamoUrl).port) })).rejects.toThrow(
+      /DynamoDB Local: port \d+ is already in use/,
+    );
   });
 });

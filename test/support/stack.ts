@@ -4,7 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
-import { startDynamoDbLocal, startSesEmulator, emulatorEmails, clearEmulator, type RunningService } from '../../functions/local/services.js';
+import {
+  startDynamoDbLocal,
+  startSesEmulator,
+  emulatorEmails,
+  clearEmulator,
+  type RunningService,
+} from '../../functions/local/services.js';
 import { tableDefinition } from '../../functions/adapters/table.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

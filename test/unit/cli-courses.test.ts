@@ -22,23 +22,45 @@ const io = (): CliIo & { out: ReturnType<typeof collector>; err: ReturnType<type
 
 describe('the CLI with several courses', () => {
   it.each([
-    [['import', 'list.csv', '--consent', 'a fair'], 'import needs --course <slug> when there are several courses (botox-permanent-numbness, walking)'],
+    [
+      ['import', 'list.csv', '--consent', 'a fair'],
+      'import needs --course <slug> when there are several courses (botox-permanent-numbness, walking)',
+    ],
     [['send-test', '--to', 'me@example.com', '--lesson', '1'], 'send-test needs --course <slug> when there are several courses'],
     [['requeue', 'a@example.com'], 'requeue needs --course <slug> when there are several courses'],
-    [['send-test', '--to', 'me@example.com', '--lesson', '1', '--course', 'cooking'], 'no course "cooking" (the courses are: botox-permanent-numbness, walking)'],
+    [
+      ['send-test', '--to', 'me@example.com', '--lesson', '1', '--course', 'cooking'],
+      'no course "cooking" (the courses are: botox-permanent-numbness, walking)',
+    ],
   ])('%j is a usage error naming the courses (exit 2)', async (argv, message) => {
     const x = io();
     expect(await main(argv, x)).toBe(2);
     expect(x.err.text()).toContain(message);
   });
 
-  it('export --course writes only that course\'s subscribers', async () => {
-    const person = (id: string, course: string) => ({ id, course, email: `${id}@example.com`, timezone: 'UTC', status: 'active', nextLesson: 1, consent: { at: '2026-01-01T00:00:00.000Z', ip: '1', userAgent: 'u', page: 'p' }, createdAt: '2026-01-01T00:00:00.000Z' }) as StoredSubscriber;
+  it("export --course writes only that course's subscribers", async () => {
+    const person = (id: string, course: string) =>
+      ({
+        id,
+        course,
+        email: `${id}@example.com`,
+        timezone: 'UTC',
+        status: 'active',
+        nextLesson: 1,
+        consent: { at: '2026-01-01T00:00:00.000Z', ip: '1', userAgent: 'u', page: 'p' },
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }) as StoredSubscriber;
     const store = {
       subscriberPages: () => [[person('a', 'walking'), person('b', 'botox-permanent-numbness')], [person('c', 'walking')]].values(),
     } as unknown as OperatorStore;
     const out = collector();
     expect(await runExport({ store, out, format: 'jsonl', course: 'walking' })).toBe(2);
-    expect(out.text().trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a', 'c']);
+    expect(
+      out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(['a', 'c']);
   });
 });

@@ -10,6 +10,7 @@ describe('viewerIp (CloudFront-Viewer-Address)', () => {
   });
 
   it('answers undefined for a missing or malformed value, so the connection address is used instead', () => {
-    for (const bad of [undefined, '', '198.51.100.10', 'evil:80', 'not an ip:12', '198.51.100.10:port', '[1.2.3.4]:80']) expect(viewerIp(bad)).toBeUndefined();
+    for (const bad of [undefined, '', '198.51.100.10', 'evil:80', 'not an ip:12', '198.51.100.10:port', '[1.2.3.4]:80'])
+      expect(viewerIp(bad)).toBeUndefined();
   });
 });

@@ -4,7 +4,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDripTicker } from '../../functions/local/ticker.js';
 import type { DripSummary } from '../../functions/core/ports.js';
 
-const summary: DripSummary = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0, durationMs: 0, emailsPerSecond: 0, stoppedEarly: false };
+const summary: DripSummary = {
+  due: 0,
+  claimed: 0,
+  sent: 0,
+  skipped: 0,
+  failed: 0,
+  held: 0,
+  possibleDuplicates: 0,
+  durationMs: 0,
+  emailsPerSecond: 0,
+  stoppedEarly: false,
+};
 
 beforeEach(() => {
   vi.useFakeTimers();

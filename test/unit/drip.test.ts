@@ -2,7 +2,15 @@
 // DynamoDB one, and a scripted mailer: scheduling after late sends, the deadline, the rate, the
 // concurrency bound, the SES quota, the rejection breaker and what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import { runDrip, LATE_SEND_TOLERANCE_MS, type Advance, type AdvanceOutcome, type DripDeps, type DripStore, type DueEntry } from '../../functions/core/drip.js';
+import {
+  runDrip,
+  LATE_SEND_TOLERANCE_MS,
+  type Advance,
+  type AdvanceOutcome,
+  type DripDeps,
+  type DripStore,
+  type DueEntry,
+} from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
 import type { SendRecord, Subscriber } from '../../functions/core/model.js';
 import { createTokens } from '../../functions/core/tokens.js';
@@ -21,7 +29,12 @@ const course = parseCourse({
   confirmation: { file: 'system/confirm.mjml', subject: 'Confirm', preheader: 'Confirm' },
   lessons: [1, 2, 3].map((n) => ({ file: `lessons/${n}.mjml`, title: `L${n}`, subject: `Lesson ${n} of 3: L${n}`, preheader: `P${n}` })),
 });
-const email = (n: number) => ({ subject: `Lesson ${n} of 3: L${n}`, preheader: `P${n}`, html: `<p>Hi {{name}}</p><a href="{{unsubscribeUrl}}">unsubscribe</a>`, text: `Hi {{name}} {{unsubscribeUrl}}` });
+const email = (n: number) => ({
+  subject: `Lesson ${n} of 3: L${n}`,
+  preheader: `P${n}`,
+  html: `<p>Hi {{name}}</p><a href="{{unsubscribeUrl}}">unsubscribe</a>`,
+  text: `Hi {{name}} {{unsubscribeUrl}}`,
+});
 const compiled: CompiledCourse = { course, lessons: [email(1), email(2), email(3)], confirmation: email(0) };
 
 type Row = Subscriber & { dueAt?: string; claimId?: string; claimUntil?: number; heldReason?: string };
@@ -37,8 +50,17 @@ class MemoryStore implements DripStore {
   add(id: string, nextSendAt: Date, extra: Partial<Subscriber> = {}): void {
     const at = nextSendAt.toISOString();
     this.rows.set(id, {
-      id, course: course.slug, email: `${id}@example.com`, timezone: 'Europe/Paris', status: 'active', nextLesson: 0, nextSendAt: at,
-      consent: { at, ip: '192.0.2.1', userAgent: 'unit', page: 'unit' }, createdAt: at, dueAt: `${at}#${id}`, ...extra,
+      id,
+      course: course.slug,
+      email: `${id}@example.com`,
+      timezone: 'Europe/Paris',
+      status: 'active',
+      nextLesson: 0,
+      nextSendAt: at,
+      consent: { at, ip: '192.0.2.1', userAgent: 'unit', page: 'unit' },
+      createdAt: at,
+      dueAt: `${at}#${id}`,
+      ...extra,
     });
   }
   findDue(now: Date, shards?: readonly string[]): Promise<DueEntry[]> {
@@ -55,7 +77,8 @@ class MemoryStore implements DripStore {
     return Promise.resolve(
       entries.flatMap((entry) => {
         const r = this.rows.get(entry.id);
-        if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime())) return [];
+        if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime()))
+          return [];
         const before = { ...r };
         r.claimId = c.claimId;
         r.claimUntil = c.until.getTime();
@@ -86,23 +109,26 @@ class MemoryStore implements DripStore {
     return Promise.resolve(true);
   }
   advance(items: { subscriberId: string; advance: Advance }[]) {
-    return Promise.resolve(items.map(({ subscriberId: id, advance: a }): AdvanceOutcome => {
-      const r = this.rows.get(id);
-      if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active') return r !== undefined && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
-      r.nextLesson = a.lesson + 1;
-      r.lastSentAt = a.sentAt;
-      delete r.claimId;
-      delete r.claimUntil;
-      if (a.next === 'completed') {
-        r.status = 'completed';
-        delete r.dueAt;
-        delete r.nextSendAt;
-      } else {
-        r.nextSendAt = a.next.nextSendAt;
-        r.dueAt = `${a.next.nextSendAt}#${id}`;
-      }
-      return 'advanced';
-    }));
+    return Promise.resolve(
+      items.map(({ subscriberId: id, advance: a }): AdvanceOutcome => {
+        const r = this.rows.get(id);
+        if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active')
+          return r !== undefined && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
+        r.nextLesson = a.lesson + 1;
+        r.lastSentAt = a.sentAt;
+        delete r.claimId;
+        delete r.claimUntil;
+        if (a.next === 'completed') {
+          r.status = 'completed';
+          delete r.dueAt;
+          delete r.nextSendAt;
+        } else {
+          r.nextSendAt = a.next.nextSendAt;
+          r.dueAt = `${a.next.nextSendAt}#${id}`;
+        }
+        return 'advanced';
+      }),
+    );
   }
   hold(id: string, h: { claimId: string; lesson: number; at: string; reason: string }) {
     const r = this.rows.get(id);
@@ -143,7 +169,13 @@ function fakeTime(start: Date) {
   };
 }
 
-function setup(start: Date, o: { mailer?: (m: { to: string; tags?: Record<string, string> }, at: number) => Promise<void>; settings?: Partial<DripDeps['settings']> } = {}) {
+function setup(
+  start: Date,
+  o: {
+    mailer?: (m: { to: string; tags?: Record<string, string> }, at: number) => Promise<void>;
+    settings?: Partial<DripDeps['settings']>;
+  } = {},
+) {
   const store = new MemoryStore();
   const time = fakeTime(start);
   const sent: { to: string; lesson: string; at: number }[] = [];
@@ -163,7 +195,14 @@ function setup(start: Date, o: { mailer?: (m: { to: string; tags?: Record<string
     sleep: time.sleep,
     course: compiled,
     tokens: createTokens(Buffer.alloc(32, 3)),
-    settings: { publicUrl: 'https://course.example.com', maxSendRate: 1000, sendConcurrency: 4, retryBaseMs: 10, retryMaxMs: 100, ...o.settings },
+    settings: {
+      publicUrl: 'https://course.example.com',
+      maxSendRate: 1000,
+      sendConcurrency: 4,
+      retryBaseMs: 10,
+      retryMaxMs: 100,
+      ...o.settings,
+    },
     random: () => 0.5,
     log: (e) => logs.push(e),
   };
@@ -271,7 +310,10 @@ describe('runDrip limits', () => {
 
   it('stops starting sends before the deadline; the rest is left due for the next run', async () => {
     const start = T('2026-03-03T08:00:00Z');
-    const { store, time, run } = setup(start, { settings: { sendConcurrency: 1, sendReserveMs: 20_000 }, mailer: () => Promise.resolve(time.advance(4_000)) });
+    const { store, time, run } = setup(start, {
+      settings: { sendConcurrency: 1, sendReserveMs: 20_000 },
+      mailer: () => Promise.resolve(time.advance(4_000)),
+    });
     for (let i = 0; i < 10; i++) store.add(`d${i}`, T('2026-03-03T07:00:00Z'));
     const summary = await run(start, 30_000);
     // Starts at +0, +4 s and +8 s fit (20 s reserve before a 30 s deadline); +12 s does not. The
@@ -308,14 +350,28 @@ describe('runDrip limits', () => {
   it('emits the summary as metrics once per run, refused sends as failed and held (the alarm’s metrics), zeros included', async () => {
     const { store, deps } = setup(T('2026-03-03T08:00:00Z'), {
       settings: { sendConcurrency: 1 },
-      mailer: (m) => (m.to.startsWith('bad') ? Promise.reject(new SendError('permanent', 'SES SendRawEmail failed (MessageRejected, permanent)')) : Promise.resolve()),
+      mailer: (m) =>
+        m.to.startsWith('bad')
+          ? Promise.reject(new SendError('permanent', 'SES SendRawEmail failed (MessageRejected, permanent)'))
+          : Promise.resolve(),
     });
     store.add('bad0', T('2026-03-03T07:00:00Z'));
     store.add('good1', T('2026-03-03T07:01:00Z'));
     const added: [string, number][] = [];
     const now = T('2026-03-03T08:00:00Z');
-    await runDrip({ ...deps, metrics: { add: (name, value) => added.push([name, value]) } }, { now, deadline: new Date(now.getTime() + 600_000) });
-    expect(Object.fromEntries(added)).toEqual({ sent: 1, failed: 1, skipped: 0, held: 1, possibleDuplicates: 0, stoppedEarly: 0, duration: expect.any(Number) as number });
+    await runDrip(
+      { ...deps, metrics: { add: (name, value) => added.push([name, value]) } },
+      { now, deadline: new Date(now.getTime() + 600_000) },
+    );
+    expect(Object.fromEntries(added)).toEqual({
+      sent: 1,
+      failed: 1,
+      skipped: 0,
+      held: 1,
+      possibleDuplicates: 0,
+      stoppedEarly: 0,
+      duration: expect.any(Number) as number,
+    });
     expect(added).toHaveLength(7);
   });
 });
@@ -354,7 +410,9 @@ describe('runDrip failures', () => {
     const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'), {
       mailer: () => {
         calls++;
-        return calls === 1 ? Promise.reject(new SendError('throttled', 'SES SendRawEmail failed (Throttling, throttled)')) : Promise.resolve();
+        return calls === 1
+          ? Promise.reject(new SendError('throttled', 'SES SendRawEmail failed (Throttling, throttled)'))
+          : Promise.resolve();
       },
     });
     store.holdsClaim = () => Promise.reject(new Error('DynamoDB claim check failed'));
@@ -400,7 +458,9 @@ describe('runDrip failures', () => {
     const { store, sent, deps } = setup(T('2026-03-03T08:00:00Z'));
     store.add('y', T('2026-03-03T07:00:00Z'));
     const now = T('2026-03-03T08:00:00Z');
-    await expect(runDrip({ ...deps, sendQuota: () => Promise.reject(new Error('SES down')) }, { now, deadline: new Date(now.getTime() + 60_000) })).rejects.toThrow('SES down');
+    await expect(
+      runDrip({ ...deps, sendQuota: () => Promise.reject(new Error('SES down')) }, { now, deadline: new Date(now.getTime() + 60_000) }),
+    ).rejects.toThrow('SES down');
     expect(sent).toEqual([]);
   });
 
@@ -410,7 +470,20 @@ describe('runDrip failures', () => {
     await run(T('2026-03-03T08:00:00Z'));
     const lines = logs.filter((l) => l.msg === 'drip.summary');
     expect(lines).toHaveLength(1);
-    expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['due', 'claimed', 'sent', 'skipped', 'failed', 'held', 'possibleDuplicates', 'durationMs', 'emailsPerSecond', 'stoppedEarly']));
+    expect(Object.keys(lines[0]!)).toEqual(
+      expect.arrayContaining([
+        'due',
+        'claimed',
+        'sent',
+        'skipped',
+        'failed',
+        'held',
+        'possibleDuplicates',
+        'durationMs',
+        'emailsPerSecond',
+        'stoppedEarly',
+      ]),
+    );
     // An object with a level, never a pre-stringified line.
     expect(lines[0]).toMatchObject({ level: 'info', sent: 1 });
   });

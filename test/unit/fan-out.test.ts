@@ -29,7 +29,11 @@ describe('planSenders', () => {
     ]);
     expect(plan.flatMap((p) => p.shards).sort()).toEqual([...SHARDS].sort());
     expect(plan.map((p) => p.maxSendRate)).toEqual([100, 100, 100]);
-    expect(plan.map((p) => [p.sender, p.senders])).toEqual([[0, 3], [1, 3], [2, 3]]);
+    expect(plan.map((p) => [p.sender, p.senders])).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+    ]);
   });
 
   it('the senders together let no more than the rate into a second: the sum of ⌊share⌋ ≤ rate', () => {

@@ -8,12 +8,20 @@ const mail = { messageId: 'm-1', destination: ['a@example.com'], tags: { course:
 
 describe('parseSesNotification', () => {
   it('accepts a configuration-set bounce and keeps its recipients and tags', () => {
-    const r = parseSesNotification({ eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'a@example.com' }] } });
+    const r = parseSesNotification({
+      eventType: 'Bounce',
+      mail,
+      bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'a@example.com' }] },
+    });
     expect(r.ok && r.notification.eventType).toBe('Bounce');
   });
 
   it('reads the older notificationType field as the event type', () => {
-    const r = parseSesNotification({ notificationType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: 'a@example.com' }] } });
+    const r = parseSesNotification({
+      notificationType: 'Complaint',
+      mail,
+      complaint: { complainedRecipients: [{ emailAddress: 'a@example.com' }] },
+    });
     expect(r.ok && r.notification.eventType).toBe('Complaint');
   });
 
@@ -24,7 +32,10 @@ describe('parseSesNotification', () => {
     ['no event type', { mail }],
     ['no mail', { eventType: 'Send' }],
     ['no recipients on a bounce', { eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent', bouncedRecipients: [] } }],
-    ['an unknown bounce type', { eventType: 'Bounce', mail, bounce: { bounceType: 'Maybe', bouncedRecipients: [{ emailAddress: 'a@example.com' }] } }],
+    [
+      'an unknown bounce type',
+      { eventType: 'Bounce', mail, bounce: { bounceType: 'Maybe', bouncedRecipients: [{ emailAddress: 'a@example.com' }] } },
+    ],
     ['tags that are not lists', { eventType: 'Send', mail: { ...mail, tags: { course: 'c' } } }],
     ['an empty destination', { eventType: 'Send', mail: { ...mail, destination: [] } }],
   ])('calls %s malformed', (_what, input) => {
@@ -60,7 +71,12 @@ describe('local mailbox simulator', () => {
   });
 
   it('produces notifications the core accepts, with tags as lists', () => {
-    const events = simulatedNotifications({ messageId: 'm', to: 'complaint@simulator.amazonses.com', tags: { course: 'c', lesson: '1' }, at: new Date(0) });
+    const events = simulatedNotifications({
+      messageId: 'm',
+      to: 'complaint@simulator.amazonses.com',
+      tags: { course: 'c', lesson: '1' },
+      at: new Date(0),
+    });
     expect(events.map((e) => e.eventType)).toEqual(['Send', 'Delivery', 'Complaint']);
     for (const e of events) expect(parseSesNotification(e).ok).toBe(true);
     expect(events[0]?.mail).toMatchObject({ tags: { course: ['c'], lesson: ['1'] } });

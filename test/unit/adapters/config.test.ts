@@ -4,7 +4,13 @@ import { parseConfig } from '../../../functions/adapters/config.js';
 describe('runtime settings', () => {
   it('defaults give a working local configuration', () => {
     const c = parseConfig({});
-    expect(c).toMatchObject({ tableName: 'email-course', publicUrl: 'http://localhost:3000', maxSendRate: 10, sendConcurrency: 4, dueShards: 8 });
+    expect(c).toMatchObject({
+      tableName: 'email-course',
+      publicUrl: 'http://localhost:3000',
+      maxSendRate: 10,
+      sendConcurrency: 4,
+      dueShards: 8,
+    });
     expect(c.corsOrigins).toEqual([]);
     expect(c.senderAddress).toBeUndefined();
   });

@@ -7,7 +7,11 @@ import { createLambdaObservability, readableLog } from '../../../functions/adapt
 function captured(fn: () => void): string[] {
   const lines: string[] = [];
   const grab = (chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     return true;
   };
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(grab);
@@ -31,7 +35,14 @@ describe('the Lambda log port (Powertools Logger)', () => {
       log({ msg: 'drip.send_rejected', level: 'warn', subscriber: 's1', error: 'Email address is not verified.' });
     });
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
-      expect.objectContaining({ level: 'INFO', message: 'drip.summary', service: 'drip', sent: 3, stoppedEarly: false, at: '2026-03-03T08:00:00.000Z' }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'drip.summary',
+        service: 'drip',
+        sent: 3,
+        stoppedEarly: false,
+        at: '2026-03-03T08:00:00.000Z',
+      }),
       expect.objectContaining({ level: 'WARN', message: 'drip.send_rejected', subscriber: 's1', error: 'Email address is not verified.' }),
     ]);
   });
@@ -48,7 +59,10 @@ describe('the Lambda metrics port (Powertools Metrics, EMF)', () => {
     metrics.add('duration', 1234);
     const [line, ...others] = captured(() => publishMetrics());
     expect(others).toEqual([]);
-    const block = JSON.parse(line!) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }; [k: string]: unknown };
+    const block = JSON.parse(line!) as {
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+      [k: string]: unknown;
+    };
     expect(block).toMatchObject({ service: 'drip', held: 2, sent: 0, duration: 1234 });
     expect(block._aws.CloudWatchMetrics).toEqual([
       {
@@ -72,6 +86,9 @@ describe('the local log port', () => {
     const log = readableLog((l) => lines.push(l));
     log({ msg: 'drip.summary', sent: 3, stopReason: undefined, at: '2026-03-03T08:00:00.000Z' });
     log({ msg: 'request failed', level: 'error', error: 'table not found', path: '/subscribe' });
-    expect(lines).toEqual(["drip.summary sent=3 at=2026-03-03T08:00:00.000Z", "ERROR request failed error='table not found' path=/subscribe"]);
+    expect(lines).toEqual([
+      'drip.summary sent=3 at=2026-03-03T08:00:00.000Z',
+      "ERROR request failed error='table not found' path=/subscribe",
+    ]);
   });
 });

@@ -30,17 +30,22 @@ async function brokenCopy(name: string, file: string, edit: (text: string) => st
 
 const L2 = 'lessons/02-understanding-permanent-numbness.mjml';
 const L3 = 'lessons/03-role-of-botox.mjml';
-const P2A = 'Permanent numbness occurs when nerves are damaged or compressed, leading to the loss of sensation in specific areas of the body.';
-const P3B = 'Botox, short for botulinum toxin, is a neurotoxic protein produced by the bacterium Clostridium botulinum. It works by temporarily paralyzing or weakening muscles or nerve endings in targeted areas.';
+const P2A =
+  'Permanent numbness occurs when nerves are damaged or compressed, leading to the loss of sensation in specific areas of the body.';
+const P3B =
+  'Botox, short for botulinum toxin, is a neurotoxic protein produced by the bacterium Clostridium botulinum. It works by temporarily paralyzing or weakening muscles or nerve endings in targeted areas.';
 const paragraph = (text: string) => `  <p>${text}</p>\n`;
 
 describe('every course in the repository', () => {
   // COURSES_DIR, as for npm start and the bench: a deployment's own courses folder gets the same check.
-  it.each(loadCourses(process.env.COURSES_DIR || undefined).map((f) => [f.course.slug, f.dir] as const))('%s passes course check: its lessons hold its source word for word, compile strictly, fit and carry the disclaimer', async (_slug, dir) => {
-    const report = await checkCourse(dir);
-    expect(report.problems).toEqual([]);
-    expect(report.largestLessonBytes).toBeLessThan(MAX_LESSON_BYTES);
-  });
+  it.each(loadCourses(process.env.COURSES_DIR || undefined).map((f) => [f.course.slug, f.dir] as const))(
+    '%s passes course check: its lessons hold its source word for word, compile strictly, fit and carry the disclaimer',
+    async (_slug, dir) => {
+      const report = await checkCourse(dir);
+      expect(report.problems).toEqual([]);
+      expect(report.largestLessonBytes).toBeLessThan(MAX_LESSON_BYTES);
+    },
+  );
 });
 
 describe('course check finds what is wrong, naming the lesson and the text', () => {
@@ -64,11 +69,15 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
   it('an added paragraph: not in the source, in the lesson it was added to', async () => {
     const dir = await brokenCopy('added', L3, (t) => t.replace('</mj-text>', '  <p>Botox cures numbness in every case.</p>\n</mj-text>'));
     const { problems } = await checkCourse(dir);
-    expect(problems).toEqual([{ check: 'fidelity', lesson: 3, file: L3, message: 'not in the source (added): “Botox cures numbness in every case.”' }]);
+    expect(problems).toEqual([
+      { check: 'fidelity', lesson: 3, file: L3, message: 'not in the source (added): “Botox cures numbness in every case.”' },
+    ]);
   });
 
   it('one word changed: the source paragraph is missing and the changed one added', async () => {
-    const dir = await brokenCopy('changed', L2, (t) => t.replace('leading to the loss of sensation', 'always leading to the loss of sensation'));
+    const dir = await brokenCopy('changed', L2, (t) =>
+      t.replace('leading to the loss of sensation', 'always leading to the loss of sensation'),
+    );
     const messages = (await checkCourse(dir)).problems.map((p) => `${p.lesson}: ${p.message}`);
     expect(messages).toEqual([`2: missing: “${P2A}”`, `2: not in the source (added): “${P2A.replace('leading to', 'always leading to')}”`]);
   });
@@ -78,7 +87,10 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
     await cp(SHIPPED_COURSE_DIR, dir, { recursive: true });
     const last = / {2}<p>This condition[^\n]*\n/.exec(await readFile(join(dir, L2), 'utf8'))![0];
     await writeFile(join(dir, L2), (await readFile(join(dir, L2), 'utf8')).replace(last, ''));
-    await writeFile(join(dir, L3), (await readFile(join(dir, L3), 'utf8')).replace('<mj-text css-class="lesson">\n', `<mj-text css-class="lesson">\n${last}`));
+    await writeFile(
+      join(dir, L3),
+      (await readFile(join(dir, L3), 'utf8')).replace('<mj-text css-class="lesson">\n', `<mj-text css-class="lesson">\n${last}`),
+    );
     const { problems } = await checkCourse(dir);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ check: 'fidelity', lesson: 3, file: L3 });
@@ -86,9 +98,18 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
   });
 
   it('a lesson that does not compile at strict validation', async () => {
-    const dir = await brokenCopy('uncompiled', L3, (t) => t.replace('<mj-text css-class="lesson">', '<mj-text css-class="lesson" colour="red">'));
+    const dir = await brokenCopy('uncompiled', L3, (t) =>
+      t.replace('<mj-text css-class="lesson">', '<mj-text css-class="lesson" colour="red">'),
+    );
     const { problems } = await checkCourse(dir);
-    expect(problems).toEqual([expect.objectContaining({ check: 'compile', lesson: 3, file: L3, message: expect.stringMatching(/Attribute colour is illegal/) as unknown })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        check: 'compile',
+        lesson: 3,
+        file: L3,
+        message: expect.stringMatching(/Attribute colour is illegal/) as unknown,
+      }),
+    ]);
   });
 
   it('a layout without the disclaimer fails every lesson when the manifest sets one', async () => {
@@ -103,10 +124,24 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
 
   it('a lesson over 102 KB for a reader is too big', async () => {
     const compiled = await compileShippedCourse();
-    const big = { ...compiled, lessons: compiled.lessons.map((l, i) => (i === 1 ? { ...l, html: l.html + 'x'.repeat(MAX_LESSON_BYTES) } : l)) };
-    const subject = { dir: SHIPPED_COURSE_DIR, course: compiled.course, compiled: () => Promise.resolve(big) } as unknown as CourseUnderCheck;
+    const big = {
+      ...compiled,
+      lessons: compiled.lessons.map((l, i) => (i === 1 ? { ...l, html: l.html + 'x'.repeat(MAX_LESSON_BYTES) } : l)),
+    };
+    const subject = {
+      dir: SHIPPED_COURSE_DIR,
+      course: compiled.course,
+      compiled: () => Promise.resolve(big),
+    } as unknown as CourseUnderCheck;
     const problems = await sizeCheck.run(subject);
-    expect(problems).toEqual([{ check: 'size', lesson: 2, file: L2, message: expect.stringMatching(/^11\d\.\d KB of HTML: Gmail clips emails at 102 KB$/) as unknown }]);
+    expect(problems).toEqual([
+      {
+        check: 'size',
+        lesson: 2,
+        file: L2,
+        message: expect.stringMatching(/^11\d\.\d KB of HTML: Gmail clips emails at 102 KB$/) as unknown,
+      },
+    ]);
   });
 
   it('a course without a source cannot be checked for fidelity, and says so', async () => {

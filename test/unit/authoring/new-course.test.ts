@@ -45,15 +45,27 @@ describe('a Markdown article', () => {
     const { out, result, course, lesson } = await made('md', fixture('sleep.md'));
     expect(course.title).toBe('Sleep and the Body Clock');
     expect(course.slug).toBe('sleep-and-the-body-clock');
-    expect(course.lessons.map((l) => l.title)).toEqual(['Introduction', 'What Is the Body Clock?', 'Rêves et mémoire: ça compte', 'Ending']);
-    expect(result.lessons.map((l) => [l.number, l.words])).toEqual([[1, 25], [2, 48], [3, 20], [4, 8]]);
+    expect(course.lessons.map((l) => l.title)).toEqual([
+      'Introduction',
+      'What Is the Body Clock?',
+      'Rêves et mémoire: ça compte',
+      'Ending',
+    ]);
+    expect(result.lessons.map((l) => [l.number, l.words])).toEqual([
+      [1, 25],
+      [2, 48],
+      [3, 20],
+      [4, 8],
+    ]);
     // Links, emphasis and code kept in the introduction; a quote, a ### sub-heading and nested lists in lesson 2.
     expect(await lesson(0)).toMatch(/<a href="https:\/\/example\.org\/sleep" style="color:#0b5cad;[^"]*">link to a source<\/a>/);
     expect(await lesson(0)).toContain('<em>introduction</em>');
     expect(await lesson(0)).not.toContain('<h1>');
     const second = await lesson(1);
     expect(second).toContain('<h1>What Is the Body Clock?</h1>');
-    expect(second).toMatch(/<blockquote style="[^"]*border-left[^"]*">\s*<p>Light in the morning sets the clock for the day\.<\/p>\s*<\/blockquote>/);
+    expect(second).toMatch(
+      /<blockquote style="[^"]*border-left[^"]*">\s*<p>Light in the morning sets the clock for the day\.<\/p>\s*<\/blockquote>/,
+    );
     expect(second).toContain('<h2>Light and Dark</h2>');
     expect(second).toMatch(/<li[^>]*>Evening light moves it later:<ol[^>]*>\s*<li[^>]*>screens count as light;<\/li>/);
     expect(await lesson(2)).toContain('Naïve readers — and experts — still debate it.');
@@ -84,7 +96,12 @@ describe('a Markdown article', () => {
     const { out, course, lesson } = await made('md-dropped', fixture('sleep.md'));
     await writeFile(join(out, course.lessons[2]!.file), (await lesson(2)).replace(/ {2}<p>Some researchers[^\n]*\n/, ''));
     expect((await checkCourse(out)).problems).toEqual([
-      { check: 'fidelity', lesson: 3, file: course.lessons[2]!.file, message: 'missing: “Some researchers link sleep to memory. Naïve readers — and experts — still debate it.”' },
+      {
+        check: 'fidelity',
+        lesson: 3,
+        file: course.lessons[2]!.file,
+        message: 'missing: “Some researchers link sleep to memory. Naïve readers — and experts — still debate it.”',
+      },
     ]);
   });
 });
@@ -95,20 +112,31 @@ describe('a plain-text article', () => {
     expect(course.title).toBe('Walking for Health');
     expect(course.lessons.map((l) => l.title)).toEqual(['Introduction', 'Why Walk?', 'Getting Started', 'A Last Word']);
     // Hard-wrapped lines are one paragraph; a line ending in a colon stays text.
-    expect(await lesson(0)).toContain('<p>Walking is the easiest exercise there is. It needs no equipment, and most people can start today.</p>');
+    expect(await lesson(0)).toContain(
+      '<p>Walking is the easiest exercise there is. It needs no equipment, and most people can start today.</p>',
+    );
     expect(await lesson(2)).toContain('<p>Note: this line ends in a colon:</p>');
     expect(await lesson(3)).toContain('café stops are allowed.');
     expect((await checkCourse(out)).problems).toEqual([]);
   });
 
   it('--not-heading and --heading override the guess, and the course still passes course check', async () => {
-    const { out, course } = await made('txt-override', fixture('walking.txt'), { overrides: { notHeadings: ['Why Walk?'], headings: ['Note: this line ends in a colon:'] } });
-    expect(course.lessons.map((l) => l.title)).toEqual(['Introduction', 'Getting Started', 'Note: this line ends in a colon:', 'A Last Word']);
+    const { out, course } = await made('txt-override', fixture('walking.txt'), {
+      overrides: { notHeadings: ['Why Walk?'], headings: ['Note: this line ends in a colon:'] },
+    });
+    expect(course.lessons.map((l) => l.title)).toEqual([
+      'Introduction',
+      'Getting Started',
+      'Note: this line ends in a colon:',
+      'A Last Word',
+    ]);
     expect((await checkCourse(out)).problems).toEqual([]);
   });
 
   it('an override naming a line the article does not have is refused, writing nothing', async () => {
-    await expect(made('txt-unknown', fixture('walking.txt'), { overrides: { headings: ['No Such Line'] } })).rejects.toThrow('--heading "No Such Line": no such line in the article');
+    await expect(made('txt-unknown', fixture('walking.txt'), { overrides: { headings: ['No Such Line'] } })).rejects.toThrow(
+      '--heading "No Such Line": no such line in the article',
+    );
   });
 
   it('course check fails when two generated paragraphs are swapped', async () => {
@@ -142,7 +170,9 @@ describe('an HTML article', () => {
     expect(first).toContain('<h2>Steaming or Pan-Firing?</h2>');
     expect(first).toMatch(/<ol[^>]*><li[^>]*>Japanese teas are usually steamed\.<\/li>/);
     const second = await lesson(1);
-    expect(second).toMatch(/<blockquote[^>]*><p>“Never pour boiling water on green tea,” says the <a href="https:\/\/example\.org\/tea"[^>]*>guide<\/a>\.<\/p><\/blockquote>/);
+    expect(second).toMatch(
+      /<blockquote[^>]*><p>“Never pour boiling water on green tea,” says the <a href="https:\/\/example\.org\/tea"[^>]*>guide<\/a>\.<\/p><\/blockquote>/,
+    );
     expect(second).toContain('about 80 °C');
     expect(`${first}${second}`).not.toMatch(/alert|onclick|Home|©/);
     expect((await checkCourse(out)).problems).toEqual([]);
@@ -150,12 +180,24 @@ describe('an HTML article', () => {
 
   it('course check fails when a paragraph is added to a generated lesson', async () => {
     const { out, course, lesson } = await made('html-added', fixture('tea.html'), { title: 'Green Tea' });
-    await writeFile(join(out, course.lessons[1]!.file), (await lesson(1)).replace('</mj-text>', '  <p>Green tea prevents every illness.</p>\n</mj-text>'));
-    expect((await checkCourse(out)).problems).toEqual([{ check: 'fidelity', lesson: 2, file: course.lessons[1]!.file, message: 'not in the source (added): “Green tea prevents every illness.”' }]);
+    await writeFile(
+      join(out, course.lessons[1]!.file),
+      (await lesson(1)).replace('</mj-text>', '  <p>Green tea prevents every illness.</p>\n</mj-text>'),
+    );
+    expect((await checkCourse(out)).problems).toEqual([
+      {
+        check: 'fidelity',
+        lesson: 2,
+        file: course.lessons[1]!.file,
+        message: 'not in the source (added): “Green tea prevents every illness.”',
+      },
+    ]);
   });
 
   it('with no first-level heading and no --title, it is refused: the title is never invented', async () => {
-    await expect(made('html-untitled', fixture('tea.html'))).rejects.toThrow('tea.html has no title (no single first-level heading): give one with --title "<title>"');
+    await expect(made('html-untitled', fixture('tea.html'))).rejects.toThrow(
+      'tea.html has no title (no single first-level heading): give one with --title "<title>"',
+    );
   });
 });
 

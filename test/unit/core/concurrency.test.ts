@@ -31,13 +31,17 @@ describe('mapWithConcurrency', () => {
   it('never has more than limit calls in flight', async () => {
     let inFlight = 0;
     let most = 0;
-    const results = await mapWithConcurrency(Array.from({ length: 50 }, (_, i) => i), 4, async (i) => {
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await settle();
-      inFlight--;
-      return i;
-    });
+    const results = await mapWithConcurrency(
+      Array.from({ length: 50 }, (_, i) => i),
+      4,
+      async (i) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await settle();
+        inFlight--;
+        return i;
+      },
+    );
     expect(results).toHaveLength(50);
     expect(most).toBe(4);
   });
@@ -111,7 +115,9 @@ describe('mapWithConcurrency', () => {
         closed = true;
       }
     }
-    await expect(mapWithConcurrency(source(), 3, (i) => (i === 5 ? Promise.reject(new Error('boom')) : Promise.resolve(i)))).rejects.toThrow('boom');
+    await expect(
+      mapWithConcurrency(source(), 3, (i) => (i === 5 ? Promise.reject(new Error('boom')) : Promise.resolve(i))),
+    ).rejects.toThrow('boom');
     expect(closed).toBe(true);
   });
 
@@ -139,7 +145,11 @@ describe('mapWithConcurrency', () => {
   });
 
   it('passes each item its index', async () => {
-    await expect(mapWithConcurrency(new Set(['a', 'b', 'c']), 2, (item, index) => Promise.resolve(`${index}:${item}`))).resolves.toEqual(['0:a', '1:b', '2:c']);
+    await expect(mapWithConcurrency(new Set(['a', 'b', 'c']), 2, (item, index) => Promise.resolve(`${index}:${item}`))).resolves.toEqual([
+      '0:a',
+      '1:b',
+      '2:c',
+    ]);
   });
 
   it('rejects a limit below 1', async () => {

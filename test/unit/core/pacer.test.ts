@@ -102,7 +102,9 @@ describe('Pacer', () => {
 
   it('refuses a rate or headroom that makes no sense', () => {
     const t = fakeTime();
-    for (const ratePerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new Pacer({ ratePerSecond, clock: t.clock, sleep: t.sleep })).toThrow(/ratePerSecond/);
-    for (const headroom of [-0.1, 1, Number.NaN]) expect(() => new Pacer({ ratePerSecond: 1, headroom, clock: t.clock, sleep: t.sleep })).toThrow(/headroom/);
+    for (const ratePerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => new Pacer({ ratePerSecond, clock: t.clock, sleep: t.sleep })).toThrow(/ratePerSecond/);
+    for (const headroom of [-0.1, 1, Number.NaN])
+      expect(() => new Pacer({ ratePerSecond: 1, headroom, clock: t.clock, sleep: t.sleep })).toThrow(/headroom/);
   });
 });

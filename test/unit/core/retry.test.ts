@@ -14,7 +14,9 @@ const retryThrottled = (e: unknown): boolean => e instanceof Throttled;
 describe('withRetry', () => {
   it('returns the first success without sleeping', async () => {
     const { sleeps, sleep } = recorder();
-    await expect(withRetry(() => Promise.resolve('ok'), { retries: 3, baseMs: 100, maxMs: 1000, shouldRetry: retryThrottled, sleep })).resolves.toBe('ok');
+    await expect(
+      withRetry(() => Promise.resolve('ok'), { retries: 3, baseMs: 100, maxMs: 1000, shouldRetry: retryThrottled, sleep }),
+    ).resolves.toBe('ok');
     expect(sleeps).toEqual([]);
   });
 
@@ -36,7 +38,14 @@ describe('withRetry', () => {
   it('backs off exponentially with full jitter, capped at maxMs', async () => {
     const { sleeps, sleep } = recorder();
     await expect(
-      withRetry(() => Promise.reject(new Throttled()), { retries: 6, baseMs: 100, maxMs: 1000, shouldRetry: retryThrottled, sleep, random: () => 0.999 }),
+      withRetry(() => Promise.reject(new Throttled()), {
+        retries: 6,
+        baseMs: 100,
+        maxMs: 1000,
+        shouldRetry: retryThrottled,
+        sleep,
+        random: () => 0.999,
+      }),
     ).rejects.toBeInstanceOf(Throttled);
     expect(sleeps).toEqual([99, 199, 399, 799, 999, 999]);
   });
@@ -44,7 +53,14 @@ describe('withRetry', () => {
   it('full jitter can wait as little as nothing', async () => {
     const { sleeps, sleep } = recorder();
     await expect(
-      withRetry(() => Promise.reject(new Throttled()), { retries: 3, baseMs: 100, maxMs: 1000, shouldRetry: retryThrottled, sleep, random: () => 0 }),
+      withRetry(() => Promise.reject(new Throttled()), {
+        retries: 3,
+        baseMs: 100,
+        maxMs: 1000,
+        shouldRetry: retryThrottled,
+        sleep,
+        random: () => 0,
+      }),
     ).rejects.toBeInstanceOf(Throttled);
     expect(sleeps).toEqual([0, 0, 0]);
   });
@@ -107,8 +123,12 @@ describe('withRetry', () => {
 
   it('rejects a negative or fractional retry count', async () => {
     const { sleep } = recorder();
-    await expect(withRetry(() => Promise.resolve(1), { retries: -1, baseMs: 1, maxMs: 1, shouldRetry: () => true, sleep })).rejects.toThrow(/retries/);
-    await expect(withRetry(() => Promise.resolve(1), { retries: 1.5, baseMs: 1, maxMs: 1, shouldRetry: () => true, sleep })).rejects.toThrow(/retries/);
+    await expect(withRetry(() => Promise.resolve(1), { retries: -1, baseMs: 1, maxMs: 1, shouldRetry: () => true, sleep })).rejects.toThrow(
+      /retries/,
+    );
+    await expect(
+      withRetry(() => Promise.resolve(1), { retries: 1.5, baseMs: 1, maxMs: 1, shouldRetry: () => true, sleep }),
+    ).rejects.toThrow(/retries/);
   });
 
   it('caps the backoff even for huge retry numbers', () => {

@@ -18,7 +18,7 @@ function weekly(after: string, timezone: string, sendHour = '09:00'): string {
 }
 
 function local(instant: Date | string, zone: string): string {
-  return DateTime.fromJSDate(new Date(instant), { zone }).toFormat("yyyy-MM-dd HH:mm ZZ");
+  return DateTime.fromJSDate(new Date(instant), { zone }).toFormat('yyyy-MM-dd HH:mm ZZ');
 }
 
 describe('time zones', () => {
@@ -29,7 +29,17 @@ describe('time zones', () => {
   });
 
   it('rejects unknown names, offsets and junk', () => {
-    for (const tz of ['', 'Mars/Olympus', 'Europe/Pariss', '+05:30', 'UTC+5', 'GMT+0530', ' Europe/Paris', '../etc/passwd', 'Europe/Paris\n']) {
+    for (const tz of [
+      '',
+      'Mars/Olympus',
+      'Europe/Pariss',
+      '+05:30',
+      'UTC+5',
+      'GMT+0530',
+      ' Europe/Paris',
+      '../etc/passwd',
+      'Europe/Paris\n',
+    ]) {
       expect(isValidTimezone(tz), JSON.stringify(tz)).toBe(false);
     }
   });
@@ -84,7 +94,13 @@ describe('nextSendTime', () => {
   it('a lesson due exactly at the bound is due then (at or after)', () => {
     expect(weekly('2026-06-01T07:00:00.000Z', 'Europe/Paris')).toBe('2026-06-08T07:00:00.000Z');
     expect(
-      nextSendTime({ after: new Date('2026-06-01T07:00:00.000Z'), cadenceDays: 0, sendHour: '09:00', timezone: 'Europe/Paris', defaultTimezone: 'UTC' }).toISOString(),
+      nextSendTime({
+        after: new Date('2026-06-01T07:00:00.000Z'),
+        cadenceDays: 0,
+        sendHour: '09:00',
+        timezone: 'Europe/Paris',
+        defaultTimezone: 'UTC',
+      }).toISOString(),
     ).toBe('2026-06-01T07:00:00.000Z');
   });
 
@@ -178,7 +194,13 @@ describe('nextSendTime', () => {
   });
 
   it('counts the cadence in days', () => {
-    const next = nextSendTime({ after: new Date('2026-06-01T07:00:00.000Z'), cadenceDays: 1, sendHour: '09:00', timezone: 'Europe/Paris', defaultTimezone: 'UTC' });
+    const next = nextSendTime({
+      after: new Date('2026-06-01T07:00:00.000Z'),
+      cadenceDays: 1,
+      sendHour: '09:00',
+      timezone: 'Europe/Paris',
+      defaultTimezone: 'UTC',
+    });
     expect(next.toISOString()).toBe('2026-06-02T07:00:00.000Z');
   });
 
@@ -190,9 +212,18 @@ describe('nextSendTime', () => {
   });
 
   it('agrees with the plain "first 09:00 at or after after + 7 local days" rule at 300 random instants', () => {
-    const zones = ['America/New_York', 'Europe/Paris', 'Australia/Sydney', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
+    const zones = [
+      'America/New_York',
+      'Europe/Paris',
+      'Australia/Sydney',
+      'Asia/Kathmandu',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+    ];
     let seed = 42;
-    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 300; i++) {
       const zone = zones[i % zones.length]!;
       const after = new Date(Date.parse('2026-01-01T00:00:00Z') + Math.floor(random() * 365 * 24 * 60) * 60_000);
@@ -205,9 +236,18 @@ describe('nextSendTime', () => {
 
   describe('a year of weekly lessons stays at 09:00 local, 7 days (±1 h at DST changes) apart', () => {
     const zones = [
-      'America/New_York', 'Europe/Paris', 'Australia/Sydney', 'Asia/Kathmandu', 'America/St_Johns',
-      'Pacific/Chatham', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Australia/Lord_Howe', 'America/Santiago',
-      'Asia/Tokyo', 'UTC',
+      'America/New_York',
+      'Europe/Paris',
+      'Australia/Sydney',
+      'Asia/Kathmandu',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+      'Australia/Lord_Howe',
+      'America/Santiago',
+      'Asia/Tokyo',
+      'UTC',
     ];
     it.each(zones)('%s', (zone) => {
       let due = firstSendTime(new Date('2026-01-02T16:43:00.000Z'));

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { SendLog } from '../../../functions/core/send-log.js';
 import type { SendRecord } from '../../../functions/core/model.js';
 
-const record = (i: number): SendRecord => ({ subscriberId: `s${i}`, lesson: 0, status: 'sent', at: '2026-03-02T12:00:00.000Z', messageId: `m${i}` });
+const record = (i: number): SendRecord => ({
+  subscriberId: `s${i}`,
+  lesson: 0,
+  status: 'sent',
+  at: '2026-03-02T12:00:00.000Z',
+  messageId: `m${i}`,
+});
 
 describe('SendLog', () => {
   it('holds sends back while `bound` are at risk, and writes in batches of at most 25', async () => {

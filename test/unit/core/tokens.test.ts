@@ -136,7 +136,7 @@ describe('link tokens', () => {
     expect(() => createTokens(Buffer.alloc(8))).toThrow(/at least 16 bytes/);
   });
 
-  it('the key is copied, so changing the caller\'s buffer later changes nothing', () => {
+  it("the key is copied, so changing the caller's buffer later changes nothing", () => {
     const mine = Buffer.alloc(32, 1);
     const t = createTokens(mine);
     const token = t.sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt });

@@ -105,16 +105,21 @@ describe('parseSignupInput', () => {
     expect(parseSignupInput({ email: 'a@example.com', timezone: '' })).not.toHaveProperty('timezone');
   });
 
-  it.each(['+05:30', 'GMT+5:30', 'not a zone', '<script>', 'Europe/', '/Europe', 'Europe//Paris', 'a'.repeat(65), `Etc/${'x'.repeat(61)}`])('rejects the malformed time zone %s', (timezone) => {
-    expect(rejection({ email: 'a@example.com', timezone })).toMatchObject({ code: 'invalid_timezone', field: 'timezone' });
-  });
+  it.each(['+05:30', 'GMT+5:30', 'not a zone', '<script>', 'Europe/', '/Europe', 'Europe//Paris', 'a'.repeat(65), `Etc/${'x'.repeat(61)}`])(
+    'rejects the malformed time zone %s',
+    (timezone) => {
+      expect(rejection({ email: 'a@example.com', timezone })).toMatchObject({ code: 'invalid_timezone', field: 'timezone' });
+    },
+  );
 
   it('returns the honeypot untouched for the caller to check', () => {
     expect(parseSignupInput({ email: 'a@example.com', website: ' http://spam.example ' }).website).toBe(' http://spam.example ');
   });
 
   it('ignores unknown fields', () => {
-    expect(parseSignupInput({ email: 'a@example.com', admin: true, status: 'active', __proto__: { x: 1 } })).toEqual({ email: 'a@example.com' });
+    expect(parseSignupInput({ email: 'a@example.com', admin: true, status: 'active', __proto__: { x: 1 } })).toEqual({
+      email: 'a@example.com',
+    });
   });
 
   it('treats null fields as absent', () => {
@@ -214,7 +219,10 @@ describe('time zones a browser may report', () => {
   });
 
   it('a zone with a control character is still refused as one', () => {
-    expect(rejection({ email: 'a@example.com', timezone: 'Etc/Unknown\u0000' })).toMatchObject({ code: 'control_characters', field: 'timezone' });
+    expect(rejection({ email: 'a@example.com', timezone: 'Etc/Unknown\u0000' })).toMatchObject({
+      code: 'control_characters',
+      field: 'timezone',
+    });
   });
 });
 
@@ -232,14 +240,24 @@ describe('internationalised domains', () => {
     expect(parseSignupInput({ email }).email).toBe(ascii);
   });
 
-  it.each(['a@bü\u00adcher..example', 'a@xn--zz.example', 'a@bücher-.example', 'a@-bücher.example', 'a@ü'])('a domain with no valid ASCII form (%s) is refused with a clear error', (email) => {
-    const e = rejection({ email });
-    expect(e).toMatchObject({ code: 'invalid_email', field: 'email' });
-  });
+  it.each(['a@bü\u00adcher..example', 'a@xn--zz.example', 'a@bücher-.example', 'a@-bücher.example', 'a@ü'])(
+    'a domain with no valid ASCII form (%s) is refused with a clear error',
+    (email) => {
+      const e = rejection({ email });
+      expect(e).toMatchObject({ code: 'invalid_email', field: 'email' });
+    },
+  );
 
-  it.each(['ünal@example.com', 'josé@bücher.example', '用户@例え.テスト'])('a local part SES cannot send to is refused, saying why: %s', (email) => {
-    expect(rejection({ email })).toMatchObject({ code: 'invalid_email', field: 'email', message: expect.stringContaining('before the @') });
-  });
+  it.each(['ünal@example.com', 'josé@bücher.example', '用户@例え.テスト'])(
+    'a local part SES cannot send to is refused, saying why: %s',
+    (email) => {
+      expect(rejection({ email })).toMatchObject({
+        code: 'invalid_email',
+        field: 'email',
+        message: expect.stringContaining('before the @'),
+      });
+    },
+  );
 });
 
 describe('names that read as links or addresses', () => {
@@ -257,10 +275,17 @@ describe('names that read as links or addresses', () => {
     'sale.рф',
     'hxxp://evil',
   ])('refuses %s with a clear field error', (name) => {
-    expect(rejection({ email: 'a@example.com', name })).toMatchObject({ code: 'invalid_name', field: 'name', message: expect.stringContaining('first name') });
+    expect(rejection({ email: 'a@example.com', name })).toMatchObject({
+      code: 'invalid_name',
+      field: 'name',
+      message: expect.stringContaining('first name'),
+    });
   });
 
-  it.each(['Ann', 'Mary-Ann', 'J.R.R. Tolkien', 'St.John', 'Dr. Who', "O'Brien", 'Zoë', '李', 'José María', 'Anne.Marie'])('accepts the name %s', (name) => {
-    expect(parseSignupInput({ email: 'a@example.com', name }).name).toBe(name);
-  });
+  it.each(['Ann', 'Mary-Ann', 'J.R.R. Tolkien', 'St.John', 'Dr. Who', "O'Brien", 'Zoë', '李', 'José María', 'Anne.Marie'])(
+    'accepts the name %s',
+    (name) => {
+      expect(parseSignupInput({ email: 'a@example.com', name }).name).toBe(name);
+    },
+  );
 });

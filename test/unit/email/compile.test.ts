@@ -45,12 +45,20 @@ describe('placeholders', () => {
     expect(compiled.confirmation.html).not.toContain(Placeholder.unsubscribeUrl);
   });
 
-  it('in a template\'s inline style and link text come through unchanged', async () => {
+  it("in a template's inline style and link text come through unchanged", async () => {
     const dir = await templatesCopy('inline');
     const file = join(courseIn(dir), 'lessons/02-understanding-permanent-numbness.mjml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('</mj-text>', `  <p style="color:#111">Dear {{name}}, <a href="{{unsubscribeUrl}}" style="color:#0b5cad">{{unsubscribeUrl}}</a></p>\n</mj-text>`));
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        '</mj-text>',
+        `  <p style="color:#111">Dear {{name}}, <a href="{{unsubscribeUrl}}" style="color:#0b5cad">{{unsubscribeUrl}}</a></p>\n</mj-text>`,
+      ),
+    );
     const compiled = await compileCopy(dir);
-    expect(compiled.lessons[1]!.html).toMatch(/<p style="[^"]*">Dear \{\{name\}\}, <a href="\{\{unsubscribeUrl\}\}" style="[^"]*">\{\{unsubscribeUrl\}\}<\/a><\/p>/);
+    expect(compiled.lessons[1]!.html).toMatch(
+      /<p style="[^"]*">Dear \{\{name\}\}, <a href="\{\{unsubscribeUrl\}\}" style="[^"]*">\{\{unsubscribeUrl\}\}<\/a><\/p>/,
+    );
   });
 });
 
@@ -70,7 +78,10 @@ describe('template errors', () => {
   it('an attribute mjml does not know fails strict validation, naming file and line', async () => {
     const dir = await templatesCopy('attribute');
     const file = join(courseIn(dir), 'lessons/08-conclusion.mjml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('<mj-text css-class="lesson">', '<mj-text css-class="lesson" colour="red">'));
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace('<mj-text css-class="lesson">', '<mj-text css-class="lesson" colour="red">'),
+    );
     await expect(compileCopy(dir)).rejects.toThrow(/Line 2 of lessons\/08-conclusion\.mjml.*Attribute colour is illegal/);
   });
 

@@ -11,7 +11,13 @@ import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 const course = shippedCourse();
 const sections = articleSections(course.lessons.slice(1).map((l) => l.title));
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
-const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 let compiled: CompiledCourse;
 beforeAll(async () => {
@@ -35,12 +41,15 @@ describe('the course manifest and the article', () => {
 });
 
 describe('each lesson file holds its article section word for word', () => {
-  it.each(course.lessons.map((l, i) => [i + 1, l.file, i] as const))('lesson %i (%s): the headings and paragraphs are exactly the section, nothing added or dropped', (_n, file, i) => {
-    const source = readFileSync(join(SHIPPED_COURSE_DIR, file), 'utf8');
-    const blocks = [...source.matchAll(/<(h1|h2|h3|p)>([\s\S]*?)<\/\1>/g)].map((m) => decode(m[2]!));
-    const section = sections[i]!;
-    expect(blocks).toEqual([...(section.heading ? [section.heading] : []), ...section.lines]);
-  });
+  it.each(course.lessons.map((l, i) => [i + 1, l.file, i] as const))(
+    'lesson %i (%s): the headings and paragraphs are exactly the section, nothing added or dropped',
+    (_n, file, i) => {
+      const source = readFileSync(join(SHIPPED_COURSE_DIR, file), 'utf8');
+      const blocks = [...source.matchAll(/<(h1|h2|h3|p)>([\s\S]*?)<\/\1>/g)].map((m) => decode(m[2]!));
+      const section = sections[i]!;
+      expect(blocks).toEqual([...(section.heading ? [section.heading] : []), ...section.lines]);
+    },
+  );
 });
 
 describe('compiled lessons', () => {
@@ -50,47 +59,55 @@ describe('compiled lessons', () => {
     expect(compiled.confirmation.html).toContain('<!doctype html>');
   });
 
-  it.each(course.lessons.map((l, i) => [i + 1, l.title, i] as const))("lesson %i (%s): the text part contains every paragraph of the section, in order, with the article's exact characters", (_n, _title, i) => {
-    const text = squash(renderLesson(compiled, i, { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t' }).text);
-    const section = sections[i]!;
-    let from = 0;
-    for (const paragraph of [...(section.heading ? [section.heading] : []), ...section.lines]) {
-      const at = text.indexOf(squash(paragraph), from);
-      expect(at, `missing or out of order: ${paragraph}`).toBeGreaterThanOrEqual(from);
-      from = at + paragraph.length;
-    }
-  });
+  it.each(course.lessons.map((l, i) => [i + 1, l.title, i] as const))(
+    "lesson %i (%s): the text part contains every paragraph of the section, in order, with the article's exact characters",
+    (_n, _title, i) => {
+      const text = squash(renderLesson(compiled, i, { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t' }).text);
+      const section = sections[i]!;
+      let from = 0;
+      for (const paragraph of [...(section.heading ? [section.heading] : []), ...section.lines]) {
+        const at = text.indexOf(squash(paragraph), from);
+        expect(at, `missing or out of order: ${paragraph}`).toBeGreaterThanOrEqual(from);
+        from = at + paragraph.length;
+      }
+    },
+  );
 
-  it('keeps the article\'s odd punctuation and curly apostrophes as written', () => {
+  it("keeps the article's odd punctuation and curly apostrophes as written", () => {
     const text = squash(compiled.lessons[5]!.text);
     expect(text).toContain('exploring for Botox treatment:.');
     expect(text).toContain('4. Raynaud’s Disease');
     expect(squash(compiled.lessons[0]!.text)).toContain('one’s quality of life');
   });
 
-  it.each(course.lessons.map((l, i) => [i + 1, l.title, i] as const))('lesson %i (%s): under 102 KB, with lang, a title, the preheader, alt on images and an unsubscribe link', (n, _title, i) => {
-    const email = renderLesson(compiled, i, { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=abc' });
-    const lesson = course.lessons[i]!;
-    expect(Buffer.byteLength(email.html)).toBeLessThan(102 * 1024);
-    expect(email.html).toMatch(/<html[^>]*\blang="en"/);
-    expect(email.html).toContain(`<title>${lesson.subject}</title>`);
-    expect(email.subject).toBe(lesson.subject);
-    expect(email.preheader).toBe(lesson.preheader);
-    // The preheader is the first text in the body, hidden: what inbox lists show after the subject.
-    // Hidden by display/height, never by colouring it like the background (SpamAssassin's HTML_FONT_LOW_CONTRAST).
-    const preheader = new RegExp(`<body[^>]*>\\s*<div [^>]*>\\s*<div class="preheader" style="(display:none;[^"]*)">${lesson.preheader.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</div>`).exec(email.html);
-    expect(preheader?.[1]).toContain('mso-hide:all');
-    expect(preheader?.[1]).not.toMatch(/(^|;)\s*(color|opacity)\s*:/);
-    expect(email.text).not.toContain(lesson.preheader);
-    for (const img of email.html.match(/<img\b[^>]*>/g) ?? []) expect(img).toMatch(/\balt="/);
-    expect(email.html).toContain('href="https://example.com/unsubscribe?token=abc"');
-    expect(email.text).toContain('https://example.com/unsubscribe?token=abc');
-    expect(email.html).toContain(`Lesson ${n} of 8`);
-    expect(email.html).toContain('not medical advice');
-    expect(email.html).toContain(course.postalAddress);
-  });
+  it.each(course.lessons.map((l, i) => [i + 1, l.title, i] as const))(
+    'lesson %i (%s): under 102 KB, with lang, a title, the preheader, alt on images and an unsubscribe link',
+    (n, _title, i) => {
+      const email = renderLesson(compiled, i, { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=abc' });
+      const lesson = course.lessons[i]!;
+      expect(Buffer.byteLength(email.html)).toBeLessThan(102 * 1024);
+      expect(email.html).toMatch(/<html[^>]*\blang="en"/);
+      expect(email.html).toContain(`<title>${lesson.subject}</title>`);
+      expect(email.subject).toBe(lesson.subject);
+      expect(email.preheader).toBe(lesson.preheader);
+      // The preheader is the first text in the body, hidden: what inbox lists show after the subject.
+      // Hidden by display/height, never by colouring it like the background (SpamAssassin's HTML_FONT_LOW_CONTRAST).
+      const preheader = new RegExp(
+        `<body[^>]*>\\s*<div [^>]*>\\s*<div class="preheader" style="(display:none;[^"]*)">${lesson.preheader.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</div>`,
+      ).exec(email.html);
+      expect(preheader?.[1]).toContain('mso-hide:all');
+      expect(preheader?.[1]).not.toMatch(/(^|;)\s*(color|opacity)\s*:/);
+      expect(email.text).not.toContain(lesson.preheader);
+      for (const img of email.html.match(/<img\b[^>]*>/g) ?? []) expect(img).toMatch(/\balt="/);
+      expect(email.html).toContain('href="https://example.com/unsubscribe?token=abc"');
+      expect(email.text).toContain('https://example.com/unsubscribe?token=abc');
+      expect(email.html).toContain(`Lesson ${n} of 8`);
+      expect(email.html).toContain('not medical advice');
+      expect(email.html).toContain(course.postalAddress);
+    },
+  );
 
-  it('names next week\'s lesson in every lesson but the last', () => {
+  it("names next week's lesson in every lesson but the last", () => {
     course.lessons.forEach((_lesson, i) => {
       const next = course.lessons[i + 1];
       if (next) expect(squash(compiled.lessons[i]!.text)).toContain(`Next week: ${next.title}`);

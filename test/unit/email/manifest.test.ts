@@ -33,11 +33,13 @@ describe('loadCourse', () => {
   });
 
   it('fills the cadence, send hour and time zone defaults when they are left out', () => {
-    const course = parseCourse(withChange((c) => {
-      delete c.cadenceDays;
-      delete c.sendHour;
-      delete c.defaultTimezone;
-    }));
+    const course = parseCourse(
+      withChange((c) => {
+        delete c.cadenceDays;
+        delete c.sendHour;
+        delete c.defaultTimezone;
+      }),
+    );
     expect([course.cadenceDays, course.sendHour, course.defaultTimezone]).toEqual([7, '09:00', 'UTC']);
   });
 
@@ -67,20 +69,48 @@ describe('parseCourse names the field that is wrong', () => {
   it.each([
     ['a missing lesson subject', (c: RawCourse) => delete c.lessons[3]!.subject, 'course.json: lessons[3].subject: required'],
     ['an empty lesson title', (c: RawCourse) => (c.lessons[0]!.title = '  '), 'course.json: lessons[0].title: must not be empty'],
-    ['a subject with a line break', (c: RawCourse) => (c.lessons[2]!.subject = 'a\r\nBcc: x@y.z'), 'course.json: lessons[2].subject: must not contain control characters'],
+    [
+      'a subject with a line break',
+      (c: RawCourse) => (c.lessons[2]!.subject = 'a\r\nBcc: x@y.z'),
+      'course.json: lessons[2].subject: must not contain control characters',
+    ],
     // The MIME composer refuses these at send time; the build must refuse them first.
-    ['a subject with a Unicode line separator', (c: RawCourse) => (c.lessons[4]!.subject = 'a\u2028b'), 'course.json: lessons[4].subject: must not contain control characters'],
-    ['a sender name with a C1 next-line character', (c: RawCourse) => (c.sender!.name = 'Course\u0085Team'), 'course.json: sender.name: must not contain control characters'],
+    [
+      'a subject with a Unicode line separator',
+      (c: RawCourse) => (c.lessons[4]!.subject = 'a\u2028b'),
+      'course.json: lessons[4].subject: must not contain control characters',
+    ],
+    [
+      'a sender name with a C1 next-line character',
+      (c: RawCourse) => (c.sender!.name = 'Course\u0085Team'),
+      'course.json: sender.name: must not contain control characters',
+    ],
     ['a bad sender address', (c: RawCourse) => (c.sender!.email = 'nobody'), 'course.json: sender.email: must be an email address'],
     ['a missing sender', (c: RawCourse) => delete c.sender, 'course.json: sender: required'],
     ['a bad send hour', (c: RawCourse) => (c.sendHour = '9am'), 'course.json: sendHour: must be HH:MM'],
-    ['an unknown time zone', (c: RawCourse) => (c.defaultTimezone = 'Mars/Olympus'), 'course.json: defaultTimezone: must be an IANA time zone'],
+    [
+      'an unknown time zone',
+      (c: RawCourse) => (c.defaultTimezone = 'Mars/Olympus'),
+      'course.json: defaultTimezone: must be an IANA time zone',
+    ],
     ['a zero cadence', (c: RawCourse) => (c.cadenceDays = 0), 'course.json: cadenceDays: must be at least 1'],
     ['a slug with spaces', (c: RawCourse) => (c.slug = 'Botox course'), 'course.json: slug: must be lower-case words joined by hyphens'],
-    ['a lesson file outside its folder', (c: RawCourse) => (c.lessons[1]!.file = 'lessons/../../secrets.mjml'), 'course.json: lessons[1].file: must stay inside its folder'],
-    ['a source outside the course folder', (c: RawCourse) => (c.source = '../../../shared/article.txt'), 'course.json: source: must stay inside the course folder'],
+    [
+      'a lesson file outside its folder',
+      (c: RawCourse) => (c.lessons[1]!.file = 'lessons/../../secrets.mjml'),
+      'course.json: lessons[1].file: must stay inside its folder',
+    ],
+    [
+      'a source outside the course folder',
+      (c: RawCourse) => (c.source = '../../../shared/article.txt'),
+      'course.json: source: must stay inside the course folder',
+    ],
     ['an absolute source', (c: RawCourse) => (c.source = '/etc/passwd'), 'course.json: source: must stay inside the course folder'],
-    ['a disclaimer without its text', (c: RawCourse) => (c.disclaimer = { label: 'Medical disclaimer' }), 'course.json: disclaimer.text: required'],
+    [
+      'a disclaimer without its text',
+      (c: RawCourse) => (c.disclaimer = { label: 'Medical disclaimer' }),
+      'course.json: disclaimer.text: required',
+    ],
     ['no lessons', (c: RawCourse) => (c.lessons = []), 'course.json: lessons: must list at least one lesson'],
   ])('%s', (_what, change, message) => {
     expect.assertions(3);

@@ -91,7 +91,9 @@ describe('composeMessage', () => {
   });
 
   it('encodes a non-ASCII subject and passes extra headers through', async () => {
-    const raw = await composeMessage(lessonMessage({ subject: 'Raynaud’s Disease — lesson', headers: { 'X-SES-CONFIGURATION-SET': 'course' } }));
+    const raw = await composeMessage(
+      lessonMessage({ subject: 'Raynaud’s Disease — lesson', headers: { 'X-SES-CONFIGURATION-SET': 'course' } }),
+    );
     expect(raw.toString('utf8')).not.toContain('Raynaud’s');
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe('Raynaud’s Disease — lesson');
@@ -110,7 +112,10 @@ function crlfLines(raw: Buffer): string[] {
 
 // The physical lines of one header field: its first line and the folded ones after it.
 function fieldLines(raw: Buffer, name: string): string[] {
-  const fields = raw.toString('latin1').split('\r\n\r\n')[0]!.split(/\r\n(?![ \t])/);
+  const fields = raw
+    .toString('latin1')
+    .split('\r\n\r\n')[0]!
+    .split(/\r\n(?![ \t])/);
   const field = fields.find((f) => f.toLowerCase().startsWith(`${name.toLowerCase()}:`));
   expect(field, name).toBeDefined();
   return field!.split('\r\n');
@@ -153,14 +158,20 @@ describe('composeMessage round trip', () => {
     expect(crlfLines(raw).filter((line) => line.length > 998)).toEqual([]);
     for (const field of ['Subject', 'From']) {
       const lines = fieldLines(raw, field);
-      expect(lines.filter((line) => line.length > 78), field).toEqual([]);
+      expect(
+        lines.filter((line) => line.length > 78),
+        field,
+      ).toEqual([]);
     }
     expect(fieldLines(raw, 'Subject').length).toBeGreaterThan(3);
   });
 
   it('splits encoded-words only between characters, each at most 75 characters and decoding alone', async () => {
     const raw = await composeMessage(message());
-    for (const [field, value] of [['Subject', subject], ['From', name]] as const) {
+    for (const [field, value] of [
+      ['Subject', subject],
+      ['From', name],
+    ] as const) {
       const words = encodedWordsOf(fieldLines(raw, field));
       expect(words.length).toBeGreaterThan(0);
       expect(words.filter((w) => w.length > 75)).toEqual([]);
@@ -233,17 +244,26 @@ describe('composeMessage round trip', () => {
     ['extra header value', (bad) => ({ headers: { 'X-Course': `a${bad}Bcc: victim@example.net` } })],
     ['extra header name', (bad) => ({ headers: { [`X-Course${bad}Bcc`]: 'victim@example.net' } })],
   ];
-  it.each(fields.flatMap(([what, make]) => [['CR', '\r'], ['LF', '\n'], ['U+2028', '\u2028']].map(([sep, bad]) => [what, sep!, make(bad!)] as const)))(
-    'refuses a line break in the %s (%s) with header_injection',
-    async (_what, _sep, overrides) => {
-      await expect(composeMessage(message(overrides))).rejects.toMatchObject({ name: 'ValidationError', code: 'header_injection' });
-    },
-  );
+  it.each(
+    fields.flatMap(([what, make]) =>
+      [
+        ['CR', '\r'],
+        ['LF', '\n'],
+        ['U+2028', '\u2028'],
+      ].map(([sep, bad]) => [what, sep!, make(bad!)] as const),
+    ),
+  )('refuses a line break in the %s (%s) with header_injection', async (_what, _sep, overrides) => {
+    await expect(composeMessage(message(overrides))).rejects.toMatchObject({ name: 'ValidationError', code: 'header_injection' });
+  });
 });
 
 describe('listIdFor', () => {
   it('names the course under the domain the mail is sent from (the deploy’s fromAddress), the manifest’s sender as fallback', () => {
-    expect(listIdFor({ slug: 'sleep', title: 'Sleep "well"', sender: { name: 'C', email: 'course@example.com' } }, 'lessons@mail.example.org')).toBe('"Sleep well" <sleep.mail.example.org>');
-    expect(listIdFor({ slug: 'sleep', title: 'Sleep', sender: { name: 'C', email: 'course@example.com' } })).toBe('"Sleep" <sleep.example.com>');
+    expect(
+      listIdFor({ slug: 'sleep', title: 'Sleep "well"', sender: { name: 'C', email: 'course@example.com' } }, 'lessons@mail.example.org'),
+    ).toBe('"Sleep well" <sleep.mail.example.org>');
+    expect(listIdFor({ slug: 'sleep', title: 'Sleep', sender: { name: 'C', email: 'course@example.com' } })).toBe(
+      '"Sleep" <sleep.example.com>',
+    );
   });
 });

@@ -20,14 +20,19 @@ afterAll(async () => {
 
 describe('npm run preview', () => {
   // Long timeout: the preview runs SpamAssassin once per email (about a second each on a busy core).
-  it('writes NN-slug.html and .txt for every lesson and the confirmation into the course\'s folder, an index linking them all, and prints where', async () => {
+  it("writes NN-slug.html and .txt for every lesson and the confirmation into the course's folder, an index linking them all, and prints where", async () => {
     const top = join(dir, 'out');
     const { stdout } = await run('npm', ['run', '--silent', 'preview', '--', '--out', top], { cwd: root });
     const out = join(top, 'botox-permanent-numbness');
 
     expect(stdout).toContain(out);
     const lessons = shippedCourse().lessons;
-    const stems = ['00-confirmation', ...lessons.map((l, i) => `${String(i + 1).padStart(2, '0')}-${(l.file.split('/').pop() ?? '').replace(/\.mjml$/, '').replace(/^\d+-/, '')}`)];
+    const stems = [
+      '00-confirmation',
+      ...lessons.map(
+        (l, i) => `${String(i + 1).padStart(2, '0')}-${(l.file.split('/').pop() ?? '').replace(/\.mjml$/, '').replace(/^\d+-/, '')}`,
+      ),
+    ];
     expect(stems.slice(1).map((s) => s.slice(0, 3))).toEqual(['01-', '02-', '03-', '04-', '05-', '06-', '07-', '08-']);
     const files = (await readdir(out)).sort();
     expect(files).toEqual([...stems.flatMap((s) => [`${s}.html`, `${s}.txt`]), 'index.html'].sort());
@@ -37,7 +42,8 @@ describe('npm run preview', () => {
       expect(index).toContain(`href="${s}.txt"`);
     }
     // Each email's checks: the SpamAssassin score (or why it was not run) and what caniemail flags.
-    const checkLines = index.match(/(Checks pass|Checks FAIL)<\/span> · Spam score: (0\.0|not checked \([^)]*\))<br>Unsupported: none/g) ?? [];
+    const checkLines =
+      index.match(/(Checks pass|Checks FAIL)<\/span> · Spam score: (0\.0|not checked \([^)]*\))<br>Unsupported: none/g) ?? [];
     expect(checkLines).toHaveLength(stems.length);
     // Filled in: no placeholder is left in any file.
     for (const f of files) expect(await readFile(join(out, f), 'utf8'), f).not.toMatch(/\{\{[A-Za-z_]+\}\}/);
