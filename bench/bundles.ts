@@ -6,10 +6,11 @@
 // the benchmark's own output).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readShape, wholeNumber, withDefault } from '../functions/config/parts.js';
 import { measureBundles, MIB } from './cold-start.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' }, json: { type: 'string' } } });
-const runs = Math.max(1, Number(values.runs));
+const { values } = parseArgs({ options: { runs: { type: 'string' }, json: { type: 'string' } } });
+const { runs } = readShape({ runs: withDefault(wholeNumber(1), 9) }, values, (key) => `--${key}`);
 const json = values.json;
 const result = await measureBundles({ runs, log: (line) => console.log(json === undefined ? line : `progress: ${line}`) });
 if (json !== undefined) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
+import { DEFAULTS } from '../functions/config/defaults.js';
+import { ENV } from '../functions/config/env.js';
 import { cdkJsonContext, defineCourseApp } from '../infra/course-app.js';
 import type { CourseFunction } from '../infra/constructs/course-function.js';
 import { median } from './stats.js';
@@ -33,19 +35,19 @@ export interface BundleFigures {
 function lambdaLikeEnv(taskRoot: string, withSourceMaps: boolean): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    LAMBDA_TASK_ROOT: taskRoot,
+    [ENV.taskRoot]: taskRoot,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'bench-not-a-key',
     AWS_SECRET_ACCESS_KEY: 'bench-not-a-secret',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TABLE_NAME: 'bench',
-    PUBLIC_URL: 'https://course.example.com',
-    SES_CONFIGURATION_SET: 'bench',
-    SENDER_ADDRESS: 'course@example.com',
-    TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
-    DUE_SHARDS: '8',
+    [ENV.tableName]: 'bench',
+    [ENV.publicUrl]: 'https://course.example.com',
+    [ENV.configurationSet]: 'bench',
+    [ENV.senderAddress]: 'course@example.com',
+    [ENV.tokenSecretId]: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
+    [ENV.dueShards]: String(DEFAULTS.dueShards),
     ...(withSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { createDocumentClient, createDynamoClient } from '../functions/adapters/
 import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
 import { loadCourses } from '../functions/email/courses.js';
 import { measureBundlesInChild, MIB, type BundleFigures } from './cold-start.js';
+import { parseBenchSettings, type BenchSettings } from './options.js';
 import { profiled, type ProfileShares } from './profile.js';
 import { startBenchServices } from './services-client.js';
 import {
@@ -71,23 +72,13 @@ if (args.help) {
   process.exit(0);
 }
 
-function whole(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) fail(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
+let settings: BenchSettings;
+try {
+  settings = parseBenchSettings(args, process.env);
+} catch (e: unknown) {
+  fail(e instanceof Error ? e.message : String(e));
 }
-
-const quick = args.quick;
-const sizes =
-  args.sizes === undefined
-    ? quick
-      ? [1000, 5000]
-      : [1000, 10_000, 100_000]
-    : args.sizes.split(',').map((s) => whole('sizes', s.trim(), 0));
-const due = whole('due', args.due, quick ? 300 : 1000);
-const rate = whole('rate', args.rate, quick ? 20 : 50);
-const runs = whole('runs', args.runs, quick ? 5 : 7);
+const { quick, sizes, due, rate, runs } = settings;
 /** Sender counts of the fan-out runs. */
 const FAN_OUT = [1, 2, 4];
 if (sizes.some((s) => s < due)) fail(`every list size must be at least --due (${due}); got ${sizes.join(', ')}`);
@@ -142,7 +133,7 @@ console.log(
 );
 
 // The first course of COURSES_DIR (default templates/courses): every course costs the same per recipient.
-const { course, dir: courseDir } = loadCourses(process.env.COURSES_DIR || undefined)[0]!;
+const { course, dir: courseDir } = loadCourses(settings.coursesDir)[0]!;
 const services = await startBenchServices();
 const dynamo = createDynamoClient({ endpoint: services.dynamoUrl });
 const doc = createDocumentClient(dynamo);

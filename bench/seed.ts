@@ -6,8 +6,10 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dueSortKey } from '../functions/adapters/dynamo-store.js';
 import { dueShardOf, keys, tableDefinition } from '../functions/adapters/table.js';
+import { DEFAULTS } from '../functions/config/defaults.js';
 
-export const BENCH_SHARDS = 8;
+/** The due index's shards in the benchmark's tables: the count the stack deploys. */
+export const BENCH_SHARDS = DEFAULTS.dueShards;
 const ZONES = [
   'Europe/Paris',
   'America/New_York',

@@ -19,6 +19,7 @@ import { keys, suppressionHash } from '../functions/adapters/table.js';
 import { systemClock } from '../functions/core/ports.js';
 import { applySignup, type SubscriptionDeps } from '../functions/core/subscriptions.js';
 import { parseSignupInput } from '../functions/core/validation.js';
+import { readShape, wholeNumber, withDefault } from '../functions/config/parts.js';
 import { parseLocalSettings } from '../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../functions/local/stack.js';
 import { emulatorEmails } from '../functions/local/services.js';
@@ -26,9 +27,8 @@ import { emulatorEmails } from '../functions/local/services.js';
 const STATES = ['new', 'pending', 'active', 'suppressed'] as const;
 type State = (typeof STATES)[number];
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '200' }, json: { type: 'string' } } });
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 10) throw new Error(`--rounds must be a whole number ≥ 10, got "${values.rounds}"`);
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, json: { type: 'string' } } });
+const { rounds } = readShape({ rounds: withDefault(wholeNumber(10), 200) }, values, (key) => `--${key}`);
 
 interface Figures {
   medianMs: number;

@@ -2,6 +2,8 @@
 // and validated at synth, so a typo fails before anything reaches CloudFormation, naming the key.
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { DEFAULTS } from '../functions/config/defaults.js';
+import { splitList } from '../functions/config/parts.js';
 
 /** What one deployment of the course is configured with. */
 export interface DeployConfig {
@@ -127,16 +129,7 @@ const contextSchema = z.object({
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
   ),
-  corsOrigins: z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : (v ?? []),
-    z.array(origin),
-  ),
+  corsOrigins: z.preprocess((v) => (typeof v === 'string' ? splitList(v) : (v ?? [])), z.array(origin)),
   maxSendRate: number(z.number('must be a number').positive('must be a positive number').max(1000, 'must be at most 1000')),
   dripEveryMinutes: number(
     z.number('must be a number').int('must be a whole number of minutes').min(1, 'must be at least 1').max(60, 'must be at most 60'),
@@ -151,9 +144,12 @@ const contextSchema = z.object({
         .int('must be a whole number')
         .min(1, 'must be at least 1')
         .max(10, 'must be at most 10 (a new account runs 10 Lambdas at once in all)'),
-    ).default(1),
+    ).default(DEFAULTS.dripSenders),
   ),
-  ratePerSender: z.preprocess(blankToUndefined, number(z.number('must be a number').positive('must be a positive number')).default(100)),
+  ratePerSender: z.preprocess(
+    blankToUndefined,
+    number(z.number('must be a number').positive('must be a positive number')).default(DEFAULTS.ratePerSender),
+  ),
   dripReservedConcurrency: flag(false),
   sesSandbox: flag(true),
   behindCloudFront: flag(false),

@@ -3,7 +3,8 @@
 // the alarms and the outputs an operator needs after deploying.
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_DUE_SHARDS } from '../functions/adapters/table.js';
+import { DEFAULTS } from '../functions/config/defaults.js';
+import { ENV } from '../functions/config/env.js';
 import type { DeployConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
 import { CourseDashboard } from './constructs/dashboard.js';
@@ -46,8 +47,8 @@ export class CourseServiceStack extends Stack {
     const { config, subscribers, tokenKey } = props;
     const topicKey = new TopicKey(this, 'TopicKey');
 
-    // Every handler parses the same settings (functions/adapters/config.ts).
-    const shared = { TABLE_NAME: subscribers.table.tableName, DUE_SHARDS: String(DEFAULT_DUE_SHARDS) };
+    // Every handler parses the same settings (functions/adapters/config.ts), under the names in ENV.
+    const shared = { [ENV.tableName]: subscribers.table.tableName, [ENV.dueShards]: String(DEFAULTS.dueShards) };
 
     this.feedback = new SesFeedback(this, 'SesFeedback', {
       senderDomain: config.senderDomain,
@@ -57,13 +58,13 @@ export class CourseServiceStack extends Stack {
     });
     const sending = {
       ...shared,
-      SES_CONFIGURATION_SET: this.feedback.configurationSet.configurationSetName,
-      SENDER_ADDRESS: config.fromAddress,
-      TOKEN_SECRET_ARN: tokenKey.secret.secretArn,
+      [ENV.configurationSet]: this.feedback.configurationSet.configurationSetName,
+      [ENV.senderAddress]: config.fromAddress,
+      [ENV.tokenSecretId]: tokenKey.secret.secretArn,
     };
 
     this.api = new HttpApi(this, 'HttpApi', {
-      environment: { ...sending, CORS_ORIGINS: config.corsOrigins.join(',') },
+      environment: { ...sending, [ENV.corsOrigins]: config.corsOrigins.join(',') },
       publicUrl: config.publicUrl,
       corsOrigins: config.corsOrigins,
       compiledCoursePath: props.compiledCoursePath,
@@ -72,8 +73,8 @@ export class CourseServiceStack extends Stack {
     });
     const dripEnvironment = {
       ...sending,
-      PUBLIC_URL: this.api.publicUrl,
-      MAX_SEND_RATE: String(config.maxSendRate),
+      [ENV.publicUrl]: this.api.publicUrl,
+      [ENV.maxSendRate]: String(config.maxSendRate),
     };
     if (config.dripSenders > 1) {
       // Each sender carries at most the larger of ratePerSender and its share of maxSendRate.
@@ -82,7 +83,7 @@ export class CourseServiceStack extends Stack {
         everyMinutes: config.dripEveryMinutes,
         maxSenders: config.dripSenders,
         ratePerSender: config.ratePerSender,
-        environment: { ...dripEnvironment, SEND_CONCURRENCY: String(sendConcurrencyFor(perSender)) },
+        environment: { ...dripEnvironment, [ENV.sendConcurrency]: String(sendConcurrencyFor(perSender)) },
         compiledCoursePath: props.compiledCoursePath,
       });
       this.drip = fanOut;
@@ -92,7 +93,7 @@ export class CourseServiceStack extends Stack {
     } else {
       this.drip = new DripSchedule(this, 'DripSchedule', {
         everyMinutes: config.dripEveryMinutes,
-        environment: { ...dripEnvironment, SEND_CONCURRENCY: String(sendConcurrencyFor(config.maxSendRate)) },
+        environment: { ...dripEnvironment, [ENV.sendConcurrency]: String(sendConcurrencyFor(config.maxSendRate)) },
         compiledCoursePath: props.compiledCoursePath,
         reserveConcurrency: config.dripReservedConcurrency,
       });

@@ -1,48 +1,25 @@
-// Runtime settings, parsed once at the edge (Lambda handler or local stack) into a typed object.
-// Nothing else reads process.env. A missing or bad setting fails at start, naming the setting.
-import * as z from 'zod';
-
-const positiveNumber = (name: string, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return fallback;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a positive number, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const envSchema = z.object({
-  TABLE_NAME: z.string().min(1).default('email-course'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an absolute http(s) URL' }).default('http://localhost:3000'),
-  SES_CONFIGURATION_SET: z.string().optional(),
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      v
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : [],
-    ),
-  MAX_SEND_RATE: positiveNumber('MAX_SEND_RATE', 10),
-  SEND_CONCURRENCY: positiveNumber('SEND_CONCURRENCY', 4),
-  DUE_SHARDS: positiveNumber('DUE_SHARDS', 8),
-  SIGNUPS_PER_IP_PER_HOUR: positiveNumber('SIGNUPS_PER_IP_PER_HOUR', 20),
-  SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
-  DRIP_SENDERS: positiveNumber('DRIP_SENDERS', 1),
-  RATE_PER_SENDER: positiveNumber('RATE_PER_SENDER', 100),
-  CLIENT_IP_HEADER: z
-    .enum(['cloudfront-viewer-address'], { message: 'CLIENT_IP_HEADER must be cloudfront-viewer-address or unset' })
-    .optional()
-    .or(z.literal('')),
-});
+// Runtime settings, parsed once at the edge into typed objects: the app's settings (the same in
+// Lambda, `npm start` and the CLI) and each Lambda's own. Nothing else reads process.env. A missing
+// or bad setting fails at start, naming the variable. The parts, the variable names and the defaults
+// live in functions/config/ (infra/ sets the variables under the same names).
+import { DEFAULT_PUBLIC_URL, DEFAULTS } from '../config/defaults.js';
+import {
+  count,
+  email,
+  httpUrl,
+  list,
+  oneOf,
+  positiveNumber,
+  readSettings,
+  required,
+  text,
+  variablesOf,
+  wholeNumber,
+  withDefault,
+  type Env,
+} from '../config/parts.js';
+import type { Log } from '../core/ports.js';
+import { VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 
 export interface AppConfig {
   tableName: string;
@@ -70,29 +47,84 @@ export interface AppConfig {
    * Where the api Lambda reads the client IP: unset, the connection (API Gateway's sourceIp);
    * `cloudfront-viewer-address` when CloudFront fronts the API (infra's behindCloudFront).
    */
-  clientIpHeader?: 'cloudfront-viewer-address';
+  clientIpHeader?: typeof VIEWER_ADDRESS_HEADER;
 }
 
-export function parseConfig(env: Record<string, string | undefined>): AppConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = issue?.path.join('.') ?? 'config';
-    throw new Error(`Bad setting ${name}: ${issue?.message ?? 'invalid'}`);
-  }
-  const e = parsed.data;
-  return {
-    tableName: e.TABLE_NAME,
-    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
-    configurationSet: e.SES_CONFIGURATION_SET || undefined,
-    corsOrigins: e.CORS_ORIGINS,
-    maxSendRate: e.MAX_SEND_RATE,
-    sendConcurrency: Math.floor(e.SEND_CONCURRENCY),
-    dueShards: Math.floor(e.DUE_SHARDS),
-    signupsPerIpPerHour: Math.floor(e.SIGNUPS_PER_IP_PER_HOUR),
-    senderAddress: e.SENDER_ADDRESS || undefined,
-    dripSenders: Math.floor(e.DRIP_SENDERS),
-    ratePerSender: e.RATE_PER_SENDER,
-    clientIpHeader: e.CLIENT_IP_HEADER || undefined,
-  };
+/** The app's settings, each with its default (functions/config/defaults.ts); the other schemas spread it. */
+export const appSettings = {
+  tableName: withDefault(text, DEFAULTS.tableName),
+  publicUrl: withDefault(httpUrl, DEFAULT_PUBLIC_URL),
+  configurationSet: text,
+  corsOrigins: withDefault(list, []),
+  maxSendRate: withDefault(positiveNumber, DEFAULTS.maxSendRate),
+  sendConcurrency: withDefault(count, DEFAULTS.sendConcurrency),
+  dueShards: withDefault(count, DEFAULTS.dueShards),
+  signupsPerIpPerHour: withDefault(count, DEFAULTS.signupsPerIpPerHour),
+  senderAddress: email,
+  dripSenders: withDefault(count, DEFAULTS.dripSenders),
+  ratePerSender: withDefault(positiveNumber, DEFAULTS.ratePerSender),
+  clientIpHeader: oneOf([VIEWER_ADDRESS_HEADER]),
+};
+
+/** The app's settings from the environment (every Lambda; the local stack and the CLI add their own). */
+export function parseConfig(env: Env): AppConfig {
+  return readSettings(appSettings, env);
 }
+
+/** What the api Lambda and the drip Lambdas (single or fanned-out sender) read. */
+export const sendingLambdaSettings = {
+  ...appSettings,
+  tokenSecretId: required(text, 'the Secrets Manager secret holding the link-signing key'),
+  taskRoot: withDefault(text, '.'),
+};
+
+export interface SendingLambdaSettings {
+  app: AppConfig;
+  /** The Secrets Manager secret (ARN or name) holding the link-signing key. */
+  tokenSecretId: string;
+  /** Where the bundle and compiled-course.json are (Lambda's LAMBDA_TASK_ROOT; `.` elsewhere). */
+  taskRoot: string;
+}
+
+/** A renamed variable still set: one warning line saying which name to use. */
+const warnRenamed =
+  (log: Log) =>
+  ({ old, now }: { old: string; now: string }) =>
+    log({ level: 'warn', msg: 'setting renamed', setting: old, use: now });
+
+/** The api and drip Lambdas' settings; `log` hears of a renamed variable still in use (TOKEN_SECRET_ARN). */
+export function parseSendingLambdaSettings(env: Env, log: Log): SendingLambdaSettings {
+  const { tokenSecretId, taskRoot, ...app } = readSettings(sendingLambdaSettings, env, warnRenamed(log));
+  return { app, tokenSecretId, taskRoot };
+}
+
+/** What the drip planner (fan-out) reads. */
+export const plannerSettings = {
+  ...appSettings,
+  senderFunctionName: required(text, 'the drip sender Lambda the planner invokes'),
+  dripTickSeconds: required(wholeNumber(60, 3600), 'seconds between drip ticks'),
+};
+
+export interface PlannerSettings {
+  app: AppConfig;
+  senderFunctionName: string;
+  /** Seconds between the schedule's ticks (60 to 3600). */
+  dripTickSeconds: number;
+}
+
+export function parsePlannerSettings(env: Env): PlannerSettings {
+  const { senderFunctionName, dripTickSeconds, ...app } = readSettings(plannerSettings, env);
+  return { app, senderFunctionName, dripTickSeconds };
+}
+
+/**
+ * The variables each Lambda's handler reads (infra sets a subset of them: the ones without a
+ * default, and the ones it chooses; test/infra/stack.test.ts holds the two together).
+ */
+export const LAMBDA_VARIABLES = {
+  api: variablesOf(sendingLambdaSettings),
+  drip: variablesOf(sendingLambdaSettings),
+  dripSender: variablesOf(sendingLambdaSettings),
+  dripPlanner: variablesOf(plannerSettings),
+  sesEvents: variablesOf(appSettings),
+};

@@ -13,6 +13,7 @@
 //   OUTBOX                / SIGNUP#<receivedAt>#<requestId>   an accepted signup not yet done (TTL)
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DEFAULTS } from '../config/defaults.js';
 import { mailboxKey } from '../core/mailbox.js';
 
 export const DUE_INDEX = 'due';
@@ -20,7 +21,7 @@ export const DUE_INDEX = 'due';
 export const DUE_SHARD_ATTR = 'dueShard';
 export const DUE_SORT_ATTR = 'dueAt';
 export const TTL_ATTR = 'expiresAt';
-export const DEFAULT_DUE_SHARDS = 8;
+export const DEFAULT_DUE_SHARDS = DEFAULTS.dueShards;
 export const OUTBOX_PK = 'OUTBOX';
 export const OUTBOX_SIGNUP_PREFIX = 'SIGNUP#';
 

@@ -5,7 +5,6 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
-import { parseConfig } from '../adapters/config.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { requeueHeldSubscriber } from '../adapters/dynamo-drip-store.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
@@ -19,6 +18,8 @@ import type { Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { loadCourses, type CourseFolder } from '../email/courses.js';
 import { defaultCoursesDir } from '../email/manifest.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ENV } from '../config/env.js';
 import { runCheck, runNew } from './authoring.js';
 import { simulatedSesFeedback } from '../local/simulated-feedback.js';
 import { runExport, type ExportFormat } from './export.js';
@@ -28,7 +29,7 @@ import { createOperatorStore } from './operator-store.js';
 import { runErase, runShow } from './person.js';
 import { runSendTest } from './send-test.js';
 import { runStats } from './stats.js';
-import { localPublicUrl, resolveTarget, type CliEnv, type Target } from './target.js';
+import { linkBase, parseCliSettings, resolveTarget, type CliEnv, type CliSettings, type Target } from './target.js';
 
 export const USAGE = `Usage: course <command> [options]
 
@@ -54,8 +55,8 @@ Running a course:
   send-test --to <address> --lesson <N> [--name <name>]
                                           one lesson to an address outside the list, marked [TEST]
 
-Where (default: the local stack, DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:8000,
-table $TABLE_NAME or email-course):
+Where (default: the local stack, DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:${DEFAULTS.dynamodbPort},
+table $TABLE_NAME or ${DEFAULTS.tableName}):
   --table <name>                          a deployed table (AWS credentials from the usual chain)
   --stack <name>                          the table of a deployed stack (its TableName output)
 
@@ -177,14 +178,10 @@ function oneCourse(folders: readonly CourseFolder[], slug: string | undefined, c
 async function importWiring(
   t: Target,
   io: CliIo,
+  settings: CliSettings,
   course: CourseFolder,
   sending: boolean,
 ): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
-  const config = parseConfig({
-    TABLE_NAME: t.tableName,
-    PUBLIC_URL: t.local ? localPublicUrl(t.local) : io.env.PUBLIC_URL,
-    DUE_SHARDS: io.env.DUE_SHARDS,
-  });
   let mailer: Mailer = { sendRaw: () => Promise.reject(new Error('import sends no email without --send-confirmations')) };
   const refuse = () => {
     throw new Error('import signs no links without --send-confirmations');
@@ -194,206 +191,253 @@ async function importWiring(
   if (sending) {
     const ses = createSesMailer({
       client: t.ses(),
-      ...(io.env.SES_CONFIGURATION_SET ? { configurationSet: io.env.SES_CONFIGURATION_SET } : {}),
+      ...(settings.configurationSet === undefined ? {} : { configurationSet: settings.configurationSet }),
     });
     if (t.kind === 'local') {
       const simulated = simulatedSesFeedback({ log: () => undefined })(ses, { doc: t.doc, tableName: t.tableName, clock: systemClock });
       mailer = simulated;
       settled = () => simulated.settled();
-      tokens = createTokens(await loadLocalTokenKey(t.local?.dataDir ?? '.local'));
+      tokens = createTokens(await loadLocalTokenKey(t.local?.dataDir ?? DEFAULTS.dataDir));
     } else {
       mailer = ses;
-      tokens = createTokens(await loadSecretTokenKey(io.env.TOKEN_SECRET_ID ?? ''));
+      tokens = createTokens(await loadSecretTokenKey(settings.tokenSecretId ?? ''));
     }
   }
   const subscriptions: SubscriptionDeps = {
-    store: createDynamoStore({ doc: t.doc, tableName: t.tableName, dueShards: config.dueShards }),
+    store: createDynamoStore({ doc: t.doc, tableName: t.tableName, dueShards: settings.dueShards }),
     mailer,
     clock: systemClock,
     tokens,
     compiled: await compiled(io, course),
     // The per-IP signup limit guards the public form; an operator's import is not a client IP.
-    config: { publicUrl: config.publicUrl, signupsPerIpPerHour: Number.MAX_SAFE_INTEGER },
+    config: { publicUrl: linkBase(t, settings), signupsPerIpPerHour: Number.MAX_SAFE_INTEGER },
   };
   return { subscriptions, settled };
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+type TableCommand = Exclude<Command, 'check' | 'new'>;
+
+/** What a table command is planned from: its arguments, the courses, the settings, the way to the table. */
+interface CommandContext {
+  io: CliIo;
+  settings: CliSettings;
+  command: TableCommand;
+  values: Values;
+  positional: string | undefined;
+  folders: CourseFolder[];
+  courses: Course[];
+  /** --course, when given. */
+  chosen: string | undefined;
+  /** The slugs the command covers: the one asked for, or every course (data of a course removed from the folder still works by slug). */
+  slugs: string[];
+  /** Connects to the table (`--table`, `--stack` or the local stack); main closes it. */
+  connect(): Promise<Target>;
+}
+
+/** A command whose arguments have all been checked: the part that touches the table. */
+type CheckedCommand = () => Promise<void>;
+
+const operator = async (ctx: CommandContext) => createOperatorStore(await ctx.connect());
+const only = (ctx: CommandContext) => (ctx.chosen === undefined ? {} : { only: ctx.chosen });
+
+function statsCommand(ctx: CommandContext): CheckedCommand {
+  return async () => void (await runStats({ store: await operator(ctx), out: ctx.io.out, courses: ctx.courses, ...only(ctx) }));
+}
+
+function exportCommand(ctx: CommandContext): CheckedCommand {
+  const format = text(ctx.values.format);
+  if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
+  return async () =>
+    void (await runExport({
+      store: await operator(ctx),
+      out: ctx.io.out,
+      format: format satisfies ExportFormat,
+      ...(ctx.chosen === undefined ? {} : { course: ctx.chosen }),
+    }));
+}
+
+/** show and erase: one subscription per course; without --course, every course's (an erase request means all of it). */
+function showOrEraseCommand(ctx: CommandContext): CheckedCommand {
+  const { command, io } = ctx;
+  const email = emailArgument(ctx.positional, `${command}'s argument`);
+  return async () => {
+    const store = await operator(ctx);
+    for (const [i, slug] of ctx.slugs.entries()) {
+      if (i > 0 && command === 'show') io.out.write('\n');
+      if (command === 'show') await runShow({ store, out: io.out, course: slug, email });
+      else await runErase({ store, out: io.out, course: slug, email, now: systemClock.now() });
+    }
+  };
+}
+
+/** A --course no longer in the folder lists its slug; lesson titles come from the manifests only. */
+const heldCourse = (ctx: CommandContext, slug: string) => ({ slug, lessons: ctx.courses.find((c) => c.slug === slug)?.lessons ?? [] });
+
+function heldCommand(ctx: CommandContext): CheckedCommand {
+  return async () => {
+    const store = await operator(ctx);
+    for (const slug of ctx.slugs) await runHeld({ store, out: ctx.io.out, course: heldCourse(ctx, slug) });
+  };
+}
+
+function requeueCommand(ctx: CommandContext): CheckedCommand {
+  const which = heldCourse(ctx, ctx.chosen ?? oneCourse(ctx.folders, undefined, 'requeue').course.slug);
+  const email = emailArgument(ctx.positional, "requeue's argument");
+  // The shard count must be the drip's (DUE_SHARDS, default 8 as deployed), or the entry is never read.
+  const { dueShards } = ctx.settings;
+  return async () => {
+    const t = await ctx.connect();
+    await runRequeue({
+      store: createOperatorStore(t),
+      requeue: (id, at) => requeueHeldSubscriber({ doc: t.doc, tableName: t.tableName, dueShards }, id, at),
+      out: ctx.io.out,
+      course: which,
+      email,
+      now: systemClock.now(),
+    });
+  };
+}
+
+async function importCommand(ctx: CommandContext): Promise<CheckedCommand> {
+  const { values, io, settings } = ctx;
+  const consent = text(values.consent)?.trim();
+  if (!consent) throw new UsageError('import needs --consent "<where these people agreed to receive the course>"');
+  // eslint-disable-next-line no-control-regex -- the consent text is stored and exported: one clean line
+  if (consent.length > 500 || /[\u0000-\u001f\u007f]/.test(consent))
+    throw new UsageError('--consent must be one line of at most 500 characters');
+  const folder = oneCourse(ctx.folders, ctx.chosen, 'import');
+  const file = ctx.positional ?? '';
+  let csvText: string;
+  try {
+    csvText = await readFile(file, 'utf8');
+  } catch (e: unknown) {
+    throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const plan = planImport(csvText);
+  const sendConfirmations = values['send-confirmations'] === true;
+  const dryRun = values['dry-run'] === true;
+  const sending = sendConfirmations && !dryRun;
+  const deployed = values.table !== undefined || values.stack !== undefined;
+  if (sending && deployed && (settings.tokenSecretId === undefined || settings.publicUrl === undefined)) {
+    throw new UsageError(`import --send-confirmations on a deployed table needs ${ENV.tokenSecretId} and ${ENV.publicUrl} set`);
+  }
+  return async () => {
+    const wired = await importWiring(await ctx.connect(), io, settings, folder, sending);
+    await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, {
+      consent,
+      source: basename(file),
+      sendConfirmations,
+      dryRun,
+    });
+    await wired.settled();
+  };
+}
+
+function sendTestCommand(ctx: CommandContext): CheckedCommand {
+  const { values, io } = ctx;
+  const folder = oneCourse(ctx.folders, ctx.chosen, 'send-test');
+  const course = folder.course;
+  const to = emailArgument(text(values.to), '--to');
+  // Digits only: Number() would also take "0x1", "1e0" or " 1".
+  const lessonText = text(values.lesson) ?? '';
+  const lesson = /^\d+$/.test(lessonText) ? Number(lessonText) : NaN;
+  if (!Number.isInteger(lesson) || lesson < 1 || lesson > course.lessons.length) {
+    throw new UsageError(`--lesson must be a lesson number from 1 to ${course.lessons.length}`);
+  }
+  return async () => {
+    const t = await ctx.connect();
+    // No configuration set and no tags: a test produces no SES events, so no counters move.
+    await runSendTest(
+      {
+        mailer: createSesMailer({ client: t.ses() }),
+        compiled: await compiled(io, folder),
+        publicUrl: linkBase(t, ctx.settings),
+        out: io.out,
+      },
+      { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) },
+    );
+  };
+}
+
+/** Each table command's planner: checks every argument, then answers the work (nothing is half-done on bad input). */
+const PLANS: Record<TableCommand, (ctx: CommandContext) => CheckedCommand | Promise<CheckedCommand>> = {
+  stats: statsCommand,
+  export: exportCommand,
+  show: showOrEraseCommand,
+  erase: showOrEraseCommand,
+  held: heldCommand,
+  requeue: requeueCommand,
+  import: importCommand,
+  'send-test': sendTestCommand,
+};
+
+/** `check` and `new`: course folders only, no table. Answers the exit code. */
+async function runAuthoring(command: 'check' | 'new', values: Values, positional: string | undefined, io: CliIo, settings: CliSettings) {
+  if (command === 'check') {
+    const { ok } = await runCheck({
+      out: io.out,
+      ...(text(values.course) === undefined ? {} : { courseDir: text(values.course) }),
+      ...(settings.coursesDir === undefined ? {} : { coursesDir: settings.coursesDir }),
+      ...(values['no-deliverability'] === true ? { deliverability: false } : {}),
+    });
+    return ok ? 0 : 1;
+  }
+  await runNew(
+    { out: io.out },
+    {
+      article: positional ?? '',
+      coursesDir: settings.coursesDir ?? defaultCoursesDir,
+      ...(text(values.out) === undefined ? {} : { out: text(values.out) }),
+      ...(text(values.slug) === undefined ? {} : { slug: text(values.slug) }),
+      ...(text(values.title) === undefined ? {} : { title: text(values.title) }),
+      overrides: { headings: list(values.heading), notHeadings: list(values['not-heading']) },
+    },
+  );
+  return 0;
+}
+
+/** The exit code of a failed invocation, with its message on stderr: 2 for bad arguments (and the usage), else 1. */
+function reportFailure(e: unknown, io: CliIo, target: Target | undefined): number {
+  if (e instanceof UsageError) {
+    io.err.write(`course: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (e instanceof RequeueRefusedError) {
+    io.err.write(`course requeue: ${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof ImportFileError) {
+    io.err.write(`course import: ${e.message}. Nothing was imported.\n`);
+    return 1;
+  }
+  io.err.write(`course: ${describeFailure(e, target)}\n`);
+  return 1;
 }
 
 /** Run one CLI invocation; answers the exit code (0 done, 1 failed, 2 bad arguments). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let target: Target | undefined;
   try {
-    const args = parse(argv);
-    if (args.command === 'help') {
+    const { command, values, positional } = parse(argv);
+    if (command === 'help') {
       io.out.write(USAGE);
       return 0;
     }
-    const { command, values, positional } = args;
-    if (command === 'check') {
-      const { ok } = await runCheck({
-        out: io.out,
-        ...(text(values.course) === undefined ? {} : { courseDir: text(values.course) }),
-        ...(io.env.COURSES_DIR ? { coursesDir: io.env.COURSES_DIR } : {}),
-        ...(values['no-deliverability'] === true ? { deliverability: false } : {}),
-      });
-      return ok ? 0 : 1;
-    }
-    if (command === 'new') {
-      await runNew(
-        { out: io.out },
-        {
-          article: positional ?? '',
-          coursesDir: io.env.COURSES_DIR || defaultCoursesDir,
-          ...(text(values.out) === undefined ? {} : { out: text(values.out) }),
-          ...(text(values.slug) === undefined ? {} : { slug: text(values.slug) }),
-          ...(text(values.title) === undefined ? {} : { title: text(values.title) }),
-          overrides: { headings: list(values.heading), notHeadings: list(values['not-heading']) },
-        },
-      );
-      return 0;
-    }
-    const folders = (io.loadCourses ?? (() => loadCourses(io.env.COURSES_DIR || undefined)))();
+    const settings = parseCliSettings(io.env);
+    if (command === 'check' || command === 'new') return await runAuthoring(command, values, positional, io, settings);
+    const folders = (io.loadCourses ?? (() => loadCourses(settings.coursesDir)))();
     const courses = folders.map((f) => f.course);
     const chosen = text(values.course);
-    // The slugs a command covers: the one asked for, or every course (and held/show/erase of a course
-    // removed from the folder still work by its slug).
-    const slugs = chosen === undefined ? courses.map((c) => c.slug) : [chosen];
-
-    // Every argument is checked before the table is touched: nothing is half-done on bad input.
-    let checked: () => Promise<void>;
-    const connect = async () => (target = await resolveTarget({ table: text(values.table), stack: text(values.stack) }, io.env));
-    const operator = async () => createOperatorStore(await connect());
-    switch (command) {
-      case 'stats':
-        checked = async () =>
-          void (await runStats({ store: await operator(), out: io.out, courses, ...(chosen === undefined ? {} : { only: chosen }) }));
-        break;
-      case 'export': {
-        const format = text(values.format);
-        if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
-        checked = async () =>
-          void (await runExport({
-            store: await operator(),
-            out: io.out,
-            format: format satisfies ExportFormat,
-            ...(chosen === undefined ? {} : { course: chosen }),
-          }));
-        break;
-      }
-      case 'show':
-      case 'erase': {
-        const email = emailArgument(positional, `${command}'s argument`);
-        // One subscription per course: without --course, every course's (an erase request means all of it).
-        checked = async () => {
-          const store = await operator();
-          for (const [i, slug] of slugs.entries()) {
-            if (i > 0 && command === 'show') io.out.write('\n');
-            if (command === 'show') await runShow({ store, out: io.out, course: slug, email });
-            else await runErase({ store, out: io.out, course: slug, email, now: systemClock.now() });
-          }
-        };
-        break;
-      }
-      case 'held':
-      case 'requeue': {
-        // A --course no longer in the folder lists its slug; lesson titles come from the manifests only.
-        const held = (slug: string) => ({ slug, lessons: courses.find((c) => c.slug === slug)?.lessons ?? [] });
-        if (command === 'held') {
-          checked = async () => {
-            const store = await operator();
-            for (const slug of slugs) await runHeld({ store, out: io.out, course: held(slug) });
-          };
-          break;
-        }
-        const which = held(chosen ?? oneCourse(folders, undefined, 'requeue').course.slug);
-        const email = emailArgument(positional, "requeue's argument");
-        // The shard count must be the drip's (DUE_SHARDS, default 8 as deployed), or the entry is never read.
-        const { dueShards } = parseConfig({ DUE_SHARDS: io.env.DUE_SHARDS });
-        checked = async () => {
-          const t = await connect();
-          await runRequeue({
-            store: createOperatorStore(t),
-            requeue: (id, at) => requeueHeldSubscriber({ doc: t.doc, tableName: t.tableName, dueShards }, id, at),
-            out: io.out,
-            course: which,
-            email,
-            now: systemClock.now(),
-          });
-        };
-        break;
-      }
-      case 'import': {
-        const consent = text(values.consent)?.trim();
-        if (!consent) throw new UsageError('import needs --consent "<where these people agreed to receive the course>"');
-        // eslint-disable-next-line no-control-regex -- the consent text is stored and exported: one clean line
-        if (consent.length > 500 || /[\u0000-\u001f\u007f]/.test(consent))
-          throw new UsageError('--consent must be one line of at most 500 characters');
-        const folder = oneCourse(folders, chosen, 'import');
-        const file = positional ?? '';
-        let csvText: string;
-        try {
-          csvText = await readFile(file, 'utf8');
-        } catch (e: unknown) {
-          throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        const plan = planImport(csvText);
-        const sendConfirmations = values['send-confirmations'] === true;
-        const dryRun = values['dry-run'] === true;
-        const sending = sendConfirmations && !dryRun;
-        const deployed = values.table !== undefined || values.stack !== undefined;
-        if (sending && deployed && (!io.env.TOKEN_SECRET_ID || !io.env.PUBLIC_URL)) {
-          throw new UsageError('import --send-confirmations on a deployed table needs TOKEN_SECRET_ID and PUBLIC_URL set');
-        }
-        checked = async () => {
-          const wired = await importWiring(await connect(), io, folder, sending);
-          await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, {
-            consent,
-            source: basename(file),
-            sendConfirmations,
-            dryRun,
-          });
-          await wired.settled();
-        };
-        break;
-      }
-      case 'send-test': {
-        const folder = oneCourse(folders, chosen, 'send-test');
-        const course = folder.course;
-        const to = emailArgument(text(values.to), '--to');
-        // Digits only: Number() would also take "0x1", "1e0" or " 1".
-        const lessonText = text(values.lesson) ?? '';
-        const lesson = /^\d+$/.test(lessonText) ? Number(lessonText) : NaN;
-        if (!Number.isInteger(lesson) || lesson < 1 || lesson > course.lessons.length) {
-          throw new UsageError(`--lesson must be a lesson number from 1 to ${course.lessons.length}`);
-        }
-        checked = async () => {
-          const t = await connect();
-          const publicUrl = t.local ? localPublicUrl(t.local) : parseConfig({ PUBLIC_URL: io.env.PUBLIC_URL }).publicUrl;
-          // No configuration set and no tags: a test produces no SES events, so no counters move.
-          await runSendTest(
-            { mailer: createSesMailer({ client: t.ses() }), compiled: await compiled(io, folder), publicUrl, out: io.out },
-            { to, lesson, ...(text(values.name) ? { name: text(values.name) } : {}) },
-          );
-        };
-        break;
-      }
-    }
+    const checked = await PLANS[command]({
+      ...{ io, settings, command, values, positional, folders, courses, chosen },
+      slugs: chosen === undefined ? courses.map((c) => c.slug) : [chosen],
+      connect: async () => (target = await resolveTarget({ table: text(values.table), stack: text(values.stack) }, io.env)),
+    });
     await checked();
     return 0;
   } catch (e: unknown) {
-    if (e instanceof UsageError) {
-      io.err.write(`course: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (e instanceof RequeueRefusedError) {
-      io.err.write(`course requeue: ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof ImportFileError) {
-      io.err.write(`course import: ${e.message}. Nothing was imported.\n`);
-      return 1;
-    }
-    io.err.write(`course: ${describeFailure(e, target)}\n`);
-    return 1;
+    return reportFailure(e, io, target);
   } finally {
     target?.close();
   }

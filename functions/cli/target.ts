@@ -7,16 +7,44 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { createDocumentClient, createDynamoClient, LOCAL_CREDENTIALS } from '../adapters/dynamo-client.js';
+import { appSettings } from '../adapters/config.js';
+import { DEFAULT_PUBLIC_URL, localUrl } from '../config/defaults.js';
+import { httpUrl, readSettings, text, type Env } from '../config/parts.js';
 import { parseLocalSettings, type LocalSettings } from '../local/settings.js';
 
 /**
- * The CLI's environment (read once, in main). Locally it is parsed by the local stack's own parser
- * (parseLocalSettings: PORT, DYNAMODB_PORT, SES_PORT, DATA_DIR, PUBLIC_URL, TABLE_NAME and the
- * AWS_ENDPOINT_URL_* overrides), so `course` finds whatever `npm start` started in the same shell;
- * deployed targets also read TOKEN_SECRET_ID, PUBLIC_URL, SES_CONFIGURATION_SET and DUE_SHARDS, and
- * every command reads COURSES_DIR (default templates/courses).
+ * The CLI's environment (read once, in main). Locally the target is found through the local stack's
+ * own settings (parseLocalSettings: PORT, DYNAMODB_PORT, SES_PORT, DATA_DIR, PUBLIC_URL, TABLE_NAME
+ * and the AWS_ENDPOINT_URL_* overrides), so `course` finds whatever `npm start` started in the same
+ * shell; every command reads `cliSettings` below.
  */
-export type CliEnv = Record<string, string | undefined>;
+export type CliEnv = Env;
+
+/** What every CLI command may read: the courses folder, and for deployed tables the link key, URL and shards. */
+export const cliSettings = {
+  /** COURSES_DIR; unset: templates/courses. */
+  coursesDir: text,
+  /** TOKEN_SECRET_ID: the link-signing key's secret (import --send-confirmations on a deployed table). */
+  tokenSecretId: text,
+  /** PUBLIC_URL: the base of links in emails sent to a deployed table's people. */
+  publicUrl: httpUrl,
+  configurationSet: appSettings.configurationSet,
+  /** DUE_SHARDS: must be the drip's (default 8, as deployed), or a requeued entry is never read. */
+  dueShards: appSettings.dueShards,
+};
+
+export interface CliSettings {
+  coursesDir?: string;
+  tokenSecretId?: string;
+  publicUrl?: string;
+  configurationSet?: string;
+  dueShards: number;
+}
+
+/** Throws SettingError naming the first variable that is wrong. */
+export function parseCliSettings(env: CliEnv): CliSettings {
+  return readSettings(cliSettings, env);
+}
 
 export interface Target {
   kind: 'local' | 'deployed';
@@ -42,7 +70,12 @@ export function localEndpoints(settings: LocalSettings): { dynamodb: string; ses
 
 /** The base of links the local stack puts in emails: PUBLIC_URL, or the signup page's own address. */
 export function localPublicUrl(settings: LocalSettings): string {
-  return settings.publicUrl ?? `http://localhost:${settings.port}`;
+  return settings.publicUrl ?? localUrl(settings.port);
+}
+
+/** The base of links in emails the CLI sends: the local stack's, or PUBLIC_URL (default DEFAULT_PUBLIC_URL). */
+export function linkBase(target: Target, settings: CliSettings): string {
+  return target.local ? localPublicUrl(target.local) : (settings.publicUrl ?? DEFAULT_PUBLIC_URL);
 }
 
 /** The stack output holding the table name: `TableName`, or failing that one ending in `TableName`. */

@@ -18,7 +18,7 @@ const observability = createLambdaObservability('api');
 const { log } = observability;
 
 async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
-  const { config, tokens, compiled, courses } = await loadLambdaRuntime(env);
+  const { config, tokens, compiled, courses } = await loadLambdaRuntime(env, log);
   const doc = createDocumentClient(createDynamoClient());
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),

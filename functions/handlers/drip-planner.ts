@@ -7,9 +7,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
-import * as z from 'zod';
-import { parseConfig } from '../adapters/config.js';
+import { parsePlannerSettings } from '../adapters/config.js';
 import { conditionalWrite, createDynamoClient } from '../adapters/dynamo-client.js';
+import { createLambdaObservability } from '../adapters/observability.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { dueShards, TTL_ATTR } from '../adapters/table.js';
 import { planSenders, sendersFor } from '../core/fan-out.js';
@@ -19,21 +19,22 @@ import type { SenderEvent } from './drip-sender.js';
 /** The senders start nothing new this long before the next tick (their in-flight sends end by then). */
 export const TICK_MARGIN_MS = 15_000;
 
-const env = z
-  .object({
-    SENDER_FUNCTION_NAME: z.string().min(1),
-    DRIP_TICK_SECONDS: z.coerce.number().int().min(60).max(3600),
-  })
-  .parse(process.env);
-const config = parseConfig(process.env);
+// Logs as JSON objects (Powertools Logger); the planner emits no metrics (the senders do).
+const observability = createLambdaObservability('drip-planner');
+const { log } = observability;
+const { app: config, senderFunctionName, dripTickSeconds } = parsePlannerSettings(process.env);
 const ses = new SESClient({ maxAttempts: 3 });
 const sendQuota = createSendQuota(ses);
 const lambda = new LambdaClient({});
 const dynamo = createDynamoClient({ cacheMiddleware: true });
 
-export const handler = async (): Promise<{ tick: string; senders: number; maxSendRate: number } | { tick: string; duplicate: true }> => {
+export const handler = async (
+  _event?: unknown,
+  context?: unknown,
+): Promise<{ tick: string; senders: number; maxSendRate: number } | { tick: string; duplicate: true }> => {
+  observability.startInvocation(context);
   const now = Date.now();
-  const tickMs = env.DRIP_TICK_SECONDS * 1000;
+  const tickMs = dripTickSeconds * 1000;
   const tickStart = Math.floor(now / tickMs) * tickMs;
   const tick = new Date(tickStart).toISOString();
   const first = await conditionalWrite('drip plan', () =>
@@ -46,7 +47,7 @@ export const handler = async (): Promise<{ tick: string; senders: number; maxSen
     ),
   );
   if (!first) {
-    console.log(JSON.stringify({ msg: 'drip.plan_duplicate', tick }));
+    log({ msg: 'drip.plan_duplicate', tick });
     return { tick, duplicate: true };
   }
   const quota = await sendQuota();
@@ -66,7 +67,7 @@ export const handler = async (): Promise<{ tick: string; senders: number; maxSen
       try {
         await lambda.send(
           new InvokeCommand({
-            FunctionName: env.SENDER_FUNCTION_NAME,
+            FunctionName: senderFunctionName,
             InvocationType: 'Event',
             Payload: new TextEncoder().encode(JSON.stringify(payload)),
           }),
@@ -76,14 +77,12 @@ export const handler = async (): Promise<{ tick: string; senders: number; maxSen
       }
     }),
   );
-  console.log(
-    JSON.stringify({
-      msg: 'drip.plan',
-      tick,
-      senders: plan.length,
-      maxSendRate,
-      shares: plan.map((p) => ({ sender: p.sender, shards: p.shards, maxSendRate: p.maxSendRate })),
-    }),
-  );
+  log({
+    msg: 'drip.plan',
+    tick,
+    senders: plan.length,
+    maxSendRate,
+    shares: plan.map((p) => ({ sender: p.sender, shards: p.shards, maxSendRate: p.maxSendRate })),
+  });
   return { tick, senders: plan.length, maxSendRate };
 };

@@ -41,7 +41,7 @@ interface ContainerDeps {
 
 /** The drip's deps, and the signup outbox's, from the Lambda's environment (one secret read). */
 async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
-  const { config, tokens, compiled: course, courses } = await loadLambdaRuntime(env);
+  const { config, tokens, compiled: course, courses } = await loadLambdaRuntime(env, observability.log);
   // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
   const ses = new SESClient({
     maxAttempts: 1,

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
-import type { RunDrip } from '../core/ports.js';
+import type { Log, RunDrip } from '../core/ports.js';
 import { acceptSignup } from '../core/signup-outbox.js';
 import {
   SUBSCRIBE_MESSAGE,
@@ -17,7 +17,7 @@ import {
   unsubscribe,
   type SubscriptionDeps,
 } from '../core/subscriptions.js';
-import { errorResponse, mediaType, wantsJson, type Logger } from './errors.js';
+import { errorResponse, mediaType, wantsJson } from './errors.js';
 import {
   PAGE_CSP,
   checkInboxPage,
@@ -53,7 +53,7 @@ export interface AppOptions {
   /** Registers the local-only routes (`POST /__local/drip`). Never set in Lambda. */
   local?: boolean;
   /** The log port; default console.error of the object. */
-  log?: Logger;
+  log?: Log;
 }
 
 /** True when the request carries a body (RFC 9112 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
@@ -108,7 +108,7 @@ export function createApp(options: AppOptions): Hono {
   const several = catalog.all.length > 1;
   /** A stored subscription's course (its slug); the first course if it is no longer served (the core then refuses). */
   const courseNamed = (slug: string | undefined) => (slug === undefined ? undefined : catalog.get(slug)?.course) ?? course;
-  const log: Logger = options.log ?? ((entry) => console.error(entry));
+  const log: Log = options.log ?? ((entry) => console.error(entry));
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const app = new Hono();
 

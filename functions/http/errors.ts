@@ -10,9 +10,6 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
-/** The log port (functions/core/ports.ts). */
-export type Logger = Log;
-
 /** The request body's media type, lower-cased, without parameters. */
 export function mediaType(c: Context): string | undefined {
   return c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
@@ -32,7 +29,7 @@ export function publicError(e: unknown): AppError {
 }
 
 /** `home`: the signup page's URL for the page's link (see errorPage). */
-export function errorResponse(c: Context, e: unknown, course: Course, log: Logger, home?: string): Response {
+export function errorResponse(c: Context, e: unknown, course: Course, log: Log, home?: string): Response {
   const err = publicError(e);
   if (err.status >= 500) {
     const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause : e) : undefined;

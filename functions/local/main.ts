@@ -1,13 +1,27 @@
 // `npm start`: the local stack with settings from the environment (see README, "Local stack"). Prints
 // the signup and inbox URLs; Ctrl-C or SIGTERM stops it cleanly; a taken port or bad setting exits 1.
-import { parseLocalSettings } from './settings.js';
+import { join } from 'node:path';
+import { ENV } from '../config/env.js';
+import { parseLocalSettings, type LocalSettings } from './settings.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { simulatedSesFeedback } from './simulated-feedback.js';
 
+/** What the stack runs on, one line each: the database, SES, the drip ticker. */
+function banner(settings: LocalSettings, stack: LocalStack): string[] {
+  const data = join(settings.dataDir, 'dynamodb');
+  const every = settings.dripEveryMs / 1000;
+  return [
+    `DynamoDB: ${settings.dynamodbEndpoint ?? `DynamoDB Local at ${stack.dynamodbUrl}, data in ${data}`} (table ${stack.tableName} ${stack.table})`,
+    `SES: ${settings.sesEndpoint ?? `emulator at ${stack.inboxUrl}`}`,
+    `Drip: ${stack.runDripNow === undefined ? 'not wired' : every > 0 ? `every ${every}s` : `ticker off (${ENV.dripEvery}=0); POST /__local/drip runs one tick`}`,
+  ];
+}
+
 async function main(): Promise<void> {
   let stack: LocalStack;
+  let settings: LocalSettings;
   try {
-    const settings = parseLocalSettings(process.env);
+    settings = parseLocalSettings(process.env);
     // No SNS locally: SES events (delivery, and bounces/complaints for the mailbox-simulator
     // addresses) are synthesised and fed through the same ses-events handler.
     stack = await startLocalStack({ settings, decorateMailer: simulatedSesFeedback() });
@@ -15,6 +29,7 @@ async function main(): Promise<void> {
     console.error(`Could not start the local stack: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
+  for (const line of banner(settings, stack)) console.log(line);
   console.log('');
   console.log(`  Signup page:  ${stack.url}/`);
   console.log(`  Email inbox:  ${stack.inboxUrl}/`);

@@ -1,7 +1,10 @@
 // The local stack's settings (README's table): ports, data folder, public URL, drip interval and the
-// standard AWS_ENDPOINT_URL_* overrides, parsed once from the environment, plus the app's own config.
+// standard AWS_ENDPOINT_URL_* overrides, parsed once from the environment with the app's own settings
+// (the same parts as Lambda's: functions/adapters/config.ts, functions/config/).
 import { resolve } from 'node:path';
-import { parseConfig, type AppConfig } from '../adapters/config.js';
+import { appSettings, type AppConfig } from '../adapters/config.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { httpUrl, interval, port, readInterval, readSettings, SettingError, text, withDefault, type Env } from '../config/parts.js';
 import { defaultCoursesDir } from '../email/manifest.js';
 
 export interface LocalSettings {
@@ -27,55 +30,43 @@ export interface LocalSettings {
   app: Omit<AppConfig, 'publicUrl'>;
 }
 
-const DEFAULTS = { PORT: 3000, SES_PORT: 8005, DYNAMODB_PORT: 8000, DATA_DIR: '.local', DRIP_EVERY: '1m' };
+/** `npm start`'s settings: the app's, with PUBLIC_URL defaulting to the port actually bound. */
+export const localSettings = {
+  ...appSettings,
+  publicUrl: httpUrl,
+  port: withDefault(port, DEFAULTS.port),
+  sesPort: withDefault(port, DEFAULTS.sesPort),
+  dynamodbPort: withDefault(port, DEFAULTS.dynamodbPort),
+  dataDir: withDefault(text, DEFAULTS.dataDir),
+  coursesDir: withDefault(text, defaultCoursesDir),
+  dripEvery: withDefault(interval, DEFAULTS.dripEveryMs),
+  dynamodbEndpoint: httpUrl,
+  sesEndpoint: httpUrl,
+};
 
-function port(env: Record<string, string | undefined>, name: keyof typeof DEFAULTS): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return DEFAULTS[name] as number;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 65535) throw new Error(`Bad setting ${name}: must be a port number 0–65535, got "${raw}"`);
-  return n;
-}
-
-/** `90s`, `1m`, `2h`, `500ms`, or a bare number of seconds; `0` means off. */
+/** `90s`, `1m`, `2h`, `500ms`, or a bare number of seconds, in milliseconds; `0` means off. Throws SettingError. */
 export function parseInterval(raw: string, name = 'DRIP_EVERY'): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) throw new Error(`Bad setting ${name}: use a duration such as 30s, 1m or 2h (0 turns it off), got "${raw}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  const ms = Math.round(Number(m[1]) * unit);
-  if (ms !== 0 && ms < 1000) throw new Error(`Bad setting ${name}: at least 1s (or 0 to turn it off), got "${raw}"`);
-  return ms;
+  const reading = readInterval(raw.trim());
+  if ('problem' in reading) throw new SettingError(name, `${reading.problem}, got "${raw}"`);
+  return reading.value;
 }
 
-function endpoint(env: Record<string, string | undefined>, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new Error(`Bad setting ${name}: must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-export function parseLocalSettings(env: Record<string, string | undefined>): LocalSettings {
-  const publicUrl = env.PUBLIC_URL?.trim() || undefined;
-  const { publicUrl: _ignored, ...app } = parseConfig({ ...env, PUBLIC_URL: publicUrl });
-  const settings: LocalSettings = {
-    port: port(env, 'PORT'),
-    sesPort: port(env, 'SES_PORT'),
-    dynamodbPort: port(env, 'DYNAMODB_PORT'),
-    dataDir: env.DATA_DIR?.trim() || DEFAULTS.DATA_DIR,
-    coursesDir: resolve(env.COURSES_DIR?.trim() || defaultCoursesDir),
-    dripEveryMs: parseInterval(env.DRIP_EVERY?.trim() || DEFAULTS.DRIP_EVERY),
+/** Throws SettingError naming the first variable that is wrong. */
+export function parseLocalSettings(env: Env): LocalSettings {
+  const { port, sesPort, dynamodbPort, dataDir, publicUrl, coursesDir, dripEvery, dynamodbEndpoint, sesEndpoint, ...app } = readSettings(
+    localSettings,
+    env,
+  );
+  return {
+    port,
+    sesPort,
+    dynamodbPort,
+    dataDir,
+    coursesDir: resolve(coursesDir),
+    dripEveryMs: dripEvery,
     app,
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+    ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
+    ...(sesEndpoint === undefined ? {} : { sesEndpoint }),
   };
-  // Checked and normalised by parseConfig (absolute http(s), no trailing slash).
-  if (publicUrl !== undefined) settings.publicUrl = parseConfig({ PUBLIC_URL: publicUrl }).publicUrl;
-  const dynamodbEndpoint = endpoint(env, 'AWS_ENDPOINT_URL_DYNAMODB');
-  if (dynamodbEndpoint !== undefined) settings.dynamodbEndpoint = dynamodbEndpoint;
-  const sesEndpoint = endpoint(env, 'AWS_ENDPOINT_URL_SES');
-  if (sesEndpoint !== undefined) settings.sesEndpoint = sesEndpoint;
-  return settings;
 }

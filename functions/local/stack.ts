@@ -12,6 +12,7 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, ty
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../adapters/config.js';
+import { localUrl } from '../config/defaults.js';
 import { LOCAL_CREDENTIALS, createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { readableLog } from '../adapters/observability.js';
@@ -71,8 +72,8 @@ export interface LocalStackOptions {
    */
   decorateMailer?: (mailer: Mailer, ctx: Omit<LocalDripContext, 'mailer'>) => Mailer & { settled?: () => Promise<void> };
   clock?: Clock;
-  /** Human-readable progress lines; default console.log. */
-  log?: (line: string) => void;
+  /** The log port; default readable lines on the console (readableLog). */
+  log?: Log;
 }
 
 export interface LocalStack {
@@ -81,6 +82,8 @@ export interface LocalStack {
   /** The SES emulator's web inbox (and its `/store` API). */
   inboxUrl: string;
   dynamodbUrl: string;
+  /** Whether the start created the table or found it (for the banner). */
+  table: 'created' | 'found';
   config: AppConfig;
   tableName: string;
   doc: DynamoDBDocumentClient;
@@ -100,10 +103,10 @@ export interface LocalStack {
 /** How long stop() lets in-flight requests finish before cutting their connections. */
 const DRAIN_MS = 10_000;
 
-async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'created' | 'found'> {
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    return 'exists';
+    return 'found';
   } catch (e: unknown) {
     if (!(e instanceof ResourceNotFoundException || (e instanceof Error && e.name === 'ResourceNotFoundException'))) {
       throw new Error(`Cannot reach DynamoDB to check table ${tableName}`, { cause: e });
@@ -179,50 +182,187 @@ function drain(server: Server): Promise<void> {
   });
 }
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const { settings } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
-  // The same log port the Lambdas use, printed as readable lines.
-  const entries = readableLog(log);
-  const clock = options.clock ?? systemClock;
+/** What is running, so stop() (or a failed start) closes exactly that, in a safe order. Each step records what it starts. */
+interface Running {
+  server?: Server;
+  dynamoDbLocal?: RunningService;
+  sesEmulator?: RunningService;
+  /** SDK clients, destroyed in this order. */
+  clients: { destroy(): void }[];
+  mailer?: Mailer & { settled?: () => Promise<void> };
+  ticker?: DripTicker;
+  outbox?: SignupOutbox;
+}
 
-  // What is running, so stop() (or a failed start) closes exactly that, in a safe order.
-  let server: Server | undefined;
-  let dynamoDbLocal: RunningService | undefined;
-  let sesEmulator: RunningService | undefined;
-  let dynamo: DynamoDBClient | undefined;
-  let dripDynamo: DynamoDBClient | undefined;
-  let ses: SESClient | undefined;
-  let mailer: (Mailer & { settled?: () => Promise<void> }) | undefined;
-  let ticker: DripTicker | undefined;
-  let outbox: SignupOutbox | undefined;
-  let stopped: Promise<void> | undefined;
-
+/** Closes what `running` holds without losing writes; a step that fails is logged and the others still run. */
+async function stopRunning(running: Running, log: Log): Promise<void> {
   const attempt = async (what: string, step: () => Promise<void> | void) => {
     try {
       await step();
     } catch (e: unknown) {
-      log(`stop: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+      log({ level: 'error', msg: 'stop step failed', step: what, error: e instanceof Error ? e.message : String(e) });
     }
   };
-  const stop = (): Promise<void> =>
-    (stopped ??= (async () => {
-      // No new drip tick from here on; the one in progress is awaited in step 2.
-      const tickerStopped = ticker?.stop();
-      // 1. No new requests; the ones in flight finish (their writes land before the database closes).
-      if (server !== undefined) await attempt('HTTP app', () => drain(server!));
-      // 2. The drip tick in progress finishes, the signups kicked by the last requests, and anything
-      //    the mailer started after a send.
-      if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
-      if (outbox !== undefined) await attempt('signup outbox', () => outbox!.settled());
-      if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer!.settled!());
-      // 3. Clients, then the emulators; DynamoDB Local last, after every write above has landed.
-      dynamo?.destroy();
-      dripDynamo?.destroy();
-      ses?.destroy();
-      if (sesEmulator !== undefined) await attempt('SES emulator', () => sesEmulator!.close());
-      if (dynamoDbLocal !== undefined) await attempt('DynamoDB Local', () => dynamoDbLocal!.close());
-    })());
+  const { server, outbox, mailer, sesEmulator, dynamoDbLocal } = running;
+  // No new drip tick from here on; the one in progress is awaited in step 2.
+  const tickerStopped = running.ticker?.stop();
+  // 1. No new requests; the ones in flight finish (their writes land before the database closes).
+  if (server !== undefined) await attempt('HTTP app', () => drain(server));
+  // 2. The drip tick in progress finishes, the signups kicked by the last requests, and anything
+  //    the mailer started after a send.
+  if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
+  if (outbox !== undefined) await attempt('signup outbox', () => outbox.settled());
+  if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer.settled!());
+  // 3. Clients, then the emulators; DynamoDB Local last, after every write above has landed.
+  for (const client of running.clients) client.destroy();
+  if (sesEmulator !== undefined) await attempt('SES emulator', () => sesEmulator.close());
+  if (dynamoDbLocal !== undefined) await attempt('DynamoDB Local', () => dynamoDbLocal.close());
+}
+
+type Route = { fetch?: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response> };
+
+/**
+ * The HTTP port first: it is the one most often taken, and nothing else is started yet if it is.
+ * The app is built once the services are up; until `route.fetch` is set the port answers 503, with
+ * the headers the app puts on every answer. Answers the port actually bound.
+ */
+async function openHttpPort(port: number, running: Running): Promise<{ port: number; route: Route }> {
+  const route: Route = {};
+  const starting = {
+    'Retry-After': '1',
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  };
+  const listener = getRequestListener((req, env) =>
+    route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: starting }),
+  );
+  const server = createServer((req, res) => void listener(req, res));
+  running.server = server;
+  return { port: await listen(server, port), route };
+}
+
+/** DynamoDB Local (data in DATA_DIR) and the SES emulator, unless AWS_ENDPOINT_URL_* names others. Answers their URLs. */
+async function startServices(settings: LocalSettings, running: Running): Promise<{ dynamodbUrl: string; sesUrl: string }> {
+  let dynamodbUrl = settings.dynamodbEndpoint;
+  if (dynamodbUrl === undefined) {
+    const folder = join(settings.dataDir, 'dynamodb');
+    await assertUsableFolder(folder);
+    running.dynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, path: folder });
+    dynamodbUrl = running.dynamoDbLocal.url;
+  }
+  let sesUrl = settings.sesEndpoint;
+  if (sesUrl === undefined) {
+    running.sesEmulator = await startSesEmulator({ port: settings.sesPort });
+    sesUrl = running.sesEmulator.url;
+  }
+  return { dynamodbUrl, sesUrl };
+}
+
+/** The SDK clients on the services, and the table, created when missing. */
+async function connectClients(settings: LocalSettings, urls: { dynamodbUrl: string; sesUrl: string }, running: Running) {
+  const dynamo = createDynamoClient({ endpoint: urls.dynamodbUrl });
+  const dripDynamo = createDynamoClient({ endpoint: urls.dynamodbUrl, cacheMiddleware: true });
+  const ses = new SESClient({ endpoint: urls.sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true });
+  running.clients.push(dynamo, dripDynamo, ses);
+  let table: 'created' | 'found';
+  try {
+    table = await ensureTable(dynamo, settings.app.tableName);
+  } catch (e: unknown) {
+    // Only the embedded database's folder can be named; an endpoint given by the user is theirs.
+    if (running.dynamoDbLocal === undefined) throw e;
+    throw damagedDatabase(join(settings.dataDir, 'dynamodb'), e);
+  }
+  return { doc: createDocumentClient(dynamo), dripDynamo, ses, table };
+}
+
+/** The mailer, the subscription core with its signup outbox, the drip and the HTTP app, from the stack's pieces. */
+function wireApp(
+  options: LocalStackOptions,
+  base: Omit<LocalDripContext, 'mailer'>,
+  ses: SESClient,
+  running: Running,
+): { app: Hono; runDrip: RunDrip | undefined } {
+  const { config, log } = base;
+  const sesMailer = createSesMailer({
+    client: ses,
+    ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
+  });
+  const mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
+  running.mailer = mailer;
+  const ctx: LocalDripContext = { ...base, mailer };
+  const warn = (msg: string, fields: Record<string, unknown>) => log({ ...fields, msg, level: 'warn' });
+  const deps: SubscriptionDeps = {
+    store: createDynamoStore({ doc: base.doc, tableName: config.tableName, dueShards: config.dueShards }),
+    mailer,
+    clock: base.clock,
+    tokens: base.tokens,
+    compiled: base.compiled,
+    courses: base.courses,
+    config,
+    warn,
+  };
+  // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
+  // (a send that failed, or requests stored before a crash).
+  const outbox = createInProcessOutbox(() => deps, warn);
+  running.outbox = outbox;
+  deps.outbox = outbox;
+  const runDrip = wireDrip(options.createRunDrip ?? defaultCreateRunDrip, ctx, deps);
+  const app = createApp({
+    deps,
+    corsOrigins: config.corsOrigins,
+    local: true,
+    log,
+    ...(runDrip === undefined ? {} : { runDrip }),
+    clientIp: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
+  });
+  return { app, runDrip };
+}
+
+/** The drip, each tick first sweeping the signup outbox; undefined when no drip is wired. */
+function wireDrip(
+  createRunDrip: ((ctx: LocalDripContext) => RunDrip) | undefined,
+  ctx: LocalDripContext,
+  deps: SubscriptionDeps,
+): RunDrip | undefined {
+  const drip = createRunDrip?.(ctx);
+  if (drip === undefined) return undefined;
+  return async (run) => {
+    const swept = await sweepSignups(deps, {
+      deadline: run.deadline,
+      onError: (e) =>
+        ctx.log({
+          level: 'warn',
+          msg: 'signup not sent yet; the next sweep retries it',
+          error: e instanceof Error ? e.message : String(e),
+        }),
+    });
+    if (swept.found > 0) ctx.log({ msg: 'signup.outbox', ...swept });
+    return drip(run);
+  };
+}
+
+/** One drip tick now, as the ticker runs it: a tick may use its interval (at least a minute, at most five, like the Lambda's timeout). */
+function dripNow(runDrip: RunDrip, clock: Clock, everyMs: number): () => Promise<DripSummary> {
+  return () => {
+    const now = clock.now();
+    const budget = Math.min(Math.max(everyMs, 60_000), 5 * 60_000);
+    return runDrip({ now, deadline: new Date(now.getTime() + budget) });
+  };
+}
+
+/**
+ * Starts the stack: the HTTP port, the services, the clients and table, then the app and the drip
+ * ticker. A failed start stops what it had started, and throws.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { settings } = options;
+  const log = options.log ?? readableLog();
+  const clock = options.clock ?? systemClock;
+  const running: Running = { clients: [] };
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= stopRunning(running, log));
 
   try {
     // The key before anything writes into the data folder: a key missing next to existing data
@@ -232,124 +372,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Awaited below; a rejection before then is reported there, not as unhandled.
     compiledPromise.catch(() => undefined);
 
-    // The HTTP port first: it is the one most often taken, and nothing else is started yet if it is.
-    // The app is built once the services are up; until then the port answers 503, with the headers
-    // the app puts on every answer.
-    const route: { fetch?: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response> } = {};
-    const starting = {
-      'Retry-After': '1',
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    };
-    const listener = getRequestListener((req, env) =>
-      route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: starting }),
-    );
-    server = createServer((req, res) => void listener(req, res));
-    const port = await listen(server, settings.port);
-
-    let dynamodbUrl = settings.dynamodbEndpoint;
-    if (dynamodbUrl === undefined) {
-      const folder = join(settings.dataDir, 'dynamodb');
-      await assertUsableFolder(folder);
-      dynamoDbLocal = await startDynamoDbLocal({ port: settings.dynamodbPort, path: folder });
-      dynamodbUrl = dynamoDbLocal.url;
-    }
-    let sesUrl = settings.sesEndpoint;
-    if (sesUrl === undefined) {
-      sesEmulator = await startSesEmulator({ port: settings.sesPort });
-      sesUrl = sesEmulator.url;
-    }
-
-    dynamo = createDynamoClient({ endpoint: dynamodbUrl });
-    dripDynamo = createDynamoClient({ endpoint: dynamodbUrl, cacheMiddleware: true });
-    ses = new SESClient({ endpoint: sesUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true });
-    const doc = createDocumentClient(dynamo);
-    const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? `http://localhost:${port}` };
-    let table: 'created' | 'exists';
-    try {
-      table = await ensureTable(dynamo, config.tableName);
-    } catch (e: unknown) {
-      // Only the embedded database's folder can be named; an endpoint given by the user is theirs.
-      if (dynamoDbLocal === undefined) throw e;
-      throw damagedDatabase(join(settings.dataDir, 'dynamodb'), e);
-    }
+    const http = await openHttpPort(settings.port, running);
+    const urls = await startServices(settings, running);
+    const { doc, dripDynamo, ses, table } = await connectClients(settings, urls, running);
+    const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? localUrl(http.port) };
     const tokens = createTokens(key);
     const courses = courseCatalog(await compiledPromise);
     const compiled = courses.all[0]!;
 
-    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, courses, tokens, clock, log: entries };
-    const sesMailer = createSesMailer({
-      client: ses,
-      ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
-    });
-    mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
-    const ctx: LocalDripContext = { ...base, mailer };
-    const warn = (msg: string, fields: Record<string, unknown>) => entries({ ...fields, msg, level: 'warn' });
-    const deps: SubscriptionDeps = {
-      store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
-      mailer,
-      clock,
-      tokens,
-      compiled,
-      courses,
-      config,
-      warn,
-    };
-    // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
-    // (a send that failed, or requests stored before a crash).
-    outbox = createInProcessOutbox(() => deps, warn);
-    deps.outbox = outbox;
-    const createRunDrip = options.createRunDrip ?? defaultCreateRunDrip;
-    const drip = createRunDrip?.(ctx);
-    const runDrip: RunDrip | undefined =
-      drip === undefined
-        ? undefined
-        : async (run) => {
-            const swept = await sweepSignups(deps, {
-              deadline: run.deadline,
-              onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }),
-            });
-            if (swept.found > 0) entries({ msg: 'signup.outbox', ...swept });
-            return drip(run);
-          };
-    const app = createApp({
-      deps,
-      corsOrigins: config.corsOrigins,
-      local: true,
-      log: entries,
-      ...(runDrip === undefined ? {} : { runDrip }),
-      clientIp: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
-    });
-    route.fetch = (req, env) => app.fetch(req, env);
-
-    const runDripNow =
-      runDrip === undefined
-        ? undefined
-        : (): Promise<DripSummary> => {
-            const now = clock.now();
-            // A tick may use its interval (at least a minute, at most five, like the Lambda's timeout).
-            const budget = Math.min(Math.max(settings.dripEveryMs, 60_000), 5 * 60_000);
-            return runDrip({ now, deadline: new Date(now.getTime() + budget) });
-          };
+    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, courses, tokens, clock, log };
+    const { app, runDrip } = wireApp(options, base, ses, running);
+    http.route.fetch = (req, env) => app.fetch(req, env);
+    const runDripNow = runDrip === undefined ? undefined : dripNow(runDrip, clock, settings.dripEveryMs);
     if (runDripNow !== undefined && settings.dripEveryMs > 0) {
       // One tick at a time: a tick still running when the next is due is not doubled.
-      ticker = startDripTicker({ everyMs: settings.dripEveryMs, tick: runDripNow, log });
+      running.ticker = startDripTicker({ everyMs: settings.dripEveryMs, tick: runDripNow, log });
     }
 
-    log(
-      `DynamoDB: ${settings.dynamodbEndpoint ?? `DynamoDB Local at ${dynamodbUrl}, data in ${join(settings.dataDir, 'dynamodb')}`} (table ${config.tableName} ${table === 'created' ? 'created' : 'found'})`,
-    );
-    log(`SES: ${settings.sesEndpoint ?? `emulator at ${sesUrl}`}`);
-    log(
-      `Drip: ${runDrip === undefined ? 'not wired' : settings.dripEveryMs > 0 ? `every ${settings.dripEveryMs / 1000}s` : 'ticker off (DRIP_EVERY=0); POST /__local/drip runs one tick'}`,
-    );
-
     return {
-      url: `http://localhost:${port}`,
-      inboxUrl: sesUrl,
-      dynamodbUrl,
+      url: localUrl(http.port),
+      inboxUrl: urls.sesUrl,
+      dynamodbUrl: urls.dynamodbUrl,
+      table,
       config,
       tableName: config.tableName,
       doc,
@@ -357,7 +401,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       compiled,
       courses,
       app,
-      signupsSettled: () => outbox!.settled(),
+      signupsSettled: () => running.outbox!.settled(),
       ...(runDripNow === undefined ? {} : { runDripNow }),
       stop,
     };

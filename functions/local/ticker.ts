@@ -4,7 +4,8 @@ import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { runDrip } from '../core/drip.js';
 import { runFannedOut, sendersFor } from '../core/fan-out.js';
 import { dueShards } from '../adapters/table.js';
-import type { DripSummary, RunDrip } from '../core/ports.js';
+import { readableLog } from '../adapters/observability.js';
+import type { DripSummary, Log, RunDrip } from '../core/ports.js';
 import type { LocalDripContext } from './stack.js';
 
 /**
@@ -46,10 +47,10 @@ export interface DripTicker {
 /**
  * Runs `tick` every `everyMs` (DRIP_EVERY). A tick still running when the next is due is not doubled
  * (the claims would make it safe, but it would only race itself); a failed tick is logged and the
- * ticker carries on, as the next EventBridge tick would in AWS.
+ * ticker carries on, as the next EventBridge tick would in AWS. `log`: default readable lines on the console.
  */
-export function startDripTicker(p: { everyMs: number; tick: () => Promise<DripSummary>; log?: (line: string) => void }): DripTicker {
-  const log = p.log ?? ((line: string) => console.log(line));
+export function startDripTicker(p: { everyMs: number; tick: () => Promise<DripSummary>; log?: Log }): DripTicker {
+  const log = p.log ?? readableLog();
   if (!(p.everyMs > 0)) return { stop: () => Promise.resolve() };
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -59,7 +60,7 @@ export function startDripTicker(p: { everyMs: number; tick: () => Promise<DripSu
       .tick()
       .then(
         () => undefined,
-        (e: unknown) => log(`drip tick failed: ${e instanceof Error ? e.message : String(e)}`),
+        (e: unknown) => log({ level: 'error', msg: 'drip tick failed', error: e instanceof Error ? e.message : String(e) }),
       )
       .finally(() => {
         running = undefined;

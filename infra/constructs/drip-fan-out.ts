@@ -17,6 +17,7 @@ import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { ENV } from '../../functions/config/env.js';
 import { CourseFunction } from './course-function.js';
 import { dripTimeout } from './drip-schedule.js';
 
@@ -43,7 +44,11 @@ export class DripFanOut extends Construct {
   constructor(scope: Construct, id: string, props: DripFanOutProps) {
     super(scope, id);
     const tick = Duration.minutes(props.everyMinutes);
-    const shared = { ...props.environment, DRIP_SENDERS: String(props.maxSenders), RATE_PER_SENDER: String(props.ratePerSender) };
+    const shared = {
+      ...props.environment,
+      [ENV.dripSenders]: String(props.maxSenders),
+      [ENV.ratePerSender]: String(props.ratePerSender),
+    };
     this.handler = new CourseFunction(this, 'Sender', {
       entry: 'functions/handlers/drip-sender.ts',
       description: `Email course drip sender: sends its share of the due lessons, ${props.maxSenders} at most in parallel`,
@@ -62,7 +67,11 @@ export class DripFanOut extends Construct {
       description: `Email course drip planner: splits each tick among up to ${props.maxSenders} senders, every ${props.everyMinutes} min`,
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { ...shared, SENDER_FUNCTION_NAME: this.handler.function.functionName, DRIP_TICK_SECONDS: String(tick.toSeconds()) },
+      environment: {
+        ...shared,
+        [ENV.senderFunctionName]: this.handler.function.functionName,
+        [ENV.dripTickSeconds]: String(tick.toSeconds()),
+      },
       maxEventAge: Duration.seconds(60),
       retryAttempts: 0,
     });

@@ -7,6 +7,8 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../../functions/config/env.js';
+import { VIEWER_ADDRESS_HEADER } from '../../functions/http/client-ip.js';
 import { CourseFunction } from './course-function.js';
 
 /** The routes the HTTP contract names, and no others. */
@@ -161,8 +163,8 @@ export class HttpApi extends Construct {
     if (publicUrl === undefined)
       throw new Error('HttpApi: disableExecuteApiEndpoint needs publicUrl (every link would point at the disabled endpoint)');
     this.publicUrl = publicUrl;
-    this.handler.function.addEnvironment('PUBLIC_URL', this.publicUrl);
-    if (props.behindCloudFront) this.handler.function.addEnvironment('CLIENT_IP_HEADER', 'cloudfront-viewer-address');
+    this.handler.function.addEnvironment(ENV.publicUrl, this.publicUrl);
+    if (props.behindCloudFront) this.handler.function.addEnvironment(ENV.clientIpHeader, VIEWER_ADDRESS_HEADER);
   }
 }
 

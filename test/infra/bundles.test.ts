@@ -287,7 +287,7 @@ describe('the bundles, run the way Lambda runs them', () => {
   function environmentOf(fn: CourseFunction, dir: string): NodeJS.ProcessEnv {
     const local: Record<string, string> = {
       TABLE_NAME: table,
-      TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
+      TOKEN_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
       SES_CONFIGURATION_SET: 'course-events',
       PUBLIC_URL,
     };

@@ -137,7 +137,7 @@ describe('the Lambdas', () => {
         'SENDER_ADDRESS',
         'SES_CONFIGURATION_SET',
         'TABLE_NAME',
-        'TOKEN_SECRET_ARN',
+        'TOKEN_SECRET_ID',
       ].sort(),
     );
     expect(env(functionId(service, 'Email course drip'))).toEqual(
@@ -150,7 +150,7 @@ describe('the Lambdas', () => {
         'SEND_CONCURRENCY',
         'SES_CONFIGURATION_SET',
         'TABLE_NAME',
-        'TOKEN_SECRET_ARN',
+        'TOKEN_SECRET_ID',
       ].sort(),
     );
     expect(env(functionId(service, 'Email course SES events'))).toEqual(['DUE_SHARDS', 'NODE_OPTIONS', 'TABLE_NAME']);

@@ -48,7 +48,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     TABLE_NAME: table,
     PUBLIC_URL: 'https://course.example.com',
-    TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
+    TOKEN_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
     LAMBDA_TASK_ROOT: taskRoot,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',

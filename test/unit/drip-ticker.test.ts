@@ -2,7 +2,7 @@
 // the tick in progress. Fake timers: no real waiting.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDripTicker } from '../../functions/local/ticker.js';
-import type { DripSummary } from '../../functions/core/ports.js';
+import type { DripSummary, LogEntry } from '../../functions/core/ports.js';
 
 const summary: DripSummary = {
   due: 0,
@@ -46,16 +46,16 @@ describe('drip ticker', () => {
   });
 
   it('logs a failed tick and keeps ticking', async () => {
-    const lines: string[] = [];
+    const entries: LogEntry[] = [];
     let calls = 0;
     const ticker = startDripTicker({
       everyMs: 1000,
       tick: () => (++calls === 1 ? Promise.reject(new Error('DynamoDB down')) : Promise.resolve(summary)),
-      log: (l) => lines.push(l),
+      log: (entry) => entries.push(entry),
     });
     await vi.advanceTimersByTimeAsync(2500);
     expect(calls).toBe(2);
-    expect(lines).toEqual(['drip tick failed: DynamoDB down']);
+    expect(entries).toEqual([{ level: 'error', msg: 'drip tick failed', error: 'DynamoDB down' }]);
     await ticker.stop();
   });
 
