@@ -13,7 +13,6 @@ import {
   readSettings,
   required,
   text,
-  variablesOf,
   wholeNumber,
   withDefault,
   type Env,
@@ -116,15 +115,3 @@ export function parsePlannerSettings(env: Env): PlannerSettings {
   const { senderFunctionName, dripTickSeconds, ...app } = readSettings(plannerSettings, env);
   return { app, senderFunctionName, dripTickSeconds };
 }
-
-/**
- * The variables each Lambda's handler reads (infra sets a subset of them: the ones without a
- * default, and the ones it chooses; test/infra/stack.test.ts holds the two together).
- */
-export const LAMBDA_VARIABLES = {
-  api: variablesOf(sendingLambdaSettings),
-  drip: variablesOf(sendingLambdaSettings),
-  dripSender: variablesOf(sendingLambdaSettings),
-  dripPlanner: variablesOf(plannerSettings),
-  sesEvents: variablesOf(appSettings),
-};

@@ -132,9 +132,6 @@ export type SettingsShape = { [K in SettingKey]?: z.ZodType<unknown, string | un
 /** What a shape reads into: each key's parsed value. */
 export type SettingsOf<S> = { [K in keyof S]: S[K] extends z.ZodType ? z.output<S[K]> : never };
 
-/** The environment variables a shape reads, in its order. */
-export const variablesOf = (shape: SettingsShape): string[] => Object.keys(shape).map((k) => ENV[k as SettingKey]);
-
 /** Reads `input` (raw strings by key) with `shape`. Throws SettingError naming the first key that is wrong by `nameOf` it. */
 export function readShape<S extends Shape>(
   shape: S,

@@ -68,7 +68,8 @@ export class DripFanOut extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: {
-        ...shared,
+        // The planner signs no links: it is not told where the link key is (nor may it read it).
+        ...Object.fromEntries(Object.entries(shared).filter(([name]) => name !== ENV.tokenSecretId)),
         [ENV.senderFunctionName]: this.handler.function.functionName,
         [ENV.dripTickSeconds]: String(tick.toSeconds()),
       },

@@ -1,6 +1,7 @@
 // The deploy settings read from CDK context: defaults that synthesise, `-c` strings accepted,
 // and every bad value refused at synth with the key's name.
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../functions/config/defaults.js';
 import { parseDeployConfig, type DeployConfig } from '../../infra/config.js';
 import { cdkJsonContext } from './synth.js';
 
@@ -24,6 +25,14 @@ describe('deploy config from CDK context', () => {
       sesSandbox: true,
       behindCloudFront: false,
       disableExecuteApiEndpoint: false,
+    });
+  });
+
+  it('defaults the fan-out as the drip Lambdas do (functions/config/defaults.ts)', () => {
+    const config = parseDeployConfig(defaults());
+    expect({ dripSenders: config.dripSenders, ratePerSender: config.ratePerSender }).toEqual({
+      dripSenders: DEFAULTS.dripSenders,
+      ratePerSender: DEFAULTS.ratePerSender,
     });
   });
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lambdaSettings } from './lambda-settings.js';
 import { synthCourse, type Synthesised } from './synth.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation properties are free-form JSON
@@ -55,6 +56,17 @@ describe('drip fan-out (dripSenders = 4)', () => {
     expect(JSON.stringify(invoke[0]!.Resource)).toContain(senderId);
     const actions = policyOf(plannerId).flatMap((st) => [st.Action].flat());
     expect(actions.filter((a) => !a.startsWith('logs:')).sort()).toEqual(['dynamodb:PutItem', 'lambda:InvokeFunction', 'ses:GetSendQuota']);
+  });
+
+  it('planner and sender get only variables their handlers read, and every one they require', () => {
+    const functions = lambdaSettings(s.serviceTemplate);
+    expect(functions.map((f) => f.function).sort()).toEqual([
+      'Email course HTTP app',
+      'Email course SES events',
+      'Email course drip planner',
+      'Email course drip sender',
+    ]);
+    for (const f of functions) expect(f).toEqual({ function: f.function, unread: [], missing: [] });
   });
 
   it('each share runs once or not at all: no retries, dropped after a minute, no reserved concurrency', () => {

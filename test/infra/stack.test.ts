@@ -5,6 +5,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR } from '../../functions/adapters/table.js';
+import { lambdaSettings } from './lambda-settings.js';
 import { synthCourse, type Synthesised } from './synth.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation properties are free-form JSON; the assertions check their shape
@@ -154,6 +155,14 @@ describe('the Lambdas', () => {
       ].sort(),
     );
     expect(env(functionId(service, 'Email course SES events'))).toEqual(['DUE_SHARDS', 'NODE_OPTIONS', 'TABLE_NAME']);
+  });
+
+  it('set only variables their handler reads (functions/adapters/config.ts), and every one it requires', () => {
+    for (const t of [service, flipped]) {
+      const functions = lambdaSettings(t);
+      expect(functions.map((f) => f.function).sort()).toEqual(['Email course HTTP app', 'Email course SES events', 'Email course drip']);
+      for (const f of functions) expect(f).toEqual({ function: f.function, unread: [], missing: [] });
+    }
   });
 
   it('links to the API URL by default, and send as the configured from address at the configured rate', () => {
