@@ -308,7 +308,7 @@ function wireApp(
   const outbox = createInProcessOutbox(() => deps, warn);
   running.outbox = outbox;
   deps.outbox = outbox;
-  const runDrip = wireDrip(options.createRunDrip ?? defaultCreateRunDrip, ctx, deps);
+  const runDrip = wireDrip(options.createRunDrip ?? defaultCreateRunDrip, ctx, deps, warn);
   const app = createApp({
     deps,
     corsOrigins: config.corsOrigins,
@@ -325,18 +325,14 @@ function wireDrip(
   createRunDrip: ((ctx: LocalDripContext) => RunDrip) | undefined,
   ctx: LocalDripContext,
   deps: SubscriptionDeps,
+  warn: (msg: string, fields: Record<string, unknown>) => void,
 ): RunDrip | undefined {
   const drip = createRunDrip?.(ctx);
   if (drip === undefined) return undefined;
   return async (run) => {
     const swept = await sweepSignups(deps, {
       deadline: run.deadline,
-      onError: (e) =>
-        ctx.log({
-          level: 'warn',
-          msg: 'signup not sent yet; the next sweep retries it',
-          error: e instanceof Error ? e.message : String(e),
-        }),
+      onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }),
     });
     if (swept.found > 0) ctx.log({ msg: 'signup.outbox', ...swept });
     return drip(run);
