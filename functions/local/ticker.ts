@@ -4,6 +4,7 @@ import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { runDrip } from '../core/drip.js';
 import { runFannedOut, sendersFor } from '../core/fan-out.js';
 import { dueShards } from '../adapters/table.js';
+import { messageComposer } from '../email/composer.js';
 import type { DripSummary, RunDrip } from '../core/ports.js';
 import type { LocalDripContext } from './stack.js';
 
@@ -19,6 +20,7 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     course: ctx.compiled,
     courses: ctx.courses,
+    composer: messageComposer,
     tokens: ctx.tokens,
     log: ctx.log,
     settings: {

@@ -2,20 +2,14 @@
 // DynamoDB one, and a scripted mailer: scheduling after late sends, the deadline, the rate, the
 // concurrency bound, the SES quota, the rejection breaker and what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import {
-  runDrip,
-  LATE_SEND_TOLERANCE_MS,
-  type Advance,
-  type AdvanceOutcome,
-  type DripDeps,
-  type DripStore,
-  type DueEntry,
-} from '../../functions/core/drip.js';
+import { runDrip, type Advance, type AdvanceOutcome, type DripDeps, type DripStore, type DueEntry } from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
 import type { SendRecord, Subscriber } from '../../functions/core/model.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import { parseCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { messageComposer } from '../../functions/email/composer.js';
+import { LATE_SEND_TOLERANCE_MS } from '../../functions/core/schedule.js';
 
 const course = parseCourse({
   slug: 'unit-course',
@@ -194,6 +188,7 @@ function setup(
     clock: time.clock,
     sleep: time.sleep,
     course: compiled,
+    composer: messageComposer,
     tokens: createTokens(Buffer.alloc(32, 3)),
     settings: {
       publicUrl: 'https://course.example.com',
@@ -374,6 +369,83 @@ describe('runDrip limits', () => {
     });
     expect(added).toHaveLength(7);
   });
+});
+
+describe('runDrip stop reasons', () => {
+  const summaryOf = (logs: Record<string, unknown>[]) => logs.find((l) => l.msg === 'drip.summary');
+
+  it('a run that ends with every due lesson sent names no stop reason', async () => {
+    const { store, run, logs } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('a1', T('2026-03-03T07:00:00Z'));
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ sent: 1, stoppedEarly: false });
+    expect(summaryOf(logs)).not.toHaveProperty('stopReason');
+  });
+
+  it('the deadline: stopReason "deadline"', async () => {
+    const start = T('2026-03-03T08:00:00Z');
+    const { store, time, run, logs } = setup(start, {
+      settings: { sendConcurrency: 1, sendReserveMs: 20_000 },
+      mailer: () => Promise.resolve(time.advance(4_000)),
+    });
+    for (let i = 0; i < 5; i++) store.add(`d${i}`, T('2026-03-03T07:00:00Z'));
+    expect(await run(start, 30_000)).toMatchObject({ sent: 3, skipped: 2, stoppedEarly: true });
+    expect(summaryOf(logs)).toMatchObject({ stopReason: 'deadline' });
+  });
+
+  it('what is left of the SES 24-hour quota: stopReason "daily_quota", the rest left due and unclaimed', async () => {
+    const { store, deps, logs, sent } = setup(T('2026-03-03T08:00:00Z'), { settings: { sendConcurrency: 1 } });
+    for (let i = 0; i < 5; i++) store.add(`q${i}`, T('2026-03-03T07:00:00Z'));
+    const now = T('2026-03-03T08:00:00Z');
+    const summary = await runDrip(
+      { ...deps, sendQuota: () => Promise.resolve({ maxSendRate: 1000, remaining24h: 2 }) },
+      { now, deadline: new Date(now.getTime() + 600_000) },
+    );
+    expect(summary).toMatchObject({ due: 5, sent: 2, skipped: 3, stoppedEarly: true });
+    expect(sent).toHaveLength(2);
+    expect(summaryOf(logs)).toMatchObject({ stopReason: 'daily_quota' });
+    const waiting = [...store.rows.values()].filter((r) => r.nextLesson === 0);
+    expect(waiting).toHaveLength(3);
+    for (const r of waiting) {
+      expect(r.claimId).toBeUndefined();
+      expect(r.dueAt).toBeDefined();
+    }
+  });
+
+  it.each([
+    ['throttled', 'ses_throttled'],
+    ['transient', 'ses_transient'],
+  ] as const)(
+    'SES still %s after the retries: stopReason "%s", the deferred claim and the ones never used given back, each counted once',
+    async (kind, reason) => {
+      let calls = 0;
+      const { store, run, logs, sent } = setup(T('2026-03-03T08:00:00Z'), {
+        settings: { sendConcurrency: 1, retries: 1 },
+        mailer: () => {
+          calls++;
+          return Promise.reject(new SendError(kind, `SES SendRawEmail failed (${kind})`));
+        },
+      });
+      for (let i = 0; i < 3; i++) store.add(`t${i}`, T('2026-03-03T07:00:00Z'));
+      expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({
+        due: 3,
+        claimed: 3,
+        sent: 0,
+        skipped: 3,
+        failed: 0,
+        held: 0,
+        stoppedEarly: true,
+      });
+      expect(calls).toBe(2); // the first subscriber's try and its one retry; nothing new after that
+      expect(sent).toEqual([]);
+      expect(summaryOf(logs)).toMatchObject({ stopReason: reason });
+      expect(logs.filter((l) => l.msg === 'drip.send_deferred')).toEqual([expect.objectContaining({ subscriber: 't0', kind })]);
+      expect(store.records.size).toBe(0);
+      for (const r of store.rows.values()) {
+        expect(r.claimId).toBeUndefined();
+        expect(r).toMatchObject({ nextLesson: 0, dueAt: expect.any(String) as string });
+      }
+    },
+  );
 });
 
 describe('runDrip failures', () => {
