@@ -30,6 +30,11 @@ function subscriberOf(row: DripStoreRow): Subscriber {
 
 const byDueAt = (a: DueEntry, b: DueEntry) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0);
 
+/** Runs `work` as a store call: its answer resolves, and a throw rejects (never a synchronous throw, as from an async adapter). */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
+}
+
 function assertPage(what: string, size: number): void {
   if (size > PAGE_MAX) throw new Error(`${what}: a page holds at most ${PAGE_MAX} subscribers, got ${size}`);
 }
@@ -99,9 +104,9 @@ export class MemoryDripStore implements DripStore {
   }
 
   claim(entries: DueEntry[], c: { claimId: string; now: Date; until: Date }): Promise<Claimed[]> {
-    assertPage('claim', entries.length);
-    return Promise.resolve(
-      entries.flatMap((entry) => {
+    return settle(() => {
+      assertPage('claim', entries.length);
+      return entries.flatMap((entry) => {
         const r = this.rows.get(entry.id);
         if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime()))
           return [];
@@ -109,8 +114,8 @@ export class MemoryDripStore implements DripStore {
         r.claimId = c.claimId;
         r.claimUntil = c.until.getTime();
         return [{ subscriber: subscriberOf(r), tookOverExpiredClaim }];
-      }),
-    );
+      });
+    });
   }
 
   holdsClaim(id: string, claimId: string): Promise<boolean> {
@@ -119,13 +124,13 @@ export class MemoryDripStore implements DripStore {
   }
 
   checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): Promise<SendCheck[]> {
-    assertPage('send check', items.length);
-    return Promise.resolve(
-      items.map(({ subscriberId, lesson, email }) => {
+    return settle(() => {
+      assertPage('send check', items.length);
+      return items.map(({ subscriberId, lesson, email }) => {
         const sendRecord = this.records.get(`${subscriberId}/${lesson}`);
         return { ...(sendRecord === undefined ? {} : { sendRecord: { ...sendRecord } }), suppressed: this.suppressed.has(email) };
-      }),
-    );
+      });
+    });
   }
 
   logSends(records: SendRecord[]): Promise<void> {
