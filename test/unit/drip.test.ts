@@ -1,15 +1,16 @@
-// runDrip's own rules on a fake clock, an in-memory store that keeps the same conditions as the
-// DynamoDB one, and a scripted mailer: scheduling after late sends, the deadline, the rate, the
-// concurrency bound, the SES quota, the rejection breaker and what a crash leaves behind. No I/O.
+// runDrip's own rules on a fake clock, the in-memory store (test/support/memory-drip-store.ts, held to
+// the DynamoDB one's conditions by the DripStore contract suite) and a scripted mailer: scheduling after
+// late sends, the deadline, the rate, the concurrency bound, the SES quota, the rejection breaker and
+// what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import { runDrip, type Advance, type AdvanceOutcome, type DripDeps, type DripStore, type DueEntry } from '../../functions/core/drip.js';
+import { runDrip, type DripDeps } from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
-import type { SendRecord, Subscriber } from '../../functions/core/model.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import { parseCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { messageComposer } from '../../functions/email/composer.js';
 import { LATE_SEND_TOLERANCE_MS } from '../../functions/core/schedule.js';
+import { MemoryDripStore } from '../support/memory-drip-store.js';
 
 const course = parseCourse({
   slug: 'unit-course',
@@ -30,123 +31,6 @@ const email = (n: number) => ({
   text: `Hi {{name}} {{unsubscribeUrl}}`,
 });
 const compiled: CompiledCourse = { course, lessons: [email(1), email(2), email(3)], confirmation: email(0) };
-
-type Row = Subscriber & { dueAt?: string; claimId?: string; claimUntil?: number; heldReason?: string };
-
-/** The DynamoDB store's conditions, in memory. */
-class MemoryStore implements DripStore {
-  rows = new Map<string, Row>();
-  records = new Map<string, SendRecord>();
-  suppressed = new Set<string>();
-  /** Sizes of the pages claimed, in order. */
-  pages: number[] = [];
-
-  add(id: string, nextSendAt: Date, extra: Partial<Subscriber> = {}): void {
-    const at = nextSendAt.toISOString();
-    this.rows.set(id, {
-      id,
-      course: course.slug,
-      email: `${id}@example.com`,
-      timezone: 'Europe/Paris',
-      status: 'active',
-      nextLesson: 0,
-      nextSendAt: at,
-      consent: { at, ip: '192.0.2.1', userAgent: 'unit', page: 'unit' },
-      createdAt: at,
-      dueAt: `${at}#${id}`,
-      ...extra,
-    });
-  }
-  findDue(now: Date, shards?: readonly string[]): Promise<DueEntry[]> {
-    const upper = new Date(now.getTime() + 1).toISOString();
-    return Promise.resolve(
-      [...this.rows.values()]
-        .filter((r) => r.dueAt !== undefined && r.dueAt < upper && (shards === undefined || shards.includes(shardOf(r.id))))
-        .map((r) => ({ id: r.id, dueAt: r.dueAt! }))
-        .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1)),
-    );
-  }
-  claim(entries: DueEntry[], c: { claimId: string; now: Date; until: Date }) {
-    this.pages.push(entries.length);
-    return Promise.resolve(
-      entries.flatMap((entry) => {
-        const r = this.rows.get(entry.id);
-        if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime()))
-          return [];
-        const before = { ...r };
-        r.claimId = c.claimId;
-        r.claimUntil = c.until.getTime();
-        return [{ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined }];
-      }),
-    );
-  }
-  holdsClaim(id: string, claimId: string) {
-    const r = this.rows.get(id);
-    return Promise.resolve(r?.status === 'active' && r.claimId === claimId);
-  }
-  checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): ReturnType<DripStore['checkBeforeSend']> {
-    return Promise.resolve(
-      items.map(({ subscriberId, lesson, email }) => {
-        const sendRecord = this.records.get(`${subscriberId}/${lesson}`);
-        return { ...(sendRecord === undefined ? {} : { sendRecord }), suppressed: this.suppressed.has(email) };
-      }),
-    );
-  }
-  logSends(records: SendRecord[]) {
-    for (const rec of records) this.records.set(`${rec.subscriberId}/${rec.lesson}`, rec);
-    return Promise.resolve();
-  }
-  recordSend(rec: SendRecord) {
-    const key = `${rec.subscriberId}/${rec.lesson}`;
-    if (this.records.get(key)?.status === 'sent') return Promise.resolve(false);
-    this.records.set(key, rec);
-    return Promise.resolve(true);
-  }
-  advance(items: { subscriberId: string; advance: Advance }[]) {
-    return Promise.resolve(
-      items.map(({ subscriberId: id, advance: a }): AdvanceOutcome => {
-        const r = this.rows.get(id);
-        if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active')
-          return r !== undefined && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
-        r.nextLesson = a.lesson + 1;
-        r.lastSentAt = a.sentAt;
-        delete r.claimId;
-        delete r.claimUntil;
-        if (a.next === 'completed') {
-          r.status = 'completed';
-          delete r.dueAt;
-          delete r.nextSendAt;
-        } else {
-          r.nextSendAt = a.next.nextSendAt;
-          r.dueAt = `${a.next.nextSendAt}#${id}`;
-        }
-        return 'advanced';
-      }),
-    );
-  }
-  hold(id: string, h: { claimId: string; lesson: number; at: string; reason: string }) {
-    const r = this.rows.get(id);
-    if (!r || r.claimId !== h.claimId) return Promise.resolve(false);
-    delete r.dueAt;
-    delete r.claimId;
-    delete r.claimUntil;
-    r.heldReason = h.reason;
-    return Promise.resolve(true);
-  }
-  release(ids: string[], claimId: string) {
-    for (const id of ids) {
-      const r = this.rows.get(id);
-      if (r?.claimId === claimId) {
-        delete r.claimId;
-        delete r.claimUntil;
-      }
-    }
-    return Promise.resolve();
-  }
-}
-
-/** Test shards: the id's last character decides (ids here end in a digit). */
-const shardOf = (id: string) => `S${Number(id.at(-1)) % 2}`;
 
 /** A clock that only moves when someone sleeps (or a fake send takes time). */
 function fakeTime(start: Date) {
@@ -170,7 +54,7 @@ function setup(
     settings?: Partial<DripDeps['settings']>;
   } = {},
 ) {
-  const store = new MemoryStore();
+  const store = new MemoryDripStore({ course: course.slug });
   const time = fakeTime(start);
   const sent: { to: string; lesson: string; at: number }[] = [];
   const logs: Record<string, unknown>[] = [];
