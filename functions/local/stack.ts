@@ -25,6 +25,7 @@ import type { SubscriptionDeps } from '../core/subscriptions.js';
 import { createInProcessOutbox, sweepSignups, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
+import { messageComposer } from '../email/composer.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
 import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
@@ -293,13 +294,14 @@ function wireApp(
   running.mailer = mailer;
   const ctx: LocalDripContext = { ...base, mailer };
   const warn = (msg: string, fields: Record<string, unknown>) => log({ ...fields, msg, level: 'warn' });
-  const deps: SubscriptionDeps = {
+  const deps: SubscriptionDeps<CompiledCourse> = {
     store: createDynamoStore({ doc: base.doc, tableName: config.tableName, dueShards: config.dueShards }),
     mailer,
     clock: base.clock,
     tokens: base.tokens,
     compiled: base.compiled,
     courses: base.courses,
+    composer: messageComposer,
     config,
     warn,
   };
@@ -324,7 +326,7 @@ function wireApp(
 function wireDrip(
   createRunDrip: ((ctx: LocalDripContext) => RunDrip) | undefined,
   ctx: LocalDripContext,
-  deps: SubscriptionDeps,
+  deps: SubscriptionDeps<CompiledCourse>,
   warn: (msg: string, fields: Record<string, unknown>) => void,
 ): RunDrip | undefined {
   const drip = createRunDrip?.(ctx);
