@@ -1,15 +1,15 @@
 // The SubscriptionStore on the one DynamoDB table (key scheme in table.ts). Every rule that must hold
 // under concurrency (one subscription per address, one confirmation per 10 minutes, status changes)
 // is a single conditional write: DynamoDB decides the race, not a read followed by a write.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { findAddressLock, updateAddressLock } from './address-lock.js';
+import { createDynamoSignupOutboxStore } from './dynamo-signup-outbox.js';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
 import { mailboxKey } from '../core/mailbox.js';
-import type { SignupRequest } from '../core/signup-outbox.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, OUTBOX_PK, OUTBOX_SIGNUP_PREFIX, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -82,22 +82,12 @@ function renewalUpdate(renewal: PendingRenewal, resendCutoff: Date) {
   };
 }
 
-/** An outbox item as the signup outbox sees it. */
-function signupRequestFromItem(item: Record<string, unknown>): SignupRequest {
-  return {
-    requestId: String(item.requestId),
-    receivedAt: String(item.receivedAt),
-    fields: item.fields as SignupRequest['fields'],
-    consent: item.consent as SignupRequest['consent'],
-    ...(typeof item.course === 'string' ? { course: item.course } : {}),
-    ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}),
-  };
-}
-
 /** The SubscriptionStore: one short method per operation, each one DynamoDB call or one conditional write (a lock update may try both of its keys). */
 export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOptions): SubscriptionStore {
   const table: DocTable = { doc, tableName };
   return {
+    ...createDynamoSignupOutboxStore(table),
+
     async findByAddress(course, email) {
       const lock = await findAddressLock(table, 'read address', course, email);
       if (lock === undefined) return undefined;
@@ -275,74 +265,6 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         before = out.Attributes;
       });
       return ok && before !== undefined ? subscriberFromItem(before) : undefined;
-    },
-
-    async enqueueSignup(request, expiresAt) {
-      await dynamoCall('store signup request', () =>
-        doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.outbox(request.receivedAt, request.requestId), ...request, [TTL_ATTR]: expiresAt },
-          }),
-        ),
-      );
-    },
-
-    async pendingSignups(limit) {
-      const out = await dynamoCall('read signup outbox', () =>
-        doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': OUTBOX_PK, ':prefix': OUTBOX_SIGNUP_PREFIX },
-            ConsistentRead: true,
-            Limit: limit,
-          }),
-        ),
-      );
-      return (out.Items ?? []).map(signupRequestFromItem);
-    },
-
-    claimSignup(request, claimId, now, until) {
-      return conditionalWrite('claim signup request', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.outbox(request.receivedAt, request.requestId),
-            UpdateExpression: 'SET claimId = :claim, claimUntil = :until',
-            // Still there (not done by another worker) and no live lease (or its retry time has come).
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
-            ExpressionAttributeValues: { ':claim': claimId, ':until': until.getTime(), ':now': now.getTime() },
-          }),
-        ),
-      );
-    },
-
-    finishSignup(request, claimId) {
-      return conditionalWrite('finish signup request', () =>
-        doc.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: keys.outbox(request.receivedAt, request.requestId),
-            ConditionExpression: 'claimId = :claim',
-            ExpressionAttributeValues: { ':claim': claimId },
-          }),
-        ),
-      );
-    },
-
-    async releaseSignup(request, claimId, retryAt, error) {
-      await conditionalWrite('release signup request', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.outbox(request.receivedAt, request.requestId),
-            UpdateExpression: 'SET claimUntil = :retry, lastError = :error ADD attempts :one',
-            ConditionExpression: 'claimId = :claim',
-            ExpressionAttributeValues: { ':claim': claimId, ':retry': retryAt.getTime(), ':error': error, ':one': 1 },
-          }),
-        ),
-      );
     },
 
     // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.
