@@ -1,6 +1,7 @@
 // Runtime settings, parsed once at the edge (Lambda handler or local stack) into a typed object.
 // Nothing else reads process.env. A missing or bad setting fails at start, naming the setting.
 import * as z from 'zod';
+import { emailAddressSchema } from '../core/text.js';
 
 const positiveNumber = (name: string, fallback: number) =>
   z
@@ -35,7 +36,7 @@ const envSchema = z.object({
   SEND_CONCURRENCY: positiveNumber('SEND_CONCURRENCY', 4),
   DUE_SHARDS: positiveNumber('DUE_SHARDS', 8),
   SIGNUPS_PER_IP_PER_HOUR: positiveNumber('SIGNUPS_PER_IP_PER_HOUR', 20),
-  SENDER_ADDRESS: z.email({ message: 'SENDER_ADDRESS must be an email address' }).optional().or(z.literal('')),
+  SENDER_ADDRESS: emailAddressSchema('SENDER_ADDRESS must be an email address').optional().or(z.literal('')),
   DRIP_SENDERS: positiveNumber('DRIP_SENDERS', 1),
   RATE_PER_SENDER: positiveNumber('RATE_PER_SENDER', 100),
   CLIENT_IP_HEADER: z

@@ -64,3 +64,9 @@ export async function conditionalWrite(what: string, write: () => Promise<unknow
     throw new DependencyError(`DynamoDB ${what} failed`, e);
   }
 }
+
+/** A DocumentClient and the one table an adapter works on. */
+export interface DocTable {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}

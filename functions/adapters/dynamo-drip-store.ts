@@ -77,21 +77,55 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount, pageSize }: DynamoDripStoreOptions): DripStore {
-  // PartiQL names the table in each statement; a double-quoted identifier may hold any table name.
+/**
+ * The drip's PartiQL statements on `tableName` (PartiQL names the table in each statement; a
+ * double-quoted identifier may hold any table name).
+ */
+function dripStatements(tableName: string) {
   const table = `"${tableName.replace(/"/g, '""')}"`;
-  const CLAIM =
-    `UPDATE ${table} SET claimId = ? SET claimUntil = ? WHERE pk = ? AND sk = 'PROFILE' ` +
-    // The index is keys-only and eventually consistent: this condition is the real check. dueAt
-    // changes with every advance and goes with unsubscribe, so "same dueAt" means "still on the
-    // lesson we found due"; an expired claim belongs to a run that died.
-    `AND "status" = 'active' AND dueAt = ? AND (claimUntil IS MISSING OR claimUntil < ?)`;
   // Only the claim holder moves the subscriber on, and never back into the due index after they left
   // (an unsubscribe during the send keeps them out). The old image on a lost condition tells an
   // overtaking run (the lesson went out twice) from a person who left.
-  const ADVANCE_WHERE = `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active'`;
-  const ADVANCE_NEXT = `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${ADVANCE_WHERE}`;
-  const ADVANCE_DONE = `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${ADVANCE_WHERE}`;
+  const advanceWhere = `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active'`;
+  return {
+    claim:
+      `UPDATE ${table} SET claimId = ? SET claimUntil = ? WHERE pk = ? AND sk = 'PROFILE' ` +
+      // The index is keys-only and eventually consistent: this condition is the real check. dueAt
+      // changes with every advance and goes with unsubscribe, so "same dueAt" means "still on the
+      // lesson we found due"; an expired claim belongs to a run that died.
+      `AND "status" = 'active' AND dueAt = ? AND (claimUntil IS MISSING OR claimUntil < ?)`,
+    advanceNext: `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${advanceWhere}`,
+    advanceDone: `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${advanceWhere}`,
+    release: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`,
+  };
+}
+
+/**
+ * Runs conditional statements 25 to a request, all requests at once; answers each statement's
+ * response in order. A lost condition is that statement's answer (Error.Code ConditionalCheckFailed);
+ * any other error of a statement, or of a request, throws: a write we cannot account for fails the run.
+ */
+async function executeAll(dynamo: DynamoDBClient, what: string, statements: BatchStatementRequest[]): Promise<BatchStatementResponse[]> {
+  const answers = await Promise.all(
+    chunks(statements, WRITE_BATCH).map(async (batch) => {
+      const out = await dynamoCall(what, () => dynamo.send(new BatchExecuteStatementCommand({ Statements: batch })));
+      const responses = out.Responses ?? [];
+      if (responses.length !== batch.length)
+        throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
+      for (const r of responses) {
+        const code = r.Error?.Code;
+        if (code !== undefined && code !== 'ConditionalCheckFailed') {
+          throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${code}: ${r.Error?.Message ?? ''}`));
+        }
+      }
+      return responses;
+    }),
+  );
+  return answers.flat();
+}
+
+export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount, pageSize }: DynamoDripStoreOptions): DripStore {
+  const statements = dripStatements(tableName);
 
   async function queryShard(shard: string, now: Date): Promise<DueEntry[]> {
     // dueAt = `<nextSendAt ISO>#<id>`; every entry due at or before `now` sorts before the ISO
@@ -142,30 +176,6 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
     }
   }
 
-  /**
-   * Runs conditional statements 25 to a request, all requests at once; answers each statement's
-   * response in order. A lost condition is that statement's answer (Error.Code ConditionalCheckFailed);
-   * any other error of a statement, or of a request, throws: a write we cannot account for fails the run.
-   */
-  async function executeAll(what: string, statements: BatchStatementRequest[]): Promise<BatchStatementResponse[]> {
-    const answers = await Promise.all(
-      chunks(statements, WRITE_BATCH).map(async (batch) => {
-        const out = await dynamoCall(what, () => dynamo.send(new BatchExecuteStatementCommand({ Statements: batch })));
-        const responses = out.Responses ?? [];
-        if (responses.length !== batch.length)
-          throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
-        for (const r of responses) {
-          const code = r.Error?.Code;
-          if (code !== undefined && code !== 'ConditionalCheckFailed') {
-            throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${code}: ${r.Error?.Message ?? ''}`));
-          }
-        }
-        return responses;
-      }),
-    );
-    return answers.flat();
-  }
-
   return {
     async findDue(now, shards) {
       // All shards at once; one failing read fails the whole lookup (the run then sends nothing).
@@ -190,9 +200,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
         candidates.push({ entry, item });
       }
       const answers = await executeAll(
+        dynamo,
         'claim',
         candidates.map(({ entry }) => ({
-          Statement: CLAIM,
+          Statement: statements.claim,
           Parameters: [S(claimId), N(until.getTime()), S(`SUB#${entry.id}`), S(entry.dueAt), N(now.getTime())],
         })),
       );
@@ -285,13 +296,18 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
 
     async advance(items) {
       const answers = await executeAll(
+        dynamo,
         'advance',
         items.map(({ subscriberId, advance: { claimId, lesson, sentAt, next } }) => {
           const where = [S(`SUB#${subscriberId}`), S(claimId), N(lesson)];
           return next === 'completed'
-            ? { Statement: ADVANCE_DONE, Parameters: [N(lesson + 1), S(sentAt), ...where], ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+            ? {
+                Statement: statements.advanceDone,
+                Parameters: [N(lesson + 1), S(sentAt), ...where],
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }
             : {
-                Statement: ADVANCE_NEXT,
+                Statement: statements.advanceNext,
                 Parameters: [N(lesson + 1), S(sentAt), S(next.nextSendAt), S(dueSortKey(next.nextSendAt, subscriberId)), ...where],
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               };
@@ -323,9 +339,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
 
     async release(subscriberIds, claimId) {
       await executeAll(
+        dynamo,
         'release claim',
         subscriberIds.map((id) => ({
-          Statement: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`,
+          Statement: statements.release,
           Parameters: [S(`SUB#${id}`), S(claimId)],
         })),
       );
