@@ -79,7 +79,7 @@ const messageInput = fc.record({
 });
 
 /** The value of each header line of a parsed message, unfolded, by lower-case name, in order. */
-function headerValues(lines: { key: string; line: string }[]): [string, string][] {
+function headerValues(lines: readonly { key: string; line: string }[]): [string, string][] {
   return lines.map(({ key, line }) => [
     key,
     line
