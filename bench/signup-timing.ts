@@ -18,6 +18,7 @@ import { createSesMailer } from '../functions/adapters/ses-mailer.js';
 import { keys, suppressionHash } from '../functions/adapters/table.js';
 import { systemClock } from '../functions/core/ports.js';
 import { applySignup, type SubscriptionDeps } from '../functions/core/subscriptions.js';
+import { messageComposer } from '../functions/email/composer.js';
 import { parseSignupInput } from '../functions/core/validation.js';
 import { parseLocalSettings } from '../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../functions/local/stack.js';
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     tokens: stack.tokens,
     compiled: stack.compiled,
+    composer: messageComposer,
     config: stack.config,
   };
   const answer: Record<State, number[]> = { new: [], pending: [], active: [], suppressed: [] };

@@ -21,6 +21,7 @@ import { createSesMailer } from '../functions/adapters/ses-mailer.js';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../functions/adapters/dynamo-client.js';
 import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
 import type { CompiledCourse } from '../functions/email/compiled-course.js';
+import { messageComposer } from '../functions/email/composer.js';
 import type { Course } from '../functions/email/manifest.js';
 import { renderLesson } from '../functions/email/personalise.js';
 import { composeMessage, listIdFor } from '../functions/email/mime.js';
@@ -137,6 +138,7 @@ function dripDeps(store: DripStore, ses: SESClient, compiled: CompiledCourse, ma
     clock: { now: () => new Date() },
     sleep,
     course: compiled,
+    composer: messageComposer,
     tokens,
     settings: { publicUrl: 'https://course.example.com', maxSendRate, sendConcurrency: THROUGHPUT_CONCURRENCY },
     log: () => undefined,

@@ -17,6 +17,7 @@ import { parseSignupInput } from '../core/validation.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
+import { messageComposer } from '../email/composer.js';
 import { loadCourses, type CourseFolder } from '../email/courses.js';
 import { defaultCoursesDir } from '../email/manifest.js';
 import { runCheck, runNew } from './authoring.js';
@@ -212,6 +213,7 @@ async function importWiring(
     clock: systemClock,
     tokens,
     compiled: await compiled(io, course),
+    composer: messageComposer,
     // The per-IP signup limit guards the public form; an operator's import is not a client IP.
     config: { publicUrl: config.publicUrl, signupsPerIpPerHour: Number.MAX_SAFE_INTEGER },
   };

@@ -18,19 +18,31 @@
 // and the next run sends that lesson again: never a lost lesson, and at most one page of duplicates
 // per crash (pageSize, ≤ 50; see runDrip). The run that takes over an expired claim logs
 // `drip.possible_duplicate` so an operator can see it.
+//
+// Reading order below: the ports and settings, then runDrip and its steps top to bottom (start,
+// find due, the page pipeline, claim and check, send, hold, record and advance, the summary).
 import { randomUUID } from 'node:crypto';
 import type { SendRecord, Subscriber } from './model.js';
-import { noMetrics, SendError, type Clock, type DripSummary, type Log, type Mailer, type Metrics } from './ports.js';
+import {
+  noMetrics,
+  SendError,
+  type Clock,
+  type CourseCatalog,
+  type DripSummary,
+  type Log,
+  type Mailer,
+  type MessageComposer,
+  type MessageTags,
+  type Metrics,
+  type ServedCourse,
+} from './ports.js';
 import { Pacer } from './pacer.js';
 import { SendLog } from './send-log.js';
 import { withRetry } from './retry.js';
 import { mapWithConcurrency } from './concurrency.js';
-import { nextSendTime } from './schedule.js';
+import { nextSendTimeAfter } from './schedule.js';
 import type { Tokens } from './tokens.js';
 import { ValidationError } from './errors.js';
-import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
-import { renderLesson } from '../email/personalise.js';
-import { composeMessage, listIdFor } from '../email/mime.js';
 
 /** One entry of the due index: who, and the exact sort key read (the claim checks it is unchanged). */
 export interface DueEntry {
@@ -148,9 +160,11 @@ export interface DripDeps {
   /** Wall time: claims, the deadline, durations, rate limiting. */
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
-  course: CompiledCourse;
+  course: ServedCourse;
   /** Every course: each subscriber gets their own course's lessons (absent: `course` is the only one). */
   courses?: CourseCatalog;
+  /** Renders and composes each lesson (functions/email/composer.ts). */
+  composer: MessageComposer;
   tokens: Pick<Tokens, 'sign'>;
   settings: DripSettings;
   /** SES GetSendQuota (AWS only); the local stack and tests leave it out. */
@@ -165,13 +179,6 @@ export interface DripDeps {
 
 export const DEFAULT_CLAIM_TTL_MS = 5 * 60_000;
 const DEFAULT_SEND_RESERVE_MS = 20_000;
-/**
- * The next lesson is scheduled from the due time of the one just sent, so a send that drains late
- * from a long queue (09:00 due, out at 10:40) keeps the weekly 09:00 rhythm; but never from earlier
- * than this before it actually went out, so after an outage the next lesson still comes at least one
- * cadence minus half a day after the late one.
- */
-export const LATE_SEND_TOLERANCE_MS = 12 * 60 * 60_000;
 /** The most subscribers in one page: what one consistent BatchGetItem can check (100 keys, 2 each). */
 export const PAGE_MAX = 50;
 /** A page holds about this many seconds of sending at the rate, so claims stay young and a crash's duplicates few at low rates. */
@@ -208,29 +215,128 @@ export interface DripRun {
   share?: SenderShare;
 }
 
-type Outcome = 'sent' | 'skipped' | 'failed';
-type Sent = { s: Subscriber; lesson: number; sentAt: Date; messageId: string };
+// --- One run's state ------------------------------------------------------------------------------
 
-/** A page claimed and checked, ready to send. */
-interface Prepared {
-  claimId: string;
-  /** To send, oldest due first. */
-  toSend: Claimed[];
-  /** Already sent by a run that died before advancing (or past the course's end): advance only. */
-  advanceOnly: { s: Subscriber; lesson: number; sentAt: Date }[];
+/**
+ * Why a run stopped starting sends, logged as the summary's `stopReason`: its deadline (or the time a
+ * send slot cost), SES's 24-hour quota, too many permanent rejections in a row (likely the account or
+ * the message, not the addresses), or SES still throttling or failing after the retries.
+ */
+export type StopReason = 'deadline' | 'daily_quota' | 'rejections_in_a_row' | 'ses_throttled' | 'ses_transient';
+
+/** What one run counts and decides as it goes; one object, read by every step and by the summary. */
+interface RunState {
+  /** Wall-clock ms at the start: the run's duration, and its calendar time moving on from `now`. */
+  startedMs: number;
+  counts: Pick<DripSummary, 'due' | 'claimed' | 'sent' | 'skipped' | 'failed' | 'held' | 'possibleDuplicates'>;
+  /** Subscribers per page, once the rate is known (0 before). */
+  pageSize: number;
+  /** The crash bound's bookkeeping, once the page size is known. */
+  sendLog?: SendLog;
+  /** Sends started: what SES's 24-hour quota counts. */
+  started: number;
+  /** Permanent rejections since the last accepted send. */
+  rejectionsInARow: number;
+  /** Set once the run starts no new send; the first reason wins. */
+  stopReason?: StopReason;
+  /** What ended the run as a crash would: thrown once the summary is logged. */
+  error?: Error;
 }
 
-/** Thrown out of a worker to stop starting new sends; not an error of the run. */
-class StopRun extends Error {}
+/** A run under way: its deps, its options, the limits worked out at its start, and its state. */
+interface Run extends DripRun {
+  deps: DripDeps;
+  state: RunState;
+  log: Log;
+  sendLog: SendLog;
+  /** Evenly spaced SES calls, a little under the rate. */
+  pacer: Pacer;
+  /** Sends this run may start (what is left of SES's 24-hour quota); infinite when unlimited. */
+  allowance: number;
+  claimTtlMs: number;
+  reserveMs: number;
+  retryMaxMs: number;
+  maxRejections: number;
+  newClaimId: () => string;
+}
+
+/** A claimed subscriber and the course they are on. */
+interface Claim {
+  subscriber: Subscriber;
+  course: ServedCourse;
+}
+
+/** A subscriber moving on after `lesson`: sent by this run, or found sent (or past the course's end). */
+interface Moving extends Claim {
+  lesson: number;
+  /** When the lesson went out. */
+  sentAt: Date;
+  /** The due time the next lesson's cadence counts from (schedule.ts's late-send rule); absent: sentAt. */
+  dueAt?: Date;
+}
+
+/** A page claimed and checked, ready to send. */
+interface Page {
+  claimId: string;
+  /** To send, oldest due first. */
+  toSend: Claim[];
+  /** Already sent by a run that died before advancing (or past the course's end): advance only. */
+  advanceOnly: Moving[];
+}
+
+/** What sending a page left: the lessons SES accepted, and the claims never used (to give back). */
+interface PageResult {
+  sent: Moving[];
+  unused: string[];
+}
+
+/** Thrown out of a send to stop starting new ones; not an error of the run. */
+class StopRun extends Error {
+  constructor(
+    readonly reason: StopReason,
+    /** The subscriber's claim was already given back and counted (a deferred send). */
+    readonly claimGivenBack: boolean,
+  ) {
+    super(`drip stopped: ${reason}`);
+    this.name = 'StopRun';
+  }
+}
 
 /** The claim was gone (or the person left) when a retry was about to send: nothing is sent. */
 class ClaimLost extends Error {}
+
+const stopped = (state: RunState): boolean => state.stopReason !== undefined;
+
+/** Start no new send from here on, for `reason` (the first reason given is kept). */
+function stopRun(state: RunState, reason: StopReason, claimGivenBack = false): never {
+  state.stopReason ??= reason;
+  throw new StopRun(reason, claimGivenBack);
+}
+
+/** The run's calendar time: `now` moved on by the wall time spent (equal to the clock in Lambda; a simulated week in tests). */
+const calendarNow = (run: Run): Date => new Date(run.now.getTime() + (run.deps.clock.now().getTime() - run.state.startedMs));
+
+/** No send may start that could not finish before the deadline. */
+const outOfTime = (run: Run): boolean => run.deps.clock.now().getTime() + run.reserveMs > run.deadline.getTime();
+
+/** SES's 24-hour quota used up, or no time left to start a send; undefined while neither. */
+const limitReached = (run: Run): StopReason | undefined =>
+  run.state.started >= run.allowance ? 'daily_quota' : outOfTime(run) ? 'deadline' : undefined;
+
+/** One run sends every course's lessons; without a catalog the one course is everyone's. */
+const courseOf = (deps: DripDeps, slug: string): ServedCourse | undefined => (deps.courses ? deps.courses.get(slug) : deps.course);
+
+const dueOf = (s: Subscriber): Date | undefined => (s.nextSendAt === undefined ? undefined : new Date(s.nextSendAt));
+
+const logOf = (deps: DripDeps): Log => deps.log ?? ((entry) => console.log(entry));
 
 function pagesOf<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+// --- The run, top to bottom -----------------------------------------------------------------------
 
 /**
  * One drip tick as if the calendar read `now`; starts no send it could not finish before `deadline`.
@@ -242,406 +348,461 @@ function pagesOf<T>(items: readonly T[], size: number): T[][] {
  * sends nothing until the page before it is in the send log, so at most one page of emails is ever
  * accepted by SES and not yet logged: a crash sends at most `pageSize` emails again, each once
  * (logged per run as `maxUnrecorded`, and by the run that takes over as `drip.possible_duplicate`).
+ *
+ * Logs one `drip.summary` line and emits the summary as metrics, then answers it; an error that is
+ * not a send's (a store that cannot be read, a bug) is thrown after that, as a crash would end the run.
  */
-export async function runDrip(deps: DripDeps, { now, deadline, share }: DripRun): Promise<DripSummary> {
-  const { store, mailer, clock, settings } = deps;
-  // One run sends every course's lessons: each subscriber's item names its course (slug). Without a
-  // catalog the one course is everyone's, as before there were several.
-  const courseOf = (slug: string): CompiledCourse | undefined => (deps.courses ? deps.courses.get(slug) : deps.course);
-  /** The course of a subscriber that passed `prepare` (which set aside those of a course not served). */
-  const courseFor = (s: Subscriber): CompiledCourse => courseOf(s.course) ?? deps.course;
-  const log: Log = deps.log ?? ((entry) => console.log(entry));
-  const claimTtlMs = settings.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
-  const reserveMs = settings.sendReserveMs ?? DEFAULT_SEND_RESERVE_MS;
-  const retryMaxMs = settings.retryMaxMs ?? 5_000;
-  const maxRejections = settings.maxRejectionsInARow ?? 3;
-  const newClaimId = deps.newClaimId ?? randomUUID;
-  const listIds = new Map<string, string>();
-  const listIdOf = (c: CompiledCourse) =>
-    listIds.get(c.course.slug) ?? listIds.set(c.course.slug, listIdFor(c.course, settings.fromAddress)).get(c.course.slug)!;
-
-  const startedMs = clock.now().getTime();
-  // The run's calendar time: `now` moved on by the wall time spent (equal to the clock in Lambda; a
-  // simulated week in tests and `POST /__local/drip`).
-  const calendarNow = () => new Date(now.getTime() + (clock.now().getTime() - startedMs));
-  const counts = { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0 };
-  let sendLog: SendLog | undefined;
-  let pageSize = 0;
-  let stoppedEarly = false;
-  let stopReason: string | undefined;
-  let runError: Error | undefined;
-  let rejectionsInARow = 0;
-  let started = 0;
-
-  const stop = (reason: string): never => {
-    stoppedEarly = true;
-    stopReason ??= reason;
-    throw new StopRun(reason);
+export async function runDrip(deps: DripDeps, options: DripRun): Promise<DripSummary> {
+  const state: RunState = {
+    startedMs: deps.clock.now().getTime(),
+    counts: { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0 },
+    pageSize: 0,
+    started: 0,
+    rejectionsInARow: 0,
   };
-
   try {
-    let rate = settings.maxSendRate;
-    let allowance = Number.POSITIVE_INFINITY;
-    if (share !== undefined) {
-      // The planner read SES's quota once for all senders and gave each its part.
-      rate = Math.min(rate, share.maxSendRate);
-      allowance = share.remaining24h ?? allowance;
-    } else if (deps.sendQuota) {
-      const quota = await deps.sendQuota();
-      rate = Math.min(rate, quota.maxSendRate);
-      allowance = quota.remaining24h ?? allowance;
-    }
-    pageSize = Math.min(PAGE_MAX, Math.max(1, Math.floor(settings.pageSize ?? pageSizeFor(rate))));
-    // No more than a page of emails in SES calls or accepted and not yet logged: the crash bound.
-    const log_ = new SendLog((records) => store.logSends(records), pageSize);
-    sendLog = log_;
+    const run = await startRun(deps, options, state);
+    const due = await findDue(run);
+    await sendPages(run, due);
+  } catch (e: unknown) {
+    state.error = e instanceof Error ? e : new Error(String(e));
+  }
+  const summary = reportRun(deps, options, state);
+  if (state.error !== undefined) throw state.error;
+  return summary;
+}
+
+/** The rate and the 24-hour allowance (SES's quota, or the planner's share of it), the page size, the pacer. */
+async function startRun(deps: DripDeps, options: DripRun, state: RunState): Promise<Run> {
+  const { settings } = deps;
+  const { share } = options;
+  let rate = settings.maxSendRate;
+  let allowance = Number.POSITIVE_INFINITY;
+  if (share !== undefined) {
+    // The planner read SES's quota once for all senders and gave each its part.
+    rate = Math.min(rate, share.maxSendRate);
+    allowance = share.remaining24h ?? allowance;
+  } else if (deps.sendQuota) {
+    const quota = await deps.sendQuota();
+    rate = Math.min(rate, quota.maxSendRate);
+    allowance = quota.remaining24h ?? allowance;
+  }
+  state.pageSize = Math.min(PAGE_MAX, Math.max(1, Math.floor(settings.pageSize ?? pageSizeFor(rate))));
+  // No more than a page of emails in SES calls or accepted and not yet logged: the crash bound.
+  state.sendLog = new SendLog((records) => deps.store.logSends(records), state.pageSize);
+  return {
+    ...options,
+    deps,
+    state,
+    log: logOf(deps),
+    sendLog: state.sendLog,
     // Evenly spaced SES calls, a little under the rate, and never more than ⌊rate⌋ in any one-second window at SES.
-    const pacer = new Pacer({ ratePerSecond: rate, clock: () => clock.now().getTime(), sleep: deps.sleep });
-    const outOfTime = () => clock.now().getTime() + reserveMs > deadline.getTime();
+    pacer: new Pacer({ ratePerSecond: rate, clock: () => deps.clock.now().getTime(), sleep: deps.sleep }),
+    allowance,
+    claimTtlMs: settings.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS,
+    reserveMs: settings.sendReserveMs ?? DEFAULT_SEND_RESERVE_MS,
+    retryMaxMs: settings.retryMaxMs ?? 5_000,
+    maxRejections: settings.maxRejectionsInARow ?? 3,
+    newClaimId: deps.newClaimId ?? randomUUID,
+  };
+}
 
-    const due = await store.findDue(now, share?.shards);
-    counts.due = due.length;
+/** Everyone due at the run's calendar time in its shards (all of them unless fanned out), oldest first. */
+async function findDue(run: Run): Promise<DueEntry[]> {
+  const due = await run.deps.store.findDue(run.now, run.share?.shards);
+  run.state.counts.due = due.length;
+  return due;
+}
 
-    const scheduleAfter = (s: Subscriber, lesson: number, sentAt: Date): Advance['next'] => {
-      const compiled = courseFor(s);
-      const course = compiled.course;
-      if (lesson + 1 >= compiled.lessons.length) return 'completed';
-      const dueMs = s.nextSendAt === undefined ? sentAt.getTime() : new Date(s.nextSendAt).getTime();
-      const after = new Date(Math.max(dueMs, sentAt.getTime() - LATE_SEND_TOLERANCE_MS));
-      const next = nextSendTime({
-        after,
-        cadenceDays: course.cadenceDays,
-        sendHour: course.sendHour,
-        timezone: s.timezone,
-        defaultTimezone: course.defaultTimezone,
-      });
-      return { nextSendAt: next.toISOString() };
-    };
-
-    /** Claim a page and read what it needs before sending; holds and odd cases are settled here. */
-    const prepare = async (entries: DueEntry[]): Promise<Prepared> => {
-      const claimId = newClaimId();
-      const wallNow = clock.now();
-      const claimed = await store.claim(entries, { claimId, now: wallNow, until: new Date(wallNow.getTime() + claimTtlMs) });
-      counts.claimed += claimed.length;
-      // A lost condition: someone else has it, or the person left.
-      counts.skipped += entries.length - claimed.length;
-      const page: Prepared = { claimId, toSend: [], advanceOnly: [] };
-      const toCheck: Claimed[] = [];
-      const bad: string[] = [];
-      for (const c of claimed) {
-        const lesson = c.subscriber.nextLesson;
-        const compiled = courseOf(c.subscriber.course);
-        if (compiled === undefined) {
-          // A course this deployment does not serve (removed from the courses folder): nothing is
-          // sent and nothing changes; they wait, due, until the course is deployed again.
-          bad.push(c.subscriber.id);
-          log({ msg: 'drip.unknown_course', level: 'warn', subscriber: c.subscriber.id, course: c.subscriber.course });
-          counts.skipped++;
-        } else if (!Number.isInteger(lesson) || lesson < 0) {
-          bad.push(c.subscriber.id);
-          log({ msg: 'drip.bad_subscriber', level: 'error', subscriber: c.subscriber.id, nextLesson: lesson });
-          counts.failed++;
-        } else if (lesson >= compiled.lessons.length) {
-          // The course got shorter than this person's place in it: nothing left to send (the
-          // schedule answers `completed`; a lost advance gives the claim back like any other).
-          page.advanceOnly.push({ s: c.subscriber, lesson, sentAt: calendarNow() });
-          counts.skipped++;
-        } else toCheck.push(c);
+/**
+ * The due list, page by page: each page is claimed and checked while the one before it sends, and
+ * recorded and advanced (in page order) while the next one sends. A page claimed ahead and never sent
+ * (the run stopped) gives its claims back.
+ */
+async function sendPages(run: Run, due: DueEntry[]): Promise<void> {
+  const { state } = run;
+  const pages = pagesOf(due, state.pageSize);
+  const recording = pageRecorder(run);
+  let ahead: Promise<Page> | undefined;
+  let failing = true;
+  try {
+    for (const [i, entries] of pages.entries()) {
+      recording.throwIfFailed();
+      if (!stopped(state)) state.stopReason = limitReached(run);
+      if (stopped(state) && ahead === undefined) {
+        state.counts.skipped += entries.length; // never claimed: work left for the next run
+        continue;
       }
-      if (bad.length > 0) await store.release(bad, claimId);
-      const checks = await store.checkBeforeSend(
-        toCheck.map((c) => ({ subscriberId: c.subscriber.id, lesson: c.subscriber.nextLesson, email: c.subscriber.email })),
-      );
-      for (const [i, c] of toCheck.entries()) {
-        const s = c.subscriber;
-        const { sendRecord: record, suppressed } = checks[i] ?? { suppressed: true };
-        if (record?.status === 'sent') {
-          // A run sent and logged it, then died before advancing: finish its work, send nothing.
-          // The schedule counts from when it really went out: a record older than the due time (the
-          // subscriber item was lost to TTL and the address signed up again under the same id) must
-          // not push each lesson already sent, and so the next unsent one, a whole cadence later.
-          const sentAt = new Date(record.at);
-          page.advanceOnly.push({
-            s: s.nextSendAt !== undefined && new Date(s.nextSendAt) > sentAt ? { ...s, nextSendAt: record.at } : s,
-            lesson: s.nextLesson,
-            sentAt,
-          });
-          counts.skipped++;
-        } else if (suppressed) {
-          // Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over.
-          await store.hold(s.id, {
-            claimId,
-            lesson: s.nextLesson,
-            at: calendarNow().toISOString(),
-            reason: 'address suppressed (bounced, complained or erased)',
-          });
-          counts.held++;
-          log({ msg: 'drip.suppressed', subscriber: s.id, lesson: s.nextLesson + 1, action: 'held: out of the due index' });
-          counts.skipped++;
-        } else {
-          if (c.tookOverExpiredClaim) {
-            counts.possibleDuplicates++;
-            log({
-              msg: 'drip.possible_duplicate',
-              level: 'warn',
-              subscriber: s.id,
-              lesson: s.nextLesson + 1,
-              why: 'an earlier run died holding this lesson; sending it again',
-              bound: pageSize,
-            });
-          }
-          page.toSend.push(c);
-        }
-      }
-      return page;
-    };
-
-    const send = async (s: Subscriber, claimId: string, lesson: number): Promise<Outcome | Sent> => {
-      const compiled = courseFor(s);
-      const course = compiled.course;
-      let raw: Uint8Array;
+      const page = await (ahead ?? claimAndCheck(run, entries));
+      // The next page is claimed and checked while this one sends.
+      ahead = !stopped(state) && i + 1 < pages.length ? claimAndCheck(run, pages[i + 1]!) : undefined;
+      const result: PageResult = { sent: [], unused: [] };
       try {
-        const issuedAt = calendarNow();
-        const unsubscribeUrl = `${settings.publicUrl}/unsubscribe?token=${deps.tokens.sign({ subscriberId: s.id, purpose: 'unsubscribe', issuedAt })}`;
-        const email = renderLesson(compiled, lesson, { name: s.name, unsubscribeUrl });
-        raw = await composeMessage({
-          from: { name: course.sender.name, address: settings.fromAddress ?? course.sender.email },
-          to: s.email,
-          subject: email.subject,
-          html: email.html,
-          text: email.text,
-          unsubscribeUrl,
-          listId: listIdOf(compiled),
-        });
+        await sendPage(run, page, result);
       } catch (e: unknown) {
-        // A stored address the composer refuses can never be sent: the same as SES refusing it.
-        if (e instanceof ValidationError) return reject(s, claimId, lesson, e);
+        // Stopping as a crash would (unknown error): what SES accepted is still logged and advanced.
+        await recording.settled().catch(() => undefined);
+        await recordAndAdvance(run, page, { sent: result.sent, unused: [] }).catch(() => undefined);
         throw e;
       }
+      recording.add(page, result);
+    }
+    await recording.settled();
+    failing = false;
+  } finally {
+    if (ahead !== undefined) await giveBack(run, ahead, failing);
+  }
+}
 
-      const tags = { course: course.slug, lesson: String(lesson + 1), subscriber: s.id };
-      let messageId: string;
-      try {
-        ({ messageId } = await withRetry(
-          async (attempt) => {
-            // Room under the crash bound first, then the pacer: waiting after the pacer would lose the slot.
-            await log_.beforeSend();
-            let accepted = false;
-            try {
-              // Paced right before the SES call, not before the claim: the claim and the reads take
-              // varying time, and it is the spacing of the calls SES receives that must hold the rate.
-              const ticket = await pacer.take();
-              try {
-                if (attempt === 0 && outOfTime()) stop('deadline'); // the wait used up the time: the claim goes back
-                // The backoff took seconds: look again, so nobody who left meanwhile gets the lesson.
-                // A read that fails throws (not a SendError, so not retried): the run fails closed.
-                if (attempt > 0 && !(await store.holdsClaim(s.id, claimId))) throw new ClaimLost();
-                const out = await mailer.sendRaw({ raw, to: s.email, tags });
-                accepted = true;
-                return out;
-              } finally {
-                ticket.done();
-              }
-            } finally {
-              if (!accepted) log_.notSent();
-            }
-          },
-          {
-            retries: settings.retries ?? 4,
-            baseMs: settings.retryBaseMs ?? 200,
-            maxMs: retryMaxMs,
-            // A backoff that would run into the deadline is not started: the claim goes back instead.
-            shouldRetry: (e) => e instanceof SendError && e.kind !== 'permanent' && clock.now().getTime() + retryMaxMs < deadline.getTime(),
-            sleep: deps.sleep,
-            random: deps.random,
-          },
-        ));
-      } catch (e: unknown) {
-        if (e instanceof ClaimLost) {
-          await store.release([s.id], claimId);
-          log({ msg: 'drip.left_during_retry', subscriber: s.id, lesson: lesson + 1 });
-          return 'skipped';
-        }
-        if (!(e instanceof SendError)) throw e; // StopRun, or unknown: stop as a crash would, the claim expires
-        if (e.kind === 'permanent') return reject(s, claimId, lesson, e);
-        // Still throttled (or SES still failing) after the retries: nothing is dropped. The claim goes
-        // back for the next run, and this run starts nothing new, since SES is asking us to slow down.
-        await store.release([s.id], claimId);
-        log({ msg: 'drip.send_deferred', level: 'warn', subscriber: s.id, lesson: lesson + 1, kind: e.kind, error: e.message });
-        counts.skipped++;
-        return stop(`ses_${e.kind}`);
+/** Records and advances sent pages one after another, in page order, while later pages send. */
+function pageRecorder(run: Run) {
+  let chain: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  return {
+    add(page: Page, result: PageResult): void {
+      chain = chain.then(() => recordAndAdvance(run, page, result));
+      chain.catch((e: unknown) => {
+        failure ??= { error: e };
+      });
+    },
+    /** A page that could not be recorded stops the run before the next page is sent. */
+    throwIfFailed(): void {
+      if (failure) throw failure.error;
+    },
+    /** Every page added so far recorded and advanced; rejects with the first failure. */
+    settled: (): Promise<void> => chain,
+  };
+}
+
+/** A page claimed ahead and never sent: its claims go back (its advance-only subscribers still move on). */
+async function giveBack(run: Run, ahead: Promise<Page>, failing: boolean): Promise<void> {
+  const given = ahead.then(async (page) => {
+    run.state.counts.skipped += page.toSend.length;
+    await recordAndAdvance(run, page, { sent: [], unused: page.toSend.map((c) => c.subscriber.id) });
+  });
+  // When the run is already failing, that error is the one to report; the claims then expire.
+  await (failing ? given.catch(() => undefined) : given);
+}
+
+// --- Claim and check --------------------------------------------------------------------------------
+
+/** Claim a page and read what it needs before sending; holds and odd cases are settled here. */
+async function claimAndCheck(run: Run, entries: DueEntry[]): Promise<Page> {
+  const page: Page = { claimId: run.newClaimId(), toSend: [], advanceOnly: [] };
+  const claimed = await claim(run, entries, page.claimId);
+  const sendable = await setAsideUnsendable(run, page, claimed);
+  await checkPage(run, page, sendable);
+  return page;
+}
+
+/** The claims won, each on its own condition; a lost one (someone else has it, or the person left) is skipped. */
+async function claim(run: Run, entries: DueEntry[], claimId: string): Promise<Claimed[]> {
+  const wallNow = run.deps.clock.now();
+  const claimed = await run.deps.store.claim(entries, { claimId, now: wallNow, until: new Date(wallNow.getTime() + run.claimTtlMs) });
+  run.state.counts.claimed += claimed.length;
+  run.state.counts.skipped += entries.length - claimed.length;
+  return claimed;
+}
+
+/** Claims that cannot be sent to are released (or, past the course's end, completed); answers the rest. */
+async function setAsideUnsendable(run: Run, page: Page, claimed: Claimed[]): Promise<(Claimed & Claim)[]> {
+  const { counts } = run.state;
+  const sendable: (Claimed & Claim)[] = [];
+  const bad: string[] = [];
+  for (const c of claimed) {
+    const s = c.subscriber;
+    const course = courseOf(run.deps, s.course);
+    if (course === undefined) {
+      // A course this deployment does not serve (removed from the courses folder): nothing is
+      // sent and nothing changes; they wait, due, until the course is deployed again.
+      bad.push(s.id);
+      run.log({ msg: 'drip.unknown_course', level: 'warn', subscriber: s.id, course: s.course });
+      counts.skipped++;
+    } else if (!Number.isInteger(s.nextLesson) || s.nextLesson < 0) {
+      bad.push(s.id);
+      run.log({ msg: 'drip.bad_subscriber', level: 'error', subscriber: s.id, nextLesson: s.nextLesson });
+      counts.failed++;
+    } else if (s.nextLesson >= course.lessons.length) {
+      // The course got shorter than this person's place in it: nothing left to send (the
+      // schedule answers `completed`; a lost advance gives the claim back like any other).
+      page.advanceOnly.push({ subscriber: s, course, lesson: s.nextLesson, sentAt: calendarNow(run), dueAt: dueOf(s) });
+      counts.skipped++;
+    } else sendable.push({ ...c, course });
+  }
+  if (bad.length > 0) await run.deps.store.release(bad, page.claimId);
+  return sendable;
+}
+
+/** One read of the page's send records and suppression items: already sent → advance only; suppressed → held. */
+async function checkPage(run: Run, page: Page, claims: (Claimed & Claim)[]): Promise<void> {
+  const checks = await run.deps.store.checkBeforeSend(
+    claims.map(({ subscriber: s }) => ({ subscriberId: s.id, lesson: s.nextLesson, email: s.email })),
+  );
+  for (const [i, c] of claims.entries()) {
+    const s = c.subscriber;
+    const { sendRecord: record, suppressed } = checks[i] ?? { suppressed: true };
+    if (record?.status === 'sent') {
+      // A run sent and logged it, then died before advancing: finish its work, send nothing.
+      // The schedule counts from when it really went out: a record older than the due time (the
+      // subscriber item was lost to TTL and the address signed up again under the same id) must
+      // not push each lesson already sent, and so the next unsent one, a whole cadence later.
+      const sentAt = new Date(record.at);
+      const due = dueOf(s);
+      page.advanceOnly.push({ ...c, lesson: s.nextLesson, sentAt, dueAt: due !== undefined && due > sentAt ? sentAt : due });
+      run.state.counts.skipped++;
+    } else if (suppressed) {
+      await holdSuppressed(run, s, page.claimId);
+    } else {
+      if (c.tookOverExpiredClaim) {
+        run.state.counts.possibleDuplicates++;
+        run.log({
+          msg: 'drip.possible_duplicate',
+          level: 'warn',
+          subscriber: s.id,
+          lesson: s.nextLesson + 1,
+          why: 'an earlier run died holding this lesson; sending it again',
+          bound: run.state.pageSize,
+        });
       }
-      rejectionsInARow = 0;
-      const sentAt = calendarNow();
-      log_.sent({ subscriberId: s.id, lesson, status: 'sent', at: sentAt.toISOString(), messageId });
-      return { s, lesson, sentAt, messageId };
-    };
+      page.toSend.push({ subscriber: s, course: c.course });
+    }
+  }
+}
 
-    const reject = async (s: Subscriber, claimId: string, lesson: number, e: Error): Promise<Outcome> => {
-      const at = calendarNow().toISOString();
-      const reason = e.message.slice(0, 500);
-      await store.recordSend({ subscriberId: s.id, lesson, status: 'failed', at, error: reason });
-      await store.hold(s.id, { claimId, lesson, at, reason });
-      counts.held++;
-      log({
-        msg: 'drip.send_rejected',
-        level: 'warn',
-        subscriber: s.id,
-        lesson: lesson + 1,
-        error: reason,
-        action: 'held: out of the due index until an operator requeues',
-      });
-      rejectionsInARow++;
-      return 'failed';
-    };
+// --- Send -------------------------------------------------------------------------------------------
 
-    /** Send a prepared page: answers what SES accepted, and the claims never used (to give back). */
-    const sendPage = async (page: Prepared, sent: Sent[], unused: string[]): Promise<void> => {
-      await mapWithConcurrency(page.toSend, Math.max(1, Math.min(settings.sendConcurrency, pageSize)), async ({ subscriber: s }) => {
-        try {
-          if (stoppedEarly) {
-            unused.push(s.id);
-            counts.skipped++;
-            return;
-          }
-          if (rejectionsInARow >= maxRejections) stop('rejections_in_a_row');
-          if (started >= allowance) stop('daily_quota');
-          if (outOfTime()) stop('deadline');
-          // Counted before the first await, so concurrent workers cannot all pass the quota check.
-          started++;
-          const outcome = await send(s, page.claimId, s.nextLesson);
-          if (typeof outcome === 'string') counts[outcome]++;
-          else {
-            sent.push(outcome);
-            counts.sent++;
-          }
-        } catch (e: unknown) {
-          if (!(e instanceof StopRun)) throw e;
-          // The deferred send counted itself and gave its claim back; one never started is work left for the next run.
-          if (e.message !== 'ses_throttled' && e.message !== 'ses_transient') {
-            unused.push(s.id);
-            counts.skipped++;
-          }
-        }
-      });
-    };
-
-    /** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
-    const finishPage = async (page: Prepared, sent: Sent[], unused: string[]): Promise<void> => {
-      if (sent.length > 0) await log_.drain();
-      const moving = [...sent, ...page.advanceOnly];
-      const outcomes = await store.advance(
-        moving.map((x) => ({
-          subscriberId: x.s.id,
-          advance: {
-            claimId: page.claimId,
-            lesson: x.lesson,
-            sentAt: x.sentAt.toISOString(),
-            next: scheduleAfter(x.s, x.lesson, x.sentAt),
-          },
-        })),
-      );
-      // Lost: they left during the send (or our claim expired). Our claim is dropped so that a later
-      // return to the list does not look like a run that died holding them.
-      const drop = [...unused];
-      outcomes.forEach((o, i) => {
-        const x = moving[i]!;
-        if (o === 'advanced') return;
-        drop.push(x.s.id);
-        // Only possible when our claim expired mid-send and another run sent it and moved them on first.
-        if (o === 'overtaken') {
-          counts.possibleDuplicates++;
-          log({
-            msg: 'drip.possible_duplicate',
-            level: 'warn',
-            subscriber: x.s.id,
-            lesson: x.lesson + 1,
-            why: 'claim expired during the send',
-          });
-        }
-      });
-      if (drop.length > 0) await store.release(drop, page.claimId);
-    };
-
-    const pages = pagesOf(due, pageSize);
-    let next: Promise<Prepared> | undefined;
-    // Each page is finished (logged, advanced) while the next one sends; finishes run in page order.
-    let finishing: Promise<void> = Promise.resolve();
-    let finishFailure: { error: unknown } | undefined;
-    let failing = true;
+/** Send a claimed, checked page with bounded concurrency, filling `result` as sends finish. */
+async function sendPage(run: Run, page: Page, result: PageResult): Promise<void> {
+  const { state } = run;
+  const concurrency = Math.max(1, Math.min(run.deps.settings.sendConcurrency, state.pageSize));
+  await mapWithConcurrency(page.toSend, concurrency, async (claim) => {
     try {
-      for (const [i, entries] of pages.entries()) {
-        if (finishFailure) throw finishFailure.error;
-        if (!stoppedEarly && (started >= allowance || outOfTime())) {
-          stoppedEarly = true;
-          stopReason ??= started >= allowance ? 'daily_quota' : 'deadline';
-        }
-        if (stoppedEarly && next === undefined) {
-          counts.skipped += entries.length; // never claimed: work left for the next run
-          continue;
-        }
-        const page = await (next ?? prepare(entries));
-        // The next page is claimed and checked while this one sends.
-        next = !stoppedEarly && i + 1 < pages.length ? prepare(pages[i + 1]!) : undefined;
-        const sent: Sent[] = [];
-        const unused: string[] = [];
-        try {
-          await sendPage(page, sent, unused);
-        } catch (e: unknown) {
-          // Stopping as a crash would (unknown error): what SES accepted is still logged and advanced.
-          await finishing.catch(() => undefined);
-          await finishPage(page, sent, []).catch(() => undefined);
-          throw e;
-        }
-        finishing = finishing.then(() => finishPage(page, sent, unused));
-        finishing.catch((e: unknown) => {
-          finishFailure ??= { error: e };
-        });
+      if (stopped(state)) {
+        result.unused.push(claim.subscriber.id);
+        state.counts.skipped++;
+        return;
       }
-      await finishing;
-      failing = false;
-    } finally {
-      // A page claimed ahead but never sent (the run stopped): its claims go back.
-      const left = next;
-      if (left !== undefined) {
-        next = undefined;
-        const giveBack = left.then(async (page) => {
-          counts.skipped += page.toSend.length;
-          await finishPage(
-            page,
-            [],
-            page.toSend.map((c) => c.subscriber.id),
-          );
-        });
-        // When the run is already failing, that error is the one to report; the claims then expire.
-        await (failing ? giveBack.catch(() => undefined) : giveBack);
+      const limit = state.rejectionsInARow >= run.maxRejections ? 'rejections_in_a_row' : limitReached(run);
+      if (limit !== undefined) stopRun(state, limit);
+      // Counted before the first await, so concurrent workers cannot all pass the quota check.
+      state.started++;
+      const sent = await sendLesson(run, claim, page.claimId);
+      if (sent !== undefined) {
+        result.sent.push(sent);
+        state.counts.sent++;
+      }
+    } catch (e: unknown) {
+      if (!(e instanceof StopRun)) throw e;
+      // A deferred send counted itself and gave its claim back; one never started is work left for the next run.
+      if (!e.claimGivenBack) {
+        result.unused.push(claim.subscriber.id);
+        state.counts.skipped++;
       }
     }
-  } catch (e: unknown) {
-    runError = e instanceof Error ? e : new Error(String(e));
-  }
+  });
+}
 
-  const durationMs = Math.max(0, clock.now().getTime() - startedMs);
+/** One subscriber's next lesson: composed, sent (paced, retried), queued for the send log. Undefined when not sent. */
+async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: string): Promise<Moving | undefined> {
+  const lesson = s.nextLesson;
+  let raw: Uint8Array;
+  try {
+    raw = await composeLesson(run, s, course, lesson);
+  } catch (e: unknown) {
+    // A stored address the composer refuses can never be sent: the same as SES refusing it.
+    if (e instanceof ValidationError) return holdRefused(run, s, claimId, lesson, e);
+    throw e;
+  }
+  let messageId: string;
+  try {
+    const tags = { course: course.course.slug, lesson: String(lesson + 1), subscriber: s.id };
+    ({ messageId } = await deliver(run, { subscriber: s, claimId, raw, tags }));
+  } catch (e: unknown) {
+    return notDelivered(run, s, claimId, lesson, e);
+  }
+  run.state.rejectionsInARow = 0;
+  const sentAt = calendarNow(run);
+  run.sendLog.sent({ subscriberId: s.id, lesson, status: 'sent', at: sentAt.toISOString(), messageId });
+  return { subscriber: s, course, lesson, sentAt, dueAt: dueOf(s) };
+}
+
+/** The lesson as raw MIME, with its own signed unsubscribe link. */
+async function composeLesson(run: Run, s: Subscriber, course: ServedCourse, lesson: number): Promise<Uint8Array> {
+  const { settings, tokens, composer } = run.deps;
+  const token = tokens.sign({ subscriberId: s.id, purpose: 'unsubscribe', issuedAt: calendarNow(run) });
+  const unsubscribeUrl = `${settings.publicUrl}/unsubscribe?token=${token}`;
+  return await composer.lesson(course, lesson, { email: s.email, name: s.name, unsubscribeUrl, fromAddress: settings.fromAddress });
+}
+
+/**
+ * The SES call: room under the crash bound, then a pacer slot, then the send; throttling and 5xx
+ * retried with backoff while the deadline allows. Throws ClaimLost when the person left during a
+ * backoff, StopRun when the wait for a slot used up the time, the SendError when retries are spent.
+ */
+async function deliver(
+  run: Run,
+  m: { subscriber: Subscriber; claimId: string; raw: Uint8Array; tags: MessageTags },
+): Promise<{ messageId: string }> {
+  const { deps, sendLog, pacer, deadline } = run;
+  return withRetry(
+    async (attempt) => {
+      // Room under the crash bound first, then the pacer: waiting after the pacer would lose the slot.
+      await sendLog.beforeSend();
+      let accepted = false;
+      try {
+        // Paced right before the SES call, not before the claim: the claim and the reads take
+        // varying time, and it is the spacing of the calls SES receives that must hold the rate.
+        const ticket = await pacer.take();
+        try {
+          if (attempt === 0 && outOfTime(run)) stopRun(run.state, 'deadline'); // the wait used up the time: the claim goes back
+          // The backoff took seconds: look again, so nobody who left meanwhile gets the lesson.
+          // A read that fails throws (not a SendError, so not retried): the run fails closed.
+          if (attempt > 0 && !(await deps.store.holdsClaim(m.subscriber.id, m.claimId))) throw new ClaimLost();
+          const out = await deps.mailer.sendRaw({ raw: m.raw, to: m.subscriber.email, tags: m.tags });
+          accepted = true;
+          return out;
+        } finally {
+          ticket.done();
+        }
+      } finally {
+        if (!accepted) sendLog.notSent();
+      }
+    },
+    {
+      retries: deps.settings.retries ?? 4,
+      baseMs: deps.settings.retryBaseMs ?? 200,
+      maxMs: run.retryMaxMs,
+      // A backoff that would run into the deadline is not started: the claim goes back instead.
+      shouldRetry: (e) =>
+        e instanceof SendError && e.kind !== 'permanent' && deps.clock.now().getTime() + run.retryMaxMs < deadline.getTime(),
+      sleep: deps.sleep,
+      random: deps.random,
+    },
+  );
+}
+
+/** A send that did not go: the person left (skipped), SES refused it (held), or SES asks us to slow down (deferred, run stops). */
+async function notDelivered(run: Run, s: Subscriber, claimId: string, lesson: number, e: unknown): Promise<undefined> {
+  const { deps, state } = run;
+  if (e instanceof ClaimLost) {
+    await deps.store.release([s.id], claimId);
+    run.log({ msg: 'drip.left_during_retry', subscriber: s.id, lesson: lesson + 1 });
+    state.counts.skipped++;
+    return undefined;
+  }
+  if (!(e instanceof SendError)) throw e; // StopRun, or unknown: stop as a crash would, the claim expires
+  if (e.kind === 'permanent') return holdRefused(run, s, claimId, lesson, e);
+  // Still throttled (or SES still failing) after the retries: nothing is dropped. The claim goes
+  // back for the next run, and this run starts nothing new, since SES is asking us to slow down.
+  await deps.store.release([s.id], claimId);
+  run.log({ msg: 'drip.send_deferred', level: 'warn', subscriber: s.id, lesson: lesson + 1, kind: e.kind, error: e.message });
+  state.counts.skipped++;
+  return stopRun(state, `ses_${e.kind}`, true);
+}
+
+// --- Hold -------------------------------------------------------------------------------------------
+
+/** SES (or the composer) refused the lesson for good: a `failed` record, and the subscriber held with the reason. */
+async function holdRefused(run: Run, s: Subscriber, claimId: string, lesson: number, e: Error): Promise<undefined> {
+  const { deps, state } = run;
+  const at = calendarNow(run).toISOString();
+  const reason = e.message.slice(0, 500);
+  await deps.store.recordSend({ subscriberId: s.id, lesson, status: 'failed', at, error: reason });
+  await deps.store.hold(s.id, { claimId, lesson, at, reason });
+  state.counts.held++;
+  run.log({
+    msg: 'drip.send_rejected',
+    level: 'warn',
+    subscriber: s.id,
+    lesson: lesson + 1,
+    error: reason,
+    action: 'held: out of the due index until an operator requeues',
+  });
+  state.rejectionsInARow++;
+  state.counts.failed++;
+  return undefined;
+}
+
+/** Out of the due index with the reason, like a refused send: nothing sent, no lesson passed over. */
+async function holdSuppressed(run: Run, s: Subscriber, claimId: string): Promise<void> {
+  await run.deps.store.hold(s.id, {
+    claimId,
+    lesson: s.nextLesson,
+    at: calendarNow(run).toISOString(),
+    reason: 'address suppressed (bounced, complained or erased)',
+  });
+  run.state.counts.held++;
+  run.log({ msg: 'drip.suppressed', subscriber: s.id, lesson: s.nextLesson + 1, action: 'held: out of the due index' });
+  run.state.counts.skipped++;
+}
+
+// --- Record and advance -----------------------------------------------------------------------------
+
+/** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
+async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResult): Promise<void> {
+  const { store } = run.deps;
+  if (sent.length > 0) await run.sendLog.drain();
+  const moving = [...sent, ...page.advanceOnly];
+  const outcomes = await store.advance(
+    moving.map((m) => ({
+      subscriberId: m.subscriber.id,
+      advance: { claimId: page.claimId, lesson: m.lesson, sentAt: m.sentAt.toISOString(), next: nextAfter(m) },
+    })),
+  );
+  // Lost: they left during the send (or our claim expired). Our claim is dropped so that a later
+  // return to the list does not look like a run that died holding them.
+  const drop = [...unused];
+  outcomes.forEach((outcome, i) => {
+    const m = moving[i]!;
+    if (outcome === 'advanced') return;
+    drop.push(m.subscriber.id);
+    // Only possible when our claim expired mid-send and another run sent it and moved them on first.
+    if (outcome === 'overtaken') {
+      run.state.counts.possibleDuplicates++;
+      run.log({
+        msg: 'drip.possible_duplicate',
+        level: 'warn',
+        subscriber: m.subscriber.id,
+        lesson: m.lesson + 1,
+        why: 'claim expired during the send',
+      });
+    }
+  });
+  if (drop.length > 0) await store.release(drop, page.claimId);
+}
+
+/** After `lesson`: completed at the course's end, else due at the next send time (schedule.ts). */
+function nextAfter({ subscriber, course: served, lesson, sentAt, dueAt }: Moving): Advance['next'] {
+  if (lesson + 1 >= served.lessons.length) return 'completed';
+  const { cadenceDays, sendHour, defaultTimezone } = served.course;
+  const next = nextSendTimeAfter({ dueAt, sentAt }, { cadenceDays, sendHour, timezone: subscriber.timezone, defaultTimezone });
+  return { nextSendAt: next.toISOString() };
+}
+
+// --- The summary ------------------------------------------------------------------------------------
+
+/** The run's one `drip.summary` line and its metrics; answers the summary. */
+function reportRun(deps: DripDeps, { now, share }: DripRun, state: RunState): DripSummary {
+  const { counts, stopReason, error } = state;
+  const durationMs = Math.max(0, deps.clock.now().getTime() - state.startedMs);
   const summary: DripSummary = {
     ...counts,
     durationMs,
     emailsPerSecond: durationMs === 0 ? 0 : Math.round((counts.sent / (durationMs / 1000)) * 100) / 100,
-    stoppedEarly,
-    pageSize,
-    maxUnrecorded: sendLog?.maxAtRisk ?? 0,
+    stoppedEarly: stopReason !== undefined,
+    pageSize: state.pageSize,
+    maxUnrecorded: state.sendLog?.maxAtRisk ?? 0,
   };
-  log({
+  logOf(deps)({
     msg: 'drip.summary',
-    level: runError === undefined ? 'info' : 'error',
+    level: error === undefined ? 'info' : 'error',
     at: now.toISOString(),
     ...(share === undefined ? {} : { sender: share.sender, senders: share.senders, shards: share.shards.length, rate: share.maxSendRate }),
     ...summary,
     ...(stopReason === undefined ? {} : { stopReason }),
-    ...(runError === undefined ? {} : { error: `${runError.name}: ${runError.message}` }),
+    ...(error === undefined ? {} : { error: `${error.name}: ${error.message}` }),
   });
   emitMetrics(deps.metrics ?? noMetrics, summary);
-  if (runError !== undefined) throw runError;
   return summary;
 }
 

@@ -36,6 +36,90 @@ export class SendError extends Error {
   }
 }
 
+// --- Courses and the emails made from them -------------------------------------------------------
+
+/**
+ * What the core reads of a course's manifest: who it is (slug), who sends it and when. The manifest
+ * itself (functions/email/manifest.ts) has these fields and more; the core needs no others.
+ */
+export interface CourseFacts {
+  /** The course's identity in the table (address locks, counters, each subscriber's `course`). */
+  slug: string;
+  title: string;
+  sender: { name: string; email: string };
+  /** Days between lessons, in local calendar days (schedule.ts). */
+  cadenceDays: number;
+  /** Local send hour, `"HH:MM"`. */
+  sendHour: string;
+  /** The zone of a subscriber whose own zone is unknown (IANA name). */
+  defaultTimezone: string;
+}
+
+/**
+ * One email of a course as compiled at build time (MJML → HTML and text), with placeholders for the
+ * personal parts. The core only counts and carries them; the MessageComposer fills them in.
+ */
+export interface CompiledEmail {
+  subject: string;
+  preheader: string;
+  /** Full HTML document with placeholders. */
+  html: string;
+  /** Plain-text alternative with the same placeholders. */
+  text: string;
+}
+
+/** A course a deployment serves: its facts and its compiled emails (functions/email's CompiledCourse is one). */
+export interface ServedCourse {
+  course: CourseFacts;
+  /** In course order; index 0 is lesson 1. */
+  lessons: readonly CompiledEmail[];
+  confirmation: CompiledEmail;
+}
+
+/** Every course one deployment serves, by slug (core/courses.ts builds one). */
+export interface CourseCatalog<C extends ServedCourse = ServedCourse> {
+  /** In the courses folder's order; with one course, it is served at `GET /`. */
+  readonly all: readonly C[];
+  get(slug: string): C | undefined;
+}
+
+/**
+ * Turns a course's compiled email into the raw MIME message (RFC 5322) for one person, ready for
+ * `Mailer.sendRaw`: the personal parts filled in and escaped, headers checked. Implemented by
+ * functions/email/composer.ts (rendering and MIME stay out of the core). Both methods reject with
+ * ValidationError (code such as `invalid_email`, `header_injection`) when a value cannot be put in a
+ * message: the drip holds that subscriber, as when SES refuses an address.
+ */
+export interface MessageComposer {
+  /**
+   * Lesson `lesson` (0-based) of `course` for one subscriber: From the course's sender name at
+   * `fromAddress` (the manifest's address when undefined), List-Unsubscribe with One-Click (RFC 8058)
+   * at `unsubscribeUrl`, and the course's List-Id (RFC 2919) under the From domain.
+   */
+  lesson(course: ServedCourse, lesson: number, to: LessonRecipient): Promise<Uint8Array>;
+  /**
+   * The double opt-in email for one address. It carries no name: before the address is confirmed,
+   * nothing a stranger typed other than the address is mailed.
+   */
+  confirmation(course: ServedCourse, to: ConfirmationRecipient): Promise<Uint8Array>;
+}
+
+export interface LessonRecipient {
+  email: string;
+  /** As they gave it; absent or blank gets the greeting's fallback. */
+  name?: string;
+  unsubscribeUrl: string;
+  /** The deploy's verified From address; absent: the manifest's `sender.email`. */
+  fromAddress?: string;
+}
+
+export interface ConfirmationRecipient {
+  email: string;
+  confirmUrl: string;
+  /** The deploy's verified From address; absent: the manifest's `sender.email`. */
+  fromAddress?: string;
+}
+
 /** What one drip run did; logged as one structured line and answered by `POST /__local/drip`. */
 export interface DripSummary {
   /** Subscribers found due. */

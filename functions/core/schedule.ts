@@ -121,6 +121,38 @@ export function nextSendTime(p: NextSendTimeParams): Date {
   throw new Error(`No ${p.sendHour} found in ${zoneName} after ${p.after.toISOString()}`);
 }
 
+/**
+ * How late a lesson may go out and still count from its due time. The next lesson is scheduled from
+ * the due time of the one just sent, so a send that drains late from a long queue (09:00 due, out at
+ * 10:40) keeps the weekly 09:00 rhythm; but never from earlier than this before it actually went out,
+ * so after an outage the next lesson still comes at least one cadence minus half a day after the late one.
+ */
+export const LATE_SEND_TOLERANCE_MS = 12 * 60 * 60_000;
+
+export interface LessonSent {
+  /** The due time of the lesson just sent (its `nextSendAt`); absent: when it went out. */
+  dueAt?: Date;
+  /** When it went out (SES accepted it, or the send log says so). */
+  sentAt: Date;
+}
+
+/**
+ * The instant the next lesson's cadence counts from after a lesson was sent: its due time, or
+ * LATE_SEND_TOLERANCE_MS before it went out when it went out later than that (an outage).
+ */
+export function cadenceStart({ dueAt, sentAt }: LessonSent): Date {
+  const dueMs = dueAt === undefined ? sentAt.getTime() : dueAt.getTime();
+  return new Date(Math.max(dueMs, sentAt.getTime() - LATE_SEND_TOLERANCE_MS));
+}
+
+/**
+ * When the lesson after one just sent is due: nextSendTime counted from cadenceStart (the late-send
+ * rule), in the subscriber's zone. `timezone` unknown or empty falls back to `defaultTimezone`.
+ */
+export function nextSendTimeAfter(sent: LessonSent, p: Omit<NextSendTimeParams, 'after'>): Date {
+  return nextSendTime({ ...p, after: cadenceStart(sent) });
+}
+
 /** The instants of a send hour on its own local date: none when the zone skipped that date. */
 function sendHourInstants(zone: IANAZone, wall: number): number[] {
   // A gap can swallow the rest of the day; its end then falls on the next date, not on this day.

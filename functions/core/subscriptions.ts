@@ -3,15 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
 import type { SignupOutboxStore, SignupOutbox } from './signup-outbox.js';
-import type { Clock, Mailer } from './ports.js';
+import type { Clock, CourseCatalog, Mailer, MessageComposer, ServedCourse } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
 import { parseSignupInput, maskEmail, type SignupInput } from './validation.js';
 import { resolveTimezone } from './schedule.js';
-import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
-import { renderConfirmation } from '../email/personalise.js';
-import { composeMessage } from '../email/mime.js';
+import { courseCatalog } from './courses.js';
 
 /** At most one confirmation email per address in this window (the form must not mail-bomb anyone). */
 export const CONFIRMATION_RESEND_MS = 10 * 60 * 1000;
@@ -82,15 +80,22 @@ export interface SubscriptionStore extends SignupOutboxStore {
   countUnsubscribeAfter(course: string, lessonIndex: number): Promise<void>;
 }
 
-export interface SubscriptionDeps {
+/**
+ * The subscription core's ports and settings. `C` is the course type the caller holds: the core reads
+ * only ServedCourse's part of it, and answers the caller's own objects (the HTTP pages need the whole
+ * manifest, functions/email's CompiledCourse).
+ */
+export interface SubscriptionDeps<C extends ServedCourse = ServedCourse> {
   store: SubscriptionStore;
   mailer: Mailer;
   clock: Clock;
   tokens: Tokens;
   /** The course, when the deployment has one; with several, the first of `courses`. */
-  compiled: CompiledCourse;
+  compiled: C;
   /** Every course the deployment serves; absent means `compiled` is the only one. */
-  courses?: CourseCatalog;
+  courses?: CourseCatalog<C>;
+  /** Renders and composes the confirmation email (functions/email/composer.ts). */
+  composer: MessageComposer;
   config: {
     /** Base of every link, no trailing slash. */
     publicUrl: string;
@@ -145,7 +150,7 @@ export function newSubscriberId(): string {
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** Every course the deployment serves (`deps.courses`, or the one `deps.compiled`). */
-export function catalogOf(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>): CourseCatalog {
+export function catalogOf<C extends ServedCourse>(deps: Pick<SubscriptionDeps<C>, 'compiled' | 'courses'>): CourseCatalog<C> {
   return deps.courses ?? courseCatalog([deps.compiled]);
 }
 
@@ -153,7 +158,7 @@ export function catalogOf(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>):
  * The course a signup is for: its `course` field (a slug), needed only when the deployment serves
  * several. ValidationError `course_required` (several, none given) or `unknown_course`, on the field.
  */
-export function courseOfSignup(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>, fields: unknown): CompiledCourse {
+export function courseOfSignup<C extends ServedCourse>(deps: Pick<SubscriptionDeps<C>, 'compiled' | 'courses'>, fields: unknown): C {
   const catalog = catalogOf(deps);
   const given = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>).course : undefined;
   if (given === undefined || given === null || given === '') {
@@ -170,7 +175,7 @@ export function courseOfSignup(deps: Pick<SubscriptionDeps, 'compiled' | 'course
  * slug is the course's identity: the address lock and counters are keyed by it), so a subscription
  * made before several courses existed keeps meaning the course it was made for.
  */
-export function servedCourse(deps: Pick<SubscriptionDeps, 'compiled' | 'courses'>, slug: string): CompiledCourse {
+export function servedCourse<C extends ServedCourse>(deps: Pick<SubscriptionDeps<C>, 'compiled' | 'courses'>, slug: string): C {
   const course = catalogOf(deps).get(slug);
   if (course === undefined) throw new AppError('course_not_served', 'This course is no longer offered here.', 410);
   return course;
@@ -311,15 +316,12 @@ export async function applySignup(deps: SubscriptionDeps, input: ApplySignupInpu
 async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscriber, now: Date): Promise<void> {
   const course = deps.compiled.course;
   const token = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'confirm', issuedAt: now });
-  // No name: nothing a stranger typed but the address goes out before the address is confirmed.
-  const rendered = renderConfirmation(deps.compiled, { confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}` });
   try {
-    const raw = await composeMessage({
-      from: { name: course.sender.name, address: deps.config.senderAddress ?? course.sender.email },
-      to: subscriber.email,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
+    // No name: nothing a stranger typed but the address goes out before the address is confirmed.
+    const raw = await deps.composer.confirmation(deps.compiled, {
+      email: subscriber.email,
+      confirmUrl: `${deps.config.publicUrl}/confirm?token=${token}`,
+      fromAddress: deps.config.senderAddress,
     });
     await deps.mailer.sendRaw({
       raw,

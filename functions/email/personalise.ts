@@ -1,9 +1,10 @@
 // Per recipient: fill a compiled email's placeholders with the person's name and links. Cheap
 // string work only (the MJML was compiled once); every value is escaped for where it lands.
-import { Placeholder, type CompiledCourse, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
+import { Placeholder, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import { absoluteHttpUrl } from './links.js';
 import { escapeHtml } from './escape.js';
 import { CONTROL_CHARACTERS } from '../core/validation.js';
+import type { ServedCourse } from '../core/ports.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -53,7 +54,11 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
 }
 
 /** Lesson `lessonIndex` (0-based) for one person. */
-export function renderLesson(compiled: CompiledCourse, lessonIndex: number, p: { name?: string; unsubscribeUrl: string }): RenderedEmail {
+export function renderLesson(
+  compiled: Pick<ServedCourse, 'lessons'>,
+  lessonIndex: number,
+  p: { name?: string; unsubscribeUrl: string },
+): RenderedEmail {
   const lesson = compiled.lessons[lessonIndex];
   if (!Number.isInteger(lessonIndex) || lesson === undefined)
     throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
@@ -68,6 +73,6 @@ export function renderLesson(compiled: CompiledCourse, lessonIndex: number, p: {
  * The double opt-in email for one address. It carries no name: before the address is confirmed,
  * nothing a stranger typed other than the address is mailed (the form must not relay free text).
  */
-export function renderConfirmation(compiled: CompiledCourse, p: { confirmUrl: string }): RenderedEmail {
+export function renderConfirmation(compiled: Pick<ServedCourse, 'confirmation'>, p: { confirmUrl: string }): RenderedEmail {
   return personalise(compiled.confirmation, { confirmUrl: absoluteHttpUrl(p.confirmUrl, 'confirmUrl') }, 'confirmation');
 }

@@ -7,6 +7,7 @@ import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createLambdaObservability } from '../adapters/observability.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import { systemClock } from '../core/ports.js';
+import { messageComposer } from '../email/composer.js';
 import { createApp } from '../http/app.js';
 import { viewerIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { loadLambdaRuntime } from './runtime.js';
@@ -31,6 +32,7 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
     tokens,
     compiled,
     courses,
+    composer: messageComposer,
     config,
     warn: (msg: string, fields: Record<string, unknown>) => log({ ...fields, msg, level: 'warn' }),
   };

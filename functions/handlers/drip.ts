@@ -16,6 +16,7 @@ import { sweepSignups } from '../core/signup-outbox.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Tokens } from '../core/tokens.js';
 import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
+import { messageComposer } from '../email/composer.js';
 import { loadLambdaRuntime } from './runtime.js';
 
 /** Left at the end of the invocation for the sends in flight to finish and the summary to be logged. */
@@ -60,6 +61,7 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
     tokens,
     compiled: course,
     courses,
+    composer: messageComposer,
     config,
     warn: (msg, fields) => observability.log({ ...fields, msg, level: 'warn' }),
   };
@@ -88,6 +90,7 @@ function dripDeps(
     sleep,
     course,
     courses,
+    composer: messageComposer,
     tokens,
     settings: {
       publicUrl: config.publicUrl,

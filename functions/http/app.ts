@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
 import type { RunDrip } from '../core/ports.js';
 import { acceptSignup } from '../core/signup-outbox.js';
+import type { CompiledCourse } from '../email/compiled-course.js';
 import {
   SUBSCRIBE_MESSAGE,
   catalogOf,
@@ -40,7 +41,8 @@ const MAX_PAGE = 2048;
 const SIGNUP_FIELDS = ['email', 'name', 'timezone', 'website', 'course'] as const;
 
 export interface AppOptions {
-  deps: SubscriptionDeps;
+  /** The subscription core's deps, on the compiled courses (the pages show the whole manifest). */
+  deps: SubscriptionDeps<CompiledCourse>;
   /** Origins allowed to post the signup form from another site (config.corsOrigins). */
   corsOrigins?: readonly string[];
   /**
@@ -205,7 +207,7 @@ export function createApp(options: AppOptions): Hono {
       page: (c.req.header('referer') ?? `${deps.config.publicUrl}/`).slice(0, MAX_PAGE),
     };
     // The course the form is for, when it names a known one (pages below are that course's).
-    let chosen: ReturnType<typeof courseOfSignup> | undefined;
+    let chosen: CompiledCourse | undefined;
     try {
       chosen = courseOfSignup(deps, fields);
     } catch {

@@ -25,6 +25,7 @@ import type { SubscriptionDeps } from '../core/subscriptions.js';
 import { createInProcessOutbox, sweepSignups, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
+import { messageComposer } from '../email/composer.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
 import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
@@ -288,13 +289,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
     const ctx: LocalDripContext = { ...base, mailer };
     const warn = (msg: string, fields: Record<string, unknown>) => entries({ ...fields, msg, level: 'warn' });
-    const deps: SubscriptionDeps = {
+    const deps: SubscriptionDeps<CompiledCourse> = {
       store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
       mailer,
       clock,
       tokens,
       compiled,
       courses,
+      composer: messageComposer,
       config,
       warn,
     };

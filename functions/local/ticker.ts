@@ -5,6 +5,7 @@ import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { runDrip } from '../core/drip.js';
 import { runFannedOut, sendersFor } from '../core/fan-out.js';
 import { dueShards } from '../adapters/table.js';
+import { messageComposer } from '../email/composer.js';
 import type { DripSummary, RunDrip } from '../core/ports.js';
 import type { LocalDripContext } from './stack.js';
 
@@ -20,6 +21,7 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
     sleep,
     course: ctx.compiled,
     courses: ctx.courses,
+    composer: messageComposer,
     tokens: ctx.tokens,
     log: ctx.log,
     settings: {

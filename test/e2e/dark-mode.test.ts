@@ -1,25 +1,26 @@
 // Every composed email in headless Chromium with prefers-color-scheme emulated light and dark:
 // every visible text at least 4.5:1 against what is behind it, the dark styles really applied, and
 // nothing wider than a phone.
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MIN_CONTRAST, measureAppearance, type ColorScheme } from '../../functions/email/appearance.js';
 import { composeCourseEmails, type ComposedEmail } from '../../functions/email/deliverability.js';
 import { runDeliverabilityCheck } from '../../functions/cli/deliverability-check.js';
 import { courseFolders } from '../support/courses.js';
 import { SHIPPED_COURSE_DIR } from '../support/course.js';
+import { requireTool } from '../support/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const needsChromium = requireTool('chromium', CHROMIUM, 'apt-get install chromium');
 
 let browser: Browser;
 let emails: ComposedEmail[];
 
-describe.skipIf(!existsSync(CHROMIUM))('every email in light and dark mode', () => {
+needsChromium.describe('every email in light and dark mode', () => {
   beforeAll(async () => {
     emails = [];
     for (const dir of courseFolders()) {

@@ -1,18 +1,19 @@
 // The lessons as a reader sees them, in headless Chromium at a phone (375 px) and a desktop
 // email pane (600 px): nothing wider than the screen, even with a very long link or name; and a
 // course made by `course new` from Markdown (quotes, nested lists, code) fits too.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileCourse, type CompiledCourse } from '../../functions/email/compile.js';
 import { newCourse } from '../../functions/authoring/new-course.js';
 import { renderConfirmation, renderLesson } from '../../functions/email/personalise.js';
 import { compileShippedCourse } from '../support/course.js';
+import { requireTool } from '../support/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const needsChromium = requireTool('chromium', CHROMIUM, 'apt-get install chromium');
 const longToken = `${'a'.repeat(180)}.${'b'.repeat(43)}`;
 
 let browser: Browser;
@@ -20,7 +21,7 @@ let compiled: CompiledCourse;
 let generated: CompiledCourse;
 let scratch: string;
 
-describe.skipIf(!existsSync(CHROMIUM))('lesson emails in Chromium', () => {
+needsChromium.describe('lesson emails in Chromium', () => {
   beforeAll(async () => {
     compiled = await compileShippedCourse();
     scratch = await mkdtemp(join(tmpdir(), 'course-layout-'));

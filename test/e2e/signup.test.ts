@@ -1,19 +1,20 @@
 // The signup journey in headless Chromium against the local stack started in-process on free ports:
 // subscribe with JavaScript on (inline answer, no reload) and off (form post), confirm from the
 // emulator's inbox, unsubscribe with the button. Screenshots go to /tmp/shots/ for a person to look at.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/table.js';
 import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { requireTool } from '../support/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const needsChromium = requireTool('chromium', CHROMIUM, 'apt-get install chromium');
 const SHOTS = '/tmp/shots';
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
@@ -22,7 +23,7 @@ let browser: Browser;
 let stack: LocalStack;
 let dataDir: string;
 
-describe.skipIf(!existsSync(CHROMIUM))('signup in a browser', () => {
+needsChromium.describe('signup in a browser', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'course-e2e-'));
     await mkdir(SHOTS, { recursive: true });

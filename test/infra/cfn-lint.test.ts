@@ -3,19 +3,16 @@
 // type, a property the resource does not have in some region) fails here first. No error may be
 // left; a warning passes only when it is listed below with its reason.
 //
-// cfn-lint is a Python tool (pip install cfn-lint), not an npm package: CI (CI=true) must have it
-// and fails without it; elsewhere the file is skipped with a printed note.
-import { execFile, spawnSync } from 'node:child_process';
+// cfn-lint is a Python tool (pip install cfn-lint), not an npm package: under CI its absence fails these
+// tests; elsewhere they are skipped with a printed note (test/support/tools.ts).
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { synthCourse } from './synth.js';
+import { requireTool } from '../support/tools.js';
 
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-const installed = cfnLint.status === 0;
-const inCi = process.env.CI === 'true';
-if (!installed && !inCi)
-  console.warn('cfn-lint is not installed (pip install cfn-lint): the cfn-lint checks of the templates are skipped. CI runs them.');
+const cfnLint = requireTool('cfn-lint', 'cfn-lint', 'pip install cfn-lint');
 
 /** Warnings accepted, each with why it is not fixed. Anything else cfn-lint reports fails. */
 const ACCEPTED_WARNINGS: { rule: string; message: RegExp; reason: string }[] = [
@@ -50,13 +47,7 @@ async function lint(templates: string[]): Promise<Finding[]> {
   return JSON.parse(stdout) as Finding[];
 }
 
-describe.runIf(!installed && inCi)('cfn-lint in CI', () => {
-  it('is installed (CI must lint the templates: pip install cfn-lint)', () => {
-    expect(installed, `cfn-lint --version failed: ${cfnLint.error?.message ?? cfnLint.stderr}`).toBe(true);
-  });
-});
-
-describe.runIf(installed)('cfn-lint over the synthesised templates', () => {
+cfnLint.describe('cfn-lint over the synthesised templates', () => {
   let findings: Finding[];
   let templates: string[];
   beforeAll(async () => {

@@ -26,6 +26,7 @@ import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack } from '../../functions/local/stack.js';
 import { DUE_INDEX, dueShardOf, keys, suppressionHash } from '../../functions/adapters/table.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { messageComposer } from '../../functions/email/composer.js';
 import { COURSE, seedSubscriber } from './feedback-fixtures.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, sendRecords, unsubscribe } from './drip-fixtures.js';
 import { compileShippedCourse } from '../support/course.js';
@@ -316,6 +317,7 @@ describe('course import when the table fails', () => {
         clock: { now: () => new Date() },
         tokens: createTokens(generateTokenKey()),
         compiled,
+        composer: messageComposer,
         config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 1e9 },
       },
       out: collector(),

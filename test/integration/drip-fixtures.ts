@@ -12,6 +12,7 @@ import { createDynamoStore, dueSortKey } from '../../functions/adapters/dynamo-s
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { dueShardOf, keys } from '../../functions/adapters/table.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { messageComposer } from '../../functions/email/composer.js';
 import type { TestStack } from '../support/stack.js';
 
 export const TEST_TOKEN_KEY = Buffer.alloc(32, 7);
@@ -123,6 +124,7 @@ export function dripDeps(
     clock: o.clock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     course,
+    composer: messageComposer,
     tokens: createTokens(TEST_TOKEN_KEY),
     settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 4, retryBaseMs: 2, retryMaxMs: 10, ...o.settings },
     logs,

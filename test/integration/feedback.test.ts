@@ -16,6 +16,7 @@ import { runDrip } from '../../functions/core/drip.js';
 import { subscribe } from '../../functions/core/subscriptions.js';
 import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { messageComposer } from '../../functions/email/composer.js';
 import { COURSE, seedSubscriber, sesNotification, snsEnvelope } from './feedback-fixtures.js';
 import { compileShippedCourse } from '../support/course.js';
 
@@ -361,6 +362,7 @@ describe('a bounced or complained address gets nothing more', () => {
         clock,
         sleep: () => Promise.resolve(),
         course: compiled,
+        composer: messageComposer,
         tokens: createTokens(generateTokenKey()),
         settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 2 },
         log: () => undefined,
@@ -398,6 +400,7 @@ describe('a bounced or complained address gets nothing more', () => {
         clock: { now: () => new Date() },
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         course: compiled,
+        composer: messageComposer,
         tokens: createTokens(generateTokenKey()),
         settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 2 },
         log: () => undefined,
@@ -427,6 +430,7 @@ describe('a bounced or complained address gets nothing more', () => {
       clock,
       tokens: createTokens(generateTokenKey()),
       compiled,
+      composer: messageComposer,
       config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 100 },
     };
     const consent = { ip: '203.0.113.9', userAgent: 'test', page: 'http://localhost:3000/' };

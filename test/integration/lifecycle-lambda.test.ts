@@ -17,6 +17,7 @@ import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { systemClock } from '../../functions/core/ports.js';
 import { sweepSignups } from '../../functions/core/signup-outbox.js';
 import { createTokens } from '../../functions/core/tokens.js';
+import { messageComposer } from '../../functions/email/composer.js';
 
 let stack: TestStack;
 let secrets: Server;
@@ -116,6 +117,7 @@ describe('the api Lambda handler', () => {
       clock: systemClock,
       tokens: createTokens(Buffer.from(SECRET, 'utf8')),
       compiled,
+      composer: messageComposer,
       config: { publicUrl: 'https://course.example.com', signupsPerIpPerHour: 20 },
     };
     expect(await sweepSignups(signups, { deadline: new Date(Date.now() + 60_000) })).toMatchObject({ found: 1, done: 1 });

@@ -12,6 +12,7 @@ import { createInProcessOutbox } from '../../functions/core/signup-outbox.js';
 import type { SubscriptionDeps } from '../../functions/core/subscriptions.js';
 import { createTokens, type Tokens } from '../../functions/core/tokens.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { messageComposer } from '../../functions/email/composer.js';
 import { createApp } from '../../functions/http/app.js';
 import type { TestStack } from '../support/stack.js';
 
@@ -40,7 +41,7 @@ export interface Lifecycle {
   table: string;
   clock: TestClock;
   tokens: Tokens;
-  deps: SubscriptionDeps;
+  deps: SubscriptionDeps<CompiledCourse>;
   app: Hono;
   logs: Record<string, unknown>[];
   /** Every item in the table (for "nothing was written"). */
@@ -72,12 +73,13 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
   const tokens = createTokens(Buffer.alloc(32, 7));
   const realMailer = createSesMailer({ client: stack.ses, configurationSet: 'course-events' });
   const logs: Record<string, unknown>[] = [];
-  const deps: SubscriptionDeps = {
+  const deps: SubscriptionDeps<CompiledCourse> = {
     store: createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
     mailer: options.mailer ? options.mailer(realMailer) : realMailer,
     clock,
     tokens,
     compiled,
+    composer: messageComposer,
     config: { publicUrl: PUBLIC_URL, signupsPerIpPerHour: options.signupsPerIpPerHour ?? 20 },
     warn: (msg, fields) => logs.push({ msg, ...fields }),
   };

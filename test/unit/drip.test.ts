@@ -1,21 +1,16 @@
-// runDrip's own rules on a fake clock, an in-memory store that keeps the same conditions as the
-// DynamoDB one, and a scripted mailer: scheduling after late sends, the deadline, the rate, the
-// concurrency bound, the SES quota, the rejection breaker and what a crash leaves behind. No I/O.
+// runDrip's own rules on a fake clock, the in-memory store (test/support/memory-drip-store.ts, held to
+// the DynamoDB one's conditions by the DripStore contract suite) and a scripted mailer: scheduling after
+// late sends, the deadline, the rate, the concurrency bound, the SES quota, the rejection breaker and
+// what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import {
-  runDrip,
-  LATE_SEND_TOLERANCE_MS,
-  type Advance,
-  type AdvanceOutcome,
-  type DripDeps,
-  type DripStore,
-  type DueEntry,
-} from '../../functions/core/drip.js';
+import { runDrip, type DripDeps } from '../../functions/core/drip.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
-import type { SendRecord, Subscriber } from '../../functions/core/model.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import { parseCourse } from '../../functions/email/manifest.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { messageComposer } from '../../functions/email/composer.js';
+import { LATE_SEND_TOLERANCE_MS } from '../../functions/core/schedule.js';
+import { MemoryDripStore } from '../support/memory-drip-store.js';
 
 const course = parseCourse({
   slug: 'unit-course',
@@ -36,123 +31,6 @@ const email = (n: number) => ({
   text: `Hi {{name}} {{unsubscribeUrl}}`,
 });
 const compiled: CompiledCourse = { course, lessons: [email(1), email(2), email(3)], confirmation: email(0) };
-
-type Row = Subscriber & { dueAt?: string; claimId?: string; claimUntil?: number; heldReason?: string };
-
-/** The DynamoDB store's conditions, in memory. */
-class MemoryStore implements DripStore {
-  rows = new Map<string, Row>();
-  records = new Map<string, SendRecord>();
-  suppressed = new Set<string>();
-  /** Sizes of the pages claimed, in order. */
-  pages: number[] = [];
-
-  add(id: string, nextSendAt: Date, extra: Partial<Subscriber> = {}): void {
-    const at = nextSendAt.toISOString();
-    this.rows.set(id, {
-      id,
-      course: course.slug,
-      email: `${id}@example.com`,
-      timezone: 'Europe/Paris',
-      status: 'active',
-      nextLesson: 0,
-      nextSendAt: at,
-      consent: { at, ip: '192.0.2.1', userAgent: 'unit', page: 'unit' },
-      createdAt: at,
-      dueAt: `${at}#${id}`,
-      ...extra,
-    });
-  }
-  findDue(now: Date, shards?: readonly string[]): Promise<DueEntry[]> {
-    const upper = new Date(now.getTime() + 1).toISOString();
-    return Promise.resolve(
-      [...this.rows.values()]
-        .filter((r) => r.dueAt !== undefined && r.dueAt < upper && (shards === undefined || shards.includes(shardOf(r.id))))
-        .map((r) => ({ id: r.id, dueAt: r.dueAt! }))
-        .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1)),
-    );
-  }
-  claim(entries: DueEntry[], c: { claimId: string; now: Date; until: Date }) {
-    this.pages.push(entries.length);
-    return Promise.resolve(
-      entries.flatMap((entry) => {
-        const r = this.rows.get(entry.id);
-        if (!r || r.status !== 'active' || r.dueAt !== entry.dueAt || (r.claimUntil !== undefined && r.claimUntil >= c.now.getTime()))
-          return [];
-        const before = { ...r };
-        r.claimId = c.claimId;
-        r.claimUntil = c.until.getTime();
-        return [{ subscriber: before, tookOverExpiredClaim: before.claimId !== undefined }];
-      }),
-    );
-  }
-  holdsClaim(id: string, claimId: string) {
-    const r = this.rows.get(id);
-    return Promise.resolve(r?.status === 'active' && r.claimId === claimId);
-  }
-  checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): ReturnType<DripStore['checkBeforeSend']> {
-    return Promise.resolve(
-      items.map(({ subscriberId, lesson, email }) => {
-        const sendRecord = this.records.get(`${subscriberId}/${lesson}`);
-        return { ...(sendRecord === undefined ? {} : { sendRecord }), suppressed: this.suppressed.has(email) };
-      }),
-    );
-  }
-  logSends(records: SendRecord[]) {
-    for (const rec of records) this.records.set(`${rec.subscriberId}/${rec.lesson}`, rec);
-    return Promise.resolve();
-  }
-  recordSend(rec: SendRecord) {
-    const key = `${rec.subscriberId}/${rec.lesson}`;
-    if (this.records.get(key)?.status === 'sent') return Promise.resolve(false);
-    this.records.set(key, rec);
-    return Promise.resolve(true);
-  }
-  advance(items: { subscriberId: string; advance: Advance }[]) {
-    return Promise.resolve(
-      items.map(({ subscriberId: id, advance: a }): AdvanceOutcome => {
-        const r = this.rows.get(id);
-        if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active')
-          return r !== undefined && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
-        r.nextLesson = a.lesson + 1;
-        r.lastSentAt = a.sentAt;
-        delete r.claimId;
-        delete r.claimUntil;
-        if (a.next === 'completed') {
-          r.status = 'completed';
-          delete r.dueAt;
-          delete r.nextSendAt;
-        } else {
-          r.nextSendAt = a.next.nextSendAt;
-          r.dueAt = `${a.next.nextSendAt}#${id}`;
-        }
-        return 'advanced';
-      }),
-    );
-  }
-  hold(id: string, h: { claimId: string; lesson: number; at: string; reason: string }) {
-    const r = this.rows.get(id);
-    if (!r || r.claimId !== h.claimId) return Promise.resolve(false);
-    delete r.dueAt;
-    delete r.claimId;
-    delete r.claimUntil;
-    r.heldReason = h.reason;
-    return Promise.resolve(true);
-  }
-  release(ids: string[], claimId: string) {
-    for (const id of ids) {
-      const r = this.rows.get(id);
-      if (r?.claimId === claimId) {
-        delete r.claimId;
-        delete r.claimUntil;
-      }
-    }
-    return Promise.resolve();
-  }
-}
-
-/** Test shards: the id's last character decides (ids here end in a digit). */
-const shardOf = (id: string) => `S${Number(id.at(-1)) % 2}`;
 
 /** A clock that only moves when someone sleeps (or a fake send takes time). */
 function fakeTime(start: Date) {
@@ -176,7 +54,7 @@ function setup(
     settings?: Partial<DripDeps['settings']>;
   } = {},
 ) {
-  const store = new MemoryStore();
+  const store = new MemoryDripStore({ course: course.slug });
   const time = fakeTime(start);
   const sent: { to: string; lesson: string; at: number }[] = [];
   const logs: Record<string, unknown>[] = [];
@@ -194,6 +72,7 @@ function setup(
     clock: time.clock,
     sleep: time.sleep,
     course: compiled,
+    composer: messageComposer,
     tokens: createTokens(Buffer.alloc(32, 3)),
     settings: {
       publicUrl: 'https://course.example.com',
@@ -374,6 +253,83 @@ describe('runDrip limits', () => {
     });
     expect(added).toHaveLength(7);
   });
+});
+
+describe('runDrip stop reasons', () => {
+  const summaryOf = (logs: Record<string, unknown>[]) => logs.find((l) => l.msg === 'drip.summary');
+
+  it('a run that ends with every due lesson sent names no stop reason', async () => {
+    const { store, run, logs } = setup(T('2026-03-03T08:00:00Z'));
+    store.add('a1', T('2026-03-03T07:00:00Z'));
+    expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ sent: 1, stoppedEarly: false });
+    expect(summaryOf(logs)).not.toHaveProperty('stopReason');
+  });
+
+  it('the deadline: stopReason "deadline"', async () => {
+    const start = T('2026-03-03T08:00:00Z');
+    const { store, time, run, logs } = setup(start, {
+      settings: { sendConcurrency: 1, sendReserveMs: 20_000 },
+      mailer: () => Promise.resolve(time.advance(4_000)),
+    });
+    for (let i = 0; i < 5; i++) store.add(`d${i}`, T('2026-03-03T07:00:00Z'));
+    expect(await run(start, 30_000)).toMatchObject({ sent: 3, skipped: 2, stoppedEarly: true });
+    expect(summaryOf(logs)).toMatchObject({ stopReason: 'deadline' });
+  });
+
+  it('what is left of the SES 24-hour quota: stopReason "daily_quota", the rest left due and unclaimed', async () => {
+    const { store, deps, logs, sent } = setup(T('2026-03-03T08:00:00Z'), { settings: { sendConcurrency: 1 } });
+    for (let i = 0; i < 5; i++) store.add(`q${i}`, T('2026-03-03T07:00:00Z'));
+    const now = T('2026-03-03T08:00:00Z');
+    const summary = await runDrip(
+      { ...deps, sendQuota: () => Promise.resolve({ maxSendRate: 1000, remaining24h: 2 }) },
+      { now, deadline: new Date(now.getTime() + 600_000) },
+    );
+    expect(summary).toMatchObject({ due: 5, sent: 2, skipped: 3, stoppedEarly: true });
+    expect(sent).toHaveLength(2);
+    expect(summaryOf(logs)).toMatchObject({ stopReason: 'daily_quota' });
+    const waiting = [...store.rows.values()].filter((r) => r.nextLesson === 0);
+    expect(waiting).toHaveLength(3);
+    for (const r of waiting) {
+      expect(r.claimId).toBeUndefined();
+      expect(r.dueAt).toBeDefined();
+    }
+  });
+
+  it.each([
+    ['throttled', 'ses_throttled'],
+    ['transient', 'ses_transient'],
+  ] as const)(
+    'SES still %s after the retries: stopReason "%s", the deferred claim and the ones never used given back, each counted once',
+    async (kind, reason) => {
+      let calls = 0;
+      const { store, run, logs, sent } = setup(T('2026-03-03T08:00:00Z'), {
+        settings: { sendConcurrency: 1, retries: 1 },
+        mailer: () => {
+          calls++;
+          return Promise.reject(new SendError(kind, `SES SendRawEmail failed (${kind})`));
+        },
+      });
+      for (let i = 0; i < 3; i++) store.add(`t${i}`, T('2026-03-03T07:00:00Z'));
+      expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({
+        due: 3,
+        claimed: 3,
+        sent: 0,
+        skipped: 3,
+        failed: 0,
+        held: 0,
+        stoppedEarly: true,
+      });
+      expect(calls).toBe(2); // the first subscriber's try and its one retry; nothing new after that
+      expect(sent).toEqual([]);
+      expect(summaryOf(logs)).toMatchObject({ stopReason: reason });
+      expect(logs.filter((l) => l.msg === 'drip.send_deferred')).toEqual([expect.objectContaining({ subscriber: 't0', kind })]);
+      expect(store.records.size).toBe(0);
+      for (const r of store.rows.values()) {
+        expect(r.claimId).toBeUndefined();
+        expect(r).toMatchObject({ nextLesson: 0, dueAt: expect.any(String) as string });
+      }
+    },
+  );
 });
 
 describe('runDrip failures', () => {

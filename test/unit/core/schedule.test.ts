@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import {
+  LATE_SEND_TOLERANCE_MS,
+  cadenceStart,
   canonicalTimezone,
   firstSendTime,
   isValidTimezone,
   nextSendTime,
+  nextSendTimeAfter,
   parseSendHour,
   resolveTimezone,
 } from '../../../functions/core/schedule.js';
@@ -265,5 +268,51 @@ describe('nextSendTime', () => {
         expect(DateTime.fromJSDate(send, { zone }).weekday).toBe(DateTime.fromJSDate(sends[1]!, { zone }).weekday);
       }
     });
+  });
+});
+
+describe('the late-send rule', () => {
+  const paris = { cadenceDays: 7, sendHour: '09:00', timezone: 'Europe/Paris', defaultTimezone: 'UTC' };
+  const T = (iso: string) => new Date(iso);
+
+  it('a lesson sent on time counts the next one from its due time', () => {
+    const sent = { dueAt: T('2026-03-03T08:00:00Z'), sentAt: T('2026-03-03T08:00:03Z') };
+    expect(cadenceStart(sent).toISOString()).toBe('2026-03-03T08:00:00.000Z');
+    expect(nextSendTimeAfter(sent, paris).toISOString()).toBe('2026-03-10T08:00:00.000Z');
+  });
+
+  it('a lesson drained late from a long queue (09:00 due, out at 10:40) keeps the weekly 09:00', () => {
+    const sent = { dueAt: T('2026-03-03T08:00:00Z'), sentAt: T('2026-03-03T09:40:00Z') };
+    expect(cadenceStart(sent).toISOString()).toBe('2026-03-03T08:00:00.000Z');
+    expect(nextSendTimeAfter(sent, paris).toISOString()).toBe('2026-03-10T08:00:00.000Z');
+  });
+
+  it('up to half a day late still counts from the due time; later than that, from half a day before the send', () => {
+    const dueAt = T('2026-03-03T08:00:00Z');
+    const atTolerance = new Date(dueAt.getTime() + LATE_SEND_TOLERANCE_MS);
+    expect(cadenceStart({ dueAt, sentAt: atTolerance })).toEqual(dueAt);
+    const later = new Date(atTolerance.getTime() + 60_000);
+    expect(cadenceStart({ dueAt, sentAt: later }).getTime()).toBe(later.getTime() - LATE_SEND_TOLERANCE_MS);
+  });
+
+  it('after an outage the next lesson comes at least a cadence minus half a day after the late one, at the send hour', () => {
+    // Due Tue 3 March 09:00 Paris, sent Thu 5 March 16:00 Paris: counted from 04:00 Paris on the 5th.
+    const sent = { dueAt: T('2026-03-03T08:00:00Z'), sentAt: T('2026-03-05T15:00:00Z') };
+    const next = nextSendTimeAfter(sent, paris);
+    expect(next.toISOString()).toBe('2026-03-12T08:00:00.000Z');
+    expect(next.getTime() - sent.sentAt.getTime()).toBeGreaterThanOrEqual(WEEK - LATE_SEND_TOLERANCE_MS);
+  });
+
+  it('with no due time the cadence counts from the send', () => {
+    const sentAt = T('2026-03-03T13:17:00Z');
+    expect(cadenceStart({ sentAt })).toEqual(sentAt);
+    expect(nextSendTimeAfter({ sentAt }, paris).toISOString()).toBe(weekly('2026-03-03T13:17:00Z', 'Europe/Paris'));
+  });
+
+  it('is nextSendTime counted from the cadence start, in the subscriber’s zone (unknown zones fall back)', () => {
+    const sent = { dueAt: T('2026-06-01T13:00:00Z'), sentAt: T('2026-06-02T12:00:00Z') };
+    for (const timezone of ['America/New_York', 'Asia/Kathmandu', 'Not/AZone']) {
+      expect(nextSendTimeAfter(sent, { ...paris, timezone })).toEqual(nextSendTime({ ...paris, timezone, after: cadenceStart(sent) }));
+    }
   });
 });
