@@ -2,6 +2,7 @@
 // string work only (the MJML was compiled once); every value is escaped for where it lands.
 import { Placeholder, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import { absoluteHttpUrl } from './links.js';
+import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
 import { controlCharactersToSpaces } from '../core/text.js';
 
@@ -15,11 +16,6 @@ export interface RenderedEmail {
 /** What a greeting says when the person gave no name. */
 export const NAME_FALLBACK = 'there';
 const MAX_NAME_LENGTH = 100;
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 /** A name as it may appear in a greeting: control characters (CR, LF, tabs…) become spaces, runs collapse, length capped. */
 export function displayName(name: string | undefined): string {
