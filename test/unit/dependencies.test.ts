@@ -26,11 +26,14 @@ describe('dependency direction', () => {
     expect(coreFiles.length).toBeGreaterThan(10);
   });
 
-  it.each(coreFiles.map((f) => [relative(root, f), f]))('%s imports only core modules, Node built-ins and plain libraries', (_name, file) => {
-    const outside = specifiers(file).filter((s) => {
-      if (s.startsWith('.')) return !resolve(dirname(file), s).startsWith(core);
-      return s.startsWith('@aws-sdk/') || s.startsWith('@aws-lambda-powertools/') || s.startsWith('hono');
-    });
-    expect(outside).toEqual([]);
-  });
+  it.each(coreFiles.map((f) => [relative(root, f), f]))(
+    '%s imports only core modules, Node built-ins and plain libraries',
+    (_name, file) => {
+      const outside = specifiers(file).filter((s) => {
+        if (s.startsWith('.')) return !resolve(dirname(file), s).startsWith(core);
+        return s.startsWith('@aws-sdk/') || s.startsWith('@aws-lambda-powertools/') || s.startsWith('hono');
+      });
+      expect(outside).toEqual([]);
+    },
+  );
 });
