@@ -55,30 +55,20 @@ export async function seedList(doc: DynamoDBDocumentClient, o: SeedOptions): Pro
       createdAt: dueAt,
       confirmedAt: dueAt,
     };
-    if (i < o.due) {
-      // Due now, spread over every lesson so each compiled lesson is rendered.
-      return {
-        ...base,
-        status: 'active',
-        nextLesson: i % o.lessons,
-        nextSendAt: dueAt,
-        dueShard: dueShardOf(id, BENCH_SHARDS),
-        dueAt: dueSortKey(dueAt, id),
-      };
-    }
+    // Active and in the due index at `at`.
+    const active = (nextLesson: number, at: string) => ({
+      ...base,
+      status: 'active',
+      nextLesson,
+      nextSendAt: at,
+      dueShard: dueShardOf(id, BENCH_SHARDS),
+      dueAt: dueSortKey(at, id),
+    });
+    // Due now, spread over every lesson so each compiled lesson is rendered.
+    if (i < o.due) return active(i % o.lessons, dueAt);
     const rest = i - o.due;
-    if (rest % 10 < 7) {
-      // Due later this week: in the index, but after `now`.
-      const later = new Date(o.now.getTime() + (1 + (rest % (7 * 24))) * 3_600_000).toISOString();
-      return {
-        ...base,
-        status: 'active',
-        nextLesson: rest % o.lessons,
-        nextSendAt: later,
-        dueShard: dueShardOf(id, BENCH_SHARDS),
-        dueAt: dueSortKey(later, id),
-      };
-    }
+    // Due later this week: in the index, but after `now`.
+    if (rest % 10 < 7) return active(rest % o.lessons, new Date(o.now.getTime() + (1 + (rest % (7 * 24))) * 3_600_000).toISOString());
     return rest % 10 < 9
       ? { ...base, status: 'completed', nextLesson: o.lessons }
       : { ...base, status: 'unsubscribed', nextLesson: rest % o.lessons, unsubscribedAt: dueAt };

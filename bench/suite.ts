@@ -7,7 +7,8 @@
 // DynamoDB Local and the sink run in child processes (bench/services.ts), so this process's CPU time is
 // the drip's own: "per core" below is emails per CPU-second of the process running the drip.
 import { randomBytes } from 'node:crypto';
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runDrip, type DripDeps, type DripStore } from '../functions/core/drip.js';
@@ -30,7 +31,6 @@ import { achievedRate, busiestWindow, median, percentile } from './stats.js';
 
 /** SES calls in flight in the throughput runs: the most the stack configures. */
 export const THROUGHPUT_CONCURRENCY = 16;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const tokens = createTokens(randomBytes(32));
 
 export interface BenchContext {
@@ -148,12 +148,7 @@ function dripDeps(store: DripStore, ses: SESClient, compiled: CompiledCourse, ma
 /** Items a Scan + filter reads to find the same due subscribers: the whole table. */
 async function scanItemsRead(dynamo: DynamoDBClient, table: string): Promise<number> {
   let read = 0;
-  let start: Record<string, never> | undefined;
-  do {
-    const out = await dynamo.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }));
-    read += out.ScannedCount ?? 0;
-    start = out.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start !== undefined);
+  for await (const page of paginateScan({ client: dynamo }, { TableName: table, Select: 'COUNT' })) read += page.ScannedCount ?? 0;
   return read;
 }
 

@@ -4,6 +4,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import { DEFAULTS } from '../functions/config/defaults.js';
 import { splitList } from '../functions/config/parts.js';
+import { emailAddressSchema } from '../functions/core/text.js';
 
 /** What one deployment of the course is configured with. */
 export interface DeployConfig {
@@ -112,7 +113,7 @@ const origin = z
 
 const contextSchema = z.object({
   senderDomain: hostname,
-  fromAddress: z.string().trim().toLowerCase().pipe(z.email('must be an email address')),
+  fromAddress: z.string().trim().toLowerCase().pipe(emailAddressSchema('must be an email address')),
   mailFromSubdomain: z.preprocess(
     blankToUndefined,
     z
@@ -134,7 +135,7 @@ const contextSchema = z.object({
   dripEveryMinutes: number(
     z.number('must be a number').int('must be a whole number of minutes').min(1, 'must be at least 1').max(60, 'must be at most 60'),
   ),
-  alarmEmail: z.preprocess(blankToUndefined, z.email('must be an email address').optional()),
+  alarmEmail: z.preprocess(blankToUndefined, emailAddressSchema('must be an email address').optional()),
   // Not in cdk.json: one sender unless asked for more.
   dripSenders: z.preprocess(
     blankToUndefined,

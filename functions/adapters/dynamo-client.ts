@@ -1,7 +1,9 @@
 // DynamoDB clients built from settings: the default AWS chain in Lambda, or an explicit endpoint
 // (DynamoDB Local, or AWS_ENDPOINT_URL_DYNAMODB) with placeholder credentials locally.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../core/errors.js';
+import { LeftoverError, sendUntilNoneLeft, type BackoffPolicy } from '../core/retry.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Credentials the local emulators accept; never used against AWS (only set with an endpoint). */
@@ -63,4 +65,44 @@ export async function conditionalWrite(what: string, write: () => Promise<unknow
     if (isConditionFailure(e)) return false;
     throw new DependencyError(`DynamoDB ${what} failed`, e);
   }
+}
+
+/**
+ * The pages of an SDK paginator (paginateQuery, paginateScan), read one at a time; a page that cannot
+ * be read is a DependencyError naming `what`, as with dynamoCall.
+ */
+export async function* dynamoPages<T>(what: string, pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = pages[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await dynamoCall(what, () => iterator.next());
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/**
+ * A DynamoDB batch call repeated until nothing is left unprocessed: `send` makes the call for the
+ * items given and answers the ones DynamoDB handed back (UnprocessedItems / UnprocessedKeys), which
+ * are sent again after `policy`'s backoff. Any failure, or items still left after the retries, is a
+ * DependencyError with `message` (default "DynamoDB <what> failed").
+ */
+export async function dynamoBatch<T>(
+  what: string,
+  items: readonly T[],
+  send: (items: T[]) => Promise<T[]>,
+  policy: BackoffPolicy,
+  message = `DynamoDB ${what} failed`,
+): Promise<void> {
+  try {
+    await sendUntilNoneLeft(items, (left) => dynamoCall(what, () => send(left)), { ...policy, sleep });
+  } catch (e: unknown) {
+    if (e instanceof LeftoverError) throw new DependencyError(message, e);
+    throw e;
+  }
+}
+
+/** A DocumentClient and the one table an adapter works on. */
+export interface DocTable {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
 }

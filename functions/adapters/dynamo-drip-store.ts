@@ -14,13 +14,12 @@ import {
   BatchWriteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
+  paginateQuery,
   type AttributeValue,
   type BatchStatementRequest,
   type BatchStatementResponse,
   type DynamoDBClient,
-  type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -28,7 +27,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SendRecord } from '../core/model.js';
 import type { AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '../core/drip.js';
 import { DependencyError } from '../core/errors.js';
-import { conditionalWrite, dynamoCall } from './dynamo-client.js';
+import type { BackoffPolicy } from '../core/retry.js';
+import { conditionalWrite, dynamoBatch, dynamoCall, dynamoPages } from './dynamo-client.js';
 import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionHash } from './table.js';
 import { dueSortKey, subscriberFromItem } from './dynamo-store.js';
 
@@ -64,12 +64,7 @@ const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
 
 /** Retries of what a batch left unprocessed (throttling): 4 more tries within about a third of a second. */
-const BATCH_RETRIES = 4;
-const BATCH_BASE_MS = 20;
-const backoff = (attempt: number) => {
-  const cap = BATCH_BASE_MS * 2 ** (attempt - 1);
-  return new Promise((resolve) => setTimeout(resolve, cap / 2 + Math.random() * (cap / 2)));
-};
+const LEFTOVER_RETRY: BackoffPolicy = { retries: 4, baseMs: 20, maxMs: 160, jitter: 'equal' };
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -77,93 +72,96 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount, pageSize }: DynamoDripStoreOptions): DripStore {
-  // PartiQL names the table in each statement; a double-quoted identifier may hold any table name.
+/**
+ * The drip's PartiQL statements on `tableName` (PartiQL names the table in each statement; a
+ * double-quoted identifier may hold any table name).
+ */
+function dripStatements(tableName: string) {
   const table = `"${tableName.replace(/"/g, '""')}"`;
-  const CLAIM =
-    `UPDATE ${table} SET claimId = ? SET claimUntil = ? WHERE pk = ? AND sk = 'PROFILE' ` +
-    // The index is keys-only and eventually consistent: this condition is the real check. dueAt
-    // changes with every advance and goes with unsubscribe, so "same dueAt" means "still on the
-    // lesson we found due"; an expired claim belongs to a run that died.
-    `AND "status" = 'active' AND dueAt = ? AND (claimUntil IS MISSING OR claimUntil < ?)`;
   // Only the claim holder moves the subscriber on, and never back into the due index after they left
   // (an unsubscribe during the send keeps them out). The old image on a lost condition tells an
   // overtaking run (the lesson went out twice) from a person who left.
-  const ADVANCE_WHERE = `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active'`;
-  const ADVANCE_NEXT = `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${ADVANCE_WHERE}`;
-  const ADVANCE_DONE = `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${ADVANCE_WHERE}`;
+  const advanceWhere = `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active'`;
+  return {
+    claim:
+      `UPDATE ${table} SET claimId = ? SET claimUntil = ? WHERE pk = ? AND sk = 'PROFILE' ` +
+      // The index is keys-only and eventually consistent: this condition is the real check. dueAt
+      // changes with every advance and goes with unsubscribe, so "same dueAt" means "still on the
+      // lesson we found due"; an expired claim belongs to a run that died.
+      `AND "status" = 'active' AND dueAt = ? AND (claimUntil IS MISSING OR claimUntil < ?)`,
+    advanceNext: `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${advanceWhere}`,
+    advanceDone: `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${advanceWhere}`,
+    release: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`,
+  };
+}
+
+/**
+ * Runs conditional statements 25 to a request, all requests at once; answers each statement's
+ * response in order. A lost condition is that statement's answer (Error.Code ConditionalCheckFailed);
+ * any other error of a statement, or of a request, throws: a write we cannot account for fails the run.
+ */
+async function executeAll(dynamo: DynamoDBClient, what: string, statements: BatchStatementRequest[]): Promise<BatchStatementResponse[]> {
+  const answers = await Promise.all(
+    chunks(statements, WRITE_BATCH).map(async (batch) => {
+      const out = await dynamoCall(what, () => dynamo.send(new BatchExecuteStatementCommand({ Statements: batch })));
+      const responses = out.Responses ?? [];
+      if (responses.length !== batch.length)
+        throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
+      for (const r of responses) {
+        const code = r.Error?.Code;
+        if (code !== undefined && code !== 'ConditionalCheckFailed') {
+          throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${code}: ${r.Error?.Message ?? ''}`));
+        }
+      }
+      return responses;
+    }),
+  );
+  return answers.flat();
+}
+
+export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount, pageSize }: DynamoDripStoreOptions): DripStore {
+  const statements = dripStatements(tableName);
 
   async function queryShard(shard: string, now: Date): Promise<DueEntry[]> {
     // dueAt = `<nextSendAt ISO>#<id>`; every entry due at or before `now` sorts before the ISO
     // instant one millisecond later (toISOString always has milliseconds and a Z).
     const upper = new Date(now.getTime() + 1).toISOString();
     const entries: DueEntry[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await dynamoCall(`due query (${shard})`, () =>
-        dynamo.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: '#shard = :shard AND #dueAt < :upper',
-            ExpressionAttributeNames: { '#shard': DUE_SHARD_ATTR, '#dueAt': DUE_SORT_ATTR },
-            ExpressionAttributeValues: { ':shard': S(shard), ':upper': S(upper) },
-            ExclusiveStartKey: start,
-            Limit: pageSize,
-          }),
-        ),
-      );
+    const pages = paginateQuery(
+      { client: dynamo, pageSize },
+      {
+        TableName: tableName,
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: '#shard = :shard AND #dueAt < :upper',
+        ExpressionAttributeNames: { '#shard': DUE_SHARD_ATTR, '#dueAt': DUE_SORT_ATTR },
+        ExpressionAttributeValues: { ':shard': S(shard), ':upper': S(upper) },
+      },
+    );
+    for await (const out of dynamoPages(`due query (${shard})`, pages)) {
       for (const item of out.Items ?? []) {
         const pk = item.pk?.S;
         const dueAt = item[DUE_SORT_ATTR]?.S;
         if (pk !== undefined && pk.startsWith('SUB#') && dueAt !== undefined) entries.push({ id: pk.slice(4), dueAt });
       }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     return entries;
   }
 
   /** The items at `itemKeys` that exist, read consistently (≤ 100 keys); throws when DynamoDB cannot answer for all of them. */
   async function getConsistently(what: string, itemKeys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
     const found: Record<string, unknown>[] = [];
-    if (itemKeys.length === 0) return found;
-    let request: KeysAndAttributes = { Keys: itemKeys.map((k) => ({ pk: S(k.pk!), sk: S(k.sk!) })), ConsistentRead: true };
-    for (let attempt = 1; ; attempt++) {
-      const ask = request;
-      const out = await dynamoCall(what, () => dynamo.send(new BatchGetItemCommand({ RequestItems: { [tableName]: ask } })));
-      for (const item of out.Responses?.[tableName] ?? []) found.push(unmarshall(item));
-      const left = out.UnprocessedKeys?.[tableName];
-      if (left?.Keys === undefined || left.Keys.length === 0) return found;
-      // Left over when DynamoDB throttles part of a batch: not an answer, so asked again, then given up on.
-      if (attempt > BATCH_RETRIES)
-        throw new DependencyError(`DynamoDB ${what} failed`, new Error(`keys still unprocessed after ${attempt} tries`));
-      await backoff(attempt);
-      request = left;
-    }
-  }
-
-  /**
-   * Runs conditional statements 25 to a request, all requests at once; answers each statement's
-   * response in order. A lost condition is that statement's answer (Error.Code ConditionalCheckFailed);
-   * any other error of a statement, or of a request, throws: a write we cannot account for fails the run.
-   */
-  async function executeAll(what: string, statements: BatchStatementRequest[]): Promise<BatchStatementResponse[]> {
-    const answers = await Promise.all(
-      chunks(statements, WRITE_BATCH).map(async (batch) => {
-        const out = await dynamoCall(what, () => dynamo.send(new BatchExecuteStatementCommand({ Statements: batch })));
-        const responses = out.Responses ?? [];
-        if (responses.length !== batch.length)
-          throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${responses.length} answers for ${batch.length} statements`));
-        for (const r of responses) {
-          const code = r.Error?.Code;
-          if (code !== undefined && code !== 'ConditionalCheckFailed') {
-            throw new DependencyError(`DynamoDB ${what} failed`, new Error(`${code}: ${r.Error?.Message ?? ''}`));
-          }
-        }
-        return responses;
-      }),
+    // Keys left over when DynamoDB throttles part of a batch are not an answer: asked again, then given up on.
+    await dynamoBatch(
+      what,
+      itemKeys.map((k): Item => ({ pk: S(k.pk!), sk: S(k.sk!) })),
+      async (Keys) => {
+        const out = await dynamo.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[tableName] ?? []) found.push(unmarshall(item));
+        return out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      },
+      LEFTOVER_RETRY,
     );
-    return answers.flat();
+    return found;
   }
 
   return {
@@ -190,9 +188,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
         candidates.push({ entry, item });
       }
       const answers = await executeAll(
+        dynamo,
         'claim',
         candidates.map(({ entry }) => ({
-          Statement: CLAIM,
+          Statement: statements.claim,
           Parameters: [S(claimId), N(until.getTime()), S(`SUB#${entry.id}`), S(entry.dueAt), N(now.getTime())],
         })),
       );
@@ -250,21 +249,17 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       // needs no condition; a second `sent` record of the same lesson (the SES window) only replaces
       // the first.
       await Promise.all(
-        chunks(records, WRITE_BATCH).map(async (batch) => {
-          let request: WriteRequest[] = batch.map((r) => ({
-            PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson), ...r }) },
-          }));
-          for (let attempt = 1; ; attempt++) {
-            const ask = request;
-            const out = await dynamoCall('send log', () => dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: ask } })));
-            const left = out.UnprocessedItems?.[tableName];
-            if (left === undefined || left.length === 0) return;
-            if (attempt > BATCH_RETRIES)
-              throw new DependencyError('DynamoDB send log failed', new Error(`items still unprocessed after ${attempt} tries`));
-            await backoff(attempt);
-            request = left;
-          }
-        }),
+        chunks(records, WRITE_BATCH).map((batch) =>
+          dynamoBatch(
+            'send log',
+            batch.map((r): WriteRequest => ({ PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson), ...r }) } })),
+            async (requests) => {
+              const out = await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
+              return out.UnprocessedItems?.[tableName] ?? [];
+            },
+            LEFTOVER_RETRY,
+          ),
+        ),
       );
     },
 
@@ -285,13 +280,18 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
 
     async advance(items) {
       const answers = await executeAll(
+        dynamo,
         'advance',
         items.map(({ subscriberId, advance: { claimId, lesson, sentAt, next } }) => {
           const where = [S(`SUB#${subscriberId}`), S(claimId), N(lesson)];
           return next === 'completed'
-            ? { Statement: ADVANCE_DONE, Parameters: [N(lesson + 1), S(sentAt), ...where], ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+            ? {
+                Statement: statements.advanceDone,
+                Parameters: [N(lesson + 1), S(sentAt), ...where],
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }
             : {
-                Statement: ADVANCE_NEXT,
+                Statement: statements.advanceNext,
                 Parameters: [N(lesson + 1), S(sentAt), S(next.nextSendAt), S(dueSortKey(next.nextSendAt, subscriberId)), ...where],
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               };
@@ -323,9 +323,10 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
 
     async release(subscriberIds, claimId) {
       await executeAll(
+        dynamo,
         'release claim',
         subscriberIds.map((id) => ({
-          Statement: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`,
+          Statement: statements.release,
           Parameters: [S(`SUB#${id}`), S(claimId)],
         })),
       );

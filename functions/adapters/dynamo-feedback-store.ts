@@ -1,10 +1,11 @@
 // DynamoDB side of the SES feedback path (core/feedback.ts): event dedupe, stopping and suppressing
 // addresses, the transient-bounce streak, and the per-lesson counters (atomic ADDs).
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FeedbackStore, SuppressionReason } from '../core/feedback.js';
 import type { LessonCounter } from '../core/model.js';
 import { conditionalWrite, dynamoCall } from './dynamo-client.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, addressLockKeys, keys, suppressionHash } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionHash } from './table.js';
+import { findAddressLock } from './address-lock.js';
 
 export interface DynamoFeedbackStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -55,14 +56,8 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
     },
 
     async findSubscriberId(course, email) {
-      for (const key of addressLockKeys(course, email)) {
-        const got = await dynamoCall('address lock read', () =>
-          doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
-        );
-        const id: unknown = got.Item?.id;
-        if (typeof id === 'string') return id;
-      }
-      return undefined;
+      const id: unknown = (await findAddressLock({ doc, tableName }, 'address lock read', course, email))?.id;
+      return typeof id === 'string' ? id : undefined;
     },
 
     stopSubscriber({ id, email, status, reason, at }) {

@@ -1,24 +1,15 @@
 // The SubscriptionStore on the one DynamoDB table (key scheme in table.ts). Every rule that must hold
 // under concurrency (one subscription per address, one confirmation per 10 minutes, status changes)
 // is a single conditional write: DynamoDB decides the race, not a read followed by a write.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { findAddressLock, updateAddressLock } from './address-lock.js';
+import { createDynamoSignupOutboxStore } from './dynamo-signup-outbox.js';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
-import { conditionalWrite, dynamoCall } from './dynamo-client.js';
+import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
 import { mailboxKey } from '../core/mailbox.js';
-import type { SignupRequest } from '../core/signup-outbox.js';
-import {
-  DUE_SHARD_ATTR,
-  DUE_SORT_ATTR,
-  OUTBOX_PK,
-  OUTBOX_SIGNUP_PREFIX,
-  TTL_ATTR,
-  addressLockKeys,
-  dueShardOf,
-  keys,
-  suppressionHash,
-} from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -42,38 +33,73 @@ export function dueSortKey(nextSendAt: string, id: string): string {
   return `${nextSendAt}#${id}`;
 }
 
-export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOptions): SubscriptionStore {
-  async function getSubscriber(id: string): Promise<Subscriber | undefined> {
-    const out = await dynamoCall('read subscriber', () =>
-      doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })),
-    );
-    return out.Item === undefined ? undefined : subscriberFromItem(out.Item);
-  }
+/** The subscriber item of `id`, read consistently; undefined when there is none. */
+async function getSubscriber({ doc, tableName }: DocTable, id: string): Promise<Subscriber | undefined> {
+  const out = await dynamoCall('read subscriber', () =>
+    doc.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(id), ConsistentRead: true })),
+  );
+  return out.Item === undefined ? undefined : subscriberFromItem(out.Item);
+}
 
-  /** The address lock under its mailbox key, or failing that under the address as typed (older locks). */
-  async function findLock(course: string, email: string): Promise<Record<string, unknown> | undefined> {
-    for (const key of addressLockKeys(course, email)) {
-      const out = await dynamoCall('read address', () =>
-        doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
-      );
-      if (out.Item !== undefined) return out.Item;
-    }
-    return undefined;
+/**
+ * The update that renews a pending (or unsubscribed) subscription for a new signup: status back to
+ * pending, the new consent, zone, name and expiry; out of the due index; the confirmation request
+ * and send time replaced (or removed when the renewal has none).
+ */
+function renewalUpdate(renewal: PendingRenewal, resendCutoff: Date) {
+  const names: Record<string, string> = { '#status': 'status', '#ttl': TTL_ATTR, '#tz': 'timezone' };
+  const values: Record<string, unknown> = {
+    ':pending': 'pending',
+    ':unsubscribed': 'unsubscribed',
+    ':consent': renewal.consent,
+    ':tz': renewal.timezone,
+    ':ttl': renewal.expiresAt,
+    ':cutoff': resendCutoff.toISOString(),
+  };
+  const set = ['#status = :pending', 'consent = :consent', '#tz = :tz', '#ttl = :ttl'];
+  if (renewal.name !== undefined) {
+    set.push('#name = :name');
+    names['#name'] = 'name';
+    values[':name'] = renewal.name;
   }
-
+  const remove = [DUE_SHARD_ATTR, DUE_SORT_ATTR, 'nextSendAt'];
+  if (renewal.unknownTimezone !== undefined) {
+    set.push('unknownTimezone = :unknownTz');
+    values[':unknownTz'] = renewal.unknownTimezone;
+  } else remove.push('unknownTimezone');
+  if (renewal.confirmationRequest !== undefined) {
+    set.push('confirmationRequest = :request');
+    values[':request'] = renewal.confirmationRequest;
+  } else remove.push('confirmationRequest');
+  if (renewal.confirmationSentAt !== undefined) {
+    set.push('confirmationSentAt = :sent');
+    values[':sent'] = renewal.confirmationSentAt;
+  }
   return {
+    UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The SubscriptionStore: one short method per operation, each one DynamoDB call or one conditional write (a lock update may try both of its keys). */
+export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOptions): SubscriptionStore {
+  const table: DocTable = { doc, tableName };
+  return {
+    ...createDynamoSignupOutboxStore(table),
+
     async findByAddress(course, email) {
-      const lock = await findLock(course, email);
+      const lock = await findAddressLock(table, 'read address', course, email);
       if (lock === undefined) return undefined;
       const id = String(lock.id);
       const record: AddressRecord = { id };
       if (typeof lock[TTL_ATTR] === 'number') record.expiresAt = lock[TTL_ATTR];
-      const subscriber = await getSubscriber(id);
+      const subscriber = await getSubscriber(table, id);
       if (subscriber !== undefined) record.subscriber = subscriber;
       return record;
     },
 
-    getSubscriber,
+    getSubscriber: (id) => getSubscriber(table, id),
 
     async isSuppressed(email) {
       const out = await dynamoCall('read suppression', () =>
@@ -135,47 +161,17 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
     },
 
     async renewPending(id, renewal: PendingRenewal, resendCutoff) {
-      const names: Record<string, string> = { '#status': 'status', '#ttl': TTL_ATTR, '#tz': 'timezone' };
-      const values: Record<string, unknown> = {
-        ':pending': 'pending',
-        ':unsubscribed': 'unsubscribed',
-        ':consent': renewal.consent,
-        ':tz': renewal.timezone,
-        ':ttl': renewal.expiresAt,
-        ':cutoff': resendCutoff.toISOString(),
-      };
-      const set = ['#status = :pending', 'consent = :consent', '#tz = :tz', '#ttl = :ttl'];
-      if (renewal.name !== undefined) {
-        set.push('#name = :name');
-        names['#name'] = 'name';
-        values[':name'] = renewal.name;
-      }
-      const remove = [DUE_SHARD_ATTR, DUE_SORT_ATTR, 'nextSendAt'];
-      if (renewal.unknownTimezone !== undefined) {
-        set.push('unknownTimezone = :unknownTz');
-        values[':unknownTz'] = renewal.unknownTimezone;
-      } else remove.push('unknownTimezone');
-      if (renewal.confirmationRequest !== undefined) {
-        set.push('confirmationRequest = :request');
-        values[':request'] = renewal.confirmationRequest;
-      } else remove.push('confirmationRequest');
-      if (renewal.confirmationSentAt !== undefined) {
-        set.push('confirmationSentAt = :sent');
-        values[':sent'] = renewal.confirmationSentAt;
-      }
       let updated: Record<string, unknown> | undefined;
       const ok = await conditionalWrite('renew pending subscription', async () => {
         const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.subscriber(id),
-            UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+            ...renewalUpdate(renewal, resendCutoff),
             // ISO instants compare correctly as strings. This one condition is the 10-minute limit:
             // of ten parallel signups exactly one finds the old send time and takes the window.
             ConditionExpression:
               'attribute_exists(pk) AND #status IN (:pending, :unsubscribed) AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :cutoff)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -185,22 +181,11 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
       const subscriber = subscriberFromItem(updated);
       // The lock's expiry follows the subscription's, but only while it has one: a confirmed
       // (kept) lock must never get a TTL back, whatever order this and a confirm land in.
-      // The lock is this id's under one of its keys (the mailbox's, or an older one under the address).
-      for (const key of addressLockKeys(subscriber.course, subscriber.email)) {
-        const extended = await conditionalWrite('extend address lock', () =>
-          doc.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: key,
-              UpdateExpression: 'SET #ttl = :ttl',
-              ConditionExpression: 'attribute_exists(#ttl) AND id = :id',
-              ExpressionAttributeNames: { '#ttl': TTL_ATTR },
-              ExpressionAttributeValues: { ':ttl': renewal.expiresAt, ':id': id },
-            }),
-          ),
-        );
-        if (extended) break;
-      }
+      await updateAddressLock(table, 'extend address lock', subscriber.course, subscriber.email, {
+        UpdateExpression: 'SET #ttl = :ttl',
+        ConditionExpression: 'attribute_exists(#ttl) AND id = :id',
+        ExpressionAttributeValues: { ':ttl': renewal.expiresAt, ':id': id },
+      });
       return subscriber;
     },
 
@@ -218,23 +203,12 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
       );
     },
 
-    async keepAddress(course, email, id) {
-      for (const key of addressLockKeys(course, email)) {
-        const kept = await conditionalWrite('keep address lock', () =>
-          doc.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: key,
-              UpdateExpression: 'REMOVE #ttl',
-              ConditionExpression: 'id = :id',
-              ExpressionAttributeNames: { '#ttl': TTL_ATTR },
-              ExpressionAttributeValues: { ':id': id },
-            }),
-          ),
-        );
-        if (kept) return true;
-      }
-      return false;
+    keepAddress(course, email, id) {
+      return updateAddressLock(table, 'keep address lock', course, email, {
+        UpdateExpression: 'REMOVE #ttl',
+        ConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': id },
+      });
     },
 
     activate(id, { at, status, nextSendAt }) {
@@ -291,81 +265,6 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         before = out.Attributes;
       });
       return ok && before !== undefined ? subscriberFromItem(before) : undefined;
-    },
-
-    async enqueueSignup(request, expiresAt) {
-      await dynamoCall('store signup request', () =>
-        doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.outbox(request.receivedAt, request.requestId), ...request, [TTL_ATTR]: expiresAt },
-          }),
-        ),
-      );
-    },
-
-    async pendingSignups(limit) {
-      const out = await dynamoCall('read signup outbox', () =>
-        doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': OUTBOX_PK, ':prefix': OUTBOX_SIGNUP_PREFIX },
-            ConsistentRead: true,
-            Limit: limit,
-          }),
-        ),
-      );
-      return (out.Items ?? []).map((item) => ({
-        requestId: String(item.requestId),
-        receivedAt: String(item.receivedAt),
-        fields: item.fields as SignupRequest['fields'],
-        consent: item.consent as SignupRequest['consent'],
-        ...(typeof item.course === 'string' ? { course: item.course } : {}),
-        ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}),
-      }));
-    },
-
-    claimSignup(request, claimId, now, until) {
-      return conditionalWrite('claim signup request', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.outbox(request.receivedAt, request.requestId),
-            UpdateExpression: 'SET claimId = :claim, claimUntil = :until',
-            // Still there (not done by another worker) and no live lease (or its retry time has come).
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
-            ExpressionAttributeValues: { ':claim': claimId, ':until': until.getTime(), ':now': now.getTime() },
-          }),
-        ),
-      );
-    },
-
-    finishSignup(request, claimId) {
-      return conditionalWrite('finish signup request', () =>
-        doc.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: keys.outbox(request.receivedAt, request.requestId),
-            ConditionExpression: 'claimId = :claim',
-            ExpressionAttributeValues: { ':claim': claimId },
-          }),
-        ),
-      );
-    },
-
-    async releaseSignup(request, claimId, retryAt, error) {
-      await conditionalWrite('release signup request', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.outbox(request.receivedAt, request.requestId),
-            UpdateExpression: 'SET claimUntil = :retry, lastError = :error ADD attempts :one',
-            ConditionExpression: 'claimId = :claim',
-            ExpressionAttributeValues: { ':claim': claimId, ':retry': retryAt.getTime(), ':error': error, ':one': 1 },
-          }),
-        ),
-      );
     },
 
     // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.

@@ -9,6 +9,7 @@ import { isTag, isText, type ChildNode, type Element } from 'domhandler';
 import render from 'dom-serializer';
 import { ValidationError } from '../core/errors.js';
 import { cleanHtml, normaliseText, textBlocks, textOf } from './html.js';
+import { escapeHtml } from '../email/escape.js';
 
 export type ArticleFormat = 'markdown' | 'text' | 'html';
 
@@ -172,7 +173,8 @@ function headingLevel(line: string): number {
   return 1 + Math.max(1, numbers);
 }
 
-const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\{/g, '&#123;');
+// `{` too: a lesson's text must never read as a placeholder (`{{name}}`) once it is in a template.
+const escapeText = (s: string) => escapeHtml(s).replace(/\{/g, '&#123;');
 
 /**
  * Plain text has no markup. Paragraphs are lines, or, when the text has blank lines, the runs of

@@ -14,7 +14,8 @@ import { isAppError } from '../core/errors.js';
 import { compileCourse, TemplateError } from '../email/compile.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { defaultTemplatesDir, loadCourse, type Course } from '../email/manifest.js';
-import { escapeHtml, renderLesson } from '../email/personalise.js';
+import { escapeHtml } from '../email/escape.js';
+import { renderLesson } from '../email/personalise.js';
 import { articleFormat, articleTextBlocks, parseArticle } from './article.js';
 import { normaliseText, textBlocks } from './html.js';
 

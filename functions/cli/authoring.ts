@@ -1,17 +1,14 @@
 // `course new <article>` and `course check [--course DIR]`: the author's commands. They work on
 // course folders only (no table, no AWS) and write their report to `out`.
-import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Writable } from 'node:stream';
+import { launchChromium } from '../authoring/chromium.js';
 import { checkCourse, formatCheckReport, type CheckReport } from '../authoring/check.js';
 import { newCourse, type NewCourseOptions, type NewCourseResult } from '../authoring/new-course.js';
 import { loadCourses } from '../email/courses.js';
 import { runDeliverabilityCheck } from './deliverability-check.js';
 import { table } from './terminal.js';
-
-/** Where Debian puts Chromium; `course check` measures contrast and phone width with it when present. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * Check the course in `courseDir`, or every course of `coursesDir`, and write each report to `out`.
@@ -47,21 +44,6 @@ export async function runCheck(deps: {
     await browser?.close();
   }
   return { reports, ok };
-}
-
-async function launchChromium(): Promise<Browser | undefined> {
-  if (!existsSync(CHROMIUM)) return undefined;
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
 }
 
 const shown = (dir: string) => {

@@ -1,5 +1,7 @@
 // CSV in and out for the operator CLI (RFC 4180: quoted fields may hold commas, quotes and line
-// breaks). Reading reports the line each record starts on, so bad rows can be named.
+// breaks). Reading (csv-parse) reports the line each record starts on, so bad rows can be named;
+// writing guards cells a spreadsheet would run as formulas.
+import { CsvError, parse } from 'csv-parse/sync';
 
 export interface CsvRecord {
   /** 1-based line of the file the record starts on. */
@@ -7,59 +9,38 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** Parse CSV text into records; a quote left open is an error naming its line. */
+const lineBreaks = (s: string) => s.split('\n').length - 1;
+
+/**
+ * Parse CSV text into records with csv-parse: a BOM from a spreadsheet export is dropped, blank lines
+ * are not records, rows may differ in length, and a quote inside an unquoted field is a plain
+ * character. Line breaks become `\n` first (a line break inside a field is a control character that
+ * import refuses either way), which keeps csv-parse's line count exact.
+ * Throws an Error naming the line: `line N: a quoted field is never closed`, or csv-parse's own message.
+ */
 export function parseCsv(text: string): CsvRecord[] {
+  const body = text.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n'); // a BOM from spreadsheet exports
   const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let quoteLine = 1;
-  let atFieldStart = true;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM from spreadsheet exports
-  const endRecord = () => {
-    fields.push(field);
-    // Blank lines are not records.
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-    atFieldStart = true;
-  };
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quoted) {
-      if (c === '"') {
-        if (body[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      continue;
-    }
-    if (c === '"' && atFieldStart) {
-      quoted = true;
-      quoteLine = line;
-      atFieldStart = false;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-      atFieldStart = true;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && body[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      field += c;
-      atFieldStart = false;
-    }
+  try {
+    parse(body, {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      on_record: (fields: string[], { lines }) => {
+        // `lines` is where the record ends (a quoted field may run over several lines).
+        // A line holding only "" is as blank as an empty one.
+        if (fields.length > 1 || fields[0] !== '') records.push({ line: lines - fields.reduce((n, f) => n + lineBreaks(f), 0), fields });
+        return null;
+      },
+    });
+  } catch (e: unknown) {
+    if (!(e instanceof CsvError)) throw e;
+    if (e.code !== 'CSV_QUOTE_NOT_CLOSED') throw new Error(e.message, { cause: e });
+    // The open field runs to the end: from a quote at a field's start, with only doubled quotes after it.
+    const open = /(?:^|[,\n])"(?:[^"]|"")*$/.exec(body);
+    const line = open === null ? Number(e.lines) : lineBreaks(body.slice(0, open.index + 1)) + 1;
+    throw new Error(`line ${line}: a quoted field is never closed`, { cause: e });
   }
-  if (quoted) throw new Error(`line ${quoteLine}: a quoted field is never closed`);
-  if (field !== '' || fields.length > 0) endRecord();
   return records;
 }
 

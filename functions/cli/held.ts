@@ -5,6 +5,7 @@ import type { Course } from '../email/manifest.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
 import type { OperatorStore, StoredSubscriber } from './operator-store.js';
 import { table, truncate } from './terminal.js';
+import { controlCharactersToSpaces } from '../core/text.js';
 
 export type HeldCourse = Pick<Course, 'slug' | 'lessons'>;
 
@@ -14,8 +15,7 @@ export class RequeueRefusedError extends Error {
 }
 
 // A hold reason is an SES error message: keep it to one line so it cannot redraw the terminal.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+const oneLine = controlCharactersToSpaces;
 
 const lessonTitle = (course: HeldCourse, lesson: number) => course.lessons[lesson]?.title ?? '';
 

@@ -4,14 +4,14 @@
 import {
   BatchWriteCommand,
   GetCommand,
-  QueryCommand,
-  ScanCommand,
   UpdateCommand,
+  paginateQuery,
+  paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { DependencyError } from '../core/errors.js';
 import type { Subscriber } from '../core/model.js';
-import { dynamoCall } from '../adapters/dynamo-client.js';
+import type { BackoffPolicy } from '../core/retry.js';
+import { dynamoBatch, dynamoCall, dynamoPages } from '../adapters/dynamo-client.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
 import { addressLockKeys, keys, suppressionHash } from '../adapters/table.js';
 
@@ -40,142 +40,138 @@ export interface PersonRecord {
   suppression?: Item;
 }
 
-export function createOperatorStore({ doc, tableName }: OperatorStoreOptions) {
-  const get = (key: { pk: string; sk: string }) =>
-    dynamoCall('item read', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).then((o) => o.Item);
+/**
+ * Deletes DynamoDB hands back unprocessed (throttling) are sent again after 50, 100, … 6400 ms: an
+ * operator's erase can wait, and stops after about 13 s with a message saying to run it again.
+ */
+const ERASE_RETRY: BackoffPolicy = { retries: 8, baseMs: 50, maxMs: 6_400, jitter: 'none' };
+/** Deletes per BatchWriteItem, DynamoDB's limit. */
+const DELETE_BATCH = 25;
 
-  async function itemsOf(pk: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await dynamoCall('items read', () =>
-        doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ExclusiveStartKey: start,
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+type Key = { pk: string; sk: string };
+
+function getItem({ doc, tableName }: OperatorStoreOptions, key: Key): Promise<Item | undefined> {
+  return dynamoCall('item read', () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).then(
+    (o) => o.Item,
+  );
+}
+
+/** Every item under partition key `pk`, read consistently, page by page. */
+async function itemsOf({ doc, tableName }: OperatorStoreOptions, pk: string): Promise<Item[]> {
+  const items: Item[] = [];
+  const pages = paginateQuery(
+    { client: doc },
+    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true },
+  );
+  for await (const page of dynamoPages('items read', pages)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+async function person(table: OperatorStoreOptions, course: string, email: string): Promise<PersonRecord> {
+  let addressLock: Item | undefined;
+  for (const key of addressLockKeys(course, email)) {
+    addressLock ??= await getItem(table, key);
   }
+  const id = typeof addressLock?.id === 'string' ? addressLock.id : undefined;
+  const subscriberItems = id === undefined ? [] : await itemsOf(table, keys.subscriber(id).pk);
+  const suppression = await getItem(table, keys.suppression(suppressionHash(email)));
+  return { email, course, addressLock, subscriberItems, suppression };
+}
 
-  async function person(course: string, email: string): Promise<PersonRecord> {
-    let addressLock: Item | undefined;
-    for (const key of addressLockKeys(course, email)) {
-      addressLock ??= await get(key);
-    }
-    const id = typeof addressLock?.id === 'string' ? addressLock.id : undefined;
-    const subscriberItems = id === undefined ? [] : await itemsOf(keys.subscriber(id).pk);
-    const suppression = await get(keys.suppression(suppressionHash(email)));
-    return { email, course, addressLock, subscriberItems, suppression };
+/**
+ * Subscribers one Scan page at a time (about 1 MB each), narrowed by an extra filter: memory stays
+ * flat however large the table. `pageSize` caps the items a page evaluates.
+ */
+async function* scanSubscribers(
+  { doc, tableName }: OperatorStoreOptions,
+  o: { what: string; filter?: string; names?: Record<string, string>; values?: Item; pageSize?: number },
+): AsyncGenerator<StoredSubscriber[]> {
+  const pages = paginateScan(
+    { client: doc, pageSize: o.pageSize },
+    {
+      TableName: tableName,
+      FilterExpression: `sk = :profile AND begins_with(pk, :sub)${o.filter ? ` AND ${o.filter}` : ''}`,
+      ...(o.names ? { ExpressionAttributeNames: o.names } : {}),
+      ExpressionAttributeValues: { ':profile': 'PROFILE', ':sub': 'SUB#', ...o.values },
+    },
+  );
+  for await (const page of dynamoPages(o.what, pages)) {
+    const subscribers = (page.Items ?? []).map(subscriberFromItem);
+    if (subscribers.length > 0) yield subscribers;
   }
+}
 
-  /**
-   * Subscribers one Scan page at a time (about 1 MB each), narrowed by an extra filter: memory stays
-   * flat however large the table. `pageSize` caps the items a page evaluates.
-   */
-  async function* scanSubscribers(o: {
-    what: string;
-    filter?: string;
-    names?: Record<string, string>;
-    values?: Item;
-    pageSize?: number;
-  }): AsyncGenerator<StoredSubscriber[]> {
-    let start: Item | undefined;
-    do {
-      const page = await dynamoCall(o.what, () =>
-        doc.send(
-          new ScanCommand({
-            TableName: tableName,
-            FilterExpression: `sk = :profile AND begins_with(pk, :sub)${o.filter ? ` AND ${o.filter}` : ''}`,
-            ...(o.names ? { ExpressionAttributeNames: o.names } : {}),
-            ExpressionAttributeValues: { ':profile': 'PROFILE', ':sub': 'SUB#', ...o.values },
-            ExclusiveStartKey: start,
-            ...(o.pageSize === undefined ? {} : { Limit: o.pageSize }),
-          }),
-        ),
-      );
-      const subscribers = (page.Items ?? []).map(subscriberFromItem);
-      if (subscribers.length > 0) yield subscribers;
-      start = page.LastEvaluatedKey;
-    } while (start);
+/**
+ * The held subscribers of one course, oldest hold first. A Scan: holds are rare and have no index
+ * (the due index is exactly what they left), and this is an operator's occasional look.
+ */
+async function heldSubscribers(table: OperatorStoreOptions, course: string): Promise<StoredSubscriber[]> {
+  const held: StoredSubscriber[] = [];
+  for await (const page of scanSubscribers(table, {
+    what: 'held subscriber scan',
+    // Active only: a held subscriber who later unsubscribed or bounced is no longer waiting.
+    filter: 'attribute_exists(heldAt) AND #status = :active AND #course = :course',
+    names: { '#status': 'status', '#course': 'course' },
+    values: { ':active': 'active', ':course': course },
+  })) {
+    held.push(...page);
   }
+  return held.sort((a, b) => String(a.heldAt).localeCompare(String(b.heldAt)));
+}
 
+/**
+ * Remove everything held about the address, keeping only its one-way hash. The hash is written
+ * first, so an erase cut short still leaves the address suppressed; the lock goes last, so a rerun
+ * finds what is left.
+ */
+async function erase(
+  table: OperatorStoreOptions,
+  course: string,
+  email: string,
+  at: string,
+): Promise<{ deleted: Key[]; suppressionKey: Key }> {
+  const { doc, tableName } = table;
+  const suppressionKey = keys.suppression(suppressionHash(email));
+  // An address already suppressed (bounce, complaint) keeps its first reason and time.
+  await dynamoCall('suppression hash write', () =>
+    doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: suppressionKey,
+        UpdateExpression: 'SET reason = if_not_exists(reason, :erased), suppressedAt = if_not_exists(suppressedAt, :at), erasedAt = :at',
+        ExpressionAttributeValues: { ':erased': 'erased', ':at': at },
+      }),
+    ),
+  );
+  const { addressLock, subscriberItems } = await person(table, course, email);
+  const doomed = [
+    ...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
+    ...(addressLock ? [{ pk: String(addressLock.pk), sk: String(addressLock.sk) }] : []),
+  ];
+  for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
+    await dynamoBatch(
+      'batch delete',
+      doomed.slice(i, i + DELETE_BATCH).map((Key) => ({ DeleteRequest: { Key } })),
+      async (requests) => {
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        return (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      },
+      ERASE_RETRY,
+      'DynamoDB: could not finish deleting (throttled); run erase again',
+    );
+  }
+  return { deleted: doomed, suppressionKey };
+}
+
+export function createOperatorStore(table: OperatorStoreOptions) {
   return {
     /** Every subscriber, page by page (export, stats). */
-    subscriberPages: (pageSize?: number) => scanSubscribers({ what: 'subscriber scan', pageSize }),
-
-    /**
-     * The held subscribers of one course, oldest hold first. A Scan: holds are rare and have no index
-     * (the due index is exactly what they left), and this is an operator's occasional look.
-     */
-    async heldSubscribers(course: string): Promise<StoredSubscriber[]> {
-      const held: StoredSubscriber[] = [];
-      for await (const page of scanSubscribers({
-        what: 'held subscriber scan',
-        // Active only: a held subscriber who later unsubscribed or bounced is no longer waiting.
-        filter: 'attribute_exists(heldAt) AND #status = :active AND #course = :course',
-        names: { '#status': 'status', '#course': 'course' },
-        values: { ':active': 'active', ':course': course },
-      })) {
-        held.push(...page);
-      }
-      return held.sort((a, b) => String(a.heldAt).localeCompare(String(b.heldAt)));
-    },
-
+    subscriberPages: (pageSize?: number) => scanSubscribers(table, { what: 'subscriber scan', pageSize }),
+    heldSubscribers: (course: string) => heldSubscribers(table, course),
     /** The STATS#<course> / LESSON#nn items. */
-    lessonCounters: (course: string) => itemsOf(`STATS#${course}`),
-
-    person,
-
-    /**
-     * Remove everything held about the address, keeping only its one-way hash. The hash is written
-     * first, so an erase cut short still leaves the address suppressed; the lock goes last, so a rerun
-     * finds what is left.
-     */
-    async erase(
-      course: string,
-      email: string,
-      at: string,
-    ): Promise<{ deleted: { pk: string; sk: string }[]; suppressionKey: { pk: string; sk: string } }> {
-      const suppressionKey = keys.suppression(suppressionHash(email));
-      // An address already suppressed (bounce, complaint) keeps its first reason and time.
-      await dynamoCall('suppression hash write', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: suppressionKey,
-            UpdateExpression:
-              'SET reason = if_not_exists(reason, :erased), suppressedAt = if_not_exists(suppressedAt, :at), erasedAt = :at',
-            ExpressionAttributeValues: { ':erased': 'erased', ':at': at },
-          }),
-        ),
-      );
-      const { addressLock, subscriberItems } = await person(course, email);
-      const doomed = [
-        ...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
-        ...(addressLock ? [{ pk: String(addressLock.pk), sk: String(addressLock.sk) }] : []),
-      ];
-      for (let i = 0; i < doomed.length; i += 25) {
-        let requests: { DeleteRequest: { Key: { pk: string; sk: string } } }[] = doomed
-          .slice(i, i + 25)
-          .map((Key) => ({ DeleteRequest: { Key } }));
-        // BatchWrite may hand some requests back (throttling); retry those until none are left.
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt > 8) throw new DependencyError('DynamoDB: could not finish deleting (throttled); run erase again', undefined);
-          const out = await dynamoCall('batch delete', () => doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } })));
-          requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-          if (requests.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        }
-      }
-      return { deleted: doomed, suppressionKey };
-    },
+    lessonCounters: (course: string) => itemsOf(table, `STATS#${course}`),
+    person: (course: string, email: string) => person(table, course, email),
+    erase: (course: string, email: string, at: string) => erase(table, course, email, at),
   };
 }
 

@@ -4,6 +4,7 @@
 // reads one environment value, where blank counts as unset (`NAME=` in a shell), and says what is
 // wrong in words the variable's name can lead: `Bad setting PORT: must be a port number 0–65535, got "x"`.
 import * as z from 'zod';
+import { isEmailAddress } from '../core/text.js';
 import { ENV, RENAMED_ENV, type SettingKey } from './env.js';
 
 /** What a reader answers: the value, or what is wrong with the text. */
@@ -89,8 +90,8 @@ export const splitList = (t: string): string[] =>
 /** A comma-separated list (`a, b`); empty items are dropped. */
 export const list = part((t) => ({ value: splitList(t) }));
 
-/** An email address. */
-export const email = part((t) => (z.email().safeParse(t).success ? { value: t } : { problem: 'must be an email address' }));
+/** An email address, as written (the one address check: isEmailAddress in functions/core/text.ts). */
+export const email = part((t) => (isEmailAddress(t) ? { value: t } : { problem: 'must be an email address' }));
 
 /** One of `values`, or unset. */
 export function oneOf<const V extends readonly [string, ...string[]]>(values: V) {

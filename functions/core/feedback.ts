@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { noMetrics, type Clock, type Log, type MetricName, type Metrics } from './ports.js';
 import type { LessonCounter } from './model.js';
-import { normaliseEmail, maskEmail } from './validation.js';
+import { maskEmail } from './validation.js';
+import { normaliseEmail } from './text.js';
 
 /** Transient bounces in a row that suppress an address. */
 export const SOFT_BOUNCE_LIMIT = 3;

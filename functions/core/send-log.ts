@@ -2,6 +2,7 @@
 // and no more than `bound` emails are ever "at risk": started at SES (in flight) or accepted and not yet
 // in the log. That number is what a crash can send twice (the next run finds no record and sends
 // again), so the drip states it, logs the most it reached, and tests it.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SendRecord } from './model.js';
 
 /** Records per flush at most: DynamoDB's BatchWriteItem takes 25 items. */
@@ -42,7 +43,7 @@ export class SendLog {
       if (this.pending.length > 0) this.flush();
       const oldest = this.inFlight.values().next().value;
       // Nothing pending and nothing in flight means the rest is in SES calls: wait for one to end.
-      await (oldest ?? new Promise<void>((resolve) => setTimeout(resolve, 1)));
+      await (oldest ?? sleep(1));
     }
     this.throwIfFailed();
     this.atRisk++;

@@ -1,11 +1,11 @@
 // Checks what a person types into the signup form before anything is stored or mailed: address
 // syntax and length (an internationalised domain becomes its ASCII form), control characters (header
 // injection), the name (length; nothing that reads as a link or an address), time zone.
-import { domainToASCII } from 'node:url';
 import LinkifyIt from 'linkify-it';
 import tlds from 'tlds';
 import { ValidationError } from './errors.js';
 import { canonicalTimezone } from './schedule.js';
+import { MAX_EMAIL_LENGTH, asciiEmail, hasControlCharacter, isAscii, isValidEmail, normaliseEmail } from './text.js';
 
 export interface SignupInput {
   /** Trimmed and lower-cased; the domain in its ASCII (punycode) form. */
@@ -20,39 +20,13 @@ export interface SignupInput {
   website?: string;
 }
 
-/** RFC 5321 limits: the whole path 254, the local part 64, a domain label 63. */
-export const MAX_EMAIL_LENGTH = 254;
 export const MAX_NAME_LENGTH = 100;
-
-/** Addresses are compared case-insensitively everywhere: one address, one spelling. */
-export function normaliseEmail(s: string): string {
-  return s.trim().toLowerCase();
-}
 
 /** Longer than any IANA zone name (the longest, `America/Argentina/ComodRivadavia`, has 32 characters). */
 export const MAX_TIMEZONE_LENGTH = 64;
 // The shape of an IANA tz database name (tz-link.html "Names of timezones": ASCII letters, digits,
 // `_`, `-`, `+`, parts separated by `/`): `Europe/Berlin`, `Etc/GMT+5`, `EST5EDT`, `Etc/Unknown`.
 const TIMEZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
-
-const ASCII = /^\p{ASCII}*$/u;
-
-/**
- * The address with its domain in ASCII: `anna@bücher.example` → `anna@xn--bcher-kva.example`
- * (UTS #46 processing via WHATWG URL's domainToASCII, as SES requires an ASCII domain). Undefined
- * when the domain cannot be converted; the local part is left as it is (checked by isValidEmail).
- */
-export function asciiEmail(normalised: string): string | undefined {
-  const at = normalised.lastIndexOf('@');
-  if (at < 0) return normalised;
-  const domain = normalised.slice(at + 1);
-  if (ASCII.test(domain) && !domain.includes('xn--')) return normalised;
-  // A label may not begin or end with a hyphen (RFC 5891 §4.2.3.1); WHATWG's conversion lets it pass.
-  if (domain.split('.').some((label) => label.startsWith('-') || label.endsWith('-'))) return undefined;
-  // Also checks ASCII punycode labels (`xn--…`): one that does not decode comes back empty.
-  const ascii = domainToASCII(domain);
-  return ascii === '' ? undefined : `${normalised.slice(0, at)}@${ascii}`;
-}
 
 // Links as readers and mail clients see them: with a scheme, `www.`, a bare domain under any IANA
 // top-level domain (`win.example.com`, `bit.ly/x`), or an email address. linkify-it is the link
@@ -65,31 +39,6 @@ const linkFinder = new LinkifyIt({}, { fuzzyLink: true, fuzzyEmail: true, fuzzyI
  */
 export function looksLikeLink(name: string): boolean {
   return name.includes('@') || /:\/\//.test(name) || /(^|[^\p{L}\p{N}])www\./iu.test(name) || linkFinder.test(name);
-}
-
-// C0 controls (CR, LF, TAB, NUL…), DEL, C1 controls, and the Unicode line/paragraph separators that
-// some clients treat as line breaks: any of them could smuggle a header or break a line of an email.
-// eslint-disable-next-line no-control-regex
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-// The local part: dot-atoms of RFC 5322 atext (no quoted strings, no comments: no real sign-up needs
-// them and they are where parsers disagree). ASCII only, since SES does not accept SMTPUTF8 mailboxes.
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-// A host name label; IDN domains arrive as punycode (xn--…).
-const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const TOP_LEVEL_LABEL = /^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
-
-/** True when a normalised address is one we are willing to mail. */
-export function isValidEmail(email: string): boolean {
-  if (email.length === 0 || email.length > MAX_EMAIL_LENGTH) return false;
-  const parts = email.split('@');
-  if (parts.length !== 2) return false;
-  const [local = '', domain = ''] = parts;
-  if (local.length === 0 || local.length > 64 || !LOCAL_PART.test(local)) return false;
-  const labels = domain.split('.');
-  if (labels.length < 2) return false;
-  if (!labels.every((label) => DOMAIN_LABEL.test(label))) return false;
-  return TOP_LEVEL_LABEL.test(labels[labels.length - 1] ?? '');
 }
 
 /**
@@ -116,32 +65,12 @@ export function parseSignupInput(input: unknown): SignupInput {
     ['name', name],
     ['timezone', timezone],
   ] as const) {
-    if (value !== undefined && CONTROL_CHARACTERS.test(value)) {
+    if (value !== undefined && hasControlCharacter(value)) {
       throw new ValidationError('control_characters', `The ${field} field contains a line break or control character.`, field);
     }
   }
 
-  const typed = normaliseEmail(email ?? '');
-  if (typed === '') throw new ValidationError('invalid_email', 'Please enter your email address.', 'email');
-  const normalised = asciiEmail(typed);
-  if (normalised === undefined) {
-    throw new ValidationError('invalid_email', 'The part after the @ is not a domain name we can send to. Please check it.', 'email');
-  }
-  if (!ASCII.test(normalised.slice(0, normalised.lastIndexOf('@')))) {
-    throw new ValidationError(
-      'invalid_email',
-      'The part before the @ can only use Latin letters, digits and . _ + - (our mail service cannot deliver to other characters there).',
-      'email',
-    );
-  }
-  if (normalised.length > MAX_EMAIL_LENGTH) {
-    throw new ValidationError('invalid_email', `That email address is too long (at most ${MAX_EMAIL_LENGTH} characters).`, 'email');
-  }
-  if (!isValidEmail(normalised)) {
-    throw new ValidationError('invalid_email', 'That does not look like an email address. Please check it.', 'email');
-  }
-
-  const result: SignupInput = { email: normalised };
+  const result: SignupInput = { email: signupEmail(email) };
 
   const trimmedName = name?.trim() ?? '';
   if (trimmedName !== '') {
@@ -169,6 +98,30 @@ export function parseSignupInput(input: unknown): SignupInput {
 
   if (website !== undefined) result.website = website;
   return result;
+}
+
+/** The typed address, normalised (trimmed, lower case, ASCII domain), or ValidationError `invalid_email` saying what is wrong. */
+function signupEmail(email: string | undefined): string {
+  const typed = normaliseEmail(email ?? '');
+  if (typed === '') throw new ValidationError('invalid_email', 'Please enter your email address.', 'email');
+  const normalised = asciiEmail(typed);
+  if (normalised === undefined) {
+    throw new ValidationError('invalid_email', 'The part after the @ is not a domain name we can send to. Please check it.', 'email');
+  }
+  if (!isAscii(normalised.slice(0, normalised.lastIndexOf('@')))) {
+    throw new ValidationError(
+      'invalid_email',
+      'The part before the @ can only use Latin letters, digits and . _ + - (our mail service cannot deliver to other characters there).',
+      'email',
+    );
+  }
+  if (normalised.length > MAX_EMAIL_LENGTH) {
+    throw new ValidationError('invalid_email', `That email address is too long (at most ${MAX_EMAIL_LENGTH} characters).`, 'email');
+  }
+  if (!isValidEmail(normalised)) {
+    throw new ValidationError('invalid_email', 'That does not look like an email address. Please check it.', 'email');
+  }
+  return normalised;
 }
 
 /** `alice@example.com` → `a***@example.com`: enough for a person to recognise, not enough to harvest. */

@@ -7,7 +7,7 @@ import { convert } from 'html-to-text';
 import { defaultTemplatesDir, type Course } from './manifest.js';
 import { Placeholder, type CompiledCourse, type CompiledEmail } from './compiled-course.js';
 import type { CourseFolder } from './courses.js';
-import { escapeHtml } from './personalise.js';
+import { escapeHtml } from './escape.js';
 
 export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
 

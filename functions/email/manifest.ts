@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
-import { CONTROL_CHARACTERS } from '../core/validation.js';
+import { emailAddressSchema, hasControlCharacter } from '../core/text.js';
 
 /** The shared templates of this repository: `layout/` (every lesson's frame) and `system/` (the confirmation email). */
 export const defaultTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -27,7 +27,7 @@ const required = { error: (iss: { input: unknown }) => (iss.input === undefined 
 const text = () => z.string(required).trim().min(1, 'must not be empty');
 // Subjects and sender names become headers: refuse here, at build time, everything the MIME composer
 // refuses at send time (C0/C1 controls, DEL, U+2028/U+2029), or every send of the lesson would fail.
-const headerText = () => text().refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters or line breaks');
+const headerText = () => text().refine((s) => !hasControlCharacter(s), 'must not contain control characters or line breaks');
 const insideFolder = (f: string) => !f.startsWith('/') && !f.includes('\\') && !f.split('/').includes('..');
 const mjmlFile = () =>
   text()
@@ -48,7 +48,7 @@ const courseSchema = z.object({
   slug: text().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens'),
   title: headerText(),
   description: text(),
-  sender: z.object({ name: headerText(), email: z.email('must be an email address') }, required),
+  sender: z.object({ name: headerText(), email: emailAddressSchema('must be an email address') }, required),
   /** Required by anti-spam law in most places; shown in every footer. */
   postalAddress: text(),
   cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),

@@ -2,8 +2,9 @@
 // string work only (the MJML was compiled once); every value is escaped for where it lands.
 import { Placeholder, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import { absoluteHttpUrl } from './links.js';
-import { CONTROL_CHARACTERS } from '../core/validation.js';
+import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
+import { controlCharactersToSpaces } from '../core/text.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -16,14 +17,11 @@ export interface RenderedEmail {
 export const NAME_FALLBACK = 'there';
 const MAX_NAME_LENGTH = 100;
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
 /** A name as it may appear in a greeting: control characters (CR, LF, tabs…) become spaces, runs collapse, length capped. */
 export function displayName(name: string | undefined): string {
-  const cleaned = (name ?? '').replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = controlCharactersToSpaces(name ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned === '' ? NAME_FALLBACK : Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join('');
 }
 

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { compileCourse } from './compile.js';
 import { loadCourses } from './courses.js';
 import { loadCourse } from './manifest.js';
-import { escapeHtml, renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
+import { escapeHtml } from './escape.js';
+import { renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
 import { checkEmails, composeCourseEmails, passes, type EmailCheck } from './deliverability.js';
 
 const SAMPLE = {

@@ -1,6 +1,7 @@
 // The drip Lambda: EventBridge runs it every few minutes; it first sends the confirmations of the
 // signups waiting in the outbox, then the lessons that are due, and stops before its time runs out
 // (the next tick carries on). Deps are built once per container and reused.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
@@ -86,7 +87,7 @@ function dripDeps(
     clock: systemClock,
     log: observability.log,
     metrics: observability.metrics,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep,
     course,
     courses,
     composer: messageComposer,

@@ -1,13 +1,12 @@
 // The HTTP app of the HTTP contract, the same in Lambda (hono/aws-lambda) and locally
 // (@hono/node-server): parse and check the request, call the subscription core, shape a page or JSON.
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { NotFoundError, ValidationError } from '../core/errors.js';
-import type { Subscriber } from '../core/model.js';
+import type { ConsentRecord, Subscriber } from '../core/model.js';
 import type { Log, RunDrip } from '../core/ports.js';
 import { acceptSignup } from '../core/signup-outbox.js';
-import type { CompiledCourse } from '../email/compiled-course.js';
 import {
   SUBSCRIBE_MESSAGE,
   catalogOf,
@@ -18,6 +17,8 @@ import {
   unsubscribe,
   type SubscriptionDeps,
 } from '../core/subscriptions.js';
+import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
+import type { Course } from '../email/manifest.js';
 import { errorResponse, mediaType, wantsJson } from './errors.js';
 import {
   PAGE_CSP,
@@ -93,8 +94,8 @@ async function formFields(c: Context, type: string, single: readonly string[]): 
   return Object.fromEntries(fields);
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+/** `text` parsed as JSON; ValidationError `invalid_json` when it is not. */
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -102,20 +103,59 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
+async function jsonBody(c: Context): Promise<unknown> {
+  return parseJson(await c.req.text());
+}
+
+/** What every route group reads: the ports, the courses served, and which course a page wears. */
+interface Site {
+  deps: SubscriptionDeps<CompiledCourse>;
+  /** Pages that belong to no course (errors, the list) wear the first course's look and footer. */
+  course: Course;
+  catalog: CourseCatalog;
+  /** More than one course: `GET /` lists them and the signup form names its course. */
+  several: boolean;
+}
+
+function siteOf(deps: SubscriptionDeps<CompiledCourse>): Site {
+  const catalog = catalogOf(deps);
+  return { deps, course: deps.compiled.course, catalog, several: catalog.all.length > 1 };
+}
+
+/** A stored subscription's course (its slug); the first course if it is no longer served (the core then refuses). */
+function courseNamed(site: Site, slug: string | undefined): Course {
+  return (slug === undefined ? undefined : site.catalog.get(slug)?.course) ?? site.course;
+}
+
+/**
+ * The HTTP app: the contract's routes (ARCHITECTURE.md) in groups (course pages, signup, the
+ * confirm and unsubscribe links, local-only tools), every answer through the same security headers
+ * and the one error mapping (errors.ts).
+ */
 export function createApp(options: AppOptions): Hono {
   const { deps } = options;
-  // Pages that belong to no course (errors, the list) wear the first course's look and footer.
-  const course = deps.compiled.course;
-  const catalog = catalogOf(deps);
-  const several = catalog.all.length > 1;
-  /** A stored subscription's course (its slug); the first course if it is no longer served (the core then refuses). */
-  const courseNamed = (slug: string | undefined) => (slug === undefined ? undefined : catalog.get(slug)?.course) ?? course;
+  const site = siteOf(deps);
   const log: Log = options.log ?? ((entry) => console.error(entry));
-  const corsOrigins = new Set(options.corsOrigins ?? []);
   const app = new Hono();
 
-  const https = deps.config.publicUrl.startsWith('https:');
-  app.use('*', async (c, next) => {
+  app.use('*', securityHeaders(deps.config.publicUrl.startsWith('https:')));
+  addCoursePages(app, site);
+  addSignup(app, site, options);
+  addConfirmLinks(app, site);
+  addUnsubscribeLinks(app, site);
+  if (options.local) addLocalDrip(app, deps, options.runDrip);
+
+  // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
+  app.notFound((c) =>
+    errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), site.course, log, `${deps.config.publicUrl}/`),
+  );
+  app.onError((e, c) => errorResponse(c, e, site.course, log));
+  return app;
+}
+
+/** The headers every answer carries, set after the route has answered. */
+function securityHeaders(https: boolean): MiddlewareHandler {
+  return async (c, next) => {
     await next();
     // An error answered to a request with a body may come before the body was read (413 from the
     // Content-Length alone, 415, 400 on headers): what is left of the body would then be read as
@@ -131,50 +171,41 @@ export function createApp(options: AppOptions): Hono {
     c.header('X-Frame-Options', 'DENY');
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
-  });
-
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ValidationError('body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`, undefined, 413);
-    },
-  });
-
-  const page = (c: Context, body: string, status: 200 | 400 = 200) => {
-    c.header('Content-Security-Policy', PAGE_CSP);
-    return c.html(body, status);
   };
+}
 
-  // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
-  const confirmedView = (subscriber: Subscriber) => {
-    const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
-    return confirmedPage(courseNamed(subscriber.course), subscriber.status, subscriber.nextLesson, scheduled);
-  };
+/** Refuses a body over MAX_BODY_BYTES with 413 `body_too_large`, before it is read further. */
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ValidationError('body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`, undefined, 413);
+  },
+});
 
-  /** A link's token for a POST: from the query (the pages' buttons) or a form field named `token`. */
-  const linkToken = async (c: Context): Promise<string | undefined> => {
-    const token = c.req.query('token');
-    const type = mediaType(c);
-    if (token === undefined && (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
-      const fields = await formFields(c, type, ['token']);
-      if (typeof fields.token === 'string') return fields.token;
-    }
-    return token;
-  };
+/** An HTML page, with the pages' Content-Security-Policy. */
+function page(c: Context, body: string, status: 200 | 400 = 200): Response {
+  c.header('Content-Security-Policy', PAGE_CSP);
+  return c.html(body, status);
+}
 
-  // One course: its signup page. Several: the list, each linking to its own page.
+// One course: its signup page. Several: the list at `/`, each course's signup page at /courses/<slug>.
+function addCoursePages(app: Hono, site: Site): void {
   app.get('/', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
-    return page(c, several ? coursesPage(catalog.all.map((x) => x.course)) : signupPage(course));
+    return page(c, site.several ? coursesPage(site.catalog.all.map((x) => x.course)) : signupPage(site.course));
   });
 
   app.get('/courses/:slug', (c) => {
-    const chosen = catalog.get(c.req.param('slug'));
+    const chosen = site.catalog.get(c.req.param('slug'));
     if (chosen === undefined) throw new NotFoundError('unknown_course', 'There is no such course.');
     c.header('Cache-Control', 'public, max-age=300');
     return page(c, signupPage(chosen.course, {}, { action: '../subscribe', courseField: true }));
   });
+}
 
+// POST /subscribe: the signup form (or JSON), stored for the outbox and answered at once.
+function addSignup(app: Hono, site: Site, options: AppOptions): void {
+  const corsOrigins = new Set(options.corsOrigins ?? []);
   // Only the signup form may be posted from other sites, and only from the configured origins.
   app.use(
     '/subscribe',
@@ -187,55 +218,90 @@ export function createApp(options: AppOptions): Hono {
   );
 
   app.post('/subscribe', limitBody, async (c) => {
-    const type = mediaType(c);
-    const json = type === 'application/json';
-    let fields: unknown;
-    if (json) fields = await jsonBody(c);
-    else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')
-      fields = await formFields(c, type, SIGNUP_FIELDS);
-    else
-      throw new ValidationError(
-        'unsupported_media_type',
-        'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.',
-        undefined,
-        415,
-      );
-
-    const consent = {
-      ip: options.clientIp?.(c) ?? firstForwardedFor(c) ?? 'unknown',
-      userAgent: (c.req.header('user-agent') ?? '').slice(0, MAX_USER_AGENT),
-      page: (c.req.header('referer') ?? `${deps.config.publicUrl}/`).slice(0, MAX_PAGE),
-    };
-    // The course the form is for, when it names a known one (pages below are that course's).
-    let chosen: CompiledCourse | undefined;
-    try {
-      chosen = courseOfSignup(deps, fields);
-    } catch {
-      chosen = undefined; // acceptSignup() refuses it below, naming the field
-    }
-    const signedUpFor = chosen?.course ?? course;
+    const { fields, json } = await signupFields(c);
+    const consent = consentOf(c, site.deps, options.clientIp);
+    const chosen = namedCourse(site.deps, fields);
+    const signedUpFor = chosen?.course ?? site.course;
     try {
       // Stored for the outbox and answered at once: nothing about the address is read on this path.
-      await acceptSignup(deps, { fields, consent });
+      await acceptSignup(site.deps, { fields, consent });
     } catch (e: unknown) {
       // A browser's form post with a bad field gets the form back, filled in, with the error at it.
-      if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c) && (chosen !== undefined || !several)) {
-        const values = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
-        const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
-        const state = {
-          error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) },
-          values: { email: text(values.email), name: text(values.name) },
-        };
-        c.header('Cache-Control', 'no-store');
-        return page(c, signupPage(signedUpFor, state, { courseField: several }), 400);
+      if (!json && e instanceof ValidationError && e.status === 400 && !wantsJson(c) && (chosen !== undefined || !site.several)) {
+        return signupFormAgain(c, site, signedUpFor, fields, e);
       }
       throw e;
     }
     // The same answer whatever happened: new, pending, active, unsubscribed, suppressed or a bot.
     if (json || wantsJson(c)) return c.json({ ok: true, message: SUBSCRIBE_MESSAGE });
-    return page(c, checkInboxPage(signedUpFor, SUBSCRIBE_MESSAGE, several ? `courses/${signedUpFor.slug}` : './'));
+    return page(c, checkInboxPage(signedUpFor, SUBSCRIBE_MESSAGE, site.several ? `courses/${signedUpFor.slug}` : './'));
   });
+}
 
+/** The signup's fields from a form post or a JSON body (`json`: answered in JSON); 415 for any other body. */
+async function signupFields(c: Context): Promise<{ fields: unknown; json: boolean }> {
+  const type = mediaType(c);
+  if (type === 'application/json') return { fields: await jsonBody(c), json: true };
+  if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')
+    return { fields: await formFields(c, type, SIGNUP_FIELDS), json: false };
+  throw new ValidationError(
+    'unsupported_media_type',
+    'Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.',
+    undefined,
+    415,
+  );
+}
+
+/** The consent record's request facts: client IP, user agent and the page the form was on, each bounded. */
+function consentOf(c: Context, deps: SubscriptionDeps, clientIp: AppOptions['clientIp']): Omit<ConsentRecord, 'at'> {
+  return {
+    ip: clientIp?.(c) ?? firstForwardedFor(c) ?? 'unknown',
+    userAgent: (c.req.header('user-agent') ?? '').slice(0, MAX_USER_AGENT),
+    page: (c.req.header('referer') ?? `${deps.config.publicUrl}/`).slice(0, MAX_PAGE),
+  };
+}
+
+/** The course the form is for, when it names a known one (pages below are that course's); acceptSignup() refuses the rest, naming the field. */
+function namedCourse(deps: SubscriptionDeps<CompiledCourse>, fields: unknown): CompiledCourse | undefined {
+  try {
+    return courseOfSignup(deps, fields);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signup form again, with what was typed and the error at its field (400). */
+function signupFormAgain(c: Context, site: Site, course: Course, fields: unknown, e: ValidationError): Response {
+  const values = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
+  const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
+  const state = {
+    error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) },
+    values: { email: text(values.email), name: text(values.name) },
+  };
+  c.header('Cache-Control', 'no-store');
+  return page(c, signupPage(course, state, { courseField: site.several }), 400);
+}
+
+/** A link's token for a POST: from the query (the pages' buttons) or a form field named `token`. */
+async function linkToken(c: Context): Promise<string | undefined> {
+  const token = c.req.query('token');
+  const type = mediaType(c);
+  if (token === undefined && (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
+    const fields = await formFields(c, type, ['token']);
+    if (typeof fields.token === 'string') return fields.token;
+  }
+  return token;
+}
+
+// A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
+function confirmedView(site: Site, subscriber: Subscriber): string {
+  const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > site.deps.clock.now().getTime();
+  return confirmedPage(courseNamed(site, subscriber.course), subscriber.status, subscriber.nextLesson, scheduled);
+}
+
+// GET and POST /confirm: the link in the confirmation email, and its page's button.
+function addConfirmLinks(app: Hono, site: Site): void {
+  const { deps } = site;
   // Reads only (GET and HEAD alike): mail security gateways fetch every link in a message, so the
   // link opens a page whose button POSTs; nothing on the page submits it by itself.
   app.get('/confirm', async (c) => {
@@ -244,24 +310,28 @@ export function createApp(options: AppOptions): Hono {
     c.header('X-Robots-Tag', 'noindex');
     if (wantsJson(c)) return c.json({ ok: true, status: view.status, maskedEmail: view.maskedEmail, courseTitle: view.courseTitle });
     if (view.status === 'pending')
-      return page(c, confirmPage(courseNamed(view.subscriber.course), view.maskedEmail, token ?? '', view.subscriber.nextLesson));
-    return page(c, confirmedView(view.subscriber));
+      return page(c, confirmPage(courseNamed(site, view.subscriber.course), view.maskedEmail, token ?? '', view.subscriber.nextLesson));
+    return page(c, confirmedView(site, view.subscriber));
   });
 
   // The confirm page's button: activates; a repeated POST answers the same page and changes nothing.
   app.post('/confirm', limitBody, async (c) => {
     const { subscriber } = await confirmSubscription(deps, await linkToken(c));
     if (wantsJson(c)) return c.json({ ok: true, status: subscriber.status });
-    return page(c, confirmedView(subscriber));
+    return page(c, confirmedView(site, subscriber));
   });
+}
 
+// GET and POST /unsubscribe: the link in every lesson, its page's button, and mail clients' one-click.
+function addUnsubscribeLinks(app: Hono, site: Site): void {
+  const { deps } = site;
   // Reads only: mail security scanners fetch every link in a message.
   app.get('/unsubscribe', async (c) => {
     const token = c.req.query('token');
     const view = await describeUnsubscribe(deps, token);
     c.header('X-Robots-Tag', 'noindex');
     if (wantsJson(c)) return c.json({ ok: true, ...view });
-    return page(c, unsubscribePage(courseNamed(view.course), view, token ?? ''));
+    return page(c, unsubscribePage(courseNamed(site, view.course), view, token ?? ''));
   });
 
   // A person's button, or a mail client's RFC 8058 one-click (body `List-Unsubscribe=One-Click`).
@@ -269,42 +339,32 @@ export function createApp(options: AppOptions): Hono {
     const token = await linkToken(c);
     const view = await unsubscribe(deps, token);
     if (wantsJson(c)) return c.json({ ok: true, ...view });
-    return page(c, unsubscribedPage(courseNamed(view.course), view));
+    return page(c, unsubscribedPage(courseNamed(site, view.course), view));
   });
+}
 
-  if (options.local) {
-    app.post('/__local/drip', limitBody, async (c) => {
-      if (options.runDrip === undefined) {
-        return c.json({ error: { code: 'not_implemented', message: 'The drip is not wired into this stack.' } }, 501);
-      }
-      const text = await c.req.text();
-      let at = deps.clock.now();
-      if (text.trim() !== '') {
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new ValidationError('invalid_json', 'The request body is not valid JSON.');
-        }
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new ValidationError('invalid_input', 'Send {"at": "<ISO instant>"} or nothing.');
-        const given = (body as { at?: unknown }).at;
-        if (given !== undefined) {
-          if (typeof given !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(given) || Number.isNaN(Date.parse(given))) {
-            throw new ValidationError('invalid_at', '"at" must be an ISO 8601 instant such as 2026-01-05T09:00:00Z.', 'at');
-          }
-          at = new Date(given);
-        }
-      }
-      const summary = await options.runDrip({ now: at, deadline: new Date(deps.clock.now().getTime() + LOCAL_DRIP_BUDGET_MS) });
-      return c.json(summary);
-    });
+// POST /__local/drip: runs the drip now, or as at `{"at": "<ISO instant>"}` (the local stack only).
+function addLocalDrip(app: Hono, deps: SubscriptionDeps, runDrip: RunDrip | undefined): void {
+  app.post('/__local/drip', limitBody, async (c) => {
+    if (runDrip === undefined) {
+      return c.json({ error: { code: 'not_implemented', message: 'The drip is not wired into this stack.' } }, 501);
+    }
+    const at = dripInstant(await c.req.text(), deps.clock.now());
+    const summary = await runDrip({ now: at, deadline: new Date(deps.clock.now().getTime() + LOCAL_DRIP_BUDGET_MS) });
+    return c.json(summary);
+  });
+}
+
+/** The instant a local drip run is for: `at` from a body `{"at": "<ISO instant>"}`, else `now` (empty body or no `at`). */
+function dripInstant(text: string, now: Date): Date {
+  if (text.trim() === '') return now;
+  const body = parseJson(text);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('invalid_input', 'Send {"at": "<ISO instant>"} or nothing.');
+  const given = (body as { at?: unknown }).at;
+  if (given === undefined) return now;
+  if (typeof given !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(given) || Number.isNaN(Date.parse(given))) {
+    throw new ValidationError('invalid_at', '"at" must be an ISO 8601 instant such as 2026-01-05T09:00:00Z.', 'at');
   }
-
-  // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
-  app.notFound((c) =>
-    errorResponse(c, new NotFoundError('not_found', 'There is nothing at this address.'), course, log, `${deps.config.publicUrl}/`),
-  );
-  app.onError((e, c) => errorResponse(c, e, course, log));
-  return app;
+  return new Date(given);
 }

@@ -1,37 +1,16 @@
 // The web pages: signup (from the course manifest), check-your-inbox, confirmed, unsubscribe and
-// error pages, sharing one small plain look. Every interpolated value is HTML-escaped by `html`;
-// the one inline style sheet and script are allowed by hash in the Content-Security-Policy.
+// error pages, sharing one small plain look. Built with hono's `html` tag, which HTML-escapes every
+// interpolated value (the escaping emails use too, email/escape.ts); `raw` marks the trusted markup.
+// The one inline style sheet and script are allowed by hash in the Content-Security-Policy.
 import { createHash } from 'node:crypto';
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Course } from '../email/manifest.js';
-import { escapeHtml } from '../email/personalise.js';
 import type { UnsubscribeView } from '../core/subscriptions.js';
 import type { Subscriber } from '../core/model.js';
 
-/** Markup that is already safe; anything else interpolated into `html` is escaped. */
-export class Html {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-function piece(value: unknown): string {
-  if (value instanceof Html) return value.value;
-  if (Array.isArray(value)) return value.map(piece).join('');
-  if (value === undefined || value === null || value === false) return '';
-  if (typeof value === 'string') return escapeHtml(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new TypeError(`Cannot put a ${typeof value} into a page`);
-}
-
-/** A template literal tag: values are escaped unless they are `Html`. */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += piece(v) + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
+/** What `html` answers: escaped markup, or a Promise of it when a value is a Promise (no page puts one in). */
+type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const STYLE = `:root{--ink:#1b2430;--muted:#4b5563;--accent:#1f5f8b;--accent-dark:#174a6d;--line:#d6dce4;--bg:#f5f6f8;--ok:#1e6b3a;--err:#a31d2b}
 *{box-sizing:border-box}
@@ -104,37 +83,40 @@ export const PAGE_CSP = [
 interface LayoutOptions {
   course: Course;
   title: string;
-  body: Html;
+  body: Markup;
   script?: boolean;
   /** Replaces the course's footer (the list of several courses has its own). */
-  footer?: Html;
+  footer?: Markup;
 }
 
 /** A course's footer: its disclaimer (when it has one), sender and postal address. */
-function courseFooter(course: Course): Html {
+function courseFooter(course: Course): Markup {
   return html`${course.disclaimer ? html`<p><strong>${course.disclaimer.label}:</strong> ${course.disclaimer.text}</p>` : ''}<p>${course.sender.name} · ${course.postalAddress}</p>`;
 }
 
 function layout({ course, title, body, script, footer }: LayoutOptions): string {
   const pageTitle = title === course.title ? course.title : `${title} · ${course.title}`;
-  return html`<!doctype html>
+  const page = html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="${script ? 'index' : 'noindex'}">
 <title>${pageTitle}</title>
-<style>${new Html(STYLE)}</style>
+<style>${raw(STYLE)}</style>
 </head>
 <body>
 <main>
 ${body}
 </main>
 <footer>${footer ?? courseFooter(course)}</footer>
-${script ? html`<script>${new Html(SCRIPT)}</script>` : ''}
+${script ? html`<script>${raw(SCRIPT)}</script>` : ''}
 </body>
 </html>
-`.value;
+`;
+  // `html` stays synchronous while no value is a Promise; a page must never hold one.
+  if (page instanceof Promise) throw new TypeError('a page was given a Promise to render');
+  return page.toString();
 }
 
 /** "one lesson a week", "one lesson every 3 days". */
@@ -162,7 +144,7 @@ export function signupPage(course: Course, state: SignupFormState = {}, form: Si
   // The message is tied to the field: a live region present at page load is not announced, so a
   // screen reader learns why the focused field is invalid from its description.
   const invalid = (field: string) =>
-    state.error?.field === field ? new Html(' aria-invalid="true" aria-describedby="form-message" autofocus') : '';
+    state.error?.field === field ? raw(' aria-invalid="true" aria-describedby="form-message" autofocus') : '';
   const lessons = course.lessons.map((l) => html`<li>${l.title}</li>`);
   const count = course.lessons.length;
   const message = state.error
@@ -199,7 +181,7 @@ ${message}
   return layout({ course, title: course.title, body, script: true });
 }
 
-function simplePage(course: Course, title: string, content: Html): string {
+function simplePage(course: Course, title: string, content: Markup): string {
   const body = html`<p class="kicker">${course.title}</p>
 <section class="card">
 <h1>${title}</h1>

@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -117,7 +118,7 @@ async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<'
   for (let i = 0; i < 100; i++) {
     const d = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     if (d.Table?.TableStatus === 'ACTIVE') return 'created';
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`Table ${tableName} did not become ACTIVE`);
 }

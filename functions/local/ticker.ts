@@ -1,5 +1,6 @@
 // The local drip: runDrip built from the local stack's pieces (the same adapters the drip Lambda uses,
 // on DynamoDB Local and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
 import { runDrip } from '../core/drip.js';
 import { runFannedOut, sendersFor } from '../core/fan-out.js';
@@ -18,7 +19,7 @@ export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
     store: createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: ctx.config.dueShards }),
     mailer: ctx.mailer,
     clock: ctx.clock,
-    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    sleep,
     course: ctx.compiled,
     courses: ctx.courses,
     composer: messageComposer,

@@ -32,38 +32,52 @@ export interface AlarmsProps {
 export const BOUNCE_RATE_THRESHOLD = 0.05;
 export const COMPLAINT_RATE_THRESHOLD = 0.001;
 
+/** Errors and throttles are counted per quarter hour. */
+const FIFTEEN_MINUTES = { period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM };
+
+/** The encrypted topic every alarm notifies; emails `props.email` when given. */
+function alarmTopic(scope: Construct, props: AlarmsProps): sns.Topic {
+  props.topicKey.allowPublishingBy('cloudwatch.amazonaws.com');
+  const topic = new sns.Topic(scope, 'Topic', {
+    displayName: 'Email course alarms',
+    masterKey: props.topicKey.key,
+    enforceSSL: true,
+  });
+  // Alarm actions publish as the CloudWatch service, which a topic policy must allow (the SNS
+  // guide's "CloudWatch alarms" example); only this account's alarms in this region, so no other
+  // account's alarm can post here through the service (confused deputy).
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowThisAccountsAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+      },
+    }),
+  );
+  if (props.email) topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+  return topic;
+}
+
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    props.topicKey.allowPublishingBy('cloudwatch.amazonaws.com');
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'Email course alarms',
-      masterKey: props.topicKey.key,
-      enforceSSL: true,
-    });
-    // Alarm actions publish as the CloudWatch service, which a topic policy must allow (the SNS
-    // guide's "CloudWatch alarms" example); only this account's alarms in this region, so no other
-    // account's alarm can post here through the service (confused deputy).
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowThisAccountsAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
-        },
-      }),
-    );
-    if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+    this.topic = alarmTopic(this, props);
+    this.addDripAlarms(props);
+    this.addApiAndFeedbackAlarms(props);
+    this.addSesReputationAlarms();
+  }
 
-    const fifteenMinutes = { period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM };
+  /** The drip failing, overlapping itself, having lessons refused, or possibly sending one twice. */
+  private addDripAlarms(props: AlarmsProps): void {
     this.add('DripErrors', 'The drip run failed: lessons are not going out until it runs cleanly.', {
-      metric: props.drip.metricErrors(fifteenMinutes),
+      metric: props.drip.metricErrors(FIFTEEN_MINUTES),
       threshold: 1,
     });
     if (props.dripReserved) {
@@ -71,7 +85,7 @@ export class Alarms extends Construct {
         'DripThrottles',
         'A drip tick found the previous run still going (reserved concurrency 1): runs are taking longer than the interval.',
         {
-          metric: props.drip.metricThrottles(fifteenMinutes),
+          metric: props.drip.metricThrottles(FIFTEEN_MINUTES),
           threshold: 1,
         },
       );
@@ -92,12 +106,16 @@ export class Alarms extends Construct {
         threshold: 1,
       },
     );
+  }
+
+  /** The HTTP API answering 5xx, and SES feedback events failing or waiting in the dead-letter queue. */
+  private addApiAndFeedbackAlarms(props: AlarmsProps): void {
     this.add('Api5xx', 'The HTTP API answered 5xx: signups, confirmations or unsubscribes are failing.', {
-      metric: props.api.metricServerError({ ...fifteenMinutes, period: Duration.minutes(5) }),
+      metric: props.api.metricServerError({ ...FIFTEEN_MINUTES, period: Duration.minutes(5) }),
       threshold: 1,
     });
     this.add('SesEventsErrors', 'Processing an SES event failed; Lambda retries, then keeps it in the dead-letter queue.', {
-      metric: props.sesEvents.metricErrors(fifteenMinutes),
+      metric: props.sesEvents.metricErrors(FIFTEEN_MINUTES),
       threshold: 1,
     });
     this.add(
@@ -111,8 +129,11 @@ export class Alarms extends Construct {
         threshold: 1,
       },
     );
-    // Account-wide rates SES computes over a window of recent sends (ratios: 0.05 is 5 %).
-    // No data when nothing was sent lately, which is not a problem.
+  }
+
+  // Account-wide rates SES computes over a window of recent sends (ratios: 0.05 is 5 %).
+  // No data when nothing was sent lately, which is not a problem.
+  private addSesReputationAlarms(): void {
     this.add('SesBounceRate', 'SES bounce rate is over 5 %: AWS reviews the account at this level and pauses sending above 10 %.', {
       metric: sesReputation('Reputation.BounceRate'),
       threshold: BOUNCE_RATE_THRESHOLD,

@@ -73,19 +73,7 @@ export class HttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
-    this.handler = new CourseFunction(this, 'Handler', {
-      entry: 'functions/handlers/api.ts',
-      description: 'Email course HTTP app: signup page, subscribe, confirm, unsubscribe',
-      // A request does a few DynamoDB calls and at most one SES send; 512 MB buys the CPU that
-      // halves cold starts against 256 MB (CPU scales with memory) for a fraction of a cent.
-      memorySize: 512,
-      // Well under API Gateway's 30 s integration limit: a hung dependency shows as a fast 5xx
-      // (and the 5xx alarm) rather than a browser spinning; the SDK's own retries fit inside.
-      timeout: Duration.seconds(10),
-      environment: props.environment,
-      compiledCoursePath: props.compiledCoursePath,
-    });
-
+    this.handler = apiFunction(this, props);
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'Email course signup, confirm and unsubscribe',
       createDefaultStage: false,
@@ -100,62 +88,9 @@ export class HttpApi extends Construct {
             }
           : undefined,
     });
-    const integration = new HttpLambdaIntegration('App', this.handler.function);
-    const routes = CONTRACT_ROUTES.flatMap(({ method, path }) => this.api.addRoutes({ path, methods: [method], integration }));
-    for (const route of routes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Public by design: anyone may open the signup page and subscribe (double opt-in protects the address owner); ' +
-          'confirm and unsubscribe are authorised by the signed token in the link, checked by the handler.',
-      });
-    }
-
-    // Under /aws/vendedlogs/: API Gateway delivers access logs as a "vended" log, and CloudWatch
-    // Logs lets it write there without adding this group to the account's one log-delivery
-    // resource policy, which has a 5,120-character limit that a few APIs or state machines fill.
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/vendedlogs/apigateway/${Stack.of(this).stackName}-http-api`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.accessLogs = accessLogs;
-    const rateLimit = props.rateLimit ?? 20;
-    this.stage = new apigwv2.HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit, burstLimit: props.burstLimit ?? rateLimit * 2 },
-      accessLogSettings: {
-        destination: { bind: () => ({ destinationArn: logGroupArnWithoutWildcard(accessLogs) }) },
-        // $context.path carries no query string, so link tokens never reach the access log.
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTimeEpoch',
-            ip: '$context.identity.sourceIp',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationStatus: '$context.integrationStatus',
-            integrationError: '$context.integrationErrorMessage',
-            userAgent: '$context.identity.userAgent',
-          }),
-        ),
-      },
-    });
-    // Each accepted signup sends an email: a tighter limit on that one route caps what a flood
-    // of form posts can cost or send (the handler also limits per address and per client IP).
-    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
-    cfnStage.addPropertyOverride('RouteSettings', {
-      'POST /subscribe': {
-        ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 4)),
-        ThrottlingBurstLimit: Math.max(2, Math.floor(rateLimit / 2)),
-      },
-    });
+    const routes = addContractRoutes(this.api, this.handler);
+    this.accessLogs = accessLogGroup(this);
+    this.stage = throttledStage(this, this.api, this.accessLogs, props);
     // Route settings name a route key, which must exist before the stage is updated.
     for (const route of routes) this.stage.node.addDependency(route);
     this.url = props.disableExecuteApiEndpoint ? undefined : this.api.apiEndpoint;
@@ -166,6 +101,95 @@ export class HttpApi extends Construct {
     this.handler.function.addEnvironment(ENV.publicUrl, this.publicUrl);
     if (props.behindCloudFront) this.handler.function.addEnvironment(ENV.clientIpHeader, VIEWER_ADDRESS_HEADER);
   }
+}
+
+/** The api Lambda: the HTTP app behind every route. */
+function apiFunction(scope: Construct, props: HttpApiProps): CourseFunction {
+  return new CourseFunction(scope, 'Handler', {
+    entry: 'functions/handlers/api.ts',
+    description: 'Email course HTTP app: signup page, subscribe, confirm, unsubscribe',
+    // A request does a few DynamoDB calls and at most one SES send; 512 MB buys the CPU that
+    // halves cold starts against 256 MB (CPU scales with memory) for a fraction of a cent.
+    memorySize: 512,
+    // Well under API Gateway's 30 s integration limit: a hung dependency shows as a fast 5xx
+    // (and the 5xx alarm) rather than a browser spinning; the SDK's own retries fit inside.
+    timeout: Duration.seconds(10),
+    environment: props.environment,
+    compiledCoursePath: props.compiledCoursePath,
+  });
+}
+
+/** CONTRACT_ROUTES on `api`, each integrated with the api Lambda; public by design (cdk-nag APIG4 acknowledged). */
+function addContractRoutes(api: apigwv2.HttpApi, handler: CourseFunction): apigwv2.HttpRoute[] {
+  const integration = new HttpLambdaIntegration('App', handler.function);
+  const routes = CONTRACT_ROUTES.flatMap(({ method, path }) => api.addRoutes({ path, methods: [method], integration }));
+  for (const route of routes) {
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Public by design: anyone may open the signup page and subscribe (double opt-in protects the address owner); ' +
+        'confirm and unsubscribe are authorised by the signed token in the link, checked by the handler.',
+    });
+  }
+  return routes;
+}
+
+/** The stage's access log group. */
+function accessLogGroup(scope: Construct): logs.LogGroup {
+  // Under /aws/vendedlogs/: API Gateway delivers access logs as a "vended" log, and CloudWatch
+  // Logs lets it write there without adding this group to the account's one log-delivery
+  // resource policy, which has a 5,120-character limit that a few APIs or state machines fill.
+  return new logs.LogGroup(scope, 'AccessLogs', {
+    logGroupName: `/aws/vendedlogs/apigateway/${Stack.of(scope).stackName}-http-api`,
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
+/** One line per request in the access log; $context.path carries no query string, so link tokens never reach it. */
+const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTimeEpoch',
+    ip: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationError: '$context.integrationErrorMessage',
+    userAgent: '$context.identity.userAgent',
+  }),
+);
+
+/**
+ * The `$default` stage, auto-deployed: the API-wide throttle (`rateLimit`, default 20/s; burst
+ * twice that), a tighter one on `POST /subscribe`, and access logs to `accessLogs`.
+ */
+function throttledStage(scope: Construct, api: apigwv2.HttpApi, accessLogs: logs.LogGroup, props: HttpApiProps): apigwv2.HttpStage {
+  const rateLimit = props.rateLimit ?? 20;
+  const stage = new apigwv2.HttpStage(scope, 'Stage', {
+    httpApi: api,
+    stageName: '$default',
+    autoDeploy: true,
+    throttle: { rateLimit, burstLimit: props.burstLimit ?? rateLimit * 2 },
+    accessLogSettings: {
+      destination: { bind: () => ({ destinationArn: logGroupArnWithoutWildcard(accessLogs) }) },
+      format: ACCESS_LOG_FORMAT,
+    },
+  });
+  // Each accepted signup sends an email: a tighter limit on that one route caps what a flood
+  // of form posts can cost or send (the handler also limits per address and per client IP).
+  const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+  cfnStage.addPropertyOverride('RouteSettings', {
+    'POST /subscribe': {
+      ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 4)),
+      ThrottlingBurstLimit: Math.max(2, Math.floor(rateLimit / 2)),
+    },
+  });
+  return stage;
 }
 
 /**

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MIN_CONTRAST, measureAppearance, type ColorScheme } from '../../functions/email/appearance.js';
 import { composeCourseEmails, type ComposedEmail } from '../../functions/email/deliverability.js';
@@ -13,9 +13,9 @@ import { runDeliverabilityCheck } from '../../functions/cli/deliverability-check
 import { courseFolders } from '../support/courses.js';
 import { SHIPPED_COURSE_DIR } from '../support/course.js';
 import { requireTool } from '../support/tools.js';
+import { CHROMIUM_PATH, launchChromium } from '../../functions/authoring/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const needsChromium = requireTool('chromium', CHROMIUM, 'apt-get install chromium');
+const needsChromium = requireTool('chromium', CHROMIUM_PATH, 'apt-get install chromium');
 
 let browser: Browser;
 let emails: ComposedEmail[];
@@ -27,17 +27,7 @@ needsChromium.describe('every email in light and dark mode', () => {
       const { course, emails: composed } = await composeCourseEmails(dir);
       emails.push(...composed.map((e) => ({ ...e, label: `${course.slug}: ${e.label}` })));
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = (await launchChromium())!; // requireTool above: present here
   });
   afterAll(async () => {
     await browser?.close();

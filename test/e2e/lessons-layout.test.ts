@@ -4,16 +4,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileCourse, type CompiledCourse } from '../../functions/email/compile.js';
 import { newCourse } from '../../functions/authoring/new-course.js';
 import { renderConfirmation, renderLesson } from '../../functions/email/personalise.js';
 import { compileShippedCourse } from '../support/course.js';
 import { requireTool } from '../support/tools.js';
+import { CHROMIUM_PATH, launchChromium } from '../../functions/authoring/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const needsChromium = requireTool('chromium', CHROMIUM, 'apt-get install chromium');
+const needsChromium = requireTool('chromium', CHROMIUM_PATH, 'apt-get install chromium');
 const longToken = `${'a'.repeat(180)}.${'b'.repeat(43)}`;
 
 let browser: Browser;
@@ -27,17 +27,7 @@ needsChromium.describe('lesson emails in Chromium', () => {
     scratch = await mkdtemp(join(tmpdir(), 'course-layout-'));
     const made = await newCourse({ article: new URL('../fixtures/articles/sleep.md', import.meta.url).pathname, coursesDir: scratch });
     generated = await compileCourse(made.course, made.dir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = (await launchChromium())!; // requireTool above: present here
   });
   afterAll(async () => {
     await browser?.close();

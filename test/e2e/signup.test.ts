@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/table.js';
@@ -12,9 +12,9 @@ import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
 import { requireTool } from '../support/tools.js';
+import { CHROMIUM_PATH, launchChromium } from '../../functions/authoring/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const needsChromium = requireTool('chromium', CHROMIUM, 'apt-get install chromium');
+const needsChromium = requireTool('chromium', CHROMIUM_PATH, 'apt-get install chromium');
 const SHOTS = '/tmp/shots';
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
@@ -28,22 +28,7 @@ needsChromium.describe('signup in a browser', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'course-e2e-'));
     await mkdir(SHOTS, { recursive: true });
     const settings = { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 };
-    [stack, browser] = await Promise.all([
-      startLocalStack({ settings, log: () => undefined }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--headless',
-        ],
-      }),
-    ]);
+    [stack, browser] = await Promise.all([startLocalStack({ settings, log: () => undefined }), launchChromium().then((b) => b!)]);
   });
   afterAll(async () => {
     await browser?.close();

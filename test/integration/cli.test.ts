@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { main, type CliIo } from '../../functions/cli/main.js';
@@ -387,6 +387,35 @@ describe('course show and erase', () => {
     const again = await run(['import', file, '--consent', 'old list'], table);
     expect(again.out).toMatch(/bounced, complained or erased: left out\s+1$/m);
     expect(await allItems(table)).toHaveLength(1);
+  });
+  it('erase sends again the deletes DynamoDB hands back unprocessed (throttling) until none are left', async () => {
+    const table = await stack.newTable();
+    await seedSubscriber(stack.doc, table, 'throttled@example.com');
+    // A stand-in that is still a document client (the SDK's paginators insist): its first BatchWrite
+    // deletes all but the last item and hands that one back, as DynamoDB does when it throttles.
+    const doc = Object.create(stack.doc) as DynamoDBDocumentClient;
+    const batches: number[] = [];
+    doc.send = (async (command: unknown) => {
+      if (command instanceof BatchWriteCommand) {
+        const requests = command.input.RequestItems![table]!;
+        batches.push(requests.length);
+        if (batches.length === 1) {
+          await stack.doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests.slice(0, -1) } }));
+          return { $metadata: {}, UnprocessedItems: { [table]: requests.slice(-1) } };
+        }
+      }
+      return stack.doc.send(command as GetCommand);
+    }) as DynamoDBDocumentClient['send'];
+
+    const { deleted } = await createOperatorStore({ doc, tableName: table }).erase(
+      COURSE,
+      'throttled@example.com',
+      '2026-01-05T09:00:00.000Z',
+    );
+
+    expect(deleted).toHaveLength(2);
+    expect(batches).toEqual([2, 1]);
+    expect(await allItems(table)).toEqual([expect.objectContaining(keys.suppression(suppressionHash('throttled@example.com')))]);
   });
 });
 

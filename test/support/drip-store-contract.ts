@@ -40,8 +40,7 @@ const step = (id: string, claimId: string, next: Advance['next'], lesson = 0) =>
 
 /** Seeds `count` subscribers due a little before NOW (the first oldest) and answers them with their entries in due order. */
 async function seedDue(f: DripStoreFixture, count: number): Promise<{ people: Subscriber[]; entries: DueEntry[] }> {
-  const people: Subscriber[] = [];
-  for (let i = 0; i < count; i++) people.push(await f.seed({ dueAt: at(-count + i) }));
+  const people = await Promise.all(Array.from({ length: count }, (_, i) => f.seed({ dueAt: at(-count + i) })));
   const entries = await f.store.findDue(NOW);
   expect(entries.map((e) => e.id)).toEqual(people.map((p) => p.id));
   return { people, entries };
@@ -146,7 +145,7 @@ function describeClaim(makeStore: MakeDripStore): void {
 
     it('a page of claims where some lose their condition: only those are skipped, each of the rest is won', async () => {
       const f = await makeStore();
-      for (let i = 0; i < 30; i++) await f.seed({ dueAt: at(-1 - i / 100) });
+      await Promise.all(Array.from({ length: 30 }, (_, i) => f.seed({ dueAt: at(-1 - i / 100) })));
       const entries = await f.store.findDue(NOW);
       expect(entries).toHaveLength(30);
       // Three lose: one left the list, one is held by a live claim of another run, one has moved on.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCap, withRetry } from '../../../functions/core/retry.js';
+import { LeftoverError, backoffCap, sendUntilNoneLeft, withRetry } from '../../../functions/core/retry.js';
 
 class Throttled extends Error {}
 class Rejected extends Error {}
@@ -135,5 +135,67 @@ describe('withRetry', () => {
     expect(backoffCap(1, 100, 20_000)).toBe(100);
     expect(backoffCap(4, 100, 20_000)).toBe(800);
     expect(backoffCap(2000, 100, 20_000)).toBe(20_000);
+  });
+});
+
+describe('the jitter of a backoff policy', () => {
+  const waits = async (jitter: 'full' | 'equal' | 'none', random: number) => {
+    const { sleeps, sleep } = recorder();
+    await expect(
+      withRetry(() => Promise.reject(new Throttled()), {
+        retries: 4,
+        baseMs: 20,
+        maxMs: 80,
+        jitter,
+        shouldRetry: retryThrottled,
+        sleep,
+        random: () => random,
+      }),
+    ).rejects.toBeInstanceOf(Throttled);
+    return sleeps;
+  };
+
+  it('equal jitter waits between half the cap and the cap', async () => {
+    expect(await waits('equal', 0)).toEqual([10, 20, 40, 40]);
+    expect(await waits('equal', 0.999)).toEqual([19, 39, 79, 79]);
+  });
+
+  it('no jitter waits exactly the cap; full jitter is the default', async () => {
+    expect(await waits('none', 0.5)).toEqual([20, 40, 80, 80]);
+    expect(await waits('full', 0.5)).toEqual([10, 20, 40, 40]);
+  });
+});
+
+describe('sendUntilNoneLeft', () => {
+  const policy = { retries: 3, baseMs: 50, maxMs: 1000, jitter: 'none' as const };
+
+  it('sends again only what the call left over, with backoff, until none are left', async () => {
+    const { sleeps, sleep } = recorder();
+    const calls: number[][] = [];
+    await sendUntilNoneLeft([1, 2, 3, 4], (items) => (calls.push(items), Promise.resolve(items.slice(2))), { ...policy, sleep });
+    expect(calls).toEqual([
+      [1, 2, 3, 4],
+      [3, 4],
+    ]);
+    expect(sleeps).toEqual([50]);
+  });
+
+  it('gives up after the retries, saying how many are left', async () => {
+    const { sleeps, sleep } = recorder();
+    let calls = 0;
+    const p = sendUntilNoneLeft(['a', 'b'], (items) => (calls++, Promise.resolve(items.slice(-1))), { ...policy, sleep });
+    await expect(p).rejects.toBeInstanceOf(LeftoverError);
+    await expect(p).rejects.toThrow('1 still unprocessed after 4 tries');
+    expect(calls).toBe(4);
+    expect(sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('rethrows a failed call at once, and makes no call for nothing', async () => {
+    const { sleep } = recorder();
+    let calls = 0;
+    const failing = () => (calls++, Promise.reject(new Rejected('down')));
+    await expect(sendUntilNoneLeft([1], failing, { ...policy, sleep })).rejects.toBeInstanceOf(Rejected);
+    await sendUntilNoneLeft([], failing, { ...policy, sleep });
+    expect(calls).toBe(1);
   });
 });

@@ -3,14 +3,14 @@
 // late sends, the deadline, the rate, the concurrency bound, the SES quota, the rejection breaker and
 // what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import { runDrip, type DripDeps } from '../../functions/core/drip.js';
-import { SendError, type Mailer } from '../../functions/core/ports.js';
-import { createTokens } from '../../functions/core/tokens.js';
-import { parseCourse } from '../../functions/email/manifest.js';
-import type { CompiledCourse } from '../../functions/email/compiled-course.js';
-import { messageComposer } from '../../functions/email/composer.js';
-import { LATE_SEND_TOLERANCE_MS } from '../../functions/core/schedule.js';
-import { MemoryDripStore } from '../support/memory-drip-store.js';
+import { runDrip, type DripDeps } from '../../../functions/core/drip.js';
+import { SendError, type Mailer } from '../../../functions/core/ports.js';
+import { createTokens } from '../../../functions/core/tokens.js';
+import { parseCourse } from '../../../functions/email/manifest.js';
+import type { CompiledCourse } from '../../../functions/email/compiled-course.js';
+import { messageComposer } from '../../../functions/email/composer.js';
+import { LATE_SEND_TOLERANCE_MS } from '../../../functions/core/schedule.js';
+import { MemoryDripStore } from '../../support/memory-drip-store.js';
 
 const course = parseCourse({
   slug: 'unit-course',

@@ -1,8 +1,8 @@
 // The local DRIP_EVERY ticker: one tick at a time, a failed tick does not stop it, stop() waits for
 // the tick in progress. Fake timers: no real waiting.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startDripTicker } from '../../functions/local/ticker.js';
-import type { DripSummary, LogEntry } from '../../functions/core/ports.js';
+import { startDripTicker } from '../../../functions/local/ticker.js';
+import type { DripSummary, LogEntry } from '../../../functions/core/ports.js';
 
 const summary: DripSummary = {
   due: 0,

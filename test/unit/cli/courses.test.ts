@@ -1,11 +1,11 @@
 // The operator CLI with several courses: commands that act on one course need --course (a known
 // slug) and say so before touching any table; export --course writes that course's subscribers only.
 import { describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../functions/cli/main.js';
-import { runExport } from '../../functions/cli/export.js';
-import type { OperatorStore, StoredSubscriber } from '../../functions/cli/operator-store.js';
-import { SHIPPED_COURSE_DIR, shippedCourse } from '../support/course.js';
-import { collector } from '../support/collector.js';
+import { main, type CliIo } from '../../../functions/cli/main.js';
+import { runExport } from '../../../functions/cli/export.js';
+import type { OperatorStore, StoredSubscriber } from '../../../functions/cli/operator-store.js';
+import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
+import { collector } from '../../support/collector.js';
 
 const botox = shippedCourse();
 const walking = { ...botox, slug: 'walking', title: 'Walking' };

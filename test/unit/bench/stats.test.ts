@@ -1,6 +1,6 @@
 // The arithmetic behind the benchmark's rate-accuracy and latency figures.
 import { describe, expect, it } from 'vitest';
-import { achievedRate, busiestWindow, median, percentile } from '../../bench/stats.js';
+import { achievedRate, busiestWindow, median, percentile } from '../../../bench/stats.js';
 
 describe('bench statistics', () => {
   it('busiestWindow counts events in [t, t + window): one exactly a window later is outside', () => {

@@ -1,6 +1,6 @@
 // The viewer's IP from CloudFront-Viewer-Address, for the per-IP signup limit behind a CDN.
 import { describe, expect, it } from 'vitest';
-import { viewerIp } from '../../functions/http/client-ip.js';
+import { viewerIp } from '../../../functions/http/client-ip.js';
 
 describe('viewerIp (CloudFront-Viewer-Address)', () => {
   it('takes the IP and drops the source port, for IPv4 and IPv6', () => {
