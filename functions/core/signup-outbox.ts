@@ -7,6 +7,7 @@
 // signup never leaves the person without a confirmation once the service is back.
 import { randomBytes } from 'node:crypto';
 import { DependencyError } from './errors.js';
+import type { Log } from './ports.js';
 import type { ConsentRecord } from './model.js';
 import {
   applySignup,
@@ -165,24 +166,40 @@ export async function sweepSignups(
 }
 
 /**
+ * One sweep as every drip run starts it (the drip Lambda and the local ticker): each request that
+ * fails is logged as a warning, and a sweep that found work logs one `signup.outbox` line with the
+ * counts. Throws only when the outbox cannot be read (the caller logs that and runs the drip anyway).
+ */
+export async function sweepSignupsLogged(deps: SubscriptionDeps, deadline: Date, log: Log): Promise<SweepSummary> {
+  const swept = await sweepSignups(deps, {
+    deadline,
+    onError: (e) => log({ msg: 'signup not sent yet; the next sweep retries it', level: 'warn', error: errorText(e) }),
+  });
+  if (swept.found > 0) log({ msg: 'signup.outbox', ...swept });
+  return swept;
+}
+
+/**
  * The in-process outbox of the local stack: a kicked request is processed at once, after the answer
  * (nothing awaits it); `settled()` waits for all of them. Failures are logged and left to the sweep.
  */
-export function createInProcessOutbox(
-  getDeps: () => SubscriptionDeps,
-  log: (message: string, fields: Record<string, unknown>) => void,
-): SignupOutbox {
+export function createInProcessOutbox(getDeps: () => SubscriptionDeps, log: Log): SignupOutbox {
   const inFlight = new Set<Promise<unknown>>();
   return {
     kick(request) {
       const work = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() =>
           processSignup(getDeps(), request, (e) =>
-            log('signup not sent yet; the next sweep retries it', { requestId: request.requestId, error: errorText(e) }),
+            log({
+              msg: 'signup not sent yet; the next sweep retries it',
+              level: 'warn',
+              requestId: request.requestId,
+              error: errorText(e),
+            }),
           ),
         )
         .catch((e: unknown) =>
-          log('signup outbox failed; the next sweep retries it', { requestId: request.requestId, error: errorText(e) }),
+          log({ msg: 'signup outbox failed; the next sweep retries it', level: 'warn', requestId: request.requestId, error: errorText(e) }),
         )
         .finally(() => inFlight.delete(work));
       inFlight.add(work);

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
 import type { SignupOutboxStore, SignupOutbox } from './signup-outbox.js';
-import type { Clock, CourseCatalog, Mailer, MessageComposer, ServedCourse } from './ports.js';
+import type { Clock, CourseCatalog, Log, Mailer, MessageComposer, ServedCourse } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
@@ -108,8 +108,8 @@ export interface SubscriptionDeps<C extends ServedCourse = ServedCourse> {
    * drip's sweep sends them. Either way nothing the answer depends on waits for it.
    */
   outbox?: SignupOutbox;
-  /** Things worth an operator's attention that do not change the answer (a counter that failed). */
-  warn?: (message: string, fields: Record<string, unknown>) => void;
+  /** The log port, for what is worth an operator's attention but does not change the answer (a counter that failed). */
+  log?: Log;
 }
 
 export interface SubscribeInput {
@@ -460,7 +460,12 @@ export async function unsubscribe(deps: SubscriptionDeps, token: string | undefi
     try {
       await deps.store.countUnsubscribeAfter(before.course, before.nextLesson - 1);
     } catch (e: unknown) {
-      deps.warn?.('unsubscribe counter not updated', { subscriberId, error: e instanceof Error ? e.message : String(e) });
+      deps.log?.({
+        msg: 'unsubscribe counter not updated',
+        level: 'warn',
+        subscriberId,
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
   }
   const after = before === undefined ? await deps.store.getSubscriber(subscriberId) : { ...before, status: 'unsubscribed' as const };

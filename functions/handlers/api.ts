@@ -34,7 +34,7 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
     courses,
     composer: messageComposer,
     config,
-    warn: (msg: string, fields: Record<string, unknown>) => log({ ...fields, msg, level: 'warn' }),
+    log,
   };
   // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
   // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address

@@ -12,7 +12,7 @@ import { createSesMailer } from '../adapters/ses-mailer.js';
 import { createLambdaObservability } from '../adapters/observability.js';
 import { runDrip, type DripDeps } from '../core/drip.js';
 import { METRIC_SERVICE, systemClock, type DripSummary, type Mailer } from '../core/ports.js';
-import { sweepSignups } from '../core/signup-outbox.js';
+import { sweepSignupsLogged } from '../core/signup-outbox.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Tokens } from '../core/tokens.js';
 import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
@@ -63,7 +63,7 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
     courses,
     composer: messageComposer,
     config,
-    warn: (msg, fields) => observability.log({ ...fields, msg, level: 'warn' }),
+    log: observability.log,
   };
   return { signups, drip: dripDeps(config, ses, mailer, tokens, course, courses) };
 }
@@ -126,16 +126,8 @@ export async function containerDeps(): Promise<DripDeps> {
 export async function sweepSignupOutbox(now: Date, deadline: Date): Promise<void> {
   try {
     const { signups } = await container();
-    const swept = await sweepSignups(signups, {
-      deadline: new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE),
-      onError: (e) =>
-        observability.log({
-          level: 'warn',
-          msg: 'signup not sent yet; the next run retries it',
-          error: e instanceof Error ? e.message : String(e),
-        }),
-    });
-    if (swept.found > 0) observability.log({ msg: 'signup.outbox', ...swept });
+    const share = new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE);
+    await sweepSignupsLogged(signups, share, observability.log);
   } catch (e: unknown) {
     observability.log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
   }

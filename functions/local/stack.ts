@@ -23,7 +23,7 @@ import { loadLocalTokenKey } from '../adapters/token-key.js';
 import { systemClock, type Clock, type DripSummary, type Log, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
-import { createInProcessOutbox, sweepSignups, type SignupOutbox } from '../core/signup-outbox.js';
+import { createInProcessOutbox, sweepSignupsLogged, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
 import { messageComposer } from '../email/composer.js';
@@ -294,7 +294,6 @@ function wireApp(
   const mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
   running.mailer = mailer;
   const ctx: LocalDripContext = { ...base, mailer };
-  const warn = (msg: string, fields: Record<string, unknown>) => log({ ...fields, msg, level: 'warn' });
   const deps: SubscriptionDeps<CompiledCourse> = {
     store: createDynamoStore({ doc: base.doc, tableName: config.tableName, dueShards: config.dueShards }),
     mailer,
@@ -304,14 +303,14 @@ function wireApp(
     courses: base.courses,
     composer: messageComposer,
     config,
-    warn,
+    log,
   };
   // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
   // (a send that failed, or requests stored before a crash).
-  const outbox = createInProcessOutbox(() => deps, warn);
+  const outbox = createInProcessOutbox(() => deps, log);
   running.outbox = outbox;
   deps.outbox = outbox;
-  const runDrip = wireDrip(options.createRunDrip ?? defaultCreateRunDrip, ctx, deps, warn);
+  const runDrip = wireDrip(options.createRunDrip ?? defaultCreateRunDrip, ctx, deps);
   const app = createApp({
     deps,
     corsOrigins: config.corsOrigins,
@@ -328,16 +327,11 @@ function wireDrip(
   createRunDrip: ((ctx: LocalDripContext) => RunDrip) | undefined,
   ctx: LocalDripContext,
   deps: SubscriptionDeps<CompiledCourse>,
-  warn: (msg: string, fields: Record<string, unknown>) => void,
 ): RunDrip | undefined {
   const drip = createRunDrip?.(ctx);
   if (drip === undefined) return undefined;
   return async (run) => {
-    const swept = await sweepSignups(deps, {
-      deadline: run.deadline,
-      onError: (e) => warn('signup not sent yet; the next sweep retries it', { error: e instanceof Error ? e.message : String(e) }),
-    });
-    if (swept.found > 0) ctx.log({ msg: 'signup.outbox', ...swept });
+    await sweepSignupsLogged(deps, run.deadline, ctx.log);
     return drip(run);
   };
 }

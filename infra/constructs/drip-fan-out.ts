@@ -15,11 +15,10 @@
 // advice) so the api and feedback Lambdas keep room.
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/config/env.js';
 import { CourseFunction } from './course-function.js';
-import { dripTimeout } from './drip-schedule.js';
+import { dripTimeout, tickRule } from './drip-schedule.js';
 
 export interface DripFanOutProps {
   /** Minutes between ticks (1 to 60). */
@@ -84,15 +83,6 @@ export class DripFanOut extends Construct {
         'lambda:InvokeFunction on the one sender function and its versions ("<arn>:*", as Function.grantInvoke writes it): ' +
         'the wildcard covers qualified ARNs of that function only, never another function.',
     });
-    this.rule = new events.Rule(this, 'Tick', {
-      description: `Plans the email course drip every ${props.everyMinutes} min`,
-      schedule: events.Schedule.rate(tick),
-      targets: [
-        new targets.LambdaFunction(this.planner.function, {
-          maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())),
-          retryAttempts: 2,
-        }),
-      ],
-    });
+    this.rule = tickRule(this, this.planner.function, props.everyMinutes, 'Plans');
   }
 }

@@ -1,6 +1,7 @@
 // The drip: an EventBridge rule that runs the drip Lambda every N minutes.
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { CourseFunction } from './course-function.js';
@@ -35,6 +36,20 @@ export function dripTimeout(everyMinutes: number): Duration {
 }
 
 /** The scheduled drip Lambda and its rule. */
+/**
+ * The EventBridge rule `Tick` that invokes `fn` every `everyMinutes` minutes (`what` starts its
+ * description: "Runs", "Plans"). A tick EventBridge could not deliver is retried twice, and only
+ * while it is younger than one interval (at least 60 s, EventBridge's minimum): a later tick does the work.
+ */
+export function tickRule(scope: Construct, fn: lambda.IFunction, everyMinutes: number, what: string): events.Rule {
+  const tick = Duration.minutes(everyMinutes);
+  return new events.Rule(scope, 'Tick', {
+    description: `${what} the email course drip every ${everyMinutes} min`,
+    schedule: events.Schedule.rate(tick),
+    targets: [new targets.LambdaFunction(fn, { maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())), retryAttempts: 2 })],
+  });
+}
+
 export class DripSchedule extends Construct {
   readonly handler: CourseFunction;
   readonly rule: events.Rule;
@@ -60,15 +75,6 @@ export class DripSchedule extends Construct {
       maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())),
       retryAttempts: 0,
     });
-    this.rule = new events.Rule(this, 'Tick', {
-      description: `Runs the email course drip every ${props.everyMinutes} min`,
-      schedule: events.Schedule.rate(tick),
-      targets: [
-        new targets.LambdaFunction(this.handler.function, {
-          maxEventAge: Duration.seconds(Math.max(60, tick.toSeconds())),
-          retryAttempts: 2,
-        }),
-      ],
-    });
+    this.rule = tickRule(this, this.handler.function, props.everyMinutes, 'Runs');
   }
 }

@@ -81,12 +81,12 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     compiled,
     composer: messageComposer,
     config: { publicUrl: PUBLIC_URL, signupsPerIpPerHour: options.signupsPerIpPerHour ?? 20 },
-    warn: (msg, fields) => logs.push({ msg, ...fields }),
+    log: (entry) => logs.push(entry),
   };
   // As in the local stack: accepted signups are processed right after the answer.
   const outbox = createInProcessOutbox(
     () => deps,
-    (msg, fields) => logs.push({ msg, ...fields }),
+    (entry) => logs.push(entry),
   );
   deps.outbox = outbox;
   const app = createApp({
