@@ -105,7 +105,7 @@ describe('the local stack', () => {
     } finally {
       await stack.stop();
     }
-  });
+  }, 90_000); // starts DynamoDB Local (a JVM): slow on a loaded 2-core machine
 
   it('says clearly which port is taken and leaves nothing running', async () => {
     const blocker = createServer();
@@ -163,7 +163,7 @@ describe('the local stack', () => {
     expect(answer?.headers.get('x-content-type-options')).toBe('nosniff');
     expect(answer?.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(answer?.headers.get('cache-control')).toBe('no-store');
-  });
+  }, 90_000); // starts DynamoDB Local (a JVM): slow on a loaded 2-core machine
 
   it('runs the wired drip on its ticker and through POST /__local/drip, and stop waits for a running tick', async () => {
     let release: () => void = () => undefined;
@@ -194,7 +194,7 @@ describe('the local stack', () => {
     const stopping = stack.stop().then(() => finished);
     release();
     expect(await stopping).toBe(true);
-  });
+  }, 90_000); // starts DynamoDB Local (a JVM): slow on a loaded 2-core machine
 });
 
 describe('local settings', () => {

@@ -54,7 +54,7 @@ describe('npm run preview', () => {
     await run('npm', ['run', '--silent', 'preview', '--', '--out', top, '--course', SHIPPED_COURSE_DIR], { cwd: root });
     expect(await readdir(top)).toEqual(['botox-permanent-numbness']);
     expect(await readdir(join(top, 'botox-permanent-numbness'))).toContain('01-introduction.html');
-  });
+  }, 120_000); // the whole preview, SpamAssassin included, as the test above
 
   it('refuses an unknown option with a message and a failing exit code, writing nothing', async () => {
     const out = join(dir, 'never');
