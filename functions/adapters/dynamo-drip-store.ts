@@ -31,6 +31,7 @@ import type { BackoffPolicy } from '../core/retry.js';
 import { conditionalWrite, dynamoBatch, dynamoCall, dynamoPages } from './dynamo-client.js';
 import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionHash } from './table.js';
 import { dueSortKey, subscriberFromItem } from './dynamo-store.js';
+import { chunks } from '../core/concurrency.js';
 
 export interface DynamoDripStoreOptions {
   /** A raw client of the drip's own (createDynamoClient with cacheMiddleware), not one under a DocumentClient. */
@@ -65,12 +66,6 @@ const N = (value: number): AttributeValue => ({ N: String(value) });
 
 /** Retries of what a batch left unprocessed (throttling): 4 more tries within about a third of a second. */
 const LEFTOVER_RETRY: BackoffPolicy = { retries: 4, baseMs: 20, maxMs: 160, jitter: 'equal' };
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * The drip's PartiQL statements on `tableName` (PartiQL names the table in each statement; a

@@ -14,6 +14,7 @@ import type { BackoffPolicy } from '../core/retry.js';
 import { dynamoBatch, dynamoCall, dynamoPages } from '../adapters/dynamo-client.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
 import { addressLockKeys, keys, suppressionHash } from '../adapters/table.js';
+import { chunks } from '../core/concurrency.js';
 
 export interface OperatorStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -148,10 +149,10 @@ async function erase(
     ...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
     ...(addressLock ? [{ pk: String(addressLock.pk), sk: String(addressLock.sk) }] : []),
   ];
-  for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
+  for (const batch of chunks(doomed, DELETE_BATCH)) {
     await dynamoBatch(
       'batch delete',
-      doomed.slice(i, i + DELETE_BATCH).map((Key) => ({ DeleteRequest: { Key } })),
+      batch.map((Key) => ({ DeleteRequest: { Key } })),
       async (requests) => {
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
         return (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;

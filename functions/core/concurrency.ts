@@ -1,6 +1,13 @@
 // Runs async work over many items with a bound on how many are in flight at once (the drip's sends),
 // pulling items lazily so a paged source is read no faster than it is worked through.
 
+/** `items` cut into consecutive batches of `size` (the last one may be shorter); `size` ≥ 1. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
  * Calls `fn` for each item with at most `limit` calls in flight and answers the results in item
  * order. On the first failure it starts nothing new, waits for the calls already in flight to settle

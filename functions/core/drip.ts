@@ -39,7 +39,7 @@ import {
 import { Pacer } from './pacer.js';
 import { SendLog } from './send-log.js';
 import { withRetry } from './retry.js';
-import { mapWithConcurrency } from './concurrency.js';
+import { chunks, mapWithConcurrency } from './concurrency.js';
 import { nextSendTimeAfter } from './schedule.js';
 import type { Tokens } from './tokens.js';
 import { ValidationError } from './errors.js';
@@ -330,12 +330,6 @@ const dueOf = (s: Subscriber): Date | undefined => (s.nextSendAt === undefined ?
 
 const logOf = (deps: DripDeps): Log => deps.log ?? ((entry) => console.log(entry));
 
-function pagesOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 // --- The run, top to bottom -----------------------------------------------------------------------
 
 /**
@@ -421,7 +415,7 @@ async function findDue(run: Run): Promise<DueEntry[]> {
  */
 async function sendPages(run: Run, due: DueEntry[]): Promise<void> {
   const { state } = run;
-  const pages = pagesOf(due, state.pageSize);
+  const pages = chunks(due, state.pageSize);
   const recording = pageRecorder(run);
   let ahead: Promise<Page> | undefined;
   let failing = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapWithConcurrency } from '../../../functions/core/concurrency.js';
+import { chunks, mapWithConcurrency } from '../../../functions/core/concurrency.js';
 
 /** A promise the test settles by hand, so in-flight work can be observed without timers. */
 function deferred<T>() {
@@ -154,5 +154,13 @@ describe('mapWithConcurrency', () => {
 
   it('rejects a limit below 1', async () => {
     await expect(mapWithConcurrency([1], 0, (i) => Promise.resolve(i))).rejects.toThrow(/limit/);
+  });
+});
+
+describe('chunks', () => {
+  it('cuts a list into consecutive batches, the last one shorter', () => {
+    expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(chunks([1, 2], 25)).toEqual([[1, 2]]);
+    expect(chunks([], 25)).toEqual([]);
   });
 });
