@@ -6,10 +6,11 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { keys, suppressionHash, DUE_SHARD_ATTR, DUE_SORT_ATTR } from '../../functions/adapters/table.js';
 import { SUBSCRIBE_MESSAGE, subscribe } from '../../functions/core/subscriptions.js';
-import { SendError, type DripSummary } from '../../functions/core/ports.js';
+import { SendError } from '../../functions/core/ports.js';
 import { processSignup, sweepSignups } from '../../functions/core/signup-outbox.js';
 import { DAY, MINUTE, PARTNER_ORIGIN, PUBLIC_URL, lifecycle, newAddress, type Lifecycle } from './lifecycle-setup.js';
 import { compileShippedCourse } from '../support/course.js';
+import { idleDripSummary } from '../support/drip-summary.js';
 
 /** The confirm page's button (GET only shows the page). */
 const POST = { method: 'POST' } as const;
@@ -805,18 +806,7 @@ describe('pages and headers', () => {
 });
 
 describe('POST /__local/drip', () => {
-  const summary: DripSummary = {
-    due: 0,
-    claimed: 0,
-    sent: 0,
-    skipped: 0,
-    failed: 0,
-    held: 0,
-    possibleDuplicates: 0,
-    durationMs: 1,
-    emailsPerSecond: 0,
-    stoppedEarly: false,
-  };
+  const summary = idleDripSummary({ durationMs: 1 });
 
   it('does not exist unless the app is local', async () => {
     expect((await t.app.request('/__local/drip', { method: 'POST' })).status).toBe(404);

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/table.js';
-import type { DripSummary, RunDrip } from '../../functions/core/ports.js';
+import type { RunDrip } from '../../functions/core/ports.js';
 import { emulatorEmails, startDynamoDbLocal, startSesEmulator, type RunningService } from '../../functions/local/services.js';
 import { parseInterval, parseLocalSettings, type LocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { idleDripSummary } from '../support/drip-summary.js';
 
 let dataDir: string;
 beforeAll(async () => {
@@ -26,18 +27,7 @@ function settings(overrides: Partial<LocalSettings> = {}): LocalSettings {
   return { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0, ...overrides };
 }
 const quiet = () => undefined;
-const summary: DripSummary = {
-  due: 0,
-  claimed: 0,
-  sent: 0,
-  skipped: 0,
-  failed: 0,
-  held: 0,
-  possibleDuplicates: 0,
-  durationMs: 0,
-  emailsPerSecond: 0,
-  stoppedEarly: false,
-};
+const summary = idleDripSummary();
 
 async function signUp(stack: LocalStack, email: string): Promise<string> {
   const res = await fetch(`${stack.url}/subscribe`, {

@@ -3,19 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDripTicker } from '../../../functions/local/ticker.js';
 import type { DripSummary, LogEntry } from '../../../functions/core/ports.js';
+import { idleDripSummary } from '../../support/drip-summary.js';
 
-const summary: DripSummary = {
-  due: 0,
-  claimed: 0,
-  sent: 0,
-  skipped: 0,
-  failed: 0,
-  held: 0,
-  possibleDuplicates: 0,
-  durationMs: 0,
-  emailsPerSecond: 0,
-  stoppedEarly: false,
-};
+const summary = idleDripSummary();
 
 beforeEach(() => {
   vi.useFakeTimers();
