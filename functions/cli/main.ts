@@ -57,7 +57,7 @@ Running a course:
   send-test --to <address> --lesson <N> [--name <name>]
                                           one lesson to an address outside the list, marked [TEST]
 
-Where (default: the local stack, DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:${DEFAULTS.dynamodbPort},
+Where (default: the local stack, DynamoDB Local at $AWS_ENDPOINT_URL_DYNAMODB or http://127.0.0.1:$DYNAMODB_PORT (${DEFAULTS.dynamodbPort}),
 table $TABLE_NAME or ${DEFAULTS.tableName}):
   --table <name>                          a deployed table (AWS credentials from the usual chain)
   --stack <name>                          the table of a deployed stack (its TableName output)
