@@ -18,6 +18,7 @@ import { escapeHtml } from '../email/escape.js';
 import { renderLesson } from '../email/personalise.js';
 import { articleFormat, articleTextBlocks, parseArticle } from './article.js';
 import { normaliseText, textBlocks } from './html.js';
+import { commonSubsequence } from './align.js';
 
 /** One thing wrong with a course: which check found it, which lesson (1-based) and file, and what. */
 export interface CourseProblem {
@@ -97,23 +98,6 @@ function sectionStarts(blocks: readonly string[], titles: readonly string[]): { 
   return { starts, missing };
 }
 
-/** Longest common subsequence of two block lists: the pairs (i in a, j in b) it keeps, in order. */
-function alignment(a: readonly string[], b: readonly string[]): [number, number][] {
-  const n = a.length;
-  const m = b.length;
-  const table = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--)
-      table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
-  const pairs: [number, number][] = [];
-  for (let i = 0, j = 0; i < n && j < m;) {
-    if (a[i] === b[j]) pairs.push([i++, j++]);
-    else if (table[i + 1]![j]! >= table[i]![j + 1]!) i++;
-    else j++;
-  }
-  return pairs;
-}
-
 export const fidelityCheck: CourseCheck = {
   name: 'fidelity',
   async run({ course, read }) {
@@ -135,7 +119,16 @@ export const fidelityCheck: CourseCheck = {
       source,
       course.lessons.map((l) => l.title),
     );
-    const sectionOf = (i: number) => starts.reduce((k, start, idx) => (i >= start ? idx : k), 0);
+    // The last lesson whose section starts at or before block i (starts ascend): a binary search.
+    const sectionOf = (i: number) => {
+      let lo = 0;
+      for (let hi = starts.length - 1; lo < hi;) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
     const label = (k: number) => ({ lesson: k + 1, file: course.lessons[k]!.file });
 
     const problems: CourseProblem[] = missing.map((k) => ({
@@ -144,12 +137,13 @@ export const fidelityCheck: CourseCheck = {
       message: `its title ${quote(course.lessons[k]!.title)} is not a heading of the source (titles come from the article's headings)`,
     }));
     const flat = lessons.flat();
-    const pairs = alignment(source, flat);
+    const pairs = commonSubsequence(source, flat);
     const keptSource = new Set(pairs.map(([i]) => i));
     const keptLesson = new Set(pairs.map(([, j]) => j));
     const dropped = source.map((text, i) => ({ text, i })).filter(({ i }) => !keptSource.has(i));
     const added = flat.map((text, j) => ({ text, j })).filter(({ j }) => !keptLesson.has(j));
-    const moved = new Set(dropped.map((d) => d.text).filter((t) => added.some((a) => a.text === t)));
+    const addedTexts = new Set(added.map((a) => a.text));
+    const moved = new Set(dropped.map((d) => d.text).filter((t) => addedTexts.has(t)));
     for (const { text, i } of dropped) {
       problems.push({
         check: 'fidelity',
@@ -270,7 +264,8 @@ export async function checkCourse(
   };
   const problems: CourseProblem[] = [];
   for (const check of checks) problems.push(...(await check.run(subject)));
-  const compiled = await subject.compiled();
+  // Only when a check compiled the course: `[fidelityCheck]` alone must not compile every lesson.
+  const compiled = compiledOnce === undefined ? undefined : await subject.compiled();
   const largest =
     compiled === undefined
       ? undefined

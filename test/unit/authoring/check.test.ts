@@ -5,7 +5,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCourse, sizeCheck, MAX_LESSON_BYTES, type CourseUnderCheck } from '../../../functions/authoring/check.js';
+import { checkCourse, fidelityCheck, sizeCheck, MAX_LESSON_BYTES, type CourseUnderCheck } from '../../../functions/authoring/check.js';
+import { newCourse } from '../../../functions/authoring/new-course.js';
 import { main } from '../../../functions/cli/main.js';
 import { loadCourses } from '../../../functions/email/courses.js';
 import { defaultTemplatesDir } from '../../../functions/email/manifest.js';
@@ -163,4 +164,28 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
     expect(await main(['check', '--no-deliverability'], { out: good, err, env: {} })).toBe(0);
     expect(good.text()).toMatch(/^✓ botox-permanent-numbness: 8 lessons match source\/000_ead803f271ebb9cd.txt word for word/);
   });
+});
+
+describe('a long list-like article', () => {
+  // Correctness on the large input only: the time and memory figures are the bench's
+  // (npx tsx bench/check-fidelity.ts). The comparison used to allocate source × lesson blocks (40,000² cells).
+  it(
+    '40,000 short paragraphs: a faithful course passes, and one dropped paragraph is found in its lesson',
+    { timeout: 120_000 },
+    async () => {
+      const paragraphs = Array.from({ length: 40_000 }, (_, i) =>
+        i % 400 === 0 ? `## Part ${i / 400 + 1}\n\nPoint ${i}: note it.` : `Point ${i}: note it.`,
+      );
+      const article = join(scratch, 'long-list.md');
+      await writeFile(article, `# A long list\n\n${paragraphs.join('\n\n')}\n`);
+      const made = await newCourse({ article, coursesDir: scratch, slug: 'long-list' });
+      expect(made.lessons).toHaveLength(100);
+      expect((await checkCourse(made.dir, [fidelityCheck])).problems).toEqual([]);
+      const file = made.lessons[57]!.file;
+      await writeFile(join(made.dir, file), (await readFile(join(made.dir, file), 'utf8')).replace('<p>Point 23123: note it.</p>', ''));
+      expect((await checkCourse(made.dir, [fidelityCheck])).problems).toEqual([
+        { check: 'fidelity', lesson: 58, file, message: 'missing: “Point 23123: note it.”' },
+      ]);
+    },
+  );
 });
