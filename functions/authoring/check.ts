@@ -175,7 +175,12 @@ export const sizeCheck: CourseCheck = {
     const c = await compiled();
     if (c === undefined) return [];
     return course.lessons.flatMap((l, i) => {
-      const bytes = Buffer.byteLength(renderLesson(c, i, SAMPLE_READER).html);
+      let bytes: number;
+      try {
+        bytes = Buffer.byteLength(renderLesson(c, i, SAMPLE_READER).html);
+      } catch (e: unknown) {
+        return [{ check: 'size', lesson: i + 1, file: l.file, message: `cannot be rendered for a reader: ${errorMessage(e)}` }];
+      }
       return bytes < MAX_LESSON_BYTES
         ? []
         : [
@@ -226,6 +231,24 @@ export interface CheckReport {
   largestLessonBytes?: number;
 }
 
+/**
+ * One check's problems. A check that throws (an article it cannot read, a lesson it cannot render)
+ * is a problem of the course too, reported under the check's name with the lesson when the error
+ * names one ("lesson 3 …"), never a crash of the whole report.
+ */
+async function runOneCheck(check: CourseCheck, subject: CourseUnderCheck): Promise<CourseProblem[]> {
+  try {
+    return await check.run(subject);
+  } catch (e: unknown) {
+    const message = e instanceof RangeError && /call stack/i.test(e.message) ? 'nested too deeply to read' : errorMessage(e);
+    const lesson = Number(/\blesson (\d+)\b/i.exec(message)?.[1] ?? NaN);
+    const file = subject.course.lessons[lesson - 1]?.file;
+    return [{ check: check.name, ...(file === undefined ? {} : { lesson, file }), message: `could not be checked: ${message}` }];
+  }
+}
+
+const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 /** Run `checks` on the course in `courseDir`. Never throws for a problem of the course: it is reported. */
 export async function checkCourse(
   courseDir: string,
@@ -263,14 +286,20 @@ export async function checkCourse(
     compiled: () => compile().then((r) => ('compiled' in r ? r.compiled : undefined)),
   };
   const problems: CourseProblem[] = [];
-  for (const check of checks) problems.push(...(await check.run(subject)));
+  for (const check of checks) problems.push(...(await runOneCheck(check, subject)));
   // Only when a check compiled the course: `[fidelityCheck]` alone must not compile every lesson.
   const compiled = compiledOnce === undefined ? undefined : await subject.compiled();
-  const largest =
-    compiled === undefined
-      ? undefined
-      : Math.max(...compiled.lessons.map((_, i) => Buffer.byteLength(renderLesson(compiled, i, SAMPLE_READER).html)));
+  const largest = compiled === undefined ? undefined : largestLesson(compiled);
   return { dir, course, problems, ...(largest === undefined ? {} : { largestLessonBytes: largest }) };
+}
+
+/** The largest lesson's HTML for the sample reader, in bytes; undefined when a lesson does not render (the size check says which). */
+function largestLesson(compiled: CompiledCourse): number | undefined {
+  try {
+    return Math.max(...compiled.lessons.map((_, i) => Buffer.byteLength(renderLesson(compiled, i, SAMPLE_READER).html)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The report as an author reads it: each problem on its own line with its lesson and file, or a one-line all-clear. */

@@ -37,8 +37,14 @@ export async function runCheck(deps: {
       if (deps.deliverability === false || report.course === undefined || report.problems.some((p) => p.check === 'compile')) continue;
       browser ??= await launchChromium();
       deps.out.write(`\nDeliverability of ${report.course.slug}:\n`);
-      const result = await runDeliverabilityCheck({ courseDir: dir, out: deps.out, ...(browser === undefined ? {} : { browser }) });
-      ok &&= result.ok;
+      try {
+        const result = await runDeliverabilityCheck({ courseDir: dir, out: deps.out, ...(browser === undefined ? {} : { browser }) });
+        ok &&= result.ok;
+      } catch (e: unknown) {
+        // Reported as a problem of this course; the other courses are still checked.
+        deps.out.write(`  ✗ the deliverability check could not run: ${e instanceof Error ? e.message : String(e)}\n`);
+        ok = false;
+      }
     }
   } finally {
     await browser?.close();

@@ -1,11 +1,12 @@
 // Compiles the course's MJML templates into HTML + plain text with placeholders for the personal
 // parts: once per process (cached), or once at build time for Lambda (see build-lessons.ts).
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import mjml2html from 'mjml';
 import { convert } from 'html-to-text';
 import { defaultTemplatesDir, type Course } from './manifest.js';
-import { Placeholder, type CompiledCourse, type CompiledEmail } from './compiled-course.js';
+import { keepLiteral, Placeholder, type CompiledCourse, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import type { CourseFolder } from './courses.js';
 import { escapeHtml } from './escape.js';
 
@@ -20,7 +21,27 @@ export class TemplateError extends Error {
 }
 
 const LESSON_LAYOUT = 'layout/lesson.mjml';
-const placeholders = new Set<string>(Object.values(Placeholder));
+const placeholderNames = new Map<string, PlaceholderName>(Object.entries(Placeholder).map(([k, v]) => [v, k as PlaceholderName]));
+
+/**
+ * Where the product's templates put a placeholder, it travels through mjml and html-to-text as a
+ * marker made fresh for each compile: letters and digits only (nothing on the way encodes them), with
+ * 96 random bits an article written before the compile cannot contain. Text from an article, a title
+ * or a lesson file never becomes a marker, so it can never become a placeholder: at the end every
+ * look-alike in it is kept literal (keepLiteral) and only the markers turn into placeholders.
+ */
+interface Markers {
+  of: (name: PlaceholderName) => string;
+  /** Compiled HTML or text with look-alikes kept literal and the markers turned into placeholders. */
+  seal: (compiled: string) => string;
+}
+
+function newMarkers(): Markers {
+  const nonce = randomBytes(12).toString('hex');
+  const of = (name: PlaceholderName) => `placeholder${nonce}${name}`;
+  const pattern = new RegExp(`placeholder${nonce}(${Object.keys(Placeholder).join('|')})`, 'g');
+  return { of, seal: (compiled) => keepLiteral(compiled).replace(pattern, (_m, name: PlaceholderName) => Placeholder[name]) };
+}
 
 const textOptions = {
   wordwrap: 78,
@@ -37,13 +58,21 @@ const textOptions = {
 };
 
 /**
- * Fill compile-time variables (`{{course.title}}`…) into a template's source. Values are
- * HTML-escaped except `raw` ones (markup the compiler built). Per-recipient placeholders are left
- * alone; any other `{{…}}` is a typo and fails naming the file and line.
+ * Fill compile-time variables (`{{course.title}}`…) into one of the product's templates. Values are
+ * HTML-escaped except `raw` ones (markup the compiler built) and never read again. Per-recipient
+ * placeholders become this compile's markers; any other `{{…}}` is a typo and fails naming the file
+ * and line. Lesson files are included by mjml, never passed through here: their text is not a template.
  */
-function fillVariables(source: string, file: string, vars: Record<string, string>, raw: Record<string, string> = {}): string {
+function fillVariables(
+  source: string,
+  file: string,
+  markers: Markers,
+  vars: Record<string, string>,
+  raw: Record<string, string> = {},
+): string {
   return source.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (token: string, key: string, offset: number) => {
-    if (placeholders.has(token)) return token;
+    const placeholder = placeholderNames.get(token);
+    if (placeholder !== undefined) return markers.of(placeholder);
     const value = raw[key] ?? (vars[key] === undefined ? undefined : escapeHtml(vars[key]));
     if (value === undefined) {
       const line = source.slice(0, offset).split('\n').length;
@@ -79,6 +108,7 @@ export function mjmlCompilations(): Readonly<typeof compilations> {
  */
 async function compileTemplate(
   kind: keyof typeof compilations,
+  markers: Markers,
   dir: string,
   courseDir: string,
   file: string,
@@ -108,12 +138,12 @@ async function compileTemplate(
   } catch (e: unknown) {
     throw new TemplateError(`${label} does not compile:\n${describeMjmlError(e, [courseDir, dir], file)}`, { cause: e });
   }
-  for (const [name, token] of Object.entries(Placeholder)) {
+  for (const [name, token] of Object.entries(Placeholder) as [PlaceholderName, string][]) {
     // A placeholder that went in but did not come out would send a lesson without its link.
-    if (source.includes(token) && !html.includes(token))
+    if (source.includes(markers.of(name)) && !html.includes(markers.of(name)))
       throw new TemplateError(`${label}: placeholder ${token} (${name}) was lost in compilation`);
   }
-  return { subject, preheader, html, text: convert(html, textOptions) };
+  return { subject, preheader, html: markers.seal(html), text: markers.seal(convert(html, textOptions)) };
 }
 
 const cadencePhrase = (days: number): string => (days === 7 ? 'each week' : days === 1 ? 'each day' : `every ${days} days`);
@@ -133,6 +163,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
     'lesson.count': String(course.lessons.length),
   };
   const disclaimer = disclaimerMarkup(course);
+  const markers = newMarkers();
   const layout = await readFile(join(dir, LESSON_LAYOUT), 'utf8');
   const lessons = await Promise.all(
     course.lessons.map((lesson, i) => {
@@ -147,6 +178,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
       const source = fillVariables(
         layout,
         LESSON_LAYOUT,
+        markers,
         {
           ...common,
           'lesson.number': String(i + 1),
@@ -158,6 +190,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
       );
       return compileTemplate(
         'lesson',
+        markers,
         dir,
         courseDir,
         LESSON_LAYOUT,
@@ -172,16 +205,18 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
   const confirmSource = fillVariables(
     await readFile(join(dir, confirmFile), 'utf8'),
     confirmFile,
+    markers,
     { ...common, 'confirmation.subject': course.confirmation.subject, 'confirmation.preheader': course.confirmation.preheader },
     { disclaimer },
   );
   // Nothing a stranger typed but the address may be mailed before the address is confirmed.
-  if (confirmSource.includes(Placeholder.name))
+  if (confirmSource.includes(markers.of('name')))
     throw new TemplateError(
       `The confirmation email (${confirmFile}) uses ${Placeholder.name}: it goes to unconfirmed addresses, so it must not carry the name a signup typed`,
     );
   const confirmation = await compileTemplate(
     'confirmation',
+    markers,
     dir,
     courseDir,
     confirmFile,

@@ -1,10 +1,11 @@
 // Per recipient: fill a compiled email's placeholders with the person's name and links. Cheap
 // string work only (the MJML was compiled once); every value is escaped for where it lands.
-import { Placeholder, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
+import { COMPILED_TOKEN, LITERAL_BRACE, Placeholder, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import { absoluteHttpUrl } from './links.js';
 import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
 import { controlCharactersToSpaces } from '../core/text.js';
+import { ValidationError } from '../core/errors.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -25,20 +26,19 @@ export function displayName(name: string | undefined): string {
   return cleaned === '' ? NAME_FALLBACK : Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join('');
 }
 
-const placeholderPattern = new RegExp(
-  Object.values(Placeholder)
-    .map((p) => p.replace(/[{}]/g, '\\$&'))
-    .join('|'),
-  'g',
-);
 const byToken = new Map<string, PlaceholderName>(Object.entries(Placeholder).map(([k, v]) => [v, k as PlaceholderName]));
 
-/** Replace every placeholder in one pass, so a value that looks like a placeholder is not expanded again. */
+/**
+ * Replace every token in one pass, so a value that looks like a placeholder is not expanded again:
+ * each placeholder by its value, each literal brace (LITERAL_BRACE) by `{`. A placeholder with no
+ * value is a ValidationError (`unrenderable_email`): the drip holds that person with the reason.
+ */
 function fill(template: string, values: Partial<Record<PlaceholderName, string>>, what: string): string {
-  return template.replace(placeholderPattern, (token) => {
+  return template.replace(COMPILED_TOKEN, (token) => {
+    if (token === LITERAL_BRACE) return '{';
     const key = byToken.get(token);
     const value = key === undefined ? undefined : values[key];
-    if (value === undefined) throw new Error(`${what}: no value for ${token}`);
+    if (value === undefined) throw new ValidationError('unrenderable_email', `${what} cannot be rendered: it has no value for ${token}`);
     return value;
   });
 }
@@ -55,7 +55,10 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
   };
 }
 
-/** Lesson `lessonIndex` (0-based) for one person. */
+/**
+ * Lesson `lessonIndex` (0-based) for one person. Throws RangeError for a lesson the course does not
+ * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill).
+ */
 export function renderLesson(
   compiled: Pick<ServedCourse, 'lessons'>,
   lessonIndex: number,

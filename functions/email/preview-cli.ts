@@ -39,36 +39,63 @@ function checkSummary(check: EmailCheck | undefined): string {
   return `<br><span class="${passes(check) ? 'ok' : 'fail'}">${passes(check) ? 'Checks pass' : 'Checks FAIL'}</span> · ${spam}<br>${flagged} · ${accepted}`;
 }
 
-/** Write the preview files of the course in `courseDir` into `outDir`; returns the index path and the files written. */
-export async function writePreview(outDir: string, courseDir: string): Promise<{ index: string; files: string[] }> {
+/** One email of the preview: its file stem, its label in the index, and the email or why it could not be rendered. */
+interface PreviewEntry {
+  stem: string;
+  label: string;
+  email?: RenderedEmail;
+  problem?: string;
+}
+
+/** `render()` as an entry: a failure is the entry's problem, named by its label, and the other emails are still written. */
+function previewEntry(stem: string, label: string, render: () => RenderedEmail): PreviewEntry {
+  try {
+    return { stem, label, email: render() };
+  } catch (e: unknown) {
+    return { stem, label, problem: `${label}: cannot be rendered: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/**
+ * Write the preview files of the course in `courseDir` into `outDir`; returns the index path, the files
+ * written and the problems found (an email that cannot be rendered, checks that could not run), each
+ * naming its email. A problem never stops the other emails from being written.
+ */
+export async function writePreview(outDir: string, courseDir: string): Promise<{ index: string; files: string[]; problems: string[] }> {
   const compiled = await compileCourse(loadCourse(courseDir), courseDir);
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
-  const entries: { stem: string; label: string; email: RenderedEmail }[] = [
-    {
-      stem: '00-confirmation',
-      label: 'Confirmation (double opt-in)',
-      email: renderConfirmation(compiled, { confirmUrl: SAMPLE.confirmUrl }),
-    },
-    ...compiled.course.lessons.map((lesson, i) => ({
-      stem: lessonStem(i, lesson.file),
-      label: `Lesson ${i + 1}: ${lesson.title}`,
-      email: renderLesson(compiled, i, { name: SAMPLE.name, unsubscribeUrl: SAMPLE.unsubscribeUrl }),
-    })),
+  const entries: PreviewEntry[] = [
+    previewEntry('00-confirmation', 'Confirmation (double opt-in)', () => renderConfirmation(compiled, { confirmUrl: SAMPLE.confirmUrl })),
+    ...compiled.course.lessons.map((lesson, i) =>
+      previewEntry(lessonStem(i, lesson.file), `Lesson ${i + 1}: ${lesson.title}`, () =>
+        renderLesson(compiled, i, { name: SAMPLE.name, unsubscribeUrl: SAMPLE.unsubscribeUrl }),
+      ),
+    ),
   ];
+  const problems = entries.flatMap((e) => (e.problem === undefined ? [] : [e.problem]));
   // The same checks as the test and `course check`, over the emails composed for the sample recipient
-  // (confirmation first, then the lessons: the order of `entries`).
-  const checks = await checkEmails((await composeCourseEmails(courseDir)).emails);
+  // (confirmation first, then the lessons: the order of `entries`). Only when every email renders.
+  let checks: EmailCheck[] = [];
+  if (problems.length === 0) {
+    try {
+      checks = await checkEmails((await composeCourseEmails(courseDir)).emails);
+    } catch (e: unknown) {
+      problems.push(`the deliverability checks could not run: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const files: string[] = [];
   for (const { stem, email } of entries) {
+    if (email === undefined) continue;
     await writeFile(join(dir, `${stem}.html`), email.html, 'utf8');
     await writeFile(join(dir, `${stem}.txt`), email.text, 'utf8');
     files.push(`${stem}.html`, `${stem}.txt`);
   }
   const rows = entries
-    .map(
-      ({ stem, label, email }, i) =>
-        `<li><a href="${stem}.html">${escapeHtml(label)}</a> (<a href="${stem}.txt">text</a>)<br><small>Subject: ${escapeHtml(email.subject)}<br>Preheader: ${escapeHtml(email.preheader)}${checkSummary(checks[i])}</small></li>`,
+    .map(({ stem, label, email, problem }, i) =>
+      email === undefined
+        ? `<li>${escapeHtml(label)}<br><small class="fail">${escapeHtml(problem ?? '')}</small></li>`
+        : `<li><a href="${stem}.html">${escapeHtml(label)}</a> (<a href="${stem}.txt">text</a>)<br><small>Subject: ${escapeHtml(email.subject)}<br>Preheader: ${escapeHtml(email.preheader)}${checkSummary(checks[i])}</small></li>`,
     )
     .join('\n');
   const title = `${escapeHtml(compiled.course.title)}: email preview`;
@@ -83,7 +110,7 @@ ${rows}
     'utf8',
   );
   files.push('index.html');
-  return { index, files };
+  return { index, files, problems };
 }
 
 /**
@@ -93,13 +120,20 @@ ${rows}
 export async function writePreviews(
   outDir: string,
   options: { courseDir?: string; coursesDir?: string } = {},
-): Promise<{ slug: string; index: string; files: string[] }[]> {
+): Promise<{ slug: string; index: string; files: string[]; problems: string[] }[]> {
   const folders =
     options.courseDir !== undefined
       ? [{ dir: resolve(options.courseDir), course: loadCourse(options.courseDir) }]
       : loadCourses(options.coursesDir);
   const written = [];
-  for (const { dir, course } of folders) written.push({ slug: course.slug, ...(await writePreview(join(outDir, course.slug), dir)) });
+  for (const { dir, course } of folders) {
+    try {
+      written.push({ slug: course.slug, ...(await writePreview(join(outDir, course.slug), dir)) });
+    } catch (e: unknown) {
+      // A course that does not compile (the message names the lesson file and line) is that course's problem.
+      written.push({ slug: course.slug, index: '', files: [], problems: [e instanceof Error ? e.message : String(e)] });
+    }
+  }
   return written;
 }
 
@@ -109,8 +143,11 @@ async function main(): Promise<void> {
     ...(values.course === undefined ? {} : { courseDir: values.course }),
     ...(process.env.COURSES_DIR ? { coursesDir: process.env.COURSES_DIR } : {}),
   });
-  for (const { slug, index, files } of written)
-    console.log(`${slug}: wrote ${files.length} preview files to ${resolve(values.out, slug)}\n  Open ${index}`);
+  for (const { slug, index, files, problems } of written) {
+    if (index !== '') console.log(`${slug}: wrote ${files.length} preview files to ${resolve(values.out, slug)}\n  Open ${index}`);
+    for (const problem of problems) console.error(`${slug}: ${problem}`);
+  }
+  if (written.some((w) => w.problems.length > 0)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

@@ -52,13 +52,33 @@ describe('placeholders', () => {
       file,
       (await readFile(file, 'utf8')).replace(
         '</mj-text>',
-        `  <p style="color:#111">Dear {{name}}, <a href="{{unsubscribeUrl}}" style="color:#0b5cad">{{unsubscribeUrl}}</a></p>\n</mj-text>`,
+        `  <p style="color:#111">Dear reader, <a href="https://example.com/more?a=1&amp;b=2" style="color:#0b5cad">example.com/more</a></p>\n</mj-text>`,
       ),
     );
     const compiled = await compileCopy(dir);
     expect(compiled.lessons[1]!.html).toMatch(
-      /<p style="[^"]*">Dear \{\{name\}\}, <a href="\{\{unsubscribeUrl\}\}" style="[^"]*">\{\{unsubscribeUrl\}\}<\/a><\/p>/,
+      /<p style="[^"]*">Dear reader, <a href="https:\/\/example\.com\/more\?a=1&amp;b=2" style="[^"]*">example\.com\/more<\/a><\/p>/,
     );
+  });
+
+  it('a lesson file is not a template: placeholders in it compile to text, and only the layout\'s are filled', async () => {
+    const dir = await templatesCopy('lesson-placeholders');
+    const file = join(courseIn(dir), 'lessons/02-understanding-permanent-numbness.mjml');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(
+        '</mj-text>',
+        `  <p>Dear {{name}}, <a href="https://example.com/">{{unsubscribeUrl}}</a> {{confirmUrl}} {{openBrace}}</p>\n</mj-text>`,
+      ),
+    );
+    const lesson = (await compileCopy(dir)).lessons[1]!;
+    // The layout's own: the greeting and the footer link stay placeholders.
+    expect(lesson.html).toContain(`Hi ${Placeholder.name},`);
+    expect(lesson.html).toContain(`href="${Placeholder.unsubscribeUrl}"`);
+    // The lesson's: kept literal, so they read back as written.
+    expect(lesson.html).toContain('Dear {{openBrace}}{name}}, <a href="https://example.com/">{{openBrace}}{unsubscribeUrl}}</a>');
+    expect(lesson.html).toContain('{{openBrace}}{confirmUrl}} {{openBrace}}{openBrace}}');
+    expect(lesson.text).toContain('Dear {{openBrace}}{name}}');
   });
 });
 
