@@ -477,6 +477,30 @@ describe('course held and requeue', () => {
     expect(stats.out).toMatch(/^ {4}held\s+1 /m);
   });
 
+  it('held lists a learner whose lesson cannot be rendered, with the reason, while the run sends to everyone else', async () => {
+    const table = await stack.newTable();
+    await stack.clearEmails();
+    const DRIP_AT = new Date();
+    const dueAt = new Date(DRIP_AT.getTime() - 60_000).toISOString();
+    const stuck = await seedSubscriber(stack.doc, table, 'stuck@example.com', { nextLesson: 1, nextSendAt: dueAt });
+    const fine = await seedSubscriber(stack.doc, table, 'fine@example.com', { nextLesson: 0, nextSendAt: dueAt });
+    // Lesson 2 as a build before this one could compile it: a placeholder no lesson has a value for.
+    const broken = { ...compiled, lessons: compiled.lessons.map((l, i) => (i === 1 ? { ...l, text: `${l.text}\n{{confirmUrl}}` } : l)) };
+    const clock = new SettableClock(DRIP_AT);
+    const summary = await runDrip(dripDeps(stack, table, broken, { clock, shards: SHARDS }), {
+      now: DRIP_AT,
+      deadline: new Date(DRIP_AT.getTime() + 300_000),
+    });
+    expect(summary).toMatchObject({ due: 2, sent: 1, failed: 1, held: 1 });
+    expect(await lessonsReceived(stack, fine.email)).toEqual([1]);
+    expect(await lessonsReceived(stack, stuck.email)).toEqual([]);
+
+    const { code, out } = await run(['held'], table);
+    expect(code).toBe(0);
+    const line = out.split('\n').find((l) => l.includes('stuck@example.com'));
+    expect(line).toMatch(/ 2 .*lesson 2 cannot be rendered: it has no value for \{\{confirmUrl\}\}/);
+  });
+
   it('held says so when nobody is held', async () => {
     const table = await stack.newTable();
     await seedSubscriber(stack.doc, table, 'fine@example.com');

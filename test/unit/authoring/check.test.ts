@@ -189,3 +189,38 @@ describe('a long list-like article', () => {
     },
   );
 });
+
+describe('course check reports what it cannot check as a problem, never by crashing', () => {
+  it('a source course check cannot read (an unknown format): a fidelity problem, exit 1', async () => {
+    const dir = await brokenCopy('pdf-source', 'course.json', (t) => t.replace(/"source": "[^"]*"/, '"source": "source/article.pdf"'));
+    await writeFile(join(dir, 'source/article.pdf'), '%PDF-1.7');
+    const { problems } = await checkCourse(dir);
+    expect(problems).toEqual([
+      {
+        check: 'fidelity',
+        message: expect.stringMatching(/^could not be checked: .*article\.pdf: an article must be Markdown/) as unknown,
+      },
+    ]);
+    const out = collector();
+    expect(await main(['check', '--course', dir, '--no-deliverability'], { out, err: collector(), env: {} })).toBe(1);
+    expect(out.text()).toContain('[fidelity] could not be checked:');
+  });
+
+  it('a lesson that cannot be rendered for a reader is a size problem naming the lesson', async () => {
+    const compiled = await compileShippedCourse();
+    const broken = { ...compiled, lessons: compiled.lessons.map((l, i) => (i === 2 ? { ...l, html: `${l.html}{{confirmUrl}}` } : l)) };
+    const subject = {
+      dir: SHIPPED_COURSE_DIR,
+      course: compiled.course,
+      compiled: () => Promise.resolve(broken),
+    } as unknown as CourseUnderCheck;
+    expect(await sizeCheck.run(subject)).toEqual([
+      {
+        check: 'size',
+        lesson: 3,
+        file: L3,
+        message: 'cannot be rendered for a reader: lesson 3 cannot be rendered: it has no value for {{confirmUrl}}',
+      },
+    ]);
+  });
+});

@@ -391,6 +391,31 @@ describe('runDrip failures', () => {
     expect(logs).toContainEqual(expect.objectContaining({ msg: 'drip.suppressed', subscriber: 'hushed' }));
   });
 
+  it.each([
+    [
+      'a placeholder it cannot fill (a course compiled by an older build)',
+      { html: '<p>{{confirmUrl}}</p>' },
+      /lesson 2 cannot be rendered: it has no value for \{\{confirmUrl\}\}/,
+    ],
+    ['a compiled email that is not even text', { text: undefined as unknown as string }, /lesson 2 of unit-course cannot be rendered: /],
+  ])(
+    'a lesson that cannot be rendered, %s: that learner is held with the reason, counted, and the run goes on',
+    async (_what, broken, reason) => {
+      const { store, sent, run, logs, deps } = setup(T('2026-03-03T08:00:00Z'));
+      deps.course = { ...compiled, lessons: compiled.lessons.map((l, i) => (i === 1 ? { ...l, ...broken } : l)) };
+      store.add('stuck', T('2026-03-03T07:00:00Z'), { nextLesson: 1 });
+      store.add('first', T('2026-03-03T07:00:00Z'));
+      store.add('third', T('2026-03-03T07:00:00Z'), { nextLesson: 2 });
+      expect(await run(T('2026-03-03T08:00:00Z'))).toMatchObject({ due: 3, sent: 2, held: 1, failed: 1 });
+      expect(sent.map((m) => m.to).sort()).toEqual(['first@example.com', 'third@example.com']);
+      expect(store.rows.get('stuck')).toMatchObject({ status: 'active', nextLesson: 1 });
+      expect(store.rows.get('stuck')?.dueAt).toBeUndefined();
+      expect(store.rows.get('stuck')?.heldReason).toMatch(reason);
+      expect(store.records.get('stuck/1')).toMatchObject({ status: 'failed' });
+      expect(logs).toContainEqual(expect.objectContaining({ msg: 'drip.send_rejected', subscriber: 'stuck', lesson: 2 }));
+    },
+  );
+
   it('a lesson already sent before the address was suppressed is advanced past, not held, and nothing is sent', async () => {
     const { store, sent, run } = setup(T('2026-03-03T08:00:00Z'));
     store.add('done', T('2026-03-03T07:00:00Z'));
