@@ -8,14 +8,14 @@ import { parseDocument } from 'htmlparser2';
 import { isTag, isText, type ChildNode, type Element } from 'domhandler';
 import render from 'dom-serializer';
 import { ValidationError } from '../core/errors.js';
-import { cleanHtml, normaliseText, textBlocks, textOf } from './html.js';
+import { cleanHtml, normaliseText, refuseDeepNesting, textBlocks, textOf } from './html.js';
 import { escapeHtml } from '../email/escape.js';
 
 export type ArticleFormat = 'markdown' | 'text' | 'html';
 
 export type ArticleItem =
-  /** `html`: the heading's inner HTML (links and emphasis kept); `text`: its plain text. */
-  | { kind: 'heading'; level: number; text: string; html: string }
+  /** `html`: the heading's inner HTML (links and emphasis kept); `text`: its plain text; `line`: where it is (1-based). */
+  | { kind: 'heading'; level: number; text: string; html: string; line?: number }
   /** A paragraph, list, quote, code block or table, as clean HTML. */
   | { kind: 'body'; html: string };
 
@@ -23,6 +23,8 @@ export interface Article {
   format: ArticleFormat;
   /** The article's own title: a Markdown/HTML first-level heading that is the only one; in plain text, a heading-like first line. */
   title?: string;
+  /** The title's line in the article (1-based), when known. */
+  titleLine?: number;
   /** Everything after the title, in order. */
   items: ArticleItem[];
 }
@@ -51,9 +53,91 @@ export function parseArticle(
   options: { wantTitle?: boolean; overrides?: TextOverrides } = {},
 ): Article {
   const text = content.replace(/^\uFEFF/, '');
-  if (format === 'markdown') return withTitle(format, markdownItems(text));
-  if (format === 'html') return withTitle(format, htmlItems(text));
-  return textArticle(text, options.wantTitle ?? true, options.overrides ?? {});
+  refuseControlCharacters(text);
+  const article =
+    format === 'markdown'
+      ? withTitle(
+          format,
+          readingDeepNesting(() => markdownItems(text)),
+        )
+      : format === 'html'
+        ? withTitle(format, htmlItems(text))
+        : textArticle(text, options.wantTitle ?? true, options.overrides ?? {});
+  refuseInvisibleHeadings(article);
+  // Written as entities (`&#27;`) control characters only appear once decoded: the text itself is checked too.
+  for (const block of articleTextBlocks(article)) refuseControlCharacters(block, `the text “${block.slice(0, 60)}”`);
+  return article;
+}
+
+/** C0 and C1 control characters and DEL; tab, line feed and carriage return are the text's own whitespace. */
+const CONTROL_CLASS = '[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]';
+const CONTROL = new RegExp(CONTROL_CLASS, 'g');
+const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 7: 'BEL', 8: 'BS', 0x0b: 'VT', 0x0c: 'FF', 0x1b: 'ESC', 0x7f: 'DEL' };
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Throws ValidationError `control_character` when `text` holds a control character (NUL, ESC…; not
+ * tab or a line break): invisible in an editor, they reach the email as they are. The article is never
+ * changed, so it is refused, naming where (line and column, up to five places) and what.
+ */
+function refuseControlCharacters(text: string, where?: string): void {
+  const found: string[] = [];
+  for (const m of text.matchAll(CONTROL)) {
+    if (found.length === 5) {
+      found.push('…');
+      break;
+    }
+    const before = text.slice(0, m.index);
+    const line = before.split('\n').length;
+    const column = m.index - before.lastIndexOf('\n');
+    const name = CONTROL_NAMES[m[0].codePointAt(0)!];
+    found.push(`${where ?? `line ${line}, column ${column}`}: ${codePoint(m[0])}${name ? ` (${name})` : ''}`);
+    if (where !== undefined) break;
+  }
+  if (found.length > 0)
+    throw new ValidationError(
+      'control_character',
+      `the article has control characters, which are invisible and would reach the email: ${found.join('; ')}. Remove them and run again`,
+    );
+}
+
+/**
+ * Characters that show nothing on their own: whitespace, format characters (zero-width space and
+ * joiners, bidi marks and isolates, the soft hyphen, U+2060…), default-ignorable ones (variation
+ * selectors, Hangul fillers…), combining marks with nothing to combine with, controls, and the
+ * Braille blank (Unicode's Default_Ignorable_Code_Point and general categories Cf, Cc, Mn, Me, Z).
+ */
+const INVISIBLE = /^[\s\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Mn}\p{Me}\p{Z}\u2800]*$/u;
+
+/**
+ * Throws ValidationError `invisible_heading` for a heading (or the title) of invisible characters
+ * only: it would become a lesson title and subject nobody can read. Names the line and the characters.
+ */
+function refuseInvisibleHeadings(article: Article): void {
+  const headings = article.items.flatMap((i) => (i.kind === 'heading' ? [{ text: i.text, line: i.line }] : []));
+  if (article.title !== undefined) headings.unshift({ text: article.title, line: article.titleLine });
+  for (const { text, line } of headings) {
+    if (!INVISIBLE.test(text)) continue;
+    const chars = [...new Set(Array.from(text).map(codePoint))].slice(0, 5).join(', ');
+    throw new ValidationError(
+      'invisible_heading',
+      `${line === undefined ? 'a heading' : `the heading on line ${line}`} has no visible characters (only ${chars}): write its words, or delete it, and run again`,
+    );
+  }
+}
+
+/** Markdown nested so deep that the parser runs out of stack (10,000 quote levels) is refused, not a crash. */
+function readingDeepNesting<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e: unknown) {
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new ValidationError(
+        'nested_too_deeply',
+        'the article is nested too deeply to read (quotes or lists inside each other thousands of times): remove the extra nesting and run again',
+      );
+    throw e;
+  }
 }
 
 /**
@@ -68,7 +152,8 @@ export function articleTextBlocks(article: Article): string[] {
 function withTitle(format: ArticleFormat, items: ArticleItem[]): Article {
   const first = items[0];
   const level1 = items.filter((i) => i.kind === 'heading' && i.level === 1).length;
-  if (first?.kind === 'heading' && first.level === 1 && level1 === 1) return { format, title: first.text, items: items.slice(1) };
+  if (first?.kind === 'heading' && first.level === 1 && level1 === 1)
+    return { format, title: first.text, ...(first.line === undefined ? {} : { titleLine: first.line }), items: items.slice(1) };
   return { format, items };
 }
 
@@ -77,14 +162,29 @@ function markdownItems(markdown: string): ArticleItem[] {
   // One token at a time through marked's parser; reference-style links need the document's link map.
   const html = (token: Token) => parser(Object.assign<Token[], Pick<TokensList, 'links'>>([token], { links: tokens.links }));
   const items: ArticleItem[] = [];
+  let line = 1; // where the token starts: the lines of the tokens before it (marked keeps every character in `raw`)
   for (const token of tokens) {
+    const at = line;
+    line += token.raw.split('\n').length - 1;
     if (token.type === 'space' || token.type === 'hr' || token.type === 'def') continue;
+    const clean = (piece: string) => {
+      try {
+        return cleanHtml(piece);
+      } catch (e: unknown) {
+        if (e instanceof ValidationError && e.code === 'nested_too_deeply')
+          throw new ValidationError(
+            e.code,
+            `${e.message.replace(/^the article, line (\d+)/, (_m, n: string) => `the article, line ${at + Number(n) - 1}`)}`,
+          );
+        throw e;
+      }
+    };
     if (token.type === 'heading') {
-      const inner = cleanHtml(html(token).replace(/^\s*<h\d[^>]*>|<\/h\d>\s*$/g, ''));
-      items.push({ kind: 'heading', level: (token as { depth: number }).depth, text: textOf(inner), html: inner });
+      const inner = clean(html(token).replace(/^\s*<h\d[^>]*>|<\/h\d>\s*$/g, ''));
+      items.push({ kind: 'heading', level: (token as { depth: number }).depth, text: textOf(inner), html: inner, line: at });
       continue;
     }
-    const body = cleanHtml(html(token)).trim();
+    const body = clean(html(token)).trim();
     if (textBlocks(body).length > 0) items.push({ kind: 'body', html: body });
   }
   return items;
@@ -97,7 +197,9 @@ const SKIPPED = new Set(['head', 'script', 'style', 'noscript', 'template', 'nav
 const HEADING = /^h([1-6])$/;
 
 function htmlItems(html: string): ArticleItem[] {
-  const doc = parseDocument(html, { decodeEntities: true });
+  refuseDeepNesting(html);
+  const doc = parseDocument(html, { decodeEntities: true, withStartIndices: true });
+  const lineOf = lineFinder(html);
   // The article element (or main, or body) when there is one: the rest of a page is not the article.
   const root = findFirst(doc.children, 'article') ?? findFirst(doc.children, 'main') ?? findFirst(doc.children, 'body');
   const items: ArticleItem[] = [];
@@ -121,7 +223,8 @@ function htmlItems(html: string): ArticleItem[] {
       if (heading || FLATTENED.has(name) || BLOCK_LEVEL.has(name)) flushInline();
       if (heading) {
         const inner = cleanHtml(render(el.children)).trim();
-        if (textOf(inner) !== '') items.push({ kind: 'heading', level: Number(heading[1]), text: textOf(inner), html: inner });
+        if (textOf(inner) !== '')
+          items.push({ kind: 'heading', level: Number(heading[1]), text: textOf(inner), html: inner, line: lineOf(el.startIndex ?? 0) });
       } else if (FLATTENED.has(name)) walk(el.children);
       else if (BLOCK_LEVEL.has(name)) {
         const body = cleanHtml(render(el)).trim();
@@ -132,6 +235,21 @@ function htmlItems(html: string): ArticleItem[] {
   walk(root ? root.children : doc.children);
   flushInline();
   return items;
+}
+
+/** The 1-based line of an offset in `text` (a binary search over where its lines start). */
+function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    for (let hi = starts.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }
 
 const BLOCK_LEVEL = new Set(['p', 'ul', 'ol', 'blockquote', 'pre', 'table', 'dl', 'figure', 'address', 'details']);
@@ -199,12 +317,17 @@ function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides)
 
   // Paragraphs: { lines } in order. In blank-line mode a forced heading inside a run is split out.
   const paragraphs: string[][] = [];
+  const firstLine: number[] = []; // each paragraph's first line in the article (1-based)
   let run: string[] = [];
+  let runStart = 0;
   const flush = () => {
-    if (run.length > 0) paragraphs.push(run);
+    if (run.length > 0) {
+      paragraphs.push(run);
+      firstLine.push(runStart);
+    }
     run = [];
   };
-  for (const raw of lines) {
+  for (const [index, raw] of lines.entries()) {
     const line = normaliseText(raw);
     if (line === '') {
       flush();
@@ -213,8 +336,10 @@ function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides)
     if (!byBlankLines || forced.has(line)) {
       flush();
       paragraphs.push([line]);
+      firstLine.push(index + 1);
       continue;
     }
+    if (run.length === 0) runStart = index + 1;
     run.push(line);
   }
   flush();
@@ -237,8 +362,8 @@ function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides)
     // before a heading of its own level or above, is text.
     const opensSomething = next !== undefined && (!isHeadingLike(next) || levelOf(next.join(' ')) > levelOf(line));
     const heading = p.length === 1 && (forced.has(line) || (!refused.has(line) && looksLikeHeading(line) && opensSomething));
-    if (heading) items.push({ kind: 'heading', level: levelOf(line), text: line, html: escapeText(line) });
+    if (heading) items.push({ kind: 'heading', level: levelOf(line), text: line, html: escapeText(line), line: firstLine[i]! });
     else items.push({ kind: 'body', html: `<p>${escapeText(line)}</p>` });
   }
-  return { format: 'text', ...(title === undefined ? {} : { title }), items };
+  return { format: 'text', ...(title === undefined ? {} : { title, titleLine: firstLine[0]! }), items };
 }

@@ -4,7 +4,7 @@
 // Parsing is htmlparser2's (the parser html-to-text and cheerio use), never regular expressions.
 import { Parser, parseDocument } from 'htmlparser2';
 import { isTag, isText, type ChildNode } from 'domhandler';
-import render from 'dom-serializer';
+import { ValidationError } from '../core/errors.js';
 
 /** Elements whose own text is one block (a paragraph, a list item, a heading…). */
 const BLOCKS = new Set([
@@ -99,6 +99,78 @@ export function normaliseText(s: string): string {
   return s.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A code block's text as `course check` compares it: every space and line kept (its indentation is
+ * its meaning), only line endings unified, the newline HTML drops right after `<pre>` and the
+ * whitespace at its end left out. Unicode in NFC, as for other blocks.
+ */
+export function normaliseCode(s: string): string {
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(/^\n/, '').trimEnd();
+}
+
+/**
+ * How deep elements may nest in an article or lesson. Real articles stay far below it (a list in a
+ * list in a quote is a handful of levels); beyond it the markup is refused with a clear message
+ * rather than read by code that recurses once per level.
+ */
+export const MAX_NESTING = 200;
+
+/**
+ * Throws ValidationError `nested_too_deeply` when elements in `html` nest deeper than MAX_NESTING,
+ * naming the line (1-based, of `html`) where the limit is crossed. A streaming read: no recursion, no tree.
+ */
+export function refuseDeepNesting(html: string, what = 'the article'): void {
+  let depth = 0;
+  let crossedAt: number | undefined;
+  const parser = new Parser(
+    {
+      onopentag() {
+        depth++;
+        if (depth > MAX_NESTING && crossedAt === undefined) crossedAt = parser.startIndex;
+      },
+      onclosetag() {
+        depth--;
+      },
+    },
+    { recognizeSelfClosing: true },
+  );
+  parser.end(html);
+  if (crossedAt === undefined) return;
+  const line = html.slice(0, crossedAt).split('\n').length;
+  throw new ValidationError(
+    'nested_too_deeply',
+    `${what}, line ${line}: elements are nested more than ${MAX_NESTING} deep; an article never needs this: remove the extra nesting and run again`,
+  );
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\u00a0': '&nbsp;' };
+/** Text between tags: `&`, `<`, `>` and no-break spaces as entities (as dom-serializer writes text). */
+const escapeText = (s: string) => s.replace(/[&<>\u00a0]/g, (c) => escapes[c]!);
+/** A quoted attribute value: the same and `"`. `<` and `>` too, so no markup survives in an attribute, whatever reads it. */
+const escapeAttribute = (s: string) => s.replace(/[&<>"\u00a0]/g, (c) => escapes[c]!);
+
+/**
+ * Cleaned nodes as HTML: text and elements only (comments and the like were dropped before), every
+ * attribute value escaped fully. `<br>` is written `<br />`, as before. Nesting is bounded by
+ * MAX_NESTING (refuseDeepNesting runs first), so recursion here stays shallow.
+ */
+function serialise(nodes: readonly ChildNode[]): string {
+  let html = '';
+  for (const node of nodes) {
+    if (isText(node)) html += escapeText(node.data);
+    else if (isTag(node)) {
+      const attributes = Object.entries(node.attribs)
+        .map(([key, value]) => (value === '' ? ` ${key}` : ` ${key}="${escapeAttribute(value)}"`))
+        .join('');
+      html +=
+        node.name === 'br' && node.children.length === 0
+          ? `<br${attributes} />`
+          : `<${node.name}${attributes}>${serialise(node.children)}</${node.name}>`;
+    }
+  }
+  return html;
+}
+
 function cleanNode(node: ChildNode): ChildNode[] {
   if (isText(node)) return [node];
   if (!isTag(node)) return []; // comments, directives, CDATA
@@ -125,11 +197,13 @@ function cleanNode(node: ChildNode): ChildNode[] {
 /**
  * `html` with only the elements a lesson may carry (paragraphs, headings, lists, quotes, code, tables,
  * links with http(s)/mailto hrefs, emphasis); scripts, styles, forms and navigation are dropped,
- * any other element is unwrapped so its text stays. The text itself is never changed.
+ * any other element is unwrapped so its text stays. The text itself is never changed. Attribute values
+ * are escaped fully (`<`, `>` included). Throws ValidationError `nested_too_deeply` (refuseDeepNesting).
  */
 export function cleanHtml(html: string): string {
+  refuseDeepNesting(html);
   const doc = parseDocument(html, { decodeEntities: true });
-  return render(doc.children.flatMap(cleanNode), { encodeEntities: 'utf8', selfClosingTags: true });
+  return serialise(doc.children.flatMap(cleanNode));
 }
 
 /** The text of an HTML fragment, whitespace-normalised. */
@@ -152,10 +226,12 @@ export function textOf(html: string): string {
  * The ordered text blocks of an HTML or MJML fragment: each heading, paragraph, list item, quote,
  * table cell… is one block holding its own text (a nested list's items are blocks of their own, after
  * their parent's). Text outside any block (loose text in a div or an mj-text) is a block too, so an
- * addition cannot hide there. Empty blocks are left out.
+ * addition cannot hide there. Empty blocks are left out. A code block (`<pre>`) keeps its spaces and
+ * lines (normaliseCode); every other block is whitespace-normalised (normaliseText).
  */
 export function textBlocks(html: string): string[] {
   const blocks: string[] = [];
+  const code = new Set<number>(); // indexes in `blocks` of <pre> blocks: compared with their whitespace
   const open: number[] = []; // indexes in `blocks` of the block elements open now, innermost last
   let loose: number | undefined; // the loose-text block being filled, if any
   let dropped = 0;
@@ -167,6 +243,7 @@ export function textBlocks(html: string): string[] {
       onopentagname(name) {
         if (DROPPED.has(name)) dropped++;
         if (BLOCKS.has(name)) {
+          if (name === 'pre') code.add(blocks.length);
           open.push(blocks.length);
           blocks.push('');
           breakLoose();
@@ -195,7 +272,7 @@ export function textBlocks(html: string): string[] {
     { decodeEntities: true, recognizeSelfClosing: true, lowerCaseTags: true },
   );
   parser.end(html);
-  return blocks.map(normaliseText).filter((b) => b !== '');
+  return blocks.map((b, i) => (code.has(i) ? normaliseCode(b) : normaliseText(b))).filter((b) => b !== '');
 }
 
 /** Elements that sit inside a line of text: they neither start nor end a block. */
@@ -253,6 +330,7 @@ const EMAIL_STYLES: Record<string, string> = {
 };
 
 export function styleForEmail(html: string): string {
+  refuseDeepNesting(html);
   const doc = parseDocument(html, { decodeEntities: true });
   const walk = (nodes: ChildNode[]) => {
     for (const node of nodes) {
@@ -267,5 +345,5 @@ export function styleForEmail(html: string): string {
     }
   };
   walk(doc.children);
-  return render(doc.children, { encodeEntities: 'utf8', selfClosingTags: true });
+  return serialise(doc.children);
 }

@@ -2,9 +2,9 @@
 // one MJML lesson per top-level section (text before the first section is lesson 1, an introduction),
 // and source/<the article's file name>, copied byte for byte. Subjects and preheaders are built from
 // the headings only: nothing is written that the article does not say.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { parseCourse, type Course } from '../email/manifest.js';
 import { articleFormat, parseArticle, type Article, type ArticleFormat, type TextOverrides } from './article.js';
@@ -103,12 +103,16 @@ function lessonMjml(lesson: LessonDraft, n: number): string {
     `<!-- Lesson ${n}: ${what}, word for word (written by course new). Only the content: templates/layout/lesson.mjml adds the rest. -->`,
     '<mj-text css-class="lesson">',
     ...(lesson.headingHtml === undefined ? [] : [`  <h1>${lesson.headingHtml}</h1>`]),
-    ...lesson.parts.map((p) =>
-      styleForEmail(p)
-        .split('\n')
-        .map((l) => `  ${l}`)
-        .join('\n'),
-    ),
+    // Indented for reading, except a part with a code block: inside <pre> every space is the code's.
+    ...lesson.parts.map((p) => {
+      const html = styleForEmail(p);
+      return /<pre[\s>]/.test(html)
+        ? html
+        : html
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n');
+    }),
     '</mj-text>',
     '',
   ];
@@ -141,10 +145,81 @@ const wordsIn = (parts: readonly string[]) =>
     .split(/\s+/)
     .filter((w) => w !== '').length;
 
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * The course's slug: `--slug` as given, or made from the title. A refused `--slug` is blamed on itself
+ * (what is wrong with it), a title no slug can be made from on the title. ValidationError `invalid_slug`.
+ */
+function chooseSlug(given: string | undefined, title: string): string {
+  if (given === undefined) {
+    const slug = slugify(title);
+    if (!SLUG.test(slug))
+      throw new ValidationError(
+        'invalid_slug',
+        `cannot make a slug from the title "${title}": give one with --slug <lower-case-words>`,
+        'slug',
+      );
+    return slug;
+  }
+  if (SLUG.test(given)) return given;
+  const why = /[A-Z]/.test(given)
+    ? 'it has capital letters'
+    : /^-|-$/.test(given)
+      ? 'it starts or ends with a hyphen'
+      : /--/.test(given)
+        ? 'it has two hyphens in a row'
+        : 'it has characters other than a–z, 0–9 and hyphens';
+  const suggestion = slugify(given);
+  throw new ValidationError(
+    'invalid_slug',
+    `--slug "${given}" is not a slug (${why}): use lower-case letters, digits and single hyphens${suggestion && suggestion !== given ? `, e.g. --slug ${suggestion}` : ''}`,
+    'slug',
+  );
+}
+
+/** The slug in `<folder>/course.json`, when it has one that can be read (a broken manifest is not a clash). */
+function slugIn(folder: string): string | undefined {
+  try {
+    const raw = JSON.parse(readFileSync(join(folder, 'course.json'), 'utf8').replace(/^\uFEFF/, '')) as { slug?: unknown };
+    return typeof raw.slug === 'string' ? raw.slug.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuse (ValidationError `slug_taken`) a slug another course already has in the folder the new course
+ * goes into or in the courses folder: two courses with one slug make every command refuse the folder.
+ * Checked before anything is written.
+ */
+function refuseSlugClash(slug: string, dir: string, coursesDir: string): void {
+  for (const root of new Set([dirname(dir), resolve(coursesDir)])) {
+    let names: string[];
+    try {
+      names = readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch {
+      continue; // no such folder yet: no course there to clash with
+    }
+    for (const name of names) {
+      const folder = join(root, name);
+      if (folder !== dir && slugIn(folder) === slug)
+        throw new ValidationError(
+          'slug_taken',
+          `the slug "${slug}" is already the course in ${folder}: give another with --slug <lower-case-words> (nothing was written)`,
+          'slug',
+        );
+    }
+  }
+}
+
 /**
  * Write a new course folder from an article. Refuses (ValidationError) an unknown format, an article
- * with no title when none is given, a slug that is not lower-case words, and an output folder that
- * already has files in it (nothing is overwritten).
+ * with no title when none is given, a slug that is not lower-case words or that another course in the
+ * output folder's parent or the courses folder already has, and an output folder that already has
+ * files in it (nothing is overwritten, nothing is written when refused).
  */
 export async function newCourse(options: NewCourseOptions): Promise<NewCourseResult> {
   const format = articleFormat(options.article);
@@ -164,9 +239,7 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
       'no_title',
       `${basename(options.article)} has no title (no single first-level heading${format === 'text' ? ' or heading-like first line' : ''}): give one with --title "<title>"`,
     );
-  const slug = options.slug ?? slugify(title);
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug))
-    throw new ValidationError('invalid_slug', `cannot make a slug from "${title}": give one with --slug <lower-case-words>`);
+  const slug = chooseSlug(options.slug, title);
 
   const drafts = splitIntoLessons(article, title);
   if (drafts.length === 0 || drafts.every((d) => d.parts.length === 0 && d.headingHtml === undefined))
@@ -174,6 +247,7 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
   const dir = resolve(options.out ?? join(options.coursesDir, slug));
   if (existsSync(dir) && readdirSync(dir).length > 0)
     throw new ValidationError('course_exists', `${dir} already has files in it: choose another --out (nothing was written)`);
+  refuseSlugClash(slug, dir, options.coursesDir);
 
   const sourceName = basename(options.article);
   const lessons = drafts.map((d, i) => {

@@ -89,15 +89,17 @@ export function parseCourse(input: unknown, source = 'course.json'): Course {
 
 /**
  * Read and validate `<courseDir>/course.json`, and check every file it names exists: lessons and
- * source in the course's folder, the confirmation email in the shared templates folder.
- * Throws ValidationError `invalid_course` naming the file and field.
+ * source in the course's folder, the confirmation email in the shared templates folder. A UTF-8
+ * byte-order mark at the start of the file is accepted. Throws ValidationError `invalid_course`
+ * naming the file and field.
  */
 export function loadCourse(courseDir: string, templatesDir: string = defaultTemplatesDir): Course {
   const dir = resolve(courseDir);
   const path = join(dir, 'course.json');
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    // A byte-order mark (editors on Windows save one) is not part of the JSON: JSON.parse refuses it.
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (e: unknown) {
     const why = e instanceof Error ? e.message : String(e);
     throw new ValidationError('invalid_course', `course.json: cannot read ${path}: ${why}`);

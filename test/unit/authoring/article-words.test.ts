@@ -68,7 +68,7 @@ async function newAndCheck(
   const dir = join(scratch, `course-${name}`);
   const out = collector();
   const err = collector();
-  const made = await main(['new', article, '--out', dir, '--slug', 'placeholders'], { out, err, env: {} });
+  const made = await main(['new', article, '--out', dir, '--slug', name], { out, err, env: {} });
   expect(err.text()).toBe('');
   const checked = await main(['check', '--course', dir, '--no-deliverability'], { out, err, env: {} });
   return { dir, made, checked, out: out.text() };
@@ -81,7 +81,7 @@ describe.each(Object.keys(ARTICLES))('an article (%s) with text that looks like 
     const { dir, made, checked, out } = await newAndCheck(file);
     expect(made).toBe(0);
     expect(checked, out).toBe(0);
-    expect(out).toContain('✓ placeholders: 2 lessons match');
+    expect(out).toContain(`✓ ${file.replace('.', '-')}: 2 lessons match`);
 
     const course = loadCourse(dir);
     const compiled = await compileCourse(course, dir);
@@ -114,7 +114,7 @@ describe('npm run preview', () => {
     const { dir } = await newAndCheck('placeholders.md', 'preview');
     const out = join(scratch, 'preview');
     await run('npm', ['run', '--silent', 'preview', '--', '--out', out, '--course', dir], { cwd: root });
-    const text = await readFile(join(out, 'placeholders', '01-what-name-means.txt'), 'utf8');
+    const text = await readFile(join(out, 'preview', '01-what-name-means.txt'), 'utf8');
     for (const form of LOOK_ALIKES) expect(oneLine(text)).toContain(form);
     expect(text).toContain('Hi Alex,');
   }, 120_000);

@@ -24,8 +24,9 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
+/** A course made from `article` in a folder of its own (`<scratch>/<name>/course`): several of these share a slug. */
 async function made(name: string, article: string, options: Partial<NewCourseOptions> = {}) {
-  const out = join(scratch, name);
+  const out = join(scratch, name, 'course');
   const result = await newCourse({ article, out, coursesDir: scratch, ...options });
   const lesson = (i: number) => readFile(join(out, result.course.lessons[i]!.file), 'utf8');
   return { out, result, course: loadCourse(out), lesson };
