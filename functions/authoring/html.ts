@@ -120,6 +120,10 @@ export const MAX_NESTING = 200;
  * naming the line (1-based, of `html`) where the limit is crossed. A streaming read: no recursion, no tree.
  */
 export function refuseDeepNesting(html: string, what = 'the article'): void {
+  // Fewer tags than the limit cannot nest beyond it: most pieces (a paragraph, a heading) stop here.
+  let tags = 0;
+  for (let i = html.indexOf('<'); i !== -1 && tags <= MAX_NESTING; i = html.indexOf('<', i + 1)) tags++;
+  if (tags <= MAX_NESTING) return;
   let depth = 0;
   let crossedAt: number | undefined;
   const parser = new Parser(

@@ -87,8 +87,9 @@ export interface CourseCatalog<C extends ServedCourse = ServedCourse> {
  * Turns a course's compiled email into the raw MIME message (RFC 5322) for one person, ready for
  * `Mailer.sendRaw`: the personal parts filled in and escaped, headers checked. Implemented by
  * functions/email/composer.ts (rendering and MIME stay out of the core). Both methods reject with
- * ValidationError (code such as `invalid_email`, `header_injection`) when a value cannot be put in a
- * message: the drip holds that subscriber, as when SES refuses an address.
+ * ValidationError (code such as `invalid_email`, `header_injection`, `unrenderable_email` for an
+ * email that cannot be rendered for this person) when a value cannot be put in a message: the drip
+ * holds that subscriber, as when SES refuses an address.
  */
 export interface MessageComposer {
   /**
