@@ -65,7 +65,9 @@ export function parseArticle(
         : textArticle(text, options.wantTitle ?? true, options.overrides ?? {});
   refuseInvisibleHeadings(article);
   // Written as entities (`&#27;`) control characters only appear once decoded: the text itself is checked too.
-  for (const block of articleTextBlocks(article)) refuseControlCharacters(block, `the text “${block.slice(0, 60)}”`);
+  for (const block of articleTextBlocks(article))
+    // The excerpt shows each control character as U+FFFD: printed raw, an ESC would drive the author's terminal.
+    refuseControlCharacters(block, `the text “${block.slice(0, 60).replace(CONTROL, '\uFFFD')}”`);
   return article;
 }
 
