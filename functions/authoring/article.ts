@@ -10,6 +10,7 @@ import render from 'dom-serializer';
 import { ValidationError } from '../core/errors.js';
 import { cleanHtml, normaliseText, refuseDeepNesting, textBlocks, textOf } from './html.js';
 import { escapeHtml } from '../email/escape.js';
+import { hasVisibleCharacter } from '../email/manifest.js';
 
 export type ArticleFormat = 'markdown' | 'text' | 'html';
 
@@ -67,7 +68,7 @@ export function parseArticle(
   // Written as entities (`&#27;`) control characters only appear once decoded: the text itself is checked too.
   for (const block of articleTextBlocks(article))
     // The excerpt shows each control character as U+FFFD: printed raw, an ESC would drive the author's terminal.
-    refuseControlCharacters(block, `the text “${block.slice(0, 60).replace(CONTROL, '\uFFFD')}”`);
+    refuseControlCharacters(block, `the text “${showControlCharacters(block.slice(0, 60))}”`);
   return article;
 }
 
@@ -76,6 +77,19 @@ const CONTROL_CLASS = '[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u0
 const CONTROL = new RegExp(CONTROL_CLASS, 'g');
 const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 7: 'BEL', 8: 'BS', 0x0b: 'VT', 0x0c: 'FF', 0x1b: 'ESC', 0x7f: 'DEL' };
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** `text` with each control character (as CONTROL) shown as U+FFFD: safe to print on a terminal. */
+export function showControlCharacters(text: string): string {
+  return text.replace(CONTROL, '\uFFFD');
+}
+
+/** The first control character in `text` (as CONTROL), as `U+001B (ESC)`; undefined when there is none. */
+export function controlCharacterIn(text: string): string | undefined {
+  const m = new RegExp(CONTROL_CLASS).exec(text);
+  if (!m) return undefined;
+  const name = CONTROL_NAMES[m[0].codePointAt(0)!];
+  return `${codePoint(m[0])}${name ? ` (${name})` : ''}`;
+}
 
 /**
  * Throws ValidationError `control_character` when `text` holds a control character (NUL, ESC…; not
@@ -104,14 +118,6 @@ function refuseControlCharacters(text: string, where?: string): void {
 }
 
 /**
- * Characters that show nothing on their own: whitespace, format characters (zero-width space and
- * joiners, bidi marks and isolates, the soft hyphen, U+2060…), default-ignorable ones (variation
- * selectors, Hangul fillers…), combining marks with nothing to combine with, controls, and the
- * Braille blank (Unicode's Default_Ignorable_Code_Point and general categories Cf, Cc, Mn, Me, Z).
- */
-const INVISIBLE = /^[\s\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Mn}\p{Me}\p{Z}\u2800]*$/u;
-
-/**
  * Throws ValidationError `invisible_heading` for a heading (or the title) of invisible characters
  * only: it would become a lesson title and subject nobody can read. Names the line and the characters.
  */
@@ -119,7 +125,7 @@ function refuseInvisibleHeadings(article: Article): void {
   const headings = article.items.flatMap((i) => (i.kind === 'heading' ? [{ text: i.text, line: i.line }] : []));
   if (article.title !== undefined) headings.unshift({ text: article.title, line: article.titleLine });
   for (const { text, line } of headings) {
-    if (!INVISIBLE.test(text)) continue;
+    if (hasVisibleCharacter(text)) continue;
     const chars = [...new Set(Array.from(text).map(codePoint))].slice(0, 5).join(', ');
     throw new ValidationError(
       'invisible_heading',

@@ -16,7 +16,7 @@ import type { CompiledCourse } from '../email/compiled-course.js';
 import { defaultTemplatesDir, loadCourse, type Course } from '../email/manifest.js';
 import { escapeHtml } from '../email/escape.js';
 import { renderLesson } from '../email/personalise.js';
-import { articleFormat, articleTextBlocks, parseArticle } from './article.js';
+import { articleFormat, articleTextBlocks, controlCharacterIn, parseArticle, showControlCharacters } from './article.js';
 import { normaliseText, textBlocks } from './html.js';
 import { commonSubsequence } from './align.js';
 
@@ -53,7 +53,11 @@ const SAMPLE_READER = {
   unsubscribeUrl: `https://courses.example.com/unsubscribe?token=${'x'.repeat(180)}`,
 };
 
-const quote = (s: string, max = 160) => `“${s.length > max ? `${s.slice(0, max - 1)}…` : s}”`;
+/** Text quoted in a problem, cut at `max` characters; control characters shown as U+FFFD (the report is printed on a terminal). */
+const quote = (text: string, max = 160) => {
+  const s = showControlCharacters(text);
+  return `“${s.length > max ? `${s.slice(0, max - 1)}…` : s}”`;
+};
 
 export const compileCheck: CourseCheck = {
   name: 'compile',
@@ -136,6 +140,12 @@ export const fidelityCheck: CourseCheck = {
       ...label(k),
       message: `its title ${quote(course.lessons[k]!.title)} is not a heading of the source (titles come from the article's headings)`,
     }));
+    // A control character pasted into a lesson would reach the email: named, besides the difference from the source.
+    lessons.forEach((blocks, k) => {
+      const block = blocks.find((b) => controlCharacterIn(b) !== undefined);
+      if (block !== undefined)
+        problems.push({ check: 'fidelity', ...label(k), message: `a control character (${controlCharacterIn(block)}) in ${quote(block)}` });
+    });
     const flat = lessons.flat();
     const pairs = commonSubsequence(source, flat);
     const keptSource = new Set(pairs.map(([i]) => i));

@@ -23,8 +23,24 @@ const isTimeZone = (tz: string): boolean => {
   }
 };
 
+/**
+ * Characters that show nothing on their own: whitespace, format characters (zero-width space and
+ * joiners, bidi marks and isolates, the soft hyphen, U+2060…), default-ignorable ones (variation
+ * selectors, Hangul fillers…), combining marks with nothing to combine with, controls, and the
+ * Braille blank (Unicode's Default_Ignorable_Code_Point and general categories Cf, Cc, Mn, Me, Z).
+ */
+const INVISIBLE = /^[\s\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Mn}\p{Me}\p{Z}\u2800]*$/u;
+
+/** True when `s` has a character a reader can see (see INVISIBLE): a title of zero-width spaces has none. */
+export function hasVisibleCharacter(s: string): boolean {
+  return !INVISIBLE.test(s);
+}
+
 const required = { error: (iss: { input: unknown }) => (iss.input === undefined ? 'required' : undefined) };
 const text = () => z.string(required).trim().min(1, 'must not be empty');
+/** Shown to the reader as a title or subject: must have a visible character, not only zero-width or bidi marks. */
+const visible = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine(hasVisibleCharacter, 'must have a visible character (it has only invisible ones)');
 // Subjects and sender names become headers: refuse here, at build time, everything the MIME composer
 // refuses at send time (C0/C1 controls, DEL, U+2028/U+2029), or every send of the lesson would fail.
 const headerText = () => text().refine((s) => !hasControlCharacter(s), 'must not contain control characters or line breaks');
@@ -38,15 +54,15 @@ const lessonSchema = z.object({
   /** MJML file relative to the course's folder (`lessons/NN-….mjml`), holding only the lesson's content (the layout adds the rest). */
   file: mjmlFile(),
   /** The lesson's title: the article section heading (shown in "Next week: …" and the preview). */
-  title: text(),
-  subject: headerText(),
+  title: visible(text()),
+  subject: visible(headerText()),
   /** The line inbox lists show after the subject. */
   preheader: text(),
 });
 
 const courseSchema = z.object({
   slug: text().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens'),
-  title: headerText(),
+  title: visible(headerText()),
   description: text(),
   sender: z.object({ name: headerText(), email: emailAddressSchema('must be an email address') }, required),
   /** Required by anti-spam law in most places; shown in every footer. */

@@ -124,6 +124,17 @@ describe('control characters are refused, naming the line', () => {
     expect(checked.code).toBe(0);
   });
 
+  it('course check names a control character pasted into a lesson, and never prints it raw', async () => {
+    const { dir } = await newThenCheck('ok.md', '# T\n\n## One\n\nFine.\n');
+    const lessonFile = loadCourse(dir).lessons[0]!.file;
+    const path = join(dir, lessonFile);
+    await writeFile(path, (await readFile(path, 'utf8')).replace('Fine.', 'Fine.\u001b[2J'));
+    const { code, out } = await course(['check', '--course', dir, '--no-deliverability']);
+    expect(code).toBe(1);
+    expect(out).toContain(`lesson 1 (${lessonFile}): [fidelity] a control character (U+001B (ESC)) in “Fine.\ufffd[2J”`);
+    expect(out).not.toContain('\u001b');
+  });
+
   it('course check reports a control character added to the source as a problem', async () => {
     const { dir } = await newThenCheck('ok.md', '# T\n\n## One\n\nFine.\n');
     const source = join(dir, 'source', 'ok.md');
@@ -172,6 +183,21 @@ describe('headings of invisible characters only are refused, naming the line', (
     const { code, err } = await course(['new', a.path, '--out', a.out, '--heading', '\u2060\u200b']);
     expect(code).toBe(1);
     expect(err).toContain('the heading on line 7 has no visible characters (only U+2060, U+200B)');
+  });
+
+  it.each([
+    ['the course title', (m: { title: string }) => void (m.title = '\u200b\u2060')],
+    ['a lesson title', (m: { lessons: { title: string }[] }) => void (m.lessons[0]!.title = '\u00ad')],
+    ['a lesson subject', (m: { lessons: { subject: string }[] }) => void (m.lessons[1]!.subject = '\u200e\ufe0f')],
+  ])('course.json with %s of invisible characters only: course check names the field', async (_what, edit) => {
+    const dir = join(scratch, `invisible-${++n}`);
+    await cp(SHIPPED_COURSE_DIR, dir, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(dir, 'course.json'), 'utf8')) as Parameters<typeof edit>[0];
+    edit(manifest as never);
+    await writeFile(join(dir, 'course.json'), JSON.stringify(manifest));
+    const { code, out } = await course(['check', '--course', dir, '--no-deliverability']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/\[manifest\] course\.json: (title|lessons\[\d\]\.(title|subject)): must have a visible character/);
   });
 
   it('a heading with words and a zero-width space is fine', async () => {
