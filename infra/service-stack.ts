@@ -2,6 +2,7 @@
 // drip Lambda → SES, SES → SNS → ses-events Lambda, all on the table from the data stack; plus
 // the alarms and the outputs an operator needs after deploying.
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { DEFAULTS } from '../functions/config/defaults.js';
 import { ENV } from '../functions/config/env.js';
@@ -44,6 +45,11 @@ export class CourseServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CourseServiceStackProps) {
     super(scope, id, props);
+    // Read the data stack's table and secret through Fn::ImportValue of its exports, an intrinsic
+    // CloudFormation documents inside Fn::Join (the index ARN) and IAM policies. The "weak" mode
+    // (Fn::GetStackOutput) is not listed among the functions Fn::Join may hold. Set on this stack,
+    // the consumer, whose context the CDK reads, so a cdk.json or -c value cannot switch it back.
+    this.node.setContext(cxapi.DEFAULT_CROSS_STACK_REFERENCES, 'strong');
     const { config, subscribers, tokenKey } = props;
     const topicKey = new TopicKey(this, 'TopicKey');
 

@@ -609,6 +609,26 @@ describe('the outputs', () => {
 });
 
 describe('synthesis', () => {
+  it('reads the data stack through Fn::ImportValue of its exports, never Fn::GetStackOutput (not a function Fn::Join may hold)', () => {
+    const text = JSON.stringify(service.toJSON());
+    expect(text).not.toContain('Fn::GetStackOutput');
+    expect(JSON.stringify(flipped.toJSON())).not.toContain('Fn::GetStackOutput');
+    // The table ARN (in IAM policies, and joined into the due index's ARN) and the secret come in as imports.
+    const imports = [...new Set(text.match(/"Fn::ImportValue":"[^"]+"/g) ?? [])].sort();
+    expect(imports.length).toBeGreaterThanOrEqual(3);
+    expect(imports.every((i) => i.includes('EmailCourseData:ExportsOutput'))).toBe(true);
+    const exported = Object.values(data.toJSON().Outputs as Record<string, { Export?: { Name: string } }>).flatMap((o) =>
+      o.Export ? [`"Fn::ImportValue":"${o.Export.Name}"`] : [],
+    );
+    for (const i of imports) expect(exported).toContain(i);
+  });
+
+  it('keeps Fn::ImportValue even when the context asks for weak references (the service stack pins them)', async () => {
+    const weak = await synthCourse({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+    expect(JSON.stringify(weak.serviceTemplate.toJSON())).not.toContain('Fn::GetStackOutput');
+    expect(JSON.stringify(weak.serviceTemplate.toJSON())).toContain('Fn::ImportValue');
+  });
+
   it('needs no AWS account: both stacks are environment-agnostic', () => {
     expect(s.data.environment).toBe('aws://unknown-account/unknown-region');
     expect(s.service.environment).toBe('aws://unknown-account/unknown-region');
