@@ -11,15 +11,32 @@ import { ENV } from '../../functions/config/env.js';
 import { VIEWER_ADDRESS_HEADER } from '../../functions/http/client-ip.js';
 import { CourseFunction } from './course-function.js';
 
-/** The routes the HTTP contract names, and no others. */
-export const CONTRACT_ROUTES = [
+/**
+ * The GET and POST routes of the HTTP contract (ARCHITECTURE.md) that the app serves
+ * (functions/http/app.ts), in API Gateway's path syntax (`{slug}` for Hono's `:slug`).
+ */
+const CONTRACT_GET_POST = [
   { method: apigwv2.HttpMethod.GET, path: '/' },
+  { method: apigwv2.HttpMethod.GET, path: '/courses/{slug}' },
   { method: apigwv2.HttpMethod.POST, path: '/subscribe' },
   { method: apigwv2.HttpMethod.GET, path: '/confirm' },
   { method: apigwv2.HttpMethod.POST, path: '/confirm' },
   { method: apigwv2.HttpMethod.GET, path: '/unsubscribe' },
   { method: apigwv2.HttpMethod.POST, path: '/unsubscribe' },
 ] as const;
+
+/**
+ * Every route API Gateway passes to the api Lambda: the contract's GET and POST routes, and HEAD
+ * beside every GET. An HTTP API matches the method exactly (HEAD is a route method of its own, not
+ * implied by GET), and Hono answers a HEAD by running the GET route and sending its status and
+ * headers with no body (hono-base.ts, `dispatch`), so mail scanners that probe links with HEAD get
+ * the page's answer and change nothing. No $default catch-all: any other path or method is API
+ * Gateway's 404 before any code runs.
+ */
+export const CONTRACT_ROUTES: readonly { method: apigwv2.HttpMethod; path: string }[] = [
+  ...CONTRACT_GET_POST,
+  ...CONTRACT_GET_POST.filter((r) => r.method === apigwv2.HttpMethod.GET).map((r) => ({ method: apigwv2.HttpMethod.HEAD, path: r.path })),
+];
 
 export interface HttpApiProps {
   /** Settings the api handler reads (TABLE_NAME, …); PUBLIC_URL is set here. */

@@ -5,6 +5,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR } from '../../functions/adapters/table.js';
+import { appForRoutes, appRouteKeys } from './app-routes.js';
 import { lambdaSettings } from './lambda-settings.js';
 import { synthCourse, type Synthesised } from './synth.js';
 
@@ -210,9 +211,44 @@ describe('the HTTP API', () => {
   it('has exactly the contract routes, with no /__local route and no $default catch-all', () => {
     const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
     expect(routeKeys.sort()).toEqual(
-      ['GET /', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /subscribe', 'POST /unsubscribe'].sort(),
+      [
+        'GET /',
+        'HEAD /',
+        'GET /courses/{slug}',
+        'HEAD /courses/{slug}',
+        'POST /subscribe',
+        'GET /confirm',
+        'HEAD /confirm',
+        'POST /confirm',
+        'GET /unsubscribe',
+        'HEAD /unsubscribe',
+        'POST /unsubscribe',
+      ].sort(),
     );
     expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);
+  });
+
+  it('routes every GET, HEAD and POST route the api Lambda’s app serves, read from functions/http/app.ts, and nothing else', () => {
+    const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    const served = appRouteKeys(appForRoutes({ local: false }));
+    expect(served).toContain('GET /courses/{slug}');
+    expect(routeKeys.sort()).toEqual(served);
+    // The local stack's tools exist in the app but are never routed in AWS.
+    const local = appRouteKeys(appForRoutes({ local: true }));
+    expect(local).toContain('POST /__local/drip');
+    expect(routeKeys).not.toContain('POST /__local/drip');
+  });
+
+  it('answers HEAD like GET with no body (Hono runs the GET route), so a routed HEAD is a real page check', async () => {
+    const app = appForRoutes({ local: false });
+    const get = await app.request('/', { method: 'GET' });
+    const head = await app.request('/', { method: 'HEAD' });
+    expect(get.status).toBe(200);
+    expect((await get.text()).length).toBeGreaterThan(100);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(head.body).toBeNull();
+    expect(await head.text()).toBe('');
   });
 
   it('sends every route to the api Lambda (payload format 2.0)', () => {
