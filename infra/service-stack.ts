@@ -2,6 +2,7 @@
 // drip Lambda → SES, SES → SNS → ses-events Lambda, all on the table from the data stack; plus
 // the alarms and the outputs an operator needs after deploying.
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { DEFAULTS } from '../functions/config/defaults.js';
@@ -107,15 +108,9 @@ export class CourseServiceStack extends Stack {
     }
     const drip = this.drip.handler.function;
 
-    // Who may touch what: the arrows of the picture, as grants.
     const api = this.api.handler.function;
     const sesEvents = this.feedback.handler.function;
-    for (const fn of [api, drip, sesEvents]) subscribers.grantReadWriteData(fn);
-    subscribers.grantDripStatements(drip); // batched claims and advances (PartiQL UPDATE)
-    tokenKey.grantRead(api);
-    tokenKey.grantRead(drip);
-    this.feedback.grantSend(api, { sandbox: config.sesSandbox }); // the confirmation email
-    this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // the lessons
+    this.grantCalls(props, { api, drip, sesEvents });
 
     this.alarms = new Alarms(this, 'Alarms', {
       drip,
@@ -131,6 +126,36 @@ export class CourseServiceStack extends Stack {
     this.dashboard = new CourseDashboard(this, 'Dashboard', { drip, api: this.api.api });
 
     this.outputs(config);
+  }
+
+  /**
+   * Who may touch what: the arrows of the picture, as grants of exactly the calls each function's code
+   * makes (test/infra/iam.test.ts names the code behind every action).
+   */
+  private grantCalls(
+    { config, subscribers, tokenKey }: CourseServiceStackProps,
+    { api, drip, sesEvents }: Record<'api' | 'drip' | 'sesEvents', lambda.IFunction>,
+  ): void {
+    // Page reads, the per-IP count, the outbox put, confirm and unsubscribe. The api sends no mail (the drip sends the confirmation).
+    subscribers.grant(api, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // The due query, batched claim and send-check reads, the send log, holds; and the signup outbox sweep.
+    subscribers.grant(
+      drip,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    );
+    subscribers.grantDueIndexQuery(drip);
+    subscribers.grantDripStatements(drip); // batched claims and advances (PartiQL UPDATE)
+    // Event dedupe (put, and delete to release), the address lock read, stop, suppress and counters.
+    subscribers.grant(sesEvents, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    tokenKey.grantRead(api);
+    tokenKey.grantRead(drip);
+    this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // lessons, and the outbox's confirmations
   }
 
   private outputs(config: DeployConfig): void {

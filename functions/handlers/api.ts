@@ -1,12 +1,10 @@
 // The api Lambda: the HTTP app behind API Gateway. Deps are built once per container (config,
 // clients, token key from Secrets Manager, the course compiled at build time) and reused.
-import { SESClient } from '@aws-sdk/client-ses';
 import { handle, getConnInfo, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createLambdaObservability } from '../adapters/observability.js';
-import { createSesMailer } from '../adapters/ses-mailer.js';
-import { systemClock } from '../core/ports.js';
+import { systemClock, type Mailer } from '../core/ports.js';
 import { messageComposer } from '../email/composer.js';
 import { createApp } from '../http/app.js';
 import { viewerIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
@@ -18,16 +16,19 @@ type Handler = ReturnType<typeof handle>;
 const observability = createLambdaObservability('api');
 const { log } = observability;
 
+// The api sends no email: a signup is stored for the outbox and the drip sends its confirmation
+// (core/signup-outbox.ts), so this role holds no ses:SendRawEmail. A send reaching here is a bug, and
+// fails with this message rather than as an SES AccessDenied.
+const noMail: Mailer = {
+  sendRaw: () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip')),
+};
+
 async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
   const { config, tokens, compiled, courses } = await loadLambdaRuntime(env, log);
   const doc = createDocumentClient(createDynamoClient());
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
-    // cacheMiddleware: the middleware chain is built once, not on every send.
-    mailer: createSesMailer({
-      client: new SESClient({ cacheMiddleware: true }),
-      ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
-    }),
+    mailer: noMail,
     clock: systemClock,
     tokens,
     compiled,

@@ -42,7 +42,6 @@ describe('cdk-nag AwsSolutionsChecks', () => {
         'AwsSolutions-IAM5[Resource::*] EmailCourse/DripSchedule/Handler/Role',
         // The SES sandbox grant (sesSandbox, on by default): this account's identities.
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] EmailCourse/DripSchedule/Handler/Role',
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] EmailCourse/HttpApi/Handler/Role',
         'AwsSolutions-L1 EmailCourse/DripSchedule/Handler/Function',
         'AwsSolutions-L1 EmailCourse/HttpApi/Handler/Function',
         'AwsSolutions-L1 EmailCourse/SesFeedback/Handler/Function',

@@ -477,8 +477,8 @@ describe('IAM, least privilege', () => {
   const sendStatements = (t: Template, id: string) =>
     statementsOf(t, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:Send')));
 
-  it('allows ses:SendRawEmail in the SES sandbox (the default) on this account’s identities and the configuration set, to api and drip only', () => {
-    for (const id of [functionId(service, 'Email course HTTP app'), functionId(service, 'Email course drip')]) {
+  it('allows ses:SendRawEmail in the SES sandbox (the default) on this account’s identities and the configuration set, to the drip only', () => {
+    for (const id of [functionId(service, 'Email course drip')]) {
       const [statement, ...others] = sendStatements(service, id);
       expect(others).toEqual([]);
       expect(statement!.Action).toBe('ses:SendRawEmail');
@@ -489,11 +489,13 @@ describe('IAM, least privilege', () => {
       expect(resources).not.toContain('SesFeedbackIdentity');
       expect(resources).toMatch(/:configuration-set\/",\{"Ref":"SesFeedbackConfigurationSet/);
     }
+    // The api never sends: signups wait in the outbox, whose confirmations the drip sends.
+    expect(sendStatements(service, functionId(service, 'Email course HTTP app'))).toEqual([]);
     expect(sendStatements(service, functionId(service, 'Email course SES events'))).toEqual([]);
   });
 
   it('narrows ses:SendRawEmail to the domain identity and the configuration set with -c sesSandbox=false', () => {
-    for (const id of [functionId(flipped, 'Email course HTTP app'), functionId(flipped, 'Email course drip')]) {
+    for (const id of [functionId(flipped, 'Email course drip')]) {
       const [statement, ...others] = sendStatements(flipped, id);
       expect(others).toEqual([]);
       const resources = JSON.stringify(statement!.Resource);
@@ -502,6 +504,7 @@ describe('IAM, least privilege', () => {
       expect(resources).not.toContain('identity/*');
       expect(resources).toMatch(/:configuration-set\/",\{"Ref":"SesFeedbackConfigurationSet/);
     }
+    expect(sendStatements(flipped, functionId(flipped, 'Email course HTTP app'))).toEqual([]);
   });
 
   it('gives ses:GetSendQuota ("*" resource: the action has no resource type) to the drip only, alone in its statement', () => {
@@ -515,40 +518,35 @@ describe('IAM, least privilege', () => {
     expect(starResources.map((st) => st.Action)).toEqual(['ses:GetSendQuota']);
   });
 
-  it('grants item reads and writes on the table and the due index by name: no index/* wildcard, no Scan', () => {
+  it('grants item calls on the table by name, and on the due index only Query, only to the drip: no index/* wildcard, no Scan', () => {
     for (const id of [
       functionId(service, 'Email course HTTP app'),
       functionId(service, 'Email course drip'),
       functionId(service, 'Email course SES events'),
     ]) {
-      const dynamo = statementsOf(service, id).filter((st) =>
-        actionsOf([st]).some((a) => a.startsWith('dynamodb:') && !a.startsWith('dynamodb:PartiQL')),
-      );
-      expect(dynamo).toHaveLength(1);
-      expect(actionsOf(dynamo).sort()).toEqual(
-        [
-          'dynamodb:BatchGetItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ].sort(),
-      );
-      const resources = JSON.stringify(dynamo[0]!.Resource);
-      expect(asList(dynamo[0]!.Resource)).toHaveLength(2);
-      expect(resources).toContain(`"/index/${DUE_INDEX}"`);
-      expect(resources).not.toContain('*');
+      const dynamo = statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo.length).toBeGreaterThan(0);
+      for (const st of dynamo) {
+        const resources = JSON.stringify(st.Resource);
+        expect(resources).not.toContain('*');
+        if (resources.includes('/index/')) {
+          expect(resources).toContain(`"/index/${DUE_INDEX}"`);
+          expect(st.Action).toBe('dynamodb:Query');
+        }
+      }
+      const actions = actionsOf(dynamo);
+      expect(actions.filter((a) => /Scan|Transact|ConditionCheck|Stream|Table/.test(a))).toEqual([]);
+      const onIndex = dynamo.filter((st) => JSON.stringify(st.Resource).includes('/index/'));
+      expect(onIndex.length).toBe(id === functionId(service, 'Email course drip') ? 1 : 0);
     }
   });
 
   it('lets only the drip run PartiQL, and only UPDATE statements, on the table alone (its batched claims and advances)', () => {
     const partiql = (id: string) => statementsOf(service, id).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:PartiQL')));
     const drip = partiql(functionId(service, 'Email course drip'));
+    // One statement (IAM policy minimisation may share it with the drip's other table actions).
     expect(drip).toHaveLength(1);
-    expect(drip[0]!.Action).toBe('dynamodb:PartiQLUpdate');
+    expect(actionsOf(drip).filter((a) => a.startsWith('dynamodb:PartiQL'))).toEqual(['dynamodb:PartiQLUpdate']);
     expect(JSON.stringify(drip[0]!.Resource)).not.toContain('index');
     expect(partiql(functionId(service, 'Email course HTTP app'))).toEqual([]);
     expect(partiql(functionId(service, 'Email course SES events'))).toEqual([]);
@@ -562,12 +560,8 @@ describe('IAM, least privilege', () => {
     const secretActions = resourcesOf(service, 'AWS::IAM::Policy')
       .flatMap(([, p]) => actionsOf(p.Properties.PolicyDocument.Statement as Statement[]))
       .filter((a) => a.startsWith('secretsmanager:'));
-    expect(secretActions.sort()).toEqual([
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-      'secretsmanager:GetSecretValue',
-    ]);
+    // GetSecretValue is the one call the handlers make (adapters/token-key.ts); no DescribeSecret.
+    expect(secretActions.sort()).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
   });
 });
 
