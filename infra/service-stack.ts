@@ -62,6 +62,7 @@ export class CourseServiceStack extends Stack {
       mailFromDomain: config.mailFromDomain,
       topicKey,
       environment: shared,
+      trackOpensAndClicks: config.trackOpensAndClicks,
     });
     const sending = {
       ...shared,

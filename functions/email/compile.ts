@@ -104,7 +104,7 @@ async function compileTemplate(
       fonts: {},
     });
     if (result.errors.length > 0) throw Object.assign(new Error('mjml reported errors'), { errors: result.errors });
-    html = result.html;
+    html = untrackConsentLinks(result.html);
   } catch (e: unknown) {
     throw new TemplateError(`${label} does not compile:\n${describeMjmlError(e, [courseDir, dir], file)}`, { cause: e });
   }
@@ -114,6 +114,25 @@ async function compileTemplate(
       throw new TemplateError(`${label}: placeholder ${token} (${name}) was lost in compilation`);
   }
   return { subject, preheader, html, text: convert(html, textOptions) };
+}
+
+/** The links SES click tracking must never rewrite: the consent actions, which must reach us as sent. */
+const UNTRACKED_LINKS: readonly string[] = [Placeholder.confirmUrl, Placeholder.unsubscribeUrl];
+
+/**
+ * Marks every anchor to the confirm or unsubscribe link `ses:no-track`, the attribute SES reads to
+ * leave a link out of click tracking (Amazon SES developer guide, "Amazon SES email sending metrics
+ * FAQs"), so those links are never rewritten through an AWS redirect even when an operator turns
+ * tracking on. The templates write it on their own anchors; an `mj-button` cannot carry it (mjml's
+ * strict validation), so it is added here to whatever anchor still lacks it.
+ */
+export function untrackConsentLinks(html: string): string {
+  return html.replace(/<a\b([^>]*)>/gi, (tag, attrs: string) => {
+    const href = /\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
+    const value = href?.[1] ?? href?.[2] ?? href?.[3];
+    if (value === undefined || !UNTRACKED_LINKS.includes(value) || /\sses:no-track(?![\w-])/i.test(attrs)) return tag;
+    return `<a ses:no-track${attrs}>`;
+  });
 }
 
 const cadencePhrase = (days: number): string => (days === 7 ? 'each week' : days === 1 ? 'each day' : `every ${days} days`);

@@ -355,6 +355,24 @@ describe('SES and its feedback loop', () => {
     expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"'))).toHaveLength(2);
   });
 
+  it('tracks no opens or clicks by default: no OPEN/CLICK event type, and the account’s VDM engagement tracking overridden off', () => {
+    const [[, destination]] = resourcesOf(service, 'AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
+    expect([...(destination.Properties.EventDestination.MatchingEventTypes as string[])].sort()).toEqual(
+      ['bounce', 'complaint', 'delivery', 'reject'].sort(),
+    );
+    service.hasResourceProperties('AWS::SES::ConfigurationSet', { VdmOptions: { DashboardOptions: { EngagementMetrics: 'DISABLED' } } });
+    service.hasResourceProperties('AWS::SES::ConfigurationSet', { TrackingOptions: Match.absent() });
+  });
+
+  it('tracks opens and clicks only with -c trackOpensAndClicks=true', async () => {
+    const tracked = (await synthCourse({ context: { trackOpensAndClicks: 'true' } })).serviceTemplate;
+    const [[, destination]] = resourcesOf(tracked, 'AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
+    expect([...(destination.Properties.EventDestination.MatchingEventTypes as string[])].sort()).toEqual(
+      ['bounce', 'click', 'complaint', 'delivery', 'open', 'reject'].sort(),
+    );
+    tracked.hasResourceProperties('AWS::SES::ConfigurationSet', { VdmOptions: Match.absent() });
+  });
+
   it('subscribes the ses-events Lambda to that topic', () => {
     service.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
