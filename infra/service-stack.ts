@@ -7,6 +7,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { DEFAULTS } from '../functions/config/defaults.js';
 import { ENV } from '../functions/config/env.js';
+import { ORIGIN_VERIFY_HEADER } from '../functions/http/client-ip.js';
 import type { DeployConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
 import { CourseDashboard } from './constructs/dashboard.js';
@@ -78,6 +79,7 @@ export class CourseServiceStack extends Stack {
       compiledCoursePath: props.compiledCoursePath,
       behindCloudFront: config.behindCloudFront,
       disableExecuteApiEndpoint: config.disableExecuteApiEndpoint,
+      customDomain: config.customDomain,
     });
     const dripEnvironment = {
       ...sending,
@@ -159,11 +161,29 @@ export class CourseServiceStack extends Stack {
     this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // lessons, and the outbox's confirmations
   }
 
+  /** The custom domain's DNS record and the origin-verify secret, when they exist. */
+  private apiOutputs(): void {
+    const { domainRecord, originVerifySecret } = this.api;
+    if (domainRecord !== undefined) {
+      new CfnOutput(this, 'CustomDomainRecord', {
+        description: 'DNS record for the custom domain (a CNAME, or an alias A/AAAA record at a zone apex)',
+        value: domainRecord,
+      });
+    }
+    if (originVerifySecret !== undefined) {
+      new CfnOutput(this, 'OriginVerifySecretArn', {
+        description: `Put its value in the CloudFront origin's custom header ${ORIGIN_VERIFY_HEADER} (aws secretsmanager get-secret-value --secret-id <arn>)`,
+        value: originVerifySecret.secretArn,
+      });
+    }
+  }
+
   private outputs(config: DeployConfig): void {
     new CfnOutput(this, 'SignupUrl', { description: 'The signup page', value: `${this.api.publicUrl}/` });
     if (this.api.url !== undefined) {
       new CfnOutput(this, 'ApiUrl', { description: 'The HTTP API itself (point a custom domain or CDN here)', value: this.api.url });
     }
+    this.apiOutputs();
     const identity = this.feedback.identity;
     const dkim = [
       [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],

@@ -7,7 +7,9 @@ import { createLambdaObservability } from '../adapters/observability.js';
 import { systemClock, type Mailer } from '../core/ports.js';
 import { messageComposer } from '../email/composer.js';
 import { createApp } from '../http/app.js';
-import { viewerIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
+import { parseApiLambdaSettings } from '../adapters/config.js';
+import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
+import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { loadLambdaRuntime } from './runtime.js';
 
 type Handler = ReturnType<typeof handle>;
@@ -24,7 +26,11 @@ const noMail: Mailer = {
 };
 
 async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
-  const { config, tokens, compiled, courses } = await loadLambdaRuntime(env, log);
+  const settings = parseApiLambdaSettings(env, log);
+  const [{ config, tokens, compiled, courses }, originSecret] = await Promise.all([
+    loadLambdaRuntime(env, log, settings),
+    settings.originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(settings.originVerifySecretId),
+  ]);
   const doc = createDocumentClient(createDynamoClient());
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
@@ -38,13 +44,17 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
     log,
   };
   // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
-  // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address
-  // (set by CloudFront, which replaces any value a client sends).
-  const fromConnection = (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address;
-  const clientIp =
-    config.clientIpHeader === VIEWER_ADDRESS_HEADER
-      ? (c: Parameters<typeof getConnInfo>[0]) => viewerIp(c.req.header(VIEWER_ADDRESS_HEADER)) ?? fromConnection(c)
-      : fromConnection;
+  // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
+  // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).
+  const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
+    trustedClientIp(
+      {
+        viewerAddress: c.req.header(VIEWER_ADDRESS_HEADER),
+        originVerify: c.req.header(ORIGIN_VERIFY_HEADER),
+        connectionIp: getConnInfo(c).remote.address,
+      },
+      originSecret,
+    );
   const app = createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log });
   return handle(app);
 }

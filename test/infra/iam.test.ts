@@ -151,6 +151,15 @@ describe('each role allows exactly what its code calls', () => {
     expect(grantsOf(fannedOut, 'Email course HTTP app')).toEqual(grantsOf(defaults, 'Email course HTTP app'));
   });
 
+  it('behind CloudFront, the api also reads the origin-verify secret (adapters/origin-verify.ts), and nothing else changes', async () => {
+    const behind = (await synthCourse({ context: { behindCloudFront: true } })).serviceTemplate;
+    expect(grantsOf(behind, 'Email course HTTP app')).toEqual(
+      [...grantsOf(defaults, 'Email course HTTP app'), 'secretsmanager:GetSecretValue on origin-verify-secret'].sort(),
+    );
+    expect(grantsOf(behind, 'Email course drip')).toEqual(grantsOf(defaults, 'Email course drip'));
+    expect(grantsOf(behind, 'Email course SES events')).toEqual(grantsOf(defaults, 'Email course SES events'));
+  });
+
   it('after SES production access (sesSandbox=false), the drip sends from the domain identity only', () => {
     const sends = grantsOf(production, 'Email course drip').filter((g) => g.startsWith('ses:SendRawEmail'));
     expect(sends).toEqual(['ses:SendRawEmail on ses:configuration-set', 'ses:SendRawEmail on ses:domain-identity']);

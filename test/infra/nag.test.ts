@@ -60,6 +60,30 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(ids.filter((id) => id.includes('identity/*'))).toEqual([]);
   });
 
+  it('passes behind CloudFront with a custom domain and tracking on, acknowledging only the origin secret’s rotation', async () => {
+    const flipped = await synthCourse({
+      nag: true,
+      context: {
+        behindCloudFront: true,
+        domainName: 'course.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/1f2e3d4c-0000-4bbb-8ccc-123456789abc',
+        trackOpensAndClicks: true,
+      },
+    });
+    const report = JSON.parse(readFileSync(join(flipped.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    const acknowledged = flipped.app.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+          .flatMap((m) => Object.keys(m.data as object).map((id) => `${id} ${c.node.path}`)),
+      );
+    expect(acknowledged.filter((a) => a.includes('OriginVerify'))).toEqual([
+      'Annotation::AwsSolutions-SMG4 EmailCourse/HttpApi/OriginVerifySecret',
+    ]);
+  });
+
   it('fails the synth when a resource breaks a rule with no acknowledgement', async () => {
     await expect(
       synthCourse({

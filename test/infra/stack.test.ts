@@ -199,6 +199,30 @@ describe('the Lambdas', () => {
     );
   });
 
+  it('behind CloudFront, check an origin-verify secret generated at deploy (never in the template), readable by the api alone', () => {
+    service.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(
+      fn(service, functionId(service, 'Email course HTTP app')).Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ID,
+    ).toBeUndefined();
+    const secrets = resourcesOf(flipped, 'AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(1);
+    const [secretId, secret] = secrets[0]!;
+    expect(secret.Properties).toMatchObject({ GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    const api = functionId(flipped, 'Email course HTTP app');
+    expect(fn(flipped, api).Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ID).toEqual({ Ref: secretId });
+    const readers = resourcesOf(flipped, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`),
+    );
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]![1].Properties.Roles)).toContain('HttpApiHandlerRole');
+    expect(actionsOf(statementsOf(flipped, api).filter((st) => JSON.stringify(st.Resource).includes(secretId)))).toEqual([
+      'secretsmanager:GetSecretValue',
+    ]);
+    flipped.hasOutput('OriginVerifySecretArn', { Value: { Ref: secretId } });
+    expect(JSON.stringify(flipped.toJSON().Outputs.OriginVerifySecretArn.Description)).toContain('x-origin-verify');
+  });
+
   it('keep the api timeout well under API Gateway’s 30 s, and park failed SES events in an encrypted dead-letter queue', () => {
     expect(fn(service, functionId(service, 'Email course HTTP app')).Properties.Timeout).toBe(10);
     const sesEvents = fn(service, functionId(service, 'Email course SES events')).Properties;
@@ -298,6 +322,38 @@ describe('the HTTP API', () => {
   it('keeps the execute-api endpoint unless disableExecuteApiEndpoint is set (with a publicUrl)', () => {
     service.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
     flipped.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+  });
+
+  it('has no custom domain unless domainName and certificateArn are given', () => {
+    service.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    service.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
+    expect(service.toJSON().Outputs.CustomDomainRecord).toBeUndefined();
+  });
+
+  it('maps a custom domain (regional, TLS 1.2) to the stage, outputs its DNS record, and links to https://<domainName>', async () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/1f2e3d4c-0000-4bbb-8ccc-123456789abc';
+    const t = (await synthCourse({ context: { domainName: 'course.example.org', certificateArn, disableExecuteApiEndpoint: 'true' } }))
+      .serviceTemplate;
+    const [[domainId, domain]] = resourcesOf(t, 'AWS::ApiGatewayV2::DomainName') as [[string, Resource]];
+    expect(domain.Properties).toEqual({
+      DomainName: 'course.example.org',
+      DomainNameConfigurations: [{ CertificateArn: certificateArn, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+      Tags: expect.anything(),
+    });
+    const [[, mapping]] = resourcesOf(t, 'AWS::ApiGatewayV2::ApiMapping') as [[string, Resource & { DependsOn?: string[] }]];
+    const [[apiId]] = resourcesOf(t, 'AWS::ApiGatewayV2::Api') as [[string, Resource]];
+    const [[stageId]] = resourcesOf(t, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    // The stage by name; the mapping waits for it (a mapping to a stage not yet created fails the deploy).
+    expect(mapping.Properties).toEqual({ ApiId: { Ref: apiId }, DomainName: { Ref: domainId }, Stage: '$default' });
+    expect(mapping.DependsOn).toContain(stageId);
+    t.hasOutput('CustomDomainRecord', {
+      Value: { 'Fn::Join': ['', ['course.example.org CNAME ', { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] }]] },
+    });
+    t.hasOutput('SignupUrl', { Value: 'https://course.example.org/' });
+    for (const d of ['Email course HTTP app', 'Email course drip']) {
+      expect(fn(t, functionId(t, d)).Properties.Environment.Variables.PUBLIC_URL).toBe('https://course.example.org');
+    }
+    t.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
   });
 
   it('sends no CORS headers unless origins are configured', async () => {
