@@ -48,12 +48,14 @@ export interface DeployConfig {
   sesSandbox: boolean;
   /**
    * CloudFront fronts the API: the client IP is read from the `CloudFront-Viewer-Address` header
-   * (which the distribution's origin request policy must forward) instead of the connection's.
+   * (which the distribution's origin request policy must forward) instead of the connection's, on
+   * requests carrying the origin-verify secret the deploy generates (the `X-Origin-Verify` origin
+   * custom header); other requests count under their connection's address.
    */
   behindCloudFront: boolean;
   /**
    * Turn off the API's own execute-api URL, so that only the custom domain (and the CDN in front
-   * of it) reaches the API. Needs `publicUrl`.
+   * of it) reaches the API. Needs `publicUrl` or `domainName`.
    */
   disableExecuteApiEndpoint: boolean;
   /**

@@ -1,14 +1,15 @@
 // The api Lambda: the HTTP app behind API Gateway. Deps are built once per container (config,
-// clients, token key from Secrets Manager, the course compiled at build time) and reused.
+// clients, token key and, behind CloudFront, the origin-verify secret from Secrets Manager, the
+// course compiled at build time) and reused.
 import { handle, getConnInfo, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { parseApiLambdaSettings } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createLambdaObservability } from '../adapters/observability.js';
+import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
 import { systemClock, type Mailer } from '../core/ports.js';
 import { messageComposer } from '../email/composer.js';
 import { createApp } from '../http/app.js';
-import { parseApiLambdaSettings } from '../adapters/config.js';
-import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { loadLambdaRuntime } from './runtime.js';
 
