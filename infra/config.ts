@@ -48,14 +48,27 @@ export interface DeployConfig {
   sesSandbox: boolean;
   /**
    * CloudFront fronts the API: the client IP is read from the `CloudFront-Viewer-Address` header
-   * (which the distribution's origin request policy must forward) instead of the connection's.
+   * (which the distribution's origin request policy must forward) instead of the connection's, on
+   * requests carrying the origin-verify secret the deploy generates (the `X-Origin-Verify` origin
+   * custom header); other requests count under their connection's address.
    */
   behindCloudFront: boolean;
   /**
    * Turn off the API's own execute-api URL, so that only the custom domain (and the CDN in front
-   * of it) reaches the API. Needs `publicUrl`.
+   * of it) reaches the API. Needs `publicUrl` or `domainName`.
    */
   disableExecuteApiEndpoint: boolean;
+  /**
+   * A custom domain for the API (`course.example.org`): an API Gateway regional domain name and an
+   * API mapping, with `certificateArn`. Undefined: none (the API is reached at its execute-api URL,
+   * or through a domain mapped by hand).
+   */
+  customDomain?: { domainName: string; certificateArn: string };
+  /**
+   * SES open and click tracking (a pixel in every message, every link rewritten through an AWS
+   * domain). Off unless the operator opts in; never on confirm and unsubscribe links.
+   */
+  trackOpensAndClicks: boolean;
 }
 
 /** The context keys this app reads, as written in cdk.json and on the command line. */
@@ -74,6 +87,11 @@ export const CONTEXT_KEYS = [
   'sesSandbox',
   'behindCloudFront',
   'disableExecuteApiEndpoint',
+  'domainName',
+  'certificateArn',
+  'trackOpensAndClicks',
+  // For tests and trial synths only: lets senderDomain be a reserved example domain (never deploy with it).
+  'allowPlaceholderDomain',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -155,6 +173,20 @@ const contextSchema = z.object({
   sesSandbox: flag(true),
   behindCloudFront: flag(false),
   disableExecuteApiEndpoint: flag(false),
+  domainName: z.preprocess(blankToUndefined, hostname.optional()),
+  certificateArn: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(
+        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+        "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in the stack's region",
+      )
+      .optional(),
+  ),
+  trackOpensAndClicks: flag(false),
+  allowPlaceholderDomain: flag(false),
 });
 
 /** A context value that does not validate; the message names the key and how to set it. */
@@ -162,40 +194,90 @@ export class DeployConfigError extends Error {
   constructor(
     readonly key: string,
     problem: string,
+    /** Add how to set the key (false when `problem` already names the fix). */
+    hint = true,
   ) {
-    super(`Context "${key}": ${problem} (set it in cdk.json "context" or with -c ${key}=…)`);
+    super(`Context "${key}": ${problem}${hint ? ` (set it in cdk.json "context" or with -c ${key}=…)` : ''}`);
     this.name = 'DeployConfigError';
   }
 }
 
-/** Parse raw context values (as `node.tryGetContext` returns them). Throws DeployConfigError. */
-export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): DeployConfig {
-  const parsed = contextSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0] ?? 'context');
-    const problem =
-      issue?.code === 'invalid_type' && raw[key as ContextKey] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
-    throw new DeployConfigError(key, problem);
+/** How to give the sender domain, as every refusal about it says. */
+const SENDER_FIX =
+  'deploy with -c senderDomain=<your domain> -c fromAddress=<you>@<your domain>, or set both in cdk.json "context" ' +
+  '(tests and trial synths only: -c allowPlaceholderDomain=true)';
+
+/**
+ * True for a domain reserved for examples and testing, which no one can verify in SES: example.com,
+ * example.net, example.org and their subdomains (RFC 2606 §3), and names under the .example, .test,
+ * .invalid and .localhost top-level domains (RFC 2606 §2, RFC 6761 §6).
+ */
+export function isReservedExampleDomain(domain: string): boolean {
+  const d = domain.trim().toLowerCase().replace(/\.$/, '');
+  if (/(^|\.)example\.(com|net|org)$/.test(d)) return true;
+  return /(^|\.)(example|test|invalid|localhost)$/.test(d);
+}
+
+/**
+ * A deploy needs a real sender: without one the SES identity would be replaced by a placeholder's
+ * (its DKIM tokens go with it) and every send would stop. Throws DeployConfigError naming the fix.
+ */
+function requireRealSender(raw: Partial<Record<ContextKey, unknown>>, allowPlaceholder: boolean): void {
+  for (const key of ['senderDomain', 'fromAddress'] as const) {
+    const v = raw[key];
+    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
+      throw new DeployConfigError(key, `is required: the domain SES sends from and the From address of every email; ${SENDER_FIX}`, false);
+    }
   }
+  const domain = String(raw.senderDomain);
+  if (!allowPlaceholder && isReservedExampleDomain(domain)) {
+    throw new DeployConfigError(
+      'senderDomain',
+      `${domain} is a reserved example domain (RFC 2606, RFC 6761) that SES can never verify, and deploying it would replace ` +
+        `the SES identity of your real one; ${SENDER_FIX}`,
+      false,
+    );
+  }
+}
+
+/** The first issue of a failed parse, as a DeployConfigError naming its key. */
+function firstIssue(raw: Partial<Record<ContextKey, unknown>>, error: z.ZodError): DeployConfigError {
+  const issue = error.issues[0];
+  const key = String(issue?.path[0] ?? 'context');
+  const problem = issue?.code === 'invalid_type' && raw[key as ContextKey] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+  return new DeployConfigError(key, problem);
+}
+
+/**
+ * Parse raw context values (as `node.tryGetContext` returns them). Throws DeployConfigError: a
+ * missing or placeholder sender (unless `allowPlaceholderDomain`), a bad value, or settings that
+ * contradict each other.
+ */
+export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): DeployConfig {
+  const allowPlaceholder = flag(false).safeParse(raw.allowPlaceholderDomain);
+  requireRealSender(raw, allowPlaceholder.success && allowPlaceholder.data);
+  const parsed = contextSchema.safeParse(raw);
+  if (!parsed.success) throw firstIssue(raw, parsed.error);
   const c = parsed.data;
   const fromDomain = c.fromAddress.split('@')[1] ?? '';
   if (fromDomain !== c.senderDomain && !fromDomain.endsWith(`.${c.senderDomain}`)) {
     // SES only lets the domain identity (and its subdomains) send; anything else fails at send time.
     throw new DeployConfigError('fromAddress', `must be an address at ${c.senderDomain} (the senderDomain), got ${c.fromAddress}`);
   }
-  if (c.disableExecuteApiEndpoint && c.publicUrl === undefined) {
+  const customDomain = customDomainOf(c.domainName, c.certificateArn);
+  const publicUrl = c.publicUrl ?? (customDomain === undefined ? undefined : `https://${customDomain.domainName}`);
+  if (c.disableExecuteApiEndpoint && publicUrl === undefined) {
     // Every link in every email would point at the URL being turned off.
     throw new DeployConfigError(
       'disableExecuteApiEndpoint',
-      'needs publicUrl (the custom domain or CDN address people reach the course at)',
+      'needs publicUrl or domainName (the custom domain or CDN address people reach the course at)',
     );
   }
   return {
     senderDomain: c.senderDomain,
     fromAddress: c.fromAddress,
     mailFromDomain: `${c.mailFromSubdomain}.${c.senderDomain}`,
-    publicUrl: c.publicUrl,
+    publicUrl,
     corsOrigins: c.corsOrigins,
     maxSendRate: c.maxSendRate,
     dripEveryMinutes: c.dripEveryMinutes,
@@ -206,8 +288,33 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     sesSandbox: c.sesSandbox,
     behindCloudFront: c.behindCloudFront,
     disableExecuteApiEndpoint: c.disableExecuteApiEndpoint,
+    ...(customDomain === undefined ? {} : { customDomain }),
+    trackOpensAndClicks: c.trackOpensAndClicks,
   };
 }
+
+/** domainName and certificateArn come together (API Gateway's regional domain needs a certificate in its region). */
+function customDomainOf(domainName: string | undefined, certificateArn: string | undefined): DeployConfig['customDomain'] {
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (domainName === undefined)
+    throw new DeployConfigError('domainName', 'is required with certificateArn (the custom domain the certificate is for)');
+  if (certificateArn === undefined)
+    throw new DeployConfigError(
+      'certificateArn',
+      `is required with domainName: an ACM certificate for ${domainName} in the stack's region`,
+    );
+  return { domainName, certificateArn };
+}
+
+/**
+ * The sender context the tests, the bench and trial synths use: a reserved example domain, with the
+ * opt-in that lets it through. Never deploy with it.
+ */
+export const PLACEHOLDER_SENDER_CONTEXT = {
+  senderDomain: 'example.com',
+  fromAddress: 'course@example.com',
+  allowPlaceholderDomain: true,
+} as const;
 
 /** Read and validate the deploy settings from a construct's context (normally the App's). */
 export function readDeployConfig(node: Node): DeployConfig {

@@ -2,9 +2,12 @@
 // drip Lambda → SES, SES → SNS → ses-events Lambda, all on the table from the data stack; plus
 // the alarms and the outputs an operator needs after deploying.
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { DEFAULTS } from '../functions/config/defaults.js';
 import { ENV } from '../functions/config/env.js';
+import { ORIGIN_VERIFY_HEADER } from '../functions/http/client-ip.js';
 import type { DeployConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
 import { CourseDashboard } from './constructs/dashboard.js';
@@ -44,6 +47,11 @@ export class CourseServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CourseServiceStackProps) {
     super(scope, id, props);
+    // Read the data stack's table and secret through Fn::ImportValue of its exports, an intrinsic
+    // CloudFormation documents inside Fn::Join (the index ARN) and IAM policies. The "weak" mode
+    // (Fn::GetStackOutput) is not listed among the functions Fn::Join may hold. Set on this stack,
+    // the consumer, whose context the CDK reads, so a cdk.json or -c value cannot switch it back.
+    this.node.setContext(cxapi.DEFAULT_CROSS_STACK_REFERENCES, 'strong');
     const { config, subscribers, tokenKey } = props;
     const topicKey = new TopicKey(this, 'TopicKey');
 
@@ -55,6 +63,7 @@ export class CourseServiceStack extends Stack {
       mailFromDomain: config.mailFromDomain,
       topicKey,
       environment: shared,
+      trackOpensAndClicks: config.trackOpensAndClicks,
     });
     const sending = {
       ...shared,
@@ -70,6 +79,7 @@ export class CourseServiceStack extends Stack {
       compiledCoursePath: props.compiledCoursePath,
       behindCloudFront: config.behindCloudFront,
       disableExecuteApiEndpoint: config.disableExecuteApiEndpoint,
+      customDomain: config.customDomain,
     });
     const dripEnvironment = {
       ...sending,
@@ -101,15 +111,9 @@ export class CourseServiceStack extends Stack {
     }
     const drip = this.drip.handler.function;
 
-    // Who may touch what: the arrows of the picture, as grants.
     const api = this.api.handler.function;
     const sesEvents = this.feedback.handler.function;
-    for (const fn of [api, drip, sesEvents]) subscribers.grantReadWriteData(fn);
-    subscribers.grantDripStatements(drip); // batched claims and advances (PartiQL UPDATE)
-    tokenKey.grantRead(api);
-    tokenKey.grantRead(drip);
-    this.feedback.grantSend(api, { sandbox: config.sesSandbox }); // the confirmation email
-    this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // the lessons
+    this.grantCalls(props, { api, drip, sesEvents });
 
     this.alarms = new Alarms(this, 'Alarms', {
       drip,
@@ -127,11 +131,59 @@ export class CourseServiceStack extends Stack {
     this.outputs(config);
   }
 
+  /**
+   * Who may touch what: the arrows of the picture, as grants of exactly the calls each function's code
+   * makes (test/infra/iam.test.ts names the code behind every action).
+   */
+  private grantCalls(
+    { config, subscribers, tokenKey }: CourseServiceStackProps,
+    { api, drip, sesEvents }: Record<'api' | 'drip' | 'sesEvents', lambda.IFunction>,
+  ): void {
+    // Page reads, the per-IP count, the outbox put, confirm and unsubscribe. The api sends no mail (the drip sends the confirmation).
+    subscribers.grant(api, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // The due query, batched claim and send-check reads, the send log, holds; and the signup outbox sweep.
+    subscribers.grant(
+      drip,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    );
+    subscribers.grantDueIndexQuery(drip);
+    subscribers.grantDripStatements(drip); // batched claims and advances (PartiQL UPDATE)
+    // Event dedupe (put, and delete to release), the address lock read, stop, suppress and counters.
+    subscribers.grant(sesEvents, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    tokenKey.grantRead(api);
+    tokenKey.grantRead(drip);
+    this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // lessons, and the outbox's confirmations
+  }
+
+  /** The custom domain's DNS record and the origin-verify secret, when they exist. */
+  private apiOutputs(): void {
+    const { domainRecord, originVerifySecret } = this.api;
+    if (domainRecord !== undefined) {
+      new CfnOutput(this, 'CustomDomainRecord', {
+        description: 'DNS record for the custom domain (a CNAME, or an alias A/AAAA record at a zone apex)',
+        value: domainRecord,
+      });
+    }
+    if (originVerifySecret !== undefined) {
+      new CfnOutput(this, 'OriginVerifySecretArn', {
+        description: `Put its value in the CloudFront origin's custom header ${ORIGIN_VERIFY_HEADER} (aws secretsmanager get-secret-value --secret-id <arn>)`,
+        value: originVerifySecret.secretArn,
+      });
+    }
+  }
+
   private outputs(config: DeployConfig): void {
     new CfnOutput(this, 'SignupUrl', { description: 'The signup page', value: `${this.api.publicUrl}/` });
     if (this.api.url !== undefined) {
       new CfnOutput(this, 'ApiUrl', { description: 'The HTTP API itself (point a custom domain or CDN here)', value: this.api.url });
     }
+    this.apiOutputs();
     const identity = this.feedback.identity;
     const dkim = [
       [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],

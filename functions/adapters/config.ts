@@ -12,11 +12,13 @@ import {
   positiveNumber,
   readSettings,
   required,
+  SettingError,
   text,
   wholeNumber,
   withDefault,
   type Env,
 } from '../config/parts.js';
+import { ENV } from '../config/env.js';
 import type { Log } from '../core/ports.js';
 import { VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 
@@ -95,6 +97,35 @@ const warnRenamed =
 export function parseSendingLambdaSettings(env: Env, log: Log): SendingLambdaSettings {
   const { tokenSecretId, taskRoot, ...app } = readSettings(sendingLambdaSettings, env, warnRenamed(log));
   return { app, tokenSecretId, taskRoot };
+}
+
+/** What the api Lambda reads: the sending Lambdas' settings and, behind CloudFront, the origin-verify secret. */
+export const apiLambdaSettings = {
+  ...sendingLambdaSettings,
+  originVerifySecretId: text,
+};
+
+export interface ApiLambdaSettings extends SendingLambdaSettings {
+  /**
+   * The secret (ARN or name) the x-origin-verify header must match before CloudFront-Viewer-Address
+   * is believed. Set exactly when CLIENT_IP_HEADER is (infra's behindCloudFront).
+   */
+  originVerifySecretId?: string;
+}
+
+/**
+ * The api Lambda's settings. Fails at start when the viewer-address header is to be read with no
+ * origin-verify secret to check it against (anyone could then choose their IP), and the reverse.
+ */
+export function parseApiLambdaSettings(env: Env, log: Log): ApiLambdaSettings {
+  const { originVerifySecretId, tokenSecretId, taskRoot, ...app } = readSettings(apiLambdaSettings, env, warnRenamed(log));
+  if ((app.clientIpHeader === undefined) !== (originVerifySecretId === undefined)) {
+    throw new SettingError(
+      app.clientIpHeader === undefined ? ENV.originVerifySecretId : ENV.clientIpHeader,
+      `set together with ${app.clientIpHeader === undefined ? ENV.clientIpHeader : ENV.originVerifySecretId}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
+    );
+  }
+  return { app, tokenSecretId, taskRoot, ...(originVerifySecretId === undefined ? {} : { originVerifySecretId }) };
 }
 
 /** What the drip planner (fan-out) reads. */

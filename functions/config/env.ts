@@ -18,6 +18,8 @@ export const ENV = {
   dripSenders: 'DRIP_SENDERS',
   ratePerSender: 'RATE_PER_SENDER',
   clientIpHeader: 'CLIENT_IP_HEADER',
+  /** The Secrets Manager secret CloudFront's origin-verify header must match (the api Lambda, behind CloudFront). */
+  originVerifySecretId: 'ORIGIN_VERIFY_SECRET_ID',
   /** The Secrets Manager secret holding the link-signing key: its ARN (as infra sets it) or its name. */
   tokenSecretId: 'TOKEN_SECRET_ID',
   // The drip planner's (fan-out).

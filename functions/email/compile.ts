@@ -143,7 +143,27 @@ async function compileTemplate(
     if (source.includes(markers.of(name)) && !html.includes(markers.of(name)))
       throw new TemplateError(`${label}: placeholder ${token} (${name}) was lost in compilation`);
   }
-  return { subject, preheader, html: markers.seal(html), text: markers.seal(convert(html, textOptions)) };
+  // Consent anchors are marked once the markers are placeholders again (an article's look-alikes stay literal, so never match).
+  return { subject, preheader, html: untrackConsentLinks(markers.seal(html)), text: markers.seal(convert(html, textOptions)) };
+}
+
+/** The links SES click tracking must never rewrite: the consent actions, which must reach us as sent. */
+const UNTRACKED_LINKS: readonly string[] = [Placeholder.confirmUrl, Placeholder.unsubscribeUrl];
+
+/**
+ * Marks every anchor to the confirm or unsubscribe link `ses:no-track`, the attribute SES reads to
+ * leave a link out of click tracking (Amazon SES developer guide, "Amazon SES email sending metrics
+ * FAQs"), so those links are never rewritten through an AWS redirect even when an operator turns
+ * tracking on. The templates write it on their own anchors; an `mj-button` cannot carry it (mjml's
+ * strict validation), so it is added here to whatever anchor still lacks it.
+ */
+export function untrackConsentLinks(html: string): string {
+  return html.replace(/<a\b([^>]*)>/gi, (tag, attrs: string) => {
+    const href = /\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
+    const value = href?.[1] ?? href?.[2] ?? href?.[3];
+    if (value === undefined || !UNTRACKED_LINKS.includes(value) || /\sses:no-track(?![\w-])/i.test(attrs)) return tag;
+    return `<a ses:no-track${attrs}>`;
+  });
 }
 
 const cadencePhrase = (days: number): string => (days === 7 ? 'each week' : days === 1 ? 'each day' : `every ${days} days`);

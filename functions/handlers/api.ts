@@ -1,15 +1,16 @@
 // The api Lambda: the HTTP app behind API Gateway. Deps are built once per container (config,
-// clients, token key from Secrets Manager, the course compiled at build time) and reused.
-import { SESClient } from '@aws-sdk/client-ses';
+// clients, token key and, behind CloudFront, the origin-verify secret from Secrets Manager, the
+// course compiled at build time) and reused.
 import { handle, getConnInfo, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { parseApiLambdaSettings } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createLambdaObservability } from '../adapters/observability.js';
-import { createSesMailer } from '../adapters/ses-mailer.js';
-import { systemClock } from '../core/ports.js';
+import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
+import { systemClock, type Mailer } from '../core/ports.js';
 import { messageComposer } from '../email/composer.js';
 import { createApp } from '../http/app.js';
-import { viewerIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
+import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { loadLambdaRuntime } from './runtime.js';
 
 type Handler = ReturnType<typeof handle>;
@@ -18,16 +19,23 @@ type Handler = ReturnType<typeof handle>;
 const observability = createLambdaObservability('api');
 const { log } = observability;
 
+// The api sends no email: a signup is stored for the outbox and the drip sends its confirmation
+// (core/signup-outbox.ts), so this role holds no ses:SendRawEmail. A send reaching here is a bug, and
+// fails with this message rather than as an SES AccessDenied.
+const noMail: Mailer = {
+  sendRaw: () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip')),
+};
+
 async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
-  const { config, tokens, compiled, courses } = await loadLambdaRuntime(env, log);
+  const settings = parseApiLambdaSettings(env, log);
+  const [{ config, tokens, compiled, courses }, originSecret] = await Promise.all([
+    loadLambdaRuntime(env, log, settings),
+    settings.originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(settings.originVerifySecretId),
+  ]);
   const doc = createDocumentClient(createDynamoClient());
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
-    // cacheMiddleware: the middleware chain is built once, not on every send.
-    mailer: createSesMailer({
-      client: new SESClient({ cacheMiddleware: true }),
-      ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
-    }),
+    mailer: noMail,
     clock: systemClock,
     tokens,
     compiled,
@@ -37,13 +45,17 @@ async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
     log,
   };
   // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
-  // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address
-  // (set by CloudFront, which replaces any value a client sends).
-  const fromConnection = (c: Parameters<typeof getConnInfo>[0]) => getConnInfo(c).remote.address;
-  const clientIp =
-    config.clientIpHeader === VIEWER_ADDRESS_HEADER
-      ? (c: Parameters<typeof getConnInfo>[0]) => viewerIp(c.req.header(VIEWER_ADDRESS_HEADER)) ?? fromConnection(c)
-      : fromConnection;
+  // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
+  // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).
+  const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
+    trustedClientIp(
+      {
+        viewerAddress: c.req.header(VIEWER_ADDRESS_HEADER),
+        originVerify: c.req.header(ORIGIN_VERIFY_HEADER),
+        connectionIp: getConnInfo(c).remote.address,
+      },
+      originSecret,
+    );
   const app = createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log });
   return handle(app);
 }

@@ -1,7 +1,7 @@
 // What the api and drip Lambdas both load once per container: parsed settings, the link-signing key
 // from Secrets Manager, and every course compiled at synth (shipped next to the bundle, so mjml
 // never loads in Lambda).
-import { parseSendingLambdaSettings, type AppConfig } from '../adapters/config.js';
+import { parseSendingLambdaSettings, type AppConfig, type SendingLambdaSettings } from '../adapters/config.js';
 import { loadSecretTokenKey } from '../adapters/token-key.js';
 import type { Log } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
@@ -17,9 +17,16 @@ export interface LambdaRuntime {
   courses: CourseCatalog;
 }
 
-/** `env`: the Lambda's environment (functions/adapters/config.ts); `log` hears of a renamed setting still in use. */
-export async function loadLambdaRuntime(env: NodeJS.ProcessEnv, log: Log): Promise<LambdaRuntime> {
-  const { app: config, tokenSecretId, taskRoot } = parseSendingLambdaSettings(env, log);
+/**
+ * `env`: the Lambda's environment (functions/adapters/config.ts); `log` hears of a renamed setting
+ * still in use. `settings`: already parsed from it (the api parses its own, larger set).
+ */
+export async function loadLambdaRuntime(
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  settings: SendingLambdaSettings = parseSendingLambdaSettings(env, log),
+): Promise<LambdaRuntime> {
+  const { app: config, tokenSecretId, taskRoot } = settings;
   const [key, compiled] = await Promise.all([
     loadSecretTokenKey(tokenSecretId),
     loadPrecompiledCourses(`${taskRoot}/compiled-course.json`),

@@ -1,5 +1,8 @@
 // The client's IP address when CloudFront fronts the API: API Gateway's sourceIp is then one of
-// CloudFront's addresses, and the viewer's travels in the CloudFront-Viewer-Address header.
+// CloudFront's addresses, and the viewer's travels in the CloudFront-Viewer-Address header. That
+// header is believed only on requests that prove they came through our distribution (the secret
+// origin header CloudFront adds); anyone else could write it themselves.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
 /** The request header CloudFront adds with the viewer's address (forward it in the origin request policy). */
@@ -20,4 +23,48 @@ export function viewerIp(header: string | undefined): string | undefined {
   if (colon <= 0 || !/^\d{1,5}$/.test(value.slice(colon + 1))) return undefined;
   const ip = value.slice(0, colon);
   return isIP(ip) === 0 ? undefined : ip;
+}
+
+/**
+ * The request header the CloudFront distribution adds to every origin request (an origin custom
+ * header), holding the deployment's origin-verify secret. A client cannot see it, and one that sets
+ * it itself does not know the value.
+ */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+
+/** The shortest origin-verify secret accepted (the deploy generates 48 characters). */
+export const MIN_ORIGIN_SECRET_LENGTH = 32;
+
+/**
+ * True when `given` (the x-origin-verify header) equals `secret`, compared in constant time: both are
+ * hashed to SHA-256 first, so neither the length nor the first differing byte shows in the timing.
+ */
+export function originVerified(given: string | undefined, secret: string): boolean {
+  if (given === undefined || secret.length < MIN_ORIGIN_SECRET_LENGTH) return false;
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+/** What the client IP is decided from: the two headers and the connection's own address. */
+export interface ClientIpFacts {
+  /** The CloudFront-Viewer-Address header, as received. */
+  viewerAddress?: string;
+  /** The x-origin-verify header, as received. */
+  originVerify?: string;
+  /** The address the request came from (API Gateway's sourceIp). */
+  connectionIp?: string;
+}
+
+/**
+ * The client IP for the per-IP signup limit and the consent record. With `originSecret` (the API is
+ * behind CloudFront), the viewer's address from CloudFront-Viewer-Address, but only when the request
+ * carries the right origin-verify header; any other request (straight to the API or its custom
+ * domain, forged headers or not) is taken at its connection's address, which is the true address of
+ * whoever connected. Without `originSecret`, always the connection's address.
+ */
+export function trustedClientIp(facts: ClientIpFacts, originSecret: string | undefined): string | undefined {
+  if (originSecret !== undefined && originVerified(facts.originVerify, originSecret)) {
+    return viewerIp(facts.viewerAddress) ?? facts.connectionIp;
+  }
+  return facts.connectionIp;
 }

@@ -4,22 +4,42 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/config/env.js';
-import { VIEWER_ADDRESS_HEADER } from '../../functions/http/client-ip.js';
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../functions/http/client-ip.js';
 import { CourseFunction } from './course-function.js';
 
-/** The routes the HTTP contract names, and no others. */
-export const CONTRACT_ROUTES = [
+/**
+ * The GET and POST routes of the HTTP contract (ARCHITECTURE.md) that the app serves
+ * (functions/http/app.ts), in API Gateway's path syntax (`{slug}` for Hono's `:slug`).
+ */
+const CONTRACT_GET_POST = [
   { method: apigwv2.HttpMethod.GET, path: '/' },
+  { method: apigwv2.HttpMethod.GET, path: '/courses/{slug}' },
   { method: apigwv2.HttpMethod.POST, path: '/subscribe' },
   { method: apigwv2.HttpMethod.GET, path: '/confirm' },
   { method: apigwv2.HttpMethod.POST, path: '/confirm' },
   { method: apigwv2.HttpMethod.GET, path: '/unsubscribe' },
   { method: apigwv2.HttpMethod.POST, path: '/unsubscribe' },
 ] as const;
+
+/**
+ * Every route API Gateway passes to the api Lambda: the contract's GET and POST routes, and HEAD
+ * beside every GET. An HTTP API matches the method exactly (HEAD is a route method of its own, not
+ * implied by GET), and Hono answers a HEAD by running the GET route and sending its status and
+ * headers with no body (hono-base.ts, `dispatch`), so mail scanners that probe links with HEAD get
+ * the page's answer and change nothing. No $default catch-all: any other path or method is API
+ * Gateway's 404 before any code runs.
+ */
+export const CONTRACT_ROUTES: readonly { method: apigwv2.HttpMethod; path: string }[] = [
+  ...CONTRACT_GET_POST,
+  ...CONTRACT_GET_POST.filter((r) => r.method === apigwv2.HttpMethod.GET).map((r) => ({ method: apigwv2.HttpMethod.HEAD, path: r.path })),
+];
 
 export interface HttpApiProps {
   /** Settings the api handler reads (TABLE_NAME, …); PUBLIC_URL is set here. */
@@ -43,10 +63,18 @@ export interface HttpApiProps {
   /**
    * CloudFront fronts the API: the api Lambda takes the client IP (per-IP signup limit, consent
    * record) from the `CloudFront-Viewer-Address` header, which the distribution's origin request
-   * policy must forward. Without it the IP is the connection's, which is then CloudFront's.
+   * policy must forward, but only from requests carrying the origin-verify secret (generated here,
+   * `originVerifySecret`) in the `X-Origin-Verify` origin custom header. Other requests count under
+   * their connection's address. Without this the IP is always the connection's (CloudFront's).
    * @default false
    */
   readonly behindCloudFront?: boolean;
+  /**
+   * A custom domain for the API: an API Gateway regional domain name with this ACM certificate (in
+   * the stack's region), mapped to the `$default` stage. The DNS record to add is `domainRecord`.
+   * @default none
+   */
+  readonly customDomain?: { domainName: string; certificateArn: string };
   /**
    * Turn off the execute-api URL, so the API is reached only through its custom domain (the
    * one the CDN uses as origin): nobody can skip the CDN, or forge the viewer address header,
@@ -70,6 +98,12 @@ export class HttpApi extends Construct {
   readonly publicUrl: string;
   /** The stage's access log group. */
   readonly accessLogs: logs.LogGroup;
+  /** Behind CloudFront: the secret CloudFront's `X-Origin-Verify` origin header must carry. */
+  readonly originVerifySecret: secretsmanager.Secret | undefined;
+  /** With a custom domain: the API Gateway domain name (its `regionalDomainName` is the DNS target). */
+  readonly domain: apigwv2.DomainName | undefined;
+  /** With a custom domain: the DNS record to create, `<domainName> CNAME <regional domain name>`. */
+  readonly domainRecord: string | undefined;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -99,8 +133,59 @@ export class HttpApi extends Construct {
       throw new Error('HttpApi: disableExecuteApiEndpoint needs publicUrl (every link would point at the disabled endpoint)');
     this.publicUrl = publicUrl;
     this.handler.function.addEnvironment(ENV.publicUrl, this.publicUrl);
-    if (props.behindCloudFront) this.handler.function.addEnvironment(ENV.clientIpHeader, VIEWER_ADDRESS_HEADER);
+    this.originVerifySecret = props.behindCloudFront ? originVerify(this, this.handler) : undefined;
+    this.domain = props.customDomain ? customDomain(this, this.api, this.stage, props.customDomain) : undefined;
+    this.domainRecord =
+      this.domain && props.customDomain ? `${props.customDomain.domainName} CNAME ${this.domain.regionalDomainName}` : undefined;
   }
+}
+
+/**
+ * The origin-verify secret, generated at deploy (never in the repository or the template), and the
+ * api Lambda told to believe CloudFront-Viewer-Address only from requests whose `X-Origin-Verify`
+ * header carries it (functions/http/client-ip.ts), with GetSecretValue on it alone.
+ */
+function originVerify(scope: Construct, handler: CourseFunction): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(scope, 'OriginVerifySecret', {
+    description: `Email course: the value CloudFront sends in the ${ORIGIN_VERIFY_HEADER} origin header; the api believes the viewer address only with it`,
+    // 48 characters from [A-Za-z0-9]: about 285 bits, nothing to escape in a header value.
+    generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    // Nothing outside this deployment holds it but the distribution's header, which is set again from a new one.
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'No automatic rotation: the value must be copied into the CloudFront origin custom header by hand, so a rotation ' +
+      'would leave every request unverified (counted under CloudFront’s address) until then. Rotate by hand as the README says.',
+  });
+  handler.function.addEnvironment(ENV.clientIpHeader, VIEWER_ADDRESS_HEADER);
+  handler.function.addEnvironment(ENV.originVerifySecretId, secret.secretArn);
+  // functions/adapters/origin-verify.ts loadOriginVerifySecret: the one call on it.
+  iam.Grant.addToPrincipal({ grantee: handler.function, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
+  return secret;
+}
+
+/**
+ * A regional custom domain for the API (TLS 1.2, the certificate from ACM in this region) mapped to
+ * the `$default` stage; the DNS record to create points the name at its `regionalDomainName`.
+ */
+function customDomain(
+  scope: Construct,
+  api: apigwv2.HttpApi,
+  stage: apigwv2.HttpStage,
+  o: { domainName: string; certificateArn: string },
+): apigwv2.DomainName {
+  const domain = new apigwv2.DomainName(scope, 'Domain', {
+    domainName: o.domainName,
+    certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', o.certificateArn),
+    securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    endpointType: apigwv2.EndpointType.REGIONAL,
+  });
+  const mapping = new apigwv2.ApiMapping(scope, 'Mapping', { api, domainName: domain, stage });
+  // The mapping names the stage by name ($default), not by reference: it must wait for the stage.
+  mapping.node.addDependency(stage);
+  return domain;
 }
 
 /** The api Lambda: the HTTP app behind every route. */

@@ -19,21 +19,33 @@ export interface SesFeedbackProps {
   readonly topicKey: TopicKey;
   /** Settings the ses-events handler reads (TABLE_NAME, …). */
   readonly environment: Record<string, string>;
+  /**
+   * SES open and click tracking: a pixel in every message and every link rewritten through an AWS
+   * domain (except anchors marked `ses:no-track`: the confirm and unsubscribe links). Opt-in.
+   * @default false
+   */
+  readonly trackOpensAndClicks?: boolean;
 }
 
 /**
- * The events the handler turns into state and counters: bounces and complaints stop all mail to
- * the address; deliveries, opens and clicks feed the per-lesson counters. Open and click events
- * make SES add a tracking pixel and rewrite links; drop them here to send untracked mail.
+ * The events the handler turns into state and counters: bounces and complaints stop all mail to the
+ * address; deliveries feed the per-lesson counters. Published by the configuration set to the topic.
  */
 export const SES_EVENTS = [
   ses.EmailSendingEvent.DELIVERY,
   ses.EmailSendingEvent.BOUNCE,
   ses.EmailSendingEvent.COMPLAINT,
   ses.EmailSendingEvent.REJECT,
-  ses.EmailSendingEvent.OPEN,
-  ses.EmailSendingEvent.CLICK,
 ];
+
+/**
+ * Published too only with tracking on (`trackOpensAndClicks`). An event destination whose types
+ * include OPEN or CLICK is what turns SES's tracking on for the configuration set: SES then adds a
+ * pixel to every message and rewrites every link (SES API v2 reference, TrackingConfigurationOverrides:
+ * tracking follows the account's and the configuration set's EngagementMetrics and "whether that
+ * configuration set has an event destination whose MatchingEventTypes include the OPEN or CLICK event types").
+ */
+export const TRACKING_EVENTS = [ses.EmailSendingEvent.OPEN, ses.EmailSendingEvent.CLICK];
 
 export class SesFeedback extends Construct {
   readonly identity: ses.EmailIdentity;
@@ -54,6 +66,9 @@ export class SesFeedback extends Construct {
       // Lessons are medical reading: deliver over TLS or not at all (a server that cannot do TLS
       // bounces, and the address stops receiving mail, rather than getting it in clear text).
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      // Tracking off: also override the account's VDM engagement metrics, which would otherwise track
+      // opens and clicks for this configuration set too. On: the OPEN and CLICK destination does it.
+      ...(props.trackOpensAndClicks ? {} : { vdmOptions: { engagementMetrics: false } }),
     });
     this.configurationSetArn = Stack.of(this).formatArn({
       service: 'ses',
@@ -81,7 +96,7 @@ export class SesFeedback extends Construct {
     // Adds the topic policy that lets SES (for this configuration set only) publish.
     this.configurationSet.addEventDestination('ToTopic', {
       destination: ses.EventDestination.snsTopic(this.topic),
-      events: SES_EVENTS,
+      events: props.trackOpensAndClicks ? [...SES_EVENTS, ...TRACKING_EVENTS] : SES_EVENTS,
     });
 
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
@@ -91,7 +106,7 @@ export class SesFeedback extends Construct {
     });
     this.handler = new CourseFunction(this, 'Handler', {
       entry: 'functions/handlers/ses-events.ts',
-      description: 'Email course SES events: bounces, complaints, deliveries, opens, clicks',
+      description: 'Email course SES events: bounces, complaints, deliveries (and opens, clicks when tracked)',
       // A handful of conditional writes per notification; the smallest size that cold-starts quickly.
       memorySize: 256,
       // Each invocation is one SNS message (one event); 30 s covers DynamoDB retries with room.

@@ -15,21 +15,18 @@ export interface SubscriberTableProps {
 }
 
 /**
- * What the Lambdas do to items: single-item reads and writes (conditional ones included, and the
- * transactions built from them) and Query. Deliberately absent: Scan (a full-table read has no
- * place in a request or a drip run; the operator CLI runs with the operator's credentials), table
- * management, and stream reads (the table has no stream).
+ * The item actions a function may be granted on the table (`SubscriberTable.grant`). Deliberately
+ * absent: Scan (a full-table read has no place in a request or a drip run; the operator CLI runs with
+ * the operator's credentials), transactions, table management, and stream reads (no stream).
  */
-export const ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+export type ItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchWriteItem';
 
 /** The subscriber table: on-demand, point-in-time recovery, TTL for pending signups, the due index. */
 export class SubscriberTable extends Construct {
@@ -71,11 +68,21 @@ export class SubscriberTable extends Construct {
   }
 
   /**
-   * Let a function read and write items, on the table and the due index by name. Unlike
-   * `Table.grantReadWriteData` this grants no `index/*` wildcard, Scan or stream actions.
+   * Let a function make exactly these item calls, on the table only (not its indexes): each caller
+   * names the calls its code path makes, rather than every item action (least privilege per role).
    */
-  grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ITEM_ACTIONS, resourceArns: [this.table.tableArn, this.dueIndexArn] });
+  grant(grantee: iam.IGrantable, ...actions: ItemAction[]): iam.Grant {
+    if (actions.length === 0) throw new Error('SubscriberTable.grant: name the actions the function calls');
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
+  }
+
+  /**
+   * Let a function Query the due index, by name (no `index/*` wildcard): a Query on an index is
+   * authorised against the index's own ARN (DynamoDB developer guide, "Using IAM policy conditions
+   * for fine-grained access control"; API_Query: "IndexName ... the ARN of the index").
+   */
+  grantDueIndexQuery(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.dueIndexArn] });
   }
 
   /**
@@ -89,6 +96,6 @@ export class SubscriberTable extends Construct {
 
   /** Let a function put items, on the table only (the drip planner's one-plan-per-tick item). */
   grantPutItem(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:PutItem'], resourceArns: [this.table.tableArn] });
+    return this.grant(grantee, 'dynamodb:PutItem');
   }
 }

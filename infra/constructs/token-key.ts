@@ -1,7 +1,7 @@
 // The key that signs the tokens in confirm and unsubscribe links: a Secrets Manager secret
 // generated at deploy, never in code, in context or in the template.
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -33,8 +33,12 @@ export class TokenKey extends Construct {
     });
   }
 
-  /** Let a function read the key (GetSecretValue and DescribeSecret on this secret only). */
+  /**
+   * Let a function read the key: secretsmanager:GetSecretValue on this secret only, the one call
+   * the handlers make (functions/adapters/token-key.ts loadSecretTokenKey). Not `Secret.grantRead`,
+   * which adds DescribeSecret; the secret uses the aws/secretsmanager key, so no KMS grant is needed.
+   */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secret.secretArn] });
   }
 }

@@ -61,6 +61,9 @@ cfnLint.describe('cfn-lint over the synthesised templates', () => {
         publicUrl: 'https://course.example.com',
         corsOrigins: 'https://www.example.com',
         alarmEmail: 'ops@example.com',
+        domainName: 'course.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/1f2e3d4c-0000-4bbb-8ccc-123456789abc',
+        trackOpensAndClicks: true,
       },
     });
     // The drip fanned out to a planner and senders (dripSenders > 1) instead of the single drip Lambda.

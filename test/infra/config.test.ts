@@ -2,13 +2,14 @@
 // and every bad value refused at synth with the key's name.
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../functions/config/defaults.js';
-import { parseDeployConfig, type DeployConfig } from '../../infra/config.js';
-import { cdkJsonContext } from './synth.js';
+import { isReservedExampleDomain, parseDeployConfig, type DeployConfig } from '../../infra/config.js';
+import { cdkJsonContext, testContext } from './synth.js';
 
-const defaults = () => cdkJsonContext();
+/** cdk.json's context and the tests' placeholder sender (example.com, allowPlaceholderDomain). */
+const defaults = () => testContext();
 
 describe('deploy config from CDK context', () => {
-  it('synthesises with the cdk.json defaults: example.com, the API URL as public URL, no CORS, no alarm email', () => {
+  it('synthesises with the cdk.json defaults and the test sender: the API URL as public URL, no CORS, no alarm email, no tracking', () => {
     const config = parseDeployConfig(defaults());
     expect(config).toEqual<DeployConfig>({
       senderDomain: 'example.com',
@@ -25,6 +26,7 @@ describe('deploy config from CDK context', () => {
       sesSandbox: true,
       behindCloudFront: false,
       disableExecuteApiEndpoint: false,
+      trackOpensAndClicks: false,
     });
   });
 
@@ -88,12 +90,75 @@ describe('deploy config from CDK context', () => {
     ['alarmEmail', 'ops-at-example.com', /Context "alarmEmail": must be an email address/],
     ['mailFromSubdomain', 'a.b', /Context "mailFromSubdomain": must be one DNS label/],
     ['sesSandbox', 'yes', /Context "sesSandbox": must be true or false/],
-    ['disableExecuteApiEndpoint', 'true', /Context "disableExecuteApiEndpoint": needs publicUrl/],
+    ['disableExecuteApiEndpoint', 'true', /Context "disableExecuteApiEndpoint": needs publicUrl or domainName/],
+    ['domainName', 'course.example.org', /Context "certificateArn": is required with domainName/],
+    ['certificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123', /Context "domainName": is required with certificateArn/],
+    ['certificateArn', 'arn:aws:iam::123456789012:server-certificate/x', /Context "certificateArn": must be an ACM certificate ARN/],
+    ['domainName', 'https://course.example.org', /Context "domainName": must be a domain name/],
+    ['trackOpensAndClicks', 'sometimes', /Context "trackOpensAndClicks": must be true or false/],
   ])('refuses %s = %j, naming the key', (key, value, message) => {
     expect(() => parseDeployConfig({ ...defaults(), [key]: value })).toThrow(message);
   });
 
   it('says how to set a bad key', () => {
     expect(() => parseDeployConfig({ ...defaults(), maxSendRate: 'x' })).toThrow('with -c maxSendRate=');
+  });
+});
+
+describe('a real sender domain, required at synth', () => {
+  const fix = /-c senderDomain=<your domain> -c fromAddress=<you>@<your domain>, or set both in cdk.json "context"/;
+
+  it('cdk.json holds no sender: a synth without -c flags is refused, naming the fix', () => {
+    expect(cdkJsonContext()).not.toHaveProperty('senderDomain');
+    expect(cdkJsonContext()).not.toHaveProperty('fromAddress');
+    expect(() => parseDeployConfig(cdkJsonContext())).toThrow(/Context "senderDomain": is required/);
+    expect(() => parseDeployConfig(cdkJsonContext())).toThrow(fix);
+    expect(() => parseDeployConfig({ ...cdkJsonContext(), senderDomain: 'mail.course.org' })).toThrow(/Context "fromAddress": is required/);
+    expect(() => parseDeployConfig({ ...cdkJsonContext(), senderDomain: '', fromAddress: 'a@b.org' })).toThrow(
+      /"senderDomain": is required/,
+    );
+  });
+
+  it.each(['example.com', 'mail.example.org', 'EXAMPLE.NET', 'course.example', 'shop.test', 'x.invalid', 'dev.localhost'])(
+    'refuses the reserved example domain %s without the opt-in, naming the fix',
+    (domain) => {
+      const context = { ...cdkJsonContext(), senderDomain: domain, fromAddress: `course@${domain}` };
+      expect(() => parseDeployConfig(context)).toThrow(/Context "senderDomain": .* is a reserved example domain \(RFC 2606, RFC 6761\)/);
+      expect(() => parseDeployConfig(context)).toThrow(fix);
+      expect(() => parseDeployConfig({ ...context, allowPlaceholderDomain: 'false' })).toThrow(/reserved example domain/);
+      expect(parseDeployConfig({ ...context, allowPlaceholderDomain: 'true' }).senderDomain).toBe(domain.toLowerCase());
+    },
+  );
+
+  it('accepts a real domain with no opt-in, including ones that merely contain a reserved word', () => {
+    for (const domain of ['mail.course.org', 'example.co.uk', 'notexample.com', 'test.example-clinic.org', 'testing.de']) {
+      expect(isReservedExampleDomain(domain), domain).toBe(false);
+      expect(parseDeployConfig({ ...cdkJsonContext(), senderDomain: domain, fromAddress: `course@${domain}` }).senderDomain).toBe(domain);
+    }
+  });
+});
+
+describe('a custom domain and tracking from context', () => {
+  const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/1f2e3d4c-0000-4bbb-8ccc-123456789abc';
+
+  it('takes domainName with certificateArn, and makes https://<domainName> the public URL unless publicUrl says otherwise', () => {
+    const config = parseDeployConfig({ ...defaults(), domainName: 'Course.Example.org', certificateArn });
+    expect(config.customDomain).toEqual({ domainName: 'course.example.org', certificateArn });
+    expect(config.publicUrl).toBe('https://course.example.org');
+    expect(
+      parseDeployConfig({ ...defaults(), domainName: 'api.example.org', certificateArn, publicUrl: 'https://learn.example.org' }).publicUrl,
+    ).toBe('https://learn.example.org');
+    expect(
+      parseDeployConfig({ ...defaults(), domainName: 'api.example.org', certificateArn, disableExecuteApiEndpoint: true }),
+    ).toMatchObject({
+      disableExecuteApiEndpoint: true,
+      publicUrl: 'https://api.example.org',
+    });
+  });
+
+  it('turns open and click tracking on only when asked', () => {
+    expect(parseDeployConfig(defaults()).trackOpensAndClicks).toBe(false);
+    expect(parseDeployConfig({ ...defaults(), trackOpensAndClicks: 'true' }).trackOpensAndClicks).toBe(true);
+    expect(parseDeployConfig({ ...defaults(), trackOpensAndClicks: true }).trackOpensAndClicks).toBe(true);
   });
 });

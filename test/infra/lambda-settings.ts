@@ -1,13 +1,13 @@
 // Infra and the handlers agree on the Lambda environment: each function gets only variables its
 // handler's settings schema reads (functions/adapters/config.ts), and every one the schema requires.
 import type { Template } from 'aws-cdk-lib/assertions';
-import { appSettings, plannerSettings, sendingLambdaSettings } from '../../functions/adapters/config.js';
+import { apiLambdaSettings, appSettings, plannerSettings, sendingLambdaSettings } from '../../functions/adapters/config.js';
 import { ENV, type SettingKey } from '../../functions/config/env.js';
 import type { SettingsShape } from '../../functions/config/parts.js';
 
 /** Each function, by the start of its description, and the schema its handler reads. */
 const HANDLERS: [description: string, schema: SettingsShape][] = [
-  ['Email course HTTP app', sendingLambdaSettings],
+  ['Email course HTTP app', apiLambdaSettings],
   ['Email course drip:', sendingLambdaSettings],
   ['Email course drip sender', sendingLambdaSettings],
   ['Email course drip planner', plannerSettings],

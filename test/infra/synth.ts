@@ -1,5 +1,6 @@
 // Synthesises the course's CDK app the way `npx cdk synth` does (cdk.json's context, cdk-nag's
 // AWS Solutions checks), for the infra tests. Each test file synthesises once and shares it.
+// cdk.json names no sender: the tests send from example.com, with the opt-in a deploy never has.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +8,18 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { PLACEHOLDER_SENDER_CONTEXT } from '../../infra/config.js';
 import { cdkJsonContext, defineCourseApp, type CourseApp } from '../../infra/course-app.js';
+
+/** cdk.json's context with the tests' placeholder sender (example.com, allowPlaceholderDomain). */
+export function testContext(): Record<string, unknown> {
+  return { ...cdkJsonContext(), ...PLACEHOLDER_SENDER_CONTEXT };
+}
 
 export { cdkJsonContext };
 
 export interface SynthOptions {
-  /** Context on top of cdk.json's (like `-c key=value`). */
+  /** Context on top of testContext() (like `-c key=value`). */
   context?: Record<string, unknown>;
   /**
    * Run esbuild for the three Lambdas (and compile the course). Off: the template is the same,
@@ -34,7 +41,7 @@ export interface Synthesised extends CourseApp {
 
 export async function synthCourse(options: SynthOptions = {}): Promise<Synthesised> {
   const outdir = mkdtempSync(join(tmpdir(), 'course-cdk-'));
-  const context: Record<string, unknown> = { ...cdkJsonContext(), ...options.context };
+  const context: Record<string, unknown> = { ...testContext(), ...options.context };
   if (!options.bundle) context[cxapi.BUNDLING_STACKS] = [];
   const app = new App({ outdir, context });
   const course = await defineCourseApp(app);

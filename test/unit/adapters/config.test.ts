@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../functions/adapters/config.js';
+import { parseApiLambdaSettings, parseConfig } from '../../../functions/adapters/config.js';
 
 describe('runtime settings', () => {
   it('defaults give a working local configuration', () => {
@@ -41,5 +41,30 @@ describe('runtime settings', () => {
     ['CLIENT_IP_HEADER', 'x-forwarded-for'],
   ])('a bad %s (%s) fails naming the setting', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+});
+
+describe('the api Lambda’s settings behind CloudFront', () => {
+  const base = { TOKEN_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:TokenKey' };
+  const secretId = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:OriginVerify';
+  const quiet = () => undefined;
+
+  it('reads the origin-verify secret with the viewer-address header, and neither by default', () => {
+    expect(parseApiLambdaSettings(base, quiet).originVerifySecretId).toBeUndefined();
+    const behind = parseApiLambdaSettings(
+      { ...base, CLIENT_IP_HEADER: 'cloudfront-viewer-address', ORIGIN_VERIFY_SECRET_ID: secretId },
+      quiet,
+    );
+    expect(behind.originVerifySecretId).toBe(secretId);
+    expect(behind.app.clientIpHeader).toBe('cloudfront-viewer-address');
+  });
+
+  it('fails at start when the viewer-address header would be read with no secret to check it, or the reverse', () => {
+    expect(() => parseApiLambdaSettings({ ...base, CLIENT_IP_HEADER: 'cloudfront-viewer-address' }, quiet)).toThrow(
+      /CLIENT_IP_HEADER: set together with ORIGIN_VERIFY_SECRET_ID/,
+    );
+    expect(() => parseApiLambdaSettings({ ...base, ORIGIN_VERIFY_SECRET_ID: secretId }, quiet)).toThrow(
+      /ORIGIN_VERIFY_SECRET_ID: set together with CLIENT_IP_HEADER/,
+    );
   });
 });

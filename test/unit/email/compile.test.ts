@@ -4,7 +4,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileCourse, TemplateError } from '../../../functions/email/compile.js';
+import { compileCourse, TemplateError, untrackConsentLinks } from '../../../functions/email/compile.js';
+import { renderConfirmation, renderLesson } from '../../../functions/email/personalise.js';
 import { Placeholder } from '../../../functions/email/compiled-course.js';
 import { defaultTemplatesDir, loadCourse } from '../../../functions/email/manifest.js';
 import { SHIPPED_COURSE_DIR, compileShippedCourse, shippedCourse } from '../../support/course.js';
@@ -79,6 +80,58 @@ describe('placeholders', () => {
     expect(lesson.html).toContain('Dear {{openBrace}}{name}}, <a href="https://example.com/">{{openBrace}}{unsubscribeUrl}}</a>');
     expect(lesson.html).toContain('{{openBrace}}{confirmUrl}} {{openBrace}}{openBrace}}');
     expect(lesson.text).toContain('Dear {{openBrace}}{name}}');
+  });
+});
+
+describe('consent links are never click-tracked (ses:no-track)', () => {
+  /** Every anchor's opening tag in `html`. */
+  const anchors = (html: string) => html.match(/<a\b[^>]*>/gi) ?? [];
+  const hrefOf = (tag: string) => /\shref="([^"]*)"/.exec(tag)?.[1];
+
+  it('every confirm and unsubscribe anchor of the compiled confirmation and lessons carries ses:no-track, and no other anchor', async () => {
+    const compiled = await compileShippedCourse();
+    const confirm = anchors(compiled.confirmation.html).filter((a) => hrefOf(a) === Placeholder.confirmUrl);
+    // The button and the copy-this-link anchor.
+    expect(confirm).toHaveLength(2);
+    for (const a of confirm) expect(a).toMatch(/^<a ses:no-track\s/);
+    expect(compiled.lessons.length).toBeGreaterThan(0);
+    for (const lesson of compiled.lessons) {
+      const unsubscribe = anchors(lesson.html).filter((a) => hrefOf(a) === Placeholder.unsubscribeUrl);
+      expect(unsubscribe).toHaveLength(1);
+      expect(unsubscribe[0]).toMatch(/^<a ses:no-track\s/);
+      // The article's own links stay as the author wrote them (tracked only if the operator opts in).
+      for (const a of anchors(lesson.html).filter((x) => hrefOf(x) !== Placeholder.unsubscribeUrl)) expect(a).not.toContain('ses:no-track');
+    }
+  });
+
+  it('still carries it once personalised, on the real URLs', async () => {
+    const compiled = await compileShippedCourse();
+    const confirmUrl = 'https://course.example.com/confirm?token=abc';
+    const unsubscribeUrl = 'https://course.example.com/unsubscribe?token=def';
+    const confirmation = renderConfirmation(compiled, { confirmUrl });
+    const toConfirm = anchors(confirmation.html).filter((a) => hrefOf(a)?.startsWith('https://course.example.com/confirm'));
+    expect(toConfirm).toHaveLength(2);
+    for (const a of toConfirm) expect(a).toContain('ses:no-track');
+    const lesson = renderLesson(compiled, 0, { name: 'Ana', unsubscribeUrl });
+    const toUnsubscribe = anchors(lesson.html).filter((a) => hrefOf(a)?.startsWith('https://course.example.com/unsubscribe'));
+    expect(toUnsubscribe).toHaveLength(1);
+    expect(toUnsubscribe[0]).toContain('ses:no-track');
+  });
+
+  it('marks only anchors whose href is exactly a consent placeholder, once, in any quoting', () => {
+    expect(untrackConsentLinks('<a href="{{confirmUrl}}" class="b">x</a>')).toBe('<a ses:no-track href="{{confirmUrl}}" class="b">x</a>');
+    expect(untrackConsentLinks("<A HREF='{{unsubscribeUrl}}'>x</A>")).toBe("<a ses:no-track HREF='{{unsubscribeUrl}}'>x</A>");
+    expect(untrackConsentLinks('<a href={{unsubscribeUrl}}>x</a>')).toBe('<a ses:no-track href={{unsubscribeUrl}}>x</a>');
+    const marked = '<a ses:no-track href="{{confirmUrl}}">x</a>';
+    expect(untrackConsentLinks(marked)).toBe(marked);
+    for (const other of [
+      '<a href="https://example.org/{{confirmUrl}}">x</a>',
+      '<a href="https://example.org/article">x</a>',
+      '<a name="top">x</a>',
+      '<abbr title="{{confirmUrl}}">x</abbr>',
+    ]) {
+      expect(untrackConsentLinks(other)).toBe(other);
+    }
   });
 });
 
