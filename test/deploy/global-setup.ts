@@ -16,6 +16,12 @@ declare module 'vitest' {
 const ASSEMBLY_ROOT = join(import.meta.dirname, '..', '..', '.local', 'deploy-assembly');
 
 export default function setup(project: TestProject): () => void {
+  // DEPLOY_RUN_ID keeps an assembly between runs (while working on the harness); it is not removed.
+  const kept = process.env.DEPLOY_RUN_ID;
+  if (kept) {
+    project.provide('deployRunId', kept);
+    return () => undefined;
+  }
   const id = `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   project.provide('deployRunId', id);
   return () => rmSync(join(ASSEMBLY_ROOT, id), { recursive: true, force: true });

@@ -26,6 +26,8 @@ export const DEPLOY_CONTEXT: Readonly<Record<string, unknown>> = {
   allowPlaceholderDomain: true,
   // The CLI's `cdk synth` writes each asset's folder into the template (aws:asset:path); the harness reads it there.
   'aws:cdk:enable-asset-metadata': true,
+  // …and each resource's construct path (aws:cdk:path), by which the tests name the functions.
+  'aws:cdk:enable-path-metadata': true,
 };
 
 /** Fan-out: three senders of one email a second each (the rate, 3/s, needs all three). */

@@ -30,6 +30,8 @@ export interface SentMessage {
 }
 
 export interface DeploymentOptions {
+  /** Appended to generated physical names (tables, functions), so two deployments share the emulators. */
+  nameSuffix?: string;
   /** GetSendQuota's MaxSendRate (emails per second). @default 3 */
   maxSendRate?: number;
 }
@@ -50,7 +52,7 @@ function handlerFile(dir: string, handler: string): { file: string; exportName: 
 }
 
 /** Every AWS::Lambda::Function of the assembly, resolved. */
-export function functionSpecs(assembly: Assembly, resolveIn: (stack: string) => Resolve): FunctionSpec[] {
+export function functionSpecs(assembly: Assembly, resolveIn: (stack: string) => Resolve, suffix = ''): FunctionSpec[] {
   return resourcesOf(assembly, 'AWS::Lambda::Function').map(({ stack, id, resource }) => {
     const p = resource.Properties ?? {};
     const path = constructPath(resource, id);
@@ -62,7 +64,7 @@ export function functionSpecs(assembly: Assembly, resolveIn: (stack: string) => 
       string,
       unknown
     >;
-    const name = physicalName(stack, id, resource);
+    const name = physicalName(stack, id, resource, suffix);
     return {
       logicalId: id,
       path,
@@ -78,11 +80,11 @@ export function functionSpecs(assembly: Assembly, resolveIn: (stack: string) => 
 }
 
 /** Create every AWS::DynamoDB::Table of the assembly in DynamoDB Local, from its template properties. */
-async function createTables(assembly: Assembly, dynamo: DynamoDBClient): Promise<string[]> {
+async function createTables(assembly: Assembly, dynamo: DynamoDBClient, suffix: string): Promise<string[]> {
   const names: string[] = [];
   for (const { stack, id, resource } of resourcesOf(assembly, 'AWS::DynamoDB::Table')) {
     const p = resource.Properties as Record<string, unknown> & { GlobalSecondaryIndexes?: Record<string, unknown>[] };
-    const name = physicalName(stack, id, resource);
+    const name = physicalName(stack, id, resource, suffix);
     await dynamo.send(
       new CreateTableCommand({
         TableName: name,
@@ -112,12 +114,15 @@ export class Deployment {
   private readonly endpoints: RecordingEndpoint[] = [];
   private readonly duplicates: ((fn: FunctionSpec, payload: unknown) => boolean)[] = [];
   private readonly resolvers = new Map<string, Resolve>();
+  private readonly suffix: string;
 
   private constructor(
     readonly assembly: Assembly,
     private readonly emulators: Emulators,
     private readonly options: DeploymentOptions,
-  ) {}
+  ) {
+    this.suffix = options.nameSuffix ?? '';
+  }
 
   /** Start the deployment `assembly` describes. */
   static async start(assembly: Assembly, emulators: Emulators, options: DeploymentOptions = {}): Promise<Deployment> {
@@ -151,7 +156,7 @@ export class Deployment {
   private resolve(stack: string): Resolve {
     let r = this.resolvers.get(stack);
     if (r === undefined) {
-      r = resolver(this.assembly, stack, { apiEndpoint: () => this.api.url });
+      r = resolver(this.assembly, stack, { apiEndpoint: () => this.api.url, nameSuffix: this.suffix });
       this.resolvers.set(stack, r);
     }
     return r;
@@ -159,8 +164,8 @@ export class Deployment {
 
   private async boot(): Promise<void> {
     this.api = await startApiGateway((arn, event) => this.lambda.invoke(arn, event), () => this.now());
-    const specs = functionSpecs(this.assembly, (stack) => this.resolve(stack));
-    this.tables = await createTables(this.assembly, this.emulators.dynamo);
+    const specs = functionSpecs(this.assembly, (stack) => this.resolve(stack), this.suffix);
+    this.tables = await createTables(this.assembly, this.emulators.dynamo, this.suffix);
     const backends = this.backends();
     const awsEnv = {
       AWS_REGION: REGION,
@@ -230,9 +235,13 @@ export class Deployment {
     return resourcesOf(this.assembly, 'AWS::ApiGatewayV2::Route').map(({ stack, id, resource }) => {
       const p = resource.Properties ?? {};
       const target = String(this.resolve(stack)(p.Target, `${id}.Target`));
-      const integrationId = target.replace(/^integrations\//, '');
-      const integration = this.assembly.stacks[stack]!.Resources[integrationId];
-      if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') throw new Error(`route ${String(p.RouteKey)}: no integration ${integrationId}`);
+      const integrationName = target.replace(/^integrations\//, '');
+      // The Target names the integration by its Ref: find the integration resource it refers to.
+      const [integrationId, integration] =
+        Object.entries(this.assembly.stacks[stack]!.Resources).find(
+          ([iid, r]) => r.Type === 'AWS::ApiGatewayV2::Integration' && this.resolve(stack)({ Ref: iid }, iid) === integrationName,
+        ) ?? [];
+      if (integration === undefined || integrationId === undefined) throw new Error(`route ${String(p.RouteKey)}: no integration ${integrationName}`);
       const uri = String(this.resolve(stack)(integration.Properties?.IntegrationUri, `${integrationId}.IntegrationUri`));
       return { routeKey: String(p.RouteKey), functionArn: uri };
     });

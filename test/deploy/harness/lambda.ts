@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 /** One function as the template declares it, resolved for this machine. */
 export interface FunctionSpec {
@@ -143,6 +144,8 @@ export class LambdaService {
       // Only what Lambda would set: the template's environment, the runtime's variables, the endpoints.
       env: {
         PATH: process.env.PATH ?? '',
+        // lambda-local reads ~/.aws; an empty home keeps this machine's profiles out of the run.
+        HOME: tmpdir(),
         ...fn.environment,
         LAMBDA_TASK_ROOT: fn.dir,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,

@@ -51,23 +51,25 @@ export function resourcesOf(assembly: Assembly, type: string): { stack: string; 
 
 /** What the local run answers for attributes no name can give (e.g. the HTTP API's endpoint). */
 export interface LocalValues {
+  /** Appended to every generated physical name, so two runs share one DynamoDB Local. */
+  nameSuffix?: string;
   /** The local API Gateway's base URL, by the Api's logical id (GetAtt ApiEndpoint). */
   apiEndpoint?: (logicalId: string) => string;
 }
 
 /** The local physical name of a resource: its own name property when the template sets one. */
-export function physicalName(stack: string, id: string, resource: Resource): string {
+export function physicalName(stack: string, id: string, resource: Resource, suffix = ''): string {
   const p = resource.Properties ?? {};
   const own = { 'AWS::DynamoDB::Table': p.TableName, 'AWS::Lambda::Function': p.FunctionName, 'AWS::SES::ConfigurationSet': p.Name }[
     resource.Type
   ];
   if (typeof own === 'string') return own;
   // CloudFormation's own pattern (<stack>-<logical id>-<suffix>), without the random suffix.
-  return `${stack}-${id}`.slice(0, 64);
+  return `${stack}-${id}${suffix}`.slice(0, 64);
 }
 
-function arnOf(stack: string, id: string, resource: Resource): string {
-  const name = physicalName(stack, id, resource);
+function arnOf(stack: string, id: string, resource: Resource, suffix: string): string {
+  const name = physicalName(stack, id, resource, suffix);
   const arns: Record<string, string> = {
     'AWS::DynamoDB::Table': `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,
     'AWS::Lambda::Function': `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${name}`,
@@ -84,10 +86,10 @@ function arnOf(stack: string, id: string, resource: Resource): string {
 }
 
 /** What Ref gives for a resource (CloudFormation's return values, per type). */
-function refOf(stack: string, id: string, resource: Resource): string {
-  if (['AWS::SNS::Topic', 'AWS::SecretsManager::Secret'].includes(resource.Type)) return arnOf(stack, id, resource);
-  if (resource.Type === 'AWS::SQS::Queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(stack, id, resource)}`;
-  return physicalName(stack, id, resource);
+function refOf(stack: string, id: string, resource: Resource, suffix: string): string {
+  if (['AWS::SNS::Topic', 'AWS::SecretsManager::Secret'].includes(resource.Type)) return arnOf(stack, id, resource, suffix);
+  if (resource.Type === 'AWS::SQS::Queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(stack, id, resource, suffix)}`;
+  return physicalName(stack, id, resource, suffix);
 }
 
 /** A resolver for values of `stack`'s template. */
@@ -97,6 +99,7 @@ export type Resolve = (value: unknown, where: string) => unknown;
 export function resolver(assembly: Assembly, stack: string, local: LocalValues = {}): Resolve {
   const template = assembly.stacks[stack];
   if (template === undefined) throw new Error(`no stack ${stack} in the assembly`);
+  const suffix = local.nameSuffix ?? '';
   const pseudo: Record<string, string> = {
     'AWS::Region': REGION,
     'AWS::AccountId': ACCOUNT,
@@ -122,7 +125,7 @@ export function resolver(assembly: Assembly, stack: string, local: LocalValues =
   const ref = (name: string, where: string): string => {
     if (pseudo[name] !== undefined) return pseudo[name];
     const resource = template.Resources[name];
-    if (resource !== undefined) return refOf(stack, name, resource);
+    if (resource !== undefined) return refOf(stack, name, resource, suffix);
     const param = template.Parameters?.[name];
     if (param?.Default !== undefined) return String(param.Default);
     throw new Error(`${where}: cannot resolve Ref ${name} in ${stack}`);
@@ -130,9 +133,9 @@ export function resolver(assembly: Assembly, stack: string, local: LocalValues =
   const getAtt = (id: string, attr: string, where: string): string => {
     const resource = template.Resources[id];
     if (resource === undefined) throw new Error(`${where}: Fn::GetAtt of ${id}, which ${stack} does not define`);
-    if (attr === 'Arn') return arnOf(stack, id, resource);
+    if (attr === 'Arn') return arnOf(stack, id, resource, suffix);
     if (resource.Type === 'AWS::ApiGatewayV2::Api' && attr === 'ApiEndpoint' && local.apiEndpoint) return local.apiEndpoint(id);
-    if (resource.Type === 'AWS::SQS::Queue' && attr === 'QueueName') return physicalName(stack, id, resource);
+    if (resource.Type === 'AWS::SQS::Queue' && attr === 'QueueName') return physicalName(stack, id, resource, suffix);
     throw new Error(`${where}: cannot resolve Fn::GetAtt ${id}.${attr} (${resource.Type}) to a local value`);
   };
   const stackOutput = (otherStack: string, output: string, where: string): unknown => {
