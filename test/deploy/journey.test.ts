@@ -10,7 +10,11 @@
 
 
 
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../infra/constructs/course-function.js';
 
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { COURSE_SLUGS, deployAssembly, type Variant } from './harness/assembly.js';
@@ -18,6 +22,9 @@ import { Deployment } from './harness/deployment.js';
 
 import { confirm, expectStatus, inbox, linkIn, request, sesEvent, signUp, tick } from './harness/steps.js';
 import { readAssembly } from './harness/template.js';
+import { GRANTED_NOT_CALLED, simulateRecordedCalls, unusedGrants } from './harness/iam.js';
+
+const run = promisify(execFile);
 
 
 const MINUTE = 60_000;
@@ -43,10 +50,12 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
   let d: Deployment;
   let period: number;
   let start: number;
+  let assemblyDir: string;
   const reader = (i: number) => `reader${i}-${variant}@example.org`;
 
   beforeAll(async () => {
-    const assembly = readAssembly(await deployAssembly(variant));
+    assemblyDir = await deployAssembly(variant);
+    const assembly = readAssembly(assemblyDir);
     d = await Deployment.start(assembly, { dynamo: stack.dynamo, dynamoUrl: stack.dynamoUrl, sesUrl: stack.sesUrl }, { nameSuffix: `-${variant}` });
     deployments.push(d);
     period = d.rules()[0]!.periodMs;
@@ -55,7 +64,8 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
   }, 300_000);
 
   it('serves the signup page and answers API Gateway 404 for a path no route declares, invoking nothing', async () => {
-    expect(await expectStatus(d, 'GET', '/', 200)).toContain('<form');
+    // Two courses: `/` lists them, each linking to its own signup page.
+    expect(await expectStatus(d, 'GET', '/', 200)).toContain(`courses/${COURSE_SLUGS[1]}`);
     const before = d.lambda.invocations.length;
     expect(await request(d, 'GET', '/no-such-page')).toEqual({ status: 404, text: '{"message":"Not Found"}' });
     expect(await request(d, 'DELETE', '/subscribe')).toEqual({ status: 404, text: '{"message":"Not Found"}' });
@@ -82,4 +92,110 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
       expect(sent.sort(), `tick ${offset / MINUTE} min into the period`).toEqual(expected.sort());
     }
   }, 120_000);
+
+  /** Lesson emails (they carry an unsubscribe link) SES accepted for `address`. */
+  const lessonsTo = async (address: string) => (await inbox(stack.sesUrl, address)).filter((m) => (m.body.text ?? '').includes('/unsubscribe?token='));
+
+  it('SES events reach ses-events through SNS: a bounce and a complaint stop the reader, and the API answers the unsubscribe', async () => {
+    const [lesson0, lesson1] = await lessonsTo(reader(0));
+    expect(lesson1, `two lessons to ${reader(0)}`).toBeDefined();
+    await sesEvent(d, 'Bounce', lesson0!.messageId, {
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: [{ emailAddress: reader(0), action: 'failed', status: '5.1.1' }],
+      feedbackId: 'fb-bounce',
+    });
+    await sesEvent(d, 'Complaint', lesson1!.messageId, {
+      complainedRecipients: [{ emailAddress: reader(0) }],
+      complaintFeedbackType: 'abuse',
+      feedbackId: 'fb-complaint',
+    });
+    const stats = await courseStats();
+    expect(stats).toMatch(/bounced\s+1/);
+    expect(stats).toMatch(/complained\s+1/);
+    // Reader 1 leaves the first course from its lesson's link: the page (GET, changes nothing), then the button.
+    const [lesson] = await lessonsTo(reader(1));
+    expect(lesson, `a lesson to ${reader(1)}`).toBeDefined();
+    const link = linkIn(lesson!, 'unsubscribe', d.api.url);
+    await expectStatus(d, 'GET', link, 200);
+    expect(await courseStats()).not.toMatch(/unsubscribed\s+1\b/);
+    await expectStatus(d, 'POST', link, 200);
+    expect(await courseStats()).toMatch(/unsubscribed\s+1\b/);
+  }, 60_000);
+
+  /** `course stats` (the operator CLI) on the deployment's table, as an operator runs it against AWS. */
+  async function courseStats(): Promise<string> {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(repoRoot, 'functions/cli/main.ts'), 'stats', '--table', d.tables[0]!], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        COURSES_DIR: join(dirname(assemblyDir), 'courses'),
+      },
+    });
+    return stdout;
+  }
+
+  it('`course stats` shows lesson 1 sent and delivered once SES publishes Send and Delivery', async () => {
+    for (const m of d.sent.filter((x) => x.tags.lesson !== undefined)) {
+      for (const type of ['Send', 'Delivery']) {
+        await d.publishSesEvent(type, m.messageId, type === 'Delivery' ? { recipients: m.destination, smtpResponse: '250 2.6.0 Message received' } : {});
+      }
+    }
+    const lessons = d.sent.filter((x) => x.tags.lesson?.[0] === '1');
+    const stats = await courseStats();
+    for (const slug of COURSE_SLUGS) {
+      const section = stats.slice(stats.indexOf(`(${slug})`));
+      const row = /^\s+1\s+.*?\s(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+/m.exec(section.slice(section.indexOf('Per lesson')));
+      const count = lessons.filter((m) => m.tags.course?.[0] === slug).length;
+      expect(count, slug).toBeGreaterThan(0);
+      expect({ slug, sent: Number(row?.[1]), delivered: Number(row?.[2]) }, stats).toEqual({ slug, sent: count, delivered: count });
+    }
+  }, 60_000);
+
+  it.runIf(variant === 'fanout')('a share delivered twice sends each lesson once, never faster than its share of the rate', async () => {
+    // Four readers on both courses: their confirmations go out at one tick, their eight first lessons at the next.
+    const periodStart = new Date(start + 4 * period);
+    d.setClock(new Date(periodStart.getTime() - period - MINUTE));
+    for (let i = 0; i < 4; i++) for (const slug of COURSE_SLUGS) await signUp(d, `twice${i}-${variant}@example.org`, slug);
+    await tick(d, new Date(periodStart.getTime() - period), OFFSETS[0]!);
+    for (let i = 0; i < 4; i++) for (const mail of await inbox(stack.sesUrl, `twice${i}-${variant}@example.org`)) await confirm(d, linkIn(mail, 'confirm', d.api.url));
+    const sender = d.fn('DripFanOut/Sender/Function');
+    d.deliverTwice((fn, payload) => fn.name === sender.name && (payload as { share: { sender: number } }).share.sender === 0);
+    const before = { calls: d.calls.length, invocations: d.lambda.invocations.length, sent: d.sent.length };
+    await tick(d, periodStart, OFFSETS[0]!);
+    const runs = d.lambda.invocations.slice(before.invocations).filter((i) => i.function === sender.path);
+    const twice = runs.filter((i) => (i.event as { share: { sender: number } }).share.sender === 0);
+    expect(twice.length, 'share 0 ran twice').toBe(2);
+    const share = (twice[0]!.event as { share: { maxSendRate: number } }).share;
+    const arrivals = d.calls
+      .slice(before.calls)
+      .filter((c) => c.action === 'SendRawEmail' && twice.some((t) => t.container === c.container))
+      .map((c) => c.at)
+      .sort((a, b) => a - b);
+    const busiest = Math.max(0, ...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 1000).length));
+    expect(busiest, `share 0's sends in one second (its rate: ${share.maxSendRate}/s)`).toBeLessThanOrEqual(Math.floor(share.maxSendRate));
+    const lessons = d.sent.slice(before.sent).map((m) => `${m.destination[0]} ${m.tags.course?.[0]} ${m.tags.lesson?.[0]}`);
+    expect(new Set(lessons).size, lessons.join('\n')).toBe(lessons.length);
+    expect(lessons.length).toBe(8);
+  }, 120_000);
+});
+
+describe('IAM, simulated offline against the roles in the templates', () => {
+  it('allows every AWS call each function made during the run', async () => {
+    expect(deployments.length).toBe(2);
+    for (const d of deployments) {
+      expect(d.calls.length).toBeGreaterThan(20);
+      expect(d.calls.filter((c) => c.service === 'unknown')).toEqual([]);
+      expect(await simulateRecordedCalls(d)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('grants no action that no recorded call used, except those listed with their reason', () => {
+    expect(GRANTED_NOT_CALLED.every((g) => g.reason.length > 20)).toBe(true);
+    for (const d of deployments) expect(unusedGrants(d), `unused grants (add a reason to GRANTED_NOT_CALLED or remove the grant)`).toEqual([]);
+  });
 });

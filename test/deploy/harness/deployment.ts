@@ -153,7 +153,8 @@ export class Deployment {
     this.duplicates.push(which);
   }
 
-  private resolve(stack: string): Resolve {
+  /** The resolver of `stack`'s values, with this deployment's local names. */
+  resolve(stack: string): Resolve {
     let r = this.resolvers.get(stack);
     if (r === undefined) {
       r = resolver(this.assembly, stack, { apiEndpoint: () => this.api.url, nameSuffix: this.suffix });

@@ -2,7 +2,8 @@
 // and a resolver that turns their intrinsic functions (Ref, Fn::GetAtt, Fn::Join, Fn::Sub,
 // Fn::ImportValue, Fn::GetStackOutput, Fn::Select, Fn::Split) into the names and URLs of the local run.
 // A reference it has no local value for throws, naming it: the run must not guess.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The fake account the run deploys into: recorded calls and the resolved policies use the same. */
@@ -195,4 +196,18 @@ export function resolver(assembly: Assembly, stack: string, local: LocalValues =
     }
   }
   return resolve;
+}
+
+/**
+ * A copy of `assembly` with its templates changed by `mutate`, written to a new folder: the manifest
+ * and the changed templates, the asset folders linked (not rebuilt), so a mutation costs no esbuild.
+ */
+export function writeMutatedAssembly(assembly: Assembly, mutate: (stacks: Record<string, CfnTemplate>) => void): Assembly {
+  const dir = mkdtempSync(join(tmpdir(), 'course-mutated-'));
+  const stacks = JSON.parse(JSON.stringify(assembly.stacks)) as Record<string, CfnTemplate>;
+  mutate(stacks);
+  copyFileSync(join(assembly.dir, 'manifest.json'), join(dir, 'manifest.json'));
+  for (const [name, template] of Object.entries(stacks)) writeFileSync(join(dir, `${name}.template.json`), JSON.stringify(template, null, 1));
+  for (const entry of readdirSync(assembly.dir)) if (entry.startsWith('asset.')) symlinkSync(join(assembly.dir, entry), join(dir, entry));
+  return readAssembly(dir);
 }
