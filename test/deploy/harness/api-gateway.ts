@@ -85,14 +85,22 @@ export function httpEvent(req: IncomingMessage, body: Buffer, match: Match, host
       apiId: host.split('.')[0],
       domainName: host,
       domainPrefix: host.split('.')[0],
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: match.route.routeKey,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
-    ...(body.length > 0 ? { body: binary ? body.toString('base64') : body.toString('utf8'), isBase64Encoded: binary } : { isBase64Encoded: false }),
+    ...(body.length > 0
+      ? { body: binary ? body.toString('base64') : body.toString('utf8'), isBase64Encoded: binary }
+      : { isBase64Encoded: false }),
   };
 }
 
@@ -103,7 +111,13 @@ function reply(res: ServerResponse, method: string, status: number, headers: Rec
 
 /** What the function returned, as API Gateway turns it into a response (a non-object is a 200 JSON body). */
 function toResponse(result: unknown): { status: number; headers: Record<string, string>; body: Buffer } {
-  const r = result as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+  const r = result as {
+    statusCode?: number;
+    headers?: Record<string, string>;
+    body?: string;
+    isBase64Encoded?: boolean;
+    cookies?: string[];
+  };
   if (typeof r !== 'object' || r === null || typeof r.statusCode !== 'number') {
     return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(result)) };
   }

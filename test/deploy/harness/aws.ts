@@ -58,7 +58,12 @@ function signingService(req: IncomingMessage): string {
 const tableArn = (table: string, index?: string) =>
   `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${table}${index === undefined ? '' : `/index/${index}`}`;
 
-const PARTIQL: Record<string, string> = { SELECT: 'PartiQLSelect', INSERT: 'PartiQLInsert', UPDATE: 'PartiQLUpdate', DELETE: 'PartiQLDelete' };
+const PARTIQL: Record<string, string> = {
+  SELECT: 'PartiQLSelect',
+  INSERT: 'PartiQLInsert',
+  UPDATE: 'PartiQLUpdate',
+  DELETE: 'PartiQLDelete',
+};
 
 function partiql(statement: string): { action: string; resource: string } {
   const verb = statement.trim().split(/\s+/)[0]!.toUpperCase();
@@ -79,9 +84,14 @@ export function dynamoActions(op: string, body: Body): { action: string; resourc
         return { action, resources: [tableArn(spec.TableName)] };
       });
     case 'TransactGetItems':
-      return items('TransactItems').map((item) => ({ action: 'GetItem', resources: [tableArn((item.Get as { TableName: string }).TableName)] }));
+      return items('TransactItems').map((item) => ({
+        action: 'GetItem',
+        resources: [tableArn((item.Get as { TableName: string }).TableName)],
+      }));
     case 'BatchExecuteStatement':
-      return items('Statements').map((s) => partiql(String(s.Statement))).map((p) => ({ action: p.action, resources: [p.resource] }));
+      return items('Statements')
+        .map((s) => partiql(String(s.Statement)))
+        .map((p) => ({ action: p.action, resources: [p.resource] }));
     case 'ExecuteStatement':
       return [partiql(String(body.Statement))].map((p) => ({ action: p.action, resources: [p.resource] }));
     case 'BatchGetItem':
@@ -126,7 +136,12 @@ export interface RecordingEndpoint {
  * Start the endpoint of one function instance; each call is pushed onto `calls`.
  * An unknown service or action answers 400 and is recorded, so the test sees it.
  */
-export async function startRecordingEndpoint(fn: string, container: number, backends: AwsBackends, calls: AwsCall[]): Promise<RecordingEndpoint> {
+export async function startRecordingEndpoint(
+  fn: string,
+  container: number,
+  backends: AwsBackends,
+  calls: AwsCall[],
+): Promise<RecordingEndpoint> {
   const server: Server = createServer((req, res) => {
     const at = Date.now();
     read(req)
@@ -173,7 +188,9 @@ async function ses(req: IncomingMessage, res: ServerResponse, body: Buffer, reco
     action === 'SendRawEmail'
       ? [
           `arn:${PARTITION}:ses:${REGION}:${ACCOUNT}:identity/${identityOf(params)}`,
-          ...(params.get('ConfigurationSetName') ? [`arn:${PARTITION}:ses:${REGION}:${ACCOUNT}:configuration-set/${params.get('ConfigurationSetName')}`] : []),
+          ...(params.get('ConfigurationSetName')
+            ? [`arn:${PARTITION}:ses:${REGION}:${ACCOUNT}:configuration-set/${params.get('ConfigurationSetName')}`]
+            : []),
         ]
       : ['*'];
   const call = record('ses', action, resources);
@@ -190,16 +207,33 @@ async function ses(req: IncomingMessage, res: ServerResponse, body: Buffer, reco
 function secrets(req: IncomingMessage, res: ServerResponse, body: Buffer, record: Record_, b: AwsBackends): void {
   const action = String(req.headers['x-amz-target']).split('.')[1] ?? '?';
   const { SecretId } = JSON.parse(body.toString('utf8') || '{}') as { SecretId?: string };
-  const arn = [...b.secrets.keys()].find((a) => a === SecretId || a.split(':').at(-1)?.replace(/-[A-Za-z0-9]{6}$/, '') === SecretId);
+  const arn = [...b.secrets.keys()].find(
+    (a) =>
+      a === SecretId ||
+      a
+        .split(':')
+        .at(-1)
+        ?.replace(/-[A-Za-z0-9]{6}$/, '') === SecretId,
+  );
   const call = record('secretsmanager', action, [arn ?? String(SecretId)]);
   if (action !== 'GetSecretValue' || arn === undefined) {
     call.status = 400;
     const type = action === 'GetSecretValue' ? 'ResourceNotFoundException' : 'InvalidRequestException';
-    return sendResponse(res, 400, 'application/x-amz-json-1.1', JSON.stringify({ __type: type, message: `no local ${action} for ${SecretId}` }));
+    return sendResponse(
+      res,
+      400,
+      'application/x-amz-json-1.1',
+      JSON.stringify({ __type: type, message: `no local ${action} for ${SecretId}` }),
+    );
   }
   call.status = 200;
   const name = arn.split(':').at(-1)!;
-  sendResponse(res, 200, 'application/x-amz-json-1.1', JSON.stringify({ ARN: arn, Name: name, SecretString: b.secrets.get(arn), VersionId: 'v1' }));
+  sendResponse(
+    res,
+    200,
+    'application/x-amz-json-1.1',
+    JSON.stringify({ ARN: arn, Name: name, SecretString: b.secrets.get(arn), VersionId: 'v1' }),
+  );
 }
 
 async function lambda(req: IncomingMessage, res: ServerResponse, body: Buffer, record: Record_, b: AwsBackends): Promise<void> {

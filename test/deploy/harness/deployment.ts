@@ -60,10 +60,8 @@ export function functionSpecs(assembly: Assembly, resolveIn: (stack: string) => 
     if (typeof asset !== 'string') throw new Error(`${path}: no aws:asset:path in its Metadata (synthesise with asset metadata on)`);
     const dir = isAbsolute(asset) ? asset : join(assembly.dir, asset);
     const resolve = resolveIn(stack);
-    const variables = (resolve((p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, `${path}.Environment`) ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const variables = (resolve((p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, `${path}.Environment`) ??
+      {}) as Record<string, unknown>;
     const name = physicalName(stack, id, resource, suffix);
     return {
       logicalId: id,
@@ -92,7 +90,13 @@ async function createTables(assembly: Assembly, dynamo: DynamoDBClient, suffix: 
         KeySchema: p.KeySchema,
         BillingMode: 'PAY_PER_REQUEST',
         ...(p.GlobalSecondaryIndexes
-          ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) }
+          ? {
+              GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((g) => ({
+                IndexName: g.IndexName,
+                KeySchema: g.KeySchema,
+                Projection: g.Projection,
+              })),
+            }
           : {}),
       } as CreateTableCommandInput),
     );
@@ -144,7 +148,8 @@ export class Deployment {
   /** The function whose construct path ends with `suffix` (e.g. "HttpApi/Handler/Function"). */
   fn(suffix: string): FunctionSpec {
     const found = this.lambda.functions.filter((f) => f.path.endsWith(suffix));
-    if (found.length !== 1) throw new Error(`${found.length} functions end with ${suffix}: ${this.lambda.functions.map((f) => f.path).join(', ')}`);
+    if (found.length !== 1)
+      throw new Error(`${found.length} functions end with ${suffix}: ${this.lambda.functions.map((f) => f.path).join(', ')}`);
     return found[0]!;
   }
 
@@ -164,7 +169,10 @@ export class Deployment {
   }
 
   private async boot(): Promise<void> {
-    this.api = await startApiGateway((arn, event) => this.lambda.invoke(arn, event), () => this.now());
+    this.api = await startApiGateway(
+      (arn, event) => this.lambda.invoke(arn, event),
+      () => this.now(),
+    );
     const specs = functionSpecs(this.assembly, (stack) => this.resolve(stack), this.suffix);
     this.tables = await createTables(this.assembly, this.emulators.dynamo, this.suffix);
     const backends = this.backends();
@@ -223,12 +231,21 @@ export class Deployment {
 
   private accepted(messageId: string, params: URLSearchParams): void {
     const tags: Record<string, string[]> = {};
-    for (let i = 1; params.has(`Tags.member.${i}.Name`); i++) tags[params.get(`Tags.member.${i}.Name`)!] = [params.get(`Tags.member.${i}.Value`) ?? ''];
+    for (let i = 1; params.has(`Tags.member.${i}.Name`); i++)
+      tags[params.get(`Tags.member.${i}.Name`)!] = [params.get(`Tags.member.${i}.Value`) ?? ''];
     const destination: string[] = [];
     for (let i = 1; params.has(`Destinations.member.${i}`); i++) destination.push(params.get(`Destinations.member.${i}`)!);
     const configurationSet = params.get('ConfigurationSetName') ?? undefined;
     if (configurationSet) tags['ses:configuration-set'] = [configurationSet];
-    this.sent.push({ messageId, source: params.get('Source') ?? '', destination, tags, at: Date.now(), sender: '', ...(configurationSet ? { configurationSet } : {}) });
+    this.sent.push({
+      messageId,
+      source: params.get('Source') ?? '',
+      destination,
+      tags,
+      at: Date.now(),
+      sender: '',
+      ...(configurationSet ? { configurationSet } : {}),
+    });
   }
 
   /** The template's routes of the (one) HTTP API, each with its integration's function. */
@@ -242,7 +259,8 @@ export class Deployment {
         Object.entries(this.assembly.stacks[stack]!.Resources).find(
           ([iid, r]) => r.Type === 'AWS::ApiGatewayV2::Integration' && this.resolve(stack)({ Ref: iid }, iid) === integrationName,
         ) ?? [];
-      if (integration === undefined || integrationId === undefined) throw new Error(`route ${String(p.RouteKey)}: no integration ${integrationName}`);
+      if (integration === undefined || integrationId === undefined)
+        throw new Error(`route ${String(p.RouteKey)}: no integration ${integrationName}`);
       const uri = String(this.resolve(stack)(integration.Properties?.IntegrationUri, `${integrationId}.IntegrationUri`));
       return { routeKey: String(p.RouteKey), functionArn: uri };
     });
@@ -257,7 +275,9 @@ export class Deployment {
         const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
         if (!m) throw new Error(`rule ${id}: the run schedules rate() expressions only, not ${expression}`);
         const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[m[2]!.replace(/s$/, '')]!;
-        const targets = (resource.Properties!.Targets as { Arn: unknown }[]).map((t, i) => String(this.resolve(stack)(t.Arn, `${id}.Targets[${i}]`)));
+        const targets = (resource.Properties!.Targets as { Arn: unknown }[]).map((t, i) =>
+          String(this.resolve(stack)(t.Arn, `${id}.Targets[${i}]`)),
+        );
         return { id, expression, periodMs: Number(m[1]) * unit, targets };
       });
   }
@@ -301,7 +321,13 @@ export class Deployment {
       };
       const dest = r.EventDestination;
       if (dest.Enabled === false || dest.SnsDestination === undefined) return [];
-      return [{ configurationSet: r.ConfigurationSetName, types: dest.MatchingEventTypes.map((t) => t.toLowerCase()), topicArn: dest.SnsDestination.TopicARN }];
+      return [
+        {
+          configurationSet: r.ConfigurationSetName,
+          types: dest.MatchingEventTypes.map((t) => t.toLowerCase()),
+          topicArn: dest.SnsDestination.TopicARN,
+        },
+      ];
     });
   }
 

@@ -37,6 +37,39 @@ export const GRANTED_NOT_CALLED: readonly { function: string; action: string; re
     action: 'secretsmanager:DescribeSecret',
     reason: 'granted with GetSecretValue by Secret.grantRead (the CDK pair); the code reads the value only',
   },
+  {
+    function: 'SesFeedback/Handler/Function',
+    action: 'dynamodb:GetItem',
+    reason: 'reads the address lock for a notification without the subscriber tag (findSubscriberId); every journey message carries it',
+  },
+  {
+    function: 'SesFeedback/Handler/Function',
+    action: 'dynamodb:DeleteItem',
+    reason: 'releases a claimed SES event when applying it fails (dynamo-feedback-store "SES event release"): the failure path only',
+  },
+  // TEMPORARY, until the least-privilege fix lands (it removes these grants; then delete these rows).
+  ...[
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:Query',
+    'dynamodb:DeleteItem',
+    'ses:SendRawEmail',
+  ].map((action) => ({
+    function: 'HttpApi/Handler/Function',
+    action,
+    reason: 'removed by least-privilege fix (TEMPORARY entry: no api code calls it)',
+  })),
+  ...['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'].map((action) => ({
+    function: 'SesFeedback/Handler/Function',
+    action,
+    reason: 'removed by least-privilege fix (TEMPORARY entry: no ses-events code calls it)',
+  })),
+  ...['DripSchedule/Handler/Function', 'DripFanOut/Sender/Function'].map((fn) => ({
+    function: fn,
+    action: 'dynamodb:ConditionCheckItem',
+    reason: 'removed by least-privilege fix (TEMPORARY entry: no drip code calls it)',
+  })),
 ];
 
 const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
@@ -88,11 +121,13 @@ export async function simulateRecordedCalls(d: Deployment, calls: readonly AwsCa
             resource: { resource, accountId: ACCOUNT },
             contextVariables: {},
           },
-        } as never,
+        },
         {},
       );
       const result =
-        response.resultType === 'error' ? `error ${JSON.stringify(response.errors)}` : (response as { overallResult: string }).overallResult;
+        response.resultType === 'error'
+          ? `error ${JSON.stringify(response.errors)}`
+          : (response as { overallResult: string }).overallResult;
       if (result !== 'Allowed') denied.push({ function: call.function, action, resource, result });
     }
   }
@@ -105,7 +140,9 @@ export function unusedGrants(d: Deployment, calls: readonly AwsCall[] = d.calls)
   for (const fn of d.lambda.functions) {
     const stack = resourcesOf(d.assembly, 'AWS::Lambda::Function').find((r) => r.id === fn.logicalId)!.stack;
     const granted = new Set(
-      rolePolicies(d.assembly, stack, fn.logicalId, d.resolve(stack)).flatMap((p) => p.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action))),
+      rolePolicies(d.assembly, stack, fn.logicalId, d.resolve(stack)).flatMap((p) =>
+        p.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)),
+      ),
     );
     const used = new Set(calls.filter((c) => c.function === fn.path).map((c) => `${c.service}:${c.action}`));
     for (const action of granted) {
@@ -120,5 +157,6 @@ export function unusedGrants(d: Deployment, calls: readonly AwsCall[] = d.calls)
 /** Throws naming every recorded call the roles do not allow (function, action, resource, result). */
 export async function expectAllowed(d: Deployment): Promise<void> {
   const denied = await simulateRecordedCalls(d);
-  if (denied.length > 0) throw new Error(`IAM denies:\n${denied.map((x) => `${x.function}: ${x.action} on ${x.resource} (${x.result})`).join('\n')}`);
+  if (denied.length > 0)
+    throw new Error(`IAM denies:\n${denied.map((x) => `${x.function}: ${x.action} on ${x.resource} (${x.result})`).join('\n')}`);
 }

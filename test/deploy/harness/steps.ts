@@ -9,7 +9,9 @@ import type { Deployment } from './deployment.js';
 export async function request(d: Deployment, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(`${d.api.url}${path}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/json' } }),
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/json' } }),
   });
   return { status: res.status, text: await res.text() };
 }
@@ -33,7 +35,9 @@ export async function expectStatus(d: Deployment, method: string, path: string, 
   const r = await request(d, method, path, body);
   if (r.status !== status) {
     const route = `${method} ${path.split('?')[0]}`;
-    throw new Error(`${route} answered ${r.status} ${r.text.slice(0, 200)} (expected ${status}); ${r.status === 404 ? `routes: ${d.api.routes.map((x) => x.routeKey).join(', ')}` : diagnosis(d)}`);
+    throw new Error(
+      `${route} answered ${r.status} ${r.text.slice(0, 200)} (expected ${status}); ${r.status === 404 ? `routes: ${d.api.routes.map((x) => x.routeKey).join(', ')}` : diagnosis(d)}`,
+    );
   }
   return r.text;
 }

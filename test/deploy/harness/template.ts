@@ -89,7 +89,8 @@ function arnOf(stack: string, id: string, resource: Resource, suffix: string): s
 /** What Ref gives for a resource (CloudFormation's return values, per type). */
 function refOf(stack: string, id: string, resource: Resource, suffix: string): string {
   if (['AWS::SNS::Topic', 'AWS::SecretsManager::Secret'].includes(resource.Type)) return arnOf(stack, id, resource, suffix);
-  if (resource.Type === 'AWS::SQS::Queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(stack, id, resource, suffix)}`;
+  if (resource.Type === 'AWS::SQS::Queue')
+    return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(stack, id, resource, suffix)}`;
   return physicalName(stack, id, resource, suffix);
 }
 
@@ -128,7 +129,7 @@ export function resolver(assembly: Assembly, stack: string, local: LocalValues =
     const resource = template.Resources[name];
     if (resource !== undefined) return refOf(stack, name, resource, suffix);
     const param = template.Parameters?.[name];
-    if (param?.Default !== undefined) return String(param.Default);
+    if (typeof param?.Default === 'string' || typeof param?.Default === 'number') return String(param.Default);
     throw new Error(`${where}: cannot resolve Ref ${name} in ${stack}`);
   };
   const getAtt = (id: string, attr: string, where: string): string => {
@@ -207,7 +208,8 @@ export function writeMutatedAssembly(assembly: Assembly, mutate: (stacks: Record
   const stacks = JSON.parse(JSON.stringify(assembly.stacks)) as Record<string, CfnTemplate>;
   mutate(stacks);
   copyFileSync(join(assembly.dir, 'manifest.json'), join(dir, 'manifest.json'));
-  for (const [name, template] of Object.entries(stacks)) writeFileSync(join(dir, `${name}.template.json`), JSON.stringify(template, null, 1));
+  for (const [name, template] of Object.entries(stacks))
+    writeFileSync(join(dir, `${name}.template.json`), JSON.stringify(template, null, 1));
   for (const entry of readdirSync(assembly.dir)) if (entry.startsWith('asset.')) symlinkSync(join(assembly.dir, entry), join(dir, entry));
   return readAssembly(dir);
 }
