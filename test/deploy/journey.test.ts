@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/constructs/course-function.js';
 
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { COURSE_SLUGS, deployAssembly, type Variant } from './harness/assembly.js';
+import { COURSE_SLUGS, DEPLOY_CONTEXT, deployAssembly, type Variant } from './harness/assembly.js';
 import { Deployment } from './harness/deployment.js';
 
 import { confirm, expectStatus, inbox, linkIn, request, sesEvent, signUp, tick } from './harness/steps.js';
@@ -200,6 +200,103 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
     },
     120_000,
   );
+
+  /** The lines a function logged (CloudWatch Logs), each parsed as JSON (a line that is not JSON fails the test). */
+  function logLines(path: string, options: { mayBeQuiet?: boolean } = {}): Record<string, unknown>[] {
+    const lines = (d.lambda.logs.get(path) ?? [])
+      .join('')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    if (!options.mayBeQuiet) expect(lines.length, `${path} logged nothing`).toBeGreaterThan(0);
+    return lines.map((line) => {
+      let parsed: unknown;
+      expect(() => {
+        parsed = JSON.parse(line) as unknown;
+      }, `${path} wrote a line that is not JSON: ${line}`).not.toThrow();
+      expect(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `${path}: not one object: ${line}`).toBe(true);
+      return parsed as Record<string, unknown>;
+    });
+  }
+
+  type EmfBlock = {
+    _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+    [key: string]: unknown;
+  };
+  const emfBlocks = (lines: Record<string, unknown>[]) => lines.filter((l): l is EmfBlock => typeof l._aws === 'object' && l._aws !== null);
+  const SERVICES: Record<string, string> = {
+    'HttpApi/Handler/Function': 'api',
+    'DripSchedule/Handler/Function': 'drip',
+    'DripFanOut/Sender/Function': 'drip',
+    'DripFanOut/Planner/Function': 'drip-planner',
+    'SesFeedback/Handler/Function': 'ses-events',
+  };
+  const dripPath = variant === 'single' ? 'DripSchedule/Handler/Function' : 'DripFanOut/Sender/Function';
+
+  it('log one JSON object per line, with level and message, and never a JSON string nested in the message', () => {
+    // The api logs only trouble (a happy signup writes no line); whatever it writes must be the same shape.
+    for (const fn of d.lambda.functions) {
+      const service = SERVICES[fn.path];
+      expect(service, fn.path).toBeDefined();
+      for (const line of logLines(fn.path, { mayBeQuiet: service === 'api' }).filter((l) => !('_aws' in l))) {
+        expect(line, fn.path).toMatchObject({
+          level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/),
+          message: expect.any(String),
+          service,
+        });
+        expect(String(line.message), fn.path).not.toMatch(/^\s*[{[]/);
+      }
+    }
+    // The first tick sent reader 0's two confirmations from the signup outbox.
+    expect(logLines(dripPath).find((l) => l.message === 'signup.outbox')).toMatchObject({ level: 'INFO', found: 2, done: 2, failed: 0 });
+    const summaries = logLines(dripPath).filter((l) => l.message === 'drip.summary');
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const summary of summaries) expect(summary).toMatchObject({ level: 'INFO', failed: 0, held: 0, possibleDuplicates: 0 });
+    expect(logLines('SesFeedback/Handler/Function').find((l) => l.message === 'ses events' && l.bounces === 1)).toMatchObject({
+      applied: 1,
+      bounces: 1,
+    });
+  });
+
+  it('write EMF metric blocks with every name the alarms and the dashboard read, under their namespace and service dimension', () => {
+    // The course's own metrics the template's alarms name.
+    const alarmed = Object.values(d.assembly.stacks.EmailCourse!.Resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((a) => a.Properties as { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] })
+      .filter((a) => a.Namespace === 'EmailCourse');
+    expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'possibleDuplicates']);
+    const emitted = new Map<string, { namespace: string; dimensions: string[][]; service: unknown; unit: string }>();
+    for (const path of [dripPath, 'SesFeedback/Handler/Function']) {
+      const blocks = emfBlocks(logLines(path));
+      expect(blocks.length, `${path} wrote no EMF block`).toBeGreaterThan(0);
+      for (const block of blocks) {
+        for (const directive of block._aws.CloudWatchMetrics) {
+          for (const m of directive.Metrics) {
+            expect(typeof block[m.Name], `${m.Name} has a value in the block`).toBe('number');
+            emitted.set(m.Name, { namespace: directive.Namespace, dimensions: directive.Dimensions, service: block.service, unit: m.Unit });
+          }
+        }
+      }
+    }
+    for (const alarm of alarmed) {
+      expect(emitted.get(alarm.MetricName!), alarm.MetricName).toMatchObject({
+        namespace: 'EmailCourse',
+        dimensions: [['service']],
+        service: alarm.Dimensions![0]!.Value,
+      });
+      expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'drip' }]);
+    }
+    expect([...emitted.keys()].sort()).toEqual(
+      ['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort(),
+    );
+    expect(emitted.get('duration')).toMatchObject({ unit: 'Milliseconds', service: 'drip' });
+    expect(emitted.get('bounces')).toMatchObject({ unit: 'Count', service: 'ses-events' });
+  });
+
+  it('send as the deployed fromAddress (SENDER_ADDRESS): SES and IAM allow only the verified domain', async () => {
+    const sent = (await stack.emails()).filter((e) => e.destination.to.some((t) => t.endsWith(`-${variant}@example.org`)));
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    for (const email of sent) expect(email.from, email.subject).toContain(String(DEPLOY_CONTEXT.fromAddress));
+  });
 });
 
 describe('IAM, simulated offline against the roles in the templates', () => {
