@@ -66,7 +66,7 @@ describe('the deploy run fails when the template loses', () => {
     });
     const mail = await signUpAndTick(d, 'route@example.org');
     await expect(confirm(d, linkIn(mail, 'confirm', d.api.url))).rejects.toThrow(/^POST \/confirm answered 404 \{"message":"Not Found"\}/);
-  }, 60_000);
+  }, 120_000);
 
   // (Without TABLE_NAME the api falls back to the local default table name and answers 503 on a
   // table that does not exist: the run fails too, but the message names the table, not the variable.)
@@ -77,7 +77,7 @@ describe('the deploy run fails when the template loses', () => {
       ).Variables.TOKEN_SECRET_ID;
     });
     await expect(signUp(d, 'env@example.org', COURSE_SLUGS[0])).rejects.toThrow(/POST \/subscribe answered 5\d\d[\s\S]*TOKEN_SECRET_ID/);
-  }, 60_000);
+  }, 120_000);
 
   it('a permission: the drip sends, and IAM simulation of its calls names the missing action', async () => {
     const d = await deploy('iam', (stacks) => {
@@ -93,7 +93,7 @@ describe('the deploy run fails when the template loses', () => {
     await expect(expectAllowed(d)).rejects.toThrow(
       /DripSchedule\/Handler\/Function: dynamodb:PartiQLUpdate on arn:aws:dynamodb:\S+ \(ImplicitlyDenied\)/,
     );
-  }, 60_000);
+  }, 120_000);
 
   it('a published SES event type: a bounce never reaches ses-events, and the run says which type', async () => {
     const d = await deploy('events', (stacks) => {
@@ -108,5 +108,5 @@ describe('the deploy run fails when the template loses', () => {
       sesEvent(d, 'Bounce', mail.messageId, { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'events@example.org' }] }),
     ).rejects.toThrow(/SES publishes no Bounce events: MatchingEventTypes are \S+: delivery, complaint/);
     expect(d.lambda.invocations.length, 'nothing was invoked').toBe(before);
-  }, 60_000);
+  }, 120_000);
 });
