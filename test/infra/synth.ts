@@ -30,6 +30,8 @@ export interface SynthOptions {
   nag?: boolean;
   /** Change the app before it is synthesised (e.g. add a resource a check must refuse). */
   beforeSynth?: (course: CourseApp) => void;
+  /** Where the cloud assembly goes. @default a new temporary folder */
+  outdir?: string;
 }
 
 export interface Synthesised extends CourseApp {
@@ -40,7 +42,7 @@ export interface Synthesised extends CourseApp {
 }
 
 export async function synthCourse(options: SynthOptions = {}): Promise<Synthesised> {
-  const outdir = mkdtempSync(join(tmpdir(), 'course-cdk-'));
+  const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), 'course-cdk-'));
   const context: Record<string, unknown> = { ...testContext(), ...options.context };
   if (!options.bundle) context[cxapi.BUNDLING_STACKS] = [];
   const app = new App({ outdir, context });
