@@ -137,7 +137,7 @@ export async function sweepSignupOutbox(now: Date, deadline: Date): Promise<void
   try {
     const { signups } = await container();
     const share = new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE);
-    await sweepSignupsLogged(signups, share, observability.log);
+    await sweepSignupsLogged(signups, share, observability.log, observability.metrics);
   } catch (e: unknown) {
     observability.log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
   }

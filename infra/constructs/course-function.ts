@@ -4,6 +4,7 @@
 import { AssetStaging, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -35,6 +36,12 @@ export interface CourseFunctionProps {
   readonly retryAttempts?: number;
   /** Async invocations only: where events go once retries are exhausted. @default none */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Async invocations only: the on-failure destination, where Lambda sends a record of each event it
+   * dropped (retries spent, or older than maxEventAge) with the error; the role may send to it.
+   * @default none
+   */
+  readonly onFailure?: sqs.IQueue;
   /**
    * How long the function's logs are kept. They hold email addresses and client IPs, so not
    * forever.
@@ -89,6 +96,7 @@ export class CourseFunction extends Construct {
       maxEventAge: props.maxEventAge,
       retryAttempts: props.retryAttempts,
       deadLetterQueue: props.deadLetterQueue,
+      onFailure: props.onFailure ? new destinations.SqsDestination(props.onFailure) : undefined,
       environment: {
         ...props.environment,
         // Stack traces point at the TypeScript source, not at one minified line.
