@@ -4,7 +4,6 @@
 import { AssetStaging, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -55,6 +54,20 @@ export interface CourseFunctionProps {
 const REQUIRE_BANNER =
   "import{createRequire as __courseCreateRequire}from'node:module';const require=__courseCreateRequire(import.meta.url);";
 
+/**
+ * An SQS on-failure destination whose grant is sqs:SendMessage alone: Lambda delivers the record with
+ * the function's execution role and needs nothing else ("Adding a destination", Lambda developer
+ * guide); the CDK's SqsDestination also grants GetQueueAttributes and GetQueueUrl, which nothing calls.
+ */
+function sendOnlyDestination(queue: sqs.IQueue): lambda.IDestination {
+  return {
+    bind: (_scope, fn) => {
+      queue.grant(fn, 'sqs:SendMessage');
+      return { destination: queue.queueArn };
+    },
+  };
+}
+
 export class CourseFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
@@ -96,7 +109,7 @@ export class CourseFunction extends Construct {
       maxEventAge: props.maxEventAge,
       retryAttempts: props.retryAttempts,
       deadLetterQueue: props.deadLetterQueue,
-      onFailure: props.onFailure ? new destinations.SqsDestination(props.onFailure) : undefined,
+      onFailure: props.onFailure ? sendOnlyDestination(props.onFailure) : undefined,
       environment: {
         ...props.environment,
         // Stack traces point at the TypeScript source, not at one minified line.
