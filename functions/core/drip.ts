@@ -112,6 +112,12 @@ export interface DripStore {
   logSends(records: SendRecord[]): Promise<void>;
   /** Write one record unless one says `sent` already (a refused send's `failed` record). False when the condition is lost. */
   recordSend(record: SendRecord): Promise<boolean>;
+  /**
+   * Add to the per-lesson `sent` counters (`course stats`), each an atomic ADD of `sent` emails to lesson
+   * `lesson` (0-based) of `course`. The drip is where "sent" is known exactly: SES accepted the message
+   * and the send log holds it.
+   */
+  countSent(counts: { course: string; lesson: number; sent: number }[]): Promise<void>;
   /** Move each on to the next lesson (or complete) and drop the claim, each on its own condition; answers in the same order. */
   advance(items: { subscriberId: string; advance: Advance }[]): Promise<AdvanceOutcome[]>;
   /**
@@ -735,7 +741,10 @@ async function holdSuppressed(run: Run, s: Subscriber, claimId: string): Promise
 /** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
 async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResult): Promise<void> {
   const { store } = run.deps;
-  if (sent.length > 0) await run.sendLog.drain();
+  if (sent.length > 0) {
+    await run.sendLog.drain();
+    await countSent(run, sent);
+  }
   const moving = [...sent, ...page.advanceOnly];
   const outcomes = await store.advance(
     moving.map((m) => ({
@@ -763,6 +772,27 @@ async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResu
     }
   });
   if (drop.length > 0) await store.release(drop, page.claimId);
+}
+
+/**
+ * The page's sends added to each lesson's `sent` counter, once they are in the send log (a crash before
+ * this leaves them uncounted, never counted twice; a lesson sent again after a crash is counted again,
+ * as it went out again). Counters are statistics: a failed update is logged, and the run carries on.
+ */
+async function countSent(run: Run, sent: Moving[]): Promise<void> {
+  const byLesson = new Map<string, { course: string; lesson: number; sent: number }>();
+  for (const m of sent) {
+    const course = m.course.course.slug;
+    const key = `${course}\n${m.lesson}`;
+    const entry = byLesson.get(key) ?? { course, lesson: m.lesson, sent: 0 };
+    entry.sent++;
+    byLesson.set(key, entry);
+  }
+  try {
+    await run.deps.store.countSent([...byLesson.values()]);
+  } catch (e: unknown) {
+    run.log({ msg: 'drip.count_failed', level: 'error', sent: sent.length, error: e instanceof Error ? e.message : String(e) });
+  }
 }
 
 /** After `lesson`: completed at the course's end, else due at the next send time (schedule.ts). */
