@@ -149,11 +149,19 @@ export type ProcessOutcome = SubscribeOutcome | 'taken' | 'failed' | 'held';
  * DynamoDB being down are not: those are retried.
  */
 export function isPermanentRefusal(e: unknown): e is Error {
-  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
-    if (c instanceof SendError && c.kind === 'permanent') return true;
-  }
-  return false;
+  return permanentRefusalIn(e) !== undefined;
 }
+
+/** The permanent SendError in `e`'s cause chain, if any (its message is SES's reason). */
+function permanentRefusalIn(e: unknown): SendError | undefined {
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (c instanceof SendError && c.kind === 'permanent') return c;
+  }
+  return undefined;
+}
+
+/** SES's refusal in words: the SendError's message and, when it wraps SES's own error, that one's. */
+const refusalText = (e: Error): string => (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message);
 
 /**
  * Does one request's work once: claim it, apply the signup (which mails the confirmation when it is
@@ -200,7 +208,7 @@ async function holdRefused(deps: SubscriptionDeps, request: SignupRequest, claim
     receivedAt: request.receivedAt,
     heldAt: now.toISOString(),
     // One line, so it cannot redraw the operator's terminal.
-    reason: controlCharactersToSpaces(errorText(e)).slice(0, 300),
+    reason: controlCharactersToSpaces(refusalText(permanentRefusalIn(e) ?? e)).slice(0, 300),
     attempts: (request.attempts ?? 0) + 1,
   };
   const expiresAt = Math.floor(now.getTime() / 1000) + HELD_SIGNUP_TTL_SECONDS;

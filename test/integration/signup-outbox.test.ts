@@ -85,6 +85,8 @@ describe('the signup outbox', () => {
     const held = items.filter((i) => i.pk === `HELDSIGNUP#${compiled.course.slug}`);
     expect(held).toHaveLength(250);
     expect(held[0]).toMatchObject({ reason: expect.stringContaining('not verified'), attempts: 1, course: compiled.course.slug });
+    // SES's reason, not the signup page's "try again" wording.
+    expect(String(held[0]!.reason)).toMatch(/^Email address is not verified\. .*refused-/);
     expect(await sweepSignups(t.deps, { deadline: new Date(start.getTime() + MINUTE) })).toMatchObject({ found: 0 });
 
     const out = collector();
