@@ -489,7 +489,7 @@ describe('the bundles, run the way Lambda runs them', () => {
     )
       .map((a) => a.Properties)
       .filter((a) => a.Namespace === 'EmailCourse');
-    expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'possibleDuplicates']);
+    expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'outboxAge', 'possibleDuplicates']);
 
     const emitted = new Map<string, { namespace: string; dimensions: string[][]; service: unknown; unit: string }>();
     for (const name of ['drip', 'ses-events']) {
@@ -513,8 +513,22 @@ describe('the bundles, run the way Lambda runs them', () => {
       expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'drip' }]);
     }
     expect([...emitted.keys()].sort()).toEqual(
-      ['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort(),
+      [
+        'bounces',
+        'complaints',
+        'deliveries',
+        'duration',
+        'failed',
+        'held',
+        'outboxAge',
+        'possibleDuplicates',
+        'sent',
+        'skipped',
+        'stoppedEarly',
+      ].sort(),
     );
+    // The signup outbox's sweep (run by the drip before its lessons) reports the oldest waiting signup's age.
+    expect(emitted.get('outboxAge')).toMatchObject({ unit: 'Seconds', service: 'drip' });
     expect(emitted.get('duration')).toMatchObject({ unit: 'Milliseconds', service: 'drip' });
     expect(emitted.get('bounces')).toMatchObject({ unit: 'Count', service: 'ses-events' });
   });

@@ -23,7 +23,7 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** A table with `n` learners due, and sender 0's share of a two-sender plan of tick `tick`. */
+/** A table with `n` learners due, and the one share of a one-sender plan (sender 0, every shard) of tick `tick`. */
 async function setUp(n: number, tick: string) {
   const table = await stack.newTable();
   const people = [];
