@@ -239,6 +239,8 @@ interface RunState {
   pageSize: number;
   /** The crash bound's bookkeeping, once the page size is known. */
   sendLog?: SendLog;
+  /** Sends in the send log not yet added to the `sent` counters, by `<course>\n<lesson>`. */
+  uncounted: Map<string, { course: string; lesson: number; sent: number }>;
   /** Sends started: what SES's 24-hour quota counts. */
   started: number;
   /** Permanent rejections since the last accepted send. */
@@ -359,14 +361,17 @@ export async function runDrip(deps: DripDeps, options: DripRun): Promise<DripSum
     pageSize: 0,
     started: 0,
     rejectionsInARow: 0,
+    uncounted: new Map(),
   };
+  let run: Run | undefined;
   try {
-    const run = await startRun(deps, options, state);
+    run = await startRun(deps, options, state);
     const due = await findDue(run);
     await sendPages(run, due);
   } catch (e: unknown) {
     state.error = e instanceof Error ? e : new Error(String(e));
   }
+  if (run !== undefined) await flushSentCounts(run);
   const summary = reportRun(deps, options, state);
   if (state.error !== undefined) throw state.error;
   return summary;
@@ -774,24 +779,40 @@ async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResu
   if (drop.length > 0) await store.release(drop, page.claimId);
 }
 
+/** Written to the `sent` counters at least this often (sends), and at the end of every run. */
+const COUNT_FLUSH_SENDS = 500;
+
 /**
- * The page's sends added to each lesson's `sent` counter, once they are in the send log (a crash before
- * this leaves them uncounted, never counted twice; a lesson sent again after a crash is counted again,
- * as it went out again). Counters are statistics: a failed update is logged, and the run carries on.
+ * The page's sends, once they are in the send log, added to the run's tally of `sent` per lesson; the
+ * tally is written (one atomic ADD per lesson) every COUNT_FLUSH_SENDS sends and when the run ends, so
+ * the counters cost a few writes a run, not one per page. A send is counted at most once (a process
+ * killed before a flush leaves its tally uncounted); a lesson sent again after a crash is counted
+ * again, as it went out again.
  */
 async function countSent(run: Run, sent: Moving[]): Promise<void> {
-  const byLesson = new Map<string, { course: string; lesson: number; sent: number }>();
+  const { uncounted } = run.state;
   for (const m of sent) {
     const course = m.course.course.slug;
     const key = `${course}\n${m.lesson}`;
-    const entry = byLesson.get(key) ?? { course, lesson: m.lesson, sent: 0 };
+    const entry = uncounted.get(key) ?? { course, lesson: m.lesson, sent: 0 };
     entry.sent++;
-    byLesson.set(key, entry);
+    uncounted.set(key, entry);
   }
+  let pending = 0;
+  for (const c of uncounted.values()) pending += c.sent;
+  if (pending >= COUNT_FLUSH_SENDS) await flushSentCounts(run);
+}
+
+/** Writes the tally to the counters. Counters are statistics: a failed write is logged and the run goes on. */
+async function flushSentCounts(run: Run): Promise<void> {
+  const counts = [...run.state.uncounted.values()];
+  run.state.uncounted.clear();
+  if (counts.length === 0) return;
   try {
-    await run.deps.store.countSent([...byLesson.values()]);
+    await run.deps.store.countSent(counts);
   } catch (e: unknown) {
-    run.log({ msg: 'drip.count_failed', level: 'error', sent: sent.length, error: e instanceof Error ? e.message : String(e) });
+    const sent = counts.reduce((n, c) => n + c.sent, 0);
+    run.log({ msg: 'drip.count_failed', level: 'error', sent, error: e instanceof Error ? e.message : String(e) });
   }
 }
 
