@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoFanOutStore } from '../../functions/adapters/dynamo-fan-out.js';
 import { keys } from '../../functions/adapters/table.js';
-import { planSenders, runSender, type ShareOrder } from '../../functions/core/fan-out.js';
+import { planSenders, planTick, runSender, type ShareOrder } from '../../functions/core/fan-out.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { compileShippedCourse } from '../support/course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -81,5 +81,29 @@ describe('one share per (tick, sender)', () => {
     expect(claim.Item).toBeUndefined();
     expect(await runSender(deps, t.order, lambdaTime)).toMatchObject({ sent: 1 });
     expect(await runSender(deps, { ...t.order, tick: '2026-03-02T12:04:57.000Z' }, lambdaTime)).toMatchObject({ sent: 0, due: 0 });
+  });
+});
+
+describe('one plan per scheduled event', () => {
+  it('a duplicate or late-retried delivery of the same EventBridge event finds the tick planned; the next event plans', async () => {
+    const table = await stack.newTable();
+    const store = createDynamoFanOutStore({ dynamo: stack.dripDynamo, tableName: table });
+    const event = (time: string) => ({
+      id: 'b0c1d2e3-1111-4111-8111-000000000000',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time,
+    });
+    const first = planTick({ event: event('2026-03-02T10:04:30Z'), startedAt: new Date('2026-03-02T10:04:30.400Z'), tickMs: 300_000 });
+    const duplicate = planTick({ event: event('2026-03-02T10:04:30Z'), startedAt: new Date('2026-03-02T10:04:31.100Z'), tickMs: 300_000 });
+    const lateRetry = planTick({ event: event('2026-03-02T10:04:30Z'), startedAt: new Date('2026-03-02T10:05:20.000Z'), tickMs: 300_000 });
+    const next = planTick({ event: event('2026-03-02T10:09:30Z'), startedAt: new Date('2026-03-02T10:09:30.300Z'), tickMs: 300_000 });
+    const ttl = (p: { until: Date }) => Math.floor(p.until.getTime() / 1000) + 86_400;
+    expect(await store.claimPlan(first.tick, ttl(first))).toBe(true);
+    expect(await store.claimPlan(duplicate.tick, ttl(duplicate))).toBe(false);
+    expect(await store.claimPlan(lateRetry.tick, ttl(lateRetry))).toBe(false);
+    expect(await store.claimPlan(next.tick, ttl(next))).toBe(true);
+    const item = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.dripPlan(first.tick), ConsistentRead: true }));
+    expect(item.Item).toMatchObject({ pk: 'DRIPPLAN#2026-03-02T10:04:30.000Z', sk: 'PLAN' });
   });
 });
