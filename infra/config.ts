@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { DEFAULTS } from '../functions/config/defaults.js';
 import { splitList } from '../functions/config/parts.js';
 import { emailAddressSchema } from '../functions/core/text.js';
+import { MAX_DRIP_SENDERS, NEW_ACCOUNT_CONCURRENCY } from './concurrency.js';
 
 /** What one deployment of the course is configured with. */
 export interface DeployConfig {
@@ -27,7 +28,9 @@ export interface DeployConfig {
   dripEveryMinutes: number;
   /**
    * The most drip senders one tick fans out to (1 = the single drip Lambda; more = a planner and
-   * parallel senders, infra/constructs/drip-fan-out.ts). Mind the account's Lambda concurrency.
+   * parallel senders, infra/constructs/drip-fan-out.ts). At most MAX_DRIP_SENDERS (8: a new account's
+   * 10 concurrent executions less the planner and one for the api); above 6 the synth warns that the
+   * peak could pass 10 (infra/concurrency.ts has the math).
    */
   dripSenders: number;
   /** Emails per second one sender is asked to carry; a higher account rate adds senders, up to dripSenders. */
@@ -162,7 +165,10 @@ const contextSchema = z.object({
         .number('must be a number')
         .int('must be a whole number')
         .min(1, 'must be at least 1')
-        .max(10, 'must be at most 10 (a new account runs 10 Lambdas at once in all)'),
+        .max(
+          MAX_DRIP_SENDERS,
+          `must be at most ${MAX_DRIP_SENDERS} (a new account runs ${NEW_ACCOUNT_CONCURRENCY} Lambdas at once in all; the planner and the api need the rest)`,
+        ),
     ).default(DEFAULTS.dripSenders),
   ),
   ratePerSender: z.preprocess(

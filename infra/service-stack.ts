@@ -117,6 +117,8 @@ export class CourseServiceStack extends Stack {
 
     this.alarms = new Alarms(this, 'Alarms', {
       drip,
+      planner: this.drip instanceof DripFanOut ? this.drip.planner.function : undefined,
+      dripFailed: this.drip.failed,
       // Fanned-out senders never reserve concurrency (see drip-fan-out.ts).
       dripReserved: config.dripReservedConcurrency && config.dripSenders <= 1,
       api: this.api.api,

@@ -259,6 +259,25 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       );
     },
 
+    async countSent(counts) {
+      await Promise.all(
+        counts.map(({ course, lesson, sent }) =>
+          dynamoCall('sent counter update', () =>
+            dynamo.send(
+              new UpdateItemCommand({
+                TableName: tableName,
+                Key: toItem(keys.lessonStats(course, lesson)),
+                // As the feedback path writes its counters (dynamo-feedback-store.ts): the lesson number kept as an attribute.
+                UpdateExpression: 'ADD #sent :n SET #course = :course, #lesson = :lesson',
+                ExpressionAttributeNames: { '#sent': 'sent', '#course': 'course', '#lesson': 'lesson' },
+                ExpressionAttributeValues: toItem({ ':n': sent, ':course': course, ':lesson': lesson + 1 }),
+              }),
+            ),
+          ),
+        ),
+      );
+    },
+
     recordSend(record) {
       return conditionalWrite('send record', () =>
         dynamo.send(

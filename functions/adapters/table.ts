@@ -10,7 +10,11 @@
 //   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address
 //   EVENT#<id>            / EVENT       an SES notification already counted (TTL)
 //   RATE#<key>#<window>   / RATE        a rate-limit counter (TTL)
-//   OUTBOX                / SIGNUP#<receivedAt>#<requestId>   an accepted signup not yet done (TTL)
+//   OUTBOX                / SIGNUP#<nextAttemptAt>#<requestId>  an accepted signup not yet done (TTL);
+//                                       sorted by when it is next due, so a sweep reads only due requests
+//   HELDSIGNUP#<course>   / <heldAt>#<requestId>  a confirmation SES refused for good (`course held`; TTL)
+//   DRIPPLAN#<tick>       / PLAN        a fanned-out tick already planned (TTL)
+//   DRIPSHARE#<tick>#<n>  / SHARE       sender n's share of a tick already running (TTL)
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../config/defaults.js';
@@ -36,8 +40,17 @@ export const keys = {
   suppression: (hash: string) => ({ pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   rate: (key: string, window: number) => ({ pk: `RATE#${key}#${window}`, sk: 'RATE' }),
-  /** One accepted signup waiting for its work (signup-outbox.ts); one partition, read oldest first. */
-  outbox: (receivedAt: string, requestId: string) => ({ pk: OUTBOX_PK, sk: `${OUTBOX_SIGNUP_PREFIX}${receivedAt}#${requestId}` }),
+  /**
+   * One accepted signup waiting for its work (signup-outbox.ts); one partition, sorted by the instant
+   * its next attempt is due (at first its arrival; each retry moves it to its retry time).
+   */
+  outbox: (dueAt: string, requestId: string) => ({ pk: OUTBOX_PK, sk: `${OUTBOX_SIGNUP_PREFIX}${dueAt}#${requestId}` }),
+  /** A signup whose confirmation SES refused for good, kept for the operator (`course held`). */
+  heldSignup: (course: string, heldAt: string, requestId: string) => ({ pk: `HELDSIGNUP#${course}`, sk: `${heldAt}#${requestId}` }),
+  /** A fanned-out tick's plan (functions/core/fan-out.ts planTick): one per scheduled event. */
+  dripPlan: (tick: string) => ({ pk: `DRIPPLAN#${tick}`, sk: 'PLAN' }),
+  /** One sender's share of a tick: claimed before it sends, so a second delivery sends nothing. */
+  dripShare: (tick: string, sender: number) => ({ pk: `DRIPSHARE#${tick}#${sender}`, sk: 'SHARE' }),
 };
 
 /**

@@ -1,8 +1,10 @@
 // `course held` and `course requeue <email>`: the subscribers the drip holds after SES permanently
-// refused their lesson, and putting one back in the due index once the cause is fixed.
+// refused their lesson, and putting one back in the due index once the cause is fixed; and the signups
+// whose confirmation SES refused for good (held out of the signup outbox, never retried).
 import type { Writable } from 'node:stream';
 import type { Course } from '../email/manifest.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
+import type { HeldSignup } from '../core/signup-outbox.js';
 import type { OperatorStore, StoredSubscriber } from './operator-store.js';
 import { table, truncate } from './terminal.js';
 import { controlCharactersToSpaces } from '../core/text.js';
@@ -19,13 +21,20 @@ const oneLine = controlCharactersToSpaces;
 
 const lessonTitle = (course: HeldCourse, lesson: number) => course.lessons[lesson]?.title ?? '';
 
+/** Held subscribers, then held confirmations, of one course; answers the held subscribers. */
 export async function runHeld(deps: { store: OperatorStore; out: Writable; course: HeldCourse }): Promise<StoredSubscriber[]> {
   const { course, out } = deps;
-  const held = await deps.store.heldSubscribers(course.slug);
-  if (held.length === 0) {
+  const [held, signups] = await Promise.all([deps.store.heldSubscribers(course.slug), deps.store.heldSignups(course.slug)]);
+  if (held.length === 0 && signups.length === 0) {
     out.write(`Nobody is held in ${course.slug}.\n`);
     return held;
   }
+  if (held.length > 0) writeHeldSubscribers(out, course, held);
+  if (signups.length > 0) writeHeldSignups(out, course, signups);
+  return held;
+}
+
+function writeHeldSubscribers(out: Writable, course: HeldCourse, held: StoredSubscriber[]): void {
   out.write(
     `Held in ${course.slug}: ${held.length} subscriber${held.length === 1 ? '' : 's'} (SES refused the lesson; nothing more is sent until requeued).\n` +
       'Fix the cause, then `course requeue <email>`: the held lesson goes out at the next drip run.\n\n',
@@ -41,7 +50,18 @@ export async function runHeld(deps: { store: OperatorStore; out: Writable; cours
     ]),
   ];
   out.write(`${table(rows)}\n`);
-  return held;
+}
+
+function writeHeldSignups(out: Writable, course: HeldCourse, signups: HeldSignup[]): void {
+  out.write(
+    `Confirmations SES refused in ${course.slug}: ${signups.length} signup${signups.length === 1 ? '' : 's'} (not retried; listed for 30 days).\n` +
+      'In the SES sandbox only verified addresses can be mailed; once the cause is fixed the person signs up again.\n\n',
+  );
+  const rows: (string | number)[][] = [
+    ['  email', 'signed up', 'held since', 'reason'],
+    ...signups.map((h) => [`  ${oneLine(h.email)}`, h.receivedAt, h.heldAt, oneLine(h.reason)]),
+  ];
+  out.write(`${table(rows)}\n`);
 }
 
 /**

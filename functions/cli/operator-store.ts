@@ -10,6 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber } from '../core/model.js';
+import type { HeldSignup } from '../core/signup-outbox.js';
 import type { BackoffPolicy } from '../core/retry.js';
 import { dynamoBatch, dynamoCall, dynamoPages } from '../adapters/dynamo-client.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
@@ -169,6 +170,17 @@ export function createOperatorStore(table: OperatorStoreOptions) {
     /** Every subscriber, page by page (export, stats). */
     subscriberPages: (pageSize?: number) => scanSubscribers(table, { what: 'subscriber scan', pageSize }),
     heldSubscribers: (course: string) => heldSubscribers(table, course),
+    /** Signups whose confirmation SES refused for good (HELDSIGNUP#<course>), oldest hold first: one Query. */
+    heldSignups: async (course: string): Promise<HeldSignup[]> =>
+      (await itemsOf(table, `HELDSIGNUP#${course}`)).map((i) => ({
+        requestId: String(i.requestId),
+        course: String(i.course),
+        email: String(i.email),
+        receivedAt: String(i.receivedAt),
+        heldAt: String(i.heldAt),
+        reason: String(i.reason),
+        attempts: typeof i.attempts === 'number' ? i.attempts : 1,
+      })),
     /** The STATS#<course> / LESSON#nn items. */
     lessonCounters: (course: string) => itemsOf(table, `STATS#${course}`),
     person: (course: string, email: string) => person(table, course, email),

@@ -112,6 +112,12 @@ export interface DripStore {
   logSends(records: SendRecord[]): Promise<void>;
   /** Write one record unless one says `sent` already (a refused send's `failed` record). False when the condition is lost. */
   recordSend(record: SendRecord): Promise<boolean>;
+  /**
+   * Add to the per-lesson `sent` counters (`course stats`), each an atomic ADD of `sent` emails to lesson
+   * `lesson` (0-based) of `course`. The drip is where "sent" is known exactly: SES accepted the message
+   * and the send log holds it.
+   */
+  countSent(counts: { course: string; lesson: number; sent: number }[]): Promise<void>;
   /** Move each on to the next lesson (or complete) and drop the claim, each on its own condition; answers in the same order. */
   advance(items: { subscriberId: string; advance: Advance }[]): Promise<AdvanceOutcome[]>;
   /**
@@ -233,6 +239,8 @@ interface RunState {
   pageSize: number;
   /** The crash bound's bookkeeping, once the page size is known. */
   sendLog?: SendLog;
+  /** Sends in the send log not yet added to the `sent` counters, by `<course>\n<lesson>`. */
+  uncounted: Map<string, { course: string; lesson: number; sent: number }>;
   /** Sends started: what SES's 24-hour quota counts. */
   started: number;
   /** Permanent rejections since the last accepted send. */
@@ -353,14 +361,17 @@ export async function runDrip(deps: DripDeps, options: DripRun): Promise<DripSum
     pageSize: 0,
     started: 0,
     rejectionsInARow: 0,
+    uncounted: new Map(),
   };
+  let run: Run | undefined;
   try {
-    const run = await startRun(deps, options, state);
+    run = await startRun(deps, options, state);
     const due = await findDue(run);
     await sendPages(run, due);
   } catch (e: unknown) {
     state.error = e instanceof Error ? e : new Error(String(e));
   }
+  if (run !== undefined) await flushSentCounts(run);
   const summary = reportRun(deps, options, state);
   if (state.error !== undefined) throw state.error;
   return summary;
@@ -735,7 +746,10 @@ async function holdSuppressed(run: Run, s: Subscriber, claimId: string): Promise
 /** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
 async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResult): Promise<void> {
   const { store } = run.deps;
-  if (sent.length > 0) await run.sendLog.drain();
+  if (sent.length > 0) {
+    await run.sendLog.drain();
+    await countSent(run, sent);
+  }
   const moving = [...sent, ...page.advanceOnly];
   const outcomes = await store.advance(
     moving.map((m) => ({
@@ -763,6 +777,43 @@ async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResu
     }
   });
   if (drop.length > 0) await store.release(drop, page.claimId);
+}
+
+/** Written to the `sent` counters at least this often (sends), and at the end of every run. */
+const COUNT_FLUSH_SENDS = 500;
+
+/**
+ * The page's sends, once they are in the send log, added to the run's tally of `sent` per lesson; the
+ * tally is written (one atomic ADD per lesson) every COUNT_FLUSH_SENDS sends and when the run ends, so
+ * the counters cost a few writes a run, not one per page. A send is counted at most once (a process
+ * killed before a flush leaves its tally uncounted); a lesson sent again after a crash is counted
+ * again, as it went out again.
+ */
+async function countSent(run: Run, sent: Moving[]): Promise<void> {
+  const { uncounted } = run.state;
+  for (const m of sent) {
+    const course = m.course.course.slug;
+    const key = `${course}\n${m.lesson}`;
+    const entry = uncounted.get(key) ?? { course, lesson: m.lesson, sent: 0 };
+    entry.sent++;
+    uncounted.set(key, entry);
+  }
+  let pending = 0;
+  for (const c of uncounted.values()) pending += c.sent;
+  if (pending >= COUNT_FLUSH_SENDS) await flushSentCounts(run);
+}
+
+/** Writes the tally to the counters. Counters are statistics: a failed write is logged and the run goes on. */
+async function flushSentCounts(run: Run): Promise<void> {
+  const counts = [...run.state.uncounted.values()];
+  run.state.uncounted.clear();
+  if (counts.length === 0) return;
+  try {
+    await run.deps.store.countSent(counts);
+  } catch (e: unknown) {
+    const sent = counts.reduce((n, c) => n + c.sent, 0);
+    run.log({ msg: 'drip.count_failed', level: 'error', sent, error: e instanceof Error ? e.message : String(e) });
+  }
 }
 
 /** After `lesson`: completed at the course's end, else due at the next send time (schedule.ts). */

@@ -2,8 +2,11 @@
 // parallel, each paced at its share of the account's send rate, so the shares add up to no more than
 // the rate. In AWS the drip planner Lambda invokes K sender Lambdas (functions/handlers/drip-planner.ts);
 // locally, in tests and in the bench runFannedOut runs the same K senders in one process.
+//
+// A tick's identity and deadline (planTick) and the sender's once-per-share rule (runSender) live here
+// too, so the planner and sender handlers only adapt their events.
 import { runDrip, type DripDeps, type DripRun, type SenderShare } from './drip.js';
-import type { DripSummary } from './ports.js';
+import type { DripSummary, Log } from './ports.js';
 
 export interface SendersForOptions {
   /** The account's send rate (emails per second; SES MaxSendRate, or MAX_SEND_RATE when lower). */
@@ -110,4 +113,131 @@ export async function runFannedOut(
     maxUnrecorded: sum((s) => s.maxUnrecorded ?? 0),
     senders: each,
   };
+}
+
+// --- One tick: its identity and deadline --------------------------------------------------------
+
+/** The senders start nothing new this long before the next tick (their in-flight sends end by then). */
+export const TICK_MARGIN_MS = 15_000;
+/** A sender given less than this before its deadline would only claim and give back: the tick is skipped. */
+export const MIN_SENDER_MS = 15_000;
+/** How long a plan or share item is kept (DynamoDB TTL) after its tick: longer than any redelivery. */
+export const TICK_MEMORY_SECONDS = 86_400;
+
+/** What the planner reads of its event: EventBridge's scheduled event (`id`, `time`); anything else is ignored. */
+export interface TickEvent {
+  id?: unknown;
+  time?: unknown;
+}
+
+export type TickPlan =
+  /** Plan this tick: `tick` identifies it (the plan and share items' keys), senders stop before `until`. */
+  | { tick: string; until: Date; late?: undefined }
+  /** Delivered too late to send anything before the next tick would start: plan nothing. */
+  | { tick: string; late: true; until: Date };
+
+const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const SAFE_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * A tick's identity and the senders' deadline, from the planner's own start, never a wall-clock grid.
+ *
+ * An EventBridge `rate()` rule fires at an offset of its own: "a rate expression starts when you create
+ * the scheduled event rule" (EventBridge user guide, "Creating a rule that runs on a schedule"), so a
+ * 5-minute rule may fire 4.5 minutes into every 5-minute slot of the clock. Counting the deadline from
+ * the slot's start (`⌊now/tick⌋·tick + tick − margin`) then leaves the senders seconds; counting it
+ * from the planner's start leaves them the whole tick at any offset.
+ *
+ * - Identity: the scheduled event's `time` (the instant EventBridge scheduled it, to the second). EventBridge
+ *   delivers at least once and retries a failed delivery with the same event, so a duplicate or a retry
+ *   carries the same `time` (and `id`) and maps to the same tick, which the planner's conditional plan
+ *   item then refuses. Without `time` the event `id`, and without either (a manual invoke) the start itself.
+ * - Deadline: `until = min(start + tick − margin, scheduled + tick)`. The next tick's planner starts no
+ *   earlier than `scheduled + tick`, so even a delivery that arrives late (a retry after a throttle) stops
+ *   its senders before the next tick's senders begin: two senders never pace the same shards at once.
+ * - Late: fewer than MIN_SENDER_MS left before `until` (a retry older than the tick): plan nothing.
+ *
+ * `tickMs` and `marginMs` in milliseconds; `startedAt` is the planner's clock at its start.
+ */
+export function planTick(o: { event: unknown; startedAt: Date; tickMs: number; marginMs?: number }): TickPlan {
+  if (!(o.tickMs > 0)) throw new Error(`tickMs must be > 0, got ${o.tickMs}`);
+  const margin = o.marginMs ?? TICK_MARGIN_MS;
+  const event: TickEvent = typeof o.event === 'object' && o.event !== null ? o.event : {};
+  const scheduled = typeof event.time === 'string' && ISO_SECONDS.test(event.time) ? new Date(event.time) : undefined;
+  const start = o.startedAt.getTime();
+  let tick: string;
+  if (scheduled !== undefined && !Number.isNaN(scheduled.getTime())) tick = scheduled.toISOString();
+  else if (typeof event.id === 'string' && SAFE_ID.test(event.id)) tick = `event-${event.id}`;
+  else tick = `start-${o.startedAt.toISOString()}`;
+  const fromStart = start + o.tickMs - margin;
+  const untilMs = scheduled === undefined ? fromStart : Math.min(fromStart, scheduled.getTime() + o.tickMs);
+  const until = new Date(untilMs);
+  if (untilMs - start < MIN_SENDER_MS) return { tick, late: true, until };
+  return { tick, until };
+}
+
+// --- One sender: its share, once ----------------------------------------------------------------
+
+/** What the planner hands each sender (the async invoke's payload). */
+export interface ShareOrder {
+  /** The tick's identity (planTick): with `share.sender`, the share's. */
+  tick: string;
+  /** ISO instant after which this sender starts no send. */
+  until: string;
+  share: SenderShare;
+}
+
+/** The conditional writes that make a tick planned once and a share run once (DynamoDB: dynamo-fan-out.ts). */
+export interface FanOutStore {
+  /** First planner of `tick`: true; a duplicate delivery of the same scheduled event: false. `expiresAt`: epoch s. */
+  claimPlan(tick: string, expiresAt: number): Promise<boolean>;
+  /** First run of (tick, sender): true; a second delivery of the same share: false. */
+  claimShare(tick: string, sender: number, expiresAt: number): Promise<boolean>;
+}
+
+export interface SenderDeps {
+  drip: DripDeps;
+  store: FanOutStore;
+  log: Log;
+  /** Sender 0's first job each tick: the signup outbox, within its part of the time (never throws). */
+  sweepOutbox?: (now: Date, deadline: Date) => Promise<void>;
+}
+
+export type SenderOutcome = DripSummary | { skipped: 'late' | 'duplicate'; sender: number; tick: string };
+
+/**
+ * One share of a tick, at most once. The deadline is the earlier of the order's `until` and the
+ * invocation's own end (`remainingMs` less `safetyMarginMs`). A share delivered after its deadline is
+ * dropped (the next tick's senders own those shards now). Lambda may deliver an asynchronous invoke
+ * more than once ("Lambda ... might send the same event to your function more than once", Lambda
+ * developer guide, asynchronous invocation), and two senders on one share would pace it at twice its
+ * rate: the share is claimed with a conditional put first, and a second delivery logs
+ * `drip.share_duplicate` and sends nothing.
+ */
+export async function runSender(
+  deps: SenderDeps,
+  order: ShareOrder,
+  o: { remainingMs: number; safetyMarginMs: number },
+): Promise<SenderOutcome> {
+  const { share, tick } = order;
+  const now = deps.drip.clock.now();
+  const deadline = new Date(Math.min(now.getTime() + o.remainingMs - o.safetyMarginMs, new Date(order.until).getTime()));
+  if (deadline.getTime() <= now.getTime()) {
+    deps.log({ msg: 'drip.sender_late', level: 'warn', tick, sender: share.sender, until: order.until });
+    return { skipped: 'late', sender: share.sender, tick };
+  }
+  const expiresAt = Math.floor(new Date(order.until).getTime() / 1000) + TICK_MEMORY_SECONDS;
+  if (!(await deps.store.claimShare(tick, share.sender, expiresAt))) {
+    deps.log({
+      msg: 'drip.share_duplicate',
+      level: 'warn',
+      tick,
+      sender: share.sender,
+      action: 'a second delivery of this share: sent nothing',
+    });
+    return { skipped: 'duplicate', sender: share.sender, tick };
+  }
+  // One sender per tick (the first) sends the signup outbox's confirmations before its lessons.
+  if (share.sender === 0 && deps.sweepOutbox) await deps.sweepOutbox(now, deadline);
+  return runDrip(deps.drip, { now: share.sender === 0 ? deps.drip.clock.now() : now, deadline, share });
 }

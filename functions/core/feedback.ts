@@ -165,8 +165,13 @@ export function eventIdOf(messageId: string, eventType: string, recipient: strin
   return createHash('sha256').update(`${messageId}\n${eventType}\n${recipient}`).digest('hex').slice(0, 40);
 }
 
+/**
+ * The lesson counter each event moves. Not `Send`: the drip counts `sent` itself when it records a
+ * send (exactly, and whether or not the configuration set publishes SEND, which it does not: one SNS
+ * message and one Lambda invocation per email for a number the drip already has). A Send event, if
+ * one arrives, is remembered and counted nowhere, so nothing is counted twice.
+ */
 const COUNTER_OF: Partial<Record<SesEventType, LessonCounter>> = {
-  Send: 'sent',
   Delivery: 'delivered',
   Complaint: 'complained',
   Open: 'opened',

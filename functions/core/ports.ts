@@ -185,8 +185,9 @@ export const METRIC_SERVICE = { drip: 'drip', sesEvents: 'ses-events' } as const
  * Every metric the course emits, with its unit. Drip, once per run: `sent`, `failed` (refused or
  * unsendable: held), `skipped`, `held` (taken out of the due index: refused or suppressed),
  * `possibleDuplicates` (a lesson that may have gone out twice), `stoppedEarly` (1 when the run left
- * work for the next tick), `duration`. ses-events, per batch: `bounces`, `complaints`,
- * `deliveries`.
+ * work for the next tick), `duration`; and, from each signup outbox sweep the drip starts,
+ * `outboxAge` (seconds since the oldest request still waiting was received; 0 when none waits).
+ * ses-events, per batch: `bounces`, `complaints`, `deliveries`.
  */
 export const METRIC_UNITS = {
   sent: 'Count',
@@ -196,6 +197,7 @@ export const METRIC_UNITS = {
   possibleDuplicates: 'Count',
   stoppedEarly: 'Count',
   duration: 'Milliseconds',
+  outboxAge: 'Seconds',
   bounces: 'Count',
   complaints: 'Count',
   deliveries: 'Count',

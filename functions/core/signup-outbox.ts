@@ -5,10 +5,16 @@
 // the local stack (kicked in-process), and on every drip run (a sweep, which also picks up whatever a
 // crash left). A request stays in the outbox until its work is done, so a crash after storing a
 // signup never leaves the person without a confirmation once the service is back.
+//
+// The outbox is ordered by when each request is next due (its arrival, then each retry time), and a
+// sweep reads only the due ones, page by page: a request waiting out a backoff costs no read, and one
+// SES refuses for good (MessageRejected: an unverified address in the sandbox) is finished as a held
+// record (`course held`) instead of being retried for a week at the head of the queue.
 import { randomBytes } from 'node:crypto';
 import { DependencyError } from './errors.js';
-import type { Log } from './ports.js';
+import { noMetrics, SendError, type Log, type Metrics } from './ports.js';
 import type { ConsentRecord } from './model.js';
+import { controlCharactersToSpaces } from './text.js';
 import {
   applySignup,
   checkSignupRate,
@@ -35,14 +41,38 @@ export interface SignupRequest {
   consent: ConsentRecord;
   /** Failed tries so far (absent before the first failure). */
   attempts?: number;
+  /** ISO instant its next attempt is due (the outbox's order); absent: `receivedAt`, as first stored. */
+  dueAt?: string;
 }
 
-/** The outbox's table operations (DynamoDB: one partition `OUTBOX`, sorted by arrival; see table.ts). */
+/** A confirmation SES refused for good, kept for the operator instead of being retried. */
+export interface HeldSignup {
+  requestId: string;
+  course: string;
+  email: string;
+  receivedAt: string;
+  /** ISO instant it was held. */
+  heldAt: string;
+  /** SES's refusal, one line. */
+  reason: string;
+  attempts: number;
+}
+
+/** One page of due requests, and where the next page starts (undefined: no more). */
+export interface OutboxPage {
+  requests: SignupRequest[];
+  next?: unknown;
+}
+
+/** The outbox's table operations (DynamoDB: one partition `OUTBOX`, sorted by next attempt; see table.ts). */
 export interface SignupOutboxStore {
-  /** Stores a request (a plain put; the id is fresh). `expiresAt`: epoch seconds, TTL. */
+  /** Stores a request (a plain put; the id is fresh), due at once. `expiresAt`: epoch seconds, TTL. */
   enqueueSignup(request: SignupRequest, expiresAt: number): Promise<void>;
-  /** Up to `limit` requests, oldest first, read consistently. */
-  pendingSignups(limit: number): Promise<SignupRequest[]>;
+  /**
+   * Up to `limit` requests due at or before `now` (their next attempt's time has come), most overdue
+   * first, read consistently; `after` is the previous page's `next`. Reads only due requests.
+   */
+  dueSignups(now: Date, limit: number, after?: unknown): Promise<OutboxPage>;
   /**
    * Takes a request for `claimId` until `until` (a lease): a conditional write that succeeds only
    * when the request is still there and nobody holds a live lease on it. False otherwise.
@@ -50,8 +80,16 @@ export interface SignupOutboxStore {
   claimSignup(request: SignupRequest, claimId: string, now: Date, until: Date): Promise<boolean>;
   /** Removes a done request, only while `claimId` holds it (the mark that it was sent once). */
   finishSignup(request: SignupRequest, claimId: string): Promise<boolean>;
-  /** Gives a request back after a failure: retried after `retryAt`; `attempts` counts the tries. */
+  /**
+   * Gives a request back after a failure, only while `claimId` holds it: it moves to `retryAt` in the
+   * outbox's order (no sweep reads it before then); `attempts` counts the tries.
+   */
   releaseSignup(request: SignupRequest, claimId: string, retryAt: Date, error: string): Promise<void>;
+  /**
+   * Finishes a request SES refused for good, only while `claimId` holds it: removed from the outbox and
+   * kept as a HeldSignup (TTL `expiresAt`, epoch seconds) for `course held`. False when the claim was lost.
+   */
+  holdSignup(request: SignupRequest, claimId: string, held: HeldSignup, expiresAt: number): Promise<boolean>;
 }
 
 /** What sends accepted signups in-process (the local stack): fire and forget, with a way to wait. */
@@ -68,6 +106,10 @@ export const SIGNUP_LEASE_MS = 60_000;
 export const SIGNUP_REQUEST_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** After a failed try, the next is at least this long later (doubling, up to 10 minutes). */
 const RETRY_BASE_MS = 30_000;
+/** How long a held confirmation stays listed in `course held` (TTL): a month for the operator to look. */
+export const HELD_SIGNUP_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Requests read per outbox page. */
+const SWEEP_PAGE = 100;
 
 export type AcceptResult = { outcome: 'accepted'; requestId: string } | { outcome: 'honeypot' };
 
@@ -99,12 +141,34 @@ export async function acceptSignup(
   return { outcome: 'accepted', requestId: request.requestId };
 }
 
-export type ProcessOutcome = SubscribeOutcome | 'taken' | 'failed';
+export type ProcessOutcome = SubscribeOutcome | 'taken' | 'failed' | 'held';
+
+/**
+ * SES refused the confirmation for good (a SendError of kind `permanent`, e.g. MessageRejected for an
+ * unverified address in the sandbox), anywhere in the error's `cause` chain. Throttling, SES or
+ * DynamoDB being down are not: those are retried.
+ */
+export function isPermanentRefusal(e: unknown): e is Error {
+  return permanentRefusalIn(e) !== undefined;
+}
+
+/** The permanent SendError in `e`'s cause chain, if any (its message is SES's reason). */
+function permanentRefusalIn(e: unknown): SendError | undefined {
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (c instanceof SendError && c.kind === 'permanent') return c;
+  }
+  return undefined;
+}
+
+/** SES's refusal in words: the SendError's message and, when it wraps SES's own error, that one's. */
+const refusalText = (e: Error): string => (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message);
 
 /**
  * Does one request's work once: claim it, apply the signup (which mails the confirmation when it is
- * due), then remove it. `taken`: someone else holds it or it is gone. `failed`: the work threw (SES
- * or DynamoDB down); the request is given back for a later try and the error is passed to `onError`.
+ * due), then remove it. `taken`: someone else holds it or it is gone. `held`: SES refused the
+ * confirmation for good (isPermanentRefusal); the request is finished as a held record. `failed`: the
+ * work threw otherwise (SES or DynamoDB down); the request is given back for a later try. Either
+ * error is passed to `onError`.
  */
 export async function processSignup(
   deps: SubscriptionDeps,
@@ -124,58 +188,115 @@ export async function processSignup(
     ));
   } catch (e: unknown) {
     onError?.(e);
+    if (isPermanentRefusal(e)) return holdRefused(deps, request, claimId, e);
     const attempts = request.attempts ?? 0;
     const wait = Math.min(RETRY_BASE_MS * 2 ** attempts, 10 * 60_000);
-    const reason = e instanceof Error ? e.message : String(e);
-    await deps.store.releaseSignup(request, claimId, new Date(deps.clock.now().getTime() + wait), reason.slice(0, 300));
+    await deps.store.releaseSignup(request, claimId, new Date(deps.clock.now().getTime() + wait), errorText(e).slice(0, 300));
     return 'failed';
   }
   await deps.store.finishSignup(request, claimId);
   return outcome;
 }
 
+/** A refused confirmation leaves the outbox as a held record; `taken` if the claim was lost meanwhile. */
+async function holdRefused(deps: SubscriptionDeps, request: SignupRequest, claimId: string, e: Error): Promise<ProcessOutcome> {
+  const now = deps.clock.now();
+  const held: HeldSignup = {
+    requestId: request.requestId,
+    course: request.course ?? deps.compiled.course.slug,
+    email: request.fields.email,
+    receivedAt: request.receivedAt,
+    heldAt: now.toISOString(),
+    // One line, so it cannot redraw the operator's terminal.
+    reason: controlCharactersToSpaces(refusalText(permanentRefusalIn(e) ?? e)).slice(0, 300),
+    attempts: (request.attempts ?? 0) + 1,
+  };
+  const expiresAt = Math.floor(now.getTime() / 1000) + HELD_SIGNUP_TTL_SECONDS;
+  return (await deps.store.holdSignup(request, claimId, held, expiresAt)) ? 'held' : 'taken';
+}
+
 export interface SweepSummary {
-  /** Requests read from the outbox. */
+  /** Due requests read from the outbox. */
   found: number;
   done: number;
-  /** Held by another worker (a kick in flight) or waiting for their retry time. */
+  /** Held by another worker (a kick in flight, or a worker that died within its lease). */
   taken: number;
   failed: number;
+  /** Finished as held records: SES refused their confirmation for good. */
+  held: number;
+  /**
+   * Seconds since the oldest request still waiting after this sweep was received (failed, taken, or
+   * not reached before the deadline); 0 when every due request was done. Emitted as `outboxAge`.
+   */
+  oldestWaitingSeconds: number;
 }
 
 /**
- * Works through the outbox, oldest first, until it is empty, `deadline` passes or `limit` requests
- * were read (the drip calls this before its own run; so does the local ticker). Never throws for one
- * request's failure: it is counted, logged through `onError`, and retried by a later sweep.
+ * Works through the due requests, most overdue first, page by page, until none is due, `deadline`
+ * passes or `limit` requests were read (the drip calls this before its own run; so does the local
+ * ticker). Reads only due requests: one waiting out its backoff is not read, so reads follow the work
+ * due, not the outbox's size. Never throws for one request's failure: it is counted, passed to
+ * `onError`, and retried by a later sweep (or held, when SES refused it for good).
  */
 export async function sweepSignups(
   deps: SubscriptionDeps,
-  options: { deadline: Date; limit?: number; onError?: (e: unknown) => void },
+  options: { deadline: Date; limit?: number; pageSize?: number; onError?: (e: unknown) => void },
 ): Promise<SweepSummary> {
-  const summary: SweepSummary = { found: 0, done: 0, taken: 0, failed: 0 };
-  const requests = await deps.store.pendingSignups(options.limit ?? 200);
-  summary.found = requests.length;
-  for (const request of requests) {
-    if (deps.clock.now().getTime() >= options.deadline.getTime()) break;
-    const outcome = await processSignup(deps, request, options.onError);
-    if (outcome === 'taken') summary.taken++;
-    else if (outcome === 'failed') summary.failed++;
-    else summary.done++;
+  const summary: SweepSummary = { found: 0, done: 0, taken: 0, failed: 0, held: 0, oldestWaitingSeconds: 0 };
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const timeLeft = () => deps.clock.now().getTime() < options.deadline.getTime();
+  let oldestWaiting: string | undefined;
+  const waiting = (r: SignupRequest) => {
+    if (oldestWaiting === undefined || r.receivedAt < oldestWaiting) oldestWaiting = r.receivedAt;
+  };
+  // Due as of the sweep's start: a request released during it (due later) is not read again by it.
+  const asOf = deps.clock.now();
+  let after: unknown;
+  do {
+    const page = await deps.store.dueSignups(asOf, Math.min(options.pageSize ?? SWEEP_PAGE, limit - summary.found), after);
+    after = page.next;
+    summary.found += page.requests.length;
+    for (const request of page.requests) {
+      if (!timeLeft()) {
+        waiting(request);
+        continue;
+      }
+      const outcome = await processSignup(deps, request, options.onError);
+      if (outcome === 'taken' || outcome === 'failed') waiting(request);
+      if (outcome === 'taken') summary.taken++;
+      else if (outcome === 'failed') summary.failed++;
+      else if (outcome === 'held') summary.held++;
+      else summary.done++;
+    }
+  } while (after !== undefined && summary.found < limit && timeLeft());
+  if (oldestWaiting !== undefined) {
+    summary.oldestWaitingSeconds = Math.max(0, Math.round((deps.clock.now().getTime() - Date.parse(oldestWaiting)) / 1000));
   }
   return summary;
 }
 
 /**
  * One sweep as every drip run starts it (the drip Lambda and the local ticker): each request that
- * fails is logged as a warning, and a sweep that found work logs one `signup.outbox` line with the
- * counts. Throws only when the outbox cannot be read (the caller logs that and runs the drip anyway).
+ * fails is logged as a warning (an error when SES refused it for good and it is held), a sweep that
+ * found work logs one `signup.outbox` line with the counts, and the age of the oldest waiting request
+ * goes to `metrics` as `outboxAge` (seconds; alarmed). Throws only when the outbox cannot be read (the
+ * caller logs that and runs the drip anyway).
  */
-export async function sweepSignupsLogged(deps: SubscriptionDeps, deadline: Date, log: Log): Promise<SweepSummary> {
+export async function sweepSignupsLogged(
+  deps: SubscriptionDeps,
+  deadline: Date,
+  log: Log,
+  metrics: Metrics = noMetrics,
+): Promise<SweepSummary> {
   const swept = await sweepSignups(deps, {
     deadline,
-    onError: (e) => log({ msg: 'signup not sent yet; the next sweep retries it', level: 'warn', error: errorText(e) }),
+    onError: (e) =>
+      isPermanentRefusal(e)
+        ? log({ msg: 'signup.confirmation_refused', level: 'error', error: errorText(e), action: 'held: see `course held`; not retried' })
+        : log({ msg: 'signup not sent yet; the next sweep retries it', level: 'warn', error: errorText(e) }),
   });
   if (swept.found > 0) log({ msg: 'signup.outbox', ...swept });
+  metrics.add('outboxAge', swept.oldestWaitingSeconds);
   return swept;
 }
 

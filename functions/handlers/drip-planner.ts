@@ -1,23 +1,22 @@
 // The drip planner Lambda (fan-out): EventBridge runs it every tick. It reads SES's quota once, decides
 // how many senders the account's rate needs (K = ⌈rate ÷ RATE_PER_SENDER⌉, at most DRIP_SENDERS),
 // splits the due index's shards and the rate among them (functions/core/fan-out.ts), and invokes the K
-// sender Lambdas asynchronously, each with its share and the tick's end. A tick is planned once: a
-// conditional put of the tick's plan item stops a second planner for the same tick (EventBridge may
-// deliver an event twice), whose senders would otherwise double the rate.
+// sender Lambdas asynchronously, each with its share, the tick's identity and the senders' deadline,
+// counted from this planner's own start (planTick: an EventBridge rate rule fires at an offset of its
+// own). A tick is planned once: a conditional put of the tick's plan item, keyed by the scheduled
+// event's time, stops a second planner for the same event (EventBridge delivers at least once), whose
+// senders would otherwise double the rate.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { parsePlannerSettings } from '../adapters/config.js';
-import { conditionalWrite, createDynamoClient } from '../adapters/dynamo-client.js';
+import { createDynamoClient } from '../adapters/dynamo-client.js';
+import { createDynamoFanOutStore } from '../adapters/dynamo-fan-out.js';
 import { createLambdaObservability } from '../adapters/observability.js';
 import { createSendQuota } from '../adapters/send-quota.js';
-import { dueShards, TTL_ATTR } from '../adapters/table.js';
-import { planSenders, sendersFor } from '../core/fan-out.js';
+import { dueShards } from '../adapters/table.js';
+import { planSenders, planTick, sendersFor, TICK_MEMORY_SECONDS, type ShareOrder } from '../core/fan-out.js';
 import { DependencyError } from '../core/errors.js';
-import type { SenderEvent } from './drip-sender.js';
-
-/** The senders start nothing new this long before the next tick (their in-flight sends end by then). */
-export const TICK_MARGIN_MS = 15_000;
+import { systemClock } from '../core/ports.js';
 
 // Logs as JSON objects (Powertools Logger); the planner emits no metrics (the senders do).
 const observability = createLambdaObservability('drip-planner');
@@ -26,27 +25,23 @@ const { app: config, senderFunctionName, dripTickSeconds } = parsePlannerSetting
 const ses = new SESClient({ maxAttempts: 3 });
 const sendQuota = createSendQuota(ses);
 const lambda = new LambdaClient({});
-const dynamo = createDynamoClient({ cacheMiddleware: true });
+const fanOut = createDynamoFanOutStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName });
 
-export const handler = async (
-  _event?: unknown,
-  context?: unknown,
-): Promise<{ tick: string; senders: number; maxSendRate: number } | { tick: string; duplicate: true }> => {
+type PlannerResult =
+  { tick: string; senders: number; maxSendRate: number; until: string } | { tick: string; duplicate: true } | { tick: string; late: true };
+
+export const handler = async (event?: unknown, context?: unknown): Promise<PlannerResult> => {
   observability.startInvocation(context);
-  const now = Date.now();
-  const tickMs = dripTickSeconds * 1000;
-  const tickStart = Math.floor(now / tickMs) * tickMs;
-  const tick = new Date(tickStart).toISOString();
-  const first = await conditionalWrite('drip plan', () =>
-    dynamo.send(
-      new PutItemCommand({
-        TableName: config.tableName,
-        Item: { pk: { S: `DRIPPLAN#${tick}` }, sk: { S: 'PLAN' }, [TTL_ATTR]: { N: String(Math.floor(tickStart / 1000) + 86_400) } },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
-  if (!first) {
+  const startedAt = systemClock.now();
+  const planned = planTick({ event, startedAt, tickMs: dripTickSeconds * 1000 });
+  const { tick } = planned;
+  if (planned.late) {
+    // A delivery so late that its senders could not start before the next tick's: that tick carries on.
+    log({ msg: 'drip.plan_late', level: 'warn', tick, startedAt: startedAt.toISOString(), until: planned.until.toISOString() });
+    return { tick, late: true };
+  }
+  const until = planned.until.toISOString();
+  if (!(await fanOut.claimPlan(tick, Math.floor(planned.until.getTime() / 1000) + TICK_MEMORY_SECONDS))) {
     log({ msg: 'drip.plan_duplicate', tick });
     return { tick, duplicate: true };
   }
@@ -60,10 +55,9 @@ export const handler = async (
     maxSendRate,
     ...(quota.remaining24h === undefined ? {} : { remaining24h: quota.remaining24h }),
   });
-  const until = new Date(tickStart + tickMs - TICK_MARGIN_MS).toISOString();
   await Promise.all(
     plan.map(async (share) => {
-      const payload: SenderEvent = { share, until };
+      const payload: ShareOrder = { tick, share, until };
       try {
         await lambda.send(
           new InvokeCommand({
@@ -80,9 +74,10 @@ export const handler = async (
   log({
     msg: 'drip.plan',
     tick,
+    until,
     senders: plan.length,
     maxSendRate,
     shares: plan.map((p) => ({ sender: p.sender, shards: p.shards, maxSendRate: p.maxSendRate })),
   });
-  return { tick, senders: plan.length, maxSendRate };
+  return { tick, senders: plan.length, maxSendRate, until };
 };

@@ -2,14 +2,15 @@
 // asynchronously each tick, each with its share: its shards of the due index and its part of the
 // send rate. It runs the same drip as the single drip Lambda, on its shards only, paced at its share,
 // and stops before the planner's tick ends, so senders of consecutive ticks never overlap (which would
-// add their shares up past the account's rate).
+// add their shares up past the account's rate). A share delivered twice runs once (runSender).
 import * as z from 'zod';
-import { runDrip } from '../core/drip.js';
-import { systemClock, type DripSummary } from '../core/ports.js';
-import { containerDeps, observability, SAFETY_MARGIN_MS, sweepSignupOutbox, type DripContext } from './drip.js';
+import { runSender, type SenderOutcome, type ShareOrder } from '../core/fan-out.js';
+import { containerDeps, containerFanOutStore, observability, SAFETY_MARGIN_MS, sweepSignupOutbox, type DripContext } from './drip.js';
 
-/** What the planner sends each sender (the invocation's payload). */
+/** What the planner sends each sender (the invocation's payload, ShareOrder). */
 export const senderEventSchema = z.object({
+  /** The tick's identity (planTick): with the sender's number, the key of the share's once-only item. */
+  tick: z.string().regex(/^[A-Za-z0-9:.+-]{1,80}$/),
   share: z.object({
     sender: z.number().int().min(0),
     senders: z.number().int().min(1),
@@ -17,27 +18,21 @@ export const senderEventSchema = z.object({
     maxSendRate: z.number().positive(),
     remaining24h: z.number().int().min(0).optional(),
   }),
-  /** ISO instant after which this sender starts no send: the end of the planner's tick less a margin. */
+  /** ISO instant after which this sender starts no send: the planner's start plus a tick, less a margin. */
   until: z.iso.datetime(),
 });
-export type SenderEvent = z.infer<typeof senderEventSchema>;
+export type SenderEvent = z.infer<typeof senderEventSchema> & ShareOrder;
 
-export const handler = async (event: unknown, context: DripContext): Promise<DripSummary | { skipped: 'late' }> => {
+export const handler = async (event: unknown, context: DripContext): Promise<SenderOutcome> => {
   // A payload that is not the planner's is a bug or a stray invoke: fail loudly, send nothing.
-  const { share, until } = senderEventSchema.parse(event);
+  const order: ShareOrder = senderEventSchema.parse(event);
   observability.startInvocation(context);
   try {
-    const deps = await containerDeps();
-    const now = systemClock.now();
-    const deadline = new Date(Math.min(now.getTime() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, new Date(until).getTime()));
-    if (deadline.getTime() <= now.getTime()) {
-      // Delivered after its tick (Lambda's async queue held it): the next tick's senders own these shards now.
-      observability.log({ msg: 'drip.sender_late', sender: share.sender, until });
-      return { skipped: 'late' };
-    }
-    // One sender per tick (the first) sends the signup outbox's confirmations before its lessons.
-    if (share.sender === 0) await sweepSignupOutbox(now, deadline);
-    return await runDrip(deps, { now: share.sender === 0 ? systemClock.now() : now, deadline, share });
+    const [drip, store] = await Promise.all([containerDeps(), containerFanOutStore()]);
+    return await runSender({ drip, store, log: observability.log, sweepOutbox: sweepSignupOutbox }, order, {
+      remainingMs: context.getRemainingTimeInMillis(),
+      safetyMarginMs: SAFETY_MARGIN_MS,
+    });
   } finally {
     observability.publishMetrics();
   }

@@ -7,10 +7,12 @@ import type { AppConfig } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
+import { createDynamoFanOutStore } from '../adapters/dynamo-fan-out.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import { createLambdaObservability } from '../adapters/observability.js';
 import { runDrip, type DripDeps } from '../core/drip.js';
+import type { FanOutStore } from '../core/fan-out.js';
 import { METRIC_SERVICE, systemClock, type DripSummary, type Mailer } from '../core/ports.js';
 import { sweepSignupsLogged } from '../core/signup-outbox.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
@@ -39,6 +41,8 @@ interface ContainerDeps {
   drip: DripDeps;
   /** For the signup outbox sweep: the subscription core on the same table, mailer and key. */
   signups: SubscriptionDeps;
+  /** A fanned-out sender's once-per-share claims (drip-sender.ts), on the same table. */
+  fanOut: FanOutStore;
 }
 
 /** The drip's deps, and the signup outbox's, from the Lambda's environment (one secret read). */
@@ -65,7 +69,8 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
     config,
     log: observability.log,
   };
-  return { signups, drip: dripDeps(config, ses, mailer, tokens, course, courses) };
+  const fanOut = createDynamoFanOutStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName });
+  return { signups, fanOut, drip: dripDeps(config, ses, mailer, tokens, course, courses) };
 }
 
 function dripDeps(
@@ -118,6 +123,11 @@ export async function containerDeps(): Promise<DripDeps> {
   return (await container()).drip;
 }
 
+/** The fanned-out sender's share claims, from the same container deps. */
+export async function containerFanOutStore(): Promise<FanOutStore> {
+  return (await container()).fanOut;
+}
+
 /**
  * Sends the confirmations of the signups waiting in the outbox (functions/core/signup-outbox.ts),
  * within the first quarter of the time to `deadline`. Never throws: a failure is logged and must not
@@ -127,7 +137,7 @@ export async function sweepSignupOutbox(now: Date, deadline: Date): Promise<void
   try {
     const { signups } = await container();
     const share = new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE);
-    await sweepSignupsLogged(signups, share, observability.log);
+    await sweepSignupsLogged(signups, share, observability.log, observability.metrics);
   } catch (e: unknown) {
     observability.log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
   }

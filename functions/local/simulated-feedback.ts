@@ -29,7 +29,11 @@ export function simulatedOutcome(to: string): SimulatedOutcome {
   }
 }
 
-/** The configuration-set notifications SES would publish for one sent message, in order. */
+/**
+ * The configuration-set notifications SES would publish for one sent message, in order: only the
+ * event types the deployed configuration set publishes (infra/constructs/ses-feedback.ts SES_EVENTS;
+ * no Send: the drip counts its own sends), so local mode counts what AWS counts.
+ */
 export function simulatedNotifications(input: {
   messageId: string;
   to: string;
@@ -46,7 +50,6 @@ export function simulatedNotifications(input: {
     // SES carries each tag as a list of values.
     tags: Object.fromEntries(Object.entries(input.tags ?? {}).map(([k, v]) => [k, [v]])),
   };
-  const send = { eventType: 'Send', mail, send: {} };
   const delivery = {
     eventType: 'Delivery',
     mail,
@@ -65,12 +68,11 @@ export function simulatedNotifications(input: {
   });
   switch (simulatedOutcome(input.to)) {
     case 'bounce':
-      return [send, bounce('General')];
+      return [bounce('General')];
     case 'suppressed':
-      return [send, bounce('OnAccountSuppressionList')];
+      return [bounce('OnAccountSuppressionList')];
     case 'complaint':
       return [
-        send,
         delivery,
         {
           eventType: 'Complaint',
@@ -84,7 +86,7 @@ export function simulatedNotifications(input: {
         },
       ];
     case 'delivered':
-      return [send, delivery];
+      return [delivery];
   }
 }
 

@@ -1,6 +1,7 @@
 // The alarms a list owner needs to hear about: the drip failing, refusing or possibly repeating
-// sends, the API failing, feedback going unprocessed, and SES reputation nearing the levels where
-// AWS reviews or pauses sending. All notify one SNS topic, which emails alarmEmail when one is given.
+// sends, a tick or share dropped on the way, confirmations waiting in the signup outbox, the API
+// failing, feedback going unprocessed, and SES reputation nearing the levels where AWS reviews or
+// pauses sending. All notify one SNS topic, which emails alarmEmail when one is given.
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,7 +16,12 @@ import { courseMetric } from './course-metrics.js';
 import type { TopicKey } from './topic-key.js';
 
 export interface AlarmsProps {
+  /** What sends: the single drip Lambda, or the fanned-out sender. */
   readonly drip: lambda.IFunction;
+  /** The fan-out planner (dripSenders > 1). @default none: the single drip Lambda */
+  readonly planner?: lambda.IFunction;
+  /** The queue of drip ticks and shares that failed or were dropped (DripSchedule/DripFanOut `failed`). */
+  readonly dripFailed?: sqs.IQueue;
   /** The drip has reserved concurrency 1: a throttle then means a run overlapped the next tick. @default false */
   readonly dripReserved?: boolean;
   readonly api: apigwv2.IHttpApi;
@@ -34,6 +40,23 @@ export const COMPLAINT_RATE_THRESHOLD = 0.001;
 
 /** Errors and throttles are counted per quarter hour. */
 const FIFTEEN_MINUTES = { period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM };
+
+/**
+ * A confirmation waiting this long after its signup (seconds) means the outbox is not keeping up:
+ * normally it goes out at the next drip run (minutes); SES throttling backs a retry off to 10 minutes.
+ */
+export const OUTBOX_AGE_THRESHOLD_SECONDS = 30 * 60;
+
+/**
+ * Lambda's count of asynchronous events it dropped without running the function to success: retries
+ * spent or older than the maximum event age ("AsyncEventsDropped", AWS/Lambda, dimension FunctionName;
+ * Lambda developer guide, "Types of metrics for Lambda functions", asynchronous invocation metrics).
+ * Emitted only for asynchronous invocations, which is how EventBridge runs the drip and the planner,
+ * and how the planner runs each sender. Counted also when the event then reaches an on-failure destination.
+ */
+export function asyncEventsDropped(fn: lambda.IFunction): cloudwatch.Metric {
+  return fn.metric('AsyncEventsDropped', FIFTEEN_MINUTES);
+}
 
 /** The encrypted topic every alarm notifies; emails `props.email` when given. */
 function alarmTopic(scope: Construct, props: AlarmsProps): sns.Topic {
@@ -70,6 +93,7 @@ export class Alarms extends Construct {
     super(scope, id);
     this.topic = alarmTopic(this, props);
     this.addDripAlarms(props);
+    this.addDeliveryAlarms(props);
     this.addApiAndFeedbackAlarms(props);
     this.addSesReputationAlarms();
   }
@@ -105,6 +129,50 @@ export class Alarms extends Construct {
         metric: courseMetric('possibleDuplicates'),
         threshold: 1,
       },
+    );
+  }
+
+  /**
+   * What could otherwise vanish without a trace: the planner failing, a tick or share dropped by
+   * Lambda (or kept in the failure queue with its error), and signups waiting in the outbox.
+   */
+  private addDeliveryAlarms(props: AlarmsProps): void {
+    if (props.planner) {
+      this.add('PlannerErrors', 'The drip planner failed: no sender ran for that tick, so no lesson or confirmation went out.', {
+        metric: props.planner.metricErrors(FIFTEEN_MINUTES),
+        threshold: 1,
+      });
+    }
+    for (const [id, fn, what] of [
+      ['DripDropped', props.drip, props.planner ? 'A drip share (one sender’s part of a tick)' : 'A drip tick'],
+      ...(props.planner ? ([['PlannerDropped', props.planner, 'A drip tick (the planner’s event)']] as const) : []),
+    ] as const) {
+      this.add(
+        id,
+        `${what} was dropped by Lambda (failed, or too old to run): its lessons wait for the next tick. See the drip failure queue.`,
+        {
+          metric: asyncEventsDropped(fn),
+          threshold: 1,
+        },
+      );
+    }
+    if (props.dripFailed) {
+      this.add(
+        'DripFailures',
+        'Drip ticks or shares failed or were dropped: each message in the drip failure queue holds the event and the error. Read, fix, then purge; the next tick carries on from the table.',
+        {
+          metric: props.dripFailed.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 1,
+        },
+      );
+    }
+    this.add(
+      'SignupOutboxAge',
+      'A signup has waited over 30 minutes for its confirmation (SES throttling or failing, or the drip not running): see the drip logs (signup not sent yet).',
+      { metric: courseMetric('outboxAge', { statistic: cloudwatch.Stats.MAXIMUM }), threshold: OUTBOX_AGE_THRESHOLD_SECONDS },
     );
   }
 

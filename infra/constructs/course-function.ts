@@ -36,6 +36,12 @@ export interface CourseFunctionProps {
   /** Async invocations only: where events go once retries are exhausted. @default none */
   readonly deadLetterQueue?: sqs.IQueue;
   /**
+   * Async invocations only: the on-failure destination, where Lambda sends a record of each event it
+   * dropped (retries spent, or older than maxEventAge) with the error; the role may send to it.
+   * @default none
+   */
+  readonly onFailure?: sqs.IQueue;
+  /**
    * How long the function's logs are kept. They hold email addresses and client IPs, so not
    * forever.
    * @default one month
@@ -47,6 +53,20 @@ export interface CourseFunctionProps {
 // which an ESM bundle only has through createRequire.
 const REQUIRE_BANNER =
   "import{createRequire as __courseCreateRequire}from'node:module';const require=__courseCreateRequire(import.meta.url);";
+
+/**
+ * An SQS on-failure destination whose grant is sqs:SendMessage alone: Lambda delivers the record with
+ * the function's execution role and needs nothing else ("Adding a destination", Lambda developer
+ * guide); the CDK's SqsDestination also grants GetQueueAttributes and GetQueueUrl, which nothing calls.
+ */
+function sendOnlyDestination(queue: sqs.IQueue): lambda.IDestination {
+  return {
+    bind: (_scope, fn) => {
+      queue.grant(fn, 'sqs:SendMessage');
+      return { destination: queue.queueArn };
+    },
+  };
+}
 
 export class CourseFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -89,6 +109,7 @@ export class CourseFunction extends Construct {
       maxEventAge: props.maxEventAge,
       retryAttempts: props.retryAttempts,
       deadLetterQueue: props.deadLetterQueue,
+      onFailure: props.onFailure ? sendOnlyDestination(props.onFailure) : undefined,
       environment: {
         ...props.environment,
         // Stack traces point at the TypeScript source, not at one minified line.

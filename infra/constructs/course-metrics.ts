@@ -13,6 +13,7 @@ const SERVICE_OF: Record<MetricName, string> = {
   possibleDuplicates: METRIC_SERVICE.drip,
   stoppedEarly: METRIC_SERVICE.drip,
   duration: METRIC_SERVICE.drip,
+  outboxAge: METRIC_SERVICE.drip,
   bounces: METRIC_SERVICE.sesEvents,
   complaints: METRIC_SERVICE.sesEvents,
   deliveries: METRIC_SERVICE.sesEvents,

@@ -11,14 +11,21 @@
 // share whose tick has ended. SQS would add a queue, a visibility timeout tied to the sender's
 // timeout, redrive, and an event source mapping polling around the clock, to buffer a burst we never
 // have. Neither needs reserved concurrency, which a new account (concurrency limit 10, of which 10
-// must stay unreserved) cannot grant at all: K stays small (maxSenders ≤ 10 by config, 4 by default
-// advice) so the api and feedback Lambdas keep room.
-import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+// must stay unreserved) cannot grant at all: K stays small (maxSenders ≤ MAX_DRIP_SENDERS by config,
+// with a synth warning past what a new account carries, infra/concurrency.ts) so the api and feedback
+// Lambdas keep room.
+//
+// What can go wrong is watched (alarms.ts): a share or tick Lambda dropped (retries spent, too old) goes
+// to the on-failure queue `Failed` with its error, and AsyncEventsDropped counts it; a share Lambda
+// delivers twice runs once (the sender's conditional share item, functions/core/fan-out.ts).
+import { Annotations, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/config/env.js';
+import { dripConcurrencyWarning } from '../concurrency.js';
 import { CourseFunction } from './course-function.js';
-import { dripTimeout, tickRule } from './drip-schedule.js';
+import { dripTimeout, failureQueue, tickRule } from './drip-schedule.js';
 
 export interface DripFanOutProps {
   /** Minutes between ticks (1 to 60). */
@@ -39,10 +46,15 @@ export class DripFanOut extends Construct {
   /** The sender (named as DripSchedule's, so the stack's grants and alarms read the same). */
   readonly handler: CourseFunction;
   readonly rule: events.Rule;
+  /** Ticks and shares that failed or were dropped (failureQueue). */
+  readonly failed: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: DripFanOutProps) {
     super(scope, id);
     const tick = Duration.minutes(props.everyMinutes);
+    const warning = dripConcurrencyWarning(props.maxSenders);
+    if (warning !== undefined) Annotations.of(this).addWarningV2('@email-course/drip-concurrency', warning);
+    this.failed = failureQueue(this);
     const shared = {
       ...props.environment,
       [ENV.dripSenders]: String(props.maxSenders),
@@ -52,7 +64,7 @@ export class DripFanOut extends Construct {
       entry: 'functions/handlers/drip-sender.ts',
       description: `Email course drip sender: sends its share of the due lessons, ${props.maxSenders} at most in parallel`,
       memorySize: 512,
-      // Its own deadline is the planner's tick end (less 15 s); the timeout only backs that up.
+      // Its own deadline is the planner's start plus a tick (less 15 s); the timeout only backs that up.
       timeout: dripTimeout(props.everyMinutes),
       environment: shared,
       compiledCoursePath: props.compiledCoursePath,
@@ -60,6 +72,7 @@ export class DripFanOut extends Construct {
       // table's state), and dropped if Lambda's queue held it a minute.
       maxEventAge: Duration.seconds(60),
       retryAttempts: 0,
+      onFailure: this.failed,
     });
     this.planner = new CourseFunction(this, 'Planner', {
       entry: 'functions/handlers/drip-planner.ts',
@@ -74,6 +87,7 @@ export class DripFanOut extends Construct {
       },
       maxEventAge: Duration.seconds(60),
       retryAttempts: 0,
+      onFailure: this.failed,
     });
     this.handler.function.grantInvoke(this.planner.function);
     const senderId = Stack.of(this).getLogicalId(this.handler.function.node.defaultChild as CfnElement);
@@ -83,6 +97,6 @@ export class DripFanOut extends Construct {
         'lambda:InvokeFunction on the one sender function and its versions ("<arn>:*", as Function.grantInvoke writes it): ' +
         'the wildcard covers qualified ARNs of that function only, never another function.',
     });
-    this.rule = tickRule(this, this.planner.function, props.everyMinutes, 'Plans');
+    this.rule = tickRule(this, this.planner.function, props.everyMinutes, 'Plans', this.failed);
   }
 }

@@ -286,7 +286,7 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
       .map((a) => a.Properties as { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] })
       .filter((a) => a.Namespace === 'EmailCourse');
-    expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'possibleDuplicates']);
+    expect(alarmed.map((a) => a.MetricName).sort()).toEqual(['failed', 'outboxAge', 'possibleDuplicates']);
     const emitted = new Map<string, { namespace: string; dimensions: string[][]; service: unknown; unit: string }>();
     for (const path of [dripPath, 'SesFeedback/Handler/Function']) {
       const blocks = emfBlocks(logLines(path));
@@ -309,8 +309,22 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
       expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'drip' }]);
     }
     expect([...emitted.keys()].sort()).toEqual(
-      ['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort(),
+      [
+        'bounces',
+        'complaints',
+        'deliveries',
+        'duration',
+        'failed',
+        'held',
+        'outboxAge',
+        'possibleDuplicates',
+        'sent',
+        'skipped',
+        'stoppedEarly',
+      ].sort(),
     );
+    // The signup outbox's sweep (run by the drip before its lessons) reports the oldest waiting signup's age.
+    expect(emitted.get('outboxAge')).toMatchObject({ unit: 'Seconds', service: 'drip' });
     expect(emitted.get('duration')).toMatchObject({ unit: 'Milliseconds', service: 'drip' });
     expect(emitted.get('bounces')).toMatchObject({ unit: 'Count', service: 'ses-events' });
   });

@@ -45,6 +45,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
         'AwsSolutions-L1 EmailCourse/DripSchedule/Handler/Function',
         'AwsSolutions-L1 EmailCourse/HttpApi/Handler/Function',
         'AwsSolutions-L1 EmailCourse/SesFeedback/Handler/Function',
+        'AwsSolutions-SQS3 EmailCourse/DripSchedule/Failed',
         'AwsSolutions-SMG4 EmailCourseData/TokenKey/Secret',
       ].sort(),
     );

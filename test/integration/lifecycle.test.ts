@@ -322,11 +322,16 @@ describe('at most one confirmation per address per 10 minutes', () => {
     expect(waiting).toHaveLength(1);
     expect(waiting[0]).toMatchObject({ attempts: 1, lastError: expect.stringContaining('could not be sent') });
 
+    // Moved to its retry time in the outbox's order, a week's TTL from its arrival kept.
+    expect(waiting[0]).toMatchObject({
+      sk: expect.stringMatching(/^SIGNUP#2026-03-02T10:00:30\.000Z#/),
+      expiresAt: Date.parse('2026-03-09T10:00:00.000Z') / 1000,
+    });
+
     fail = false;
-    // Not before its retry time…
+    // Not before its retry time: not even read (a sweep reads only due requests)…
     expect(await sweepSignups(t.deps, { deadline: new Date(t.clock.now().getTime() + MINUTE) })).toMatchObject({
-      found: 1,
-      taken: 1,
+      found: 0,
       done: 0,
     });
     expect(await t.emailsTo(email)).toHaveLength(0);
@@ -357,7 +362,7 @@ describe('at most one confirmation per address per 10 minutes', () => {
     delete t.deps.outbox;
     const email = newAddress();
     await t.postJson({ email });
-    const [request] = await t.deps.store.pendingSignups(10);
+    const [request] = (await t.deps.store.dueSignups(t.clock.now(), 10)).requests;
     // A worker that writes the subscription and then hangs in the SES call, as if it had died there.
     const hung = { ...t.deps, mailer: { sendRaw: () => new Promise<never>(() => undefined) } };
     void processSignup(hung, request!);

@@ -138,6 +138,15 @@ export class MemoryDripStore implements DripStore {
     return Promise.resolve();
   }
 
+  /** Per-lesson `sent` counters, keyed `<course>/<lesson 0-based>`. */
+  readonly sentCounters = new Map<string, number>();
+
+  countSent(counts: { course: string; lesson: number; sent: number }[]): Promise<void> {
+    for (const c of counts)
+      this.sentCounters.set(`${c.course}/${c.lesson}`, (this.sentCounters.get(`${c.course}/${c.lesson}`) ?? 0) + c.sent);
+    return Promise.resolve();
+  }
+
   recordSend(rec: SendRecord): Promise<boolean> {
     const key = `${rec.subscriberId}/${rec.lesson}`;
     if (this.records.get(key)?.status === 'sent') return Promise.resolve(false);

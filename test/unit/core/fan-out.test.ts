@@ -1,7 +1,7 @@
 // The fan-out plan: how many senders a rate needs, and how the shards and the rate are split so the
 // senders' shares never add up past the account's rate.
 import { describe, expect, it } from 'vitest';
-import { planSenders, sendersFor } from '../../../functions/core/fan-out.js';
+import { planSenders, planTick, sendersFor } from '../../../functions/core/fan-out.js';
 
 const SHARDS = Array.from({ length: 8 }, (_, i) => `DUE#${i}`);
 
@@ -55,5 +55,80 @@ describe('planSenders', () => {
     expect(planSenders({ shards: ['DUE#0', 'DUE#1'], senders: 4, maxSendRate: 100 })).toHaveLength(2);
     expect(planSenders({ shards: SHARDS, senders: 4, maxSendRate: 2 })).toHaveLength(2);
     expect(() => planSenders({ shards: [], senders: 1, maxSendRate: 1 })).toThrow(/no shards/);
+  });
+});
+
+describe('planTick: the senders’ deadline from the planner’s own start, at any offset of the rule', () => {
+  const TICK = 5 * 60_000;
+  const MARGIN = 15_000;
+  // A 5-minute slot of the wall clock; the rule fires at an offset of its own into it.
+  const SLOT = Date.parse('2026-03-02T10:00:00.000Z');
+  /** An EventBridge scheduled event as the rule delivers it (time to the second, as EventBridge writes it). */
+  const scheduled = (at: number, id = 'a1b2c3d4-0000-4000-8000-000000000001') => ({
+    version: '0',
+    id,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    time: new Date(at).toISOString().replace('.000Z', 'Z'),
+    resources: ['arn:aws:events:eu-west-1:123456789012:rule/EmailCourse-Tick'],
+    detail: {},
+  });
+
+  for (const [label, offset] of [
+    ['0', 0],
+    ['2.5 min', 150_000],
+    ['4.5 min', 270_000],
+  ] as const) {
+    it(`a rule firing ${label} into the slot gives the senders the whole tick less the margin`, () => {
+      const fired = SLOT + offset;
+      const startedAt = new Date(fired + 400); // the planner starts a moment after the schedule
+      const plan = planTick({ event: scheduled(fired), startedAt, tickMs: TICK, marginMs: MARGIN });
+      expect(plan.late).toBeUndefined();
+      expect(plan.tick).toBe(new Date(fired).toISOString());
+      expect(plan.until.getTime()).toBe(startedAt.getTime() + TICK - MARGIN);
+      // Never past the next tick's schedule: the next tick's senders start after these stop.
+      expect(plan.until.getTime()).toBeLessThanOrEqual(fired + TICK);
+      // What the wall-clock grid gave at 4.5 min: 15 s, no more than the margin, so nothing was sent.
+      expect(plan.until.getTime() - startedAt.getTime()).toBeGreaterThan(4 * 60_000);
+    });
+  }
+
+  it('a duplicate delivery of the same scheduled event maps to the same tick (the plan item then refuses it)', () => {
+    const fired = SLOT + 270_000;
+    const first = planTick({ event: scheduled(fired), startedAt: new Date(fired + 300), tickMs: TICK });
+    const again = planTick({ event: scheduled(fired), startedAt: new Date(fired + 2_000), tickMs: TICK });
+    expect(again.tick).toBe(first.tick);
+    // The next tick's event is another tick.
+    expect(planTick({ event: scheduled(fired + TICK), startedAt: new Date(fired + TICK + 300), tickMs: TICK }).tick).not.toBe(first.tick);
+  });
+
+  it('a late retry stops its senders at the next tick’s schedule, not a whole tick after its own late start', () => {
+    const fired = SLOT + 270_000;
+    const startedAt = new Date(fired + 50_000); // EventBridge retried after a throttle
+    const plan = planTick({ event: scheduled(fired), startedAt, tickMs: TICK, marginMs: MARGIN });
+    expect(plan.late).toBeUndefined();
+    expect(plan.tick).toBe(new Date(fired).toISOString());
+    expect(plan.until.getTime()).toBe(fired + TICK);
+  });
+
+  it('a retry so late that no sender could start before the next tick plans nothing', () => {
+    const fired = SLOT + 270_000;
+    const plan = planTick({ event: scheduled(fired), startedAt: new Date(fired + TICK - 5_000), tickMs: TICK });
+    expect(plan.late).toBe(true);
+  });
+
+  it('without a scheduled time the event id names the tick; with neither (a manual invoke) the start does', () => {
+    const startedAt = new Date(SLOT + 10_000);
+    expect(planTick({ event: { id: 'abc-123' }, startedAt, tickMs: TICK }).tick).toBe('event-abc-123');
+    expect(planTick({ event: undefined, startedAt, tickMs: TICK })).toMatchObject({
+      tick: `start-${startedAt.toISOString()}`,
+      until: new Date(startedAt.getTime() + TICK - 15_000),
+    });
+    // A time or id that is not EventBridge's shape is not trusted as a key.
+    expect(planTick({ event: { time: 'DRIPSHARE#x', id: 'a#b' }, startedAt, tickMs: TICK }).tick).toBe(`start-${startedAt.toISOString()}`);
+  });
+
+  it('refuses a tick of zero', () => {
+    expect(() => planTick({ event: {}, startedAt: new Date(SLOT), tickMs: 0 })).toThrow(/tickMs/);
   });
 });

@@ -77,7 +77,8 @@ describe('local mailbox simulator', () => {
       tags: { course: 'c', lesson: '1' },
       at: new Date(0),
     });
-    expect(events.map((e) => e.eventType)).toEqual(['Send', 'Delivery', 'Complaint']);
+    // What the configuration set publishes: no Send (the drip counts its own sends).
+    expect(events.map((e) => e.eventType)).toEqual(['Delivery', 'Complaint']);
     for (const e of events) expect(parseSesNotification(e).ok).toBe(true);
     expect(events[0]?.mail).toMatchObject({ tags: { course: ['c'], lesson: ['1'] } });
   });
