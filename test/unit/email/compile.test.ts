@@ -62,7 +62,7 @@ describe('placeholders', () => {
     );
   });
 
-  it('a lesson file is not a template: placeholders in it compile to text, and only the layout\'s are filled', async () => {
+  it("a lesson file is not a template: placeholders in it compile to text, and only the layout's are filled", async () => {
     const dir = await templatesCopy('lesson-placeholders');
     const file = join(courseIn(dir), 'lessons/02-understanding-permanent-numbness.mjml');
     await writeFile(
