@@ -133,9 +133,15 @@ function actionsFor(pkg: string, command: string): string[] {
  * handler uses it; no entry here may be allowed or unneeded (checked below), so the list cannot go stale.
  */
 const BUNDLED_NOT_CALLED: Record<string, Record<string, string>> = {
+  drip: {
+    'dynamodb:ConditionCheckItem':
+      'the outbox sweep’s TransactWriteItems (dynamo-signup-outbox.ts) holds a conditional Delete and a Put, never a ConditionCheck item; test/deploy simulates the calls the drip really makes',
+  },
   api: {
     'dynamodb:Query':
       'dynamo-signup-outbox.ts pendingSignups, spread into the api’s store by createDynamoStore: only the drip’s outbox sweep reads the outbox',
+    'dynamodb:ConditionCheckItem':
+      'dynamo-signup-outbox.ts moves a request to its next attempt with TransactWriteItems (a condition on the claim): only the drip’s outbox sweep does',
     'dynamodb:DeleteItem':
       'dynamo-signup-outbox.ts finishSignup (the drip’s sweep) and dynamo-feedback-store.ts releaseEvent (ses-events), bundled with countUnsubscribeAfter',
   },

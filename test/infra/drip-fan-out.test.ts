@@ -226,7 +226,7 @@ describe('the single drip Lambda (dripSenders = 1) is watched the same way', () 
 describe('dripSenders is bounded by what a new account can carry (10 concurrent executions)', () => {
   it('refuses more than MAX_DRIP_SENDERS (8) at synth, naming the key and the reason', () => {
     expect(MAX_DRIP_SENDERS).toBe(8);
-    const base = { ...DOMAIN, maxSendRate: 14, dripEveryMinutes: 5 };
+    const base = { ...DOMAIN, allowPlaceholderDomain: true, maxSendRate: 14, dripEveryMinutes: 5 };
     expect(parseDeployConfig({ ...base, dripSenders: '8' }).dripSenders).toBe(8);
     for (const bad of ['9', '10', 11]) {
       expect(() => parseDeployConfig({ ...base, dripSenders: bad })).toThrow(

@@ -23,6 +23,7 @@ function resourceName(resource: unknown): string {
   if (text.includes('SesFeedbackIdentity')) return 'ses:domain-identity';
   if (text.includes(':configuration-set/')) return 'ses:configuration-set';
   if (text.includes('DeadLetters')) return 'dead-letter-queue';
+  if (/Drip(Schedule|FanOut)Failed\w*","Arn"/.test(text)) return 'drip-failure-queue';
   if (/Logs\w*","Arn"/.test(text)) return 'own-log-group';
   if (/DripFanOutSenderFunction\w*","Arn"\]\},":\*"/.test(text)) return 'sender-function:*';
   if (/DripFanOutSenderFunction\w*","Arn"/.test(text)) return 'sender-function';
@@ -56,7 +57,7 @@ const DRIP_TABLE = [
   'dynamodb:GetItem on table',
   // dynamo-drip-store.ts getConsistently: the page's subscribers (claim) and send records + suppressions (checkBeforeSend)
   'dynamodb:BatchGetItem on table',
-  // dynamo-signup-outbox.ts pendingSignups: the OUTBOX partition of the table itself
+  // dynamo-signup-outbox.ts dueSignups: the OUTBOX partition of the table itself, by next attempt
   'dynamodb:Query on table',
   // dynamo-drip-store.ts queryShard: the due index, by its own ARN
   'dynamodb:Query on table/index/due',
@@ -64,7 +65,7 @@ const DRIP_TABLE = [
   'dynamodb:PutItem on table',
   // dynamo-drip-store.ts hold; the sweep's claimSignup, releaseSignup, renewPending, forgetConfirmationSent, lock updates
   'dynamodb:UpdateItem on table',
-  // dynamo-signup-outbox.ts finishSignup: a done request leaves the outbox
+  // dynamo-signup-outbox.ts finishSignup: a done request leaves the outbox; a retry's move (TransactWriteItems: delete + put)
   'dynamodb:DeleteItem on table',
   // dynamo-drip-store.ts logSends: the send log, 25 puts a request
   'dynamodb:BatchWriteItem on table',
@@ -75,6 +76,8 @@ const DRIP_TABLE = [
   // adapters/ses-mailer.ts sendRaw (lessons; the sweep's confirmations); in the sandbox on this account's identities
   'ses:SendRawEmail on ses:identity/*',
   'ses:SendRawEmail on ses:configuration-set',
+  // Lambda's on-failure destination (a failed or dropped async tick or share) is written with the function's role
+  'sqs:SendMessage on drip-failure-queue',
 ];
 
 describe('each role allows exactly what its code calls', () => {
@@ -144,6 +147,8 @@ describe('each role allows exactly what its code calls', () => {
         // handlers/drip-planner.ts: InvokeCommand of the sender (Function.grantInvoke writes the ARN and its versions)
         'lambda:InvokeFunction on sender-function',
         'lambda:InvokeFunction on sender-function:*',
+        // Lambda's on-failure destination (a failed or dropped tick) is written with the function's role
+        'sqs:SendMessage on drip-failure-queue',
       ].sort(),
     );
     // A sender is given its share of the rate by the planner: it never reads the quota itself (core/drip.ts startRun).

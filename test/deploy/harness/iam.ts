@@ -32,6 +32,11 @@ export const GRANTED_NOT_CALLED: readonly { function: string; action: string; re
     action: 'sqs:SendMessage',
     reason: 'Lambda sends an SNS event the function failed on to its dead-letter queue, with the role; no code calls it',
   },
+  ...['DripSchedule/Handler/Function', 'DripFanOut/Sender/Function', 'DripFanOut/Planner/Function'].map((fn) => ({
+    function: fn,
+    action: 'sqs:SendMessage',
+    reason: 'Lambda sends a failed or dropped async tick or share to the on-failure destination queue, with the role; no code calls it',
+  })),
   {
     function: 'SesFeedback/Handler/Function',
     action: 'dynamodb:GetItem',
