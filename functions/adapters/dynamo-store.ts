@@ -9,7 +9,7 @@ import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
 import { mailboxKey } from '../core/mailbox.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionKeys } from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -103,10 +103,13 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
     getSubscriber: (id) => getSubscriber(table, id),
 
     async isSuppressed(email) {
-      const out = await dynamoCall('read suppression', () =>
-        doc.send(new GetCommand({ TableName: tableName, Key: keys.suppression(suppressionHash(email)), ConsistentRead: true })),
+      // Under the address as typed and under its mailbox: either stops every spelling of the inbox.
+      const found = await Promise.all(
+        suppressionKeys(email).map((Key) =>
+          dynamoCall('read suppression', () => doc.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))),
+        ),
       );
-      return out.Item !== undefined;
+      return found.some((out) => out.Item !== undefined);
     },
 
     async hitRateLimit(key, now, windowSeconds) {

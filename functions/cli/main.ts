@@ -30,6 +30,7 @@ import { ImportFileError, planImport, runImport } from './import.js';
 import { createOperatorStore } from './operator-store.js';
 import { runErase, runShow } from './person.js';
 import { runSendTest } from './send-test.js';
+import { runMigrateSuppressions } from './suppressions.js';
 import { runStats } from './stats.js';
 import { linkBase, parseCliSettings, resolveTarget, type CliEnv, type CliSettings, type Target } from './target.js';
 
@@ -51,6 +52,8 @@ Running a course:
   show <email>                            everything held about one address
   erase <email>                           delete it all, keeping only a one-way hash (stays suppressed)
   held                                    who the drip holds because SES refused their lesson, and why
+  migrate-suppressions                    once, after upgrading: suppress every bounced or complained address under
+                                          its mailbox too (so a +tag or dotted spelling of it is never mailed)
   requeue <email>                         put a held subscriber back: the held lesson goes out at the next drip run
   import <file.csv> --consent "<where they agreed>" [--send-confirmations] [--dry-run]
                                           add a list as pending subscriptions (a header row with an email column)
@@ -90,6 +93,7 @@ const commands = {
   show: { options: { ...where }, positionals: 1 },
   erase: { options: { ...where }, positionals: 1 },
   held: { options: { ...where }, positionals: 0 },
+  'migrate-suppressions': { options: { table: where.table, stack: where.stack }, positionals: 0 },
   requeue: { options: { ...where }, positionals: 1 },
   import: {
     options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
@@ -369,6 +373,8 @@ const PLANS: Record<TableCommand, (ctx: CommandContext) => CheckedCommand | Prom
   show: showOrEraseCommand,
   erase: showOrEraseCommand,
   held: heldCommand,
+  'migrate-suppressions': (ctx) => async () =>
+    void (await runMigrateSuppressions({ store: await operator(ctx), out: ctx.io.out, now: systemClock.now() })),
   requeue: requeueCommand,
   import: importCommand,
   'send-test': sendTestCommand,
