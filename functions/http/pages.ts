@@ -291,6 +291,7 @@ export function unsubscribedPage(course: Course, view: UnsubscribeView): string 
 
 const ERROR_TITLES: Record<number, string> = {
   400: 'That did not work',
+  403: 'Not allowed from here',
   404: 'Page not found',
   410: 'This link has expired',
   413: 'That was too much',
