@@ -140,6 +140,22 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
     },
 
     countLessonEvent: (course, lessonIndex, counter) => addToLessonCounter(doc, tableName, course, lessonIndex, counter),
+
+    markSendRejected(subscriberId, lessonIndex, reason, at) {
+      return conditionalWrite('send record reject', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.send(subscriberId, lessonIndex),
+            UpdateExpression: 'SET #status = :rejected, rejectedAt = :at, #error = :reason',
+            // Only a record that says "sent": a failed one keeps its own error, a redelivery changes nothing.
+            ConditionExpression: 'attribute_exists(pk) AND #status = :sent',
+            ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+            ExpressionAttributeValues: { ':rejected': 'rejected', ':sent': 'sent', ':at': at, ':reason': reason },
+          }),
+        ),
+      );
+    },
   };
 }
 

@@ -184,8 +184,9 @@ export const METRIC_SERVICE = { drip: 'drip', sesEvents: 'ses-events' } as const
  * Every metric the course emits, with its unit. Drip, once per run: `sent`, `failed` (refused or
  * unsendable: held), `skipped`, `held` (taken out of the due index: refused or suppressed),
  * `possibleDuplicates` (a lesson that may have gone out twice), `stoppedEarly` (1 when the run left
- * work for the next tick), `duration`. ses-events, per batch: `bounces`, `complaints`,
- * `deliveries`.
+ * work for the next tick), `duration`. ses-events, per batch: `bounces` (permanent bounces: the
+ * address is stopped; the same word as `course stats`' "bounced (permanent)"), `softBounces`
+ * (transient bounces, counted towards the three-in-a-row stop), `complaints`, `deliveries`.
  */
 export const METRIC_UNITS = {
   sent: 'Count',
@@ -196,6 +197,7 @@ export const METRIC_UNITS = {
   stoppedEarly: 'Count',
   duration: 'Milliseconds',
   bounces: 'Count',
+  softBounces: 'Count',
   complaints: 'Count',
   deliveries: 'Count',
 } as const;

@@ -14,6 +14,7 @@ const SERVICE_OF: Record<MetricName, string> = {
   stoppedEarly: METRIC_SERVICE.drip,
   duration: METRIC_SERVICE.drip,
   bounces: METRIC_SERVICE.sesEvents,
+  softBounces: METRIC_SERVICE.sesEvents,
   complaints: METRIC_SERVICE.sesEvents,
   deliveries: METRIC_SERVICE.sesEvents,
 };

@@ -513,7 +513,19 @@ describe('the bundles, run the way Lambda runs them', () => {
       expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'drip' }]);
     }
     expect([...emitted.keys()].sort()).toEqual(
-      ['bounces', 'complaints', 'deliveries', 'duration', 'failed', 'held', 'possibleDuplicates', 'sent', 'skipped', 'stoppedEarly'].sort(),
+      [
+        'bounces',
+        'softBounces',
+        'complaints',
+        'deliveries',
+        'duration',
+        'failed',
+        'held',
+        'possibleDuplicates',
+        'sent',
+        'skipped',
+        'stoppedEarly',
+      ].sort(),
     );
     expect(emitted.get('duration')).toMatchObject({ unit: 'Milliseconds', service: 'drip' });
     expect(emitted.get('bounces')).toMatchObject({ unit: 'Count', service: 'ses-events' });
