@@ -271,6 +271,36 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
       return ok && before !== undefined ? subscriberFromItem(before) : undefined;
     },
 
+    claimKnownSignupNotice(id, at, cutoff) {
+      return conditionalWrite('claim already-subscribed email', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'SET knownSignupNoticeAt = :at',
+            // ISO instants compare as strings; one write decides the 10-minute window among parallel signups.
+            ConditionExpression: '#status = :active AND (attribute_not_exists(knownSignupNoticeAt) OR knownSignupNoticeAt < :cutoff)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':at': at.toISOString(), ':active': 'active', ':cutoff': cutoff.toISOString() },
+          }),
+        ),
+      );
+    },
+
+    async forgetKnownSignupNotice(id, at) {
+      await conditionalWrite('forget already-subscribed email', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'REMOVE knownSignupNoticeAt',
+            ConditionExpression: 'knownSignupNoticeAt = :at',
+            ExpressionAttributeValues: { ':at': at.toISOString() },
+          }),
+        ),
+      );
+    },
+
     // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.
     countUnsubscribeAfter: (course, lessonIndex) => countUnsubscribeAfter({ doc, tableName }, course, lessonIndex),
   };

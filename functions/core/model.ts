@@ -45,6 +45,8 @@ export interface Subscriber {
   confirmationRequest?: string;
   /** Pending subscriptions expire (DynamoDB TTL, epoch seconds). */
   expiresAt?: number;
+  /** When the last "already subscribed" email went out (a signup of this active address; one per 10 minutes). */
+  knownSignupNoticeAt?: string;
   /** Transient bounces in a row; 3 suppress the address. */
   softBounces?: number;
 }

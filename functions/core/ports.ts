@@ -102,6 +102,22 @@ export interface MessageComposer {
    * nothing a stranger typed other than the address is mailed.
    */
   confirmation(course: ServedCourse, to: ConfirmationRecipient): Promise<Uint8Array>;
+  /**
+   * The email to a learner whose address was signed up again: already subscribed, the zone lessons
+   * arrive in, a link to manage the subscription. Carries nothing the new signup typed.
+   */
+  alreadySubscribed(course: ServedCourse, to: AlreadySubscribedRecipient): Promise<Uint8Array>;
+}
+
+export interface AlreadySubscribedRecipient {
+  email: string;
+  /** The page that manages the subscription (today the unsubscribe page; its GET changes nothing). */
+  manageUrl: string;
+  /** The learner's stored zone. */
+  timezone: string;
+  /** The new signup's zone was another one (the email says so without naming it). */
+  zoneDiffers: boolean;
+  fromAddress?: string;
 }
 
 export interface LessonRecipient {
