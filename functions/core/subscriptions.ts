@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
 import type { SignupOutboxStore, SignupOutbox } from './signup-outbox.js';
-import type { Clock, CourseCatalog, Log, Mailer, MessageComposer, ServedCourse } from './ports.js';
+import { SendError, type Clock, type CourseCatalog, type Log, type Mailer, type MessageComposer, type ServedCourse } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
@@ -351,6 +351,12 @@ async function sendKnownSignupNotice(deps: SubscriptionDeps, learner: Subscriber
       tags: { kind: 'already-subscribed', course: learner.course, subscriber: learner.id },
     });
   } catch (e: unknown) {
+    // SES refused this message for good (the address is refused, or held by the drip for it): retrying
+    // would be refused again, so the window stays taken and the signup is done.
+    if (e instanceof SendError && e.kind === 'permanent') {
+      deps.log?.({ msg: 'already-subscribed email refused', level: 'warn', subscriberId: learner.id, error: e.message });
+      return;
+    }
     await deps.store.forgetKnownSignupNotice(learner.id, now);
     throw new DependencyError('The already-subscribed email could not be sent right now.', e);
   }

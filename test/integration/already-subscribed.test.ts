@@ -7,6 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, suppressionHash } from '../../functions/adapters/table.js';
 import { mailboxKey } from '../../functions/core/mailbox.js';
+import { SendError, type Mailer } from '../../functions/core/ports.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileShippedCourse } from '../support/course.js';
@@ -121,5 +122,25 @@ describe('a signup for an address already learning', () => {
     t.clock.advance(60 * MINUTE);
     await t.postJson({ email });
     expect(await t.emailsTo(email)).toHaveLength(1);
+  });
+
+  it.each([
+    ['transient', true],
+    ['permanent', false],
+  ] as const)('a %s SES failure of the email: retried later only when it may succeed', async (kind, retried) => {
+    // Stands in for SES refusing this one email (the emulator cannot be made to fail on demand).
+    const failing = (real: Mailer): Mailer => ({
+      sendRaw: (m) =>
+        m.tags?.kind === 'already-subscribed' ? Promise.reject(new SendError(kind, `SES ${kind} failure`)) : real.sendRaw(m),
+    });
+    const t = await lifecycle(stack, compiled, { mailer: failing });
+    const email = `fail-${randomUUID().slice(0, 8)}@example.com`;
+    const id = await activeLearner(t, email);
+    await t.postJson({ email });
+
+    expect(await t.emailsTo(email)).toHaveLength(1);
+    const outboxLeft = (await t.items()).filter((i) => i.pk === 'OUTBOX');
+    expect(outboxLeft).toHaveLength(retried ? 1 : 0);
+    expect((await t.subscriber(id))?.knownSignupNoticeAt === undefined).toBe(retried);
   });
 });
