@@ -343,17 +343,24 @@ function addUnsubscribeLinks(app: Hono, site: Site): void {
   });
 }
 
+/** Host names a request to the local stack may carry: it listens on the loopback interface only. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /**
  * Refuses a request another site's page made (403 `cross_site`): `Sec-Fetch-Site` other than
  * `same-origin` or `none` (Fetch Metadata, sent by every current browser), or an `Origin` that is
  * not this app's own (the request's or the public URL's; `null` from a sandboxed page or a file is
- * never ours). Command-line clients send neither and pass.
+ * never ours), or a `Host` that is neither a loopback name nor the public URL's (a DNS-rebinding
+ * page makes its own origin look same-origin). Command-line clients send no Origin and pass.
  */
 function refuseCrossSite(c: Context, publicUrl: string): void {
   const site = c.req.header('sec-fetch-site')?.trim().toLowerCase();
   const origin = c.req.header('origin')?.trim();
-  const own = new Set([new URL(c.req.url).origin, new URL(publicUrl).origin]);
-  if ((site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !own.has(origin))) {
+  const url = new URL(c.req.url);
+  const publicHost = new URL(publicUrl).hostname;
+  const own = new Set([url.origin, new URL(publicUrl).origin]);
+  const hostOk = LOOPBACK_HOSTS.has(url.hostname) || url.hostname === publicHost;
+  if (!hostOk || (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !own.has(origin))) {
     throw new AppError('cross_site', 'This local tool only answers requests from its own pages or the command line.', 403);
   }
 }

@@ -3,6 +3,7 @@
 // drip as of any date), and an early 413 reaches a client that is still sending a large body (raw
 // sockets, Content-Length and chunked, the client reading only once it has sent everything).
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,27 @@ describe('POST /__local/drip', () => {
     const res = await drip({ 'content-type': 'application/json', ...headers }, '{"at":"2030-01-01T09:00:00Z"}');
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('cross_site');
+    expect(runs.length).toBe(before);
+  });
+
+  it('refuses a DNS-rebinding request: a foreign Host, with its own origin as Origin and Sec-Fetch-Site same-origin', async () => {
+    const before = runs.length;
+    const port = new URL(stack.url).port;
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: Number(port),
+          method: 'POST',
+          path: '/__local/drip',
+          headers: { host: `rebind.example:${port}`, origin: `http://rebind.example:${port}`, 'sec-fetch-site': 'same-origin' },
+        },
+        (r) => (r.resume(), resolve(r.statusCode ?? 0)),
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res).toBe(403);
     expect(runs.length).toBe(before);
   });
 
