@@ -29,7 +29,7 @@ import type { AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '..
 import { DependencyError } from '../core/errors.js';
 import type { BackoffPolicy } from '../core/retry.js';
 import { conditionalWrite, dynamoBatch, dynamoCall, dynamoPages } from './dynamo-client.js';
-import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionHash } from './table.js';
+import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionKeys } from './table.js';
 import { dueSortKey, subscriberFromItem } from './dynamo-store.js';
 import { chunks } from '../core/concurrency.js';
 
@@ -44,11 +44,13 @@ export interface DynamoDripStoreOptions {
 }
 
 /**
- * The most subscribers one page may hold: BatchGetItem reads at most 100 keys a request and the check
- * before sending reads two per subscriber (send record, suppression item). Source:
+ * The most subscribers one page may hold: BatchGetItem reads at most 100 keys a request (BATCH_LIMIT)
+ * and the claim reads one per subscriber. Source:
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
  */
 export const MAX_PAGE = 50;
+/** Keys per BatchGetItem request, DynamoDB's limit (the check before sending reads up to three per subscriber). */
+const BATCH_LIMIT = 100;
 /**
  * Statements per BatchExecuteStatement and items per BatchWriteItem, DynamoDB's limit for both.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchExecuteStatement.html
@@ -201,15 +203,15 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       if (items.length > MAX_PAGE) throw new Error(`a page holds at most ${MAX_PAGE} subscribers, got ${items.length}`);
       // One round trip for the page: each lesson's send record and each address's suppression item.
       const sendKeys = items.map((i) => keys.send(i.subscriberId, i.lesson));
-      const suppressionKeys = items.map((i) => keys.suppression(suppressionHash(i.email)));
-      const distinct = new Map([...sendKeys, ...suppressionKeys].map((k) => [`${k.pk}|${k.sk}`, k]));
-      const found = new Map(
-        (await getConsistently('send check', [...distinct.values()])).map((i) => [`${String(i.pk)}|${String(i.sk)}`, i]),
-      );
+      // Each address's suppression items: as typed and its mailbox's (suppressionKeys).
+      const stopKeys = items.map((i) => suppressionKeys(i.email));
+      const distinct = new Map([...sendKeys, ...stopKeys.flat()].map((k) => [`${k.pk}|${k.sk}`, k]));
+      // Up to three keys per subscriber: in BatchGetItem's 100-key requests.
+      const reads = await Promise.all(chunks([...distinct.values()], BATCH_LIMIT).map((part) => getConsistently('send check', part)));
+      const found = new Map(reads.flat().map((i) => [`${String(i.pk)}|${String(i.sk)}`, i]));
       return items.map((it, n): SendCheck => {
         const sk = sendKeys[n]!;
-        const qk = suppressionKeys[n]!;
-        const suppressed = found.has(`${qk.pk}|${qk.sk}`);
+        const suppressed = stopKeys[n]!.some((qk) => found.has(`${qk.pk}|${qk.sk}`));
         const item = found.get(`${sk.pk}|${sk.sk}`);
         if (item === undefined) return { suppressed };
         const sendRecord: SendRecord = {

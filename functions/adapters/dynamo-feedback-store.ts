@@ -4,7 +4,7 @@ import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient }
 import type { FeedbackStore, SuppressionReason } from '../core/feedback.js';
 import type { LessonCounter } from '../core/model.js';
 import { conditionalWrite, dynamoCall } from './dynamo-client.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionHash } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, keys, suppressionKeys } from './table.js';
 import { findAddressLock } from './address-lock.js';
 
 export interface DynamoFeedbackStoreOptions {
@@ -90,17 +90,20 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
     },
 
     async suppressAddress(email, reason: SuppressionReason, at) {
-      await dynamoCall('suppression write', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.suppression(suppressionHash(email)),
-            // if_not_exists keeps the first reason and time when the same address is stopped again.
-            UpdateExpression: 'SET reason = if_not_exists(reason, :reason), suppressedAt = if_not_exists(suppressedAt, :at)',
-            ExpressionAttributeValues: { ':reason': reason, ':at': at },
-          }),
-        ),
-      );
+      // The mailbox's item and the typed address's: every spelling of the inbox stops (suppressionKeys).
+      for (const Key of suppressionKeys(email)) {
+        await dynamoCall('suppression write', () =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key,
+              // if_not_exists keeps the first reason and time when the same address is stopped again.
+              UpdateExpression: 'SET reason = if_not_exists(reason, :reason), suppressedAt = if_not_exists(suppressedAt, :at)',
+              ExpressionAttributeValues: { ':reason': reason, ':at': at },
+            }),
+          ),
+        );
+      }
     },
 
     async addSoftBounce(id, email) {
@@ -137,6 +140,22 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
     },
 
     countLessonEvent: (course, lessonIndex, counter) => addToLessonCounter(doc, tableName, course, lessonIndex, counter),
+
+    markSendRejected(subscriberId, lessonIndex, reason, at) {
+      return conditionalWrite('send record reject', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.send(subscriberId, lessonIndex),
+            UpdateExpression: 'SET #status = :rejected, rejectedAt = :at, #error = :reason',
+            // Only a record that says "sent": a failed one keeps its own error, a redelivery changes nothing.
+            ConditionExpression: 'attribute_exists(pk) AND #status = :sent',
+            ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+            ExpressionAttributeValues: { ':rejected': 'rejected', ':sent': 'sent', ':at': at, ':reason': reason },
+          }),
+        ),
+      );
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
 import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
 import { mailboxKey } from '../core/mailbox.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionHash } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionKeys } from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -103,10 +103,13 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
     getSubscriber: (id) => getSubscriber(table, id),
 
     async isSuppressed(email) {
-      const out = await dynamoCall('read suppression', () =>
-        doc.send(new GetCommand({ TableName: tableName, Key: keys.suppression(suppressionHash(email)), ConsistentRead: true })),
+      // Under the address as typed and under its mailbox: either stops every spelling of the inbox.
+      const found = await Promise.all(
+        suppressionKeys(email).map((Key) =>
+          dynamoCall('read suppression', () => doc.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))),
+        ),
       );
-      return out.Item !== undefined;
+      return found.some((out) => out.Item !== undefined);
     },
 
     async hitRateLimit(key, now, windowSeconds) {
@@ -266,6 +269,36 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         before = out.Attributes;
       });
       return ok && before !== undefined ? subscriberFromItem(before) : undefined;
+    },
+
+    claimKnownSignupNotice(id, at, cutoff) {
+      return conditionalWrite('claim already-subscribed email', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'SET knownSignupNoticeAt = :at',
+            // ISO instants compare as strings; one write decides the 10-minute window among parallel signups.
+            ConditionExpression: '#status = :active AND (attribute_not_exists(knownSignupNoticeAt) OR knownSignupNoticeAt < :cutoff)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':at': at.toISOString(), ':active': 'active', ':cutoff': cutoff.toISOString() },
+          }),
+        ),
+      );
+    },
+
+    async forgetKnownSignupNotice(id, at) {
+      await conditionalWrite('forget already-subscribed email', () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscriber(id),
+            UpdateExpression: 'REMOVE knownSignupNoticeAt',
+            ConditionExpression: 'knownSignupNoticeAt = :at',
+            ExpressionAttributeValues: { ':at': at.toISOString() },
+          }),
+        ),
+      );
     },
 
     // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.

@@ -7,7 +7,8 @@
 //   SUB#<id>              / PROFILE     the subscriber (model.Subscriber); due attributes only while active
 //   SUB#<id>              / SEND#<nn>   one send record per (subscriber, lesson), written with a condition
 //   STATS#<course>        / LESSON#<nn> per-lesson counters (atomic ADD)
-//   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address
+//   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address, written under
+//                                       the address as typed and under its mailbox (suppressionKeys)
 //   EVENT#<id>            / EVENT       an SES notification already counted (TTL)
 //   RATE#<key>#<window>   / RATE        a rate-limit counter (TTL)
 //   OUTBOX                / SIGNUP#<nextAttemptAt>#<requestId>  an accepted signup not yet done (TTL);
@@ -109,6 +110,19 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
  */
 export function suppressionHash(normalisedEmail: string): string {
   return createHash('sha256').update(normalisedEmail).digest('hex');
+}
+
+/**
+ * The SUPPRESS items that stop `email` (a normalised address): the hash of the address as typed and
+ * the hash of its mailbox (mailboxKey: `A.nn+x@googlemail.com` → `ann@gmail.com`), one key when the
+ * two are the same. Suppressing writes both; an address is suppressed when either exists, so a
+ * bounce, complaint or erase of one spelling of an inbox stops every spelling of it. Items written
+ * before mailbox keys hold only the typed hash: `course migrate-suppressions` adds the mailbox's.
+ */
+export function suppressionKeys(normalisedEmail: string): { pk: string; sk: string }[] {
+  const typed = keys.suppression(suppressionHash(normalisedEmail));
+  const mailbox = keys.suppression(suppressionHash(mailboxKey(normalisedEmail)));
+  return typed.pk === mailbox.pk ? [typed] : [mailbox, typed];
 }
 
 /*

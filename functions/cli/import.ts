@@ -5,9 +5,9 @@
 import type { Writable } from 'node:stream';
 import { isAppError } from '../core/errors.js';
 import { parseSignupInput } from '../core/validation.js';
-import { subscribe, type SubscriptionDeps } from '../core/subscriptions.js';
+import { PENDING_TTL_SECONDS, subscribe, type SubscribeOutcome, type SubscriptionDeps } from '../core/subscriptions.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
-import { parseCsv, unguardCell } from './csv.js';
+import { CsvEncodingError, decodeCsvBytes, parseCsv, unguardCell, type CsvEncoding } from './csv.js';
 import { progressBar, table } from './terminal.js';
 
 export interface ImportRow {
@@ -40,6 +40,16 @@ const EMAIL_HEADERS = ['email', 'e-mail', 'email_address', 'email address'];
 const STOPPED_STATUSES: readonly string[] = ['unsubscribed', 'bounced', 'complained'];
 
 const unguardName = (v: string | undefined) => (v === undefined ? undefined : unguardCell(v));
+
+/** The file's text (decodeCsvBytes); ImportFileError naming the fix when it is not in the encoding expected. */
+export function importText(bytes: Uint8Array, encoding?: CsvEncoding): string {
+  try {
+    return decodeCsvBytes(bytes, encoding);
+  } catch (e: unknown) {
+    if (e instanceof CsvEncodingError) throw new ImportFileError(e.message);
+    throw e;
+  }
+}
 
 /** Read and check the whole file; writes nothing. */
 export function planImport(text: string): ImportPlan {
@@ -99,6 +109,12 @@ export function planImport(text: string): ImportPlan {
 export interface ImportSummary {
   added: number;
   confirmationsSent: number;
+  /** Rows already pending whose confirmation this import sent (with --send-confirmations). */
+  pendingConfirmed: number;
+  /** Rows already pending whose last confirmation went out under 10 minutes ago: not sent again. */
+  pendingRecentlySent: number;
+  /** Rows already pending, left as they are (no --send-confirmations); also counted in alreadyListed. */
+  pendingUnsent: number;
   alreadyListed: number;
   unsubscribed: number;
   suppressed: number;
@@ -123,6 +139,9 @@ export async function runImport(
   const summary: ImportSummary = {
     added: 0,
     confirmationsSent: 0,
+    pendingConfirmed: 0,
+    pendingRecentlySent: 0,
+    pendingUnsent: 0,
     alreadyListed: 0,
     unsubscribed: plan.leftOut.filter((l) => l.status === 'unsubscribed').length,
     suppressed: plan.leftOut.filter((l) => l.status !== 'unsubscribed').length,
@@ -140,14 +159,17 @@ export async function runImport(
     if (await store.isSuppressed(row.email)) summary.suppressed++;
     else if (status === 'bounced' || status === 'complained') summary.suppressed++;
     else if (status === 'unsubscribed') summary.unsubscribed++;
-    else if (status !== undefined) summary.alreadyListed++;
-    else if (options.dryRun) summary.added++;
+    // Already pending (an earlier import, or the form): with --send-confirmations its confirmation
+    // goes out now, within the one-per-10-minutes rule (subscribe renews the pending subscription).
+    else if (status === 'pending' && options.sendConfirmations) {
+      if (options.dryRun) summary.pendingConfirmed++;
+      else countPendingOutcome(summary, (await subscribe(deps.subscriptions, signupOf(row, options))).outcome);
+    } else if (status !== undefined) {
+      summary.alreadyListed++;
+      if (status === 'pending') summary.pendingUnsent++;
+    } else if (options.dryRun) summary.added++;
     else {
-      const result = await subscribe(deps.subscriptions, {
-        fields: { email: row.email, name: row.name, timezone: row.timezone ?? row.unknownTimezone },
-        consent: { ip: '', userAgent: `course import ${options.source}`, page: options.consent },
-        sendConfirmation: options.sendConfirmations,
-      });
+      const result = await subscribe(deps.subscriptions, signupOf(row, options));
       if (result.outcome === 'created' || result.outcome === 'renewed') {
         summary.added++;
         if (options.sendConfirmations) summary.confirmationsSent++;
@@ -169,7 +191,49 @@ export async function runImport(
   }
   progress.done();
   deps.out.write(formatImportSummary(plan, summary, options));
+  deps.out.write(expiryNotice(summary, options, deps.subscriptions.clock.now()));
   return summary;
+}
+
+/** subscribe()'s input for one row: the import's consent, and a confirmation only when asked for. */
+function signupOf(row: ImportRow, options: { consent: string; source: string; sendConfirmations: boolean }) {
+  return {
+    fields: { email: row.email, name: row.name, timezone: row.timezone ?? row.unknownTimezone },
+    consent: { ip: '', userAgent: `course import ${options.source}`, page: options.consent },
+    sendConfirmation: options.sendConfirmations,
+  };
+}
+
+function countPendingOutcome(summary: ImportSummary, outcome: SubscribeOutcome): void {
+  if (outcome === 'renewed' || outcome === 'created') summary.pendingConfirmed++;
+  else if (outcome === 'recently_sent') summary.pendingRecentlySent++;
+  else if (outcome === 'suppressed') summary.suppressed++;
+  else summary.alreadyListed++;
+}
+
+/**
+ * What happens to the pending rows, said plainly: unconfirmed subscriptions expire (DynamoDB TTL)
+ * PENDING_TTL_SECONDS after they were written or last sent a confirmation, and without
+ * --send-confirmations nobody was asked to confirm.
+ */
+export function expiryNotice(s: ImportSummary, options: { sendConfirmations: boolean; dryRun: boolean }, now: Date): string {
+  const expires = new Date(now.getTime() + PENDING_TTL_SECONDS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const days = PENDING_TTL_SECONDS / 86_400;
+  const unsent = s.added + s.pendingUnsent;
+  if (!options.sendConfirmations && unsent > 0) {
+    const already = s.pendingUnsent === 0 ? '' : ` (${s.pendingUnsent} of them were already pending and expire sooner)`;
+    return (
+      `Nobody was emailed. ${unsent} row${unsent === 1 ? ' is' : 's are'} pending without a confirmation email${already}: ` +
+      `unconfirmed subscriptions expire ${days} days after they are written${s.added > 0 ? ` (the new ones on ${expires})` : ''} and are then deleted. ` +
+      'To send their confirmation emails, run the same import again with --send-confirmations ' +
+      '(rows already pending get their confirmation; at most one per address per 10 minutes).\n'
+    );
+  }
+  const waiting = s.added + s.pendingConfirmed;
+  if (options.sendConfirmations && !options.dryRun && waiting > 0) {
+    return `Each confirmation link works for ${days} days: whoever has not confirmed by ${expires} is deleted with their pending subscription.\n`;
+  }
+  return '';
 }
 
 export function formatImportSummary(
@@ -188,6 +252,12 @@ export function formatImportSummary(
     table([
       ['  rows read', plan.records],
       [`  ${added}`, s.added],
+      ...(options.sendConfirmations
+        ? [
+            [`  already pending: confirmation ${options.dryRun ? 'would be ' : ''}sent`, s.pendingConfirmed],
+            ['  already pending: a confirmation went out under 10 minutes ago, not sent again', s.pendingRecentlySent],
+          ]
+        : []),
       ['  already on the list', s.alreadyListed],
       ['  unsubscribed: left out', s.unsubscribed],
       ['  bounced, complained or erased: left out', s.suppressed],

@@ -26,10 +26,12 @@ import { runCheck, runNew } from './authoring.js';
 import { simulatedSesFeedback } from '../local/simulated-feedback.js';
 import { runExport, type ExportFormat } from './export.js';
 import { RequeueRefusedError, runHeld, runRequeue } from './held.js';
-import { ImportFileError, planImport, runImport } from './import.js';
+import { CSV_ENCODINGS, type CsvEncoding } from './csv.js';
+import { ImportFileError, importText, planImport, runImport } from './import.js';
 import { createOperatorStore } from './operator-store.js';
 import { runErase, runShow } from './person.js';
 import { runSendTest } from './send-test.js';
+import { runMigrateSuppressions } from './suppressions.js';
 import { runStats } from './stats.js';
 import { linkBase, parseCliSettings, resolveTarget, type CliEnv, type CliSettings, type Target } from './target.js';
 
@@ -51,9 +53,15 @@ Running a course:
   show <email>                            everything held about one address
   erase <email>                           delete it all, keeping only a one-way hash (stays suppressed)
   held                                    who the drip holds because SES refused their lesson, and why
+  migrate-suppressions                    once, after upgrading: suppress every bounced or complained address under
+                                          its mailbox too (so a +tag or dotted spelling of it is never mailed)
   requeue <email>                         put a held subscriber back: the held lesson goes out at the next drip run
-  import <file.csv> --consent "<where they agreed>" [--send-confirmations] [--dry-run]
-                                          add a list as pending subscriptions (a header row with an email column)
+  import <file.csv> --consent "<where they agreed>" [--send-confirmations] [--dry-run] [--encoding E]
+                                          add a list as pending subscriptions (a header row with an email column);
+                                          without --send-confirmations nobody is mailed and the rows expire
+                                          unconfirmed after 7 days; run again with it to send them (rows already
+                                          pending included). The file must be UTF-8, or name its encoding:
+                                          --encoding windows-1252|latin1|utf-16le|utf-16be
   send-test --to <address> --lesson <N> [--name <name>]
                                           one lesson to an address outside the list, marked [TEST]
 
@@ -90,9 +98,16 @@ const commands = {
   show: { options: { ...where }, positionals: 1 },
   erase: { options: { ...where }, positionals: 1 },
   held: { options: { ...where }, positionals: 0 },
+  'migrate-suppressions': { options: { table: where.table, stack: where.stack }, positionals: 0 },
   requeue: { options: { ...where }, positionals: 1 },
   import: {
-    options: { ...where, consent: { type: 'string' }, 'send-confirmations': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    options: {
+      ...where,
+      consent: { type: 'string' },
+      'send-confirmations': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      encoding: { type: 'string' },
+    },
     positionals: 1,
   },
   'send-test': { options: { ...where, to: { type: 'string' }, lesson: { type: 'string' }, name: { type: 'string' } }, positionals: 0 },
@@ -310,13 +325,17 @@ async function importCommand(ctx: CommandContext): Promise<CheckedCommand> {
   if (consent.length > 500 || hasControlCharacter(consent)) throw new UsageError('--consent must be one line of at most 500 characters');
   const folder = oneCourse(ctx.folders, ctx.chosen, 'import');
   const file = ctx.positional ?? '';
-  let csvText: string;
+  const encoding = text(values.encoding)?.trim().toLowerCase();
+  if (encoding !== undefined && !(CSV_ENCODINGS as readonly string[]).includes(encoding)) {
+    throw new UsageError(`--encoding must be one of ${CSV_ENCODINGS.join(', ')} (not "${encoding}")`);
+  }
+  let bytes: Uint8Array;
   try {
-    csvText = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e: unknown) {
     throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const plan = planImport(csvText);
+  const plan = planImport(importText(bytes, encoding as CsvEncoding | undefined));
   const sendConfirmations = values['send-confirmations'] === true;
   const dryRun = values['dry-run'] === true;
   const sending = sendConfirmations && !dryRun;
@@ -369,6 +388,8 @@ const PLANS: Record<TableCommand, (ctx: CommandContext) => CheckedCommand | Prom
   show: showOrEraseCommand,
   erase: showOrEraseCommand,
   held: heldCommand,
+  'migrate-suppressions': (ctx) => async () =>
+    void (await runMigrateSuppressions({ store: await operator(ctx), out: ctx.io.out, now: systemClock.now() })),
   requeue: requeueCommand,
   import: importCommand,
   'send-test': sendTestCommand,

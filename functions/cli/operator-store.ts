@@ -14,7 +14,7 @@ import type { HeldSignup } from '../core/signup-outbox.js';
 import type { BackoffPolicy } from '../core/retry.js';
 import { dynamoBatch, dynamoCall, dynamoPages } from '../adapters/dynamo-client.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
-import { addressLockKeys, keys, suppressionHash } from '../adapters/table.js';
+import { addressLockKeys, keys, suppressionKeys } from '../adapters/table.js';
 import { chunks } from '../core/concurrency.js';
 
 export interface OperatorStoreOptions {
@@ -38,7 +38,7 @@ export interface PersonRecord {
   addressLock?: Item;
   /** SUB#<id> / PROFILE, then SEND#nn items, as stored. */
   subscriberItems: Item[];
-  /** The SUPPRESS#<hash> item, if the address is suppressed. */
+  /** A SUPPRESS#<hash> item (the address's own or its mailbox's), if the address is suppressed. */
   suppression?: Item;
 }
 
@@ -76,7 +76,8 @@ async function person(table: OperatorStoreOptions, course: string, email: string
   }
   const id = typeof addressLock?.id === 'string' ? addressLock.id : undefined;
   const subscriberItems = id === undefined ? [] : await itemsOf(table, keys.subscriber(id).pk);
-  const suppression = await getItem(table, keys.suppression(suppressionHash(email)));
+  let suppression: Item | undefined;
+  for (const key of suppressionKeys(email)) suppression ??= await getItem(table, key);
   return { email, course, addressLock, subscriberItems, suppression };
 }
 
@@ -122,6 +123,72 @@ async function heldSubscribers(table: OperatorStoreOptions, course: string): Pro
 }
 
 /**
+ * Writes one SUPPRESS item. An address already suppressed keeps its first reason and time; `extra`
+ * attributes (erasedAt) are set every time.
+ */
+async function writeSuppression({ doc, tableName }: OperatorStoreOptions, key: Key, reason: string, at: string, extra: Item = {}) {
+  const names = Object.keys(extra);
+  await dynamoCall('suppression hash write', () =>
+    doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: [
+          'SET reason = if_not_exists(reason, :reason), suppressedAt = if_not_exists(suppressedAt, :at)',
+          ...names.map((n, i) => `${n} = :x${i}`),
+        ].join(', '),
+        ExpressionAttributeValues: { ':reason': reason, ':at': at, ...Object.fromEntries(names.map((n, i) => [`:x${i}`, extra[n]])) },
+      }),
+    ),
+  );
+}
+
+/** What `course migrate-suppressions` did. */
+export interface SuppressionMigration {
+  /** Bounced or complained subscribers read (they still hold their address). */
+  stopped: number;
+  /** SUPPRESS items written under a mailbox key (or found already there: the writes are idempotent). */
+  mailboxKeysWritten: number;
+  /** SUPPRESS items in the table after the run. */
+  suppressionItems: number;
+}
+
+/**
+ * Re-keys what was suppressed before mailbox keys: each bounced or complained subscriber (whose item
+ * still holds the address) gets its SUPPRESS items under both keys (suppressionKeys). An erased
+ * address left only its one-way hash, which cannot be re-keyed: those are counted, not changed.
+ * Idempotent; safe to run while the service runs.
+ */
+async function migrateSuppressions(table: OperatorStoreOptions, at: string): Promise<SuppressionMigration> {
+  const result: SuppressionMigration = { stopped: 0, mailboxKeysWritten: 0, suppressionItems: 0 };
+  for await (const page of scanSubscribers(table, {
+    what: 'stopped subscriber scan',
+    filter: '#status IN (:bounced, :complained)',
+    names: { '#status': 'status' },
+    values: { ':bounced': 'bounced', ':complained': 'complained' },
+  })) {
+    for (const s of page as (StoredSubscriber & { stoppedReason?: string; stoppedAt?: string })[]) {
+      result.stopped++;
+      const reason = s.stoppedReason ?? (s.status === 'complained' ? 'complaint' : 'permanent-bounce');
+      const written = suppressionKeys(s.email);
+      for (const key of written) await writeSuppression(table, key, reason, s.stoppedAt ?? at);
+      if (written.length > 1) result.mailboxKeysWritten++;
+    }
+  }
+  const pages = paginateScan(
+    { client: table.doc },
+    {
+      TableName: table.tableName,
+      FilterExpression: 'begins_with(pk, :p)',
+      ExpressionAttributeValues: { ':p': 'SUPPRESS#' },
+      ProjectionExpression: 'pk',
+    },
+  );
+  for await (const page of dynamoPages('suppression scan', pages)) result.suppressionItems += page.Items?.length ?? 0;
+  return result;
+}
+
+/**
  * Remove everything held about the address, keeping only its one-way hash. The hash is written
  * first, so an erase cut short still leaves the address suppressed; the lock goes last, so a rerun
  * finds what is left.
@@ -131,20 +198,11 @@ async function erase(
   course: string,
   email: string,
   at: string,
-): Promise<{ deleted: Key[]; suppressionKey: Key }> {
+): Promise<{ deleted: Key[]; suppressionKeys: Key[] }> {
   const { doc, tableName } = table;
-  const suppressionKey = keys.suppression(suppressionHash(email));
-  // An address already suppressed (bounce, complaint) keeps its first reason and time.
-  await dynamoCall('suppression hash write', () =>
-    doc.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: suppressionKey,
-        UpdateExpression: 'SET reason = if_not_exists(reason, :erased), suppressedAt = if_not_exists(suppressedAt, :at), erasedAt = :at',
-        ExpressionAttributeValues: { ':erased': 'erased', ':at': at },
-      }),
-    ),
-  );
+  // Under the address and its mailbox (suppressionKeys), so no other spelling of the inbox is mailed.
+  const kept = suppressionKeys(email);
+  for (const Key of kept) await writeSuppression(table, Key, 'erased', at, { erasedAt: at });
   const { addressLock, subscriberItems } = await person(table, course, email);
   const doomed = [
     ...subscriberItems.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
@@ -162,7 +220,7 @@ async function erase(
       'DynamoDB: could not finish deleting (throttled); run erase again',
     );
   }
-  return { deleted: doomed, suppressionKey };
+  return { deleted: doomed, suppressionKeys: kept };
 }
 
 export function createOperatorStore(table: OperatorStoreOptions) {
@@ -185,6 +243,7 @@ export function createOperatorStore(table: OperatorStoreOptions) {
     lessonCounters: (course: string) => itemsOf(table, `STATS#${course}`),
     person: (course: string, email: string) => person(table, course, email),
     erase: (course: string, email: string, at: string) => erase(table, course, email, at),
+    migrateSuppressions: (at: string) => migrateSuppressions(table, at),
   };
 }
 

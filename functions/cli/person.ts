@@ -29,14 +29,14 @@ export async function runShow(deps: { store: OperatorStore; out: Writable; cours
 }
 
 export async function runErase(deps: { store: OperatorStore; out: Writable; course: string; email: string; now: Date }): Promise<number> {
-  const { deleted, suppressionKey } = await deps.store.erase(deps.course, deps.email, deps.now.toISOString());
+  const { deleted, suppressionKeys } = await deps.store.erase(deps.course, deps.email, deps.now.toISOString());
   const sends = deleted.filter((k) => k.sk.startsWith('SEND#')).length;
   const profile = deleted.some((k) => k.sk === 'PROFILE');
   const lock = deleted.some((k) => k.sk === 'ADDR');
   deps.out.write(
     `Erased ${deps.email} from ${deps.course}: ${deleted.length} item${deleted.length === 1 ? '' : 's'} deleted ` +
       `(subscriber: ${profile ? 'yes' : 'none'}, address lock: ${lock ? 'yes' : 'none'}, send records: ${sends}).\n` +
-      `Kept only ${suppressionKey.pk}, so the address is never mailed again.\n`,
+      `Kept only ${suppressionKeys.map((k) => k.pk).join(' and ')} (the address's one-way hash${suppressionKeys.length > 1 ? ", and its mailbox's" : ''}), so the address is never mailed again.\n`,
   );
   return deleted.length;
 }

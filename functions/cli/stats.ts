@@ -1,5 +1,8 @@
 // `course stats`: how the course is doing. A funnel from signup to completion (counted from the
 // subscribers) and a per-lesson table from the counters the feedback path keeps, with bar charts.
+// Words as on the dashboard: "bounced (permanent)" counts permanent bounces (the address is
+// stopped), "soft bounces" transient ones; "opens" are readers' opens only, Apple Mail Privacy
+// Protection's prefetches are "proxy opens", shown apart (they happen whether the email is read or not).
 import type { Writable } from 'node:stream';
 import type { Course } from '../email/manifest.js';
 import type { SubscriberStatus } from '../core/model.js';
@@ -30,7 +33,12 @@ export interface LessonRow {
   complained: number;
   /** Readers' not-spam reports (mail rescued from the spam folder): not complaints. */
   notSpam: number;
+  /** Opens by a reader's mail client (SES Open events, proxy opens left out). */
   opened: number;
+  /** Opens made by Apple Mail Privacy Protection's prefetch (feedback.ts isProxyOpen): not reads. */
+  proxyOpened: number;
+  /** Sends SES refused after accepting them (Reject events): never delivered. */
+  rejected: number;
   clicked: number;
   unsubscribed: number;
 }
@@ -91,6 +99,8 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
         complained: num(c.complained),
         notSpam: num(c.notSpam),
         opened: num(c.opened),
+        proxyOpened: num(c.proxyOpened),
+        rejected: num(c.rejected),
         clicked: num(c.clicked),
         unsubscribed: num(c.unsubscribed),
       };
@@ -113,7 +123,8 @@ export function formatStats(all: readonly CourseStats[]): string {
       ['completed', f.completed],
       ['pending', f.pending],
       ['unsubscribed', f.unsubscribed],
-      ['bounced', f.bounced],
+      // Stopped for bouncing: a permanent bounce, or three soft bounces in a row.
+      ['bounced (address stopped)', f.bounced],
       ['complained', f.complained],
     ];
     const funnelRows = stages.map(([name, n]) => [`  ${name}`, n, bar(n, f.signedUp)]);
@@ -122,7 +133,7 @@ export function formatStats(all: readonly CourseStats[]): string {
     );
     const maxSent = Math.max(0, ...s.lessons.map((l) => l.sent));
     const lessonRows: (string | number)[][] = [
-      ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced', 'complaints', 'not spam', ''],
+      ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced (permanent)', 'complaints', 'not spam', ''],
       ...s.lessons.map((l) => [
         `  ${l.lesson}`,
         truncate(l.title, 34),
@@ -137,9 +148,25 @@ export function formatStats(all: readonly CourseStats[]): string {
         bar(l.sent, maxSent, 20),
       ]),
     ];
-    parts.push(`Per lesson\n${table(lessonRows)}\n`);
+    parts.push(`Per lesson\n${table(lessonRows)}\n${apartRows(s.lessons)}`);
   }
   return parts.join('\n');
+}
+
+/**
+ * The counts kept out of the table's headline columns, each on its own line with what it means:
+ * proxy opens (not reads) and sends SES rejected (counted as sent, never delivered).
+ */
+function apartRows(lessons: readonly LessonRow[]): string {
+  const line = (label: string, pick: (l: LessonRow) => number, note: string) => {
+    const total = lessons.reduce((n, l) => n + pick(l), 0);
+    const by = lessons.filter((l) => pick(l) > 0).map((l) => `lesson ${l.lesson}: ${pick(l)}`);
+    return `  ${label}: ${total}${by.length > 0 ? ` (${by.join(', ')})` : ''}; ${note}\n`;
+  };
+  return (
+    line('proxy opens', (l) => l.proxyOpened, 'Apple Mail Privacy Protection loads every delivered email, read or not: not in "opens"') +
+    line('rejected by SES', (l) => l.rejected, 'accepted, then refused by SES: never delivered (counted in "sent")')
+  );
 }
 
 /** Stats of every course (the known ones, and any other slug the table holds), or of `only` (a slug). */

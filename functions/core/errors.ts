@@ -5,7 +5,7 @@ export class AppError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly status: 400 | 404 | 405 | 409 | 410 | 413 | 415 | 429 | 500 | 501 | 503,
+    readonly status: 400 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 429 | 500 | 501 | 503,
     options?: { cause?: unknown; field?: string },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });

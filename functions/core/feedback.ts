@@ -42,6 +42,11 @@ export interface FeedbackStore {
   resetSoftBounces(id: string, email: string): Promise<void>;
   /** Atomic ADD 1 to one counter of one lesson (0-based index). */
   countLessonEvent(course: string, lessonIndex: number, counter: LessonCounter): Promise<void>;
+  /**
+   * The send record of (subscriber, lesson) becomes `rejected` (SES refused the message after
+   * accepting the call), with the reason; false when there is no such `sent` record.
+   */
+  markSendRejected(subscriberId: string, lessonIndex: number, reason: string, at: string): Promise<boolean>;
 }
 
 /** The log port (kept under its old name for callers). */
@@ -85,9 +90,27 @@ const notificationSchema = z.discriminatedUnion('eventType', [
   z.object({ eventType: z.literal('Complaint'), complaint: complaintSchema, ...base }).loose(),
   z.object({ eventType: z.literal('Delivery'), delivery: deliverySchema, ...base }).loose(),
   z.object({ eventType: z.literal('Send'), ...base }).loose(),
-  z.object({ eventType: z.literal('Reject'), ...base }).loose(),
+  z
+    .object({
+      eventType: z.literal('Reject'),
+      reject: z
+        .object({ reason: z.string().max(500).optional() })
+        .loose()
+        .optional(),
+      ...base,
+    })
+    .loose(),
   z.object({ eventType: z.literal('DeliveryDelay'), ...base }).loose(),
-  z.object({ eventType: z.literal('Open'), ...base }).loose(),
+  z
+    .object({
+      eventType: z.literal('Open'),
+      open: z
+        .object({ userAgent: z.string().max(2000).optional(), ipAddress: z.string().max(100).optional() })
+        .loose()
+        .optional(),
+      ...base,
+    })
+    .loose(),
   z.object({ eventType: z.literal('Click'), ...base }).loose(),
 ]);
 
@@ -96,7 +119,7 @@ export type SesEventType = SesNotification['eventType'];
 
 /** What happened to one notification. */
 export type FeedbackOutcome =
-  | { outcome: 'applied'; eventType: SesEventType; recipients: number }
+  | { outcome: 'applied'; eventType: SesEventType; recipients: number; permanent?: boolean }
   | { outcome: 'duplicate'; eventType: SesEventType }
   | { outcome: 'skipped'; reason: 'malformed' | 'unknown'; detail: string };
 
@@ -176,7 +199,20 @@ const COUNTER_OF: Partial<Record<SesEventType, LessonCounter>> = {
   Complaint: 'complained',
   Open: 'opened',
   Click: 'clicked',
+  Reject: 'rejected',
 };
+
+/**
+ * An Open that Apple Mail Privacy Protection made, not a reader: MPP fetches every image of every
+ * email delivered to Apple Mail, through Apple's proxies, whether the email is read or not, and its
+ * fetcher sends the bare User-Agent `Mozilla/5.0` (no browser or mail client after it), which no
+ * reader's mail client sends. SES passes the fetch's User-Agent and IP address in the Open event's
+ * `open` object (SES Developer Guide, "Contents of event data that Amazon SES publishes to Amazon
+ * SNS": `open.ipAddress`, `open.userAgent`, `open.timestamp`).
+ */
+export function isProxyOpen(n: SesNotification): boolean {
+  return n.eventType === 'Open' && n.open?.userAgent?.trim() === 'Mozilla/5.0';
+}
 
 /**
  * A complaint whose feedback type is `not-spam`: the reader moved the mail out of the spam folder
@@ -207,7 +243,8 @@ export async function handleSesEvent(deps: FeedbackDeps, input: unknown): Promis
     if (await applyToRecipient(deps, n, origin, email, at)) applied++;
   }
   if (applied === 0) return { outcome: 'duplicate', eventType: n.eventType };
-  return { outcome: 'applied', eventType: n.eventType, recipients: applied };
+  const permanent = n.eventType === 'Bounce' ? n.bounce.bounceType === 'Permanent' : undefined;
+  return { outcome: 'applied', eventType: n.eventType, recipients: applied, ...(permanent === undefined ? {} : { permanent }) };
 }
 
 async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: MessageOrigin, email: string, now: Date): Promise<boolean> {
@@ -284,7 +321,15 @@ async function countAndTrack(
       messageId: n.mail.messageId,
       subscriber: origin.subscriberId,
     });
-  } else if (n.eventType === 'Reject' || n.eventType === 'DeliveryDelay') {
+  } else if (n.eventType === 'Reject') {
+    // SES refused the message after taking it (a virus, SES says): the send record must not say "sent".
+    const reason = (n.reject?.reason ?? 'rejected by SES').slice(0, 300);
+    const marked =
+      origin.subscriberId !== undefined && origin.lessonIndex !== undefined
+        ? await deps.store.markSendRejected(origin.subscriberId, origin.lessonIndex, reason, at)
+        : false;
+    deps.log({ msg: 'ses reject', level: 'warn', email: maskEmail(email), messageId: n.mail.messageId, reason, sendRecordMarked: marked });
+  } else if (n.eventType === 'DeliveryDelay') {
     deps.log({ msg: 'ses event noted', eventType: n.eventType, email: maskEmail(email), messageId: n.mail.messageId });
   }
 
@@ -297,17 +342,23 @@ async function countAndTrack(
         : undefined
       : isNotSpam(n)
         ? 'notSpam'
-        : COUNTER_OF[n.eventType];
+        : isProxyOpen(n)
+          ? 'proxyOpened'
+          : COUNTER_OF[n.eventType];
   if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
     await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
   }
 }
 
-const METRIC_OF: Partial<Record<SesEventType, 'bounces' | 'complaints' | 'deliveries'>> = {
-  Bounce: 'bounces',
-  Complaint: 'complaints',
-  Delivery: 'deliveries',
-};
+type FeedbackMetric = 'bounces' | 'softBounces' | 'complaints' | 'deliveries';
+
+/** The metric an applied event counts under: permanent and transient bounces apart (the words `course stats` uses). */
+function metricOf(n: SesEventType, permanent: boolean): FeedbackMetric | undefined {
+  if (n === 'Bounce') return permanent ? 'bounces' : 'softBounces';
+  if (n === 'Complaint') return 'complaints';
+  if (n === 'Delivery') return 'deliveries';
+  return undefined;
+}
 
 /** What one batch did. */
 export interface FeedbackBatchSummary {
@@ -325,14 +376,14 @@ export interface FeedbackBatchSummary {
 export async function handleSesEventBatch(deps: FeedbackDeps, inputs: readonly unknown[]): Promise<FeedbackBatchSummary> {
   const summary: FeedbackBatchSummary = { applied: 0, duplicates: 0, skipped: 0, failed: 0 };
   // Recipients newly recorded, by the metric an operator watches (a redelivered event counts once).
-  const recorded: Record<'bounces' | 'complaints' | 'deliveries', number> = { bounces: 0, complaints: 0, deliveries: 0 };
+  const recorded: Record<FeedbackMetric, number> = { bounces: 0, softBounces: 0, complaints: 0, deliveries: 0 };
   const errors: unknown[] = [];
   for (const input of inputs) {
     try {
       const r = await handleSesEvent(deps, input);
       if (r.outcome === 'applied') {
         summary.applied++;
-        const metric = METRIC_OF[r.eventType];
+        const metric = metricOf(r.eventType, r.permanent === true);
         if (metric !== undefined) recorded[metric] += r.recipients;
       } else if (r.outcome === 'duplicate') summary.duplicates++;
       else summary.skipped++;

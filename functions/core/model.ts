@@ -45,6 +45,8 @@ export interface Subscriber {
   confirmationRequest?: string;
   /** Pending subscriptions expire (DynamoDB TTL, epoch seconds). */
   expiresAt?: number;
+  /** When the last "already subscribed" email went out (a signup of this active address; one per 10 minutes). */
+  knownSignupNoticeAt?: string;
   /** Transient bounces in a row; 3 suppress the address. */
   softBounces?: number;
 }
@@ -54,11 +56,18 @@ export interface SendRecord {
   subscriberId: string;
   /** 0-based lesson index. */
   lesson: number;
-  status: 'sent' | 'failed';
+  /** `rejected`: SES accepted the call, then refused the message (a Reject event: it found a virus); it was never delivered. */
+  status: 'sent' | 'failed' | 'rejected';
   at: string;
   messageId?: string;
   error?: string;
 }
 
-/** `notSpam`: a reader's not-spam report (the mail was rescued from the spam folder), not a complaint. */
-export type LessonCounter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'notSpam' | 'opened' | 'clicked' | 'unsubscribed';
+/**
+ * `notSpam`: a reader's not-spam report (the mail was rescued from the spam folder), not a complaint.
+ * `bounced`: permanent bounces only. `opened`: opens by a person's mail client; `proxyOpened`: opens
+ * by Apple Mail Privacy Protection's prefetch, which loads every delivered email whether read or not.
+ * `rejected`: SES Reject events (the message was never sent on).
+ */
+export type LessonCounter =
+  'sent' | 'delivered' | 'bounced' | 'complained' | 'notSpam' | 'opened' | 'proxyOpened' | 'clicked' | 'unsubscribed' | 'rejected';

@@ -103,6 +103,22 @@ export interface MessageComposer {
    * nothing a stranger typed other than the address is mailed.
    */
   confirmation(course: ServedCourse, to: ConfirmationRecipient): Promise<Uint8Array>;
+  /**
+   * The email to a learner whose address was signed up again: already subscribed, the zone lessons
+   * arrive in, a link to manage the subscription. Carries nothing the new signup typed.
+   */
+  alreadySubscribed(course: ServedCourse, to: AlreadySubscribedRecipient): Promise<Uint8Array>;
+}
+
+export interface AlreadySubscribedRecipient {
+  email: string;
+  /** The page that manages the subscription (today the unsubscribe page; its GET changes nothing). */
+  manageUrl: string;
+  /** The learner's stored zone. */
+  timezone: string;
+  /** The new signup's zone was another one (the email says so without naming it). */
+  zoneDiffers: boolean;
+  fromAddress?: string;
 }
 
 export interface LessonRecipient {
@@ -187,7 +203,9 @@ export const METRIC_SERVICE = { drip: 'drip', sesEvents: 'ses-events' } as const
  * `possibleDuplicates` (a lesson that may have gone out twice), `stoppedEarly` (1 when the run left
  * work for the next tick), `duration`; and, from each signup outbox sweep the drip starts,
  * `outboxAge` (seconds since the oldest request still waiting was received; 0 when none waits).
- * ses-events, per batch: `bounces`, `complaints`, `deliveries`.
+ * ses-events, per batch: `bounces` (permanent bounces: the address is stopped; the same word as
+ * `course stats`' "bounced (permanent)"), `softBounces` (transient bounces, counted towards the
+ * three-in-a-row stop), `complaints`, `deliveries`.
  */
 export const METRIC_UNITS = {
   sent: 'Count',
@@ -199,6 +217,7 @@ export const METRIC_UNITS = {
   duration: 'Milliseconds',
   outboxAge: 'Seconds',
   bounces: 'Count',
+  softBounces: 'Count',
   complaints: 'Count',
   deliveries: 'Count',
 } as const;

@@ -184,7 +184,8 @@ export async function processSignup(
     const course = servedCourse(deps, request.course ?? deps.compiled.course.slug);
     ({ outcome } = await applySignup(
       { ...deps, compiled: course },
-      { fields: request.fields, consent: request.consent, sendConfirmation: true, requestId: request.requestId },
+      // notifyKnown: a form signup of an address already learning sends that learner the "already subscribed" email.
+      { fields: request.fields, consent: request.consent, sendConfirmation: true, requestId: request.requestId, notifyKnown: true },
     ));
   } catch (e: unknown) {
     onError?.(e);

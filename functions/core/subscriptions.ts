@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
 import type { SignupOutboxStore, SignupOutbox } from './signup-outbox.js';
-import type { Clock, CourseCatalog, Log, Mailer, MessageComposer, ServedCourse } from './ports.js';
+import { SendError, type Clock, type CourseCatalog, type Log, type Mailer, type MessageComposer, type ServedCourse } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
 import { SUPPRESSED_STATUSES } from './model.js';
 import type { Tokens } from './tokens.js';
@@ -76,6 +76,14 @@ export interface SubscriptionStore extends SignupOutboxStore {
   activate(id: string, change: { at: Date; status: 'active' | 'completed'; nextSendAt?: Date }): Promise<boolean>;
   /** pending/active/completed → unsubscribed, out of the due index. The subscriber as it was, or undefined when none of those. */
   unsubscribe(id: string, at: Date): Promise<Subscriber | undefined>;
+  /**
+   * Takes the "already subscribed" email's window of an active subscriber: records `at` as
+   * `knownSignupNoticeAt`, only while active and when the last such email went out before `cutoff`
+   * (one per 10 minutes, decided by one conditional write). False when the condition failed.
+   */
+  claimKnownSignupNotice(id: string, at: Date, cutoff: Date): Promise<boolean>;
+  /** Gives the window back after the email failed (only if it is still `at`). */
+  forgetKnownSignupNotice(id: string, at: Date): Promise<void>;
   /** One more person left after lesson `lessonIndex` (0-based, the last one they were sent): an atomic ADD. */
   countUnsubscribeAfter(course: string, lessonIndex: number): Promise<void>;
 }
@@ -226,6 +234,11 @@ export interface ApplySignupInput {
    * finding "a confirmation went out less than 10 minutes ago" and sending nothing.
    */
   requestId?: string;
+  /**
+   * True for the signup form (the outbox): an address already learning is sent the "already
+   * subscribed" email. False or absent for an operator's import, which mails no active learner.
+   */
+  notifyKnown?: boolean;
 }
 
 /**
@@ -291,8 +304,11 @@ export async function applySignup(deps: SubscriptionDeps, input: ApplySignupInpu
       await sendConfirmationEmail(deps, existing, now);
       return { outcome: 'renewed', subscriberId: existing.id };
     }
-    if (existing.status === 'active' || existing.status === 'completed')
+    if (existing.status === 'active' || existing.status === 'completed') {
+      if (existing.status === 'active' && input.notifyKnown === true && sendConfirmation)
+        await sendKnownSignupNotice(deps, existing, timezone, now);
       return { outcome: 'already_subscribed', subscriberId: existing.id };
+    }
 
     // pending (expired or not) or unsubscribed: a new confirmation, at most one per 10 minutes.
     const renewal: PendingRenewal = {
@@ -311,6 +327,39 @@ export async function applySignup(deps: SubscriptionDeps, input: ApplySignupInpu
   }
   // Only reachable when the address keeps changing under us; the person can simply try again.
   throw new AppError('busy', 'Please try again in a moment.', 503);
+}
+
+/**
+ * Tells an active learner their address was signed up again (the one-per-10-minutes rule applies;
+ * suppression was checked before). Their zone is never changed here: the new signup's zone is
+ * only compared. DependencyError when the email cannot be sent (the window is given back for the retry).
+ */
+async function sendKnownSignupNotice(deps: SubscriptionDeps, learner: Subscriber, signupZone: string, now: Date): Promise<void> {
+  if (!(await deps.store.claimKnownSignupNotice(learner.id, now, new Date(now.getTime() - CONFIRMATION_RESEND_MS)))) return;
+  const token = deps.tokens.sign({ subscriberId: learner.id, purpose: 'unsubscribe', issuedAt: now });
+  try {
+    const raw = await deps.composer.alreadySubscribed(deps.compiled, {
+      email: learner.email,
+      manageUrl: `${deps.config.publicUrl}/unsubscribe?token=${token}`,
+      timezone: learner.timezone,
+      zoneDiffers: signupZone !== learner.timezone,
+      fromAddress: deps.config.senderAddress,
+    });
+    await deps.mailer.sendRaw({
+      raw,
+      to: learner.email,
+      tags: { kind: 'already-subscribed', course: learner.course, subscriber: learner.id },
+    });
+  } catch (e: unknown) {
+    // SES refused this message for good (the address is refused, or held by the drip for it): retrying
+    // would be refused again, so the window stays taken and the signup is done.
+    if (e instanceof SendError && e.kind === 'permanent') {
+      deps.log?.({ msg: 'already-subscribed email refused', level: 'warn', subscriberId: learner.id, error: e.message });
+      return;
+    }
+    await deps.store.forgetKnownSignupNotice(learner.id, now);
+    throw new DependencyError('The already-subscribed email could not be sent right now.', e);
+  }
 }
 
 async function sendConfirmationEmail(deps: SubscriptionDeps, subscriber: Subscriber, now: Date): Promise<void> {

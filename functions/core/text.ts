@@ -22,6 +22,40 @@ export function controlCharactersToSpaces(s: string): string {
   return s.replace(CONTROL_RUNS, ' ');
 }
 
+// Bidirectional formatting characters (Unicode UAX #9 §2: the embeddings and overrides U+202A–U+202E,
+// the isolates U+2066–U+2069, the marks LRM, RLM and ALM). In a name they would reorder the rest of
+// the greeting line around it ("Hi ‮Ann, welcome" reads backwards); a name needs none of them, since
+// the bidi algorithm already orders right-to-left letters by their own direction.
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `s` without bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C). */
+export function withoutBidiControls(s: string): string {
+  return s.replace(BIDI_CONTROLS, '');
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * How many characters a person sees in `s`: extended grapheme clusters (UAX #29, Intl.Segmenter), so
+ * a letter with its combining marks (Devanagari `कि`, Tamil `கொ`) or an emoji sequence counts as one.
+ */
+export function graphemeLength(s: string): number {
+  let n = 0;
+  for (const _ of graphemes.segment(s)) n++;
+  return n;
+}
+
+/** The first `max` grapheme clusters of `s` (never half a letter). */
+export function truncateGraphemes(s: string, max: number): string {
+  let out = '';
+  let n = 0;
+  for (const { segment } of graphemes.segment(s)) {
+    if (n++ >= max) break;
+    out += segment;
+  }
+  return out;
+}
+
 /** RFC 5321 limits: the whole path 254, the local part 64, a domain label 63. */
 export const MAX_EMAIL_LENGTH = 254;
 

@@ -5,7 +5,16 @@ import LinkifyIt from 'linkify-it';
 import tlds from 'tlds';
 import { ValidationError } from './errors.js';
 import { canonicalTimezone } from './schedule.js';
-import { MAX_EMAIL_LENGTH, asciiEmail, hasControlCharacter, isAscii, isValidEmail, normaliseEmail } from './text.js';
+import {
+  MAX_EMAIL_LENGTH,
+  asciiEmail,
+  graphemeLength,
+  hasControlCharacter,
+  isAscii,
+  isValidEmail,
+  normaliseEmail,
+  withoutBidiControls,
+} from './text.js';
 
 export interface SignupInput {
   /** Trimmed and lower-cased; the domain in its ASCII (punycode) form. */
@@ -20,7 +29,14 @@ export interface SignupInput {
   website?: string;
 }
 
+/** The longest name, in characters as a person counts them (grapheme clusters). */
 export const MAX_NAME_LENGTH = 100;
+/**
+ * The longest name in UTF-16 code units, whatever its characters: four per character is room for
+ * any script's letters with their marks (a Devanagari conjunct with a vowel sign is four or five
+ * code points), and keeps a name stacked with hundreds of combining marks out of every email.
+ */
+export const MAX_NAME_CODE_UNITS = 4 * MAX_NAME_LENGTH;
 
 /** Longer than any IANA zone name (the longest, `America/Argentina/ComodRivadavia`, has 32 characters). */
 export const MAX_TIMEZONE_LENGTH = 64;
@@ -44,7 +60,8 @@ export function looksLikeLink(name: string): boolean {
 /**
  * The signup form's fields, checked. Throws ValidationError naming the field:
  * `invalid_input` (not an object), `invalid_email` (also: a domain that has no ASCII form, a non-ASCII
- * local part), `control_characters`, `invalid_name` (too long, or reads as a link or address),
+ * local part), `control_characters`, `invalid_name` (over MAX_NAME_LENGTH grapheme clusters or
+ * MAX_NAME_CODE_UNITS code units, or reads as a link or address; bidirectional controls are removed),
  * `invalid_timezone` (malformed or overlong; a well-formed unknown zone is `unknownTimezone`, not an
  * error), `invalid_website` (honeypot not a string). Unknown fields are ignored.
  */
@@ -72,11 +89,17 @@ export function parseSignupInput(input: unknown): SignupInput {
 
   const result: SignupInput = { email: signupEmail(email) };
 
-  const trimmedName = name?.trim() ?? '';
+  // Bidirectional controls are removed, not refused: they are invisible, and in a greeting they would
+  // reorder the words after the name.
+  const trimmedName = withoutBidiControls(name ?? '').trim();
   if (trimmedName !== '') {
-    // Counted in code points, so "李" or an emoji counts as one character, as a person would count it.
-    if ([...trimmedName].length > MAX_NAME_LENGTH) {
+    // Counted in grapheme clusters, so "李", "कि" (a letter and its vowel sign) or an emoji counts as
+    // one character, as a person would count it.
+    if (graphemeLength(trimmedName) > MAX_NAME_LENGTH) {
       throw new ValidationError('invalid_name', `Please keep the name to ${MAX_NAME_LENGTH} characters or fewer.`, 'name');
+    }
+    if (trimmedName.length > MAX_NAME_CODE_UNITS) {
+      throw new ValidationError('invalid_name', 'That name has too many accents or marks to store. Please shorten it.', 'name');
     }
     if (looksLikeLink(trimmedName)) {
       throw new ValidationError('invalid_name', 'Please enter just your first name, without a web address or email address.', 'name');

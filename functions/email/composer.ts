@@ -1,7 +1,15 @@
 // The core's MessageComposer port (functions/core/ports.ts): a compiled email filled in for one person
 // (personalise.ts), then composed as raw MIME (mime.ts). The drip and the subscription core reach
 // rendering only through this, so functions/core never imports functions/email.
-import type { ConfirmationRecipient, CourseFacts, LessonRecipient, MessageComposer, ServedCourse } from '../core/ports.js';
+import type {
+  AlreadySubscribedRecipient,
+  ConfirmationRecipient,
+  CourseFacts,
+  LessonRecipient,
+  MessageComposer,
+  ServedCourse,
+} from '../core/ports.js';
+import { renderAlreadySubscribed } from './already-subscribed.js';
 import { composeMessage, listIdFor, type OutgoingMessage } from './mime.js';
 import { renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
 import { isAppError, ValidationError } from '../core/errors.js';
@@ -20,6 +28,10 @@ export const messageComposer: MessageComposer = {
       renderConfirmation({ confirmation }, { confirmUrl: to.confirmUrl }),
     );
     return await compose(course, to, email);
+  },
+
+  async alreadySubscribed({ course }: ServedCourse, to: AlreadySubscribedRecipient): Promise<Uint8Array> {
+    return await compose(course, to, renderAlreadySubscribed(course, to));
   },
 };
 

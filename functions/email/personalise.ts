@@ -4,7 +4,7 @@ import { COMPILED_TOKEN, LITERAL_BRACE, Placeholder, type CompiledEmail, type Pl
 import { absoluteHttpUrl } from './links.js';
 import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
-import { controlCharactersToSpaces } from '../core/text.js';
+import { controlCharactersToSpaces, truncateGraphemes, withoutBidiControls } from '../core/text.js';
 import { ValidationError } from '../core/errors.js';
 
 export interface RenderedEmail {
@@ -18,12 +18,16 @@ export interface RenderedEmail {
 export const NAME_FALLBACK = 'there';
 const MAX_NAME_LENGTH = 100;
 
-/** A name as it may appear in a greeting: control characters (CR, LF, tabs…) become spaces, runs collapse, length capped. */
+/**
+ * A name as it may appear in a greeting: control characters (CR, LF, tabs…) become spaces, runs
+ * collapse, bidirectional controls go (they would reorder the greeting around the name; names stored
+ * before signup removed them still hold them), length capped in grapheme clusters.
+ */
 export function displayName(name: string | undefined): string {
-  const cleaned = controlCharactersToSpaces(name ?? '')
+  const cleaned = withoutBidiControls(controlCharactersToSpaces(name ?? ''))
     .replace(/\s+/g, ' ')
     .trim();
-  return cleaned === '' ? NAME_FALLBACK : Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join('');
+  return cleaned === '' ? NAME_FALLBACK : truncateGraphemes(cleaned, MAX_NAME_LENGTH);
 }
 
 const byToken = new Map<string, PlaceholderName>(Object.entries(Placeholder).map(([k, v]) => [v, k as PlaceholderName]));

@@ -3,7 +3,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { NotFoundError, ValidationError } from '../core/errors.js';
+import { AppError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { ConsentRecord, Subscriber } from '../core/model.js';
 import type { Log, RunDrip } from '../core/ports.js';
 import { acceptSignup } from '../core/signup-outbox.js';
@@ -343,9 +343,38 @@ function addUnsubscribeLinks(app: Hono, site: Site): void {
   });
 }
 
+/** Host names a request to the local stack may carry: it listens on the loopback interface only. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Refuses a request another site's page made (403 `cross_site`): `Sec-Fetch-Site` other than
+ * `same-origin` or `none` (Fetch Metadata, sent by every current browser), or an `Origin` that is
+ * not this app's own (the request's or the public URL's; `null` from a sandboxed page or a file is
+ * never ours), or a `Host` that is neither a loopback name nor the public URL's (a DNS-rebinding
+ * page makes its own origin look same-origin). Command-line clients send no Origin and pass.
+ */
+function refuseCrossSite(c: Context, publicUrl: string): void {
+  const site = c.req.header('sec-fetch-site')?.trim().toLowerCase();
+  const origin = c.req.header('origin')?.trim();
+  const url = new URL(c.req.url);
+  const publicHost = new URL(publicUrl).hostname;
+  const own = new Set([url.origin, new URL(publicUrl).origin]);
+  const hostOk = LOOPBACK_HOSTS.has(url.hostname) || url.hostname === publicHost;
+  if (!hostOk || (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !own.has(origin))) {
+    throw new AppError('cross_site', 'This local tool only answers requests from its own pages or the command line.', 403);
+  }
+}
+
 // POST /__local/drip: runs the drip now, or as at `{"at": "<ISO instant>"}` (the local stack only).
+// JSON only and never from another site: a web page the developer opens could otherwise post a
+// form (text/plain needs no CORS preflight) and run the drip as of any date.
 function addLocalDrip(app: Hono, deps: SubscriptionDeps, runDrip: RunDrip | undefined): void {
   app.post('/__local/drip', limitBody, async (c) => {
+    refuseCrossSite(c, deps.config.publicUrl);
+    // No body at all means "now"; a body must be JSON.
+    if (hasBody(c.req.raw.headers) && mediaType(c) !== 'application/json') {
+      throw new ValidationError('unsupported_media_type', 'Send {"at": "<ISO instant>"} as application/json, or no body.', undefined, 415);
+    }
     if (runDrip === undefined) {
       return c.json({ error: { code: 'not_implemented', message: 'The drip is not wired into this stack.' } }, 501);
     }

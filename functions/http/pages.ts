@@ -160,7 +160,7 @@ export function signupPage(course: Course, state: SignupFormState = {}, form: Si
 <label for="email">Email address</label>
 <input id="email" name="email" type="email" inputmode="email" autocomplete="email" required maxlength="254" value="${state.values?.email ?? ''}"${invalid('email')}>
 <label for="name">First name <span class="optional">(optional)</span></label>
-<input id="name" name="name" type="text" autocomplete="given-name" maxlength="100" value="${state.values?.name ?? ''}"${invalid('name')}>
+<input id="name" name="name" type="text" autocomplete="given-name" maxlength="400" value="${state.values?.name ?? ''}"${invalid('name')}>
 <input id="timezone" name="timezone" type="hidden" value="">
 ${
   form.courseField
@@ -291,6 +291,7 @@ export function unsubscribedPage(course: Course, view: UnsubscribeView): string 
 
 const ERROR_TITLES: Record<number, string> = {
   400: 'That did not work',
+  403: 'Not allowed from here',
   404: 'Page not found',
   410: 'This link has expired',
   413: 'That was too much',

@@ -29,6 +29,7 @@ import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email
 import { messageComposer } from '../email/composer.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
+import { answerAfterBody } from './early-answers.js';
 import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
 import type { LocalSettings } from './settings.js';
 import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.js';
@@ -240,7 +241,11 @@ async function openHttpPort(port: number, running: Running): Promise<{ port: num
   const listener = getRequestListener((req, env) =>
     route.fetch ? route.fetch(req, env) : new Response('Starting, try again in a moment.', { status: 503, headers: starting }),
   );
-  const server = createServer((req, res) => void listener(req, res));
+  // An answer given before the body was read (413, 415) still reaches a client that is sending it.
+  const server = createServer((req, res) => {
+    answerAfterBody(req, res);
+    void listener(req, res);
+  });
   running.server = server;
   return { port: await listen(server, port), route };
 }

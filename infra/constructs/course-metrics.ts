@@ -15,6 +15,7 @@ const SERVICE_OF: Record<MetricName, string> = {
   duration: METRIC_SERVICE.drip,
   outboxAge: METRIC_SERVICE.drip,
   bounces: METRIC_SERVICE.sesEvents,
+  softBounces: METRIC_SERVICE.sesEvents,
   complaints: METRIC_SERVICE.sesEvents,
   deliveries: METRIC_SERVICE.sesEvents,
 };

@@ -47,7 +47,9 @@ export class CourseDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: 'SES feedback per hour',
             left: [
-              courseMetric('bounces', { period: hour, label: 'bounces' }),
+              // The words `course stats` uses: permanent bounces stop the address; soft ones are counted.
+              courseMetric('bounces', { period: hour, label: 'bounced (permanent)' }),
+              courseMetric('softBounces', { period: hour, label: 'soft bounces' }),
               courseMetric('complaints', { period: hour, label: 'complaints' }),
             ],
             right: [courseMetric('deliveries', { period: hour, label: 'deliveries' })],

@@ -320,6 +320,7 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
         'possibleDuplicates',
         'sent',
         'skipped',
+        'softBounces',
         'stoppedEarly',
       ].sort(),
     );

@@ -689,6 +689,7 @@ describe('the outputs', () => {
       'held',
       'possibleDuplicates',
       'bounces',
+      'softBounces',
       'complaints',
       'deliveries',
       'duration',
@@ -700,6 +701,10 @@ describe('the outputs', () => {
     ]) {
       expect(body).toContain(`"${metric}"`);
     }
+    // The words `course stats` uses: permanent bounces and soft bounces are two lines, never one "bounces".
+    expect(body).toContain('"label":"bounced (permanent)"');
+    expect(body).toContain('"label":"soft bounces"');
+    expect(body).not.toContain('"label":"bounces"');
   });
 
   it('use the configured public URL for the signup link and every email link', async () => {

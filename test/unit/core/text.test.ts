@@ -92,7 +92,10 @@ describe('every place that takes outside text uses the one set', () => {
   });
 
   it.each(NOT_CONTROLS)('%s: all of them take it as text', async (_name, ch) => {
-    expect(parseSignupInput({ email: 'a@example.com', name: `Ann${ch}Lee` }).name).toBe(`Ann${ch}Lee`);
+    // A name drops bidirectional controls (U+202A is one: they would reorder the greeting line); the
+    // manifest and the MIME composer keep it as text.
+    const inName = ch === '\u202a' ? '' : ch;
+    expect(parseSignupInput({ email: 'a@example.com', name: `Ann${ch}Lee` }).name).toBe(`Ann${inName}Lee`);
     expect(parseCourse(courseWithSubject(`Lesson${ch}one`)).lessons[0]!.subject).toBe(`Lesson${ch}one`);
     await expect(composeMessage(message(`Lesson${ch}one`))).resolves.toBeInstanceOf(Buffer);
   });

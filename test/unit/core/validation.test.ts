@@ -46,6 +46,62 @@ describe('parseSignupInput', () => {
     expect(e).toMatchObject({ code: 'invalid_name', field: 'name', status: 400 });
   });
 
+  // 52 letters as a reader sees them, each a consonant with a combining vowel sign or virama: over 100
+  // code points, within the 100-character limit.
+  it.each([
+    ['Devanagari', 'कि'.repeat(26) + 'सु'.repeat(26)],
+    ['Tamil', 'கொ'.repeat(52)],
+    ['Bengali', 'কি'.repeat(52)],
+    ['Latin with combining accents', 'e\u0301'.repeat(52)],
+    ['emoji ZWJ families', '👩‍👩‍👧‍👦'.repeat(20)],
+  ])('accepts a %s name counted in grapheme clusters, not code points', (_script, name) => {
+    expect([...name].length).toBeGreaterThan(100);
+    expect(parseSignupInput({ email: 'a@example.com', name }).name).toBe(name);
+  });
+
+  it.each([
+    ['Devanagari', 'कि'.repeat(101)],
+    ['Tamil', 'கொ'.repeat(101)],
+    ['Latin', 'a'.repeat(101)],
+  ])('refuses a %s name of 101 characters with the 100-character message', (_script, name) => {
+    expect(rejection({ email: 'a@example.com', name })).toMatchObject({
+      code: 'invalid_name',
+      field: 'name',
+      message: 'Please keep the name to 100 characters or fewer.',
+    });
+  });
+
+  it('refuses a short name stacked with combining marks, without claiming it is over 100 characters', () => {
+    const name = `Z${'\u0301'.repeat(500)}alg${'\u0300'.repeat(10)}o`;
+    const e = rejection({ email: 'a@example.com', name });
+    expect(e).toMatchObject({ code: 'invalid_name', field: 'name' });
+    expect(e.message).not.toContain('100');
+  });
+
+  it.each([
+    ['RLO', '\u202e'],
+    ['LRO', '\u202d'],
+    ['RLE', '\u202b'],
+    ['LRE', '\u202a'],
+    ['PDF', '\u202c'],
+    ['RLI', '\u2067'],
+    ['LRI', '\u2066'],
+    ['FSI', '\u2068'],
+    ['PDI', '\u2069'],
+    ['LRM', '\u200e'],
+    ['RLM', '\u200f'],
+    ['ALM', '\u061c'],
+  ])('removes the bidirectional control %s from a name', (_label, control) => {
+    expect(parseSignupInput({ email: 'a@example.com', name: `${control}Ann${control}e ` }).name).toBe('Anne');
+    // A name of nothing but controls is no name.
+    expect(parseSignupInput({ email: 'a@example.com', name: control.repeat(3) })).not.toHaveProperty('name');
+  });
+
+  it('keeps a right-to-left name, which needs no control characters', () => {
+    expect(parseSignupInput({ email: 'a@example.com', name: 'שרה' }).name).toBe('שרה');
+    expect(parseSignupInput({ email: 'a@example.com', name: '\u202bمحمد\u202c' }).name).toBe('محمد');
+  });
+
   it('canonicalises the time zone and drops an empty one', () => {
     expect(parseSignupInput({ email: 'a@example.com', timezone: 'america/new_york' }).timezone).toBe('America/New_York');
     expect(parseSignupInput({ email: 'a@example.com', timezone: ' Asia/Kathmandu ' }).timezone).toBe('Asia/Kathmandu');

@@ -53,6 +53,20 @@ describe('the name', () => {
     expect(email.text).toContain('Hi {{unsubscribeUrl}},');
   });
 
+  it.each(['\u202e', '\u202d', '\u2067', '\u2066', '\u2068', '\u200f', '\u061c'])(
+    'a stored name holding bidi control %# cannot reorder the greeting, in HTML or text',
+    (control) => {
+      const email = renderLesson(compiled, 0, { name: `Ann${control}, you win`, unsubscribeUrl });
+      for (const part of [email.html, email.text]) expect(part).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+      expect(email.text).toContain('Hi Ann, you win,');
+    },
+  );
+
+  it('caps a long Indic name at whole letters, never between a consonant and its vowel sign', () => {
+    const name = 'कि'.repeat(150);
+    expect(displayName(name)).toBe('कि'.repeat(100));
+  });
+
   it('caps very long names', () => {
     expect(displayName('x'.repeat(500))).toHaveLength(100);
   });
