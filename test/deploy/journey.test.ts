@@ -117,7 +117,7 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
       feedbackId: 'fb-complaint',
     });
     const stats = await statsNow();
-    expect(stats).toMatch(/bounced\s+1/);
+    expect(stats).toMatch(/bounced \(address stopped\)\s+1/);
     expect(stats).toMatch(/complained\s+1/);
     // Reader 1 leaves the first course from its lesson's link: the page (GET, changes nothing), then the button.
     const [lesson] = await lessonsTo(reader(1));
