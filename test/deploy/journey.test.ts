@@ -165,7 +165,7 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
     return stdout;
   }
 
-  it('`course stats` shows lesson 1 sent and delivered once SES publishes Send and Delivery', async () => {
+  it('`course stats` shows lesson 1 sent (counted by the drip; Send is not a published type) and delivered (SES Delivery events)', async () => {
     for (const m of d.sent.filter((x) => x.tags.lesson !== undefined)) {
       for (const type of ['Send', 'Delivery']) {
         await d.publishSesEvent(
