@@ -130,6 +130,8 @@ function parse(argv: readonly string[]) {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' as const };
   if (!(command in commands)) throw new UsageError(`unknown command "${command}"`);
+  // `course <command> --help` asks for the usage, as `course --help` does: not a bad argument.
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' as const };
   const spec = commands[command as Command];
   let parsed;
   try {

@@ -289,6 +289,11 @@ export const ACCEPTED_FEATURES: readonly { features: readonly string[]; reason: 
       "The card's rounded corners (mjml clips them with overflow:hidden); square in Outlook on Windows. overflow also helps hide the preheader where display:none is dropped.",
   },
   {
+    features: ['white-space'],
+    reason:
+      "white-space:pre-wrap on the <pre> of an article's code block (course new writes it) wraps long code lines on a phone; Outlook on Windows ignores it and keeps <pre>'s own white-space:pre, so the code still reads exactly as written, scrolling sideways.",
+  },
+  {
     features: ['display:none'],
     reason: "Hides the preheader; Gmail's mobile web ignores it, where max-height:0 with overflow:hidden hides it instead.",
   },
