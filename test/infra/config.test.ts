@@ -1,6 +1,11 @@
 // The deploy settings read from CDK context: defaults that synthesise, `-c` strings accepted,
 // and every bad value refused at synth with the key's name.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../infra/constructs/course-function.js';
 import { DEFAULTS } from '../../functions/config/defaults.js';
 import { isReservedExampleDomain, parseDeployConfig, type DeployConfig } from '../../infra/config.js';
 import { cdkJsonContext, testContext } from './synth.js';
@@ -161,4 +166,19 @@ describe('a custom domain and tracking from context', () => {
     expect(parseDeployConfig({ ...defaults(), trackOpensAndClicks: 'true' }).trackOpensAndClicks).toBe(true);
     expect(parseDeployConfig({ ...defaults(), trackOpensAndClicks: true }).trackOpensAndClicks).toBe(true);
   });
+});
+
+describe('the CDK app (infra/app.ts) refusing a setting', () => {
+  it('says it in one message naming the fix, with exit code 1 and no stack trace', () => {
+    // As `npx cdk synth` runs it, with no -c flags: CDK_CONTEXT_JSON carries only cdk.json's context.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkJsonContext()), CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'refused-')) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.status, child.stderr).toBe(1);
+    expect(child.stderr.trim()).toMatch(/^Context "senderDomain": is required: .*-c senderDomain=<your domain> -c fromAddress=/);
+    expect(child.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });

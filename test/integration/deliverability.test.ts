@@ -179,6 +179,14 @@ describe('client support against caniemail (Gmail, Outlook, Apple Mail, Yahoo)',
     expect(authored.checks[0]!.clientSupport.findings).toEqual([]);
   });
 
+  it("accepts the white-space:pre-wrap course new writes on an article's code block, with its reason", () => {
+    const result = lintClientSupport(
+      '<!doctype html><html><body><pre style="margin:0 0 16px;white-space:pre-wrap;font-size:14px;"><code>  x = 1</code></pre></body></html>',
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.accepted.map((f) => f.feature)).toContain('white-space');
+  });
+
   it('lints plain HTML too: a flex layout is flagged for Outlook on Windows', () => {
     const result = lintClientSupport('<!doctype html><html><body><div style="display:flex">x</div></body></html>');
     expect(result.findings.map((f) => f.feature).join(' ')).toMatch(/flex/);
