@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration files each start their own DynamoDB Local + SES emulator (once per file), so files can run
-// in parallel; two workers match this 2-core machine.
+// One DynamoDB Local for the whole run (test/support/global-dynamo.ts; every file makes its own tables
+// in it), and an SES emulator per integration file, so files can run in parallel; two workers match
+// this 2-core machine.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // One id per run, so the deploy tests' files share one synthesised cloud assembly.
-    globalSetup: ['test/deploy/global-setup.ts'],
+    // One DynamoDB Local for the run, shared by the test files through inject('dynamoDbUrl').
+    globalSetup: ['test/deploy/global-setup.ts', 'test/support/global-dynamo.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

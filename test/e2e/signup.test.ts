@@ -11,6 +11,7 @@ import { keys } from '../../functions/adapters/table.js';
 import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { localStackEnv } from '../support/stack.js';
 import { requireTool } from '../support/tools.js';
 import { CHROMIUM_PATH, launchChromium } from '../../functions/authoring/chromium.js';
 
@@ -27,7 +28,12 @@ needsChromium.describe('signup in a browser', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'course-e2e-'));
     await mkdir(SHOTS, { recursive: true });
-    const settings = { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 };
+    const settings = {
+      ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', ...localStackEnv() }),
+      port: 0,
+      sesPort: 0,
+      dynamodbPort: 0,
+    };
     [stack, browser] = await Promise.all([startLocalStack({ settings, log: () => undefined }), launchChromium().then((b) => b!)]);
   });
   afterAll(async () => {

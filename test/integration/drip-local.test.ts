@@ -9,13 +9,14 @@ import type { DripSummary } from '../../functions/core/ports.js';
 import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { localStackEnv } from '../support/stack.js';
 
 let dataDir: string;
 let stack: LocalStack;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'course-drip-local-'));
   stack = await startLocalStack({
-    settings: { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0 },
+    settings: { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', ...localStackEnv() }), port: 0, sesPort: 0, dynamodbPort: 0 },
     log: () => undefined,
   });
 });

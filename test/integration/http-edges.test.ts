@@ -14,6 +14,7 @@ import { SIGNUP_IP_WINDOW_SECONDS } from '../../functions/core/subscriptions.js'
 import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { localStackEnv, uniqueTableName } from '../support/stack.js';
 
 const PUBLIC_URL = 'https://course.example';
 let stack: LocalStack;
@@ -23,7 +24,13 @@ let slug: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'course-edges-'));
-  const settings = parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', PUBLIC_URL, SIGNUPS_PER_IP_PER_HOUR: '1000' });
+  const settings = parseLocalSettings({
+    DATA_DIR: dataDir,
+    DRIP_EVERY: '0',
+    PUBLIC_URL,
+    SIGNUPS_PER_IP_PER_HOUR: '1000',
+    ...localStackEnv(),
+  });
   // The real SES emulator; the wrapper only notes what was handed to SES (the emulator's inbox shows
   // addresses as its mail parser decodes them, so an IDN domain appears there in Unicode).
   stack = await startLocalStack({
@@ -518,13 +525,13 @@ describe('answers sent before the body was read close the connection', () => {
 describe('headers', () => {
   it('Retry-After on a 429 is the time left in the limit window (a clock hour), not a fixed 10 minutes', async () => {
     const limited = await startLocalStack({
-      // Its own table and limit, on the first stack's DynamoDB Local and SES emulator (no second JVM).
+      // Its own table and limit, on the first stack's DynamoDB (the run's shared one) and SES emulator.
       settings: {
         ...parseLocalSettings({
           DATA_DIR: join(dataDir, 'limited'),
           DRIP_EVERY: '0',
           SIGNUPS_PER_IP_PER_HOUR: '2',
-          TABLE_NAME: 'limited',
+          TABLE_NAME: uniqueTableName(),
           AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbUrl,
           AWS_ENDPOINT_URL_SES: stack.inboxUrl,
         }),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDrip } from '../../functions/core/ports.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { localStackEnv } from '../support/stack.js';
 import { idleDripSummary } from '../support/drip-summary.js';
 
 const PUBLIC_URL = 'https://course.example';
@@ -21,7 +22,7 @@ const runs: Date[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'course-local-endpoints-'));
-  const settings = parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', PUBLIC_URL });
+  const settings = parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', PUBLIC_URL, ...localStackEnv() });
   const drip: RunDrip = ({ now }) => (runs.push(now), Promise.resolve(idleDripSummary()));
   stack = await startLocalStack({
     settings: { ...settings, port: 0, sesPort: 0, dynamodbPort: 0 },

@@ -10,6 +10,7 @@ import type { DripSummary, Mailer } from '../../functions/core/ports.js';
 import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';
+import { localStackEnv } from '../support/stack.js';
 import { SHIPPED_COURSE_DIR } from '../support/course.js';
 
 const BOTOX = 'botox-permanent-numbness';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await cp(SHIPPED_COURSE_DIR, join(coursesDir, BOTOX), { recursive: true });
   await newCourse({ article: new URL('../fixtures/articles/walking.txt', import.meta.url).pathname, coursesDir });
   const settings = {
-    ...parseLocalSettings({ DATA_DIR: join(dataDir, 'data'), DRIP_EVERY: '0', COURSES_DIR: coursesDir }),
+    ...parseLocalSettings({ DATA_DIR: join(dataDir, 'data'), DRIP_EVERY: '0', COURSES_DIR: coursesDir, ...localStackEnv() }),
     port: 0,
     sesPort: 0,
     dynamodbPort: 0,
