@@ -279,19 +279,14 @@ export const ACCEPTED_FEATURES: readonly { features: readonly string[]; reason: 
       "mjml's own skeleton: body styles repeated on div[role=article] for clients that replace <body>, resets (word-spacing:normal, outline:none), accessibility attributes and the button's target=_blank; each is a no-op where ignored.",
   },
   {
-    features: ['word-break'],
+    features: ['word-break', 'white-space'],
     reason:
-      "mjml's break-word on text cells keeps long words and URLs inside a phone screen in Gmail, Apple Mail and Outlook; Yahoo and Windows Mail ignore it and may scroll a very long link sideways: no property they support does better (overflow-wrap and word-wrap are supported nowhere).",
+      "Long lines kept inside a phone screen: mjml's break-word on text cells (long words and URLs) and the white-space:pre-wrap course new writes on an article's code block. Where ignored (Yahoo and Windows Mail for the first, Outlook on Windows for the second) a very long link or code line scrolls sideways, the code still exactly as written: no property they support does better (overflow-wrap and word-wrap are supported nowhere).",
   },
   {
     features: ['border-radius', 'overflow'],
     reason:
       "The card's rounded corners (mjml clips them with overflow:hidden); square in Outlook on Windows. overflow also helps hide the preheader where display:none is dropped.",
-  },
-  {
-    features: ['white-space'],
-    reason:
-      "white-space:pre-wrap on the <pre> of an article's code block (course new writes it) wraps long code lines on a phone; Outlook on Windows ignores it and keeps <pre>'s own white-space:pre, so the code still reads exactly as written, scrolling sideways.",
   },
   {
     features: ['display:none'],
