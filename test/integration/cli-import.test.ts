@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../functions/cli/main.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileShippedCourse } from '../support/course.js';
-import { collector } from '../support/collector.js';
+import { runCli } from '../support/cli.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -26,23 +25,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-async function run(args: string[], table: string) {
-  const out = collector();
-  const err = collector();
-  const io: CliIo = {
-    out,
-    err,
-    env: {
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
-      AWS_ENDPOINT_URL_SES: stack.sesUrl,
-      TABLE_NAME: table,
-      DATA_DIR: join(dir, 'data'),
-      PUBLIC_URL: 'http://localhost:3000',
-    },
-    compileCourse: () => Promise.resolve(compiled),
-  };
-  const code = await main(args, io);
-  return { code, out: out.text(), err: err.text() };
+function run(args: string[], table: string) {
+  return runCli(stack, { table, dataDir: join(dir, 'data'), compiled, env: { PUBLIC_URL: 'http://localhost:3000' } }, args);
 }
 
 const profiles = async (table: string) =>

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { main, type CliIo } from '../../functions/cli/main.js';
+import { main } from '../../functions/cli/main.js';
 import { runExport } from '../../functions/cli/export.js';
 import { planImport, runImport } from '../../functions/cli/import.js';
 import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
@@ -31,6 +31,7 @@ import { COURSE, seedSubscriber } from './feedback-fixtures.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, sendRecords, unsubscribe } from './drip-fixtures.js';
 import { compileShippedCourse } from '../support/course.js';
 import { collector } from '../support/collector.js';
+import { runCli } from '../support/cli.js';
 
 let stack: TestStack;
 let compiled: CompiledCourse;
@@ -44,24 +45,9 @@ afterAll(async () => {
   await stack.stop();
 });
 
-async function run(args: string[], table: string) {
-  const out = collector();
-  const err = collector();
-  const io: CliIo = {
-    out,
-    err,
-    // DATA_DIR: the local data folder alone (the CSV files of these tests live next to it, not in it).
-    env: {
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
-      AWS_ENDPOINT_URL_SES: stack.sesUrl,
-      TABLE_NAME: table,
-      DATA_DIR: join(dir, 'data'),
-      PUBLIC_URL: 'http://localhost:3000',
-    },
-    compileCourse: () => Promise.resolve(compiled),
-  };
-  const code = await main(args, io);
-  return { code, out: out.text(), err: err.text() };
+function run(args: string[], table: string) {
+  // DATA_DIR: the local data folder alone (the CSV files of these tests live next to it, not in it).
+  return runCli(stack, { table, dataDir: join(dir, 'data'), compiled, env: { PUBLIC_URL: 'http://localhost:3000' } }, args);
 }
 
 async function allItems(table: string): Promise<Record<string, unknown>[]> {

@@ -9,14 +9,13 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, suppressionHash } from '../../functions/adapters/table.js';
 import { createDynamoFeedbackStore } from '../../functions/adapters/dynamo-feedback-store.js';
-import { main, type CliIo } from '../../functions/cli/main.js';
 import { runDrip } from '../../functions/core/drip.js';
 import { parseSignupInput } from '../../functions/core/validation.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileShippedCourse } from '../support/course.js';
-import { collector } from '../support/collector.js';
+import { runCli } from '../support/cli.js';
 import { lifecycle, type Lifecycle } from './lifecycle-setup.js';
 import { seedSubscriber, sesNotification, snsEnvelope } from './feedback-fixtures.js';
 import { SettableClock, dripDeps, lessonsReceived } from './drip-fixtures.js';
@@ -44,22 +43,8 @@ function aliasForms(): [form: string, stopped: string, later: string][] {
   ];
 }
 
-async function cli(t: Lifecycle, args: string[]) {
-  const out = collector();
-  const err = collector();
-  const io: CliIo = {
-    out,
-    err,
-    env: {
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
-      AWS_ENDPOINT_URL_SES: stack.sesUrl,
-      TABLE_NAME: t.table,
-      DATA_DIR: join(tmpdir(), `course-suppress-${randomUUID().slice(0, 8)}`),
-    },
-    compileCourse: () => Promise.resolve(compiled),
-  };
-  const code = await main(args, io);
-  return { code, out: out.text(), err: err.text() };
+function cli(t: Lifecycle, args: string[]) {
+  return runCli(stack, { table: t.table, dataDir: join(tmpdir(), `course-suppress-${randomUUID().slice(0, 8)}`), compiled }, args);
 }
 
 /** The signup form, for a later spelling: the answer is the usual one; what matters is what is mailed. */
