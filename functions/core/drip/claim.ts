@@ -3,20 +3,23 @@
 //   a course this deployment does not serve, or a broken place in it → released, nothing sent
 //   past the course's end (the course got shorter)                    → advance only (completed)
 //   a `sent` send log record for this lesson (a run died before advancing) → advance only
-//   the address suppressed (bounced, complained, erased)              → held (the hold step)
+//   the address suppressed (bounced, complained, erased)              → held (the hold step, handed in by run.ts)
 //   an expired claim taken over (a run died mid-send)                 → sent again, `drip.possible_duplicate`
 //
 // Its promise: only subscribers this run holds a claim on, on the lesson it read, with no record of
 // that lesson sent and no suppression, reach the send step. A lost condition skips that one only.
 import type { Claimed, DueEntry } from './ports.js';
-import { calendarNow, courseOf, dueOf, type Claim, type Page, type Run } from './state.js';
+import { calendarNow, courseOf, dueOf, type Claim, type HoldSuppressed, type Page, type Run } from './state.js';
 
-/** Claim a page and read what it needs before sending; holds and odd cases are settled here. */
-export async function claimAndCheck(run: Run, entries: DueEntry[]): Promise<Page> {
+/**
+ * Claim a page and read what it needs before sending; holds (through `hold`, hold.ts's holdSuppressed)
+ * and odd cases are settled here. Answers the page: its claim id, whom to send, whom to advance only.
+ */
+export async function claimAndCheck(run: Run, entries: DueEntry[], hold: HoldSuppressed): Promise<Page> {
   const page: Page = { claimId: run.newClaimId(), toSend: [], advanceOnly: [] };
   const claimed = await claim(run, entries, page.claimId);
   const sendable = await setAsideUnsendable(run, page, claimed);
-  await checkPage(run, page, sendable);
+  await checkPage(run, page, sendable, hold);
   return page;
 }
 
@@ -59,7 +62,7 @@ async function setAsideUnsendable(run: Run, page: Page, claimed: Claimed[]): Pro
 }
 
 /** One read of the page's send records and suppression items: already sent → advance only; suppressed → held. */
-async function checkPage(run: Run, page: Page, claims: (Claimed & Claim)[]): Promise<void> {
+async function checkPage(run: Run, page: Page, claims: (Claimed & Claim)[], hold: HoldSuppressed): Promise<void> {
   const checks = await run.deps.store.checkBeforeSend(
     claims.map(({ subscriber: s }) => ({ subscriberId: s.id, lesson: s.nextLesson, email: s.email })),
   );
@@ -76,7 +79,7 @@ async function checkPage(run: Run, page: Page, claims: (Claimed & Claim)[]): Pro
       page.advanceOnly.push({ ...c, lesson: s.nextLesson, sentAt, dueAt: due !== undefined && due > sentAt ? sentAt : due });
       run.state.counts.skipped++;
     } else if (suppressed) {
-      await run.hold.suppressed(run, s, page.claimId);
+      await hold(run, s, page.claimId);
     } else {
       if (c.tookOverExpiredClaim) {
         run.state.counts.possibleDuplicates++;

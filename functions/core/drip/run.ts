@@ -14,7 +14,8 @@
 //            once                                                                      record.ts
 //   summary  one `drip.summary` line and the run's metrics                             summary.ts
 // Every step is batched across a page, each conditional write still standing alone, so overlapping
-// runs cannot both win a subscriber and one lost condition never undoes another.
+// runs cannot both win a subscriber and one lost condition never undoes another. The claim and send
+// steps hold subscribers with the hold step's functions, handed to them here.
 //
 // The SES window: SendRawEmail has no idempotency key, so a process that dies after SES accepted a
 // message and before its send log record is written leaves only its claim behind. The claim expires
@@ -24,16 +25,13 @@
 import type { DripSummary } from '../ports.js';
 import { chunks } from '../concurrency.js';
 import type { DripDeps, DripRun, DueEntry } from './ports.js';
-import { limitReached, newRunState, stopped, type HoldStep, type Page, type PageResult, type Run } from './state.js';
+import { limitReached, stopped, type Page, type PageResult, type Run, type RunState } from './state.js';
 import { findDue, startRun } from './start.js';
 import { claimAndCheck } from './claim.js';
 import { sendPage } from './send.js';
 import { holdRefused, holdSuppressed } from './hold.js';
 import { flushSentCounts, recordAndAdvance } from './record.js';
 import { reportRun } from './summary.js';
-
-/** The hold step, as the claim and send steps call it through the run. */
-const hold: HoldStep = { refused: holdRefused, suppressed: holdSuppressed };
 
 /**
  * One drip tick as if the calendar read `now`; starts no send it could not finish before `deadline`.
@@ -50,10 +48,17 @@ const hold: HoldStep = { refused: holdRefused, suppressed: holdSuppressed };
  * not a send's (a store that cannot be read, a bug) is thrown after that, as a crash would end the run.
  */
 export async function runDrip(deps: DripDeps, options: DripRun): Promise<DripSummary> {
-  const state = newRunState(deps.clock.now().getTime());
+  const state: RunState = {
+    startedMs: deps.clock.now().getTime(),
+    counts: { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0 },
+    pageSize: 0,
+    started: 0,
+    rejectionsInARow: 0,
+    uncounted: new Map(),
+  };
   let run: Run | undefined;
   try {
-    run = await startRun(deps, options, state, hold);
+    run = await startRun(deps, options, state);
     const due = await findDue(run);
     await sendPages(run, due);
   } catch (e: unknown) {
@@ -84,12 +89,12 @@ async function sendPages(run: Run, due: DueEntry[]): Promise<void> {
         state.counts.skipped += entries.length; // never claimed: work left for the next run
         continue;
       }
-      const page = await (ahead ?? claimAndCheck(run, entries));
+      const page = await (ahead ?? claimAndCheck(run, entries, holdSuppressed));
       // The next page is claimed and checked while this one sends.
-      ahead = !stopped(state) && i + 1 < pages.length ? claimAndCheck(run, pages[i + 1]!) : undefined;
+      ahead = !stopped(state) && i + 1 < pages.length ? claimAndCheck(run, pages[i + 1]!, holdSuppressed) : undefined;
       const result: PageResult = { sent: [], unused: [] };
       try {
-        await sendPage(run, page, result);
+        await sendPage(run, page, result, holdRefused);
       } catch (e: unknown) {
         // Stopping as a crash would (unknown error): what SES accepted is still logged and advanced.
         await recording.settled().catch(() => undefined);

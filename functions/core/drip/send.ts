@@ -3,7 +3,7 @@
 // call, throttling and 5xx retried with backoff and jitter while the deadline allows (each retry first
 // re-reads the claim, so someone who left during the backoff gets nothing).
 //   accepted by SES                         → queued for the send log (the record step writes it)
-//   refused for good (SES, or the composer) → held (the hold step)
+//   refused for good (SES, or the composer) → held (the hold step, handed in by run.ts)
 //   still throttled or failing after retries → claim given back, the run starts no new send
 //   the person left during a backoff        → claim given back, nothing sent
 //
@@ -24,14 +24,19 @@ import {
   stopRun,
   StopRun,
   type Claim,
+  type HoldRefused,
   type Moving,
   type Page,
   type PageResult,
   type Run,
 } from './state.js';
 
-/** Send a claimed, checked page with bounded concurrency, filling `result` as sends finish. */
-export async function sendPage(run: Run, page: Page, result: PageResult): Promise<void> {
+/**
+ * Send a claimed, checked page with bounded concurrency, filling `result` as sends finish; a refused
+ * lesson is held through `hold` (hold.ts's holdRefused). Throws what no send step handles (a store that
+ * cannot be read, a bug), as a crash would end the run.
+ */
+export async function sendPage(run: Run, page: Page, result: PageResult, hold: HoldRefused): Promise<void> {
   const { state } = run;
   const concurrency = Math.max(1, Math.min(run.deps.settings.sendConcurrency, state.pageSize));
   await mapWithConcurrency(page.toSend, concurrency, async (claim) => {
@@ -45,7 +50,7 @@ export async function sendPage(run: Run, page: Page, result: PageResult): Promis
       if (limit !== undefined) stopRun(state, limit);
       // Counted before the first await, so concurrent workers cannot all pass the quota check.
       state.started++;
-      const sent = await sendLesson(run, claim, page.claimId);
+      const sent = await sendLesson(run, claim, page.claimId, hold);
       if (sent !== undefined) {
         result.sent.push(sent);
         state.counts.sent++;
@@ -62,14 +67,14 @@ export async function sendPage(run: Run, page: Page, result: PageResult): Promis
 }
 
 /** One subscriber's next lesson: composed, sent (paced, retried), queued for the send log. Undefined when not sent. */
-async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: string): Promise<Moving | undefined> {
+async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: string, hold: HoldRefused): Promise<Moving | undefined> {
   const lesson = s.nextLesson;
   let raw: Uint8Array;
   try {
     raw = await composeLesson(run, s, course, lesson);
   } catch (e: unknown) {
     // A stored address the composer refuses can never be sent: the same as SES refusing it.
-    if (e instanceof ValidationError) return run.hold.refused(run, s, claimId, lesson, e);
+    if (e instanceof ValidationError) return hold(run, s, claimId, lesson, e);
     throw e;
   }
   let messageId: string;
@@ -77,7 +82,7 @@ async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: s
     const tags = { course: course.course.slug, lesson: String(lesson + 1), subscriber: s.id };
     ({ messageId } = await deliver(run, { subscriber: s, claimId, raw, tags }));
   } catch (e: unknown) {
-    return notDelivered(run, s, claimId, lesson, e);
+    return notDelivered(run, s, claimId, lesson, e, hold);
   }
   run.state.rejectionsInARow = 0;
   const sentAt = calendarNow(run);
@@ -141,7 +146,7 @@ async function deliver(
 }
 
 /** A send that did not go: the person left (skipped), SES refused it (held), or SES asks us to slow down (deferred, run stops). */
-async function notDelivered(run: Run, s: Subscriber, claimId: string, lesson: number, e: unknown): Promise<undefined> {
+async function notDelivered(run: Run, s: Subscriber, claimId: string, lesson: number, e: unknown, hold: HoldRefused): Promise<undefined> {
   const { deps, state } = run;
   if (e instanceof ClaimLost) {
     await deps.store.release([s.id], claimId);
@@ -150,7 +155,7 @@ async function notDelivered(run: Run, s: Subscriber, claimId: string, lesson: nu
     return undefined;
   }
   if (!(e instanceof SendError)) throw e; // StopRun, or unknown: stop as a crash would, the claim expires
-  if (e.kind === 'permanent') return run.hold.refused(run, s, claimId, lesson, e);
+  if (e.kind === 'permanent') return hold(run, s, claimId, lesson, e);
   // Still throttled (or SES still failing) after the retries: nothing is dropped. The claim goes
   // back for the next run, and this run starts nothing new, since SES is asking us to slow down.
   await deps.store.release([s.id], claimId);

@@ -18,10 +18,10 @@ import {
   type DripRun,
   type DueEntry,
 } from './ports.js';
-import { logOf, type HoldStep, type Run, type RunState } from './state.js';
+import { logOf, type Run, type RunState } from './state.js';
 
 /** The rate and the 24-hour allowance (SES's quota, or the planner's share of it), the page size, the pacer. */
-export async function startRun(deps: DripDeps, options: DripRun, state: RunState, hold: HoldStep): Promise<Run> {
+export async function startRun(deps: DripDeps, options: DripRun, state: RunState): Promise<Run> {
   const { settings } = deps;
   const { share } = options;
   let rate = settings.maxSendRate;
@@ -52,7 +52,6 @@ export async function startRun(deps: DripDeps, options: DripRun, state: RunState
     retryMaxMs: settings.retryMaxMs ?? 5_000,
     maxRejections: settings.maxRejectionsInARow ?? 3,
     newClaimId: deps.newClaimId ?? randomUUID,
-    hold,
   };
 }
 

@@ -39,18 +39,6 @@ export interface RunState {
   error?: Error;
 }
 
-/** A run's state before its start: nothing counted, no page size yet. `startedMs` is the clock's wall time now. */
-export function newRunState(startedMs: number): RunState {
-  return {
-    startedMs,
-    counts: { due: 0, claimed: 0, sent: 0, skipped: 0, failed: 0, held: 0, possibleDuplicates: 0 },
-    pageSize: 0,
-    started: 0,
-    rejectionsInARow: 0,
-    uncounted: new Map(),
-  };
-}
-
 /** A run under way: its deps, its options, the limits worked out at its start, and its state. */
 export interface Run extends DripRun {
   deps: DripDeps;
@@ -66,20 +54,16 @@ export interface Run extends DripRun {
   retryMaxMs: number;
   maxRejections: number;
   newClaimId: () => string;
-  /** The hold step (hold.ts), put here by run.ts: the claim and send steps hold through it. */
-  hold: HoldStep;
 }
 
-/**
- * The hold step as the claim and send steps reach it. run.ts composes the steps, so a step never
- * imports another: it calls the hold through the run it is given.
- */
-export interface HoldStep {
-  /** SES (or the composer) refused `lesson` (0-based) for good: a `failed` record, and the subscriber held. Answers undefined (not sent). */
-  refused(run: Run, s: Subscriber, claimId: string, lesson: number, e: Error): Promise<undefined>;
-  /** The address is suppressed: held with the reason, nothing sent. */
-  suppressed(run: Run, s: Subscriber, claimId: string): Promise<void>;
-}
+// The hold step (hold.ts) as the claim and send steps are handed it by run.ts, which composes the
+// steps: a step never imports another.
+
+/** The address is suppressed: held with the reason, nothing sent. */
+export type HoldSuppressed = (run: Run, s: Subscriber, claimId: string) => Promise<void>;
+
+/** SES (or the composer) refused `lesson` (0-based) for good: a `failed` record, and the subscriber held. Answers undefined (not sent). */
+export type HoldRefused = (run: Run, s: Subscriber, claimId: string, lesson: number, e: Error) => Promise<undefined>;
 
 /** A claimed subscriber and the course they are on. */
 export interface Claim {
