@@ -1,10 +1,10 @@
 // Claim and check: a page of due entries is claimed (each on its own condition: still active, still
 // at the due entry read, no live claim), then set aside or checked before anything is sent:
-//   a course this deployment does not serve, or a broken place in it → released, nothing sent
-//   past the course's end (the course got shorter)                    → advance only (completed)
-//   a `sent` send log record for this lesson (a run died before advancing) → advance only
-//   the address suppressed (bounced, complained, erased)              → held (the hold step, handed in by run.ts)
-//   an expired claim taken over (a run died mid-send)                 → sent again, `drip.possible_duplicate`
+//   a course this deployment does not serve, or a bad lesson number → released, nothing sent
+//   past the course's end (the course got shorter)                  → advance only (completed)
+//   a `sent` record for this lesson (a run died before advancing)   → advance only
+//   the address suppressed (bounced, complained, erased)            → held (hold.ts, via run.ts)
+//   an expired claim taken over (a run died mid-send)               → sent, `drip.possible_duplicate`
 //
 // Its promise: only subscribers this run holds a claim on, on the lesson it read, with no record of
 // that lesson sent and no suppression, reach the send step. A lost condition skips that one only.

@@ -2,13 +2,13 @@
 // signed unsubscribe link, then sent: room under the crash bound, a pacer slot right before the SES
 // call, throttling and 5xx retried with backoff and jitter while the deadline allows (each retry first
 // re-reads the claim, so someone who left during the backoff gets nothing).
-//   accepted by SES                         → queued for the send log (the record step writes it)
-//   refused for good (SES, or the composer) → held (the hold step, handed in by run.ts)
+//   accepted by SES                          → queued for the send log (the record step writes it)
+//   refused for good (SES, or the composer)  → held (hold.ts, via run.ts)
 //   still throttled or failing after retries → claim given back, the run starts no new send
-//   the person left during a backoff        → claim given back, nothing sent
+//   the person left during a backoff         → claim given back, nothing sent
 //
-// Its promise: each claimed lesson is sent at most once by this run, never after the run stopped,
-// never to someone who left, and never faster than the rate at SES.
+// Its promise: each claimed lesson is sent at most once by this run, no send is started once the run
+// has stopped, no retry goes to someone who left, and SES never sees calls faster than the rate.
 import type { Subscriber } from '../model.js';
 import { SendError, type MessageTags, type ServedCourse } from '../ports.js';
 import { withRetry } from '../retry.js';

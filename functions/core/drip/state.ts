@@ -1,7 +1,7 @@
 // One drip run's state: what it counts and decides as it goes (RunState), the run under way with the
 // limits worked out at its start (Run), the shapes a page passes through between the steps (Claim,
-// Moving, Page, PageResult), and the small rules every step reads: the run's calendar time, whether it
-// may start another send, and how it stops.
+// Moving, Page, PageResult), the hold functions the claim and send steps are handed, and the small
+// rules every step reads: the run's calendar time, whether it may start another send, and how it stops.
 //
 // The promise kept here: once a run stops starting sends (its deadline, SES's 24-hour quota, too many
 // rejections in a row, SES throttling) it starts none again, and the first reason is the one reported.
