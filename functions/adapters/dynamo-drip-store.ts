@@ -25,7 +25,7 @@ import {
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SendRecord } from '../core/model.js';
-import type { AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '../core/drip.js';
+import type { AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '../core/drip/index.js';
 import { DependencyError } from '../core/errors.js';
 import type { BackoffPolicy } from '../core/retry.js';
 import { conditionalWrite, dynamoBatch, dynamoCall, dynamoPages } from './dynamo-client.js';

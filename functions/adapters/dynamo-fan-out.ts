@@ -1,7 +1,7 @@
-// The fan-out's once-only writes on the one DynamoDB table (functions/core/fan-out.ts FanOutStore): a
+// The fan-out's once-only writes on the one DynamoDB table (functions/core/drip/fan-out.ts FanOutStore): a
 // tick's plan item and each sender's share item, each a conditional put that only the first writer wins.
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FanOutStore } from '../core/fan-out.js';
+import type { FanOutStore } from '../core/drip/index.js';
 import { conditionalWrite } from './dynamo-client.js';
 import { TTL_ATTR, keys } from './table.js';
 

@@ -2,7 +2,7 @@
 // the drip never plans to send faster or more than SES will accept. The local emulator has no quota.
 import { GetSendQuotaCommand, type SESClient } from '@aws-sdk/client-ses';
 import { DependencyError } from '../core/errors.js';
-import type { SendQuota } from '../core/drip.js';
+import type { SendQuota } from '../core/drip/index.js';
 
 export function createSendQuota(client: SESClient): () => Promise<SendQuota> {
   return async () => {

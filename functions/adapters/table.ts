@@ -48,7 +48,7 @@ export const keys = {
   outbox: (dueAt: string, requestId: string) => ({ pk: OUTBOX_PK, sk: `${OUTBOX_SIGNUP_PREFIX}${dueAt}#${requestId}` }),
   /** A signup whose confirmation SES refused for good, kept for the operator (`course held`). */
   heldSignup: (course: string, heldAt: string, requestId: string) => ({ pk: `HELDSIGNUP#${course}`, sk: `${heldAt}#${requestId}` }),
-  /** A fanned-out tick's plan (functions/core/fan-out.ts planTick): one per scheduled event. */
+  /** A fanned-out tick's plan (functions/core/drip/fan-out.ts planTick): one per scheduled event. */
   dripPlan: (tick: string) => ({ pk: `DRIPPLAN#${tick}`, sk: 'PLAN' }),
   /** One sender's share of a tick: claimed before it sends, so a second delivery sends nothing. */
   dripShare: (tick: string, sender: number) => ({ pk: `DRIPSHARE#${tick}#${sender}`, sk: 'SHARE' }),

@@ -14,7 +14,7 @@ import { createDynamoFanOutStore } from '../adapters/dynamo-fan-out.js';
 import { createLambdaObservability } from '../adapters/observability.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { dueShards } from '../adapters/table.js';
-import { planSenders, planTick, sendersFor, TICK_MEMORY_SECONDS, type ShareOrder } from '../core/fan-out.js';
+import { planSenders, planTick, sendersFor, TICK_MEMORY_SECONDS, type ShareOrder } from '../core/drip/index.js';
 import { DependencyError } from '../core/errors.js';
 import { systemClock } from '../core/ports.js';
 

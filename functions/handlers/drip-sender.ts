@@ -4,7 +4,7 @@
 // and stops before the planner's tick ends, so senders of consecutive ticks never overlap (which would
 // add their shares up past the account's rate). A share delivered twice runs once (runSender).
 import * as z from 'zod';
-import { runSender, type SenderOutcome, type ShareOrder } from '../core/fan-out.js';
+import { runSender, type SenderOutcome, type ShareOrder } from '../core/drip/index.js';
 import { containerDeps, containerFanOutStore, observability, SAFETY_MARGIN_MS, sweepSignupOutbox, type DripContext } from './drip.js';
 
 /** What the planner sends each sender (the invocation's payload, ShareOrder). */

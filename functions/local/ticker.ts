@@ -2,8 +2,8 @@
 // on DynamoDB Local and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
-import { runDrip } from '../core/drip.js';
-import { runFannedOut, sendersFor } from '../core/fan-out.js';
+import { runDrip } from '../core/drip/index.js';
+import { runFannedOut, sendersFor } from '../core/drip/index.js';
 import { dueShards } from '../adapters/table.js';
 import { readableLog } from '../adapters/observability.js';
 import { messageComposer } from '../email/composer.js';

@@ -1,7 +1,7 @@
 // The drip past one sender: an EventBridge rule runs the drip planner every N minutes; the planner
 // reads SES's rate, decides K senders (⌈rate ÷ ratePerSender⌉, at most maxSenders), and invokes the
 // sender Lambda K times asynchronously, each with its shards of the due index and its share of the
-// rate (functions/handlers/drip-planner.ts, functions/core/fan-out.ts). Used instead of DripSchedule
+// rate (functions/handlers/drip-planner.ts, functions/core/drip/fan-out.ts). Used instead of DripSchedule
 // when `dripSenders` > 1.
 //
 // Why asynchronous invoke and not SQS with maximum concurrency: the planner hands out exactly K
@@ -17,7 +17,7 @@
 //
 // What can go wrong is watched (alarms.ts): a share or tick Lambda dropped (retries spent, too old) goes
 // to the on-failure queue `Failed` with its error, and AsyncEventsDropped counts it; a share Lambda
-// delivers twice runs once (the sender's conditional share item, functions/core/fan-out.ts).
+// delivers twice runs once (the sender's conditional share item, functions/core/drip/fan-out.ts).
 import { Annotations, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';

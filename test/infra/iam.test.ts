@@ -151,7 +151,7 @@ describe('each role allows exactly what its code calls', () => {
         'sqs:SendMessage on drip-failure-queue',
       ].sort(),
     );
-    // A sender is given its share of the rate by the planner: it never reads the quota itself (core/drip.ts startRun).
+    // A sender is given its share of the rate by the planner: it never reads the quota itself (core/drip/start.ts startRun).
     expect(grantsOf(fannedOut, 'Email course drip sender')).toEqual([...OWN_LOGS, ...DRIP_TABLE].sort());
     expect(grantsOf(fannedOut, 'Email course HTTP app')).toEqual(grantsOf(defaults, 'Email course HTTP app'));
   });

@@ -18,7 +18,7 @@ import { createOperatorStore } from '../../functions/cli/operator-store.js';
 import { runSendTest } from '../../functions/cli/send-test.js';
 import { RequeueRefusedError, runRequeue } from '../../functions/cli/held.js';
 import { requeueHeldSubscriber } from '../../functions/adapters/dynamo-drip-store.js';
-import { runDrip } from '../../functions/core/drip.js';
+import { runDrip } from '../../functions/core/drip/index.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
 import { resolveTarget, tableNameOfStack } from '../../functions/cli/target.js';
 import { emulatorEmails } from '../../functions/local/services.js';

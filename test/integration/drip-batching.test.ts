@@ -2,7 +2,7 @@
 // whole pages send nothing twice; a page where some subscribers lose their condition skips only those;
 // and a crash sends again at most the emails that were in flight or not yet in the send log (one page).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDrip, type DripStore } from '../../functions/core/drip.js';
+import { runDrip, type DripStore } from '../../functions/core/drip/index.js';
 import type { Mailer } from '../../functions/core/ports.js';
 import { createDynamoDripStore } from '../../functions/adapters/dynamo-drip-store.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';

@@ -2,7 +2,7 @@
 // each step of claim → send → record → advance, an unsubscribe racing the run, a permanent rejection,
 // failed reads, the deadline and the daily quota. Wrappers around the real adapters inject the faults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDrip, type DripStore } from '../../functions/core/drip.js';
+import { runDrip, type DripStore } from '../../functions/core/drip/index.js';
 import { SendError, type Mailer } from '../../functions/core/ports.js';
 import { DependencyError } from '../../functions/core/errors.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Mailer } from '../../functions/core/ports.js';
 import type { Subscriber } from '../../functions/core/model.js';
-import type { DripDeps, DripSettings, DripStore } from '../../functions/core/drip.js';
+import type { DripDeps, DripSettings, DripStore } from '../../functions/core/drip/index.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import { createDynamoDripStore } from '../../functions/adapters/dynamo-drip-store.js';
 import { createDynamoStore, dueSortKey } from '../../functions/adapters/dynamo-store.js';

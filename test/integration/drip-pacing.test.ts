@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESClient } from '@aws-sdk/client-ses';
 import { Pacer } from '../../functions/core/pacer.js';
-import { runFannedOut } from '../../functions/core/fan-out.js';
+import { runFannedOut } from '../../functions/core/drip/index.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { LOCAL_CREDENTIALS } from '../../functions/adapters/dynamo-client.js';
 import { dueShards } from '../../functions/adapters/table.js';

@@ -2,7 +2,7 @@
 // subscriber moves on, and the one summary line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { runDrip } from '../../functions/core/drip.js';
+import { runDrip } from '../../functions/core/drip/index.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import type { Mailer } from '../../functions/core/ports.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoFanOutStore } from '../../functions/adapters/dynamo-fan-out.js';
 import { keys } from '../../functions/adapters/table.js';
-import { planSenders, planTick, runSender, type ShareOrder } from '../../functions/core/fan-out.js';
+import { planSenders, planTick, runSender, type ShareOrder } from '../../functions/core/drip/index.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { compileShippedCourse } from '../support/course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';

@@ -3,7 +3,7 @@
 // runs started three at a time. Checks the course as learners receive it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { runDrip, type DripDeps } from '../../functions/core/drip.js';
+import { runDrip, type DripDeps } from '../../functions/core/drip/index.js';
 import type { Mailer } from '../../functions/core/ports.js';
 import type { DripSummary } from '../../functions/core/ports.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';

@@ -12,7 +12,7 @@ import { withSimulatedFeedback } from '../../functions/local/simulated-feedback.
 import { createDynamoDripStore } from '../../functions/adapters/dynamo-drip-store.js';
 import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
-import { runDrip } from '../../functions/core/drip.js';
+import { runDrip } from '../../functions/core/drip/index.js';
 import { subscribe } from '../../functions/core/subscriptions.js';
 import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';

@@ -6,7 +6,7 @@ import { createDynamoFeedbackStore } from '../../functions/adapters/dynamo-feedb
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { createOperatorStore } from '../../functions/cli/operator-store.js';
 import { runStats } from '../../functions/cli/stats.js';
-import { runDrip } from '../../functions/core/drip.js';
+import { runDrip } from '../../functions/core/drip/index.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import { withSimulatedFeedback } from '../../functions/local/simulated-feedback.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';

@@ -9,7 +9,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, suppressionHash } from '../../functions/adapters/table.js';
 import { createDynamoFeedbackStore } from '../../functions/adapters/dynamo-feedback-store.js';
-import { runDrip } from '../../functions/core/drip.js';
+import { runDrip } from '../../functions/core/drip/index.js';
 import { parseSignupInput } from '../../functions/core/validation.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';

@@ -5,7 +5,7 @@
 //
 // Run from test/unit/core/drip-store.contract.test.ts (in memory) and test/integration/drip-store.test.ts (DynamoDB).
 import { describe, expect, it } from 'vitest';
-import { PAGE_MAX, type Advance, type DripStore, type DueEntry } from '../../functions/core/drip.js';
+import { PAGE_MAX, type Advance, type DripStore, type DueEntry } from '../../functions/core/drip/index.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import type { DripStoreRow } from './memory-drip-store.js';
 

@@ -1,8 +1,8 @@
 // The drip's DripStore in memory, for unit tests of runDrip: the same conditions as the DynamoDB store
 // (functions/adapters/dynamo-drip-store.ts), which is the truth. test/support/drip-store-contract.ts runs
 // the same tests against both; where they disagree, this one is fixed.
-import type { Advance, AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '../../functions/core/drip.js';
-import { PAGE_MAX } from '../../functions/core/drip.js';
+import type { Advance, AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '../../functions/core/drip/index.js';
+import { PAGE_MAX } from '../../functions/core/drip/index.js';
 import type { SendRecord, Subscriber } from '../../functions/core/model.js';
 import { DEFAULT_DUE_SHARDS, dueShardOf, dueShards } from '../../functions/adapters/table.js';
 

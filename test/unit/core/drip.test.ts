@@ -3,7 +3,7 @@
 // late sends, the deadline, the rate, the concurrency bound, the SES quota, the rejection breaker and
 // what a crash leaves behind. No I/O.
 import { describe, expect, it } from 'vitest';
-import { runDrip, type DripDeps } from '../../../functions/core/drip.js';
+import { runDrip, type DripDeps } from '../../../functions/core/drip/index.js';
 import { SendError, type Mailer } from '../../../functions/core/ports.js';
 import { createTokens } from '../../../functions/core/tokens.js';
 import { parseCourse } from '../../../functions/email/manifest.js';

@@ -1,7 +1,7 @@
 // The fan-out plan: how many senders a rate needs, and how the shards and the rate are split so the
 // senders' shares never add up past the account's rate.
 import { describe, expect, it } from 'vitest';
-import { planSenders, planTick, sendersFor } from '../../../functions/core/fan-out.js';
+import { planSenders, planTick, sendersFor } from '../../../functions/core/drip/index.js';
 
 const SHARDS = Array.from({ length: 8 }, (_, i) => `DUE#${i}`);
 

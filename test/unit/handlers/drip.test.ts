@@ -17,7 +17,7 @@ describe('drip Lambda bundle', () => {
       external: ['@aws-sdk/*'],
     });
     const inputs = Object.keys(out.metafile.inputs);
-    expect(inputs).toContain('functions/core/drip.ts');
+    expect(inputs).toContain('functions/core/drip/run.ts');
     expect(inputs.filter((i) => /node_modules\/(mjml|html-to-text)/.test(i))).toEqual([]);
   });
 });

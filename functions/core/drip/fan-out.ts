@@ -5,8 +5,9 @@
 //
 // A tick's identity and deadline (planTick) and the sender's once-per-share rule (runSender) live here
 // too, so the planner and sender handlers only adapt their events.
-import { runDrip, type DripDeps, type DripRun, type SenderShare } from './drip.js';
-import type { DripSummary, Log } from './ports.js';
+import type { DripSummary, Log } from '../ports.js';
+import type { DripDeps, DripRun, SenderShare } from './ports.js';
+import { runDrip } from './run.js';
 
 export interface SendersForOptions {
   /** The account's send rate (emails per second; SES MaxSendRate, or MAX_SEND_RATE when lower). */
