@@ -96,11 +96,20 @@ export const formBody = (single: readonly string[]) =>
     validator('form', (form, c): Record<string, unknown> | undefined => (isForm(mediaType(c)) ? formEntries(form, single) : undefined)),
   );
 
+/** What the validators here leave on the request: `undefined` when the body was of the other kind. */
+interface ReadBodies {
+  json: { value: unknown } | undefined;
+  form: Record<string, unknown> | undefined;
+}
+
+/** `c.req.valid(target)` as the validators here set it (a plain middleware chain does not carry their types to the handler). */
+const validated = <K extends keyof ReadBodies>(c: Context, target: K): ReadBodies[K] =>
+  (c.req as unknown as { valid(target: K): ReadBodies[K] }).valid(target);
+
 /** The signup's fields (after `formOrJson`, `jsonBody`, `formBody`), and whether they came as JSON (answered in JSON). */
 export function signupBodyOf(c: Context): { fields: unknown; json: boolean } {
-  const json = c.req.valid('json' as never) as { value: unknown } | undefined;
-  if (json !== undefined) return { fields: json.value, json: true };
-  return { fields: c.req.valid('form' as never) as Record<string, unknown>, json: false };
+  const json = validated(c, 'json');
+  return json === undefined ? { fields: validated(c, 'form'), json: false } : { fields: json.value, json: true };
 }
 
 /** Reads a POSTed link's form field `token` (given once), unless the query names the token: the body is then not read. */
@@ -113,6 +122,6 @@ export const linkTokenField: MiddlewareHandler = async (c, next) => {
 export function linkTokenOf(c: Context): string | undefined {
   const token = c.req.query('token');
   if (token !== undefined) return token;
-  const form = c.req.valid('form' as never) as Record<string, unknown> | undefined;
-  return typeof form?.token === 'string' ? form.token : undefined;
+  const field = validated(c, 'form')?.token;
+  return typeof field === 'string' ? field : undefined;
 }
