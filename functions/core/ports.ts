@@ -36,6 +36,18 @@ export class SendError extends Error {
   }
 }
 
+// The subscription store and its signup outbox (types in subscription-store.ts, beside the rules that use them).
+export type {
+  AddressRecord,
+  HeldSignup,
+  OutboxPage,
+  PendingRenewal,
+  SignupOutbox,
+  SignupOutboxStore,
+  SignupRequest,
+  SubscriptionStore,
+} from './subscription-store.js';
+
 // --- Courses and the emails made from them -------------------------------------------------------
 
 /**

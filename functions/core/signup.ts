@@ -118,14 +118,14 @@ export async function acceptSignup<C extends ListedCourse>(deps: LifecycleDeps<C
   if (website !== undefined && website.trim() !== '') return { outcome: 'honeypot' };
   // The course field is checked with the rest (course_required, unknown_course) before anything is written.
   if (input.course instanceof ValidationError) throw input.course;
-  const course = input.course.course.slug;
+  const { slug } = input.course.course;
   const now = deps.clock.now();
   await checkSignupRate(deps, input.consent.ip, now);
   const request: SignupRequest = {
     requestId: randomBytes(16).toString('base64url'),
     receivedAt: now.toISOString(),
     fields,
-    course,
+    course: slug,
     consent: { ...input.consent, at: now.toISOString() },
   };
   await deps.store.enqueueSignup(request, epochSeconds(now) + SIGNUP_REQUEST_TTL_SECONDS);
