@@ -17,7 +17,8 @@ import { createDynamoStore } from '../functions/adapters/dynamo-store.js';
 import { createSesMailer } from '../functions/adapters/ses-mailer.js';
 import { keys, suppressionHash } from '../functions/adapters/table.js';
 import { systemClock } from '../functions/core/ports.js';
-import { applySignup, type SubscriptionDeps } from '../functions/core/subscriptions.js';
+import type { SubscriptionDeps } from '../functions/core/lifecycle.js';
+import { applySignup } from '../functions/core/signup.js';
 import { messageComposer } from '../functions/email/composer.js';
 import { parseSignupInput } from '../functions/core/validation.js';
 import { readShape, wholeNumber, withDefault } from '../functions/config/parts.js';
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     mailer: createSesMailer({ client: ses }),
     clock: systemClock,
     tokens: stack.tokens,
-    compiled: stack.compiled,
+    courses: stack.courses,
     composer: messageComposer,
     config: stack.config,
   };
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
       }
       for (const state of order) {
         const started = performance.now();
-        await applySignup(deps, {
+        await applySignup(deps, stack.courses.all[0]!, {
           fields: parseSignupInput({ email: ready.get(state)!.behind }),
           consent: { ip: 'bench', userAgent: 'bench', page: 'bench' },
           sendConfirmation: true,

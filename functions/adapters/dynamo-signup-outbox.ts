@@ -9,7 +9,8 @@
 // key condition `sk <= SIGNUP#<now>~` reads only the due requests, and the read is consistent (a GSI
 // would not be). The price: a retry is a delete and a put in one transaction instead of an update.
 import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SIGNUP_REQUEST_TTL_SECONDS, type SignupOutboxStore, type SignupRequest } from '../core/signup-outbox.js';
+import { SIGNUP_REQUEST_TTL_SECONDS } from '../core/signup.js';
+import type { SignupOutboxStore, SignupRequest } from '../core/subscription-store.js';
 import { DependencyError } from '../core/errors.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
 import { OUTBOX_PK, OUTBOX_SIGNUP_PREFIX, TTL_ATTR, keys } from './table.js';

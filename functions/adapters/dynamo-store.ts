@@ -7,7 +7,7 @@ import { createDynamoSignupOutboxStore } from './dynamo-signup-outbox.js';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
-import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscriptions.js';
+import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscription-store.js';
 import { mailboxKey } from '../core/mailbox.js';
 import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionKeys } from './table.js';
 

@@ -5,7 +5,8 @@
 import type { Writable } from 'node:stream';
 import { isAppError } from '../core/errors.js';
 import { parseSignupInput } from '../core/validation.js';
-import { PENDING_TTL_SECONDS, subscribe, type SubscribeOutcome, type SubscriptionDeps } from '../core/subscriptions.js';
+import type { MailedCourse, SubscriptionDeps } from '../core/lifecycle.js';
+import { PENDING_TTL_SECONDS, subscribe, type SubscribeOutcome } from '../core/signup.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
 import { CsvEncodingError, decodeCsvBytes, parseCsv, unguardCell, type CsvEncoding } from './csv.js';
 import { progressBar, table } from './terminal.js';
@@ -125,6 +126,8 @@ export interface ImportSummary {
 export interface ImportDeps {
   /** subscribe()'s ports; `mailer` and `tokens` are used only with sendConfirmations. */
   subscriptions: SubscriptionDeps;
+  /** The course the list is imported into. */
+  course: MailedCourse;
   out: Writable;
   err: Writable & { isTTY?: boolean };
 }
@@ -135,7 +138,7 @@ export async function runImport(
   options: { consent: string; source: string; sendConfirmations: boolean; dryRun: boolean; concurrency?: number },
 ): Promise<ImportSummary> {
   const { store } = deps.subscriptions;
-  const course = deps.subscriptions.compiled.course.slug;
+  const course = deps.course.course.slug;
   const summary: ImportSummary = {
     added: 0,
     confirmationsSent: 0,
@@ -163,13 +166,13 @@ export async function runImport(
     // goes out now, within the one-per-10-minutes rule (subscribe renews the pending subscription).
     else if (status === 'pending' && options.sendConfirmations) {
       if (options.dryRun) summary.pendingConfirmed++;
-      else countPendingOutcome(summary, (await subscribe(deps.subscriptions, signupOf(row, options))).outcome);
+      else countPendingOutcome(summary, (await subscribe(deps.subscriptions, deps.course, signupOf(row, options))).outcome);
     } else if (status !== undefined) {
       summary.alreadyListed++;
       if (status === 'pending') summary.pendingUnsent++;
     } else if (options.dryRun) summary.added++;
     else {
-      const result = await subscribe(deps.subscriptions, signupOf(row, options));
+      const result = await subscribe(deps.subscriptions, deps.course, signupOf(row, options));
       if (result.outcome === 'created' || result.outcome === 'renewed') {
         summary.added++;
         if (options.sendConfirmations) summary.confirmationsSent++;

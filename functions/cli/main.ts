@@ -14,7 +14,8 @@ import { hasControlCharacter } from '../core/text.js';
 import { systemClock, type Mailer } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
 import { parseSignupInput } from '../core/validation.js';
-import type { SubscriptionDeps } from '../core/subscriptions.js';
+import { courseCatalog } from '../core/courses.js';
+import type { SubscriptionDeps } from '../core/lifecycle.js';
 import type { Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import { messageComposer } from '../email/composer.js';
@@ -200,7 +201,7 @@ async function importWiring(
   settings: CliSettings,
   course: CourseFolder,
   sending: boolean,
-): Promise<{ subscriptions: SubscriptionDeps; settled: () => Promise<void> }> {
+): Promise<{ subscriptions: SubscriptionDeps; course: CompiledCourse; settled: () => Promise<void> }> {
   let mailer: Mailer = { sendRaw: () => Promise.reject(new Error('import sends no email without --send-confirmations')) };
   const refuse = () => {
     throw new Error('import signs no links without --send-confirmations');
@@ -222,17 +223,18 @@ async function importWiring(
       tokens = createTokens(await loadSecretTokenKey(settings.tokenSecretId ?? ''));
     }
   }
+  const imported = await compiled(io, course);
   const subscriptions: SubscriptionDeps = {
     store: createDynamoStore({ doc: t.doc, tableName: t.tableName, dueShards: settings.dueShards }),
     mailer,
     clock: systemClock,
     tokens,
-    compiled: await compiled(io, course),
+    courses: courseCatalog([imported]),
     composer: messageComposer,
     // The per-IP signup limit guards the public form; an operator's import is not a client IP.
     config: { publicUrl: linkBase(t, settings), signupsPerIpPerHour: Number.MAX_SAFE_INTEGER },
   };
-  return { subscriptions, settled };
+  return { subscriptions, course: imported, settled };
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -347,7 +349,7 @@ async function importCommand(ctx: CommandContext): Promise<CheckedCommand> {
   }
   return async () => {
     const wired = await importWiring(await ctx.connect(), io, settings, folder, sending);
-    await runImport({ subscriptions: wired.subscriptions, out: io.out, err: io.err }, plan, {
+    await runImport({ subscriptions: wired.subscriptions, course: wired.course, out: io.out, err: io.err }, plan, {
       consent,
       source: basename(file),
       sendConfirmations,

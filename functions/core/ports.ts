@@ -36,6 +36,18 @@ export class SendError extends Error {
   }
 }
 
+// The subscription store and its signup outbox (types in subscription-store.ts, beside the rules that use them).
+export type {
+  AddressRecord,
+  HeldSignup,
+  OutboxPage,
+  PendingRenewal,
+  SignupOutbox,
+  SignupOutboxStore,
+  SignupRequest,
+  SubscriptionStore,
+} from './subscription-store.js';
+
 // --- Courses and the emails made from them -------------------------------------------------------
 
 /**
@@ -76,8 +88,11 @@ export interface ServedCourse {
   confirmation: CompiledEmail;
 }
 
-/** Every course one deployment serves, by slug (core/courses.ts builds one). */
-export interface CourseCatalog<C extends ServedCourse = ServedCourse> {
+/**
+ * Every course one deployment serves, by slug (core/courses.ts builds one). `C` is what it holds per
+ * course: the compiled course where emails are sent, only the manifest where none are (the api).
+ */
+export interface CourseCatalog<C extends Pick<ServedCourse, 'course'> = ServedCourse> {
   /** In the courses folder's order; with one course, it is served at `GET /`. */
   readonly all: readonly C[];
   get(slug: string): C | undefined;

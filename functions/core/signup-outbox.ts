@@ -1,6 +1,6 @@
 // The signup outbox: `POST /subscribe` checks the form, counts the client IP, stores the signup as an
-// outbox request and answers, the same way and with the same work whatever the address's state (so
-// the answer time tells nothing about who is subscribed). Everything that depends on the address
+// outbox request and answers (signup.ts, acceptSignup), the same way and with the same work whatever
+// the address's state (so the answer time tells nothing about who is subscribed). Everything that depends on the address
 // (suppression, dedupe, the 10-minute limit, the confirmation email) runs from the outbox: at once in
 // the local stack (kicked in-process), and on every drip run (a sweep, which also picks up whatever a
 // crash left). A request stays in the outbox until its work is done, so a crash after storing a
@@ -11,135 +11,24 @@
 // SES refuses for good (MessageRejected: an unverified address in the sandbox) is finished as a held
 // record (`course held`) instead of being retried for a week at the head of the queue.
 import { randomBytes } from 'node:crypto';
+import { courseOfSubscription } from './courses.js';
 import { DependencyError } from './errors.js';
+import { epochSeconds, type MailedCourse, type SubscriptionDeps } from './lifecycle.js';
 import { noMetrics, SendError, type Log, type Metrics } from './ports.js';
-import type { ConsentRecord } from './model.js';
+import { applySignup, type SubscribeOutcome } from './signup.js';
+import type { HeldSignup, SignupOutbox, SignupRequest } from './subscription-store.js';
 import { controlCharactersToSpaces } from './text.js';
-import {
-  applySignup,
-  checkSignupRate,
-  courseOfSignup,
-  servedCourse,
-  type SubscribeOutcome,
-  type SubscriptionDeps,
-} from './subscriptions.js';
-import { parseSignupInput, type SignupInput } from './validation.js';
 
-/** One accepted signup waiting in the outbox. */
-export interface SignupRequest {
-  /** 128 random bits, URL-safe. */
-  requestId: string;
-  /** ISO instant the form was accepted (the outbox is read oldest first). */
-  receivedAt: string;
-  /** Checked by parseSignupInput; the honeypot never gets here. */
-  fields: Omit<SignupInput, 'website'>;
-  /**
-   * The slug of the course signed up for (checked against the served courses before the request is
-   * stored). Absent on requests stored before several courses: those mean the deployment's first course.
-   */
-  course?: string;
-  consent: ConsentRecord;
-  /** Failed tries so far (absent before the first failure). */
-  attempts?: number;
-  /** ISO instant its next attempt is due (the outbox's order); absent: `receivedAt`, as first stored. */
-  dueAt?: string;
-}
-
-/** A confirmation SES refused for good, kept for the operator instead of being retried. */
-export interface HeldSignup {
-  requestId: string;
-  course: string;
-  email: string;
-  receivedAt: string;
-  /** ISO instant it was held. */
-  heldAt: string;
-  /** SES's refusal, one line. */
-  reason: string;
-  attempts: number;
-}
-
-/** One page of due requests, and where the next page starts (undefined: no more). */
-export interface OutboxPage {
-  requests: SignupRequest[];
-  next?: unknown;
-}
-
-/** The outbox's table operations (DynamoDB: one partition `OUTBOX`, sorted by next attempt; see table.ts). */
-export interface SignupOutboxStore {
-  /** Stores a request (a plain put; the id is fresh), due at once. `expiresAt`: epoch seconds, TTL. */
-  enqueueSignup(request: SignupRequest, expiresAt: number): Promise<void>;
-  /**
-   * Up to `limit` requests due at or before `now` (their next attempt's time has come), most overdue
-   * first, read consistently; `after` is the previous page's `next`. Reads only due requests.
-   */
-  dueSignups(now: Date, limit: number, after?: unknown): Promise<OutboxPage>;
-  /**
-   * Takes a request for `claimId` until `until` (a lease): a conditional write that succeeds only
-   * when the request is still there and nobody holds a live lease on it. False otherwise.
-   */
-  claimSignup(request: SignupRequest, claimId: string, now: Date, until: Date): Promise<boolean>;
-  /** Removes a done request, only while `claimId` holds it (the mark that it was sent once). */
-  finishSignup(request: SignupRequest, claimId: string): Promise<boolean>;
-  /**
-   * Gives a request back after a failure, only while `claimId` holds it: it moves to `retryAt` in the
-   * outbox's order (no sweep reads it before then); `attempts` counts the tries.
-   */
-  releaseSignup(request: SignupRequest, claimId: string, retryAt: Date, error: string): Promise<void>;
-  /**
-   * Finishes a request SES refused for good, only while `claimId` holds it: removed from the outbox and
-   * kept as a HeldSignup (TTL `expiresAt`, epoch seconds) for `course held`. False when the claim was lost.
-   */
-  holdSignup(request: SignupRequest, claimId: string, held: HeldSignup, expiresAt: number): Promise<boolean>;
-}
-
-/** What sends accepted signups in-process (the local stack): fire and forget, with a way to wait. */
-export interface SignupOutbox {
-  /** Starts the request's work without waiting for it; a failure is logged and left to the sweep. */
-  kick(request: SignupRequest): void;
-  /** Resolves when every kicked request has finished (stop, tests, the benchmark). */
-  settled(): Promise<void>;
-}
+export type { HeldSignup, OutboxPage, SignupOutbox, SignupOutboxStore, SignupRequest } from './subscription-store.js';
 
 /** How long a claim on a request holds: a worker that dies mid-request is replaced after this. */
 export const SIGNUP_LEASE_MS = 60_000;
-/** A request not done within this is dropped by TTL (its confirmation link would have expired too). */
-export const SIGNUP_REQUEST_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** After a failed try, the next is at least this long later (doubling, up to 10 minutes). */
 const RETRY_BASE_MS = 30_000;
 /** How long a held confirmation stays listed in `course held` (TTL): a month for the operator to look. */
 export const HELD_SIGNUP_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Requests read per outbox page. */
 const SWEEP_PAGE = 100;
-
-export type AcceptResult = { outcome: 'accepted'; requestId: string } | { outcome: 'honeypot' };
-
-/**
- * The HTTP form's signup: checks the fields (ValidationError), the per-IP limit (RateLimitedError),
- * then stores the request and kicks the outbox. Reads nothing about the address: the same two
- * writes for a new, pending, active or suppressed address.
- */
-export async function acceptSignup(
-  deps: SubscriptionDeps,
-  input: { fields: unknown; consent: Omit<ConsentRecord, 'at'> },
-): Promise<AcceptResult> {
-  const { website, ...fields } = parseSignupInput(input.fields);
-  // People never see the honeypot; whatever filled it gets the success answer and nothing else.
-  if (website !== undefined && website.trim() !== '') return { outcome: 'honeypot' };
-  // The course field is checked with the rest (course_required, unknown_course) before anything is written.
-  const course = courseOfSignup(deps, input.fields).course.slug;
-  const now = deps.clock.now();
-  await checkSignupRate(deps, input.consent.ip, now);
-  const request: SignupRequest = {
-    requestId: randomBytes(16).toString('base64url'),
-    receivedAt: now.toISOString(),
-    fields,
-    course,
-    consent: { ...input.consent, at: now.toISOString() },
-  };
-  await deps.store.enqueueSignup(request, Math.floor(now.getTime() / 1000) + SIGNUP_REQUEST_TTL_SECONDS);
-  deps.outbox?.kick(request);
-  return { outcome: 'accepted', requestId: request.requestId };
-}
 
 export type ProcessOutcome = SubscribeOutcome | 'taken' | 'failed' | 'held';
 
@@ -181,9 +70,9 @@ export async function processSignup(
   let outcome: SubscribeOutcome;
   try {
     // One subscription per (address, course): the request's course is the one applied and mailed.
-    const course = servedCourse(deps, request.course ?? deps.compiled.course.slug);
     ({ outcome } = await applySignup(
-      { ...deps, compiled: course },
+      deps,
+      courseOfRequest(deps, request),
       // notifyKnown: a form signup of an address already learning sends that learner the "already subscribed" email.
       { fields: request.fields, consent: request.consent, sendConfirmation: true, requestId: request.requestId, notifyKnown: true },
     ));
@@ -199,12 +88,20 @@ export async function processSignup(
   return outcome;
 }
 
+/** The deployment's first course: what a request stored before several courses (no `course`) means. */
+const firstCourse = <C extends MailedCourse>(deps: SubscriptionDeps<C>): C => deps.courses.all[0]!;
+
+/** The course a request is for (AppError 410 `course_not_served` when it is no longer served). */
+function courseOfRequest<C extends MailedCourse>(deps: SubscriptionDeps<C>, request: SignupRequest): C {
+  return request.course === undefined ? firstCourse(deps) : courseOfSubscription(deps.courses, request.course);
+}
+
 /** A refused confirmation leaves the outbox as a held record; `taken` if the claim was lost meanwhile. */
 async function holdRefused(deps: SubscriptionDeps, request: SignupRequest, claimId: string, e: Error): Promise<ProcessOutcome> {
   const now = deps.clock.now();
   const held: HeldSignup = {
     requestId: request.requestId,
-    course: request.course ?? deps.compiled.course.slug,
+    course: request.course ?? firstCourse(deps).course.slug,
     email: request.fields.email,
     receivedAt: request.receivedAt,
     heldAt: now.toISOString(),
@@ -212,7 +109,7 @@ async function holdRefused(deps: SubscriptionDeps, request: SignupRequest, claim
     reason: controlCharactersToSpaces(refusalText(permanentRefusalIn(e) ?? e)).slice(0, 300),
     attempts: (request.attempts ?? 0) + 1,
   };
-  const expiresAt = Math.floor(now.getTime() / 1000) + HELD_SIGNUP_TTL_SECONDS;
+  const expiresAt = epochSeconds(now) + HELD_SIGNUP_TTL_SECONDS;
   return (await deps.store.holdSignup(request, claimId, held, expiresAt)) ? 'held' : 'taken';
 }
 

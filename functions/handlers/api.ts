@@ -7,8 +7,7 @@ import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-cli
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createLambdaObservability } from '../adapters/observability.js';
 import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
-import { systemClock, type Mailer } from '../core/ports.js';
-import { messageComposer } from '../email/composer.js';
+import { systemClock } from '../core/ports.js';
 import { createApp } from '../http/app.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { loadLambdaRuntime } from './runtime.js';
@@ -19,28 +18,20 @@ type Handler = ReturnType<typeof handle>;
 const observability = createLambdaObservability('api');
 const { log } = observability;
 
-// The api sends no email: a signup is stored for the outbox and the drip sends its confirmation
-// (core/signup-outbox.ts), so this role holds no ses:SendRawEmail. A send reaching here is a bug, and
-// fails with this message rather than as an SES AccessDenied.
-const noMail: Mailer = {
-  sendRaw: () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip')),
-};
-
 async function buildHandler(env: NodeJS.ProcessEnv): Promise<Handler> {
   const settings = parseApiLambdaSettings(env, log);
-  const [{ config, tokens, compiled, courses }, originSecret] = await Promise.all([
+  const [{ config, tokens, courses }, originSecret] = await Promise.all([
     loadLambdaRuntime(env, log, settings),
     settings.originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(settings.originVerifySecretId),
   ]);
   const doc = createDocumentClient(createDynamoClient());
+  // No mailer and no composer: a signup is stored for the outbox and the drip sends its confirmation
+  // (core/signup-outbox.ts), so this role holds no ses:SendRawEmail.
   const deps = {
     store: createDynamoStore({ doc, tableName: config.tableName, dueShards: config.dueShards }),
-    mailer: noMail,
     clock: systemClock,
     tokens,
-    compiled,
     courses,
-    composer: messageComposer,
     config,
     log,
   };

@@ -15,7 +15,7 @@ import { runDrip, type DripDeps } from '../core/drip/index.js';
 import type { FanOutStore } from '../core/drip/index.js';
 import { METRIC_SERVICE, systemClock, type DripSummary, type Mailer } from '../core/ports.js';
 import { sweepSignupsLogged } from '../core/signup-outbox.js';
-import type { SubscriptionDeps } from '../core/subscriptions.js';
+import type { SubscriptionDeps } from '../core/lifecycle.js';
 import type { Tokens } from '../core/tokens.js';
 import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
 import { messageComposer } from '../email/composer.js';
@@ -63,7 +63,6 @@ async function buildDeps(env: NodeJS.ProcessEnv): Promise<ContainerDeps> {
     mailer,
     clock: systemClock,
     tokens,
-    compiled: course,
     courses,
     composer: messageComposer,
     config,

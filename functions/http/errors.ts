@@ -1,6 +1,8 @@
 // The one place errors become answers: a typed AppError keeps its code, message and status; anything
 // else is a 500 with a generic message (the real error goes to the log, never into the response).
 import type { Context } from 'hono';
+import { accepts } from 'hono/accepts';
+import type { Accept } from 'hono/utils/accept';
 import { AppError, RateLimitedError, isAppError } from '../core/errors.js';
 import type { Log } from '../core/ports.js';
 import type { Course } from '../email/manifest.js';
@@ -15,11 +17,23 @@ export function mediaType(c: Context): string | undefined {
   return c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
+/**
+ * Which of the two answers an Accept header picks: JSON when it names `application/json` and not
+ * `text/html` (whatever their q-values: a client that names HTML at all is a browser, and gets the page).
+ */
+const jsonOverHtml = (accepted: Accept[]): string =>
+  accepted.some((a) => a.type.toLowerCase().includes('application/json')) &&
+  !accepted.some((a) => a.type.toLowerCase().includes('text/html'))
+    ? 'application/json'
+    : 'text/html';
+
 /** JSON for JSON clients (a JSON body, or an Accept that asks for JSON over HTML); a page for browsers. */
 export function wantsJson(c: Context): boolean {
   if (mediaType(c) === 'application/json') return true;
-  const accept = c.req.header('accept')?.toLowerCase() ?? '';
-  return accept.includes('application/json') && !accept.includes('text/html');
+  return (
+    accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html', match: jsonOverHtml }) ===
+    'application/json'
+  );
 }
 
 /** An error as the client may see it: AppErrors as they are, everything else as a generic 500. */

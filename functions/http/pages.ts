@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Course } from '../email/manifest.js';
-import type { UnsubscribeView } from '../core/subscriptions.js';
+import type { UnsubscribeView } from '../core/unsubscribe.js';
 import type { Subscriber } from '../core/model.js';
 
 /** What `html` answers: escaped markup, or a Promise of it when a value is a Promise (no page puts one in). */

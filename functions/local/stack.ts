@@ -22,7 +22,7 @@ import { tableDefinition } from '../adapters/table.js';
 import { loadLocalTokenKey } from '../adapters/token-key.js';
 import { systemClock, type Clock, type DripSummary, type Log, type Mailer, type RunDrip } from '../core/ports.js';
 import { createTokens, type Tokens } from '../core/tokens.js';
-import type { SubscriptionDeps } from '../core/subscriptions.js';
+import type { SubscriptionDeps } from '../core/lifecycle.js';
 import { createInProcessOutbox, sweepSignupsLogged, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
@@ -30,6 +30,7 @@ import { messageComposer } from '../email/composer.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
 import { answerAfterBody } from './early-answers.js';
+import { localRoutes } from './routes.js';
 import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
 import type { LocalSettings } from './settings.js';
 import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.js';
@@ -304,7 +305,6 @@ function wireApp(
     mailer,
     clock: base.clock,
     tokens: base.tokens,
-    compiled: base.compiled,
     courses: base.courses,
     composer: messageComposer,
     config,
@@ -319,11 +319,10 @@ function wireApp(
   const app = createApp({
     deps,
     corsOrigins: config.corsOrigins,
-    local: true,
     log,
-    ...(runDrip === undefined ? {} : { runDrip }),
     clientIp: (c) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
   });
+  app.route('/', localRoutes({ clock: base.clock, publicUrl: config.publicUrl, ...(runDrip === undefined ? {} : { runDrip }) }));
   return { app, runDrip };
 }
 

@@ -2,10 +2,9 @@
 // runs, as API Gateway route keys: what the infra tests compare the template's routes with, so a route
 // added to the app without its API Gateway route fails a test.
 import type { Hono } from 'hono';
-import type { Mailer } from '../../functions/core/ports.js';
-import type { SubscriptionDeps } from '../../functions/core/subscriptions.js';
-import type { CompiledCourse } from '../../functions/email/compiled-course.js';
-import { createApp } from '../../functions/http/app.js';
+import { courseCatalog } from '../../functions/core/courses.js';
+import { createApp, type SiteDeps } from '../../functions/http/app.js';
+import { localRoutes } from '../../functions/local/routes.js';
 import { shippedCourse } from '../support/course.js';
 
 /** Ports no route registration touches: a request that reaches one fails loudly. */
@@ -19,14 +18,14 @@ const unused = new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error
 export function appForRoutes(options: { local: boolean }): Hono {
   const deps = {
     store: unused,
-    mailer: unused as Mailer,
     clock: { now: () => new Date('2026-01-05T09:00:00Z') },
     tokens: unused,
-    compiled: { course: shippedCourse(), lessons: [], confirmation: {} } as unknown as CompiledCourse,
-    composer: unused,
+    courses: courseCatalog([{ course: shippedCourse() }]),
     config: { publicUrl: 'https://course.example.com', signupsPerIpPerHour: 10 },
-  } as unknown as SubscriptionDeps<CompiledCourse>;
-  return createApp({ deps, local: options.local });
+  } as unknown as SiteDeps;
+  const app = createApp({ deps });
+  if (options.local) app.route('/', localRoutes({ clock: deps.clock, publicUrl: deps.config.publicUrl }));
+  return app;
 }
 
 /** Hono's `/courses/:slug` as API Gateway writes it, `/courses/{slug}`. */

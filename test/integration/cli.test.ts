@@ -12,6 +12,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 import { main } from '../../functions/cli/main.js';
 import { runExport } from '../../functions/cli/export.js';
 import { planImport, runImport } from '../../functions/cli/import.js';
+import { courseCatalog } from '../../functions/core/courses.js';
 import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
 import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
 import { createOperatorStore } from '../../functions/cli/operator-store.js';
@@ -302,10 +303,11 @@ describe('course import when the table fails', () => {
         mailer: { sendRaw: () => Promise.reject(new Error('no mail')) },
         clock: { now: () => new Date() },
         tokens: createTokens(generateTokenKey()),
-        compiled,
+        courses: courseCatalog([compiled]),
         composer: messageComposer,
         config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 1e9 },
       },
+      course: compiled,
       out: collector(),
       err: collector(),
     });

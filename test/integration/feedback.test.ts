@@ -13,7 +13,8 @@ import { createDynamoDripStore } from '../../functions/adapters/dynamo-drip-stor
 import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { runDrip } from '../../functions/core/drip/index.js';
-import { subscribe } from '../../functions/core/subscriptions.js';
+import { courseCatalog } from '../../functions/core/courses.js';
+import { subscribe } from '../../functions/core/signup.js';
 import { createTokens, generateTokenKey } from '../../functions/core/tokens.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { messageComposer } from '../../functions/email/composer.js';
@@ -431,14 +432,14 @@ describe('a bounced or complained address gets nothing more', () => {
       mailer: createSesMailer({ client: stack.ses }),
       clock,
       tokens: createTokens(generateTokenKey()),
-      compiled,
+      courses: courseCatalog([compiled]),
       composer: messageComposer,
       config: { publicUrl: 'http://localhost:3000', signupsPerIpPerHour: 100 },
     };
     const consent = { ip: '203.0.113.9', userAgent: 'test', page: 'http://localhost:3000/' };
 
-    const again = await subscribe(deps, { fields: { email: 'Bounced@Example.com' }, consent });
-    const again2 = await subscribe(deps, { fields: { email: 'complained@example.com' }, consent });
+    const again = await subscribe(deps, compiled, { fields: { email: 'Bounced@Example.com' }, consent });
+    const again2 = await subscribe(deps, compiled, { fields: { email: 'complained@example.com' }, consent });
 
     expect([again.outcome, again2.outcome]).toEqual(['suppressed', 'suppressed']);
     expect(await stack.emails()).toHaveLength(0);

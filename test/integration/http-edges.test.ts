@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, suppressionHash } from '../../functions/adapters/table.js';
 import { mailboxKey } from '../../functions/core/mailbox.js';
-import { SIGNUP_IP_WINDOW_SECONDS } from '../../functions/core/subscriptions.js';
+import { SIGNUP_IP_WINDOW_SECONDS } from '../../functions/core/signup.js';
 import { emulatorEmails } from '../../functions/local/services.js';
 import { parseLocalSettings } from '../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack.js';

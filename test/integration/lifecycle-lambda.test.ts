@@ -15,6 +15,7 @@ import { compileShippedCourse, shippedCourse } from '../support/course.js';
 import { createDynamoStore } from '../../functions/adapters/dynamo-store.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { systemClock } from '../../functions/core/ports.js';
+import { courseCatalog } from '../../functions/core/courses.js';
 import { sweepSignups } from '../../functions/core/signup-outbox.js';
 import { createTokens } from '../../functions/core/tokens.js';
 import { messageComposer } from '../../functions/email/composer.js';
@@ -116,7 +117,7 @@ describe('the api Lambda handler', () => {
       mailer: createSesMailer({ client: stack.ses }),
       clock: systemClock,
       tokens: createTokens(Buffer.from(SECRET, 'utf8')),
-      compiled,
+      courses: courseCatalog([compiled]),
       composer: messageComposer,
       config: { publicUrl: 'https://course.example.com', signupsPerIpPerHour: 20 },
     };

@@ -9,11 +9,13 @@ import { keys } from '../../functions/adapters/table.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import type { Mailer, RunDrip } from '../../functions/core/ports.js';
 import { createInProcessOutbox } from '../../functions/core/signup-outbox.js';
-import type { SubscriptionDeps } from '../../functions/core/subscriptions.js';
+import { courseCatalog } from '../../functions/core/courses.js';
+import type { SubscriptionDeps } from '../../functions/core/lifecycle.js';
 import { createTokens, type Tokens } from '../../functions/core/tokens.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { messageComposer } from '../../functions/email/composer.js';
 import { createApp } from '../../functions/http/app.js';
+import { localRoutes } from '../../functions/local/routes.js';
 import type { TestStack } from '../support/stack.js';
 
 export const PUBLIC_URL = 'http://course.test';
@@ -78,7 +80,7 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     mailer: options.mailer ? options.mailer(realMailer) : realMailer,
     clock,
     tokens,
-    compiled,
+    courses: courseCatalog([compiled]),
     composer: messageComposer,
     config: { publicUrl: PUBLIC_URL, signupsPerIpPerHour: options.signupsPerIpPerHour ?? 20 },
     log: (entry) => logs.push(entry),
@@ -89,13 +91,10 @@ export async function lifecycle(stack: TestStack, compiled: CompiledCourse, opti
     (entry) => logs.push(entry),
   );
   deps.outbox = outbox;
-  const app = createApp({
-    deps,
-    corsOrigins: [PARTNER_ORIGIN],
-    log: (e) => logs.push(e),
-    ...(options.local ? { local: true } : {}),
-    ...(options.runDrip ? { runDrip: options.runDrip } : {}),
-  });
+  const app = createApp({ deps, corsOrigins: [PARTNER_ORIGIN], log: (e) => logs.push(e) });
+  // The local stack's tools, mounted as the local stack mounts them.
+  if (options.local)
+    app.route('/', localRoutes({ clock, publicUrl: PUBLIC_URL, ...(options.runDrip ? { runDrip: options.runDrip } : {}) }));
   const settledAfter = async (answer: Response | Promise<Response>): Promise<Response> => {
     const res = await answer;
     await outbox.settled();

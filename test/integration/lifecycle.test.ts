@@ -5,7 +5,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { keys, suppressionHash, DUE_SHARD_ATTR, DUE_SORT_ATTR } from '../../functions/adapters/table.js';
-import { SUBSCRIBE_MESSAGE, subscribe } from '../../functions/core/subscriptions.js';
+import { SUBSCRIBE_MESSAGE, subscribe } from '../../functions/core/signup.js';
 import { SendError } from '../../functions/core/ports.js';
 import { processSignup, sweepSignups } from '../../functions/core/signup-outbox.js';
 import { DAY, MINUTE, PARTNER_ORIGIN, PUBLIC_URL, lifecycle, newAddress, type Lifecycle } from './lifecycle-setup.js';
@@ -860,7 +860,7 @@ describe('POST /__local/drip', () => {
 describe('subscribe without HTTP (operator import)', () => {
   it('creates a pending subscription with the given consent and mails nobody', async () => {
     const email = newAddress('import');
-    const result = await subscribe(t.deps, {
+    const result = await subscribe(t.deps, compiled, {
       fields: { email, name: 'Imported' },
       consent: { at: '2025-12-01T08:00:00.000Z', ip: 'import', userAgent: 'operator-cli', page: 'import:list.csv' },
       sendConfirmation: false,
