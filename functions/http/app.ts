@@ -128,7 +128,7 @@ function courseNamed(site: Site, slug: string | undefined): Course {
 }
 
 /**
- * The HTTP app: the contract's routes (ARCHITECTURE.md) in groups (course pages, signup, the
+ * The HTTP app: the contract's routes (docs/reference/http-api.md) in groups (course pages, signup, the
  * confirm and unsubscribe links, local-only tools), every answer through the same security headers
  * and the one error mapping (errors.ts).
  */
