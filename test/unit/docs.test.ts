@@ -16,7 +16,17 @@ const docFiles = [
     .map((f) => join('docs', f)),
 ];
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
-const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+const scriptTable = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+const scripts = Object.keys(scriptTable);
+
+/** The source an npm script runs (`tsx FILE`, `node … FILE`) and the files it imports by relative path: where its options are declared. */
+function scriptSources(script: string): string {
+  const entry = (scriptTable[script] ?? '').split(' ').find((w) => /^(functions|bench|infra)\/.*\.ts$/.test(w));
+  if (entry === undefined) return '';
+  const text = read(entry);
+  const imported = [...text.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)].map((m) => join(dirname(entry), `${m[1]!}.ts`));
+  return [text, ...imported.filter((f) => existsSync(join(root, f))).map(read)].join('\n');
+}
 
 interface Shown {
   file: string;
@@ -122,6 +132,21 @@ describe('the commands the docs show', () => {
       return !['ci', 'start', 'test', 'install'].includes(w[1] ?? '');
     });
     expect(bad.map(where)).toEqual([]);
+  });
+
+  it('every `npm run X -- --option` names an option the script declares', () => {
+    const bad = shown.flatMap((s) => {
+      const w = words(s.command);
+      if (w[0] !== 'npm' || w[1] !== 'run' || w[2] === 'course' || w[3] !== '--') return [];
+      const source = scriptSources(w[2]!);
+      return w
+        .slice(4)
+        .filter((x) => /^--[a-z]/.test(x) && x !== '--help')
+        .map((x) => x.slice(2).replace(/=.*$/, ''))
+        .filter((name) => !new RegExp(`(['"\`]|--)${name}\\b|\\b${name}:`).test(source))
+        .map((name) => `${where(s)}: --${name}`);
+    });
+    expect(bad).toEqual([]);
   });
 
   it('every path a command names (npx tsx FILE, npx vitest run PATH, node FILE) exists', () => {
