@@ -231,6 +231,18 @@ describe('the links in the docs', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every source path the docs name exists (style.md aside: it cites other projects)', () => {
+    const missing = docFiles
+      .filter((file) => !file.endsWith('style.md'))
+      .flatMap((file) =>
+        [...read(file).matchAll(/\b(?:functions|infra|test|bench)\/[\w./-]*[\w/]/g)]
+          .map((m) => m[0])
+          .filter((path) => !existsSync(join(root, path)))
+          .map((path) => `${file}: ${path}`),
+      );
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
   it('no doc points at an issue number', () => {
     const found = docFiles.flatMap((file) =>
       read(file)
