@@ -11,6 +11,7 @@ const root = resolve(import.meta.dirname, '../..');
 const docFiles = [
   'README.md',
   'CHANGELOG.md',
+  'bench/README.md',
   ...readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.md'))
     .map((f) => join('docs', f)),
@@ -241,6 +242,22 @@ describe('the links in the docs', () => {
           .map((path) => `${file}: ${path}`),
       );
     expect([...new Set(missing)]).toEqual([]);
+  });
+
+  it('the code names only docs that exist, and no issue numbers', () => {
+    const sources = ['functions', 'infra', 'bench', 'test', 'bin', '.ci']
+      .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+      .concat(readdirSync(root).filter((f) => /\.(ts|js|cjs|mjs)$/.test(f)))
+      .filter(
+        (f) => /\.(ts|mts|mjs|js|cjs)$|^\.ci\//.test(f) && f !== join('test', 'unit', 'docs.test.ts') && statSync(join(root, f)).isFile(),
+      );
+    const found = sources.flatMap((file) => {
+      const text = read(file);
+      const docs = [...text.matchAll(/\bdocs\/[\w/.-]+\.md\b/g)].map((m) => m[0]).filter((d) => !existsSync(join(root, d)));
+      const issues = /\bissue #?\d/i.test(text) ? ['an issue number'] : [];
+      return [...docs, ...issues].map((what) => `${file}: ${what}`);
+    });
+    expect(found).toEqual([]);
   });
 
   it('no doc points at an issue number', () => {
