@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    // A function a reader can hold in their head (docs/style.md): at most 90 lines, as Prettier writes
+    // A function a reader can hold in their head (docs/contributing/style.md): at most 90 lines, as Prettier writes
     // them. A factory returning an object of short methods says so where it is disabled.
     files: ['functions/**/*.ts', 'infra/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 90, skipBlankLines: false, skipComments: false }] },

@@ -3,8 +3,8 @@
 // for contrast in light and dark and for width on a phone. Prints a report; answers whether it passed.
 import type { Writable } from 'node:stream';
 import type { Browser } from 'playwright-core';
-import { MIN_CONTRAST, measureAppearance, type Appearance } from '../email/appearance.js';
-import { checkEmails, composeCourseEmails, formatChecks, passes } from '../email/deliverability.js';
+import { MIN_CONTRAST, measureAppearance, type Appearance } from '../authoring/appearance.js';
+import { checkEmails, composeCourseEmails, formatChecks, passes } from '../authoring/deliverability.js';
 
 /** The phone width the emails must fit, in CSS px (an iPhone SE/mini viewport). */
 export const PHONE_WIDTH = 375;

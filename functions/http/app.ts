@@ -25,7 +25,7 @@ export interface AppOptions extends SignupRouteOptions {
   log?: Log;
 }
 
-/** The HTTP app: the contract's routes (docs/architecture.md), each group a Hono app of its own. */
+/** The HTTP app: the contract's routes (docs/reference/http-api.md), each group a Hono app of its own. */
 export function createApp(options: AppOptions): Hono {
   const { deps } = options;
   const log: Log = options.log ?? ((entry) => console.error(entry));

@@ -1,4 +1,4 @@
-// `npm start`: the local stack with settings from the environment (see README, "Local stack"). Prints
+// `npm start`: the local stack with settings from the environment (see docs/getting-started.md). Prints
 // the signup and inbox URLs; Ctrl-C or SIGTERM stops it cleanly; a taken port or bad setting exits 1.
 import { join } from 'node:path';
 import { ENV } from '../config/env.js';

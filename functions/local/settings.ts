@@ -1,4 +1,4 @@
-// The local stack's settings (README's table): ports, data folder, public URL, drip interval and the
+// The local stack's settings (docs/getting-started.md): ports, data folder, public URL, drip interval and the
 // standard AWS_ENDPOINT_URL_* overrides, parsed once from the environment with the app's own settings
 // (the same parts as Lambda's: functions/adapters/config.ts, functions/config/).
 import { resolve } from 'node:path';

@@ -1,4 +1,4 @@
-// The public HTTP API: exactly the routes of the contract (ARCHITECTURE.md), all served by one
+// The public HTTP API: exactly the routes of the contract (docs/reference/http-api.md), all served by one
 // api Lambda running the HTTP app. The local-only /__local routes are not declared, and there is
 // no $default catch-all, so API Gateway answers 404 for them before any code runs.
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -15,7 +15,7 @@ import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../functions/htt
 import { CourseFunction } from './course-function.js';
 
 /**
- * The GET and POST routes of the HTTP contract (ARCHITECTURE.md) that the app serves
+ * The GET and POST routes of the HTTP contract (docs/reference/http-api.md) that the app serves
  * (functions/http/app.ts), in API Gateway's path syntax (`{slug}` for Hono's `:slug`).
  */
 const CONTRACT_GET_POST = [

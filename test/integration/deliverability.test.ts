@@ -16,7 +16,7 @@ import {
   parseSpamReport,
   spamScore,
   type EmailCheck,
-} from '../../functions/email/deliverability.js';
+} from '../../functions/authoring/deliverability.js';
 import { main } from '../../functions/cli/main.js';
 import { collector } from '../support/collector.js';
 import { courseFolders } from '../support/courses.js';

@@ -1,4 +1,4 @@
-// The edges strangers, bots and odd clients hit first (issue 11), through real HTTP against the local
+// The edges strangers, bots and odd clients hit first, through real HTTP against the local
 // stack (started once, free ports, a temporary DATA_DIR, PUBLIC_URL on https): GET and HEAD change
 // nothing anywhere, the confirm button, no free text to strangers, unknown time zones, IDN domains,
 // mailbox aliases, early answers on kept-alive connections, Retry-After and HSTS.

@@ -1,4 +1,4 @@
-// The dependency direction the code keeps (docs/style.md): functions/core holds the rules and talks to
+// The dependency direction the code keeps (docs/contributing/style.md): functions/core holds the rules and talks to
 // the world only through its ports (functions/core/ports.ts). It imports nothing from email/, http/,
 // adapters/, handlers/, local/ or cli/, and no AWS SDK; rendering and MIME reach the drip through a port.
 import { readdirSync, readFileSync } from 'node:fs';

@@ -161,7 +161,7 @@ describe('each default is written once, and every entry point agrees on it', () 
 
   it('the default literals appear in no other source file', () => {
     // Same text, another meaning: the preview's sample links and the app's cost-allocation tag.
-    const elsewhere = new Set(['functions/email/preview-cli.ts', 'infra/course-app.ts']);
+    const elsewhere = new Set(['functions/authoring/preview-cli.ts', 'infra/course-app.ts']);
     const files = ['functions', 'infra', 'bench'].flatMap((dir) =>
       readdirSync(dir, { recursive: true, encoding: 'utf8' })
         .filter((f) => f.endsWith('.ts'))

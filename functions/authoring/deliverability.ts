@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { doIUseEmail } from '@jsx-email/doiuse-email';
-import { compileCourse } from './compile.js';
-import { defaultTemplatesDir, loadCourse, type Course } from './manifest.js';
-import { composeMessage, listIdFor } from './mime.js';
-import { renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
+import { compileCourse } from '../email/compile.js';
+import { defaultTemplatesDir, loadCourse, type Course } from '../email/manifest.js';
+import { composeMessage, listIdFor } from '../email/mime.js';
+import { renderConfirmation, renderLesson, type RenderedEmail } from '../email/personalise.js';
 
 /** The sample recipient every checked email is addressed to (example.* domains: RFC 2606). */
 export const SAMPLE_RECIPIENT = {
@@ -244,7 +244,7 @@ export async function spamScore(raw: Uint8Array, options: { command?: string } =
 // Client support (caniemail)
 
 /**
- * The clients the lint checks, as @jsx-email/doiuse-email's globs: the four families the issue names
+ * The clients the lint checks, as @jsx-email/doiuse-email's globs: the four client families most readers use
  * (Gmail, Outlook, Apple Mail, Yahoo), every platform of each, as caniemail lists them.
  */
 export const LINT_CLIENTS = ['gmail.*', 'outlook.*', 'apple-mail.*', 'yahoo.*'] as const;

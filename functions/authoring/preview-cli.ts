@@ -5,11 +5,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileCourse } from './compile.js';
-import { loadCourses } from './courses.js';
-import { loadCourse } from './manifest.js';
-import { escapeHtml } from './escape.js';
-import { renderConfirmation, renderLesson, type RenderedEmail } from './personalise.js';
+import { compileCourse } from '../email/compile.js';
+import { loadCourses } from '../email/courses.js';
+import { loadCourse } from '../email/manifest.js';
+import { escapeHtml } from '../email/escape.js';
+import { renderConfirmation, renderLesson, type RenderedEmail } from '../email/personalise.js';
 import { checkEmails, composeCourseEmails, passes, type EmailCheck } from './deliverability.js';
 
 const SAMPLE = {
@@ -35,7 +35,7 @@ function checkSummary(check: EmailCheck | undefined): string {
   const flagged = cs.findings.length
     ? `Unsupported: ${cs.findings.map((f) => `<strong>${escapeHtml(f.feature)}</strong> (${escapeHtml(f.clients.join(', '))})`).join('; ')}`
     : 'Unsupported: none';
-  const accepted = `<span title="${escapeHtml(cs.accepted.map((f) => f.feature).join(', '))}">${cs.accepted.length} accepted features</span> (README)`;
+  const accepted = `<span title="${escapeHtml(cs.accepted.map((f) => f.feature).join(', '))}">${cs.accepted.length} accepted features</span> (docs/guides/deliverability.md)`;
   return `<br><span class="${passes(check) ? 'ok' : 'fail'}">${passes(check) ? 'Checks pass' : 'Checks FAIL'}</span> · ${spam}<br>${flagged} · ${accepted}`;
 }
 
@@ -104,7 +104,7 @@ export async function writePreview(outDir: string, courseDir: string): Promise<{
     index,
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2933}li{margin:0 0 1rem}small{color:#4b5563}.ok{color:#166534}.fail{color:#b91c1c;font-weight:700}</style></head>
-<body><h1>${title}</h1><p>Sample name “${escapeHtml(SAMPLE.name)}”, sample links. Edit the course's lessons (or templates/layout), then run <code>npm run preview</code> again. Spam score: Apache SpamAssassin, local rules (0.0 passes); unsupported: caniemail features Gmail, Outlook, Apple Mail or Yahoo lack (see README, “Deliverability check”).</p><ol start="0">
+<body><h1>${title}</h1><p>Sample name “${escapeHtml(SAMPLE.name)}”, sample links. Edit the course's lessons (or templates/layout), then run <code>npm run preview</code> again. Spam score: Apache SpamAssassin, local rules (0.0 passes); unsupported: caniemail features Gmail, Outlook, Apple Mail or Yahoo lack (see docs/guides/deliverability.md).</p><ol start="0">
 ${rows}
 </ol></body></html>\n`,
     'utf8',
