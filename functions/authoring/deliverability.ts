@@ -34,7 +34,7 @@ export interface ComposedEmail {
  * Every email of the course in `courseDir` (the confirmation first, then each lesson in order; the
  * shared layout and confirmation from `templatesDir`),
  * composed by the real path: compileCourse → renderConfirmation/renderLesson → composeMessage, with
- * the same headers the drip (core/drip.ts) and the signup (core/signup.ts) give them.
+ * the same headers the drip (core/drip/) and the signup (core/signup.ts) give them.
  * Throws the compiler's TemplateError or the manifest's ValidationError when the course is broken.
  */
 export async function composeCourseEmails(
