@@ -5,9 +5,8 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
-import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { requeueHeldSubscriber } from '../adapters/dynamo-drip-store.js';
-import { createSesMailer } from '../adapters/ses-mailer.js';
+import { sesMailer, subscriptionDeps } from '../wiring/index.js';
 import { loadLocalTokenKey, loadSecretTokenKey } from '../adapters/token-key.js';
 import { isAppError } from '../core/errors.js';
 import { hasControlCharacter } from '../core/text.js';
@@ -17,7 +16,6 @@ import { parseSignupInput } from '../core/validation.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Course } from '../email/manifest.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
-import { messageComposer } from '../email/composer.js';
 import { loadCourses, type CourseFolder } from '../email/courses.js';
 import { defaultCoursesDir } from '../email/manifest.js';
 import { DEFAULTS } from '../config/defaults.js';
@@ -208,10 +206,7 @@ async function importWiring(
   let tokens: Tokens = { sign: refuse, verify: refuse };
   let settled = () => Promise.resolve();
   if (sending) {
-    const ses = createSesMailer({
-      client: t.ses(),
-      ...(settings.configurationSet === undefined ? {} : { configurationSet: settings.configurationSet }),
-    });
+    const ses = sesMailer(t.ses(), settings);
     if (t.kind === 'local') {
       const simulated = simulatedSesFeedback({ log: () => undefined })(ses, { doc: t.doc, tableName: t.tableName, clock: systemClock });
       mailer = simulated;
@@ -222,16 +217,16 @@ async function importWiring(
       tokens = createTokens(await loadSecretTokenKey(settings.tokenSecretId ?? ''));
     }
   }
-  const subscriptions: SubscriptionDeps = {
-    store: createDynamoStore({ doc: t.doc, tableName: t.tableName, dueShards: settings.dueShards }),
+  const subscriptions = subscriptionDeps({
+    doc: t.doc,
+    tableName: t.tableName,
+    dueShards: settings.dueShards,
     mailer,
-    clock: systemClock,
     tokens,
     compiled: await compiled(io, course),
-    composer: messageComposer,
     // The per-IP signup limit guards the public form; an operator's import is not a client IP.
     config: { publicUrl: linkBase(t, settings), signupsPerIpPerHour: Number.MAX_SAFE_INTEGER },
-  };
+  });
   return { subscriptions, settled };
 }
 
@@ -373,7 +368,7 @@ function sendTestCommand(ctx: CommandContext): CheckedCommand {
     // No configuration set and no tags: a test produces no SES events, so no counters move.
     await runSendTest(
       {
-        mailer: createSesMailer({ client: t.ses() }),
+        mailer: sesMailer(t.ses(), {}),
         compiled: await compiled(io, folder),
         publicUrl: linkBase(t, ctx.settings),
         out: io.out,

@@ -1,0 +1,59 @@
+// The api Lambda's deps (functions/handlers/api.ts): the HTTP app on API Gateway's events.
+import { getConnInfo, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { parseApiLambdaSettings } from '../adapters/config.js';
+import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
+import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
+import type { Mailer } from '../core/ports.js';
+import { createApp } from '../http/app.js';
+import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
+import { subscriptionDeps } from './deps.js';
+import { lambdaEntry, type LambdaEntry } from './lambda.js';
+import { lambdaRuntime } from './runtime.js';
+
+// The api sends no email: a signup is stored for the outbox and the drip sends its confirmation
+// (core/signup-outbox.ts), so this role holds no ses:SendRawEmail. A send reaching here is a bug, and
+// fails with this message rather than as an SES AccessDenied.
+const noMail: Mailer = {
+  sendRaw: () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip')),
+};
+
+/** The api Lambda: the HTTP app on API Gateway's events. Logs as JSON; no metrics of its own (API Gateway's suffice). */
+export function apiLambda(env: NodeJS.ProcessEnv = process.env): LambdaEntry<ReturnType<typeof handle>> {
+  return lambdaEntry('api', async ({ log }) => {
+    const settings = parseApiLambdaSettings(env, log);
+    const { originVerifySecretId } = settings;
+    const [{ config, tokens, compiled, courses }, origin] = await Promise.all([
+      lambdaRuntime(env, log, settings),
+      originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(originVerifySecretId),
+    ]);
+    const doc = createDocumentClient(createDynamoClient());
+    const deps = subscriptionDeps({
+      doc,
+      tableName: config.tableName,
+      dueShards: config.dueShards,
+      mailer: noMail,
+      tokens,
+      compiled,
+      courses,
+      config,
+      log,
+    });
+    // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
+    // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
+    // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).
+    const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
+      trustedClientIp(
+        {
+          viewerAddress: c.req.header(VIEWER_ADDRESS_HEADER),
+          originVerify: c.req.header(ORIGIN_VERIFY_HEADER),
+          connectionIp: getConnInfo(c).remote.address,
+        },
+        origin,
+      );
+    return handle(createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log }));
+  });
+}
+
+/** The api handler's own arguments (API Gateway's payload v2 and Lambda's context). */
+export type ApiEvent = LambdaEvent;
+export type ApiContext = LambdaContext;

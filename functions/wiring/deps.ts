@@ -1,0 +1,88 @@
+// The builders every entry point shares (functions/wiring/): the subscription core's deps and the
+// drip's, the same in Lambda, the local stack, the CLI and the bench.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppConfig } from '../adapters/config.js';
+import { createDynamoStore } from '../adapters/dynamo-store.js';
+import { createSesMailer } from '../adapters/ses-mailer.js';
+import type { DripDeps, DripStore, SendQuota } from '../core/drip.js';
+import { systemClock, type Clock, type Log, type Mailer, type Metrics } from '../core/ports.js';
+import type { SubscriptionDeps } from '../core/subscriptions.js';
+import type { Tokens } from '../core/tokens.js';
+import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
+import { messageComposer } from '../email/composer.js';
+
+/** The SES mailer, with the deployment's configuration set (SES events flow back through it) when it has one. */
+export function sesMailer(client: SESClient, config: { configurationSet?: string | undefined }): Mailer {
+  return createSesMailer({ client, ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }) });
+}
+
+/** What the subscription core runs on: a table, a mailer and a key, besides the course. */
+export interface SubscriptionParts {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Partitions of the due index (DUE_SHARDS): the drip's, or entries are never read. */
+  dueShards: number;
+  mailer: Mailer;
+  tokens: Tokens;
+  compiled: CompiledCourse;
+  courses?: CourseCatalog;
+  config: SubscriptionDeps['config'];
+  clock?: Clock;
+  log?: Log;
+}
+
+/** The subscription core's deps (signup, confirm, unsubscribe and the signup outbox), on DynamoDB. */
+export function subscriptionDeps(p: SubscriptionParts): SubscriptionDeps<CompiledCourse> {
+  return {
+    store: createDynamoStore({ doc: p.doc, tableName: p.tableName, dueShards: p.dueShards }),
+    mailer: p.mailer,
+    clock: p.clock ?? systemClock,
+    tokens: p.tokens,
+    compiled: p.compiled,
+    ...(p.courses === undefined ? {} : { courses: p.courses }),
+    composer: messageComposer,
+    config: p.config,
+    ...(p.log === undefined ? {} : { log: p.log }),
+  };
+}
+
+/** What the drip runs on; `store` is a drip store (createDynamoDripStore, or the bench's timed one). */
+export interface DripParts {
+  store: DripStore;
+  mailer: Mailer;
+  tokens: Pick<Tokens, 'sign'>;
+  course: CompiledCourse;
+  courses?: CourseCatalog;
+  config: Pick<AppConfig, 'publicUrl' | 'maxSendRate' | 'sendConcurrency' | 'senderAddress'>;
+  clock?: Clock;
+  log?: Log;
+  metrics?: Metrics;
+  /** SES GetSendQuota: AWS only (the emulator has no quota; MAX_SEND_RATE alone limits the rate). */
+  sendQuota?: () => Promise<SendQuota>;
+}
+
+/** The drip's deps: the same in the drip Lambdas, the local stack and the bench. */
+export function dripDeps(p: DripParts): DripDeps {
+  return {
+    store: p.store,
+    mailer: p.mailer,
+    ...(p.sendQuota === undefined ? {} : { sendQuota: p.sendQuota }),
+    clock: p.clock ?? systemClock,
+    ...(p.log === undefined ? {} : { log: p.log }),
+    ...(p.metrics === undefined ? {} : { metrics: p.metrics }),
+    sleep,
+    course: p.course,
+    ...(p.courses === undefined ? {} : { courses: p.courses }),
+    composer: messageComposer,
+    tokens: p.tokens,
+    settings: {
+      publicUrl: p.config.publicUrl,
+      maxSendRate: p.config.maxSendRate,
+      sendConcurrency: p.config.sendConcurrency,
+      // The deploy's verified From address (infra sets SENDER_ADDRESS); the manifest's is the fallback.
+      ...(p.config.senderAddress === undefined ? {} : { fromAddress: p.config.senderAddress }),
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// The drip planner Lambda's deps (functions/handlers/drip-planner.ts): the fan-out's claims, SES's
+// quota and the senders' asynchronous invoke.
+import { SESClient } from '@aws-sdk/client-ses';
+import { parsePlannerSettings } from '../adapters/config.js';
+import { createDynamoClient } from '../adapters/dynamo-client.js';
+import { createDynamoFanOutStore } from '../adapters/dynamo-fan-out.js';
+import { createSendQuota } from '../adapters/send-quota.js';
+import { createSenderInvoker } from '../adapters/sender-invoke.js';
+import { dueShards } from '../adapters/table.js';
+import { runPlanner, type PlannerDeps, type PlannerResult } from '../core/planner.js';
+import { systemClock } from '../core/ports.js';
+import { lambdaEntry, type LambdaEntry } from './lambda.js';
+
+/** The drip planner Lambda (fan-out): its ticks, planned by core/planner.ts. Logs only (the senders measure). */
+export function plannerLambda(env: NodeJS.ProcessEnv = process.env): LambdaEntry<(event: unknown) => Promise<PlannerResult>> {
+  return lambdaEntry('drip-planner', ({ log }) => {
+    const { app: config, senderFunctionName, dripTickSeconds } = parsePlannerSettings(env);
+    const deps: PlannerDeps = {
+      store: createDynamoFanOutStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName }),
+      sendQuota: createSendQuota(new SESClient({ maxAttempts: 3 })),
+      startSender: createSenderInvoker(senderFunctionName),
+      clock: systemClock,
+      log,
+      settings: {
+        shards: dueShards(config.dueShards),
+        maxSendRate: config.maxSendRate,
+        ratePerSender: config.ratePerSender,
+        dripSenders: config.dripSenders,
+        tickMs: dripTickSeconds * 1000,
+      },
+    };
+    return Promise.resolve((event: unknown) => runPlanner(deps, event));
+  });
+}
