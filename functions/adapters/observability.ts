@@ -45,26 +45,6 @@ export function createLambdaObservability(service: string): LambdaObservability 
 }
 
 /**
- * `fn` as a Lambda handler (the one wrapper every handler shares, in place of Powertools' middy
- * middlewares): each invocation's context joins every log line (request id, cold start), and the
- * invocation's metrics are published at its end, when `fn` throws too.
- */
-export function withObservability<E, C, R>(
-  observability: LambdaObservability,
-  fn: (event: E, context: C) => Promise<R>,
-): (event: E, context?: C) => Promise<R> {
-  // Lambda always passes a context; a test calling the handler directly may leave it out.
-  return async (event, context) => {
-    observability.startInvocation(context);
-    try {
-      return await fn(event, context as C);
-    } finally {
-      observability.publishMetrics();
-    }
-  };
-}
-
-/**
  * The log port for a terminal (`npm start`): `drip.summary sent=3 failed=0 …`, with the level in
  * front when it is not `info`. `write` gets one line per entry.
  */

@@ -1,6 +1,6 @@
 // The origin-verify secret the api Lambda checks behind CloudFront (functions/http/client-ip.ts): a
 // Secrets Manager secret generated at deploy, whose value the operator puts in the distribution's
-// origin custom header. Read through adapters/secrets.ts (cached for SECRET_MAX_AGE_SECONDS).
+// origin custom header. Read once per container (adapters/secrets.ts).
 import { MIN_ORIGIN_SECRET_LENGTH } from '../http/client-ip.js';
 import { readSecret, type ReadSecret } from './secrets.js';
 

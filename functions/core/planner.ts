@@ -17,16 +17,17 @@ export interface PlannerDeps {
   startSender: (order: ShareOrder) => Promise<void>;
   clock: Clock;
   log: Log;
+  /** The due index's shards (adapters/table.ts dueShards). */
+  shards: string[];
+  /** The tick's length in ms (the schedule's rate). */
+  tickMs: number;
   settings: {
-    /** The due index's shards (adapters/table.ts dueShards). */
-    shards: string[];
     /** Emails per second the deployment may send; SES's own rate caps it. */
     maxSendRate: number;
+    /** Emails per second one sender is asked to carry. */
     ratePerSender: number;
     /** The most senders a tick fans out to. */
     dripSenders: number;
-    /** The tick's length in ms (the schedule's rate). */
-    tickMs: number;
   };
 }
 
@@ -35,9 +36,9 @@ export type PlannerResult =
 
 /** Plans the tick of `event` (the scheduled event) and starts its senders; logs `drip.plan` (or why not). */
 export async function runPlanner(deps: PlannerDeps, event: unknown): Promise<PlannerResult> {
-  const { log, settings } = deps;
+  const { log, settings, shards } = deps;
   const startedAt = deps.clock.now();
-  const planned = planTick({ event, startedAt, tickMs: settings.tickMs });
+  const planned = planTick({ event, startedAt, tickMs: deps.tickMs });
   const { tick } = planned;
   if (planned.late) {
     // A delivery so late that its senders could not start before the next tick's: that tick carries on.
@@ -51,19 +52,13 @@ export async function runPlanner(deps: PlannerDeps, event: unknown): Promise<Pla
   }
   const quota = await deps.sendQuota();
   const maxSendRate = Math.min(settings.maxSendRate, quota.maxSendRate);
-  const { shards } = settings;
   const senders = sendersFor({
     maxSendRate,
     ratePerSender: settings.ratePerSender,
     maxSenders: settings.dripSenders,
     shards: shards.length,
   });
-  const plan = planSenders({
-    shards,
-    senders,
-    maxSendRate,
-    ...(quota.remaining24h === undefined ? {} : { remaining24h: quota.remaining24h }),
-  });
+  const plan = planSenders({ shards, senders, maxSendRate, remaining24h: quota.remaining24h });
   await Promise.all(plan.map((share) => deps.startSender({ tick, share, until })));
   log({
     msg: 'drip.plan',

@@ -7,7 +7,7 @@ import type { Mailer } from '../core/ports.js';
 import { createApp } from '../http/app.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { subscriptionDeps } from './deps.js';
-import { lambdaEntry, type LambdaEntry } from './lambda.js';
+import { lambdaHandler } from './lambda.js';
 import { lambdaRuntime } from './runtime.js';
 
 // The api sends no email: a signup is stored for the outbox and the drip sends its confirmation
@@ -17,43 +17,53 @@ const noMail: Mailer = {
   sendRaw: () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip')),
 };
 
-/** The api Lambda: the HTTP app on API Gateway's events. Logs as JSON; no metrics of its own (API Gateway's suffice). */
-export function apiLambda(env: NodeJS.ProcessEnv = process.env): LambdaEntry<ReturnType<typeof handle>> {
-  return lambdaEntry('api', async ({ log }) => {
-    const settings = parseApiLambdaSettings(env, log);
-    const { originVerifySecretId } = settings;
-    const [{ config, tokens, compiled, courses }, origin] = await Promise.all([
-      lambdaRuntime(env, log, settings),
-      originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(originVerifySecretId),
-    ]);
-    const doc = createDocumentClient(createDynamoClient());
-    const deps = subscriptionDeps({
-      doc,
-      tableName: config.tableName,
-      dueShards: config.dueShards,
-      mailer: noMail,
-      tokens,
-      compiled,
-      courses,
-      config,
-      log,
-    });
-    // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
-    // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
-    // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).
-    const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
-      trustedClientIp(
-        {
-          viewerAddress: c.req.header(VIEWER_ADDRESS_HEADER),
-          originVerify: c.req.header(ORIGIN_VERIFY_HEADER),
-          connectionIp: getConnInfo(c).remote.address,
-        },
-        origin,
-      );
-    return handle(createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log }));
-  });
-}
+/** The api's deps: the HTTP app as a handler of API Gateway's events (hono/aws-lambda). */
+export type ApiApp = ReturnType<typeof handle>;
 
-/** The api handler's own arguments (API Gateway's payload v2 and Lambda's context). */
-export type ApiEvent = LambdaEvent;
-export type ApiContext = LambdaContext;
+/**
+ * The api Lambda's handler of `fn`, which gets the app built once per container (settings, the
+ * link-signing key and, behind CloudFront, the origin-verify secret, the courses compiled at build
+ * time). Logs as JSON; no metrics of its own (API Gateway's suffice).
+ */
+export function apiLambda<R>(
+  fn: (app: ApiApp, event: LambdaEvent, context: LambdaContext) => Promise<R>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return lambdaHandler(
+    'api',
+    async ({ log }) => {
+      const settings = parseApiLambdaSettings(env, log);
+      const { originVerifySecretId } = settings;
+      const [{ config, tokens, compiled, courses }, origin] = await Promise.all([
+        lambdaRuntime(env, log, settings),
+        originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(originVerifySecretId),
+      ]);
+      const doc = createDocumentClient(createDynamoClient());
+      const deps = subscriptionDeps({
+        doc,
+        tableName: config.tableName,
+        dueShards: config.dueShards,
+        mailer: noMail,
+        tokens,
+        compiled,
+        courses,
+        config,
+        log,
+      });
+      // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
+      // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
+      // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).
+      const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
+        trustedClientIp(
+          {
+            viewerAddress: c.req.header(VIEWER_ADDRESS_HEADER),
+            originVerify: c.req.header(ORIGIN_VERIFY_HEADER),
+            connectionIp: getConnInfo(c).remote.address,
+          },
+          origin,
+        );
+      return handle(createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log }));
+    },
+    fn,
+  );
+}

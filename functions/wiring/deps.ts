@@ -29,23 +29,15 @@ export interface SubscriptionParts {
   compiled: CompiledCourse;
   courses?: CourseCatalog;
   config: SubscriptionDeps['config'];
+  /** Default wall time. */
   clock?: Clock;
   log?: Log;
 }
 
 /** The subscription core's deps (signup, confirm, unsubscribe and the signup outbox), on DynamoDB. */
 export function subscriptionDeps(p: SubscriptionParts): SubscriptionDeps<CompiledCourse> {
-  return {
-    store: createDynamoStore({ doc: p.doc, tableName: p.tableName, dueShards: p.dueShards }),
-    mailer: p.mailer,
-    clock: p.clock ?? systemClock,
-    tokens: p.tokens,
-    compiled: p.compiled,
-    ...(p.courses === undefined ? {} : { courses: p.courses }),
-    composer: messageComposer,
-    config: p.config,
-    ...(p.log === undefined ? {} : { log: p.log }),
-  };
+  const { doc, tableName, dueShards, ...ports } = p;
+  return { clock: systemClock, composer: messageComposer, ...ports, store: createDynamoStore({ doc, tableName, dueShards }) };
 }
 
 /** What the drip runs on; `store` is a drip store (createDynamoDripStore, or the bench's timed one). */
@@ -65,24 +57,18 @@ export interface DripParts {
 
 /** The drip's deps: the same in the drip Lambdas, the local stack and the bench. */
 export function dripDeps(p: DripParts): DripDeps {
+  const { config, ...ports } = p;
   return {
-    store: p.store,
-    mailer: p.mailer,
-    ...(p.sendQuota === undefined ? {} : { sendQuota: p.sendQuota }),
-    clock: p.clock ?? systemClock,
-    ...(p.log === undefined ? {} : { log: p.log }),
-    ...(p.metrics === undefined ? {} : { metrics: p.metrics }),
+    clock: systemClock,
     sleep,
-    course: p.course,
-    ...(p.courses === undefined ? {} : { courses: p.courses }),
     composer: messageComposer,
-    tokens: p.tokens,
+    ...ports,
     settings: {
-      publicUrl: p.config.publicUrl,
-      maxSendRate: p.config.maxSendRate,
-      sendConcurrency: p.config.sendConcurrency,
-      // The deploy's verified From address (infra sets SENDER_ADDRESS); the manifest's is the fallback.
-      ...(p.config.senderAddress === undefined ? {} : { fromAddress: p.config.senderAddress }),
+      publicUrl: config.publicUrl,
+      maxSendRate: config.maxSendRate,
+      sendConcurrency: config.sendConcurrency,
+      // The deploy's verified From address (infra sets SENDER_ADDRESS); the manifest's when undefined.
+      fromAddress: config.senderAddress,
     },
   };
 }

@@ -10,7 +10,7 @@ import type { FanOutStore } from '../core/fan-out.js';
 import { METRIC_SERVICE, type DripSummary, type Log } from '../core/ports.js';
 import { sweepSignupsLogged } from '../core/signup-outbox.js';
 import { dripDeps, sesMailer, subscriptionDeps } from './deps.js';
-import { lambdaEntry, type LambdaEntry } from './lambda.js';
+import { lambdaHandler } from './lambda.js';
 import { lambdaRuntime } from './runtime.js';
 
 /** Left at the end of a drip invocation for the sends in flight to finish and the summary to be logged. */
@@ -29,41 +29,48 @@ export interface DripContext {
 export interface DripContainer {
   drip: DripDeps;
   /** Sends the outbox's confirmations within the first quarter of the time to `deadline`; never throws. */
-  sweepOutbox(now: Date, deadline: Date): Promise<void>;
+  sweepOutbox: (now: Date, deadline: Date) => Promise<void>;
   fanOut: FanOutStore;
   log: Log;
 }
 
 /** The drip Lambda and the fanned-out drip senders (the same deps; logs and metrics under `drip`). */
-export function dripLambda(env: NodeJS.ProcessEnv = process.env): LambdaEntry<DripContainer> {
-  return lambdaEntry(METRIC_SERVICE.drip, async ({ log, metrics }) => {
-    const { config, tokens, compiled, courses } = await lambdaRuntime(env, log);
-    // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
-    const ses = new SESClient({
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 },
-      cacheMiddleware: true,
-    });
-    const mailer = sesMailer(ses, config);
-    const dynamo = createDynamoClient({ cacheMiddleware: true });
-    const { tableName } = config;
-    const doc = createDocumentClient(createDynamoClient());
-    const signups = subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, compiled, courses, config, log });
-    const store = createDynamoDripStore({ dynamo, tableName, dueShards: config.dueShards });
-    return {
-      drip: dripDeps({ store, mailer, sendQuota: createSendQuota(ses), tokens, course: compiled, courses, config, log, metrics }),
-      fanOut: createDynamoFanOutStore({ dynamo, tableName }),
-      log,
-      async sweepOutbox(now, deadline) {
-        try {
-          const share = new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE);
-          await sweepSignupsLogged(signups, share, log, metrics);
-        } catch (e: unknown) {
-          log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
-        }
-      },
-    };
-  });
+export function dripLambda<E, R>(
+  fn: (drip: DripContainer, event: E, context: DripContext) => Promise<R>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return lambdaHandler(
+    METRIC_SERVICE.drip,
+    async ({ log, metrics }) => {
+      const { config, tokens, compiled, courses } = await lambdaRuntime(env, log);
+      // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
+      const ses = new SESClient({
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 },
+        cacheMiddleware: true,
+      });
+      const mailer = sesMailer(ses, config);
+      const dynamo = createDynamoClient({ cacheMiddleware: true });
+      const { tableName } = config;
+      const doc = createDocumentClient(createDynamoClient());
+      const signups = subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, compiled, courses, config, log });
+      const store = createDynamoDripStore({ dynamo, tableName, dueShards: config.dueShards });
+      return {
+        drip: dripDeps({ store, mailer, sendQuota: createSendQuota(ses), tokens, course: compiled, courses, config, log, metrics }),
+        fanOut: createDynamoFanOutStore({ dynamo, tableName }),
+        log,
+        sweepOutbox: async (now, deadline) => {
+          try {
+            const share = new Date(now.getTime() + (deadline.getTime() - now.getTime()) * OUTBOX_SHARE);
+            await sweepSignupsLogged(signups, share, log, metrics);
+          } catch (e: unknown) {
+            log({ level: 'error', msg: 'signup outbox sweep failed', error: e instanceof Error ? e.message : String(e) });
+          }
+        },
+      };
+    },
+    fn,
+  );
 }
 
 /**

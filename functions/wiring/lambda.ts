@@ -1,34 +1,35 @@
-// What every Lambda entry shares (functions/wiring/): its log and metrics ports, its deps built once
-// per container, and the wrapper its handler goes through.
-import { createLambdaObservability, withObservability } from '../adapters/observability.js';
-import type { Log, Metrics } from '../core/ports.js';
+// What every Lambda handler shares (functions/wiring/): its log and metrics ports, its deps built once
+// per container, and the one wrapper it goes through.
+import { createLambdaObservability, type LambdaObservability } from '../adapters/observability.js';
 
-/** One Lambda's log and metrics ports, its deps (built once per container) and its handler wrapper. */
-export interface LambdaEntry<D> {
-  log: Log;
-  metrics: Metrics;
-  /** The container's deps, built on first use; a failed start (a secret not readable yet) is not kept: the next invocation tries again. */
-  deps(): Promise<D>;
-  /** `fn` as the Lambda's handler: logs carry the invocation's context, its metrics are published at its end (adapters/observability.ts). */
-  handle<E, C, R>(fn: (event: E, context: C) => Promise<R>): (event: E, context?: C) => Promise<R>;
-}
-
-/** `service`: the `service` key of every log line and metric (METRIC_SERVICE; the alarms match it). */
-export function lambdaEntry<D>(service: string, build: (ports: { log: Log; metrics: Metrics }) => Promise<D>): LambdaEntry<D> {
+/**
+ * The Lambda handler of `fn`, which gets the container's deps first (the one wrapper every handler
+ * shares, in place of Powertools' middy middlewares): each invocation's context joins every log line
+ * (request id, cold start), and its metrics are published at its end as one EMF block, when `fn`
+ * throws too. `service` is the `service` key of every log line and metric (METRIC_SERVICE; the alarms
+ * match it). `build` makes the deps on the first invocation; a failed start (a secret not readable
+ * yet) is not kept: the next invocation tries again.
+ */
+export function lambdaHandler<D, E, C, R>(
+  service: string,
+  build: (ports: LambdaObservability) => D | Promise<D>,
+  fn: (deps: D, event: E, context: C) => Promise<R>,
+): (event: E, context?: C) => Promise<R> {
   const observability = createLambdaObservability(service);
-  const { log, metrics } = observability;
   let ready: Promise<D> | undefined;
-  return {
-    log,
-    metrics,
-    deps() {
-      ready ??= build({ log, metrics });
-      const current = ready;
-      void current.catch(() => {
-        if (ready === current) ready = undefined;
-      });
-      return current;
-    },
-    handle: (fn) => withObservability(observability, fn),
+  return async (event, context) => {
+    observability.startInvocation(context);
+    try {
+      ready ??= Promise.resolve(observability)
+        .then(build)
+        .catch((e: unknown) => {
+          ready = undefined;
+          throw e;
+        });
+      // Lambda always passes a context; a test calling the handler directly may leave it out.
+      return await fn(await ready, event, context!);
+    } finally {
+      observability.publishMetrics();
+    }
   };
 }

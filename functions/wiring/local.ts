@@ -40,8 +40,8 @@ export interface LocalDripContext {
 
 /** The local stack's subscription core, on the stack's table, mailer and key. */
 export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<CompiledCourse> {
-  const { doc, tableName, config } = ctx;
-  return subscriptionDeps({ ...ctx, doc, tableName, dueShards: config.dueShards, config });
+  const { doc, tableName, config, mailer, tokens, compiled, courses, clock, log } = ctx;
+  return subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, compiled, courses, config, clock, log });
 }
 
 /**
@@ -51,7 +51,8 @@ export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<C
 export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
   const { config } = ctx;
   const store = createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: config.dueShards });
-  const deps = dripDeps({ ...ctx, store, course: ctx.compiled });
+  const { mailer, tokens, compiled, courses, clock, log } = ctx;
+  const deps = dripDeps({ store, mailer, tokens, course: compiled, courses, config, clock, log });
   const { dripSenders, ratePerSender, maxSendRate } = config;
   if (dripSenders <= 1) return (run) => runDrip(deps, run);
   const shards = dueShards(config.dueShards);

@@ -7,28 +7,30 @@ import { createDynamoFanOutStore } from '../adapters/dynamo-fan-out.js';
 import { createSendQuota } from '../adapters/send-quota.js';
 import { createSenderInvoker } from '../adapters/sender-invoke.js';
 import { dueShards } from '../adapters/table.js';
-import { runPlanner, type PlannerDeps, type PlannerResult } from '../core/planner.js';
+import type { PlannerDeps, PlannerResult } from '../core/planner.js';
 import { systemClock } from '../core/ports.js';
-import { lambdaEntry, type LambdaEntry } from './lambda.js';
+import { lambdaHandler } from './lambda.js';
+
+export { runPlanner } from '../core/planner.js';
 
 /** The drip planner Lambda (fan-out): its ticks, planned by core/planner.ts. Logs only (the senders measure). */
-export function plannerLambda(env: NodeJS.ProcessEnv = process.env): LambdaEntry<(event: unknown) => Promise<PlannerResult>> {
-  return lambdaEntry('drip-planner', ({ log }) => {
-    const { app: config, senderFunctionName, dripTickSeconds } = parsePlannerSettings(env);
-    const deps: PlannerDeps = {
-      store: createDynamoFanOutStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName }),
-      sendQuota: createSendQuota(new SESClient({ maxAttempts: 3 })),
-      startSender: createSenderInvoker(senderFunctionName),
-      clock: systemClock,
-      log,
-      settings: {
+export function plannerLambda<E>(fn: (planner: PlannerDeps, event: E) => Promise<PlannerResult>, env: NodeJS.ProcessEnv = process.env) {
+  return lambdaHandler(
+    'drip-planner',
+    ({ log }): PlannerDeps => {
+      const { app: config, senderFunctionName, dripTickSeconds } = parsePlannerSettings(env);
+      const deps: PlannerDeps = {
+        store: createDynamoFanOutStore({ dynamo: createDynamoClient({ cacheMiddleware: true }), tableName: config.tableName }),
+        sendQuota: createSendQuota(new SESClient({ maxAttempts: 3 })),
+        startSender: createSenderInvoker(senderFunctionName),
+        clock: systemClock,
+        log,
         shards: dueShards(config.dueShards),
-        maxSendRate: config.maxSendRate,
-        ratePerSender: config.ratePerSender,
-        dripSenders: config.dripSenders,
         tickMs: dripTickSeconds * 1000,
-      },
-    };
-    return Promise.resolve((event: unknown) => runPlanner(deps, event));
-  });
+        settings: config,
+      };
+      return deps;
+    },
+    fn,
+  );
 }

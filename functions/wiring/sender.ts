@@ -8,7 +8,7 @@ export { parseShareOrder } from '../adapters/share-order.js';
 
 /** One fanned-out sender's share (core/fan-out.ts runSender), at most once. */
 export function runSenderShare(c: DripContainer, order: ShareOrder, context: DripContext): Promise<SenderOutcome> {
-  return runSender({ drip: c.drip, store: c.fanOut, log: c.log, sweepOutbox: (now, deadline) => c.sweepOutbox(now, deadline) }, order, {
+  return runSender({ drip: c.drip, store: c.fanOut, log: c.log, sweepOutbox: c.sweepOutbox }, order, {
     remainingMs: context.getRemainingTimeInMillis(),
     safetyMarginMs: SAFETY_MARGIN_MS,
   });

@@ -7,7 +7,7 @@ import { createDynamoFeedbackStore } from '../adapters/dynamo-feedback-store.js'
 import { createSesEventsHandler, type SnsEvent } from '../adapters/ses-notifications.js';
 import type { FeedbackBatchSummary, FeedbackDeps } from '../core/feedback.js';
 import { METRIC_SERVICE, systemClock, type Clock, type Log, type Metrics } from '../core/ports.js';
-import { lambdaEntry, type LambdaEntry } from './lambda.js';
+import { lambdaHandler } from './lambda.js';
 
 export { createSesEventsHandler, type SnsEvent } from '../adapters/ses-notifications.js';
 
@@ -19,19 +19,26 @@ export function feedbackDeps(p: {
   log: Log;
   metrics?: Metrics;
 }): FeedbackDeps {
-  return {
-    store: createDynamoFeedbackStore({ doc: p.doc, tableName: p.tableName }),
-    clock: p.clock,
-    log: p.log,
-    ...(p.metrics === undefined ? {} : { metrics: p.metrics }),
-  };
+  return { store: createDynamoFeedbackStore(p), clock: p.clock, log: p.log, metrics: p.metrics };
 }
 
 /** The ses-events Lambda: SES notifications through SNS into the feedback core (metrics: bounces, complaints, deliveries). */
-export function sesEventsLambda(env: NodeJS.ProcessEnv = process.env): LambdaEntry<(event: SnsEvent) => Promise<FeedbackBatchSummary>> {
-  return lambdaEntry(METRIC_SERVICE.sesEvents, ({ log, metrics }) => {
-    const config = parseConfig(env);
-    const doc = createDocumentClient(createDynamoClient());
-    return Promise.resolve(createSesEventsHandler(feedbackDeps({ doc, tableName: config.tableName, clock: systemClock, log, metrics })));
-  });
+export function sesEventsLambda<R>(
+  fn: (apply: (event: SnsEvent) => Promise<FeedbackBatchSummary>, event: SnsEvent) => Promise<R>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return lambdaHandler(
+    METRIC_SERVICE.sesEvents,
+    ({ log, metrics }) =>
+      createSesEventsHandler(
+        feedbackDeps({
+          doc: createDocumentClient(createDynamoClient()),
+          tableName: parseConfig(env).tableName,
+          clock: systemClock,
+          log,
+          metrics,
+        }),
+      ),
+    fn,
+  );
 }
