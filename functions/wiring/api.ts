@@ -3,19 +3,19 @@ import { getConnInfo, handle, type LambdaContext, type LambdaEvent } from 'hono/
 import { parseApiLambdaSettings } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
-import type { Mailer } from '../core/ports.js';
+import type { Mailer, MessageComposer } from '../core/ports.js';
 import { createApp } from '../http/app.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
-import { subscriptionDeps } from './deps.js';
+import { subscriptionDepsWith } from './deps.js';
 import { lambdaHandler } from './lambda.js';
 import { lambdaRuntime } from './runtime.js';
 
 // The api sends no email: a signup is stored for the outbox and the drip sends its confirmation
-// (core/signup-outbox.ts), so this role holds no ses:SendRawEmail. A send reaching here is a bug, and
-// fails with this message rather than as an SES AccessDenied.
-const noMail: Mailer = {
-  sendRaw: () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip')),
-};
+// (core/signup-outbox.ts), so this role holds no ses:SendRawEmail and the bundle no MIME composer. A
+// send reaching here is a bug, and fails with this message rather than as an SES AccessDenied.
+const sendsNoMail = () => Promise.reject(new Error('The api Lambda sends no email: signups wait in the outbox for the drip'));
+const noMail: Mailer = { sendRaw: sendsNoMail };
+const noComposer: MessageComposer = { lesson: sendsNoMail, confirmation: sendsNoMail, alreadySubscribed: sendsNoMail };
 
 /** The api's deps: the HTTP app as a handler of API Gateway's events (hono/aws-lambda). */
 export type ApiApp = ReturnType<typeof handle>;
@@ -39,7 +39,7 @@ export function apiLambda<R>(
         originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(originVerifySecretId),
       ]);
       const doc = createDocumentClient(createDynamoClient());
-      const deps = subscriptionDeps({
+      const deps = subscriptionDepsWith(noComposer, {
         doc,
         tableName: config.tableName,
         dueShards: config.dueShards,

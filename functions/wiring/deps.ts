@@ -7,7 +7,7 @@ import type { AppConfig } from '../adapters/config.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import type { DripDeps, DripStore, SendQuota } from '../core/drip.js';
-import { systemClock, type Clock, type Log, type Mailer, type Metrics } from '../core/ports.js';
+import { systemClock, type Clock, type Log, type Mailer, type MessageComposer, type Metrics } from '../core/ports.js';
 import type { SubscriptionDeps } from '../core/subscriptions.js';
 import type { Tokens } from '../core/tokens.js';
 import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
@@ -34,11 +34,17 @@ export interface SubscriptionParts {
   log?: Log;
 }
 
-/** The subscription core's deps (signup, confirm, unsubscribe and the signup outbox), on DynamoDB. */
-export function subscriptionDeps(p: SubscriptionParts): SubscriptionDeps<CompiledCourse> {
+/**
+ * The subscription core's deps over `composer`. An entry point that sends no email (the api) passes a
+ * composer that refuses, so its bundle carries no MIME composer and no lesson rendering.
+ */
+export function subscriptionDepsWith(composer: MessageComposer, p: SubscriptionParts): SubscriptionDeps<CompiledCourse> {
   const { doc, tableName, dueShards, ...ports } = p;
-  return { clock: systemClock, composer: messageComposer, ...ports, store: createDynamoStore({ doc, tableName, dueShards }) };
+  return { clock: systemClock, composer, ...ports, store: createDynamoStore({ doc, tableName, dueShards }) };
 }
+
+/** The subscription core's deps (signup, confirm, unsubscribe and the signup outbox's confirmations), on DynamoDB. */
+export const subscriptionDeps = (p: SubscriptionParts): SubscriptionDeps<CompiledCourse> => subscriptionDepsWith(messageComposer, p);
 
 /** What the drip runs on; `store` is a drip store (createDynamoDripStore, or the bench's timed one). */
 export interface DripParts {

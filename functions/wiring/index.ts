@@ -6,6 +6,6 @@
 // imports it, used or not. Nothing here runs at import: a Lambda's container is built on its first
 // invocation, and every other entry point calls the builder it needs. This index is for the entry
 // points that are not Lambdas.
-export { dripDeps, sesMailer, subscriptionDeps, type DripParts, type SubscriptionParts } from './deps.js';
+export { dripDeps, sesMailer, subscriptionDeps, subscriptionDepsWith, type DripParts, type SubscriptionParts } from './deps.js';
 export { createLocalRunDrip, localSubscriptionDeps, type LocalDripContext } from './local.js';
 export { createSesEventsHandler, feedbackDeps, type SnsEvent } from './ses-events.js';
