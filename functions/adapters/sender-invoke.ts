@@ -18,7 +18,7 @@ export function createSenderInvoker(
         new InvokeCommand({
           FunctionName: functionName,
           InvocationType: 'Event',
-          Payload: JSON.stringify(order),
+          Payload: new TextEncoder().encode(JSON.stringify(order)),
         }),
       );
     } catch (e: unknown) {
