@@ -2,4 +2,4 @@
 // invokes the K drip senders asynchronously, each with its share (functions/core/planner.ts).
 import { plannerLambda, runPlanner } from '../wiring/planner.js';
 
-export const handler = plannerLambda((planner, event?: unknown) => runPlanner(planner, event));
+export const handler = plannerLambda(runPlanner);
