@@ -1,6 +1,6 @@
 // `npm run bench:signup`: how long `POST /subscribe` takes to answer for an address that is new,
-// pending, active or suppressed, through real HTTP against the local stack (DynamoDB Local, the SES
-// emulator). The answer must not tell them apart (so the form cannot be used to learn who subscribed): the form stores the signup in the outbox
+// pending, active or suppressed, through real HTTP against the local stack (dynalite, the SES
+// emulator). The answer must not tell them apart (issue 11): the form stores the signup in the outbox
 // and answers; the address-dependent work runs after the answer. For contrast it also times that work
 // itself (applySignup, which the answer used to wait for), per state.
 //
@@ -13,18 +13,14 @@ import { parseArgs } from 'node:util';
 import { SESClient } from '@aws-sdk/client-ses';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../functions/adapters/dynamo-client.js';
-import { createDynamoStore } from '../functions/adapters/dynamo-store.js';
-import { createSesMailer } from '../functions/adapters/ses-mailer.js';
 import { keys, suppressionHash } from '../functions/adapters/table.js';
-import { systemClock } from '../functions/core/ports.js';
-import type { SubscriptionDeps } from '../functions/core/lifecycle.js';
 import { applySignup } from '../functions/core/signup.js';
-import { messageComposer } from '../functions/email/composer.js';
 import { parseSignupInput } from '../functions/core/validation.js';
 import { readShape, wholeNumber, withDefault } from '../functions/config/parts.js';
 import { parseLocalSettings } from '../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../functions/local/stack.js';
 import { emulatorEmails } from '../functions/local/services.js';
+import { sesMailer, subscriptionDeps } from '../functions/wiring/index.js';
 
 const STATES = ['new', 'pending', 'active', 'suppressed'] as const;
 type State = (typeof STATES)[number];
@@ -114,15 +110,15 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ settings, log: () => undefined });
   const ses = new SESClient({ endpoint: stack.inboxUrl, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   // The work the answer no longer waits for, on the same table and emulator.
-  const deps: SubscriptionDeps = {
-    store: createDynamoStore({ doc: stack.doc, tableName: stack.tableName, dueShards: stack.config.dueShards }),
-    mailer: createSesMailer({ client: ses }),
-    clock: systemClock,
+  const deps = subscriptionDeps({
+    doc: stack.doc,
+    tableName: stack.tableName,
+    dueShards: stack.config.dueShards,
+    mailer: sesMailer(ses, {}),
     tokens: stack.tokens,
     courses: stack.courses,
-    composer: messageComposer,
     config: stack.config,
-  };
+  });
   const answer: Record<State, number[]> = { new: [], pending: [], active: [], suppressed: [] };
   const behind: Record<State, number[]> = { new: [], pending: [], active: [], suppressed: [] };
   try {

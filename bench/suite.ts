@@ -7,7 +7,6 @@
 // DynamoDB Local and the sink run in child processes (bench/services.ts), so this process's CPU time is
 // the drip's own: "per core" below is emails per CPU-second of the process running the drip.
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -17,11 +16,10 @@ import { dueShards } from '../functions/adapters/table.js';
 import { startCpuHog } from './hog.js';
 import { createTokens } from '../functions/core/tokens.js';
 import { createDynamoDripStore } from '../functions/adapters/dynamo-drip-store.js';
-import { createSesMailer } from '../functions/adapters/ses-mailer.js';
+import { dripDeps as wiredDripDeps, sesMailer } from '../functions/wiring/index.js';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../functions/adapters/dynamo-client.js';
 import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
 import type { CompiledCourse } from '../functions/email/compiled-course.js';
-import { messageComposer } from '../functions/email/composer.js';
 import type { Course } from '../functions/email/manifest.js';
 import { renderLesson } from '../functions/email/personalise.js';
 import { composeMessage, listIdFor } from '../functions/email/mime.js';
@@ -132,17 +130,15 @@ function sesClient(endpoint: string): SESClient {
 }
 
 function dripDeps(store: DripStore, ses: SESClient, compiled: CompiledCourse, maxSendRate: number): DripDeps {
-  return {
+  return wiredDripDeps({
     store,
-    mailer: createSesMailer({ client: ses, configurationSet: 'bench' }),
+    mailer: sesMailer(ses, { configurationSet: 'bench' }),
     clock: { now: () => new Date() },
-    sleep,
     course: compiled,
-    composer: messageComposer,
     tokens,
-    settings: { publicUrl: 'https://course.example.com', maxSendRate, sendConcurrency: THROUGHPUT_CONCURRENCY },
+    config: { publicUrl: 'https://course.example.com', maxSendRate, sendConcurrency: THROUGHPUT_CONCURRENCY },
     log: () => undefined,
-  };
+  });
 }
 
 /** Items a Scan + filter reads to find the same due subscribers: the whole table. */

@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Log, Mailer, MessageTags } from '../core/ports.js';
 import { readableLog } from '../adapters/observability.js';
-import { createDynamoFeedbackStore } from '../adapters/dynamo-feedback-store.js';
-import { createSesEventsHandler, type SnsEvent } from '../handlers/ses-events.js';
+import { createSesEventsHandler, feedbackDeps, type SnsEvent } from '../wiring/index.js';
 
 /** What the SES mailbox simulator does with each of its addresses (`name+label@` works too). */
 type SimulatedOutcome = 'delivered' | 'bounce' | 'complaint' | 'suppressed';
@@ -153,7 +152,7 @@ export function simulatedSesFeedback(options: { log?: Log } = {}) {
     });
   return (mailer: Mailer, ctx: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock }): SimulatedFeedbackMailer =>
     withSimulatedFeedback(mailer, {
-      deliver: createSesEventsHandler({ store: createDynamoFeedbackStore(ctx), clock: ctx.clock, log }),
+      deliver: createSesEventsHandler(feedbackDeps({ ...ctx, log })),
       now: () => ctx.clock.now(),
       log,
     });

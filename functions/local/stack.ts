@@ -15,9 +15,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../adapters/config.js';
 import { localUrl } from '../config/defaults.js';
 import { LOCAL_CREDENTIALS, createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
-import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { readableLog } from '../adapters/observability.js';
-import { createSesMailer } from '../adapters/ses-mailer.js';
 import { tableDefinition } from '../adapters/table.js';
 import { loadLocalTokenKey } from '../adapters/token-key.js';
 import { systemClock, type Clock, type DripSummary, type Log, type Mailer, type RunDrip } from '../core/ports.js';
@@ -26,39 +24,16 @@ import type { SubscriptionDeps } from '../core/lifecycle.js';
 import { createInProcessOutbox, sweepSignupsLogged, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
-import { messageComposer } from '../email/composer.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
+import { createLocalRunDrip, localSubscriptionDeps, sesMailer, type LocalDripContext } from '../wiring/index.js';
 import { answerAfterBody } from './early-answers.js';
 import { localRoutes } from './routes.js';
 import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
 import type { LocalSettings } from './settings.js';
-import { createLocalRunDrip, startDripTicker, type DripTicker } from './ticker.js';
+import { startDripTicker, type DripTicker } from './ticker.js';
 
-/**
- * What the drip is built from locally (the same pieces the drip Lambda gets in AWS):
- * - `doc`, `tableName`: the document client on DynamoDB Local (or AWS_ENDPOINT_URL_DYNAMODB) and the table;
- * - `dripDynamo`: the drip store's own raw client on the same endpoint, with cacheMiddleware (which the
- *   DocumentClient refuses), as in the drip Lambda;
- * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after `decorateMailer`;
- * - `config`: the app config (publicUrl is the real one, port included; maxSendRate, sendConcurrency, dueShards);
- * - `courses`: every course of COURSES_DIR, compiled once at start; `compiled`: the first of them;
- * - `tokens`: signs unsubscribe links with the kept key;
- * - `clock`: wall time (the ticker's `now` and every deadline come from it).
- */
-export interface LocalDripContext {
-  doc: DynamoDBDocumentClient;
-  dripDynamo: DynamoDBClient;
-  tableName: string;
-  mailer: Mailer;
-  config: AppConfig;
-  compiled: CompiledCourse;
-  courses: CourseCatalog;
-  tokens: Tokens;
-  clock: Clock;
-  /** The log port, as readable lines on the stack's console. */
-  log: Log;
-}
+export type { LocalDripContext } from '../wiring/index.js';
 
 /**
  * The drip wired into `npm start` when the caller passes none. The drip module fills this spot:
@@ -293,23 +268,11 @@ function wireApp(
   running: Running,
 ): { app: Hono; runDrip: RunDrip | undefined } {
   const { config, log } = base;
-  const sesMailer = createSesMailer({
-    client: ses,
-    ...(config.configurationSet === undefined ? {} : { configurationSet: config.configurationSet }),
-  });
-  const mailer = options.decorateMailer ? options.decorateMailer(sesMailer, base) : sesMailer;
+  const sesSender = sesMailer(ses, config);
+  const mailer = options.decorateMailer ? options.decorateMailer(sesSender, base) : sesSender;
   running.mailer = mailer;
   const ctx: LocalDripContext = { ...base, mailer };
-  const deps: SubscriptionDeps<CompiledCourse> = {
-    store: createDynamoStore({ doc: base.doc, tableName: config.tableName, dueShards: config.dueShards }),
-    mailer,
-    clock: base.clock,
-    tokens: base.tokens,
-    courses: base.courses,
-    composer: messageComposer,
-    config,
-    log,
-  };
+  const deps = localSubscriptionDeps(ctx);
   // Accepted signups are sent right after the answer; each drip tick first sweeps what is left
   // (a send that failed, or requests stored before a crash).
   const outbox = createInProcessOutbox(() => deps, log);
@@ -330,7 +293,7 @@ function wireApp(
 function wireDrip(
   createRunDrip: ((ctx: LocalDripContext) => RunDrip) | undefined,
   ctx: LocalDripContext,
-  deps: SubscriptionDeps<CompiledCourse>,
+  deps: SubscriptionDeps,
 ): RunDrip | undefined {
   const drip = createRunDrip?.(ctx);
   if (drip === undefined) return undefined;

@@ -1,46 +1,6 @@
-// The local drip: runDrip built from the local stack's pieces (the same adapters the drip Lambda uses,
-// on DynamoDB Local and the SES emulator), and the DRIP_EVERY ticker that runs it, one tick at a time.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
-import { runDrip } from '../core/drip/index.js';
-import { runFannedOut, sendersFor } from '../core/drip/index.js';
-import { dueShards } from '../adapters/table.js';
+// The local stack's DRIP_EVERY ticker: runs the drip (built in functions/wiring/local.ts), one tick at a time.
 import { readableLog } from '../adapters/observability.js';
-import { messageComposer } from '../email/composer.js';
-import type { DripSummary, Log, RunDrip } from '../core/ports.js';
-import type { LocalDripContext } from './stack.js';
-
-/**
- * The drip for `npm start`: no GetSendQuota (the emulator has no quota), MAX_SEND_RATE alone limits the
- * rate. With DRIP_SENDERS > 1 each tick fans out to K senders in this process, as the planner does in AWS.
- */
-export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
-  const deps = {
-    store: createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: ctx.config.dueShards }),
-    mailer: ctx.mailer,
-    clock: ctx.clock,
-    sleep,
-    course: ctx.compiled,
-    courses: ctx.courses,
-    composer: messageComposer,
-    tokens: ctx.tokens,
-    log: ctx.log,
-    settings: {
-      publicUrl: ctx.config.publicUrl,
-      maxSendRate: ctx.config.maxSendRate,
-      sendConcurrency: ctx.config.sendConcurrency,
-      ...(ctx.config.senderAddress === undefined ? {} : { fromAddress: ctx.config.senderAddress }),
-    },
-  };
-  const { dripSenders, ratePerSender, maxSendRate, dueShards: shardCount } = ctx.config;
-  if (dripSenders <= 1) return (run) => runDrip(deps, run);
-  const shards = dueShards(shardCount);
-  return (run) =>
-    runFannedOut(deps, run, {
-      senders: sendersFor({ maxSendRate, ratePerSender, maxSenders: dripSenders, shards: shards.length }),
-      shards,
-    });
-}
+import type { DripSummary, Log } from '../core/ports.js';
 
 export interface DripTicker {
   /** No more ticks; resolves once the tick in progress (if any) has finished. */

@@ -27,7 +27,7 @@ export interface DripScheduleProps {
 /**
  * How long one run may take: it must end before the next tick, so that runs do not pile up (and,
  * with reserved concurrency 1, the next run never finds the slot taken). The handler's deadline is its remaining time minus
- * SAFETY_MARGIN_MS (5 s, functions/handlers/drip.ts), and the run starts no new send within 20 s of
+ * SAFETY_MARGIN_MS (5 s, functions/wiring/drip.ts), and the run starts no new send within 20 s of
  * that deadline (DEFAULT_SEND_RESERVE_MS, functions/core/drip/ports.ts): about 25 s before the timeout,
  * which leaves time to finish in-flight sends (10 s SES timeout) and log the summary; whatever is
  * left is due again at the next tick.

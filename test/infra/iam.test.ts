@@ -71,7 +71,7 @@ const DRIP_TABLE = [
   'dynamodb:BatchWriteItem on table',
   // dynamo-drip-store.ts executeAll (BatchExecuteStatement): claim, advance and release are PartiQL UPDATEs
   'dynamodb:PartiQLUpdate on table',
-  // adapters/token-key.ts loadSecretTokenKey, via handlers/runtime.ts: signs the links in lessons and confirmations
+  // adapters/token-key.ts loadSecretTokenKey, via wiring/runtime.ts: signs the links in lessons and confirmations
   'secretsmanager:GetSecretValue on token-secret',
   // adapters/ses-mailer.ts sendRaw (lessons; the sweep's confirmations); in the sandbox on this account's identities
   'ses:SendRawEmail on ses:identity/*',
@@ -101,7 +101,7 @@ describe('each role allows exactly what its code calls', () => {
         // dynamo-store.ts hitRateLimit (per-IP signup limit), keepAddress + activate (confirm), unsubscribe,
         // and dynamo-feedback-store.ts countUnsubscribeAfter (the per-lesson "left after" counter)
         'dynamodb:UpdateItem on table',
-        // adapters/token-key.ts loadSecretTokenKey, via handlers/runtime.ts: checks the link tokens
+        // adapters/token-key.ts loadSecretTokenKey, via wiring/runtime.ts: checks the link tokens
         'secretsmanager:GetSecretValue on token-secret',
       ].sort(),
     );
@@ -140,11 +140,11 @@ describe('each role allows exactly what its code calls', () => {
     expect(grantsOf(fannedOut, 'Email course drip planner')).toEqual(
       [
         ...OWN_LOGS,
-        // handlers/drip-planner.ts: the conditional put of the tick's plan item
+        // core/drip/planner.ts (adapters/dynamo-fan-out.ts): the conditional put of the tick's plan item
         'dynamodb:PutItem on table',
         // adapters/send-quota.ts: the planner splits the account's rate among the senders
         'ses:GetSendQuota on *',
-        // handlers/drip-planner.ts: InvokeCommand of the sender (Function.grantInvoke writes the ARN and its versions)
+        // adapters/sender-invoke.ts: InvokeCommand of the sender (Function.grantInvoke writes the ARN and its versions)
         'lambda:InvokeFunction on sender-function',
         'lambda:InvokeFunction on sender-function:*',
         // Lambda's on-failure destination (a failed or dropped tick) is written with the function's role

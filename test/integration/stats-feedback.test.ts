@@ -10,7 +10,7 @@ import { createDynamoFeedbackStore } from '../../functions/adapters/dynamo-feedb
 import { keys } from '../../functions/adapters/table.js';
 import { main, type CliIo } from '../../functions/cli/main.js';
 import type { MetricName, Metrics } from '../../functions/core/ports.js';
-import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
+import { createSesEventsHandler } from '../../functions/adapters/ses-notifications.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileShippedCourse } from '../support/course.js';

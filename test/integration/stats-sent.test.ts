@@ -7,7 +7,7 @@ import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { createOperatorStore } from '../../functions/cli/operator-store.js';
 import { runStats } from '../../functions/cli/stats.js';
 import { runDrip } from '../../functions/core/drip/index.js';
-import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
+import { createSesEventsHandler } from '../../functions/adapters/ses-notifications.js';
 import { withSimulatedFeedback } from '../../functions/local/simulated-feedback.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { collector } from '../support/collector.js';

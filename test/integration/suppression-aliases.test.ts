@@ -11,7 +11,7 @@ import { keys, suppressionHash } from '../../functions/adapters/table.js';
 import { createDynamoFeedbackStore } from '../../functions/adapters/dynamo-feedback-store.js';
 import { runDrip } from '../../functions/core/drip/index.js';
 import { parseSignupInput } from '../../functions/core/validation.js';
-import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
+import { createSesEventsHandler } from '../../functions/adapters/ses-notifications.js';
 import type { CompiledCourse } from '../../functions/email/compiled-course.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { compileShippedCourse } from '../support/course.js';

@@ -1,10 +1,13 @@
 // The origin-verify secret from Secrets Manager. Secrets Manager has no local emulator here, so the
-// client is a stand-in that answers GetSecretValue the way the service does (or fails as it does).
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// read is a stand-in that answers GetSecretValue the way the service does (or fails as it does).
 import { describe, expect, it } from 'vitest';
+import type { ReadSecret } from '../../../functions/adapters/secrets.js';
 import { loadOriginVerifySecret } from '../../../functions/adapters/origin-verify.js';
 
-const answering = (answer: () => Promise<{ SecretString?: string }>) => ({ send: answer }) as unknown as SecretsManagerClient;
+const answering =
+  (answer: () => Promise<{ SecretString?: string }>): ReadSecret =>
+  async () =>
+    (await answer()).SecretString;
 
 describe('loadOriginVerifySecret', () => {
   it('returns the secret string of a generated secret', async () => {

@@ -1,0 +1,53 @@
+// The api Lambda's deps (functions/handlers/api.ts): the HTTP app on API Gateway's events.
+import { getConnInfo, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { parseApiLambdaSettings } from '../adapters/config.js';
+import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
+import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
+import { createApp } from '../http/app.js';
+import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
+import { siteDeps } from './deps.js';
+import { lambdaHandler } from './lambda.js';
+import { lambdaRuntime } from './runtime.js';
+
+/** The api's deps: the HTTP app as a handler of API Gateway's events (hono/aws-lambda). */
+export type ApiApp = ReturnType<typeof handle>;
+
+/**
+ * The api Lambda's handler of `fn`, which gets the app built once per container (settings, the
+ * link-signing key and, behind CloudFront, the origin-verify secret, the courses compiled at build
+ * time). Logs as JSON; no metrics of its own (API Gateway's suffice).
+ */
+export function apiLambda<R>(
+  fn: (app: ApiApp, event: LambdaEvent, context: LambdaContext) => Promise<R>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return lambdaHandler(
+    'api',
+    async ({ log }) => {
+      const settings = parseApiLambdaSettings(env, log);
+      const { originVerifySecretId } = settings;
+      const [{ config, tokens, courses }, origin] = await Promise.all([
+        lambdaRuntime(env, log, settings),
+        originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(originVerifySecretId),
+      ]);
+      const doc = createDocumentClient(createDynamoClient());
+      // No mailer and no composer: a signup is stored for the outbox and the drip sends its
+      // confirmation (core/signup-outbox.ts), so this role holds no ses:SendRawEmail.
+      const deps = siteDeps({ doc, tableName: config.tableName, dueShards: config.dueShards, tokens, courses, config, log });
+      // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
+      // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
+      // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).
+      const clientIp = (c: Parameters<typeof getConnInfo>[0]) =>
+        trustedClientIp(
+          {
+            viewerAddress: c.req.header(VIEWER_ADDRESS_HEADER),
+            originVerify: c.req.header(ORIGIN_VERIFY_HEADER),
+            connectionIp: getConnInfo(c).remote.address,
+          },
+          origin,
+        );
+      return handle(createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log }));
+    },
+    fn,
+  );
+}

@@ -1,0 +1,64 @@
+// The local stack's deps (`npm start`, functions/local/stack.ts) and its drip, which the ticker runs
+// (functions/local/ticker.ts).
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppConfig } from '../adapters/config.js';
+import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
+import { dueShards } from '../adapters/table.js';
+import { runDrip } from '../core/drip/index.js';
+import { runFannedOut, sendersFor } from '../core/drip/index.js';
+import type { Clock, Log, Mailer, RunDrip } from '../core/ports.js';
+import type { SubscriptionDeps } from '../core/lifecycle.js';
+import type { Tokens } from '../core/tokens.js';
+import type { CompiledCourse, CourseCatalog } from '../email/compiled-course.js';
+import { dripDeps, subscriptionDeps } from './deps.js';
+
+/**
+ * What the local drip is built from (the same pieces the drip Lambda gets in AWS):
+ * - `doc`, `tableName`: the document client on DynamoDB Local (or AWS_ENDPOINT_URL_DYNAMODB) and the table;
+ * - `dripDynamo`: the drip store's own raw client on the same endpoint, with cacheMiddleware (which the
+ *   DocumentClient refuses), as in the drip Lambda;
+ * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after the stack's `decorateMailer`;
+ * - `config`: the app config (publicUrl is the real one, port included; maxSendRate, sendConcurrency, dueShards);
+ * - `courses`: every course of COURSES_DIR, compiled once at start; `compiled`: the first of them;
+ * - `tokens`: signs unsubscribe links with the kept key;
+ * - `clock`: wall time (the ticker's `now` and every deadline come from it);
+ * - `log`: readable lines on the stack's console.
+ */
+export interface LocalDripContext {
+  doc: DynamoDBDocumentClient;
+  dripDynamo: DynamoDBClient;
+  tableName: string;
+  mailer: Mailer;
+  config: AppConfig;
+  compiled: CompiledCourse;
+  courses: CourseCatalog;
+  tokens: Tokens;
+  clock: Clock;
+  log: Log;
+}
+
+/** The local stack's subscription core, on the stack's table, mailer and key. */
+export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<CompiledCourse> {
+  const { doc, tableName, config, mailer, tokens, compiled, courses, clock, log } = ctx;
+  return subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, clock, log });
+}
+
+/**
+ * The drip for `npm start`: no GetSendQuota (the emulator has no quota), MAX_SEND_RATE alone limits the
+ * rate. With DRIP_SENDERS > 1 each tick fans out to K senders in this process, as the planner does in AWS.
+ */
+export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
+  const { config } = ctx;
+  const store = createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: config.dueShards });
+  const { mailer, tokens, compiled, courses, clock, log } = ctx;
+  const deps = dripDeps({ store, mailer, tokens, course: compiled, courses, config, clock, log });
+  const { dripSenders, ratePerSender, maxSendRate } = config;
+  if (dripSenders <= 1) return (run) => runDrip(deps, run);
+  const shards = dueShards(config.dueShards);
+  return (run) =>
+    runFannedOut(deps, run, {
+      senders: sendersFor({ maxSendRate, ratePerSender, maxSenders: dripSenders, shards: shards.length }),
+      shards,
+    });
+}
