@@ -1,7 +1,8 @@
 // The benchmark's settings: its command-line options (bench/run.ts) and the environment it shares
 // with the other entry points (COURSES_DIR), read with the same parts as every settings schema
 // (functions/config/parts.ts), so a bad value fails naming the option: `Bad setting --rate: …`.
-import { part, readShape, readSettings, readWholeNumber, splitList, text, wholeNumber, type Env } from '../functions/config/parts.js';
+import { part, readShape, readWholeNumber, splitList, text, wholeNumber, type Env } from '../functions/config/parts.js';
+import { readSettings } from '../functions/config/settings.js';
 
 /** `--sizes 1000,10000`: list sizes, each a whole number. */
 const sizes = part((t) => {

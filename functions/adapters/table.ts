@@ -18,7 +18,7 @@
 //   DRIPSHARE#<tick>#<n>  / SHARE       sender n's share of a tick already running (TTL)
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { DEFAULTS } from '../config/defaults.js';
+import { DEFAULTS } from '../config/settings.js';
 import { mailboxKey } from '../core/mailbox.js';
 
 export const DUE_INDEX = 'due';

@@ -5,8 +5,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
-/** The request header CloudFront adds with the viewer's address (forward it in the origin request policy). */
-export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
+// The header's name is a setting's only value (CLIENT_IP_HEADER), so it lives with the settings.
+export { VIEWER_ADDRESS_HEADER } from '../config/settings.js';
 
 /**
  * The IP part of a `CloudFront-Viewer-Address` value, which is `<ip>:<source port>` for IPv4 and

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/constructs/course-function.js';
-import { DEFAULTS } from '../../functions/config/defaults.js';
+import { DEFAULTS } from '../../functions/config/settings.js';
 import { isReservedExampleDomain, parseDeployConfig, type DeployConfig } from '../../infra/config.js';
 import { cdkJsonContext, testContext } from './synth.js';
 
