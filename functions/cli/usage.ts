@@ -53,15 +53,19 @@ Which course (the courses are the folders of $COURSES_DIR, default templates/cou
 ${whereLine('course')}`;
 }
 
-const cell = (s: string) => s.replace(/\n/g, ' ').replace(/\|/g, '\\|');
+/** Prose for Markdown: one line, `<slug>` kept as text (not a tag), `|` kept out of table syntax. */
+const prose = (s: string) => s.replace(/\n/g, ' ').replace(/</g, '\\<').replace(/\|/g, '\\|');
+/** A code span inside a table cell (GFM splits cells on `|` even there). */
 const code = (s: string) => `\`${s.replace(/\|/g, '\\|')}\``;
+/** The first letter upper-cased, a full stop at the end: the usage's summary as a sentence. */
+const sentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}${s.endsWith('.') ? '' : '.'}`;
 
 function optionTable(options: [string, OptionSpec][]): string[] {
   if (options.length === 0) return [];
   return [
     '| Option | Meaning |',
     '| --- | --- |',
-    ...options.map(([n, o]) => `| ${code(`--${n}${o.value === undefined ? '' : ` ${o.value}`}`)} | ${cell(o.doc)} |`),
+    ...options.map(([n, o]) => `| ${code(`--${n}${o.value === undefined ? '' : ` ${o.value}`}`)} | ${prose(o.doc)} |`),
     '',
   ];
 }
@@ -76,9 +80,9 @@ export function cliReference(commands: readonly Command[] = COMMANDS): string {
       .flatMap((c) => {
         const where = c.kind === 'table' ? c.where.map((w) => `\`--${w}\``).join(', ') : '';
         return [
-          `### \`course ${synopsis(c).replace(/\|/g, '\\|')}\``,
+          `### \`course ${synopsis(c)}\``,
           '',
-          `${c.summary.join(' ')}.`.replace(/\.\.$/, '.'),
+          prose(sentence(c.summary.join(' '))),
           '',
           ...optionTable(Object.entries(c.options)),
           ...(where ? [`Also takes ${where} (below).`, ''] : []),

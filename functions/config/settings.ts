@@ -4,8 +4,9 @@
 // functions/cli/target.ts) pick their settings from this table, infra/ sets the Lambda ones under
 // these names, and docs/reference/configuration.md is generated from it (`npm run docs:reference`;
 // a test fails when the committed file differs). The doc lines are comments, not strings, so they
-// stay out of the Lambda bundles. To add a setting: one entry here with its doc comment, then pick it
-// in the schema of each entry point that reads it, then `npm run docs:reference`.
+// stay out of the Lambda bundles; a `@default` tag says what unset means when the value alone would
+// not. To add a setting: one entry here with its doc comment, then pick it in the schema of each
+// entry point that reads it, then `npm run docs:reference`.
 import type * as z from 'zod';
 import {
   count,
@@ -43,22 +44,19 @@ export interface Setting<T, Read = T | undefined> {
   schema: z.ZodType<Read, string | undefined>;
   /** The value when unset. */
   default?: T;
-  /** The default as the reference shows it, when it is not the value itself (a computed one). */
-  shown?: string;
   /** Unset fails at start; says what the setting is for. */
   required?: string;
 }
 
-/** A variable that may be unset (undefined); `shown` describes what unset means for the reference. */
-const optional = <T>(env: string, p: Part<T>, shown?: string): Setting<T> => ({ env, part: p, schema: p, ...(shown ? { shown } : {}) });
+/** A variable that may be unset (undefined). */
+const optional = <T>(env: string, p: Part<T>): Setting<T> => ({ env, part: p, schema: p });
 
-/** A variable with a default; `shown` when the reference should show it otherwise. */
-const defaulted = <T>(env: string, p: Part<T>, fallback: T, shown?: string): Setting<T, T> & { default: T } => ({
+/** A variable with a default. */
+const defaulted = <T>(env: string, p: Part<T>, fallback: T): Setting<T, T> & { default: T } => ({
   env,
   part: p,
   schema: withDefault(p, fallback),
   default: fallback,
-  ...(shown ? { shown } : {}),
 });
 
 /** A variable that must be set; `why` names what it is for (it appears in the error). */
@@ -76,12 +74,12 @@ export const SETTINGS = {
   // The app's settings, the same in Lambda, `npm start` and the CLI.
   /** The DynamoDB table (infra names the deployed one). */
   tableName: defaulted('TABLE_NAME', text, 'email-course'),
-  /** Base of every link in every email, without a trailing slash. */
-  publicUrl: defaulted('PUBLIC_URL', httpUrl, localUrl(localPort), 'http://localhost:$PORT'),
-  /** SES configuration set every message is sent with (delivery events flow back through it). */
-  configurationSet: optional('SES_CONFIGURATION_SET', text, 'none'),
-  /** Origins allowed to post the signup form from another site (CORS), comma-separated. */
-  corsOrigins: defaulted('CORS_ORIGINS', list, [] as string[], 'none'),
+  /** Base of every link in every email, without a trailing slash. @default `http://localhost:$PORT` */
+  publicUrl: defaulted('PUBLIC_URL', httpUrl, localUrl(localPort)),
+  /** SES configuration set every message is sent with (delivery events flow back through it). @default none */
+  configurationSet: optional('SES_CONFIGURATION_SET', text),
+  /** Origins allowed to post the signup form from another site (CORS), comma-separated. @default none */
+  corsOrigins: defaulted('CORS_ORIGINS', list, [] as string[]),
   /** Emails per second the drip may send (token bucket). */
   maxSendRate: defaulted('MAX_SEND_RATE', positiveNumber, 10),
   /** SES calls in flight at once. */
@@ -90,17 +88,17 @@ export const SETTINGS = {
   dueShards: defaulted('DUE_SHARDS', count, 8),
   /** Signups accepted per client IP per hour. */
   signupsPerIpPerHour: defaulted('SIGNUPS_PER_IP_PER_HOUR', count, 20),
-  /** The deploy's verified From address. */
-  senderAddress: optional('SENDER_ADDRESS', email, "the course manifest's sender"),
+  /** The deploy's verified From address. @default the course manifest's sender */
+  senderAddress: optional('SENDER_ADDRESS', email),
   /** The most drip senders one run fans out to (1 = no fan-out). */
   dripSenders: defaulted('DRIP_SENDERS', count, 1),
   /** Emails per second one drip sender is asked to carry; a higher rate adds senders, up to DRIP_SENDERS. */
   ratePerSender: defaulted('RATE_PER_SENDER', positiveNumber, 100),
-  /** Where the client IP is read: `cloudfront-viewer-address` behind CloudFront (set by infra with ORIGIN_VERIFY_SECRET_ID). */
-  clientIpHeader: optional('CLIENT_IP_HEADER', oneOf([VIEWER_ADDRESS_HEADER]), 'the connection'),
+  /** Where the client IP is read: `cloudfront-viewer-address` behind CloudFront (with ORIGIN_VERIFY_SECRET_ID). @default the connection's */
+  clientIpHeader: optional('CLIENT_IP_HEADER', oneOf([VIEWER_ADDRESS_HEADER])),
   // The Lambdas' own.
-  /** The Secrets Manager secret (ARN or name) the CloudFront origin-verify header must match. */
-  originVerifySecretId: optional('ORIGIN_VERIFY_SECRET_ID', text, 'none'),
+  /** The Secrets Manager secret (ARN or name) the CloudFront origin-verify header must match; set with CLIENT_IP_HEADER. @default none */
+  originVerifySecretId: optional('ORIGIN_VERIFY_SECRET_ID', text),
   /** The Secrets Manager secret (ARN or name) holding the link-signing key; TOKEN_SECRET_ARN is its old name. */
   tokenSecretId: needed('TOKEN_SECRET_ID', text, 'the Secrets Manager secret holding the link-signing key'),
   /** The drip sender Lambda the drip planner invokes. */
@@ -118,14 +116,14 @@ export const SETTINGS = {
   dynamodbPort: defaulted('DYNAMODB_PORT', port, 8000),
   /** Where the local stack keeps DynamoDB Local's files and the link-signing key. */
   dataDir: defaulted('DATA_DIR', text, '.local'),
-  /** How often the local ticker runs the drip: `90s`, `1m`, `2h`, `500ms` or seconds; 0 turns it off. */
-  dripEvery: defaulted('DRIP_EVERY', interval, 60_000, '1m'),
-  /** Use this DynamoDB instead of starting DynamoDB Local (the AWS SDK's own endpoint override). */
-  dynamodbEndpoint: optional('AWS_ENDPOINT_URL_DYNAMODB', httpUrl, 'DynamoDB Local on DYNAMODB_PORT'),
-  /** Use this SES instead of starting the emulator (the AWS SDK's own endpoint override). */
-  sesEndpoint: optional('AWS_ENDPOINT_URL_SES', httpUrl, 'the emulator on SES_PORT'),
-  /** Where the courses are: every folder in it with a course.json is a course. */
-  coursesDir: optional('COURSES_DIR', text, 'templates/courses'),
+  /** How often the local ticker runs the drip: `90s`, `1m`, `2h`, `500ms` or seconds; 0 turns it off. @default `1m` */
+  dripEvery: defaulted('DRIP_EVERY', interval, 60_000),
+  /** Use this DynamoDB instead of starting DynamoDB Local (the AWS SDK's own endpoint override). @default DynamoDB Local on DYNAMODB_PORT */
+  dynamodbEndpoint: optional('AWS_ENDPOINT_URL_DYNAMODB', httpUrl),
+  /** Use this SES instead of starting the emulator (the AWS SDK's own endpoint override). @default the emulator on SES_PORT */
+  sesEndpoint: optional('AWS_ENDPOINT_URL_SES', httpUrl),
+  /** Where the courses are: every folder in it with a course.json is a course. @default the repository's templates/courses */
+  coursesDir: optional('COURSES_DIR', text),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
