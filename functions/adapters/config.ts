@@ -3,7 +3,7 @@
 // or bad setting fails at start, naming the variable. Each schema picks its settings from the one
 // table, functions/config/settings.ts (variable, parser, default, doc); infra/ sets them by its names.
 import { SettingError, type Env } from '../config/parts.js';
-import { ENV, pick, readSettings, type VIEWER_ADDRESS_HEADER } from '../config/settings.js';
+import { extend, pick, readSettings, SETTINGS, type VIEWER_ADDRESS_HEADER } from '../config/settings.js';
 import type { Log } from '../core/ports.js';
 
 export interface AppConfig {
@@ -36,7 +36,7 @@ export interface AppConfig {
 }
 
 /** The app's settings, each with its default (functions/config/settings.ts); the other schemas spread it. */
-export const appSettings = pick(
+export const appSettings = /* @__PURE__ */ pick(
   'tableName',
   'publicUrl',
   'configurationSet',
@@ -57,7 +57,7 @@ export function parseConfig(env: Env): AppConfig {
 }
 
 /** What the api Lambda and the drip Lambdas (single or fanned-out sender) read. */
-export const sendingLambdaSettings = { ...appSettings, ...pick('tokenSecretId', 'taskRoot') };
+export const sendingLambdaSettings = /* @__PURE__ */ extend(appSettings, 'tokenSecretId', 'taskRoot');
 
 export interface SendingLambdaSettings {
   app: AppConfig;
@@ -80,7 +80,7 @@ export function parseSendingLambdaSettings(env: Env, log: Log): SendingLambdaSet
 }
 
 /** What the api Lambda reads: the sending Lambdas' settings and, behind CloudFront, the origin-verify secret. */
-export const apiLambdaSettings = { ...sendingLambdaSettings, ...pick('originVerifySecretId') };
+export const apiLambdaSettings = /* @__PURE__ */ extend(sendingLambdaSettings, 'originVerifySecretId');
 
 export interface ApiLambdaSettings extends SendingLambdaSettings {
   /**
@@ -98,15 +98,15 @@ export function parseApiLambdaSettings(env: Env, log: Log): ApiLambdaSettings {
   const { originVerifySecretId, tokenSecretId, taskRoot, ...app } = readSettings(apiLambdaSettings, env, warnRenamed(log));
   if ((app.clientIpHeader === undefined) !== (originVerifySecretId === undefined)) {
     throw new SettingError(
-      app.clientIpHeader === undefined ? ENV.originVerifySecretId : ENV.clientIpHeader,
-      `set together with ${app.clientIpHeader === undefined ? ENV.clientIpHeader : ENV.originVerifySecretId}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
+      app.clientIpHeader === undefined ? SETTINGS.originVerifySecretId.env : SETTINGS.clientIpHeader.env,
+      `set together with ${app.clientIpHeader === undefined ? SETTINGS.clientIpHeader.env : SETTINGS.originVerifySecretId.env}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
     );
   }
   return { app, tokenSecretId, taskRoot, ...(originVerifySecretId === undefined ? {} : { originVerifySecretId }) };
 }
 
 /** What the drip planner (fan-out) reads. */
-export const plannerSettings = { ...appSettings, ...pick('senderFunctionName', 'dripTickSeconds') };
+export const plannerSettings = /* @__PURE__ */ extend(appSettings, 'senderFunctionName', 'dripTickSeconds');
 
 export interface PlannerSettings {
   app: AppConfig;

@@ -68,13 +68,8 @@ export const port = part((t) => {
 
 /** An absolute http(s) URL, without trailing slashes (links are built by appending `/path`). */
 export const httpUrl = part((t) => {
-  let url: URL;
-  try {
-    url = new URL(t);
-  } catch {
-    return { problem: 'must be an absolute http(s) URL' };
-  }
-  return url.protocol === 'http:' || url.protocol === 'https:'
+  const url = URL.parse(t);
+  return url?.protocol === 'http:' || url?.protocol === 'https:'
     ? { value: t.replace(/\/+$/, '') }
     : { problem: 'must be an absolute http(s) URL' };
 });

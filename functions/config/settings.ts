@@ -34,38 +34,26 @@ export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
 /** The local HTTP app's address on `port`: the base of links when PUBLIC_URL is unset. */
 export const localUrl = (port: number): string => `http://localhost:${port}`;
 
-/** One environment variable: its name, its parser, and how unset reads (`schema`). */
-export interface Setting<T, Read = T | undefined> {
+/** One environment variable: its name, its parser, and what unset means. */
+export interface Setting<T> {
   /** The environment variable. */
   env: string;
   /** Reads a set value; unset or blank: undefined. */
   part: Part<T>;
-  /** Reads the variable as the entry points do: with the default, or refusing unset when required. */
-  schema: z.ZodType<Read, string | undefined>;
   /** The value when unset. */
   default?: T;
-  /** Unset fails at start; says what the setting is for. */
+  /** Unset fails at start; says what the setting is for (it appears in the error). */
   required?: string;
 }
 
 /** A variable that may be unset (undefined). */
-const optional = <T>(env: string, p: Part<T>): Setting<T> => ({ env, part: p, schema: p });
+const optional = <T>(env: string, p: Part<T>): Setting<T> => ({ env, part: p });
 
 /** A variable with a default. */
-const defaulted = <T>(env: string, p: Part<T>, fallback: T): Setting<T, T> & { default: T } => ({
-  env,
-  part: p,
-  schema: withDefault(p, fallback),
-  default: fallback,
-});
+const defaulted = <T>(env: string, p: Part<T>, fallback: T): Setting<T> & { default: T } => ({ env, part: p, default: fallback });
 
-/** A variable that must be set; `why` names what it is for (it appears in the error). */
-const needed = <T>(env: string, p: Part<T>, why: string): Setting<T, T> & { required: string } => ({
-  env,
-  part: p,
-  schema: required(p, why),
-  required: why,
-});
+/** A variable that must be set; `why` names what it is for. */
+const needed = <T>(env: string, p: Part<T>, why: string): Setting<T> & { required: string } => ({ env, part: p, required: why });
 
 const localPort = 3000;
 
@@ -130,20 +118,22 @@ export type SettingKey = keyof typeof SETTINGS;
 
 type Settings = typeof SETTINGS;
 
+/** Each setting's `field` (derived, so nothing is written twice; pure, so a bundle that never reads it leaves it out). */
+const byKey = <V>(field: (s: Setting<unknown>) => [V] | []) =>
+  Object.fromEntries(Object.entries(SETTINGS as Record<string, Setting<unknown>>).flatMap(([key, s]) => field(s).map((v) => [key, v])));
+
 /** Setting → environment variable. */
-export const ENV = Object.fromEntries(Object.entries(SETTINGS).map(([key, s]) => [key, s.env])) as {
-  readonly [K in SettingKey]: Settings[K]['env'];
-};
+export const ENV = /* @__PURE__ */ byKey((s) => [s.env]) as { readonly [K in SettingKey]: Settings[K]['env'] };
 
 type Defaulted = { [K in SettingKey]: Settings[K] extends { default: unknown } ? K : never }[SettingKey];
 
 /** Every default, by setting. */
-export const DEFAULTS = Object.fromEntries(Object.entries(SETTINGS).flatMap(([key, s]) => ('default' in s ? [[key, s.default]] : []))) as {
+export const DEFAULTS = /* @__PURE__ */ byKey((s) => ('default' in s ? [s.default] : [])) as {
   readonly [K in Defaulted]: Settings[K] extends { default: infer T } ? T : never;
 };
 
 /** Base of every link when PUBLIC_URL is unset and no port is known: the local HTTP app on its default port. */
-export const DEFAULT_PUBLIC_URL = DEFAULTS.publicUrl;
+export const DEFAULT_PUBLIC_URL = SETTINGS.publicUrl.default;
 
 /** Old names still read, each with the name that replaced it (a deprecation line is logged when one is used). */
 export const RENAMED_ENV: Readonly<Record<string, SettingKey>> = {
@@ -151,9 +141,30 @@ export const RENAMED_ENV: Readonly<Record<string, SettingKey>> = {
   TOKEN_SECRET_ARN: 'tokenSecretId',
 };
 
+/** What a setting reads as: its value, or undefined when it may be unset. */
+type ReadAs<S extends Setting<unknown>> = S extends { default: unknown } | { required: string }
+  ? Exclude<z.output<S['part']>, undefined>
+  : z.output<S['part']>;
+
+type Picked<K extends SettingKey> = { [P in K]: z.ZodType<ReadAs<Settings[P]>, string | undefined> };
+
+/** The setting read as the entry points do: with its default, or refusing unset when required. */
+function schemaOf<T>(s: Setting<T>) {
+  if (s.required !== undefined) return required(s.part, s.required);
+  return 'default' in s ? withDefault(s.part, s.default as T) : s.part;
+}
+
 /** The settings `keys`, each read as the table says (its default, or required): a schema's shape. */
-export function pick<const K extends SettingKey>(...keys: K[]): { [P in K]: Settings[P]['schema'] } {
-  return Object.fromEntries(keys.map((k) => [k, SETTINGS[k].schema])) as { [P in K]: Settings[P]['schema'] };
+export function pick<const K extends SettingKey>(...keys: K[]): Picked<K> {
+  return Object.fromEntries(keys.map((k) => [k, schemaOf<unknown>(SETTINGS[k])])) as unknown as Picked<K>;
+}
+
+/**
+ * The schema `base` with the settings `keys` added. Called with a pure annotation where a bundle may
+ * not use the schema, so it is left out of that bundle.
+ */
+export function extend<B extends SettingsShape, const K extends SettingKey>(base: B, ...keys: K[]): B & Picked<K> {
+  return { ...base, ...pick(...keys) };
 }
 
 /** A settings schema's shape: parts keyed by the setting they read (SETTINGS names its variable). */
@@ -170,12 +181,13 @@ export function readSettings<S extends SettingsShape>(
   onRenamed?: (used: { old: string; now: string }) => void,
 ): SettingsOf<S> {
   const input: Record<string, string | undefined> = {};
-  for (const key of Object.keys(shape) as SettingKey[]) input[key] = env[ENV[key]];
+  const name = (key: string) => (key in SETTINGS ? SETTINGS[key as SettingKey].env : 'settings');
+  for (const key of Object.keys(shape)) input[key] = env[name(key)];
   for (const [old, key] of Object.entries(RENAMED_ENV)) {
     if (key in shape && (input[key] ?? '').trim() === '' && (env[old] ?? '').trim() !== '') {
       input[key] = env[old];
-      onRenamed?.({ old, now: ENV[key] });
+      onRenamed?.({ old, now: name(key) });
     }
   }
-  return readShape(shape as Shape, input, (key) => (key in ENV ? ENV[key as SettingKey] : 'settings')) as SettingsOf<S>;
+  return readShape(shape as Shape, input, name) as SettingsOf<S>;
 }
