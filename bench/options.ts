@@ -15,6 +15,9 @@ const sizes = part((t) => {
   return { value: values };
 });
 
+/** The environment the benchmark reads (the one table's COURSES_DIR). */
+export const benchEnvSettings = { coursesDir: text };
+
 /** The options that take a value; unset ones get run.ts's defaults (which depend on --quick). */
 export const benchOptions = { sizes, due: wholeNumber(1), rate: wholeNumber(1), runs: wholeNumber(1) };
 
@@ -45,6 +48,6 @@ export function parseBenchSettings(
     due: o.due ?? (quick ? 300 : 1000),
     rate: o.rate ?? (quick ? 20 : 50),
     runs: o.runs ?? (quick ? 5 : 7),
-    coursesDir: readSettings({ coursesDir: text }, env).coursesDir,
+    coursesDir: readSettings(benchEnvSettings, env).coursesDir,
   };
 }

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { benchEnvSettings } from '../bench/options.js';
 import { apiLambdaSettings, appSettings, plannerSettings, sendingLambdaSettings } from '../functions/adapters/config.js';
 import { cliSettings } from '../functions/cli/target.js';
 import { cliReference } from '../functions/cli/usage.js';
@@ -60,6 +61,7 @@ const READERS: [label: string, shape: object][] = [
   ['`npm start`', localSettings],
   // `course` finds the local stack through npm start's own settings.
   ['`course`', { ...localSettings, ...cliSettings }],
+  ['`npm run bench`', benchEnvSettings],
 ];
 const LAMBDAS = ['api Lambda', 'drip and drip sender Lambdas', 'drip planner Lambda', 'SES events Lambda'];
 
@@ -111,6 +113,9 @@ export function configurationReference(): string {
     '',
     'Each entry point reads its variables once at start; a bad value stops it with `Bad setting NAME: …`,',
     "and a blank value counts as unset. In AWS, infra sets the Lambdas' variables from the context keys below.",
+    'Each variable is one entry of the table in functions/config/settings.ts (name, parser, default, this line);',
+    'adding a setting is adding an entry there, picking it in the schema of each entry point that reads it, and',
+    'running `npm run docs:reference`.',
     '',
     ...variablesTable(),
     '',

@@ -35,7 +35,7 @@ describe('deploy config from CDK context', () => {
     });
   });
 
-  it('defaults the fan-out as the drip Lambdas do (functions/config/defaults.ts)', () => {
+  it('defaults the fan-out as the drip Lambdas do (functions/config/settings.ts)', () => {
     const config = parseDeployConfig(defaults());
     expect({ dripSenders: config.dripSenders, ratePerSender: config.ratePerSender }).toEqual({
       dripSenders: DEFAULTS.dripSenders,
