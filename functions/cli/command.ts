@@ -13,6 +13,21 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * A command refused what it was asked, for a reason the operator can fix (an address that is not
+ * held, a file that cannot be imported): exit 1, with `course <command>: <report>` on stderr.
+ */
+export abstract class CommandRefusedError extends Error {
+  /** The command that refused. */
+  abstract readonly command: string;
+  /** A stable name for the refusal. */
+  abstract readonly code: string;
+  /** What stderr says after `course <command>: `. */
+  get report(): string {
+    return this.message;
+  }
+}
+
 export interface CliIo {
   out: Writable;
   err: Writable & { isTTY?: boolean };

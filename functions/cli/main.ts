@@ -6,10 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isAppError } from '../core/errors.js';
 import { loadCourses } from '../email/courses.js';
-import { UsageError, WHERE, textValue, type CliIo, type Command, type OptionSpec, type Values } from './command.js';
+import { CommandRefusedError, UsageError, WHERE, textValue, type CliIo, type Command, type OptionSpec, type Values } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { RequeueRefusedError } from './held.js';
-import { ImportFileError } from './import.js';
 import { parseCliSettings, resolveTarget, type Target } from './target.js';
 import { usage } from './usage.js';
 
@@ -97,12 +95,8 @@ function reportFailure(e: unknown, io: CliIo, target: Target | undefined): numbe
     io.err.write(`course: ${e.message}\n\n${USAGE}`);
     return 2;
   }
-  if (e instanceof RequeueRefusedError) {
-    io.err.write(`course requeue: ${e.message}\n`);
-    return 1;
-  }
-  if (e instanceof ImportFileError) {
-    io.err.write(`course import: ${e.message}. Nothing was imported.\n`);
+  if (e instanceof CommandRefusedError) {
+    io.err.write(`course ${e.command}: ${e.report}\n`);
     return 1;
   }
   io.err.write(`course: ${describeFailure(e, target)}\n`);
