@@ -97,9 +97,11 @@ export interface ApiLambdaSettings extends SendingLambdaSettings {
 export function parseApiLambdaSettings(env: Env, log: Log): ApiLambdaSettings {
   const { originVerifySecretId, tokenSecretId, taskRoot, ...app } = readSettings(apiLambdaSettings, env, warnRenamed(log));
   if ((app.clientIpHeader === undefined) !== (originVerifySecretId === undefined)) {
+    const [header, secret] = [SETTINGS.clientIpHeader.env, SETTINGS.originVerifySecretId.env];
+    const [given, missing] = app.clientIpHeader === undefined ? [secret, header] : [header, secret];
     throw new SettingError(
-      app.clientIpHeader === undefined ? SETTINGS.originVerifySecretId.env : SETTINGS.clientIpHeader.env,
-      `set together with ${app.clientIpHeader === undefined ? SETTINGS.clientIpHeader.env : SETTINGS.originVerifySecretId.env}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
+      given,
+      `set together with ${missing}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
     );
   }
   return { app, tokenSecretId, taskRoot, ...(originVerifySecretId === undefined ? {} : { originVerifySecretId }) };
