@@ -31,10 +31,7 @@ module.exports = {
       severity: 'error',
       comment: 'Adapters make the core’s ports real; they never reach up into the HTTP layer or a handler.',
       from: { path: '^functions/adapters/' },
-      // TEMPORARY exception: adapters/config.ts and adapters/origin-verify.ts read the CloudFront header
-      // facts (VIEWER_ADDRESS_HEADER, MIN_ORIGIN_SECRET_LENGTH) from http/client-ip.ts, until those
-      // shared facts move out of the HTTP layer (the settings and http branches).
-      to: { path: '^functions/(http|handlers)/', pathNot: '^functions/http/client-ip[.]ts$' },
+      to: { path: '^functions/(http|handlers)/' },
     },
     {
       name: 'functions-not-test-or-bench',

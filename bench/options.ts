@@ -1,7 +1,8 @@
 // The benchmark's settings: its command-line options (bench/run.ts) and the environment it shares
 // with the other entry points (COURSES_DIR), read with the same parts as every settings schema
 // (functions/config/parts.ts), so a bad value fails naming the option: `Bad setting --rate: …`.
-import { part, readShape, readSettings, readWholeNumber, splitList, text, wholeNumber, type Env } from '../functions/config/parts.js';
+import { part, readShape, readWholeNumber, splitList, text, wholeNumber, type Env } from '../functions/config/parts.js';
+import { readSettings } from '../functions/config/settings.js';
 
 /** `--sizes 1000,10000`: list sizes, each a whole number. */
 const sizes = part((t) => {
@@ -13,6 +14,9 @@ const sizes = part((t) => {
   }
   return { value: values };
 });
+
+/** The environment the benchmark reads (the one table's COURSES_DIR). */
+export const benchEnvSettings = { coursesDir: text };
 
 /** The options that take a value; unset ones get run.ts's defaults (which depend on --quick). */
 export const benchOptions = { sizes, due: wholeNumber(1), rate: wholeNumber(1), runs: wholeNumber(1) };
@@ -44,6 +48,6 @@ export function parseBenchSettings(
     due: o.due ?? (quick ? 300 : 1000),
     rate: o.rate ?? (quick ? 20 : 50),
     runs: o.runs ?? (quick ? 5 : 7),
-    coursesDir: readSettings({ coursesDir: text }, env).coursesDir,
+    coursesDir: readSettings(benchEnvSettings, env).coursesDir,
   };
 }

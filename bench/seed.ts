@@ -6,7 +6,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dueSortKey } from '../functions/adapters/dynamo-store.js';
 import { dueShardOf, keys, tableDefinition } from '../functions/adapters/table.js';
-import { DEFAULTS } from '../functions/config/defaults.js';
+import { DEFAULTS } from '../functions/config/settings.js';
 
 /** The due index's shards in the benchmark's tables: the count the stack deploys. */
 export const BENCH_SHARDS = DEFAULTS.dueShards;

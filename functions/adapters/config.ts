@@ -1,26 +1,10 @@
 // Runtime settings, parsed once at the edge into typed objects: the app's settings (the same in
 // Lambda, `npm start` and the CLI) and each Lambda's own. Nothing else reads process.env. A missing
-// or bad setting fails at start, naming the variable. The parts, the variable names and the defaults
-// live in functions/config/ (infra/ sets the variables under the same names).
-import { DEFAULT_PUBLIC_URL, DEFAULTS } from '../config/defaults.js';
-import {
-  count,
-  email,
-  httpUrl,
-  list,
-  oneOf,
-  positiveNumber,
-  readSettings,
-  required,
-  SettingError,
-  text,
-  wholeNumber,
-  withDefault,
-  type Env,
-} from '../config/parts.js';
-import { ENV } from '../config/env.js';
+// or bad setting fails at start, naming the variable. Each schema picks its settings from the one
+// table, functions/config/settings.ts (variable, parser, default, doc); infra/ sets them by its names.
+import { SettingError, type Env } from '../config/parts.js';
+import { extend, pick, readSettings, SETTINGS, type VIEWER_ADDRESS_HEADER } from '../config/settings.js';
 import type { Log } from '../core/ports.js';
-import { VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 
 export interface AppConfig {
   tableName: string;
@@ -51,21 +35,21 @@ export interface AppConfig {
   clientIpHeader?: typeof VIEWER_ADDRESS_HEADER;
 }
 
-/** The app's settings, each with its default (functions/config/defaults.ts); the other schemas spread it. */
-export const appSettings = {
-  tableName: withDefault(text, DEFAULTS.tableName),
-  publicUrl: withDefault(httpUrl, DEFAULT_PUBLIC_URL),
-  configurationSet: text,
-  corsOrigins: withDefault(list, []),
-  maxSendRate: withDefault(positiveNumber, DEFAULTS.maxSendRate),
-  sendConcurrency: withDefault(count, DEFAULTS.sendConcurrency),
-  dueShards: withDefault(count, DEFAULTS.dueShards),
-  signupsPerIpPerHour: withDefault(count, DEFAULTS.signupsPerIpPerHour),
-  senderAddress: email,
-  dripSenders: withDefault(count, DEFAULTS.dripSenders),
-  ratePerSender: withDefault(positiveNumber, DEFAULTS.ratePerSender),
-  clientIpHeader: oneOf([VIEWER_ADDRESS_HEADER]),
-};
+/** The app's settings, each with its default (functions/config/settings.ts); the other schemas spread it. */
+export const appSettings = /* @__PURE__ */ pick(
+  'tableName',
+  'publicUrl',
+  'configurationSet',
+  'corsOrigins',
+  'maxSendRate',
+  'sendConcurrency',
+  'dueShards',
+  'signupsPerIpPerHour',
+  'senderAddress',
+  'dripSenders',
+  'ratePerSender',
+  'clientIpHeader',
+);
 
 /** The app's settings from the environment (every Lambda; the local stack and the CLI add their own). */
 export function parseConfig(env: Env): AppConfig {
@@ -73,11 +57,7 @@ export function parseConfig(env: Env): AppConfig {
 }
 
 /** What the api Lambda and the drip Lambdas (single or fanned-out sender) read. */
-export const sendingLambdaSettings = {
-  ...appSettings,
-  tokenSecretId: required(text, 'the Secrets Manager secret holding the link-signing key'),
-  taskRoot: withDefault(text, '.'),
-};
+export const sendingLambdaSettings = /* @__PURE__ */ extend(appSettings, 'tokenSecretId', 'taskRoot');
 
 export interface SendingLambdaSettings {
   app: AppConfig;
@@ -100,10 +80,7 @@ export function parseSendingLambdaSettings(env: Env, log: Log): SendingLambdaSet
 }
 
 /** What the api Lambda reads: the sending Lambdas' settings and, behind CloudFront, the origin-verify secret. */
-export const apiLambdaSettings = {
-  ...sendingLambdaSettings,
-  originVerifySecretId: text,
-};
+export const apiLambdaSettings = /* @__PURE__ */ extend(sendingLambdaSettings, 'originVerifySecretId');
 
 export interface ApiLambdaSettings extends SendingLambdaSettings {
   /**
@@ -120,20 +97,18 @@ export interface ApiLambdaSettings extends SendingLambdaSettings {
 export function parseApiLambdaSettings(env: Env, log: Log): ApiLambdaSettings {
   const { originVerifySecretId, tokenSecretId, taskRoot, ...app } = readSettings(apiLambdaSettings, env, warnRenamed(log));
   if ((app.clientIpHeader === undefined) !== (originVerifySecretId === undefined)) {
+    const [header, secret] = [SETTINGS.clientIpHeader.env, SETTINGS.originVerifySecretId.env];
+    const [given, missing] = app.clientIpHeader === undefined ? [secret, header] : [header, secret];
     throw new SettingError(
-      app.clientIpHeader === undefined ? ENV.originVerifySecretId : ENV.clientIpHeader,
-      `set together with ${app.clientIpHeader === undefined ? ENV.clientIpHeader : ENV.originVerifySecretId}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
+      given,
+      `set together with ${missing}: the viewer-address header is believed only from requests carrying the origin-verify secret`,
     );
   }
   return { app, tokenSecretId, taskRoot, ...(originVerifySecretId === undefined ? {} : { originVerifySecretId }) };
 }
 
 /** What the drip planner (fan-out) reads. */
-export const plannerSettings = {
-  ...appSettings,
-  senderFunctionName: required(text, 'the drip sender Lambda the planner invokes'),
-  dripTickSeconds: required(wholeNumber(60, 3600), 'seconds between drip ticks'),
-};
+export const plannerSettings = /* @__PURE__ */ extend(appSettings, 'senderFunctionName', 'dripTickSeconds');
 
 export interface PlannerSettings {
   app: AppConfig;

@@ -1,7 +1,7 @@
 // The origin-verify secret the api Lambda checks behind CloudFront (functions/http/client-ip.ts): a
 // Secrets Manager secret generated at deploy, whose value the operator puts in the distribution's
 // origin custom header. Read once per container (adapters/secrets.ts).
-import { MIN_ORIGIN_SECRET_LENGTH } from '../http/client-ip.js';
+import { MIN_ORIGIN_SECRET_LENGTH } from '../config/settings.js';
 import { readSecret, type ReadSecret } from './secrets.js';
 
 /**

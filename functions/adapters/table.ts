@@ -18,7 +18,7 @@
 //   DRIPSHARE#<tick>#<n>  / SHARE       sender n's share of a tick already running (TTL)
 import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { DEFAULTS } from '../config/defaults.js';
+import { SETTINGS } from '../config/settings.js';
 import { mailboxKey } from '../core/mailbox.js';
 
 export const DUE_INDEX = 'due';
@@ -26,7 +26,7 @@ export const DUE_INDEX = 'due';
 export const DUE_SHARD_ATTR = 'dueShard';
 export const DUE_SORT_ATTR = 'dueAt';
 export const TTL_ATTR = 'expiresAt';
-export const DEFAULT_DUE_SHARDS = DEFAULTS.dueShards;
+export const DEFAULT_DUE_SHARDS = SETTINGS.dueShards.default;
 export const OUTBOX_PK = 'OUTBOX';
 export const OUTBOX_SIGNUP_PREFIX = 'SIGNUP#';
 

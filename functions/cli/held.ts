@@ -6,14 +6,17 @@ import type { Course } from '../email/manifest.js';
 import { subscriberFromItem } from '../adapters/dynamo-store.js';
 import type { HeldSignup } from '../core/signup-outbox.js';
 import type { OperatorStore, StoredSubscriber } from './operator-store.js';
+import { CommandRefusedError } from './command.js';
 import { table, truncate } from './terminal.js';
 import { controlCharactersToSpaces } from '../core/text.js';
 
 export type HeldCourse = Pick<Course, 'slug' | 'lessons'>;
 
 /** The operator asked for something that cannot be done (unknown address, not held): exit code 1. */
-export class RequeueRefusedError extends Error {
+export class RequeueRefusedError extends CommandRefusedError {
   override name = 'RequeueRefusedError';
+  readonly command = 'requeue';
+  readonly code = 'requeue_refused';
 }
 
 // A hold reason is an SES error message: keep it to one line so it cannot redraw the terminal.

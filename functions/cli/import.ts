@@ -8,6 +8,7 @@ import { parseSignupInput } from '../core/validation.js';
 import type { MailedCourse, SubscriptionDeps } from '../core/lifecycle.js';
 import { PENDING_TTL_SECONDS, subscribe, type SubscribeOutcome } from '../core/signup.js';
 import { mapWithConcurrency } from '../core/concurrency.js';
+import { CommandRefusedError } from './command.js';
 import { CsvEncodingError, decodeCsvBytes, parseCsv, unguardCell, type CsvEncoding } from './csv.js';
 import { progressBar, table } from './terminal.js';
 
@@ -33,8 +34,13 @@ export interface ImportPlan {
 export const IMPORT_CONCURRENCY = 8;
 
 /** The file cannot be imported at all (nothing was written). */
-export class ImportFileError extends Error {
+export class ImportFileError extends CommandRefusedError {
   override name = 'ImportFileError';
+  readonly command = 'import';
+  readonly code = 'import_file_refused';
+  override get report(): string {
+    return `${this.message}. Nothing was imported.`;
+  }
 }
 
 const EMAIL_HEADERS = ['email', 'e-mail', 'email_address', 'email address'];

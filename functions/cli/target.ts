@@ -7,9 +7,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { createDocumentClient, createDynamoClient, LOCAL_CREDENTIALS } from '../adapters/dynamo-client.js';
-import { appSettings } from '../adapters/config.js';
-import { DEFAULT_PUBLIC_URL, localUrl } from '../config/defaults.js';
-import { httpUrl, readSettings, text, type Env } from '../config/parts.js';
+import type { Env } from '../config/parts.js';
+import { DEFAULT_PUBLIC_URL, localUrl, pick, readSettings, SETTINGS } from '../config/settings.js';
 import { parseLocalSettings, type LocalSettings } from '../local/settings.js';
 
 /**
@@ -22,15 +21,14 @@ export type CliEnv = Env;
 
 /** What every CLI command may read: the courses folder, and for deployed tables the link key, URL and shards. */
 export const cliSettings = {
-  /** COURSES_DIR; unset: templates/courses. */
-  coursesDir: text,
-  /** TOKEN_SECRET_ID: the link-signing key's secret (import --send-confirmations on a deployed table). */
-  tokenSecretId: text,
-  /** PUBLIC_URL: the base of links in emails sent to a deployed table's people. */
-  publicUrl: httpUrl,
-  configurationSet: appSettings.configurationSet,
-  /** DUE_SHARDS: must be the drip's (default 8, as deployed), or a requeued entry is never read. */
-  dueShards: appSettings.dueShards,
+  /** Unset: templates/courses. */
+  coursesDir: SETTINGS.coursesDir.part,
+  /** The link-signing key's secret (import --send-confirmations on a deployed table). */
+  tokenSecretId: SETTINGS.tokenSecretId.part,
+  /** The base of links in emails sent to a deployed table's people. */
+  publicUrl: SETTINGS.publicUrl.part,
+  /** DUE_SHARDS must be the drip's (default 8, as deployed), or a requeued entry is never read. */
+  ...pick('configurationSet', 'dueShards'),
 };
 
 export interface CliSettings {

@@ -1,11 +1,9 @@
-// The parts every settings schema is built from (Lambda: functions/adapters/config.ts; `npm start`:
-// functions/local/settings.ts; the CLI: functions/cli/target.ts; the benchmark: bench/options.ts).
-// A schema is an object of parts keyed by setting (ENV in env.ts gives each its variable); each part
-// reads one environment value, where blank counts as unset (`NAME=` in a shell), and says what is
-// wrong in words the variable's name can lead: `Bad setting PORT: must be a port number 0–65535, got "x"`.
+// The parts every setting is read with (the table of settings: functions/config/settings.ts; the
+// benchmark's options: bench/options.ts). Each part reads one environment value, where blank counts
+// as unset (`NAME=` in a shell), and says what is wrong in words the variable's name can lead:
+// `Bad setting PORT: must be a port number 0–65535, got "x"`.
 import * as z from 'zod';
 import { isEmailAddress } from '../core/text.js';
-import { ENV, RENAMED_ENV, type SettingKey } from './env.js';
 
 /** What a reader answers: the value, or what is wrong with the text. */
 export type Reading<T> = { value: T } | { problem: string };
@@ -25,7 +23,8 @@ export function part<T>(read: (text: string) => Reading<T>) {
     });
 }
 
-type Part<T> = ReturnType<typeof part<T>>;
+/** A part: reads one value as `T`, unset or blank as undefined. */
+export type Part<T> = ReturnType<typeof part<T>>;
 
 /** The part, with `fallback` when the variable is unset or blank. */
 export const withDefault = <T>(p: Part<T>, fallback: T) => p.transform((v): T => v ?? fallback);
@@ -69,13 +68,8 @@ export const port = part((t) => {
 
 /** An absolute http(s) URL, without trailing slashes (links are built by appending `/path`). */
 export const httpUrl = part((t) => {
-  let url: URL;
-  try {
-    url = new URL(t);
-  } catch {
-    return { problem: 'must be an absolute http(s) URL' };
-  }
-  return url.protocol === 'http:' || url.protocol === 'https:'
+  const url = URL.parse(t);
+  return url?.protocol === 'http:' || url?.protocol === 'https:'
     ? { value: t.replace(/\/+$/, '') }
     : { problem: 'must be an absolute http(s) URL' };
 });
@@ -127,9 +121,6 @@ export type Env = Record<string, string | undefined>;
 /** Parts keyed by what they read. */
 export type Shape = Record<string, z.ZodType<unknown, string | undefined>>;
 
-/** A settings schema's shape: parts keyed by the setting they read (ENV names its variable). */
-export type SettingsShape = { [K in SettingKey]?: z.ZodType<unknown, string | undefined> };
-
 /** What a shape reads into: each key's parsed value. */
 export type SettingsOf<S> = { [K in keyof S]: S[K] extends z.ZodType ? z.output<S[K]> : never };
 
@@ -143,25 +134,4 @@ export function readShape<S extends Shape>(
   if (parsed.success) return parsed.data as SettingsOf<S>;
   const issue = parsed.error.issues[0];
   throw new SettingError(nameOf(String(issue?.path[0] ?? '')), issue?.message ?? 'is invalid');
-}
-
-/**
- * Reads `shape`'s settings from `env` into a typed object keyed by setting. A variable renamed
- * (RENAMED_ENV) is still read when its new name is unset, and `onRenamed` hears of it. Throws
- * SettingError naming the first variable that is wrong.
- */
-export function readSettings<S extends SettingsShape>(
-  shape: S,
-  env: Env,
-  onRenamed?: (used: { old: string; now: string }) => void,
-): SettingsOf<S> {
-  const input: Record<string, string | undefined> = {};
-  for (const key of Object.keys(shape) as SettingKey[]) input[key] = env[ENV[key]];
-  for (const [old, key] of Object.entries(RENAMED_ENV)) {
-    if (key in shape && (input[key] ?? '').trim() === '' && (env[old] ?? '').trim() !== '') {
-      input[key] = env[old];
-      onRenamed?.({ old, now: ENV[key] });
-    }
-  }
-  return readShape(shape as Shape, input, (key) => (key in ENV ? ENV[key as SettingKey] : 'settings')) as SettingsOf<S>;
 }

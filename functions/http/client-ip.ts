@@ -4,9 +4,11 @@
 // origin header CloudFront adds); anyone else could write it themselves.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
+// The viewer-address header is a setting's only value (CLIENT_IP_HEADER) and the secret's shortest
+// length is checked where the secret is read (adapters/origin-verify.ts), so both live with the settings.
+import { MIN_ORIGIN_SECRET_LENGTH } from '../config/settings.js';
 
-/** The request header CloudFront adds with the viewer's address (forward it in the origin request policy). */
-export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
+export { MIN_ORIGIN_SECRET_LENGTH, VIEWER_ADDRESS_HEADER } from '../config/settings.js';
 
 /**
  * The IP part of a `CloudFront-Viewer-Address` value, which is `<ip>:<source port>` for IPv4 and
@@ -31,9 +33,6 @@ export function viewerIp(header: string | undefined): string | undefined {
  * it itself does not know the value.
  */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
-
-/** The shortest origin-verify secret accepted (the deploy generates 48 characters). */
-export const MIN_ORIGIN_SECRET_LENGTH = 32;
 
 /**
  * True when `given` (the x-origin-verify header) equals `secret`, compared in constant time: both are

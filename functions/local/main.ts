@@ -1,7 +1,7 @@
 // `npm start`: the local stack with settings from the environment (see docs/getting-started.md). Prints
 // the signup and inbox URLs; Ctrl-C or SIGTERM stops it cleanly; a taken port or bad setting exits 1.
 import { join } from 'node:path';
-import { ENV } from '../config/env.js';
+import { ENV } from '../config/settings.js';
 import { parseLocalSettings, type LocalSettings } from './settings.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { simulatedSesFeedback } from './simulated-feedback.js';

@@ -1,10 +1,10 @@
-// The local stack's settings (docs/getting-started.md): ports, data folder, public URL, drip interval and the
-// standard AWS_ENDPOINT_URL_* overrides, parsed once from the environment with the app's own settings
-// (the same parts as Lambda's: functions/adapters/config.ts, functions/config/).
+// The local stack's settings: ports, data folder, public URL, drip interval and the standard
+// AWS_ENDPOINT_URL_* overrides, parsed once from the environment with the app's own settings (each
+// from the one table, functions/config/settings.ts, as Lambda's: functions/adapters/config.ts).
 import { resolve } from 'node:path';
 import { appSettings, type AppConfig } from '../adapters/config.js';
-import { DEFAULTS } from '../config/defaults.js';
-import { httpUrl, interval, port, readInterval, readSettings, SettingError, text, withDefault, type Env } from '../config/parts.js';
+import { readInterval, SettingError, withDefault, type Env } from '../config/parts.js';
+import { pick, readSettings, SETTINGS } from '../config/settings.js';
 import { defaultCoursesDir } from '../email/manifest.js';
 
 export interface LocalSettings {
@@ -33,15 +33,10 @@ export interface LocalSettings {
 /** `npm start`'s settings: the app's, with PUBLIC_URL defaulting to the port actually bound. */
 export const localSettings = {
   ...appSettings,
-  publicUrl: httpUrl,
-  port: withDefault(port, DEFAULTS.port),
-  sesPort: withDefault(port, DEFAULTS.sesPort),
-  dynamodbPort: withDefault(port, DEFAULTS.dynamodbPort),
-  dataDir: withDefault(text, DEFAULTS.dataDir),
-  coursesDir: withDefault(text, defaultCoursesDir),
-  dripEvery: withDefault(interval, DEFAULTS.dripEveryMs),
-  dynamodbEndpoint: httpUrl,
-  sesEndpoint: httpUrl,
+  publicUrl: SETTINGS.publicUrl.part,
+  ...pick('port', 'sesPort', 'dynamodbPort', 'dataDir', 'dripEvery', 'dynamodbEndpoint', 'sesEndpoint'),
+  // The repository's templates/courses, wherever `npm start` is run from.
+  coursesDir: withDefault(SETTINGS.coursesDir.part, defaultCoursesDir),
 };
 
 /** `90s`, `1m`, `2h`, `500ms`, or a bare number of seconds, in milliseconds; `0` means off. Throws SettingError. */

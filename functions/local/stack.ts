@@ -13,7 +13,7 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, ty
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { AppConfig } from '../adapters/config.js';
-import { localUrl } from '../config/defaults.js';
+import { localUrl } from '../config/settings.js';
 import { LOCAL_CREDENTIALS, createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { readableLog } from '../adapters/observability.js';
 import { tableDefinition } from '../adapters/table.js';

@@ -22,7 +22,7 @@ import { Annotations, Duration, Stack, Validations, type CfnElement } from 'aws-
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../functions/config/env.js';
+import { ENV } from '../../functions/config/settings.js';
 import { dripConcurrencyWarning } from '../concurrency.js';
 import { CourseFunction } from './course-function.js';
 import { dripTimeout, failureQueue, tickRule } from './drip-schedule.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/constructs/course-function.js';
-import { DEFAULTS } from '../../functions/config/defaults.js';
+import { DEFAULTS } from '../../functions/config/settings.js';
 import { isReservedExampleDomain, parseDeployConfig, type DeployConfig } from '../../infra/config.js';
 import { cdkJsonContext, testContext } from './synth.js';
 
@@ -35,7 +35,7 @@ describe('deploy config from CDK context', () => {
     });
   });
 
-  it('defaults the fan-out as the drip Lambdas do (functions/config/defaults.ts)', () => {
+  it('defaults the fan-out as the drip Lambdas do (functions/config/settings.ts)', () => {
     const config = parseDeployConfig(defaults());
     expect({ dripSenders: config.dripSenders, ratePerSender: config.ratePerSender }).toEqual({
       dripSenders: DEFAULTS.dripSenders,

@@ -2,8 +2,7 @@
 // handler's settings schema reads (functions/adapters/config.ts), and every one the schema requires.
 import type { Template } from 'aws-cdk-lib/assertions';
 import { apiLambdaSettings, appSettings, plannerSettings, sendingLambdaSettings } from '../../functions/adapters/config.js';
-import { ENV, type SettingKey } from '../../functions/config/env.js';
-import type { SettingsShape } from '../../functions/config/parts.js';
+import { ENV, type SettingKey, type SettingsShape } from '../../functions/config/settings.js';
 
 /** Each function, by the start of its description, and the schema its handler reads. */
 const HANDLERS: [description: string, schema: SettingsShape][] = [

@@ -751,6 +751,14 @@ describe('where the CLI points', () => {
     expect(err.text()).toContain('Is the local stack running?');
   });
 
+  it('on a table that is not there it says so and exits 1 (told by the error class, not its text)', async () => {
+    const out = collector();
+    const err = collector();
+    const code = await main(['stats'], { out, err, env: { AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl, TABLE_NAME: 'no-such-table' } });
+    expect(code).toBe(1);
+    expect(err.text()).toContain('No table no-such-table there.');
+  });
+
   it('--stack reads the table name from the stack outputs (CloudFormation replaced by a stand-in: no AWS here)', async () => {
     const fake = {
       send: () =>

@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, parsePlannerSettings, parseSendingLambdaSettings } from '../../../functions/adapters/config.js';
 import { DEFAULT_DUE_SHARDS } from '../../../functions/adapters/table.js';
 import { parseCliSettings } from '../../../functions/cli/target.js';
-import { DEFAULT_PUBLIC_URL, DEFAULTS } from '../../../functions/config/defaults.js';
-import { ENV } from '../../../functions/config/env.js';
+import { DEFAULT_PUBLIC_URL, DEFAULTS, ENV } from '../../../functions/config/settings.js';
 import { SettingError, type Env } from '../../../functions/config/parts.js';
 import type { LogEntry } from '../../../functions/core/ports.js';
 import { parseLocalSettings } from '../../../functions/local/settings.js';
@@ -150,7 +149,7 @@ describe('each default is written once, and every entry point agrees on it', () 
       sesPort: DEFAULTS.sesPort,
       dynamodbPort: DEFAULTS.dynamodbPort,
       dataDir: DEFAULTS.dataDir,
-      dripEveryMs: DEFAULTS.dripEveryMs,
+      dripEveryMs: DEFAULTS.dripEvery,
     });
   });
 
@@ -169,7 +168,7 @@ describe('each default is written once, and every entry point agrees on it', () 
     );
     const literals = [/'email-course'/, /\b3000\b/, /\b8005\b/, /\b8000\b/, /'\.local'/];
     const found = files
-      .filter((f) => f !== join('functions', 'config', 'defaults.ts') && !elsewhere.has(f))
+      .filter((f) => f !== join('functions', 'config', 'settings.ts') && !elsewhere.has(f))
       .flatMap((f) => {
         const text = readFileSync(f, 'utf8');
         return literals.filter((l) => l.test(text)).map((l) => `${f}: ${l.source}`);

@@ -1,0 +1,23 @@
+// `course export`: every subscriber (status, lesson, consent) to stdout, as CSV or JSON lines.
+import { textValue, UsageError, type TableCommand } from '../command.js';
+import { operatorStore } from '../deps.js';
+import { runExport, type ExportFormat } from '../export.js';
+
+export const exportCommand: TableCommand = {
+  kind: 'table',
+  name: 'export',
+  summary: ['every subscriber (status, lesson, consent) to stdout'],
+  options: { format: { type: 'string', default: 'csv', value: 'csv|jsonl', doc: 'csv (the default) or jsonl: one JSON object a line' } },
+  where: ['table', 'stack', 'course'],
+  plan: (ctx) => {
+    const format = textValue(ctx.values.format);
+    if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, not "${format}"`);
+    return async () =>
+      void (await runExport({
+        store: operatorStore(await ctx.connect()),
+        out: ctx.io.out,
+        format: format satisfies ExportFormat,
+        ...(ctx.chosen === undefined ? {} : { course: ctx.chosen }),
+      }));
+  },
+};
