@@ -1,5 +1,5 @@
 // `npm run bench:signup`: how long `POST /subscribe` takes to answer for an address that is new,
-// pending, active or suppressed, through real HTTP against the local stack (dynalite, the SES
+// pending, active or suppressed, through real HTTP against the local stack (DynamoDB Local, the SES
 // emulator). The answer must not tell them apart: the form stores the signup in the outbox
 // and answers; the address-dependent work runs after the answer. For contrast it also times that work
 // itself (applySignup, which the answer used to wait for), per state.
