@@ -1,0 +1,125 @@
+// The api Lambda's handler deployed behind CloudFront (CLIENT_IP_HEADER + ORIGIN_VERIFY_SECRET_ID, as
+// infra's behindCloudFront sets them): the consent record's IP, which is also the per-IP signup limit's
+// key, comes from CloudFront-Viewer-Address only when the request carries the origin-verify secret.
+// DynamoDB is DynamoDB Local; Secrets Manager, which has no emulator here, is a tiny HTTP server that
+// answers GetSecretValue for the two secrets.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
+import { compileShippedCourse } from '../../support/course.js';
+import { startTestStack, type TestStack } from '../../support/stack.js';
+
+let stack: TestStack;
+let secrets: Server;
+let taskRoot: string;
+let table: string;
+const TOKEN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key';
+const ORIGIN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:origin-verify';
+const ORIGIN_SECRET = 'Zq3kV9pWm2Lx7Tb4Nc8Rd1Hs6Jf5Gy0Aa2Bb3Cc4Dd5Ee6';
+const SECRET_VALUES: Record<string, string> = {
+  [TOKEN_SECRET_ID]: 'x'.repeat(20) + 'LambdaTokenKey0123456789abcdefghij',
+  [ORIGIN_SECRET_ID]: ORIGIN_SECRET,
+};
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+let handler: Handler;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  table = await stack.newTable();
+  taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-cf-'));
+  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
+  secrets = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const id = (JSON.parse(body) as { SecretId: string }).SecretId;
+      const value = SECRET_VALUES[id];
+      res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        JSON.stringify(value === undefined ? { __type: 'ResourceNotFoundException', message: id } : { ARN: id, SecretString: value }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    TABLE_NAME: table,
+    PUBLIC_URL: 'https://course.example.com',
+    TOKEN_SECRET_ID,
+    CLIENT_IP_HEADER: 'cloudfront-viewer-address',
+    ORIGIN_VERIFY_SECRET_ID: ORIGIN_SECRET_ID,
+    LAMBDA_TASK_ROOT: taskRoot,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+  });
+  ({ handler } = (await import('../../../functions/handlers/api.js')) as unknown as { handler: Handler });
+});
+afterAll(async () => {
+  await stack.stop();
+  await new Promise((resolve) => secrets.close(resolve));
+  await rm(taskRoot, { recursive: true, force: true });
+});
+
+/** POST /subscribe as API Gateway (payload v2) hands it over, from `sourceIp`, with extra headers. */
+function signup(email: string, sourceIp: string, headers: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /subscribe',
+    rawPath: '/subscribe',
+    rawQueryString: '',
+    headers: { host: 'course.example.com', 'user-agent': 'Mozilla/5.0 test', 'content-type': 'application/json', ...headers },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'abc123',
+      domainName: 'course.example.com',
+      http: { method: 'POST', path: '/subscribe', protocol: 'HTTP/1.1', sourceIp, userAgent: 'Mozilla/5.0 test' },
+      requestId: `req-${email}`,
+      routeKey: 'POST /subscribe',
+      stage: '$default',
+      timeEpoch: 1772445600000,
+    },
+    body: JSON.stringify({ email }),
+    isBase64Encoded: false,
+  };
+}
+const context = { functionName: 'api', awsRequestId: 'req', getRemainingTimeInMillis: () => 10_000 };
+
+/** The consent IP stored with the outbox request of `email`. */
+async function consentIpOf(email: string): Promise<string | undefined> {
+  const store = createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 });
+  // Every request is due by 2100: the outbox reads by next attempt.
+  const { requests } = await store.dueSignups(new Date('2100-01-01T00:00:00Z'), 100);
+  return requests.find((r) => r.fields.email === email)?.consent.ip;
+}
+
+describe('the api Lambda behind CloudFront', () => {
+  it('takes the viewer address from a request CloudFront signed with the origin secret', async () => {
+    const res = await handler(
+      signup('viewer@example.com', '130.176.0.10', {
+        'cloudfront-viewer-address': '198.51.100.10:46532',
+        'x-origin-verify': ORIGIN_SECRET,
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(await consentIpOf('viewer@example.com')).toBe('198.51.100.10');
+  });
+
+  it.each([
+    ['no origin header', {}],
+    ['a wrong origin secret', { 'x-origin-verify': 'guess-guess-guess-guess-guess-guess' }],
+    ['the secret with one character changed', { 'x-origin-verify': `${ORIGIN_SECRET.slice(0, -1)}7` }],
+  ])('records a direct request with a forged viewer address and %s at its connection address', async (label, headers) => {
+    const email = `forged-${label.replace(/\W+/g, '-')}@example.com`;
+    const res = await handler(signup(email, '203.0.113.66', { 'cloudfront-viewer-address': '192.0.2.1:443', ...headers }), context);
+    expect(res.statusCode).toBe(200);
+    expect(await consentIpOf(email)).toBe('203.0.113.66');
+  });
+});
