@@ -8,7 +8,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One id per run, so the deploy tests' files share one synthesised cloud assembly.
     // One DynamoDB Local for the run, shared by the test files through inject('dynamoDbUrl').
-    globalSetup: ['test/deploy/global-setup.ts', 'test/support/global-dynamo.ts'],
+    globalSetup: ['test/deploy/global-setup.ts', 'test/support/global-dynamo.ts', 'test/support/global-course.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -3,8 +3,6 @@
 // key, comes from CloudFront-Viewer-Address only when the request carries the origin-verify secret.
 // DynamoDB is DynamoDB Local; Secrets Manager, which has no emulator here, is a tiny HTTP server that
 // answers GetSecretValue for the two secrets.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
 import { compileShippedCourse } from '../../support/course.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
+import { apiGatewayEvent, lambdaContext, startSecretsStandIn, type SecretsStandIn } from '../../support/api-lambda.js';
 
 let stack: TestStack;
-let secrets: Server;
+let secrets: SecretsStandIn;
 let taskRoot: string;
 let table: string;
 const TOKEN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key';
@@ -33,19 +32,7 @@ beforeAll(async () => {
   table = await stack.newTable();
   taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-cf-'));
   await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
-  secrets = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const id = (JSON.parse(body) as { SecretId: string }).SecretId;
-      const value = SECRET_VALUES[id];
-      res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify(value === undefined ? { __type: 'ResourceNotFoundException', message: id } : { ARN: id, SecretString: value }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
+  secrets = await startSecretsStandIn(SECRET_VALUES);
   Object.assign(process.env, {
     TABLE_NAME: table,
     PUBLIC_URL: 'https://course.example.com',
@@ -57,39 +44,28 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
   });
   ({ handler } = (await import('../../../functions/handlers/api.js')) as unknown as { handler: Handler });
 });
 afterAll(async () => {
   await stack.stop();
-  await new Promise((resolve) => secrets.close(resolve));
+  await secrets.close();
   await rm(taskRoot, { recursive: true, force: true });
 });
 
 /** POST /subscribe as API Gateway (payload v2) hands it over, from `sourceIp`, with extra headers. */
 function signup(email: string, sourceIp: string, headers: Record<string, string>) {
-  return {
-    version: '2.0',
+  return apiGatewayEvent('POST', '/subscribe', {
+    host: 'course.example.com',
     routeKey: 'POST /subscribe',
-    rawPath: '/subscribe',
-    rawQueryString: '',
-    headers: { host: 'course.example.com', 'user-agent': 'Mozilla/5.0 test', 'content-type': 'application/json', ...headers },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'abc123',
-      domainName: 'course.example.com',
-      http: { method: 'POST', path: '/subscribe', protocol: 'HTTP/1.1', sourceIp, userAgent: 'Mozilla/5.0 test' },
-      requestId: `req-${email}`,
-      routeKey: 'POST /subscribe',
-      stage: '$default',
-      timeEpoch: 1772445600000,
-    },
+    sourceIp,
+    requestId: `req-${email}`,
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ email }),
-    isBase64Encoded: false,
-  };
+  });
 }
-const context = { functionName: 'api', awsRequestId: 'req', getRemainingTimeInMillis: () => 10_000 };
+const context = lambdaContext;
 
 /** The consent IP stored with the outbox request of `email`. */
 async function consentIpOf(email: string): Promise<string | undefined> {

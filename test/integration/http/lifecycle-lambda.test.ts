@@ -2,14 +2,13 @@
 // with the precompiled course from LAMBDA_TASK_ROOT and the key from Secrets Manager. DynamoDB and
 // SES are DynamoDB Local and the emulator (through the SDK's standard AWS_ENDPOINT_URL_* settings);
 // Secrets Manager, which has no emulator here, is stood in for by a tiny HTTP server.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStack, type TestStack } from '../../support/stack.js';
+import { apiGatewayEvent, lambdaContext, startSecretsStandIn, type SecretsStandIn } from '../../support/api-lambda.js';
 import { keys } from '../../../functions/adapters/table.js';
 import { compileShippedCourse, shippedCourse } from '../../support/course.js';
 import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
@@ -20,10 +19,10 @@ import { createTokens } from '../../../functions/core/tokens.js';
 import { messageComposer } from '../../../functions/email/composer.js';
 
 let stack: TestStack;
-let secrets: Server;
+let secrets: SecretsStandIn;
 let taskRoot: string;
 let table: string;
-const secretRequests: string[] = [];
+const TOKEN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key';
 const SECRET = 'x'.repeat(20) + 'LambdaTokenKey0123456789abcdefghij';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
@@ -34,61 +33,29 @@ beforeAll(async () => {
   table = await stack.newTable();
   taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
   await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
-  secrets = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      secretRequests.push(`${String(req.headers['x-amz-target'])} ${body}`);
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key', Name: 'token-key', SecretString: SECRET }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
+  secrets = await startSecretsStandIn({ [TOKEN_SECRET_ID]: SECRET });
   Object.assign(process.env, {
     TABLE_NAME: table,
     PUBLIC_URL: 'https://course.example.com',
-    TOKEN_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key',
+    TOKEN_SECRET_ID,
     LAMBDA_TASK_ROOT: taskRoot,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
     AWS_ENDPOINT_URL_SES: stack.sesUrl,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
   });
   ({ handler } = (await import('../../../functions/handlers/api.js')) as unknown as { handler: Handler });
 });
 afterAll(async () => {
   await stack.stop();
-  await new Promise((resolve) => secrets.close(resolve));
+  await secrets.close();
   await rm(taskRoot, { recursive: true, force: true });
 });
 
-function event(method: string, path: string, options: { body?: string; headers?: Record<string, string>; query?: string } = {}) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: options.query ?? '',
-    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'Mozilla/5.0 test', ...options.headers },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.50', userAgent: 'Mozilla/5.0 test' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '02/Mar/2026:10:00:00 +0000',
-      timeEpoch: 1772445600000,
-    },
-    ...(options.body === undefined ? {} : { body: options.body, isBase64Encoded: false }),
-  };
-}
-const context = { functionName: 'api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 };
+const event = apiGatewayEvent;
+const context = lambdaContext;
 
 describe('the api Lambda handler', () => {
   it('serves the signup page from the precompiled course', async () => {
@@ -138,8 +105,8 @@ describe('the api Lambda handler', () => {
   it('reads the key from Secrets Manager once per container', async () => {
     await handler(event('GET', '/'), context);
     await handler(event('GET', '/'), context);
-    expect(secretRequests).toHaveLength(1);
-    expect(secretRequests[0]).toContain('secretsmanager.GetSecretValue');
+    expect(secrets.requests).toHaveLength(1);
+    expect(secrets.requests[0]).toContain('secretsmanager.GetSecretValue');
   });
 
   it('has no local drip route', async () => {

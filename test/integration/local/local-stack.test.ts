@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../../functions/adapters/table.js';
 import type { RunDrip } from '../../../functions/core/ports.js';
-import { emulatorEmails, startDynamoDbLocal, startSesEmulator, type RunningService } from '../../../functions/local/services.js';
+import { emulatorEmails, startSesEmulator, type RunningService } from '../../../functions/local/services.js';
 import { parseInterval, parseLocalSettings, type LocalSettings } from '../../../functions/local/settings.js';
 import { startLocalStack, type LocalStack } from '../../../functions/local/stack.js';
 import { idleDripSummary } from '../../support/drip-summary.js';
+import { localStackEnv } from '../../support/stack.js';
 
 let dataDir: string;
 beforeAll(async () => {
@@ -25,6 +26,20 @@ afterAll(async () => {
 
 function settings(overrides: Partial<LocalSettings> = {}): LocalSettings {
   return { ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0' }), port: 0, sesPort: 0, dynamodbPort: 0, ...overrides };
+}
+/**
+ * For the tests that are not about the database: the run's shared DynamoDB Local and a table of their
+ * own (localStackEnv), so they start no JVM. The restart, the port and the damaged-file tests start
+ * their own, since the JVM and its data folder are what they check.
+ */
+function sharedDbSettings(overrides: Partial<LocalSettings> = {}): LocalSettings {
+  return {
+    ...parseLocalSettings({ DATA_DIR: dataDir, DRIP_EVERY: '0', ...localStackEnv() }),
+    port: 0,
+    sesPort: 0,
+    dynamodbPort: 0,
+    ...overrides,
+  };
 }
 const quiet = () => undefined;
 const summary = idleDripSummary();
@@ -79,7 +94,7 @@ describe('the local stack', () => {
   }, 90_000);
 
   it('serves the signup page with security headers through the real node server', async () => {
-    const stack = await startLocalStack({ settings: settings(), log: quiet });
+    const stack = await startLocalStack({ settings: sharedDbSettings(), log: quiet });
     try {
       const res = await fetch(`${stack.url}/`);
       expect(res.status).toBe(200);
@@ -170,7 +185,7 @@ describe('the local stack', () => {
       }
       return summary;
     };
-    const stack = await startLocalStack({ settings: settings({ dripEveryMs: 1000 }), createRunDrip, log: quiet });
+    const stack = await startLocalStack({ settings: sharedDbSettings({ dripEveryMs: 1000 }), createRunDrip, log: quiet });
     await started;
     // The ticker's tick is still running; the HTTP route runs its own.
     const res = await fetch(`${stack.url}/__local/drip`, {
@@ -244,16 +259,15 @@ describe('local data that cannot be used stops the start, naming the file or fol
   async function freshDir(): Promise<string> {
     return mkdtemp(join(tmpdir(), 'course-data-'));
   }
-  // The checks run before the database starts; the starts that get past them use one shared
-  // DynamoDB Local and SES emulator (AWS_ENDPOINT_URL_*), so no test here waits for another JVM.
-  let dynamo: RunningService | undefined;
+  // The checks run before the database starts; the starts that get past them use the run's shared
+  // DynamoDB Local (a table of their own, localStackEnv) and one SES emulator (AWS_ENDPOINT_URL_*), so
+  // no test here waits for another JVM.
   let ses: RunningService | undefined;
   beforeAll(async () => {
-    [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesEmulator()]);
+    ses = await startSesEmulator();
   });
   afterAll(async () => {
     await ses?.close();
-    await dynamo?.close();
   });
   const start = (dir: string, shared = false) =>
     startLocalStack({
@@ -261,7 +275,7 @@ describe('local data that cannot be used stops the start, naming the file or fol
         ...parseLocalSettings({
           DATA_DIR: dir,
           DRIP_EVERY: '0',
-          ...(shared ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo!.url, AWS_ENDPOINT_URL_SES: ses!.url } : {}),
+          ...(shared ? { ...localStackEnv(), AWS_ENDPOINT_URL_SES: ses!.url } : {}),
         }),
         port: 0,
         sesPort: 0,
