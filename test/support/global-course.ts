@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { runOnce } from './run-once.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,8 +14,13 @@ declare module 'vitest' {
   }
 }
 
-export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'course-compiled-'));
-  project.provide('compiledCourseDir', dir);
-  return () => rmSync(dir, { recursive: true, force: true });
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // One folder for every test project of the run (run-once.ts).
+  const shared = await runOnce(
+    'compiled-course-dir',
+    () => mkdtempSync(join(tmpdir(), 'course-compiled-')),
+    (dir) => rmSync(dir, { recursive: true, force: true }),
+  );
+  project.provide('compiledCourseDir', shared.value);
+  return shared.release;
 }
