@@ -3,7 +3,7 @@
 // in-memory store runDrip's unit tests use (memory-drip-store.ts) runs the same tests, so a rule the unit
 // tests lean on cannot drift from what DynamoDB does. Each test makes its own store (its own key space).
 //
-// Run from test/unit/core/drip-store.contract.test.ts (in memory) and test/integration/drip-store.test.ts (DynamoDB).
+// Run from test/unit/core/drip-store.contract.test.ts (in memory) and test/integration/drip/drip-store.test.ts (DynamoDB).
 import { describe, expect, it } from 'vitest';
 import { PAGE_MAX, type Advance, type DripStore, type DueEntry } from '../../functions/core/drip/index.js';
 import type { Subscriber } from '../../functions/core/model.js';

@@ -152,7 +152,7 @@ describe('course check finds what is wrong, naming the lesson and the text', () 
   });
 
   // The text checks alone (--no-deliverability): the deliverability part of `course check`, with
-  // SpamAssassin and Chromium, is tested in test/integration/deliverability.test.ts.
+  // SpamAssassin and Chromium, is tested in test/integration/authoring/deliverability.test.ts.
   it('npx course check prints each problem with its lesson and text and exits 1; a good course exits 0', async () => {
     const dir = await brokenCopy('cli', L3, (t) => t.replace(paragraph(P3B), ''));
     const out = collector();

@@ -1,6 +1,6 @@
 // The DripStore contract (test/support/drip-store-contract.ts) against the in-memory store runDrip's
 // unit tests use: it must keep the DynamoDB store's conditions, which the same contract checks on
-// DynamoDB Local in test/integration/drip-store.test.ts. No I/O.
+// DynamoDB Local in test/integration/drip/drip-store.test.ts. No I/O.
 import { randomUUID } from 'node:crypto';
 import { dueShardOf, dueShards } from '../../../functions/adapters/table.js';
 import { describeDripStoreContract } from '../../support/drip-store-contract.js';

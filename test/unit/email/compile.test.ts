@@ -8,7 +8,7 @@ import { compileCourse, TemplateError, untrackConsentLinks } from '../../../func
 import { renderConfirmation, renderLesson } from '../../../functions/email/personalise.js';
 import { Placeholder } from '../../../functions/email/compiled-course.js';
 import { defaultTemplatesDir, loadCourse } from '../../../functions/email/manifest.js';
-import { SHIPPED_COURSE_DIR, compileShippedCourse, shippedCourse } from '../../support/course.js';
+import { SHIPPED_COURSE_DIR, freshlyCompiledShippedCourse, shippedCourse } from '../../support/course.js';
 
 let scratch: string;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ const compileCopy = (dir: string) => compileCourse(loadCourse(courseIn(dir), dir
 
 describe('placeholders', () => {
   it('survive mjml, CSS inlining, minification and html-to-text in every lesson and the confirmation', async () => {
-    const compiled = await compileShippedCourse();
+    const compiled = await freshlyCompiledShippedCourse();
     for (const lesson of compiled.lessons) {
       expect(lesson.html).toContain(`href="${Placeholder.unsubscribeUrl}"`);
       expect(lesson.html).toContain(`Hi ${Placeholder.name},`);
@@ -89,7 +89,7 @@ describe('consent links are never click-tracked (ses:no-track)', () => {
   const hrefOf = (tag: string) => /\shref="([^"]*)"/.exec(tag)?.[1];
 
   it('every confirm and unsubscribe anchor of the compiled confirmation and lessons carries ses:no-track, and no other anchor', async () => {
-    const compiled = await compileShippedCourse();
+    const compiled = await freshlyCompiledShippedCourse();
     const confirm = anchors(compiled.confirmation.html).filter((a) => hrefOf(a) === Placeholder.confirmUrl);
     // The button and the copy-this-link anchor.
     expect(confirm).toHaveLength(2);
@@ -105,7 +105,7 @@ describe('consent links are never click-tracked (ses:no-track)', () => {
   });
 
   it('still carries it once personalised, on the real URLs', async () => {
-    const compiled = await compileShippedCourse();
+    const compiled = await freshlyCompiledShippedCourse();
     const confirmUrl = 'https://course.example.com/confirm?token=abc';
     const unsubscribeUrl = 'https://course.example.com/unsubscribe?token=def';
     const confirmation = renderConfirmation(compiled, { confirmUrl });
@@ -186,7 +186,7 @@ describe('compile once', () => {
   });
 
   it('the compiled course is plain JSON: it round-trips unchanged', async () => {
-    const compiled = await compileShippedCourse();
+    const compiled = await freshlyCompiledShippedCourse();
     expect(JSON.parse(JSON.stringify(compiled))).toEqual(compiled);
   });
 });

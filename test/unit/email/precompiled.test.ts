@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCompiledCourses } from '../../../functions/email/build-lessons.js';
 import { renderLesson } from '../../../functions/email/personalise.js';
 import { loadPrecompiledCourses } from '../../../functions/email/precompiled.js';
-import { compileShippedCourse } from '../../support/course.js';
+import { freshlyCompiledShippedCourse } from '../../support/course.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('precompiled courses', () => {
     const written = await writeCompiledCourses(out);
     expect(written).toMatchObject({ courses: 1, lessons: 8 });
     const [loaded] = await loadPrecompiledCourses(out);
-    const fresh = await compileShippedCourse();
+    const fresh = await freshlyCompiledShippedCourse();
     expect(loaded).toEqual(fresh);
     const p = { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t' };
     expect(renderLesson(loaded!, 4, p)).toEqual(renderLesson(fresh, 4, p));

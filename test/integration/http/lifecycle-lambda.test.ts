@@ -1,0 +1,129 @@
+// The api Lambda's handler as Lambda calls it: API Gateway HTTP API (v2) events in, proxy results out,
+// with the precompiled course from LAMBDA_TASK_ROOT and the key from Secrets Manager. DynamoDB and
+// SES are DynamoDB Local and the emulator (through the SDK's standard AWS_ENDPOINT_URL_* settings);
+// Secrets Manager, which has no emulator here, is stood in for by a tiny HTTP server.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startTestStack, type TestStack } from '../../support/stack.js';
+import { apiGatewayEvent, lambdaContext, startSecretsStandIn, type SecretsStandIn } from '../../support/api-lambda.js';
+import { keys } from '../../../functions/adapters/table.js';
+import { compileShippedCourse, shippedCourse } from '../../support/course.js';
+import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
+import { createSesMailer } from '../../../functions/adapters/ses-mailer.js';
+import { systemClock } from '../../../functions/core/ports.js';
+import { courseCatalog } from '../../../functions/core/courses.js';
+import { sweepSignups } from '../../../functions/core/signup-outbox.js';
+import { createTokens } from '../../../functions/core/tokens.js';
+import { messageComposer } from '../../../functions/email/composer.js';
+
+let stack: TestStack;
+let secrets: SecretsStandIn;
+let taskRoot: string;
+let table: string;
+const TOKEN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key';
+const SECRET = 'x'.repeat(20) + 'LambdaTokenKey0123456789abcdefghij';
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+let handler: Handler;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  table = await stack.newTable();
+  taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
+  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
+  secrets = await startSecretsStandIn({ [TOKEN_SECRET_ID]: SECRET });
+  Object.assign(process.env, {
+    TABLE_NAME: table,
+    PUBLIC_URL: 'https://course.example.com',
+    TOKEN_SECRET_ID,
+    LAMBDA_TASK_ROOT: taskRoot,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
+    AWS_ENDPOINT_URL_SES: stack.sesUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+  });
+  ({ handler } = (await import('../../../functions/handlers/api.js')) as unknown as { handler: Handler });
+});
+afterAll(async () => {
+  await stack.stop();
+  await secrets.close();
+  await rm(taskRoot, { recursive: true, force: true });
+});
+
+const event = apiGatewayEvent;
+const context = lambdaContext;
+
+describe('the api Lambda handler', () => {
+  it('serves the signup page from the precompiled course', async () => {
+    const res = await handler(event('GET', '/'), context);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<form id="signup" method="post" action="subscribe">');
+    expect(JSON.stringify(res.headers)).toContain('frame-ancestors');
+  });
+
+  it('subscribes with the caller’s sourceIp (not a client-written X-Forwarded-For) and mails a link on PUBLIC_URL', async () => {
+    const res = await handler(
+      event('POST', '/subscribe', {
+        body: JSON.stringify({ email: 'lambda@example.com' }),
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: true });
+    // In AWS the confirmation goes out from the outbox on the next drip run: its sweep, with the
+    // same key and public URL (the drip Lambda's own wiring is exercised in test/infra/bundles.test.ts).
+    const compiled = await compileShippedCourse();
+    const signups = {
+      store: createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 }),
+      mailer: createSesMailer({ client: stack.ses }),
+      clock: systemClock,
+      tokens: createTokens(Buffer.from(SECRET, 'utf8')),
+      courses: courseCatalog([compiled]),
+      composer: messageComposer,
+      config: { publicUrl: 'https://course.example.com', signupsPerIpPerHour: 20 },
+    };
+    expect(await sweepSignups(signups, { deadline: new Date(Date.now() + 60_000) })).toMatchObject({ found: 1, done: 1 });
+    const lock = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.address(shippedCourse().slug, 'lambda@example.com') }));
+    const sub = await stack.doc.send(new GetCommand({ TableName: table, Key: keys.subscriber(String(lock.Item?.id)) }));
+    expect(sub.Item?.consent).toMatchObject({ ip: '203.0.113.50', userAgent: 'Mozilla/5.0 test' });
+    const mail = (await stack.emails()).find((e) => e.destination.to.some((t) => t.includes('lambda@example.com')));
+    const token = /https:\/\/course\.example\.com\/confirm\?token=([A-Za-z0-9_-]+)/.exec(mail?.body.text ?? '')?.[1];
+    expect(token).toBeDefined();
+
+    const page = await handler(event('GET', '/confirm', { query: `token=${token}` }), context);
+    expect(page.body).toContain('Yes, start the course');
+    const confirmed = await handler(event('POST', '/confirm', { query: `token=${token}` }), context);
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('You are subscribed');
+  });
+
+  it('reads the key from Secrets Manager once per container', async () => {
+    await handler(event('GET', '/'), context);
+    await handler(event('GET', '/'), context);
+    expect(secrets.requests).toHaveLength(1);
+    expect(secrets.requests[0]).toContain('secretsmanager.GetSecretValue');
+  });
+
+  it('has no local drip route', async () => {
+    const res = await handler(event('POST', '/__local/drip', { body: '{}', headers: { 'content-type': 'application/json' } }), context);
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('answers a bad token with a 400 page, not a 500', async () => {
+    const res = await handler(
+      event('POST', '/unsubscribe', {
+        query: 'token=forged',
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(400);
+  });
+});
