@@ -12,6 +12,18 @@ import { escapeHtml } from '../email/escape.js';
 import { renderConfirmation, renderLesson, type RenderedEmail } from '../email/personalise.js';
 import { checkEmails, composeCourseEmails, passes, type EmailCheck } from './deliverability.js';
 
+/** `npm run preview -- --help`. */
+const PREVIEW_USAGE = `Usage: npm run preview -- [--out DIR] [--course DIR]
+
+Writes every lesson and the confirmation email of a course as HTML and text files, filled in with a
+sample name and links, and an index.html that shows each email's SpamAssassin score and the
+client-support features caniemail flags. Exits 1 when an email cannot be rendered or fails its checks.
+
+Options:
+  --out DIR      where the files go, one folder per course (default: preview)
+  --course DIR   one course folder (default: every course in COURSES_DIR, or courses/)
+  -h, --help     this text`;
+
 const SAMPLE = {
   name: 'Alex',
   unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample-unsubscribe-token',
@@ -138,7 +150,13 @@ export async function writePreviews(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'preview' }, course: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string', default: 'preview' }, course: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(PREVIEW_USAGE);
+    return;
+  }
   const written = await writePreviews(values.out, {
     ...(values.course === undefined ? {} : { courseDir: values.course }),
     ...(process.env.COURSES_DIR ? { coursesDir: process.env.COURSES_DIR } : {}),
