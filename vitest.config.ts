@@ -43,7 +43,14 @@ export default defineConfig({
         // Test files are still evaluated each on its own; what they import (the AWS SDK, aws-cdk-lib,
         // MJML, Hono…) is loaded once per worker instead of once per file: about half the CPU of
         // the run. Data stays apart as before: a table per test, an SES emulator per file.
-        test: { name: 'shared-modules', include: ['test/**/*.test.ts'], exclude: FRESH_MODULES, isolate: false },
+        test: {
+          name: 'shared-modules',
+          include: ['test/**/*.test.ts'],
+          exclude: FRESH_MODULES,
+          isolate: false,
+          // The SES emulator's store is module-level: emptied before each file (ses-store-per-file.ts).
+          setupFiles: ['test/support/ses-store-per-file.ts'],
+        },
       },
       // (No `include` above: a project's list would be added to the root's, not put in its place.)
       { extends: true, test: { name: 'fresh-modules', include: FRESH_MODULES, isolate: true } },
