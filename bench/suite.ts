@@ -281,17 +281,25 @@ export const RATE_LOAD: LoadFigures = { threads: 2, stallMs: 150, everyMs: 400 }
 
 /** A fanned-out run: arrivals at the sink of all K senders together ((n − 1) / (last − first), busiest window). */
 export interface FanOutFigures extends PacedFigures {
-  /** Senders (K) the run fanned out to, each paced at maxSendRate ÷ K on its own shards. */
+  /** Senders (K) the run fanned out to, each paced at its share (planSenders) on its own shards. */
   senders: number;
+  /** The due spread evenly over the shards (true), or by the hash of random ids (false). */
+  balancedShards: boolean;
 }
 
 /** `seconds` × R due, sent by one drip run or `senders` fanned-out senders (runFannedOut), with or without RATE_LOAD; arrivals at the sink. */
-async function pacedRun(ctx: BenchContext, rate: number, seconds: number, o: { senders?: number; load: boolean }): Promise<PacedFigures> {
+async function pacedRun(
+  ctx: BenchContext,
+  rate: number,
+  seconds: number,
+  o: { senders?: number; load: boolean; balancedShards?: boolean },
+): Promise<PacedFigures> {
   const senders = o.senders;
   const due = Math.round(seconds * rate);
   const table = await createBenchTable(ctx.dynamo, `bench-rate-${randomBytes(4).toString('hex')}`);
   const now = new Date();
-  await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size: due, due, now });
+  const balancedShards = o.balancedShards ?? false;
+  await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size: due, due, now, balancedShards });
   const compiled = await compileCourse(ctx.course, ctx.courseDir);
   const dynamo = createDynamoClient({ endpoint: ctx.services.dynamoUrl, cacheMiddleware: true });
   const ses = sesClient(ctx.services.sesUrl);
@@ -336,8 +344,20 @@ export async function measureRate(ctx: BenchContext, rate: number, seconds = 20)
 }
 
 /** K fanned-out senders sharing MAX_SEND_RATE=R, `seconds` × R due. */
-export async function measureFanOut(ctx: BenchContext, rate: number, senders: number, seconds = 10): Promise<FanOutFigures> {
-  return { senders, ...(await pacedRun(ctx, rate, seconds, { senders, load: false })) };
+/**
+ * K fanned-out senders sharing MAX_SEND_RATE=R, `seconds` × R due. `balancedShards`: the due spread
+ * evenly over the shards (each sender has the same work, as in a batch longer than a tick); otherwise
+ * by the hash of random ids, so the fullest sender's shards set the end (a batch's last tick).
+ */
+export async function measureFanOut(
+  ctx: BenchContext,
+  rate: number,
+  senders: number,
+  seconds = 10,
+  o: { balancedShards?: boolean } = {},
+): Promise<FanOutFigures> {
+  const balancedShards = o.balancedShards ?? false;
+  return { senders, balancedShards, ...(await pacedRun(ctx, rate, seconds, { senders, load: false, balancedShards })) };
 }
 
 export interface RenderFigures {
