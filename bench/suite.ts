@@ -335,11 +335,11 @@ async function pacedRun(
 
 /**
  * 20·R due at MAX_SEND_RATE=R (`seconds` × R in general): the achieved rate and the busiest one-second
- * window at the sink; then `seconds` ÷ 2 × R more under RATE_LOAD, for the busiest window on a busy machine.
+ * window at the sink; then `loadSeconds` (default `seconds` ÷ 2) × R more under RATE_LOAD.
  */
-export async function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+export async function measureRate(ctx: BenchContext, rate: number, seconds = 20, loadSeconds = seconds / 2): Promise<RateFigures> {
   const quiet = await pacedRun(ctx, rate, seconds, { load: false });
-  const loaded = await pacedRun(ctx, rate, seconds / 2, { load: true });
+  const loaded = await pacedRun(ctx, rate, loadSeconds, { load: true });
   return { ...quiet, underLoad: { ...loaded, load: RATE_LOAD } };
 }
 
