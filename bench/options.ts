@@ -26,7 +26,17 @@ const rates = part((t) => {
 });
 
 /** The options that take a value; unset ones get run.ts's defaults (which depend on --quick). */
-export const benchOptions = { sizes, due: wholeNumber(1), rate: wholeNumber(1), rates, runs: wholeNumber(1), seconds: wholeNumber(2) };
+export const benchOptions = {
+  sizes,
+  due: wholeNumber(1),
+  rate: wholeNumber(1),
+  rates,
+  runs: wholeNumber(1),
+  seconds: wholeNumber(2),
+  scale: sizes,
+  signups: wholeNumber(1),
+  maxSeedMinutes: wholeNumber(1),
+};
 
 export interface BenchSettings {
   quick: boolean;
@@ -39,6 +49,12 @@ export interface BenchSettings {
   rates: number[];
   /** Seconds of sending in each rate and fan-out run (`seconds` × R due). */
   rateSeconds: number;
+  /** List sizes of the large-list figures (`--scale`; default 100,000 and 1,000,000, quick 5,000). */
+  scale: number[];
+  /** Signups timed on each large list. */
+  signups: number;
+  /** A large list whose seeding would take longer than this (at the rate seen so far) is skipped. */
+  maxSeedMinutes: number;
   /** Fresh node processes per bundle for the init time. */
   runs: number;
   /** The courses folder (COURSES_DIR); undefined: templates/courses. */
@@ -47,11 +63,25 @@ export interface BenchSettings {
 
 /** `values`: parseArgs' values. Throws SettingError naming the option (`--due`) or variable. */
 export function parseBenchSettings(
-  values: { quick: boolean; sizes?: string; due?: string; rate?: string; rates?: string; runs?: string; seconds?: string },
+  values: {
+    quick: boolean;
+    sizes?: string;
+    due?: string;
+    rate?: string;
+    rates?: string;
+    runs?: string;
+    seconds?: string;
+    scale?: string;
+    signups?: string;
+    'max-seed-minutes'?: string;
+  },
   env: Env,
 ): BenchSettings {
-  const { sizes, due, rate, rates, runs, seconds } = values;
-  const o = readShape(benchOptions, { sizes, due, rate, rates, runs, seconds }, (key) => `--${key}`);
+  const { sizes, due, rate, rates, runs, seconds, scale, signups } = values;
+  const maxSeedMinutes = values['max-seed-minutes'];
+  const o = readShape(benchOptions, { sizes, due, rate, rates, runs, seconds, scale, signups, maxSeedMinutes }, (key) =>
+    key === 'maxSeedMinutes' ? '--max-seed-minutes' : `--${key}`,
+  );
   const quick = values.quick;
   // --rate alone keeps its old meaning (one cap); --rates lists them all; by default 20, 100 and 200/s.
   const caps = o.rates ?? (o.rate !== undefined ? [o.rate] : [20, 100, 200]);
@@ -62,6 +92,9 @@ export function parseBenchSettings(
     rate: caps[0]!,
     rates: caps,
     rateSeconds: o.seconds ?? (quick ? 8 : 20),
+    scale: o.scale ?? (quick ? [5000] : [100_000, 1_000_000]),
+    signups: o.signups ?? (quick ? 50 : 200),
+    maxSeedMinutes: o.maxSeedMinutes ?? 20,
     runs: o.runs ?? (quick ? 5 : 7),
     coursesDir: readSettings({ coursesDir: text }, env).coursesDir,
   };

@@ -17,6 +17,7 @@ import { parseBenchSettings, type BenchSettings } from './options.js';
 import { profiled, type ProfileShares } from './profile.js';
 import { startBenchServices } from './services-client.js';
 import { capTargets, measureCaps, printCaps, type CapFigures } from './rate-section.js';
+import { measureScaleSizes, printScale, scaleTargets, type ScaleRow } from './scale-section.js';
 import { fmt, table, type Target } from './report.js';
 import {
   measureRender,
@@ -36,6 +37,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--
   --rate             one MAX_SEND_RATE for the rate and fan-out runs (same as --rates R)
   --rates            the MAX_SEND_RATEs of the rate and fan-out runs (default 20,100,200)
   --seconds          seconds of sending in each rate and fan-out run: seconds × R due (default 20; quick 8)
+  --scale            large lists: seeding, due query, drip memory, signup p50/p99, course stats/export/held (default 100000,1000000; quick 5000)
+  --signups          signups timed on each large list (default 200; quick 50)
+  --max-seed-minutes skip a large list whose seeding would take longer (default 20)
   --runs             fresh node processes per bundle for the init time (default 7)
   --json             where the figures go (default bench-results.json)
   --profile          also save the CPU profile of the profiled drip run (open in Chrome DevTools)
@@ -57,6 +61,9 @@ const args = (() => {
         rate: { type: 'string' },
         rates: { type: 'string' },
         seconds: { type: 'string' },
+        scale: { type: 'string' },
+        signups: { type: 'string' },
+        'max-seed-minutes': { type: 'string' },
         runs: { type: 'string' },
         json: { type: 'string', default: 'bench-results.json' },
         profile: { type: 'string' },
@@ -81,7 +88,7 @@ try {
 } catch (e: unknown) {
   fail(e instanceof Error ? e.message : String(e));
 }
-const { quick, sizes, due, rate, rates, rateSeconds, runs } = settings;
+const { quick, sizes, due, rate, rates, rateSeconds, runs, scale, signups, maxSeedMinutes } = settings;
 if (sizes.some((s) => s < due)) fail(`every list size must be at least --due (${due}); got ${sizes.join(', ')}`);
 
 // Progress: one line per step; on a terminal the seeding count updates in place, elsewhere (a log
@@ -120,6 +127,7 @@ const ctx: BenchContext = { services, dynamo, doc, course, courseDir, progress }
 const throughput: ThroughputFigures[] = [];
 let render: RenderFigures | undefined;
 let caps: CapFigures[] = [];
+let large: ScaleRow[] = [];
 let lastTick: FanOutFigures | undefined;
 let profile: ProfileShares | undefined;
 let bundles: BundleFigures[] | undefined;
@@ -135,6 +143,16 @@ try {
       `  ${fmt(t.sent)} sent in ${fmt(t.wallMs / 1000, 1)} s: ${fmt(t.emailsPerSecond)}/s wall, ${fmt(t.emailsPerCoreSecond)}/s per core, p50 ${fmt(t.p50Ms, 1)} ms, p99 ${fmt(t.p99Ms, 1)} ms; due query read ${fmt(t.dueQuery.itemsRead)} items`,
     );
   }
+  large = await measureScaleSizes(ctx, {
+    sizes: scale,
+    due,
+    signups,
+    maxSeedMinutes,
+    seedRate: () => {
+      const seen = [...throughput, ...large.flatMap((r) => (r.skipped === undefined ? [r.throughput] : []))].filter((t) => t.size >= 5000);
+      return seen.length === 0 ? undefined : Math.min(...seen.map((t) => t.seedItemsPerSecond));
+    },
+  });
   progress(`profile: one more drip run of ${fmt(due)} under the CPU profiler (not in the figures above)`);
   await measureThroughput(ctx, due, due, {
     scan: false,
@@ -217,6 +235,7 @@ try {
 
   const load = `${RATE_LOAD.threads} busy-loop threads beside the drip, its own event loop stalled ${RATE_LOAD.stallMs} ms every ${RATE_LOAD.everyMs} ms`;
   printCaps(caps, lastTick, load);
+  printScale(large);
 
   if (bundles) {
     console.log(
@@ -267,6 +286,7 @@ try {
     met: reads.every((n) => n === due),
   });
   targets.push(...capTargets(caps, Math.min(...perCore)));
+  targets.push(...scaleTargets(large));
   if (bundles) {
     targets.push({
       what: 'bundle size',
@@ -307,6 +327,9 @@ try {
           rate,
           rates,
           rateSeconds,
+          scale,
+          signups,
+          maxSeedMinutes,
           runs,
           concurrency: THROUGHPUT_CONCURRENCY,
           sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with DynamoDB Local',
@@ -318,6 +341,7 @@ try {
         fanOut: caps[0]!.fanOut,
         rateCaps: caps,
         lastTickFanOut: lastTick,
+        largeLists: large,
         coldStart: bundles === undefined ? null : { synthMs, runs, bundles },
         targets,
       },
