@@ -39,7 +39,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--
   --seconds          seconds of sending in each rate and fan-out run: seconds × R due (default 20; quick 8)
   --scale            large lists: seeding, due query, drip memory, signup p50/p99, course stats/export/held (default 100000,1000000; quick 5000)
   --signups          signups timed on each large list (default 200; quick 50)
-  --max-seed-minutes skip a large list whose seeding would take longer (default 20)
+  --max-seed-minutes skip a large list whose seeding and whole-table commands would take longer (default 20)
   --runs             fresh node processes per bundle for the init time (default 7)
   --json             where the figures go (default bench-results.json)
   --profile          also save the CPU profile of the profiled drip run (open in Chrome DevTools)

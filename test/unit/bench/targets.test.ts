@@ -65,7 +65,10 @@ describe('large-list targets', () => {
   });
 
   it('a skipped size is a target not met, with the reason', () => {
-    const t = scaleTargets([run(100_000), { size: 1_000_000, due: 100, skipped: 'seeding would take 40 min', estimatedSeedMinutes: 40 }]);
+    const t = scaleTargets([
+      run(100_000),
+      { size: 1_000_000, due: 100, skipped: 'seeding would take 40 min', estimatedSeedMinutes: 40, estimatedMinutes: 40 },
+    ]);
     expect(t[0]).toMatchObject({ met: false, note: 'seeding would take 40 min' });
   });
 });
