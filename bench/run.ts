@@ -1,10 +1,14 @@
 // `npm run bench`: drip throughput and SDK calls per email, render work, due-query cost, rate accuracy
-// (also under load), fan-out at K = 1, 2, 4 and cold start in one run; prints tables and the targets
-// met or missed, and writes every figure as JSON.
+// at caps of 20, 100 and 200/s (also under load), fan-out at K = 1, 2, 4, large lists (seeding, the due
+// query, the drip's memory, the signup answer, course stats / export / held) and each bundle's init
+// against its floor in one run; prints tables and the targets met or missed, and writes every figure
+// as JSON.
 //
-//   npm run bench                          lists of 1k, 10k and 100k, 1,000 due in each: ~4–6 min
-//   npm run bench -- --quick               lists of 1k and 5k, 300 due: ~3 min (rate, rate under load, fan-out K = 1, 2, 4)
-//   npm run bench -- --sizes 2000,20000 --due 500 --rate 50 --runs 9 --json out.json --check
+//   npm run bench                          lists of 1k, 10k and 100k, 1,000 due in each; large lists of
+//                                          100k and 1M (1M skipped when it would overrun
+//                                          --max-seed-minutes): ~20 min and more
+//   npm run bench -- --quick               lists of 1k and 5k, 300 due, a large list of 5k, 8-s rate runs: ~4 min
+//   npm run bench -- --sizes 2000,20000 --due 500 --rates 50 --runs 9 --json out.json --check
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
