@@ -5,6 +5,7 @@
 // (npm run bench runs it this way, in a child process, so esbuild's bundling output stays out of
 // the benchmark's own output).
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { readShape, wholeNumber, withDefault } from '../functions/config/parts.js';
 import { measureBundles, MIB } from './cold-start.js';
@@ -19,14 +20,19 @@ if (json !== undefined) {
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`\nnode ${process.version} ${process.arch}, ${runs} runs per figure\n`);
   console.log(
-    '| function | entry | bundle (index.mjs) | gzip | source map | compiled course | import, median | node process, median | import with --enable-source-maps |',
+    '| function | bundle (index.mjs) | gzip | source map | compiled course | import, median | its floor: size, import | ratio (target) | node process | import with --enable-source-maps (floor) |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const b of result.bundles) {
     console.log(
-      `| ${b.name} | ${b.entry} | ${kib(b.bytes)}${b.bytes >= MIB ? ' **over 1 MiB**' : ''} | ${kib(b.gzipBytes)} | ${kib(b.sourceMapBytes)} | ${b.compiledCourseBytes === undefined ? '-' : kib(b.compiledCourseBytes)} | ${b.importMs.toFixed(0)} ms | ${b.processMs.toFixed(0)} ms | ${b.importWithSourceMapsMs.toFixed(0)} ms |`,
+      `| ${b.name} | ${kib(b.bytes)}${b.bytes >= MIB ? ' **over 1 MiB**' : ''} | ${kib(b.gzipBytes)} | ${kib(b.sourceMapBytes)} | ${b.compiledCourseBytes === undefined ? '-' : kib(b.compiledCourseBytes)} | ${b.importMs.toFixed(0)} ms | ${b.floor ? `${kib(b.floor.bytes)}, ${b.floor.importMs.toFixed(0)} ms` : '-'} | ${b.floorRatio?.toFixed(2) ?? '-'}× (≤ ${b.floorRatioTarget ?? '-'}×) | ${b.processMs.toFixed(0)} ms | ${b.importWithSourceMapsMs.toFixed(0)} ms (${b.floor?.importWithSourceMapsMs.toFixed(0) ?? '-'} ms) |`,
     );
   }
+  console.log(
+    `\nload average (/proc/loadavg) at the end: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
 }
 if (result.bundles.some((b) => b.bytes >= MIB)) {
   console.error('\nA bundle is over the 1 MiB budget.');

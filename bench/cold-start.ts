@@ -12,6 +12,7 @@ import { DEFAULTS, ENV } from '../functions/config/settings.js';
 import { PLACEHOLDER_SENDER_CONTEXT } from '../infra/config.js';
 import { cdkJsonContext, defineCourseApp } from '../infra/course-app.js';
 import type { CourseFunction } from '../infra/constructs/course-function.js';
+import { buildFloor, FLOORS } from './floors.js';
 import { median } from './stats.js';
 
 export const MIB = 1024 * 1024;
@@ -29,6 +30,11 @@ export interface BundleFigures {
   processMs: number;
   /** Median import time with --enable-source-maps, as the stack deploys it. */
   importWithSourceMapsMs: number;
+  /** The floor (bench/floors.ts: only the SDK clients and Powertools parts it needs), imported alternately with the bundle. */
+  floor?: { parts: string[]; bytes: number; importMs: number; importWithSourceMapsMs: number };
+  /** importMs ÷ floor.importMs (medians of the same alternating runs), and the most allowed. */
+  floorRatio?: number;
+  floorRatioTarget?: number;
 }
 
 /** What a bundle's init sees: Lambda-like settings, fake credentials, every AWS endpoint closed. */
@@ -60,24 +66,34 @@ if (typeof m.handler !== 'function') { console.error('no handler export'); proce
 // The answer to the parent, not a log line: the last line of stdout is the import time in ms.
 process.stdout.write('\\n' + String(t1 - t0) + '\\n');`;
 
-function measureInit(bundleFile: string, taskRoot: string, withSourceMaps: boolean, runs: number): { importMs: number; processMs: number } {
-  const imports: number[] = [];
-  const processes: number[] = [];
-  // One unmeasured import first: the bundle was just written, and reading it back from disk the
+/**
+ * Import times of several bundles side by side: each round imports every bundle once, in turn, in a
+ * fresh process, so a busy spell of this shared machine falls on all of them alike. Medians per bundle.
+ */
+function measureInits(
+  bundles: { file: string; taskRoot: string }[],
+  withSourceMaps: boolean,
+  runs: number,
+): { importMs: number; processMs: number }[] {
+  const imports: number[][] = bundles.map(() => []);
+  const processes: number[][] = bundles.map(() => []);
+  // One unmeasured round first: the bundles were just written, and reading them back from disk the
   // first time is this machine's page cache, not the code's init.
   for (let i = -1; i < runs; i++) {
-    const start = performance.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(bundleFile).href], {
-      env: lambdaLikeEnv(taskRoot, withSourceMaps),
-      encoding: 'utf8',
-    });
-    const elapsed = performance.now() - start;
-    if (r.status !== 0) throw new Error(`importing ${bundleFile} failed:\n${r.stderr}`);
-    if (i < 0) continue;
-    imports.push(Number(r.stdout.trim().split('\n').pop()));
-    processes.push(elapsed);
+    for (const [k, b] of bundles.entries()) {
+      const start = performance.now();
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(b.file).href], {
+        env: lambdaLikeEnv(b.taskRoot, withSourceMaps),
+        encoding: 'utf8',
+      });
+      const elapsed = performance.now() - start;
+      if (r.status !== 0) throw new Error(`importing ${b.file} failed:\n${r.stderr}`);
+      if (i < 0) continue;
+      imports[k]!.push(Number(r.stdout.trim().split('\n').pop()));
+      processes[k]!.push(elapsed);
+    }
   }
-  return { importMs: median(imports), processMs: median(processes) };
+  return bundles.map((_, k) => ({ importMs: median(imports[k]!), processMs: median(processes[k]!) }));
 }
 
 /**
@@ -144,9 +160,17 @@ export async function measureBundles(o: {
       const dir = fn.bundleDir;
       if (!dir) throw new Error(`${name}: no bundle`);
       const file = join(dir, 'index.mjs');
-      const plain = measureInit(file, dir, false, o.runs);
-      const mapped = measureInit(file, dir, true, o.runs);
+      const floorDir = join(outdir, 'floors', name);
+      const floorFile = await buildFloor(name, floorDir);
+      // The bundle and its floor alternately, in the same run.
+      const pair = [
+        { file, taskRoot: dir },
+        { file: floorFile, taskRoot: floorDir },
+      ];
+      const [plain, floorPlain] = measureInits(pair, false, o.runs);
+      const [mapped, floorMapped] = measureInits(pair, true, o.runs);
       const course = join(dir, 'compiled-course.json');
+      const floor = FLOORS[name]!;
       bundles.push({
         name,
         entry,
@@ -154,11 +178,21 @@ export async function measureBundles(o: {
         gzipBytes: gzipSync(readFileSync(file)).length,
         sourceMapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
         ...(existsSync(course) ? { compiledCourseBytes: statSync(course).size } : {}),
-        importMs: plain.importMs,
-        processMs: plain.processMs,
-        importWithSourceMapsMs: mapped.importMs,
+        importMs: plain!.importMs,
+        processMs: plain!.processMs,
+        importWithSourceMapsMs: mapped!.importMs,
+        floor: {
+          parts: floor.parts,
+          bytes: statSync(floorFile).size,
+          importMs: floorPlain!.importMs,
+          importWithSourceMapsMs: floorMapped!.importMs,
+        },
+        floorRatio: plain!.importMs / floorPlain!.importMs,
+        floorRatioTarget: floor.ratio,
       });
-      o.log(`${name}: ${(statSync(file).size / 1024).toFixed(1)} KiB, import ${plain.importMs.toFixed(0)} ms (median of ${o.runs})`);
+      o.log(
+        `${name}: ${(statSync(file).size / 1024).toFixed(1)} KiB, import ${plain!.importMs.toFixed(0)} ms; its floor ${(statSync(floorFile).size / 1024).toFixed(1)} KiB, ${floorPlain!.importMs.toFixed(0)} ms: ${(plain!.importMs / floorPlain!.importMs).toFixed(2)}× (target ≤ ${floor.ratio}×; medians of ${o.runs}, alternating)`,
+      );
     }
     return { synthMs, bundles };
   } finally {

@@ -33,6 +33,12 @@ export interface SeedOptions {
   size: number;
   due: number;
   now: Date;
+  /**
+   * The due subscribers spread evenly over the due index's shards (round-robin) rather than by the
+   * hash of a random id: every fanned-out sender then has the same work, as in a batch longer than a
+   * tick, where every sender is busy to the end.
+   */
+  balancedShards?: boolean;
   /** Called now and then with the items written so far. */
   progress?: (written: number) => void;
 }
@@ -42,7 +48,9 @@ export async function seedList(doc: DynamoDBDocumentClient, o: SeedOptions): Pro
   if (o.due > o.size) throw new Error(`due (${o.due}) cannot exceed the list size (${o.size})`);
   const dueAt = new Date(o.now.getTime() - 60_000).toISOString();
   const item = (i: number): Record<string, unknown> => {
-    const id = randomBytes(16).toString('base64url');
+    let id = randomBytes(16).toString('base64url');
+    if (o.balancedShards && i < o.due)
+      while (dueShardOf(id, BENCH_SHARDS) !== `DUE#${i % BENCH_SHARDS}`) id = randomBytes(16).toString('base64url');
     const base = {
       ...keys.subscriber(id),
       id,

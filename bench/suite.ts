@@ -45,6 +45,9 @@ export interface BenchContext {
 export interface ThroughputFigures {
   size: number;
   due: number;
+  /** Seeding the list: BatchWriteItem, 25 items a request, 8 in flight, into DynamoDB Local. */
+  seedMs: number;
+  seedItemsPerSecond: number;
   sent: number;
   wallMs: number;
   /** Sent per wall-clock second (the services share this 2-core machine). */
@@ -166,11 +169,17 @@ export async function measureThroughput(
   ctx: BenchContext,
   size: number,
   due: number,
-  o: { scan?: boolean; around?: <T>(run: () => Promise<T>) => Promise<T> } = {},
+  o: {
+    scan?: boolean;
+    around?: <T>(run: () => Promise<T>) => Promise<T>;
+    /** Called with the table after the run (the large-list figures use the sent-to list). */
+    after?: (table: string) => Promise<void>;
+  } = {},
 ): Promise<ThroughputFigures> {
   const table = await createBenchTable(ctx.dynamo, `bench-${size}-${randomBytes(4).toString('hex')}`);
   const now = new Date();
   const label = size.toLocaleString('en-US');
+  const seedStarted = performance.now();
   await seedList(ctx.doc, {
     table,
     course: ctx.course.slug,
@@ -180,7 +189,10 @@ export async function measureThroughput(
     now,
     progress: (n) => ctx.progress(`  seeding ${label}: ${n.toLocaleString('en-US')} written`, { transient: true }),
   });
-  ctx.progress(`  seeded ${label} subscribers (${due.toLocaleString('en-US')} due)`);
+  const seedMs = performance.now() - seedStarted;
+  ctx.progress(
+    `  seeded ${label} subscribers (${due.toLocaleString('en-US')} due) in ${(seedMs / 1000).toFixed(1)} s: ${Math.round(size / (seedMs / 1000))} items/s`,
+  );
   const scanned = o.scan === false ? Number.NaN : await scanItemsRead(ctx.dynamo, table);
 
   // Compile as the local stack does: once per process (cached), before the first run.
@@ -217,6 +229,7 @@ export async function measureThroughput(
     if (summary.sent !== due || received !== due)
       throw new Error(`list of ${size}: ${summary.sent} sent and ${received} received by the sink, ${due} expected`);
 
+    await o.after?.(table);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const perEmail: Record<string, number> = {};
     for (const [op, n] of Object.entries(counting.calls))
@@ -224,6 +237,8 @@ export async function measureThroughput(
     return {
       size,
       due,
+      seedMs,
+      seedItemsPerSecond: size / (seedMs / 1000),
       sent: summary.sent,
       wallMs,
       emailsPerSecond: summary.sent / (wallMs / 1000),
@@ -277,17 +292,25 @@ export const RATE_LOAD: LoadFigures = { threads: 2, stallMs: 150, everyMs: 400 }
 
 /** A fanned-out run: arrivals at the sink of all K senders together ((n − 1) / (last − first), busiest window). */
 export interface FanOutFigures extends PacedFigures {
-  /** Senders (K) the run fanned out to, each paced at maxSendRate ÷ K on its own shards. */
+  /** Senders (K) the run fanned out to, each paced at its share (planSenders) on its own shards. */
   senders: number;
+  /** The due spread evenly over the shards (true), or by the hash of random ids (false). */
+  balancedShards: boolean;
 }
 
 /** `seconds` × R due, sent by one drip run or `senders` fanned-out senders (runFannedOut), with or without RATE_LOAD; arrivals at the sink. */
-async function pacedRun(ctx: BenchContext, rate: number, seconds: number, o: { senders?: number; load: boolean }): Promise<PacedFigures> {
+async function pacedRun(
+  ctx: BenchContext,
+  rate: number,
+  seconds: number,
+  o: { senders?: number; load: boolean; balancedShards?: boolean },
+): Promise<PacedFigures> {
   const senders = o.senders;
   const due = Math.round(seconds * rate);
   const table = await createBenchTable(ctx.dynamo, `bench-rate-${randomBytes(4).toString('hex')}`);
   const now = new Date();
-  await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size: due, due, now });
+  const balancedShards = o.balancedShards ?? false;
+  await seedList(ctx.doc, { table, course: ctx.course.slug, lessons: ctx.course.lessons.length, size: due, due, now, balancedShards });
   const compiled = await compileCourse(ctx.course, ctx.courseDir);
   const dynamo = createDynamoClient({ endpoint: ctx.services.dynamoUrl, cacheMiddleware: true });
   const ses = sesClient(ctx.services.sesUrl);
@@ -323,17 +346,29 @@ async function pacedRun(ctx: BenchContext, rate: number, seconds: number, o: { s
 
 /**
  * 20·R due at MAX_SEND_RATE=R (`seconds` × R in general): the achieved rate and the busiest one-second
- * window at the sink; then `seconds` ÷ 2 × R more under RATE_LOAD, for the busiest window on a busy machine.
+ * window at the sink; then `loadSeconds` (default `seconds` ÷ 2) × R more under RATE_LOAD.
  */
-export async function measureRate(ctx: BenchContext, rate: number, seconds = 20): Promise<RateFigures> {
+export async function measureRate(ctx: BenchContext, rate: number, seconds = 20, loadSeconds = seconds / 2): Promise<RateFigures> {
   const quiet = await pacedRun(ctx, rate, seconds, { load: false });
-  const loaded = await pacedRun(ctx, rate, seconds / 2, { load: true });
+  const loaded = await pacedRun(ctx, rate, loadSeconds, { load: true });
   return { ...quiet, underLoad: { ...loaded, load: RATE_LOAD } };
 }
 
 /** K fanned-out senders sharing MAX_SEND_RATE=R, `seconds` × R due. */
-export async function measureFanOut(ctx: BenchContext, rate: number, senders: number, seconds = 10): Promise<FanOutFigures> {
-  return { senders, ...(await pacedRun(ctx, rate, seconds, { senders, load: false })) };
+/**
+ * K fanned-out senders sharing MAX_SEND_RATE=R, `seconds` × R due. `balancedShards`: the due spread
+ * evenly over the shards (each sender has the same work, as in a batch longer than a tick); otherwise
+ * by the hash of random ids, so the fullest sender's shards set the end (a batch's last tick).
+ */
+export async function measureFanOut(
+  ctx: BenchContext,
+  rate: number,
+  senders: number,
+  seconds = 10,
+  o: { balancedShards?: boolean } = {},
+): Promise<FanOutFigures> {
+  const balancedShards = o.balancedShards ?? false;
+  return { senders, balancedShards, ...(await pacedRun(ctx, rate, seconds, { senders, load: false, balancedShards })) };
 }
 
 export interface RenderFigures {

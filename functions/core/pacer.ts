@@ -1,28 +1,37 @@
 // Spaces the drip's SES calls under the send rate (the configured one, lowered to SES's MaxSendRate
 // in AWS, or a sender's share of it when a run fans out). Two rules, both needed:
 //
-// 1. A grid. Starts go one interval apart: a start that wakes a little late (timers fire late, the
-//    event loop is busy) keeps the grid, so lateness does not pile up into a lower rate; after an idle
-//    gap the grid starts again from now, so there is never a burst to catch up. Pacing 2 % under R
-//    keeps the achieved rate within 2 % of R.
+// 1. A grid at the rate. Starts go one interval apart. A start that wakes late (timers fire late, the
+//    event loop was stalled, the window guard below held it) keeps the grid while callers were
+//    waiting, so lateness does not pile up into a lower rate: the starts that fell behind go as soon
+//    as they may, up to one second's worth (CATCH_UP_MS). Only when nobody was waiting (the caller
+//    asked after its slot had passed: an idle gap) does the grid start again from the request, so an
+//    idle pacer never bursts to catch up.
 // 2. A window guard on what really happened. The grid alone holds R starts per second, but what SES
 //    counts is when each request arrives, somewhere between our start and the answer we get back. On a
 //    busy machine a stalled event loop wakes several queued starts at once, and a request can sit
 //    unsent for a while after its start, so arrivals bunch (21 in one second at a cap of 20 was
-//    measured under CPU contention). So call j may start only after call j − n has ended (n = ⌊R⌋,
-//    the calls allowed in one second) and a second has passed since the latest end among calls
-//    ≤ j − n. Any n + 1 calls then include two, i and j ≥ i + n, with
-//        arrival_j ≥ start_j ≥ end_i + 1 s ≥ arrival_i + 1 s,
-//    so no one-second window [t, t + 1 s) holds more than n arrivals, however late timers fire or
-//    requests sit. The cost is one request's latency per n calls (≈ 1–3 % at 50 ms in AWS).
-export const DEFAULT_RATE_HEADROOM = 0.02;
+//    measured under CPU contention). So a call may start only while fewer than n (= ⌊R⌋, the calls
+//    allowed in one second) earlier calls are "recent": still in flight, or ended less than a second
+//    ago. Suppose a window [t, t + 1 s) held n + 1 arrivals; let j be the last of those calls to
+//    start. Every other one, i, has end_i ≥ arrival_i ≥ t > arrival_j − 1 s ≥ start_j − 1 s, so all n
+//    were recent when j started, which the guard forbids. No one-second window at SES holds more than
+//    n arrivals, however late timers fire or requests sit. (An earlier form made call j wait for the
+//    latest end among calls ≤ j − n: one late answer then held back every later call.) The guard keeps
+//    the window, so the grid needs no headroom under R (it had 2 %, which capped the rate at 98 %).
+//    Its cost: each call counts for a second plus its own latency, so the most a pacer reaches is
+//    n ÷ (1 s + latency + GUARD_MARGIN_MS): about 0.5–1 % against a local endpoint, 1–5 % at 10–50 ms
+//    in AWS. That is the price of knowing only when our calls started and ended, not when SES saw them.
+export const DEFAULT_RATE_HEADROOM = 0;
+/** The most a grid that fell behind (stalls, late timers) catches up at once: one second of slots. */
+const CATCH_UP_MS = 1000;
 /** Added to the guard's second: clocks of different processes and whole-millisecond clocks round. */
 const GUARD_MARGIN_MS = 5;
 
 export interface PacerOptions {
   /** Starts per second at most; > 0. */
   ratePerSecond: number;
-  /** Fraction under the rate to pace at (0 ≤ h < 1); default 0.02. */
+  /** Fraction under the rate to pace the grid at (0 ≤ h < 1); default 0 (the window guard keeps the window). */
   headroom?: number;
   /** Milliseconds from any fixed origin (e.g. `performance.now` or `Date.now` at the edge). */
   clock: () => number;
@@ -31,7 +40,7 @@ export interface PacerOptions {
 
 /** Permission for one call; `done()` when the call has ended (answered or failed), exactly as it ended. */
 export interface PacerTicket {
-  /** Idempotent. A ticket never marked done holds back the ticket n places after it. */
+  /** Idempotent. A ticket never marked done counts as recent for good (one of the n a second). */
   done(): void;
 }
 
@@ -45,11 +54,12 @@ export class Pacer {
   private readonly sleep: (ms: number) => Promise<void>;
   /** The previous caller's turn: callers are served in the order they called take(). */
   private queue: Promise<void> = Promise.resolve();
-  /** End times of the last `perSecond` tickets, by ticket number mod perSecond. */
-  private readonly ends: Promise<number>[] = [];
-  private issued = 0;
-  /** Latest end among tickets at least `perSecond` places back. */
-  private latestEnd = Number.NEGATIVE_INFINITY;
+  /** Tickets not yet done. */
+  private inFlight = 0;
+  /** End times of done tickets that may still be recent, ascending. */
+  private readonly ends: number[] = [];
+  /** Resolves the wait for the next done(), if anyone waits. */
+  private onDone: (() => void) | undefined;
 
   constructor(p: PacerOptions) {
     if (!(Number.isFinite(p.ratePerSecond) && p.ratePerSecond > 0)) throw new Error(`ratePerSecond must be > 0, got ${p.ratePerSecond}`);
@@ -63,7 +73,8 @@ export class Pacer {
 
   /** Resolves when the caller may start one call; the caller must call `done()` on the ticket when it ends. */
   take(): Promise<PacerTicket> {
-    const turn = this.queue.then(() => this.acquire());
+    const askedAt = this.clock();
+    const turn = this.queue.then(() => this.acquire(askedAt));
     // A failed sleep must not block everyone queued behind it.
     this.queue = turn.then(
       () => undefined,
@@ -72,29 +83,40 @@ export class Pacer {
     return turn;
   }
 
-  private async acquire(): Promise<PacerTicket> {
-    const now = this.clock();
-    let slot = this.nextSlot ?? now;
-    // More than one interval behind the grid means nobody was waiting (idle): start afresh, no burst.
-    if (slot < now - this.intervalMs) slot = now;
+  private async acquire(askedAt: number): Promise<PacerTicket> {
+    let slot = this.nextSlot ?? askedAt;
+    // Asked after its slot had passed: nobody was waiting (idle), so start afresh, no burst. A caller
+    // that was already waiting keeps the grid: its lateness is the machine's, and is caught up.
+    if (askedAt > slot) slot = askedAt;
+    // Caught up at most one second's worth at once (the window guard holds the window anyway).
+    slot = Math.max(slot, this.clock() - CATCH_UP_MS);
     this.nextSlot = slot + this.intervalMs;
     await this.until(slot);
 
-    const n = this.perSecond;
-    const j = this.issued++;
-    if (j >= n) {
-      // Call j − n must have ended, and a second passed since the latest end of calls ≤ j − n.
-      this.latestEnd = Math.max(this.latestEnd, await this.ends[j % n]!);
-      await this.until(this.latestEnd + 1000 + GUARD_MARGIN_MS);
+    // Fewer than n recent calls (in flight, or ended less than a second ago) before this one starts.
+    for (;;) {
+      const old = this.clock() - 1000 - GUARD_MARGIN_MS;
+      let out = 0;
+      while (out < this.ends.length && this.ends[out]! <= old) out++;
+      if (out > 0) this.ends.splice(0, out);
+      if (this.inFlight + this.ends.length < this.perSecond) break;
+      if (this.ends.length > 0) await this.until(this.ends[0]! + 1000 + GUARD_MARGIN_MS);
+      else await new Promise<void>((resolve) => (this.onDone = resolve));
     }
-    let end!: (at: number) => void;
-    this.ends[j % n] = new Promise<number>((resolve) => (end = resolve));
+    this.inFlight++;
     let ended = false;
     return {
       done: () => {
         if (ended) return;
         ended = true;
-        end(this.clock());
+        this.inFlight--;
+        const at = this.clock();
+        let i = this.ends.length;
+        while (i > 0 && this.ends[i - 1]! > at) i--;
+        this.ends.splice(i, 0, at);
+        const wake = this.onDone;
+        this.onDone = undefined;
+        wake?.();
       },
     };
   }

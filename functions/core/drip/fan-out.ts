@@ -42,20 +42,24 @@ export interface PlanOptions {
 }
 
 /**
- * Split the shards round-robin among the senders and the rate evenly: each sender's share is
- * rate ÷ K, so the K pacers together let at most K × ⌊rate ÷ K⌋ ≤ ⌊rate⌋ calls into any one second.
+ * Split the shards round-robin among the senders and the rate evenly in whole emails per second:
+ * ⌊rate⌋ split as ⌊⌊rate⌋ ÷ K⌋ each, the remainder one each to the first senders (K = 1 keeps the rate
+ * as it is). Each pacer lets ⌊its share⌋ calls into a second, so whole shares waste none of the rate
+ * (rate ÷ K each lost up to one call a second per sender: 12.5/s paced as 12, 96 % of 50/s at K = 4)
+ * and together let at most ⌊rate⌋ into any one second.
  * The 24-hour quota left is split the same way (whole emails, the remainder to the first senders).
  */
 export function planSenders(o: PlanOptions): SenderShare[] {
   if (o.shards.length === 0) throw new Error('no shards to plan');
   if (!(Number.isFinite(o.maxSendRate) && o.maxSendRate > 0)) throw new Error(`maxSendRate must be > 0, got ${o.maxSendRate}`);
   const k = Math.max(1, Math.min(Math.floor(o.senders), o.shards.length, Math.max(1, Math.floor(o.maxSendRate))));
+  const whole = Math.floor(o.maxSendRate);
   return Array.from({ length: k }, (_, sender) => {
     const share: SenderShare = {
       sender,
       senders: k,
       shards: o.shards.filter((_, i) => i % k === sender),
-      maxSendRate: o.maxSendRate / k,
+      maxSendRate: k === 1 ? o.maxSendRate : Math.floor(whole / k) + (sender < whole % k ? 1 : 0),
     };
     if (o.remaining24h !== undefined) {
       const each = Math.floor(o.remaining24h / k);

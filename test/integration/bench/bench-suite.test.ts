@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, createDynamoClient } from '../../../functions/adapters/dynamo-client.js';
 import { startBenchServices, type BenchServices } from '../../../bench/services-client.js';
 import { measureRate, measureThroughput, type BenchContext } from '../../../bench/suite.js';
+import { timeCli } from '../../../bench/scale.js';
 import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 
 let services: BenchServices;
@@ -49,6 +50,20 @@ describe('bench suite', () => {
     expect(t.pageSize).toBe(50);
     expect(t.emailsPerCoreSecond).toBeGreaterThan(0);
     expect(t.p99Ms).toBeGreaterThanOrEqual(t.p50Ms);
+  });
+
+  it('course export against the sent-to list, in a process of its own: one row per subscriber, its peak memory read at exit', async () => {
+    let exported: Awaited<ReturnType<typeof timeCli>> | undefined;
+    await measureThroughput(ctx, 120, 12, {
+      scan: false,
+      after: async (table) => {
+        exported = await timeCli(['export', '--format', 'csv'], { dynamoUrl: services.dynamoUrl, sesUrl: services.sesUrl, table });
+      },
+    });
+    // The header and 120 rows.
+    expect(exported!.lines).toBe(121);
+    expect(exported!.peakRssMiB).toBeGreaterThan(10);
+    expect(exported!.ms).toBeGreaterThan(0);
   });
 
   it('the rate run sends seconds × R, then half that under load, and reports the arrivals the sink saw', async () => {

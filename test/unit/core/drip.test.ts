@@ -203,8 +203,8 @@ describe('runDrip limits', () => {
 
   it('a claim whose wait for a send slot runs into the deadline is given back, nothing sent', async () => {
     const start = T('2026-03-03T08:00:00Z');
-    // 0.1/s paced 2 % under: slots at +0 and about +10.2 s; the second is past a 30 s deadline's 20 s reserve.
-    const { store, sent, run } = setup(start, { settings: { maxSendRate: 0.1, sendConcurrency: 2, sendReserveMs: 20_000 } });
+    // 0.1/s: slots at +0 and +10 s; the second is past a 30 s deadline's 25 s reserve.
+    const { store, sent, run } = setup(start, { settings: { maxSendRate: 0.1, sendConcurrency: 2, sendReserveMs: 25_000 } });
     for (let i = 0; i < 2; i++) store.add(`w${i}`, T('2026-03-03T07:00:00Z'));
     const summary = await run(start, 30_000);
     expect(summary).toMatchObject({ due: 2, claimed: 2, sent: 1, skipped: 1, stoppedEarly: true });

@@ -46,6 +46,12 @@ describe('planSenders', () => {
     }
   });
 
+  it('splits the rate in whole emails per second, none lost to rounding down (50/s to 4: 13, 13, 12, 12)', () => {
+    expect(planSenders({ shards: SHARDS, senders: 4, maxSendRate: 50 }).map((p) => p.maxSendRate)).toEqual([13, 13, 12, 12]);
+    expect(planSenders({ shards: SHARDS, senders: 2, maxSendRate: 7 }).map((p) => p.maxSendRate)).toEqual([4, 3]);
+    expect(planSenders({ shards: SHARDS, senders: 1, maxSendRate: 0.5 }).map((p) => p.maxSendRate)).toEqual([0.5]);
+  });
+
   it('splits what is left of the 24-hour quota in whole emails, none lost', () => {
     const plan = planSenders({ shards: SHARDS, senders: 4, maxSendRate: 40, remaining24h: 10 });
     expect(plan.map((p) => p.remaining24h)).toEqual([3, 3, 2, 2]);
