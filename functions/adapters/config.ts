@@ -24,7 +24,7 @@ export interface AppConfig {
   signupsPerIpPerHour: number;
   /** The deploy's verified From address; when unset, the manifest's sender address is used. */
   senderAddress?: string;
-  /** The most drip senders one run fans out to (functions/core/fan-out.ts); 1 = no fan-out. */
+  /** The most drip senders one run fans out to (functions/core/drip/fan-out.ts); 1 = no fan-out. */
   dripSenders: number;
   /** Emails per second one sender is asked to carry; a higher account rate adds senders, up to dripSenders. */
   ratePerSender: number;

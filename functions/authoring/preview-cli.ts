@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readSettings, SETTINGS } from '../config/settings.js';
 import { compileCourse } from '../email/compile.js';
 import { loadCourses } from '../email/courses.js';
 import { loadCourse } from '../email/manifest.js';
@@ -21,7 +22,7 @@ client-support features caniemail flags. Exits 1 when an email cannot be rendere
 
 Options:
   --out DIR      where the files go, one folder per course (default: preview)
-  --course DIR   one course folder (default: every course in COURSES_DIR, or courses/)
+  --course DIR   one course folder (default: every course in COURSES_DIR, or templates/courses)
   -h, --help     this text`;
 
 const SAMPLE = {
@@ -157,9 +158,11 @@ async function main(): Promise<void> {
     console.log(PREVIEW_USAGE);
     return;
   }
+  // COURSES_DIR through the settings table, as every entry point reads it (unset: templates/courses).
+  const { coursesDir } = readSettings({ coursesDir: SETTINGS.coursesDir.part }, process.env);
   const written = await writePreviews(values.out, {
     ...(values.course === undefined ? {} : { courseDir: values.course }),
-    ...(process.env.COURSES_DIR ? { coursesDir: process.env.COURSES_DIR } : {}),
+    ...(coursesDir === undefined ? {} : { coursesDir }),
   });
   for (const { slug, index, files, problems } of written) {
     if (index !== '') console.log(`${slug}: wrote ${files.length} preview files to ${resolve(values.out, slug)}\n  Open ${index}`);

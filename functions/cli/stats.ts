@@ -35,7 +35,7 @@ export interface LessonRow {
   notSpam: number;
   /** Opens by a reader's mail client (SES Open events, proxy opens left out). */
   opened: number;
-  /** Opens made by Apple Mail Privacy Protection's prefetch (feedback.ts isProxyOpen): not reads. */
+  /** Opens made by Apple Mail Privacy Protection's prefetch (core/ses-notification.ts isProxyOpen): not reads. */
   proxyOpened: number;
   /** Sends SES refused after accepting them (Reject events): never delivered. */
   rejected: number;

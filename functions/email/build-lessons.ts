@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readSettings, SETTINGS } from '../config/settings.js';
 import { compileCourses } from './compile.js';
 import { loadCourses } from './courses.js';
 import { defaultCoursesDir } from './manifest.js';
@@ -26,10 +27,12 @@ export async function writeCompiledCourses(
 }
 
 async function main(): Promise<void> {
+  // COURSES_DIR through the settings table, as every entry point reads it (unset: templates/courses).
+  const { coursesDir } = readSettings({ coursesDir: SETTINGS.coursesDir.part }, process.env);
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: DEFAULT_COMPILED_PATH },
-      courses: { type: 'string', default: process.env.COURSES_DIR || defaultCoursesDir },
+      courses: { type: 'string', default: coursesDir ?? defaultCoursesDir },
     },
   });
   const written = await writeCompiledCourses(values.out, values.courses);

@@ -1,4 +1,4 @@
-// A drip sender Lambda (fan-out, see functions/core/fan-out.ts): the drip planner invokes K of these
+// A drip sender Lambda (fan-out, see functions/core/drip/fan-out.ts): the drip planner invokes K of these
 // asynchronously each tick, each with its share: its shards of the due index and its part of the
 // send rate. It runs the same drip as the single drip Lambda, on its shards only, paced at its share,
 // and stops before the planner's tick ends, so senders of consecutive ticks never overlap (which would

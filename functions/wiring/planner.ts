@@ -13,7 +13,7 @@ import { lambdaHandler } from './lambda.js';
 
 export { runPlanner } from '../core/drip/planner.js';
 
-/** The drip planner Lambda (fan-out): its ticks, planned by core/planner.ts. Logs only (the senders measure). */
+/** The drip planner Lambda (fan-out): its ticks, planned by core/drip/planner.ts. Logs only (the senders measure). */
 export function plannerLambda<E>(fn: (planner: PlannerDeps, event: E) => Promise<PlannerResult>, env: NodeJS.ProcessEnv = process.env) {
   return lambdaHandler(
     'drip-planner',

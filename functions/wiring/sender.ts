@@ -6,7 +6,7 @@ import { SAFETY_MARGIN_MS, type DripContainer, type DripContext } from './drip.j
 export { dripLambda, type DripContext } from './drip.js';
 export { parseShareOrder } from '../adapters/share-order.js';
 
-/** One fanned-out sender's share (core/fan-out.ts runSender), at most once. */
+/** One fanned-out sender's share (core/drip/fan-out.ts runSender), at most once. */
 export function runSenderShare(c: DripContainer, order: ShareOrder, context: DripContext): Promise<SenderOutcome> {
   return runSender({ drip: c.drip, store: c.fanOut, log: c.log, sweepOutbox: c.sweepOutbox }, order, {
     remainingMs: context.getRemainingTimeInMillis(),

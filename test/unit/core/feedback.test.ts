@@ -1,7 +1,7 @@
 // Pure parts of the feedback path: reading untrusted SES notifications, event ids, and what the
 // local mailbox simulator produces for each address.
 import { describe, expect, it } from 'vitest';
-import { eventIdOf, parseSesNotification } from '../../../functions/core/feedback.js';
+import { eventIdOf, parseSesNotification } from '../../../functions/core/ses-notification.js';
 import { simulatedNotifications, simulatedOutcome } from '../../../functions/local/simulated-feedback.js';
 
 const mail = { messageId: 'm-1', destination: ['a@example.com'], tags: { course: ['c'], lesson: ['2'], subscriber: ['abc'] } };
