@@ -22,7 +22,8 @@ const PARTS: Record<string, string> = {
   dynamodb: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export const dynamo = new DynamoDBClient({});`,
   document: `import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'; import { DynamoDBClient as D2 } from '@aws-sdk/client-dynamodb'; export const doc = DynamoDBDocumentClient.from(new D2({}), { marshallOptions: { removeUndefinedValues: true } });`,
   ses: `import { SESClient } from '@aws-sdk/client-ses'; export const ses = new SESClient({});`,
-  secrets: `import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'; export const secrets = new SecretsProvider();`,
+  // The functions read their secrets with the SDK's client (functions/adapters/secrets.ts), not Powertools Parameters.
+  secrets: `import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'; export const secrets = new SecretsManagerClient({});`,
   logger: `import { Logger } from '@aws-lambda-powertools/logger'; export const logger = new Logger({ serviceName: 'floor' });`,
   metrics: `import { Metrics } from '@aws-lambda-powertools/metrics'; export const metrics = new Metrics({ namespace: 'floor', serviceName: 'floor' });`,
 };
