@@ -19,7 +19,7 @@ import { createDynamoDripStore } from '../functions/adapters/dynamo-drip-store.j
 import { dripDeps as wiredDripDeps, sesMailer } from '../functions/wiring/index.js';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../functions/adapters/dynamo-client.js';
 import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
-import type { CompiledCourse } from '../functions/email/compiled-course.js';
+import { courseCatalog, type CompiledCourse } from '../functions/email/compiled-course.js';
 import type { Course } from '../functions/email/manifest.js';
 import { renderLesson } from '../functions/email/personalise.js';
 import { composeMessage, listIdFor } from '../functions/email/mime.js';
@@ -137,7 +137,7 @@ function dripDeps(store: DripStore, ses: SESClient, compiled: CompiledCourse, ma
     store,
     mailer: sesMailer(ses, { configurationSet: 'bench' }),
     clock: { now: () => new Date() },
-    course: compiled,
+    courses: courseCatalog([compiled]),
     tokens,
     config: { publicUrl: 'https://course.example.com', maxSendRate, sendConcurrency: THROUGHPUT_CONCURRENCY },
     log: () => undefined,

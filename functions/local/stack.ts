@@ -23,7 +23,7 @@ import { createTokens, type Tokens } from '../core/tokens.js';
 import type { SubscriptionDeps } from '../core/lifecycle.js';
 import { createInProcessOutbox, sweepSignupsLogged, type SignupOutbox } from '../core/signup-outbox.js';
 import { compileCourses } from '../email/compile.js';
-import { courseCatalog, type CompiledCourse, type CourseCatalog } from '../email/compiled-course.js';
+import { courseCatalog, type CourseCatalog } from '../email/compiled-course.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
 import { createLocalRunDrip, localSubscriptionDeps, sesMailer, type LocalDripContext } from '../wiring/index.js';
@@ -67,8 +67,7 @@ export interface LocalStack {
   tableName: string;
   doc: DynamoDBDocumentClient;
   tokens: Tokens;
-  /** The first course (the only one in a one-course stack). */
-  compiled: CompiledCourse;
+  /** Every course of COURSES_DIR, compiled once at start. */
   courses: CourseCatalog;
   app: Hono;
   /** Resolves once every signup accepted so far has been processed (its confirmation sent or not due). */
@@ -338,9 +337,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const config: AppConfig = { ...settings.app, publicUrl: settings.publicUrl ?? localUrl(http.port) };
     const tokens = createTokens(key);
     const courses = courseCatalog(await compiledPromise);
-    const compiled = courses.all[0]!;
 
-    const base = { doc, dripDynamo, tableName: config.tableName, config, compiled, courses, tokens, clock, log };
+    const base = { doc, dripDynamo, tableName: config.tableName, config, courses, tokens, clock, log };
     const { app, runDrip } = wireApp(options, base, ses, running);
     http.route.fetch = (req, env) => app.fetch(req, env);
     const runDripNow = runDrip === undefined ? undefined : dripNow(runDrip, clock, settings.dripEveryMs);
@@ -358,7 +356,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: config.tableName,
       doc,
       tokens,
-      compiled,
       courses,
       app,
       signupsSettled: () => running.outbox!.settled(),

@@ -58,8 +58,7 @@ export interface DripParts {
   store: DripStore;
   mailer: Mailer;
   tokens: Pick<Tokens, 'sign'>;
-  course: CompiledCourse;
-  courses?: CourseCatalog;
+  courses: CourseCatalog;
   config: Pick<AppConfig, 'publicUrl' | 'maxSendRate' | 'sendConcurrency' | 'senderAddress'>;
   clock?: Clock;
   log?: Log;

@@ -42,7 +42,7 @@ export function dripLambda<E, R>(
   return lambdaHandler(
     METRIC_SERVICE.drip,
     async ({ log, metrics }) => {
-      const { config, tokens, compiled, courses } = await lambdaRuntime(env, log);
+      const { config, tokens, courses } = await lambdaRuntime(env, log);
       // Both clients cache their middleware chains (less CPU per call; nothing here adds per-command middleware).
       const ses = new SESClient({
         maxAttempts: 1,
@@ -56,7 +56,7 @@ export function dripLambda<E, R>(
       const signups = subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, log });
       const store = createDynamoDripStore({ dynamo, tableName, dueShards: config.dueShards });
       return {
-        drip: dripDeps({ store, mailer, sendQuota: createSendQuota(ses), tokens, course: compiled, courses, config, log, metrics }),
+        drip: dripDeps({ store, mailer, sendQuota: createSendQuota(ses), tokens, courses, config, log, metrics }),
         fanOut: createDynamoFanOutStore({ dynamo, tableName }),
         log,
         sweepOutbox: async (now, deadline) => {

@@ -20,7 +20,7 @@ import { dripDeps, subscriptionDeps } from './deps.js';
  *   DocumentClient refuses), as in the drip Lambda;
  * - `mailer`: SES SendRawEmail on the emulator (or AWS_ENDPOINT_URL_SES), after the stack's `decorateMailer`;
  * - `config`: the app config (publicUrl is the real one, port included; maxSendRate, sendConcurrency, dueShards);
- * - `courses`: every course of COURSES_DIR, compiled once at start; `compiled`: the first of them;
+ * - `courses`: every course of COURSES_DIR, compiled once at start;
  * - `tokens`: signs unsubscribe links with the kept key;
  * - `clock`: wall time (the ticker's `now` and every deadline come from it);
  * - `log`: readable lines on the stack's console.
@@ -31,7 +31,6 @@ export interface LocalDripContext {
   tableName: string;
   mailer: Mailer;
   config: AppConfig;
-  compiled: CompiledCourse;
   courses: CourseCatalog;
   tokens: Tokens;
   clock: Clock;
@@ -40,7 +39,7 @@ export interface LocalDripContext {
 
 /** The local stack's subscription core, on the stack's table, mailer and key. */
 export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<CompiledCourse> {
-  const { doc, tableName, config, mailer, tokens, compiled, courses, clock, log } = ctx;
+  const { doc, tableName, config, mailer, tokens, courses, clock, log } = ctx;
   return subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, clock, log });
 }
 
@@ -51,8 +50,8 @@ export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<C
 export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
   const { config } = ctx;
   const store = createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: config.dueShards });
-  const { mailer, tokens, compiled, courses, clock, log } = ctx;
-  const deps = dripDeps({ store, mailer, tokens, course: compiled, courses, config, clock, log });
+  const { mailer, tokens, courses, clock, log } = ctx;
+  const deps = dripDeps({ store, mailer, tokens, courses, config, clock, log });
   const { dripSenders, ratePerSender, maxSendRate } = config;
   if (dripSenders <= 1) return (run) => runDrip(deps, run);
   const shards = dueShards(config.dueShards);

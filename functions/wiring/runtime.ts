@@ -20,5 +20,5 @@ export async function lambdaRuntime(
     loadPrecompiledCourses(`${taskRoot}/compiled-course.json`),
   ]);
   const courses = courseCatalog(compiled);
-  return { config, tokens: createTokens(key), compiled: courses.all[0]!, courses };
+  return { config, tokens: createTokens(key), courses };
 }

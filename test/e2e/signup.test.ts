@@ -45,7 +45,7 @@ needsChromium.describe('signup in a browser', () => {
   async function subscriberOf(email: string): Promise<Record<string, unknown> | undefined> {
     await stack.signupsSettled();
     const lock = await stack.doc.send(
-      new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, email), ConsistentRead: true }),
+      new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.courses.all[0]!.course.slug, email), ConsistentRead: true }),
     );
     if (!lock.Item) return undefined;
     return (
@@ -78,7 +78,7 @@ needsChromium.describe('signup in a browser', () => {
     const page = await context.newPage();
     try {
       await page.goto(`${stack.url}/`);
-      expect(await page.title()).toBe(stack.compiled.course.title);
+      expect(await page.title()).toBe(stack.courses.all[0]!.course.title);
       await shot(page, 'signup');
       // The hidden field was filled from Intl by the page's own (CSP-allowed) script.
       expect(await page.inputValue('#timezone')).toBe('Europe/Berlin');
@@ -116,7 +116,7 @@ needsChromium.describe('signup in a browser', () => {
       const tick = await fetch(`${stack.url}/__local/drip`, { method: 'POST' });
       expect(await tick.json()).toMatchObject({ sent: 1 });
       const lesson1 = (await emulatorEmails(stack.inboxUrl)).filter((e) => e.destination.to.some((t) => t.includes(email))).at(-1);
-      expect(lesson1?.subject).toBe(stack.compiled.lessons[0]?.subject);
+      expect(lesson1?.subject).toBe(stack.courses.all[0]!.lessons[0]?.subject);
       expect(lesson1?.body.text).toContain('Hi Jo,');
 
       const token = stack.tokens.sign({ subscriberId: String(active?.id), purpose: 'unsubscribe', issuedAt: new Date() });
@@ -172,7 +172,7 @@ needsChromium.describe('signup in a browser', () => {
       await page.getByLabel('Email address').fill(email);
       await page.getByRole('button', { name: 'Send me the course' }).click();
       await page.locator('#form-message.ok').waitFor();
-      expect(await subscriberOf(email)).toMatchObject({ status: 'pending', timezone: stack.compiled.course.defaultTimezone });
+      expect(await subscriberOf(email)).toMatchObject({ status: 'pending', timezone: stack.courses.all[0]!.course.defaultTimezone });
     } finally {
       await context.close();
     }
@@ -189,7 +189,7 @@ needsChromium.describe('signup in a browser', () => {
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
       await shot(page, 'check-inbox');
       // No script filled the time zone: the course's own is used.
-      expect(await subscriberOf(email)).toMatchObject({ status: 'pending', timezone: stack.compiled.course.defaultTimezone });
+      expect(await subscriberOf(email)).toMatchObject({ status: 'pending', timezone: stack.courses.all[0]!.course.defaultTimezone });
 
       await page.goto(await confirmLink(email));
       await page.getByRole('button', { name: 'Yes, start the course' }).click();

@@ -11,7 +11,7 @@ import { createDynamoDripStore } from '../../functions/adapters/dynamo-drip-stor
 import { createDynamoStore, dueSortKey } from '../../functions/adapters/dynamo-store.js';
 import { createSesMailer } from '../../functions/adapters/ses-mailer.js';
 import { dueShardOf, keys } from '../../functions/adapters/table.js';
-import type { CompiledCourse } from '../../functions/email/compiled-course.js';
+import { courseCatalog, type CompiledCourse } from '../../functions/email/compiled-course.js';
 import { messageComposer } from '../../functions/email/composer.js';
 import type { TestStack } from './stack.js';
 
@@ -123,7 +123,7 @@ export function dripDeps(
     mailer: o.mailer ?? createSesMailer({ client: stack.ses }),
     clock: o.clock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    course,
+    courses: courseCatalog([course]),
     composer: messageComposer,
     tokens: createTokens(TEST_TOKEN_KEY),
     settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 4, retryBaseMs: 2, retryMaxMs: 10, ...o.settings },

@@ -7,7 +7,7 @@
 // never sends on doubt. The advance (next lesson, conditional on the claim and the lesson) is what
 // makes a lesson once; the send log and the claim make a crash cost at most one page of duplicates.
 import type { SendRecord, Subscriber } from '../model.js';
-import type { Clock, CourseCatalog, Log, Mailer, MessageComposer, Metrics, ServedCourse } from '../ports.js';
+import type { Clock, CourseCatalog, Log, Mailer, MessageComposer, Metrics } from '../ports.js';
 import type { Tokens } from '../tokens.js';
 
 /** One entry of the due index: who, and the exact sort key read (the claim checks it is unchanged). */
@@ -132,9 +132,8 @@ export interface DripDeps {
   /** Wall time: claims, the deadline, durations, rate limiting. */
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
-  course: ServedCourse;
-  /** Every course: each subscriber gets their own course's lessons (absent: `course` is the only one). */
-  courses?: CourseCatalog;
+  /** Every course served: each subscriber gets their own course's lessons (looked up by its slug). */
+  courses: CourseCatalog;
   /** Renders and composes each lesson (functions/email/composer.ts). */
   composer: MessageComposer;
   tokens: Pick<Tokens, 'sign'>;

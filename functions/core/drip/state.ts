@@ -129,7 +129,7 @@ export const limitReached = (run: Run): StopReason | undefined =>
   run.state.started >= run.allowance ? 'daily_quota' : outOfTime(run) ? 'deadline' : undefined;
 
 /** One run sends every course's lessons; without a catalog the one course is everyone's. */
-export const courseOf = (deps: DripDeps, slug: string): ServedCourse | undefined => (deps.courses ? deps.courses.get(slug) : deps.course);
+export const courseOf = (deps: DripDeps, slug: string): ServedCourse | undefined => deps.courses.get(slug);
 
 /** When the subscriber was due (their `nextSendAt`), if they have a due time. */
 export const dueOf = (s: Subscriber): Date | undefined => (s.nextSendAt === undefined ? undefined : new Date(s.nextSendAt));

@@ -365,7 +365,7 @@ describe('a bounced or complained address gets nothing more', () => {
         mailer: createSesMailer({ client: stack.ses }),
         clock,
         sleep: () => Promise.resolve(),
-        course: compiled,
+        courses: courseCatalog([compiled]),
         composer: messageComposer,
         tokens: createTokens(generateTokenKey()),
         settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 2 },
@@ -403,7 +403,7 @@ describe('a bounced or complained address gets nothing more', () => {
         // Two sends: the token bucket needs a clock that moves.
         clock: { now: () => new Date() },
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        course: compiled,
+        courses: courseCatalog([compiled]),
         composer: messageComposer,
         tokens: createTokens(generateTokenKey()),
         settings: { publicUrl: 'http://localhost:3000', maxSendRate: 1000, sendConcurrency: 2 },

@@ -43,7 +43,7 @@ beforeAll(async () => {
       },
     }),
   });
-  slug = stack.compiled.course.slug;
+  slug = stack.courses.all[0]!.course.slug;
 });
 afterAll(async () => {
   await stack?.stop();
@@ -116,7 +116,7 @@ describe('GET and HEAD change nothing, on every route', () => {
       '/subscribe',
       '/__local/drip',
       '/courses/x',
-      `/courses/${stack.compiled.course.slug}`,
+      `/courses/${stack.courses.all[0]!.course.slug}`,
       '/confirm/extra/',
     ];
     // Every GET route the app has is among them (a new route must be added here).
@@ -157,7 +157,7 @@ describe('confirm with a button', () => {
     const page = await fetch(`${stack.url}/confirm?token=${token}`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain(stack.compiled.course.title);
+    expect(html).toContain(stack.courses.all[0]!.course.title);
     expect(html).toContain(`${email[0]}***@example.com`);
     expect(html).not.toContain(email);
     expect(html).toContain(`<form method="post" action="confirm?token=${token}">`);
@@ -172,7 +172,7 @@ describe('confirm with a button', () => {
       ok: true,
       status: 'pending',
       maskedEmail: `${email[0]}***@example.com`,
-      courseTitle: stack.compiled.course.title,
+      courseTitle: stack.courses.all[0]!.course.title,
     });
 
     const confirmed = await fetch(`${stack.url}/confirm?token=${token}`, {
@@ -273,7 +273,10 @@ describe('time zones', () => {
     async (timezone) => {
       const email = address('zone');
       expect((await signUp({ email, timezone })).status).toBe(200);
-      expect(await subscriberOf(email)).toMatchObject({ timezone: stack.compiled.course.defaultTimezone, unknownTimezone: timezone });
+      expect(await subscriberOf(email)).toMatchObject({
+        timezone: stack.courses.all[0]!.course.defaultTimezone,
+        unknownTimezone: timezone,
+      });
       expect(await inbox(email)).toHaveLength(1);
     },
   );
@@ -404,7 +407,7 @@ describe('one mailbox, however it is spelled', () => {
     );
     expect((await signUp({ email })).status).toBe(200);
     // No confirmation: the learner (found under the old lock) gets the "already subscribed" email only.
-    expect((await inbox(email)).map((m) => m.subject)).toEqual([`You are already subscribed to ${stack.compiled.course.title}`]);
+    expect((await inbox(email)).map((m) => m.subject)).toEqual([`You are already subscribed to ${stack.courses.all[0]!.course.title}`]);
     const subscribers =
       (
         await stack.doc.send(

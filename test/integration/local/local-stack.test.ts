@@ -69,7 +69,7 @@ describe('the local stack', () => {
       const confirmed = await fetch(link, { method: 'POST' });
       expect(confirmed.status).toBe(200);
       const lock = await first.doc.send(
-        new GetCommand({ TableName: first.tableName, Key: keys.address(first.compiled.course.slug, 'kept@example.com') }),
+        new GetCommand({ TableName: first.tableName, Key: keys.address(first.courses.all[0]!.course.slug, 'kept@example.com') }),
       );
       id = String(lock.Item?.id);
       unsubscribeUrl = `${first.url}/unsubscribe?token=${first.tokens.sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt: new Date() })}`;
@@ -99,11 +99,11 @@ describe('the local stack', () => {
       const res = await fetch(`${stack.url}/`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-      expect(await res.text()).toContain(stack.compiled.course.title);
+      expect(await res.text()).toContain(stack.courses.all[0]!.course.title);
       // The socket's address is the consent IP.
       await signUp(stack, 'socket@example.com');
       const lock = await stack.doc.send(
-        new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.compiled.course.slug, 'socket@example.com') }),
+        new GetCommand({ TableName: stack.tableName, Key: keys.address(stack.courses.all[0]!.course.slug, 'socket@example.com') }),
       );
       const sub = await stack.doc.send(new GetCommand({ TableName: stack.tableName, Key: keys.subscriber(String(lock.Item?.id)) }));
       expect((sub.Item?.consent as { ip: string }).ip).toMatch(/127\.0\.0\.1/);

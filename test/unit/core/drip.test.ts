@@ -7,7 +7,7 @@ import { runDrip, type DripDeps } from '../../../functions/core/drip/index.js';
 import { SendError, type Mailer } from '../../../functions/core/ports.js';
 import { createTokens } from '../../../functions/core/tokens.js';
 import { parseCourse } from '../../../functions/email/manifest.js';
-import type { CompiledCourse } from '../../../functions/email/compiled-course.js';
+import { courseCatalog, type CompiledCourse } from '../../../functions/email/compiled-course.js';
 import { messageComposer } from '../../../functions/email/composer.js';
 import { LATE_SEND_TOLERANCE_MS } from '../../../functions/core/schedule.js';
 import { MemoryDripStore } from '../../support/memory-drip-store.js';
@@ -71,7 +71,7 @@ function setup(
     mailer,
     clock: time.clock,
     sleep: time.sleep,
-    course: compiled,
+    courses: courseCatalog([compiled]),
     composer: messageComposer,
     tokens: createTokens(Buffer.alloc(32, 3)),
     settings: {
@@ -402,7 +402,7 @@ describe('runDrip failures', () => {
     'a lesson that cannot be rendered, %s: that learner is held with the reason, counted, and the run goes on',
     async (_what, broken, reason) => {
       const { store, sent, run, logs, deps } = setup(T('2026-03-03T08:00:00Z'));
-      deps.course = { ...compiled, lessons: compiled.lessons.map((l, i) => (i === 1 ? { ...l, ...broken } : l)) };
+      deps.courses = courseCatalog([{ ...compiled, lessons: compiled.lessons.map((l, i) => (i === 1 ? { ...l, ...broken } : l)) }]);
       store.add('stuck', T('2026-03-03T07:00:00Z'), { nextLesson: 1 });
       store.add('first', T('2026-03-03T07:00:00Z'));
       store.add('third', T('2026-03-03T07:00:00Z'), { nextLesson: 2 });
