@@ -3,7 +3,7 @@
 import { emailArgument } from '../arguments.js';
 import type { TableCommand } from '../command.js';
 import { systemClock } from '../../core/ports.js';
-import { operatorStore } from '../deps.js';
+import { operatorStore } from '../../wiring/cli.js';
 import { runErase } from '../person.js';
 
 export const erase: TableCommand = {

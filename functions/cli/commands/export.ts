@@ -1,6 +1,6 @@
 // `course export`: every subscriber (status, lesson, consent) to stdout, as CSV or JSON lines.
 import { textValue, UsageError, type TableCommand } from '../command.js';
-import { operatorStore } from '../deps.js';
+import { operatorStore } from '../../wiring/cli.js';
 import { runExport, type ExportFormat } from '../export.js';
 
 export const exportCommand: TableCommand = {

@@ -1,7 +1,7 @@
 // `course held`: who the drip holds because SES refused their lesson, and why.
 import { heldCourse } from '../arguments.js';
 import type { TableCommand } from '../command.js';
-import { operatorStore } from '../deps.js';
+import { operatorStore } from '../../wiring/cli.js';
 import { runHeld } from '../held.js';
 
 export const held: TableCommand = {

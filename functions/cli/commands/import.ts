@@ -7,7 +7,7 @@ import { hasControlCharacter } from '../../core/text.js';
 import { oneCourse } from '../arguments.js';
 import { textValue, UsageError, type TableCommand } from '../command.js';
 import { CSV_ENCODINGS, type CsvEncoding } from '../csv.js';
-import { importSubscriptions } from '../deps.js';
+import { importSubscriptions } from '../../wiring/cli.js';
 import { importText, planImport, runImport } from '../import.js';
 
 export const importCommand: TableCommand = {

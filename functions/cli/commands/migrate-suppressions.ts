@@ -2,7 +2,7 @@
 // under its mailbox too. Suppressions are per table, not per course: no --course.
 import type { TableCommand } from '../command.js';
 import { systemClock } from '../../core/ports.js';
-import { operatorStore } from '../deps.js';
+import { operatorStore } from '../../wiring/cli.js';
 import { runMigrateSuppressions } from '../suppressions.js';
 
 export const migrateSuppressions: TableCommand = {

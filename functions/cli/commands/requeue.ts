@@ -2,7 +2,7 @@
 import { emailArgument, heldCourse, oneCourse } from '../arguments.js';
 import type { TableCommand } from '../command.js';
 import { systemClock } from '../../core/ports.js';
-import { operatorStore, requeuer } from '../deps.js';
+import { operatorStore, requeuer } from '../../wiring/cli.js';
 import { runRequeue } from '../held.js';
 
 export const requeue: TableCommand = {

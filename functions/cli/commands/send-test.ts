@@ -2,7 +2,7 @@
 // [TEST]; it touches no subscriber and moves no counter.
 import { emailArgument, oneCourse } from '../arguments.js';
 import { textValue, UsageError, type TableCommand } from '../command.js';
-import { compiled, testMailer } from '../deps.js';
+import { compiled, testMailer } from '../../wiring/cli.js';
 import { runSendTest } from '../send-test.js';
 import { linkBase } from '../target.js';
 

@@ -1,7 +1,7 @@
 // `course show <email>`: everything held about one address, in each course (or the one asked for).
 import { emailArgument } from '../arguments.js';
 import type { TableCommand } from '../command.js';
-import { operatorStore } from '../deps.js';
+import { operatorStore } from '../../wiring/cli.js';
 import { runShow } from '../person.js';
 
 export const show: TableCommand = {

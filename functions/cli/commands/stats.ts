@@ -1,6 +1,6 @@
 // `course stats`: the funnel and a per-lesson table, with bar charts.
 import type { TableCommand } from '../command.js';
-import { operatorStore } from '../deps.js';
+import { operatorStore } from '../../wiring/cli.js';
 import { runStats } from '../stats.js';
 
 export const stats: TableCommand = {

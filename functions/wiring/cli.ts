@@ -1,6 +1,6 @@
-// How the CLI's commands build what they run on: the operator store, the requeue, the sending ports of
-// an import and of a test send, and the compiled course. Every construction call is here, so the
-// commands take their ports from one place.
+// The CLI's part of the wiring: what its commands run on (the operator store, the requeue, the sending
+// ports of an import and of a test send, and the compiled course). Every construction call of the CLI
+// is here, beside the other entry points' (functions/wiring/), so the commands take their ports from one place.
 import { requeueHeldSubscriber } from '../adapters/dynamo-drip-store.js';
 import { loadLocalTokenKey, loadSecretTokenKey } from '../adapters/token-key.js';
 import { DEFAULTS } from '../config/settings.js';
@@ -11,10 +11,10 @@ import type { SubscriptionDeps } from '../core/lifecycle.js';
 import type { CompiledCourse } from '../email/compiled-course.js';
 import type { CourseFolder } from '../email/courses.js';
 import { simulatedSesFeedback } from '../local/simulated-feedback.js';
-import type { CliIo } from './command.js';
-import { createOperatorStore, type OperatorStore } from './operator-store.js';
-import { linkBase, type CliSettings, type Target } from './target.js';
-import { sesMailer, subscriptionDeps } from '../wiring/index.js';
+import type { CliIo } from '../cli/command.js';
+import { createOperatorStore, type OperatorStore } from '../cli/operator-store.js';
+import { linkBase, type CliSettings, type Target } from '../cli/target.js';
+import { sesMailer, subscriptionDeps } from './deps.js';
 
 /** The table reads and writes behind stats, export, show, erase, held and migrate-suppressions. */
 export const operatorStore = (t: Target): OperatorStore => createOperatorStore(t);
