@@ -7,7 +7,7 @@ import { DateTime, IANAZone } from 'luxon';
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-// Zone names already found valid: luxon's check builds an Intl.DateTimeFormat on every call, which
+// Zone names already found valid: the check builds an Intl.DateTimeFormat on every call, which
 // the drip felt once per email. Only valid names are kept (there are a few hundred, in a few
 // spellings), and never more than this many, so arbitrary input cannot grow it.
 const knownValidZones = new Set<string>();
@@ -18,9 +18,20 @@ export function isValidTimezone(tz: string): boolean {
   if (knownValidZones.has(tz)) return true;
   // Only zone names: luxon also accepts fixed offsets such as `UTC+5` in some paths; Intl rejects them
   // on Node 20 but accepts `+05:30` on newer runtimes, so the name shape is checked first.
-  const valid = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz) && IANAZone.isValidZone(tz);
+  const valid = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz) && runtimeKnowsZone(tz);
   if (valid && knownValidZones.size < MAX_KNOWN_VALID_ZONES) knownValidZones.add(tz);
   return valid;
+}
+
+// luxon's IANAZone.isValidZone, without luxon: the api checks zones but computes no send times, so
+// its bundle need not carry (and compile at every cold start) luxon.
+function runtimeKnowsZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz }).format();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

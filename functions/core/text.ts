@@ -33,7 +33,10 @@ export function withoutBidiControls(s: string): string {
   return s.replace(BIDI_CONTROLS, '');
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Built on first use: constructing a Segmenter loads ICU's break rules (about 8 ms), which a cold
+// start that only serves a page need not pay.
+let segmenter: Intl.Segmenter | undefined;
+const graphemes = () => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
 
 /**
  * How many characters a person sees in `s`: extended grapheme clusters (UAX #29, Intl.Segmenter), so
@@ -41,7 +44,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  */
 export function graphemeLength(s: string): number {
   let n = 0;
-  for (const _ of graphemes.segment(s)) n++;
+  for (const _ of graphemes().segment(s)) n++;
   return n;
 }
 
@@ -49,7 +52,7 @@ export function graphemeLength(s: string): number {
 export function truncateGraphemes(s: string, max: number): string {
   let out = '';
   let n = 0;
-  for (const { segment } of graphemes.segment(s)) {
+  for (const { segment } of graphemes().segment(s)) {
     if (n++ >= max) break;
     out += segment;
   }

@@ -46,15 +46,17 @@ const TIMEZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
 // Links as readers and mail clients see them: with a scheme, `www.`, a bare domain under any IANA
 // top-level domain (`win.example.com`, `bit.ly/x`), or an email address. linkify-it is the link
-// finder markdown-it uses; the full `tlds` list replaces its short built-in one.
-const linkFinder = new LinkifyIt({}, { fuzzyLink: true, fuzzyEmail: true, fuzzyIP: true }).tlds(tlds, false);
+// finder markdown-it uses; the full `tlds` list replaces its short built-in one. Built on first use
+// (a few ms): only a signup's name check needs it, not a cold start that serves a page.
+let linkFinder: LinkifyIt | undefined;
+const finder = () => (linkFinder ??= new LinkifyIt({}, { fuzzyLink: true, fuzzyEmail: true, fuzzyIP: true }).tlds(tlds, false));
 
 /**
  * True when a name reads as a link or an address. Such a name is refused at signup: a name is
  * mailed in every lesson, and a bot would otherwise use the form to put a URL in front of a reader.
  */
 export function looksLikeLink(name: string): boolean {
-  return name.includes('@') || /:\/\//.test(name) || /(^|[^\p{L}\p{N}])www\./iu.test(name) || linkFinder.test(name);
+  return name.includes('@') || /:\/\//.test(name) || /(^|[^\p{L}\p{N}])www\./iu.test(name) || finder().test(name);
 }
 
 /**

@@ -50,42 +50,48 @@ const mjmlFile = () =>
     .regex(/^[a-z0-9][a-z0-9/_.-]*\.mjml$/, 'must be a relative .mjml path (lower-case letters, digits, -, _, /)')
     .refine(insideFolder, 'must stay inside its folder');
 
-const lessonSchema = z.object({
-  /** MJML file relative to the course's folder (`lessons/NN-….mjml`), holding only the lesson's content (the layout adds the rest). */
-  file: mjmlFile(),
-  /** The lesson's title: the article section heading (shown in "Next week: …" and the preview). */
-  title: visible(text()),
-  subject: visible(headerText()),
-  /** The line inbox lists show after the subject. */
-  preheader: text(),
-});
+// Built on first use, not at import: zod's schema objects cost a cold start that parses no manifest
+// several milliseconds.
+function buildCourseSchema() {
+  const lessonSchema = z.object({
+    /** MJML file relative to the course's folder (`lessons/NN-….mjml`), holding only the lesson's content (the layout adds the rest). */
+    file: mjmlFile(),
+    /** The lesson's title: the article section heading (shown in "Next week: …" and the preview). */
+    title: visible(text()),
+    subject: visible(headerText()),
+    /** The line inbox lists show after the subject. */
+    preheader: text(),
+  });
 
-const courseSchema = z.object({
-  slug: text().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens'),
-  title: visible(headerText()),
-  description: text(),
-  sender: z.object({ name: headerText(), email: emailAddressSchema('must be an email address') }, required),
-  /** Required by anti-spam law in most places; shown in every footer. */
-  postalAddress: text(),
-  cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),
-  sendHour: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
-    .default('09:00'),
-  defaultTimezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
-  /** `file` is relative to the shared templates folder (`system/confirm.mjml`). */
-  confirmation: z.object({ file: mjmlFile(), subject: headerText(), preheader: text() }, required),
-  /**
-   * The article the lessons come from, relative to the course's folder (`source/<its file name>`),
-   * kept byte for byte: `course check` compares every lesson against it.
-   */
-  source: text().refine(insideFolder, 'must stay inside the course folder').optional(),
-  /** Shown in every email's and page's footer as "<label>: <text>"; `course check` makes sure every lesson carries it. */
-  disclaimer: z.object({ label: headerText(), text: text() }).optional(),
-  lessons: z.array(lessonSchema, required).min(1, 'must list at least one lesson'),
-});
+  return z.object({
+    slug: text().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens'),
+    title: visible(headerText()),
+    description: text(),
+    sender: z.object({ name: headerText(), email: emailAddressSchema('must be an email address') }, required),
+    /** Required by anti-spam law in most places; shown in every footer. */
+    postalAddress: text(),
+    cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),
+    sendHour: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
+      .default('09:00'),
+    defaultTimezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
+    /** `file` is relative to the shared templates folder (`system/confirm.mjml`). */
+    confirmation: z.object({ file: mjmlFile(), subject: headerText(), preheader: text() }, required),
+    /**
+     * The article the lessons come from, relative to the course's folder (`source/<its file name>`),
+     * kept byte for byte: `course check` compares every lesson against it.
+     */
+    source: text().refine(insideFolder, 'must stay inside the course folder').optional(),
+    /** Shown in every email's and page's footer as "<label>: <text>"; `course check` makes sure every lesson carries it. */
+    disclaimer: z.object({ label: headerText(), text: text() }).optional(),
+    lessons: z.array(lessonSchema, required).min(1, 'must list at least one lesson'),
+  });
+}
+let builtCourseSchema: ReturnType<typeof buildCourseSchema> | undefined;
+const courseSchema = () => (builtCourseSchema ??= buildCourseSchema());
 
-export type Course = z.infer<typeof courseSchema>;
+export type Course = z.infer<ReturnType<typeof buildCourseSchema>>;
 export type Lesson = Course['lessons'][number];
 
 function issuePath(path: readonly PropertyKey[]): string {
@@ -94,7 +100,7 @@ function issuePath(path: readonly PropertyKey[]): string {
 
 /** Validate a parsed manifest; the error names the source and field, e.g. `course.json: lessons[3].subject: required`. */
 export function parseCourse(input: unknown, source = 'course.json'): Course {
-  const parsed = courseSchema.safeParse(input);
+  const parsed = courseSchema().safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue ? issuePath(issue.path) : '';

@@ -3,19 +3,22 @@ import { getConnInfo, handle, type LambdaContext, type LambdaEvent } from 'hono/
 import { parseApiLambdaSettings } from '../adapters/config.js';
 import { createDocumentClient, createDynamoClient } from '../adapters/dynamo-client.js';
 import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
+import { loadSecretTokenKey } from '../adapters/token-key.js';
+import { courseCatalog } from '../core/courses.js';
+import { createTokens } from '../core/tokens.js';
+import { loadCourseManifests } from '../email/course-manifests.js';
 import { createApp } from '../http/app.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { siteDeps } from './deps.js';
 import { lambdaHandler } from './lambda.js';
-import { lambdaRuntime } from './runtime.js';
 
 /** The api's deps: the HTTP app as a handler of API Gateway's events (hono/aws-lambda). */
 export type ApiApp = ReturnType<typeof handle>;
 
 /**
  * The api Lambda's handler of `fn`, which gets the app built once per container (settings, the
- * link-signing key and, behind CloudFront, the origin-verify secret, the courses compiled at build
- * time). Logs as JSON; no metrics of its own (API Gateway's suffice).
+ * link-signing key and, behind CloudFront, the origin-verify secret, each course's manifest shipped
+ * beside the bundle as course-manifests.json: no compiled lessons, no MIME composer). Logs as JSON; no metrics of its own (API Gateway's suffice).
  */
 export function apiLambda<R>(
   fn: (app: ApiApp, event: LambdaEvent, context: LambdaContext) => Promise<R>,
@@ -25,11 +28,14 @@ export function apiLambda<R>(
     'api',
     async ({ log }) => {
       const settings = parseApiLambdaSettings(env, log);
-      const { originVerifySecretId } = settings;
-      const [{ config, tokens, courses }, origin] = await Promise.all([
-        lambdaRuntime(env, log, settings),
+      const { app: config, tokenSecretId, taskRoot, originVerifySecretId } = settings;
+      const [key, manifests, origin] = await Promise.all([
+        loadSecretTokenKey(tokenSecretId),
+        loadCourseManifests(`${taskRoot}/course-manifests.json`),
         originVerifySecretId === undefined ? undefined : loadOriginVerifySecret(originVerifySecretId),
       ]);
+      const tokens = createTokens(key);
+      const courses = courseCatalog(manifests);
       const doc = createDocumentClient(createDynamoClient());
       // No mailer and no composer: a signup is stored for the outbox and the drip sends its
       // confirmation (core/signup-outbox.ts), so this role holds no ses:SendRawEmail.

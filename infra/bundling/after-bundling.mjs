@@ -1,18 +1,26 @@
 // Runs after esbuild bundles a Lambda (NodejsFunction commandHooks.afterBundling): ships the
-// compiled course next to the handler and fails the synth if any part of mjml got into the bundle.
+// compiled course next to the handler (or, with --manifests-only, only each course's manifest, as
+// course-manifests.json: the api's pages and signups need no compiled lessons) and fails the synth
+// if any part of mjml got into the bundle.
 // Plain .mjs so the hook needs only `node`, whichever way the CDK was launched.
 //
-//   node infra/bundling/after-bundling.mjs <outputDir> [--course <compiled-course.json>]
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+//   node infra/bundling/after-bundling.mjs <outputDir> [--course <compiled-course.json> [--manifests-only]]
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [outputDir, flag, coursePath] = process.argv.slice(2);
-if (!outputDir) fail('usage: after-bundling.mjs <outputDir> [--course <compiled-course.json>]');
+const [outputDir, flag, coursePath, only] = process.argv.slice(2);
+if (!outputDir) fail('usage: after-bundling.mjs <outputDir> [--course <compiled-course.json> [--manifests-only]]');
 
 if (flag === '--course') {
   if (!coursePath || !existsSync(coursePath)) fail(`compiled course not found at ${coursePath}`);
-  // The api and drip handlers read ${LAMBDA_TASK_ROOT}/compiled-course.json.
-  copyFileSync(coursePath, join(outputDir, 'compiled-course.json'));
+  if (only === '--manifests-only') {
+    // The api reads ${LAMBDA_TASK_ROOT}/course-manifests.json: [{ course: <manifest> }, …], in order.
+    const manifests = JSON.parse(readFileSync(coursePath, 'utf8')).map(({ course }) => ({ course }));
+    writeFileSync(join(outputDir, 'course-manifests.json'), JSON.stringify(manifests));
+  } else {
+    // The drip handlers read ${LAMBDA_TASK_ROOT}/compiled-course.json.
+    copyFileSync(coursePath, join(outputDir, 'compiled-course.json'));
+  }
 }
 
 // mjml (and its dozens of mjml-* packages, html-minifier, juice…) compiles templates at build

@@ -27,6 +27,12 @@ export interface CourseFunctionProps {
    * @default none: the function renders no email
    */
   readonly compiledCoursePath?: string;
+  /**
+   * Ship only each course's manifest (course-manifests.json, from compiledCoursePath) instead of
+   * the compiled lessons: for a function that shows courses but sends no email (the api).
+   * @default false
+   */
+  readonly courseManifestsOnly?: boolean;
   /** @default no reservation */
   readonly reservedConcurrentExecutions?: number;
   /** Async invocations only: how old an event may get before Lambda drops it. @default 6 hours */
@@ -142,6 +148,7 @@ export class CourseFunction extends Construct {
               JSON.stringify(`${repoRoot}infra/bundling/after-bundling.mjs`),
               JSON.stringify(outputDir),
               ...(course ? ['--course', JSON.stringify(course)] : []),
+              ...(course && props.courseManifestsOnly ? ['--manifests-only'] : []),
             ].join(' '),
           ],
         },
@@ -156,8 +163,8 @@ export class CourseFunction extends Construct {
   }
 
   /**
-   * Where the bundle was staged in the cloud assembly (index.mjs, its source map and, for api and
-   * drip, compiled-course.json): for the bundle checks and the bench. With bundling skipped it
+   * Where the bundle was staged in the cloud assembly (index.mjs, its source map and, for the drip,
+   * compiled-course.json, for the api course-manifests.json): for the bundle checks and the bench. With bundling skipped it
    * holds a placeholder instead.
    */
   get bundleDir(): string | undefined {

@@ -201,6 +201,9 @@ function apiFunction(scope: Construct, props: HttpApiProps): CourseFunction {
     timeout: Duration.seconds(10),
     environment: props.environment,
     compiledCoursePath: props.compiledCoursePath,
+    // Pages and signups need each course's manifest, not its compiled lessons: the outbox (in the
+    // drip) sends the confirmations.
+    courseManifestsOnly: true,
   });
 }
 

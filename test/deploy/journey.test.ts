@@ -139,7 +139,7 @@ describe.each<Variant>(['single', 'fanout'])('the %s deployment, run from its cl
       },
     });
     const courses = (
-      JSON.parse(readFileSync(join(d.fn('HttpApi/Handler/Function').dir, 'compiled-course.json'), 'utf8')) as { course: CourseInfo }[]
+      JSON.parse(readFileSync(join(d.fn('HttpApi/Handler/Function').dir, 'course-manifests.json'), 'utf8')) as { course: CourseInfo }[]
     ).map((c) => c.course);
     await runStats({ store: createOperatorStore({ doc: stack.doc, tableName: d.tables[0]! }), out, courses });
     return chunks.join('');

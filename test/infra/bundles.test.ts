@@ -55,11 +55,11 @@ describe('the Lambda bundles', () => {
     }
   });
 
-  it('ship the compiled courses next to the api and drip handlers (read from LAMBDA_TASK_ROOT), not ses-events', () => {
+  it('ship the compiled courses next to the drip handler (read from LAMBDA_TASK_ROOT), not the api or ses-events', () => {
     for (const { name, dir } of bundles) {
       const path = join(dir, 'compiled-course.json');
-      if (name === 'ses-events') {
-        expect(existsSync(path)).toBe(false);
+      if (name === 'ses-events' || name === 'api') {
+        expect(existsSync(path), name).toBe(false);
         continue;
       }
       const [compiled] = JSON.parse(readFileSync(path, 'utf8')) as {
@@ -74,6 +74,18 @@ describe('the Lambda bundles', () => {
       ).toBe(true);
       expect(compiled.confirmation.html, name).toContain('{{confirmUrl}}');
     }
+  });
+
+  it("ship each course's manifest, without compiled lessons, next to the api handler", () => {
+    const api = bundles.find((b) => b.name === 'api');
+    if (api === undefined) throw new Error('no api bundle');
+    const manifests = JSON.parse(readFileSync(join(api.dir, 'course-manifests.json'), 'utf8')) as Record<string, unknown>[];
+    expect(manifests.length).toBeGreaterThan(0);
+    for (const entry of manifests) {
+      expect(Object.keys(entry)).toEqual(['course']);
+      expect((entry.course as { slug: string }).slug).toMatch(/^[a-z0-9-]+$/);
+    }
+    for (const { name, dir } of bundles) if (name !== 'api') expect(existsSync(join(dir, 'course-manifests.json')), name).toBe(false);
   });
 
   it('load in plain Node and export a handler, without calling AWS on import', () => {

@@ -107,7 +107,7 @@ export interface DripSettings {
   publicUrl: string;
   /** The From address when it is not the manifest's `sender.email` (in AWS: the deploy's verified address). */
   fromAddress?: string;
-  /** Emails per second (paced 2 % under it, see core/pacer.ts); lowered to SES's MaxSendRate when that is smaller. */
+  /** Emails per second (paced at it, with a window guard so no second holds more; see core/pacer.ts); lowered to SES's MaxSendRate when that is smaller. */
   maxSendRate: number;
   /** SES calls in flight at once. */
   sendConcurrency: number;

@@ -31,7 +31,9 @@ beforeAll(async () => {
   stack = await startTestStack();
   table = await stack.newTable();
   taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-cf-'));
-  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
+  // What the stack ships beside the api bundle (infra/bundling/after-bundling.mjs --manifests-only).
+  const { course } = await compileShippedCourse();
+  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course }]));
   secrets = await startSecretsStandIn(SECRET_VALUES);
   Object.assign(process.env, {
     TABLE_NAME: table,

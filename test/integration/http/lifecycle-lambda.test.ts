@@ -1,5 +1,5 @@
 // The api Lambda's handler as Lambda calls it: API Gateway HTTP API (v2) events in, proxy results out,
-// with the precompiled course from LAMBDA_TASK_ROOT and the key from Secrets Manager. DynamoDB and
+// with the course manifests from LAMBDA_TASK_ROOT and the key from Secrets Manager. DynamoDB and
 // SES are DynamoDB Local and the emulator (through the SDK's standard AWS_ENDPOINT_URL_* settings);
 // Secrets Manager, which has no emulator here, is stood in for by a tiny HTTP server.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -33,7 +33,9 @@ beforeAll(async () => {
   stack = await startTestStack();
   table = await stack.newTable();
   taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
-  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([await compileShippedCourse()]));
+  // What the stack ships beside the api bundle (infra/bundling/after-bundling.mjs --manifests-only).
+  const { course } = await compileShippedCourse();
+  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course }]));
   secrets = await startSecretsStandIn({ [TOKEN_SECRET_ID]: SECRET });
   Object.assign(process.env, {
     TABLE_NAME: table,
