@@ -1,5 +1,6 @@
-// What the api and drip Lambdas both load once per container (functions/wiring/): parsed settings, the
-// link-signing key from Secrets Manager, and every course compiled at synth.
+// What the drip Lambdas (the single drip and the fan-out senders) load once per container: parsed
+// settings, the link-signing key from Secrets Manager, and every course compiled at synth. (The api
+// loads only the course manifests: functions/wiring/api.ts.)
 import { parseSendingLambdaSettings, type SendingLambdaSettings } from '../adapters/config.js';
 import { loadSecretTokenKey } from '../adapters/token-key.js';
 import type { Log } from '../core/ports.js';
@@ -7,7 +8,7 @@ import { createTokens } from '../core/tokens.js';
 import { courseCatalog } from '../email/compiled-course.js';
 import { loadPrecompiledCourses } from '../email/precompiled.js';
 
-/** What the api and drip Lambdas both load: settings, the link-signing key (Secrets Manager), every course compiled at synth. */
+/** What a drip Lambda loads: settings, the link-signing key (Secrets Manager), every course compiled at synth. */
 export async function lambdaRuntime(
   env: NodeJS.ProcessEnv,
   log: Log,
