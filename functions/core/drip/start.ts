@@ -44,7 +44,7 @@ export async function startRun(deps: DripDeps, options: DripRun, state: RunState
     state,
     log: logOf(deps),
     sendLog: state.sendLog,
-    // Evenly spaced SES calls, a little under the rate, and never more than ⌊rate⌋ in any one-second window at SES.
+    // Evenly spaced SES calls, at the rate (no headroom: core/pacer.ts), and never more than ⌊rate⌋ in any one-second window at SES.
     pacer: new Pacer({ ratePerSecond: rate, clock: () => deps.clock.now().getTime(), sleep: deps.sleep }),
     allowance,
     claimTtlMs: settings.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS,

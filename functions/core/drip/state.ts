@@ -45,7 +45,7 @@ export interface Run extends DripRun {
   state: RunState;
   log: Log;
   sendLog: SendLog;
-  /** Evenly spaced SES calls, a little under the rate. */
+  /** Evenly spaced SES calls, at the rate (core/pacer.ts). */
   pacer: Pacer;
   /** Sends this run may start (what is left of SES's 24-hour quota); infinite when unlimited. */
   allowance: number;
