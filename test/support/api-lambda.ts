@@ -1,8 +1,13 @@
 // The api Lambda as AWS calls it, for the tests that run its handler (functions/handlers/api.ts) in
 // process: API Gateway HTTP API (payload v2) events, a Lambda context, and a stand-in for Secrets
 // Manager (which has no emulator here): a tiny HTTP server answering GetSecretValue.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileShippedCourse } from './course.js';
+import { startTestStack, type TestStack } from './stack.js';
 
 export interface ApiGatewayEventOptions {
   body?: string;
@@ -80,5 +85,65 @@ export async function startSecretsStandIn(values: Record<string, string>): Promi
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What an api Lambda handler returns (API Gateway's proxy result, payload v2). */
+export type ApiHandler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+
+/** The api Lambda's handler as Lambda starts it, on a test stack's table, with what it owns. */
+export interface ApiLambda {
+  handler: ApiHandler;
+  stack: TestStack;
+  table: string;
+  secrets: SecretsStandIn;
+  /** Stops the stack and the Secrets Manager stand-in, and removes the task root. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the api Lambda's handler as Lambda would: a test stack and a table of its own, a task root
+ * holding what the stack ships beside the api bundle (course-manifests.json, written by
+ * infra/bundling/after-bundling.mjs --manifests-only), a Secrets Manager stand-in for `secrets`, and
+ * the handler imported after the environment is set (its deps are built once per module, as once per
+ * container). `env` adds to the settings every api Lambda gets (TABLE_NAME, PUBLIC_URL,
+ * LAMBDA_TASK_ROOT, credentials, the DynamoDB and Secrets Manager endpoints). The calling file must
+ * run in a module graph of its own (vitest.config.ts FRESH_MODULES).
+ */
+export async function startApiLambda(o: {
+  secrets: Record<string, string>;
+  env: (stack: TestStack) => Record<string, string>;
+}): Promise<ApiLambda> {
+  const stack = await startTestStack();
+  const table = await stack.newTable();
+  const taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
+  const { course } = await compileShippedCourse();
+  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course }]));
+  const secrets = await startSecretsStandIn(o.secrets);
+  Object.assign(process.env, {
+    TABLE_NAME: table,
+    PUBLIC_URL: 'https://course.example.com',
+    LAMBDA_TASK_ROOT: taskRoot,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    ...o.env(stack),
+  });
+  const { handler } = (await import('../../functions/handlers/api.js')) as unknown as { handler: ApiHandler };
+  return {
+    handler,
+    stack,
+    table,
+    secrets,
+    async close() {
+      await stack.stop();
+      await secrets.close();
+      await rm(taskRoot, { recursive: true, force: true });
+    },
   };
 }

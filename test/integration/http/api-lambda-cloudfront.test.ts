@@ -3,18 +3,13 @@
 // key, comes from CloudFront-Viewer-Address only when the request carries the origin-verify secret.
 // DynamoDB is DynamoDB Local; Secrets Manager, which has no emulator here, is a tiny HTTP server that
 // answers GetSecretValue for the two secrets.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
-import { compileShippedCourse } from '../../support/course.js';
-import { startTestStack, type TestStack } from '../../support/stack.js';
-import { apiGatewayEvent, lambdaContext, startSecretsStandIn, type SecretsStandIn } from '../../support/api-lambda.js';
+import type { TestStack } from '../../support/stack.js';
+import { apiGatewayEvent, lambdaContext, startApiLambda, type ApiHandler, type ApiLambda } from '../../support/api-lambda.js';
 
+let api: ApiLambda;
 let stack: TestStack;
-let secrets: SecretsStandIn;
-let taskRoot: string;
 let table: string;
 const TOKEN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key';
 const ORIGIN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:origin-verify';
@@ -24,37 +19,16 @@ const SECRET_VALUES: Record<string, string> = {
   [ORIGIN_SECRET_ID]: ORIGIN_SECRET,
 };
 
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
-let handler: Handler;
+let handler: ApiHandler;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  table = await stack.newTable();
-  taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-cf-'));
-  // What the stack ships beside the api bundle (infra/bundling/after-bundling.mjs --manifests-only).
-  const { course } = await compileShippedCourse();
-  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course }]));
-  secrets = await startSecretsStandIn(SECRET_VALUES);
-  Object.assign(process.env, {
-    TABLE_NAME: table,
-    PUBLIC_URL: 'https://course.example.com',
-    TOKEN_SECRET_ID,
-    CLIENT_IP_HEADER: 'cloudfront-viewer-address',
-    ORIGIN_VERIFY_SECRET_ID: ORIGIN_SECRET_ID,
-    LAMBDA_TASK_ROOT: taskRoot,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+  api = await startApiLambda({
+    secrets: SECRET_VALUES,
+    env: () => ({ TOKEN_SECRET_ID, CLIENT_IP_HEADER: 'cloudfront-viewer-address', ORIGIN_VERIFY_SECRET_ID: ORIGIN_SECRET_ID }),
   });
-  ({ handler } = (await import('../../../functions/handlers/api.js')) as unknown as { handler: Handler });
+  ({ handler, stack, table } = api);
 });
-afterAll(async () => {
-  await stack.stop();
-  await secrets.close();
-  await rm(taskRoot, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
 /** POST /subscribe as API Gateway (payload v2) hands it over, from `sourceIp`, with extra headers. */
 function signup(email: string, sourceIp: string, headers: Record<string, string>) {

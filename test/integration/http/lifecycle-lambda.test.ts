@@ -2,13 +2,17 @@
 // with the course manifests from LAMBDA_TASK_ROOT and the key from Secrets Manager. DynamoDB and
 // SES are DynamoDB Local and the emulator (through the SDK's standard AWS_ENDPOINT_URL_* settings);
 // Secrets Manager, which has no emulator here, is stood in for by a tiny HTTP server.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startTestStack, type TestStack } from '../../support/stack.js';
-import { apiGatewayEvent, lambdaContext, startSecretsStandIn, type SecretsStandIn } from '../../support/api-lambda.js';
+import type { TestStack } from '../../support/stack.js';
+import {
+  apiGatewayEvent,
+  lambdaContext,
+  startApiLambda,
+  type ApiHandler,
+  type ApiLambda,
+  type SecretsStandIn,
+} from '../../support/api-lambda.js';
 import { keys } from '../../../functions/adapters/table.js';
 import { compileShippedCourse, shippedCourse } from '../../support/course.js';
 import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
@@ -19,43 +23,23 @@ import { sweepSignups } from '../../../functions/core/signup-outbox.js';
 import { createTokens } from '../../../functions/core/tokens.js';
 import { messageComposer } from '../../../functions/email/composer.js';
 
+let api: ApiLambda;
 let stack: TestStack;
 let secrets: SecretsStandIn;
-let taskRoot: string;
 let table: string;
 const TOKEN_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token-key';
 const SECRET = 'x'.repeat(20) + 'LambdaTokenKey0123456789abcdefghij';
 
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
-let handler: Handler;
+let handler: ApiHandler;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  table = await stack.newTable();
-  taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
-  // What the stack ships beside the api bundle (infra/bundling/after-bundling.mjs --manifests-only).
-  const { course } = await compileShippedCourse();
-  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course }]));
-  secrets = await startSecretsStandIn({ [TOKEN_SECRET_ID]: SECRET });
-  Object.assign(process.env, {
-    TABLE_NAME: table,
-    PUBLIC_URL: 'https://course.example.com',
-    TOKEN_SECRET_ID,
-    LAMBDA_TASK_ROOT: taskRoot,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl,
-    AWS_ENDPOINT_URL_SES: stack.sesUrl,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+  api = await startApiLambda({
+    secrets: { [TOKEN_SECRET_ID]: SECRET },
+    env: (s) => ({ TOKEN_SECRET_ID, AWS_ENDPOINT_URL_SES: s.sesUrl }),
   });
-  ({ handler } = (await import('../../../functions/handlers/api.js')) as unknown as { handler: Handler });
+  ({ handler, stack, table, secrets } = api);
 });
-afterAll(async () => {
-  await stack.stop();
-  await secrets.close();
-  await rm(taskRoot, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
 const event = apiGatewayEvent;
 const context = lambdaContext;
