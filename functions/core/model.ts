@@ -49,7 +49,28 @@ export interface Subscriber {
   knownSignupNoticeAt?: string;
   /** Transient bounces in a row; 3 suppress the address. */
   softBounces?: number;
+
+  // The learner's pace (their course page, /learn). Absent fields mean the course's defaults.
+  /** The round: 1 from confirmation, +1 at each restart. A lesson is sent at most once per (subscriber, round). Absent: 1. */
+  round?: number;
+  /** ISO instant the learner paused; present only while paused (nothing is due while it is). */
+  pausedAt?: string;
+  /** ISO instant a pause ends by itself (a pause "until a date"); absent while paused: until they resume. */
+  pausedUntil?: string;
+  /** The learner's cadence in days, one of the course's `cadenceChoices`; absent: the course's `cadenceDays`. */
+  cadenceDays?: number;
+  /** The learner's local send time, HH:MM; absent: the course's `sendHour`. */
+  sendHour?: string;
+  /** ISO weekday (1 = Monday … 7 = Sunday) of the lessons, for cadences of whole weeks; absent: none fixed. */
+  weekday?: number;
+  /** ISO instant of the learner's last "next lesson now" (one per 24 hours). */
+  nextNowAt?: string;
+  /** The learner's vote per lesson (0-based index → yes/no), one each, changeable. */
+  votes?: Record<string, FeedbackVote>;
 }
+
+/** A learner's answer to "Was this lesson useful?". */
+export type FeedbackVote = 'yes' | 'no';
 
 /** One lesson sent (or failed) to one subscriber: written once, with a condition. */
 export interface SendRecord {
@@ -64,10 +85,22 @@ export interface SendRecord {
 }
 
 /**
- * `notSpam`: a reader's not-spam report (the mail was rescued from the spam folder), not a complaint.
+ * Per-lesson counters. `notSpam`: a reader's not-spam report (the mail was rescued from the spam folder), not a complaint.
  * `bounced`: permanent bounces only. `opened`: opens by a person's mail client; `proxyOpened`: opens
  * by Apple Mail Privacy Protection's prefetch, which loads every delivered email whether read or not.
  * `rejected`: SES Reject events (the message was never sent on).
  */
 export type LessonCounter =
-  'sent' | 'delivered' | 'bounced' | 'complained' | 'notSpam' | 'opened' | 'proxyOpened' | 'clicked' | 'unsubscribed' | 'rejected';
+  | 'sent'
+  | 'delivered'
+  | 'bounced'
+  | 'complained'
+  | 'notSpam'
+  | 'opened'
+  | 'proxyOpened'
+  | 'clicked'
+  | 'unsubscribed'
+  | 'rejected'
+  /** Learners' "Was this lesson useful?" answers (a changed vote moves one from the other). */
+  | 'votedYes'
+  | 'votedNo';

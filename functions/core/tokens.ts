@@ -5,7 +5,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { TokenError } from './errors.js';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+/** `learn`: the learner's course page, its controls and the feedback links; like `unsubscribe`, it works for the life of the subscription. */
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'learn';
 
 /** How long a confirm link works. Unsubscribe links never expire (a person must always be able to leave). */
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -23,7 +24,7 @@ export interface Tokens {
 
 /*
  * Layout, before base64url (one string, no separators, so it survives any URL or mail client):
- *   version (1 byte, 1) | purpose (1 byte: 'c' | 'u') | issuedAt (4 bytes, big-endian epoch seconds)
+ *   version (1 byte, 1) | purpose (1 byte: 'c' | 'u' | 'l') | issuedAt (4 bytes, big-endian epoch seconds)
  *   | subscriber id (UTF-8, 1–128 bytes) | HMAC-SHA-256(key, everything before it), first 16 bytes
  * A 22-character id gives 44 bytes → a 59-character token. 128 bits of MAC is the size RFC 2104
  * recommends as the minimum truncation and is far beyond guessing over HTTP.
@@ -33,7 +34,7 @@ const HEADER_BYTES = 6;
 const MAC_BYTES = 16;
 const MAX_ID_BYTES = 128;
 const MAX_TOKEN_CHARS = Math.ceil(((HEADER_BYTES + MAX_ID_BYTES + MAC_BYTES) * 4) / 3);
-const PURPOSE_BYTE: Record<TokenPurpose, number> = { confirm: 0x63 /* c */, unsubscribe: 0x75 /* u */ };
+const PURPOSE_BYTE: Record<TokenPurpose, number> = { confirm: 0x63 /* c */, unsubscribe: 0x75 /* u */, learn: 0x6c /* l */ };
 const MIN_KEY_BYTES = 16;
 
 /** 32 random bytes for a new signing key (the local stack keeps one under DATA_DIR; AWS keeps it secret). */
