@@ -38,4 +38,21 @@ export interface EventPublisher {
 }
 
 /** Publishes nothing (tests and paths that do not report events). */
-export const noEvents: EventPublisher = { publish: async () => undefined };
+export const noEvents: EventPublisher = { publish: () => Promise.resolve() };
+
+/**
+ * Publish `events` through `publisher` (none: nothing), after the change they report has been written.
+ * A publisher that throws anyway is caught and logged through `log`: an event never undoes a change.
+ */
+export async function publishEvents(
+  publisher: EventPublisher | undefined,
+  events: readonly SubscriptionEvent[],
+  log?: (entry: { level: 'error'; message: string; error: string }) => void,
+): Promise<void> {
+  if (publisher === undefined || events.length === 0) return;
+  try {
+    await publisher.publish(events);
+  } catch (e: unknown) {
+    log?.({ level: 'error', message: 'subscription events not published', error: e instanceof Error ? e.message : String(e) });
+  }
+}

@@ -2,6 +2,7 @@
 // all mail to the address for good, transient bounces are counted, and per-lesson counters move.
 import { noMetrics, type Clock, type Log, type MetricName, type Metrics } from './ports.js';
 import type { LessonCounter } from './model.js';
+import type { EventPublisher } from './events.js';
 import { maskEmail } from './validation.js';
 import {
   COUNTER_OF,
@@ -67,6 +68,8 @@ export interface FeedbackDeps {
   log: Log;
   /** bounces, complaints and deliveries per batch; default none. */
   metrics?: Metrics;
+  /** Where subscription events go (bounced, complained); default none (core/events.ts). */
+  events?: EventPublisher;
 }
 
 /** What happened to one notification. */

@@ -5,6 +5,7 @@
 import type { CourseCatalog, CourseFacts, Clock, Log, Mailer, MessageComposer, ServedCourse } from './ports.js';
 import type { SignupOutbox, SubscriptionStore } from './subscription-store.js';
 import type { Tokens } from './tokens.js';
+import type { EventPublisher } from './events.js';
 
 /**
  * A course as the lifecycle reads it from the catalogue: its facts and the manifest's lesson list
@@ -42,6 +43,8 @@ export interface LifecycleDeps<C extends ListedCourse = ListedCourse> {
   outbox?: SignupOutbox;
   /** The log port, for what is worth an operator's attention but does not change the answer (a counter that failed). */
   log?: Log;
+  /** Where subscription events go (signed up, confirmed, the learner's controls…); default none (core/events.ts). */
+  events?: EventPublisher;
 }
 
 /** LifecycleDeps with what sends the signup's emails (confirmation, "already subscribed"). */

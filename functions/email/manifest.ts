@@ -79,15 +79,15 @@ function buildCourseSchema() {
     /** Required by anti-spam law in most places; shown in every footer. */
     postalAddress: text(),
     /** The course's language, a BCP 47 tag (`de`, `pt-BR`, `ar`): every string the product adds comes from its catalogue (functions/i18n). */
-    language: z
-      .string()
-      .refine(isLanguageTag, 'must be a BCP 47 language tag such as en, de, pt-BR or ar')
-      .default('en'),
+    language: z.string().refine(isLanguageTag, 'must be a BCP 47 language tag such as en, de, pt-BR or ar').default('en'),
     /** The author's own wording for any catalogue key (functions/i18n/catalogues/en.ts names them), in the course's language. */
     strings: z.record(z.string(), z.string()).optional(),
     cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),
     /** The cadences (days) a learner may pick on their course page; absent: only `cadenceDays`. */
-    cadenceChoices: z.array(z.number().int('must be a whole number').min(1, 'must be at least 1').max(365, 'must be at most 365')).min(1).optional(),
+    cadenceChoices: z
+      .array(z.number().int('must be a whole number').min(1, 'must be at least 1').max(365, 'must be at most 365'))
+      .min(1)
+      .optional(),
     sendHour: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')

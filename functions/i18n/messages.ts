@@ -58,7 +58,8 @@ export function messagesFor(language = 'en', overrides: Partial<Record<string, s
     dir: textDirection(language),
     t(key, values) {
       const own = overrides[key];
-      const [source, locale] = own !== undefined ? [own, language] : catalogue?.[key] !== undefined ? [catalogue[key], language] : [en[key], 'en'];
+      const [source, locale] =
+        own !== undefined ? [own, language] : catalogue?.[key] !== undefined ? [catalogue[key], language] : [en[key], 'en'];
       const id = `${locale}\u0000${source}`;
       let format = formats.get(id);
       if (format === undefined) {

@@ -9,6 +9,7 @@
 import type { SendRecord, Subscriber } from '../model.js';
 import type { Clock, CourseCatalog, Log, Mailer, MessageComposer, Metrics } from '../ports.js';
 import type { Tokens } from '../tokens.js';
+import type { EventPublisher } from '../events.js';
 
 /** One entry of the due index: who, and the exact sort key read (the claim checks it is unchanged). */
 export interface DueEntry {
@@ -146,6 +147,8 @@ export interface DripDeps {
   log?: Log;
   /** The metrics port: the summary's counts and duration, once per run; default none. */
   metrics?: Metrics;
+  /** Where subscription events go (lesson sent, completed); default none (core/events.ts). */
+  events?: EventPublisher;
 }
 
 /** How long a claim lasts unless DripSettings.claimTtlMs says otherwise: 5 minutes. */
