@@ -29,7 +29,7 @@ import type { AdvanceOutcome, Claimed, DripStore, DueEntry, SendCheck } from '..
 import { DependencyError } from '../core/errors.js';
 import type { BackoffPolicy } from '../core/retry.js';
 import { conditionalWrite, dynamoBatch, dynamoCall, dynamoPages } from './dynamo-client.js';
-import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, dueShardOf, dueShards, keys, suppressionKeys } from './table.js';
+import { DUE_INDEX, DUE_SHARD_ATTR, DUE_SORT_ATTR, PACE_VERSION_ATTR, dueShardOf, dueShards, keys, suppressionKeys } from './table.js';
 import { dueSortKey, subscriberFromItem } from './dynamo-store.js';
 import { chunks } from '../core/concurrency.js';
 
@@ -78,18 +78,34 @@ function dripStatements(tableName: string) {
   // Only the claim holder moves the subscriber on, and never back into the due index after they left
   // (an unsubscribe during the send keeps them out). The old image on a lost condition tells an
   // overtaking run (the lesson went out twice) from a person who left.
-  const advanceWhere = `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active'`;
+  // The round too: a restart (round + 1, lesson 1) is never advanced past by a run of the round before.
+  // Round 1 is the item without a round, so each statement comes in two spellings.
+  const advanceWhere = (round: number) =>
+    `WHERE pk = ? AND sk = 'PROFILE' AND claimId = ? AND nextLesson = ? AND "status" = 'active' AND ${roundIs(round)}`;
   return {
-    claim:
-      `UPDATE ${table} SET claimId = ? SET claimUntil = ? WHERE pk = ? AND sk = 'PROFILE' ` +
+    /** `version`: the pace version read (undefined: none yet); `round`: the round read. */
+    claim: (round: number, version: number | undefined) =>
+      `UPDATE ${table} SET claimId = ? SET claimUntil = ? REMOVE pausedAt REMOVE pausedUntil WHERE pk = ? AND sk = 'PROFILE' ` +
       // The index is keys-only and eventually consistent: this condition is the real check. dueAt
       // changes with every advance and goes with unsubscribe, so "same dueAt" means "still on the
-      // lesson we found due"; an expired claim belongs to a run that died.
-      `AND "status" = 'active' AND dueAt = ? AND (claimUntil IS MISSING OR claimUntil < ?)`,
-    advanceNext: `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${advanceWhere}`,
-    advanceDone: `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${advanceWhere}`,
+      // lesson we found due"; the lesson, the round and the pace version say that no learner's control
+      // changed what was read; an expired claim belongs to a run that died. A pause "until a date" is
+      // in the index at that date's send time, so claiming it ends the pause.
+      `AND "status" = 'active' AND dueAt = ? AND nextLesson = ? AND ${roundIs(round)} ` +
+      `AND ${version === undefined ? `${PACE_VERSION_ATTR} IS MISSING` : `${PACE_VERSION_ATTR} = ?`} ` +
+      `AND (claimUntil IS MISSING OR claimUntil < ?)`,
+    advanceNext: (round: number) =>
+      `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET nextSendAt = ? SET dueAt = ? REMOVE claimId REMOVE claimUntil ${advanceWhere(round)}`,
+    advanceDone: (round: number) =>
+      `UPDATE ${table} SET nextLesson = ? SET lastSentAt = ? SET "status" = 'completed' REMOVE nextSendAt REMOVE dueShard REMOVE dueAt REMOVE claimId REMOVE claimUntil ${advanceWhere(round)}`,
     release: `UPDATE ${table} REMOVE claimId REMOVE claimUntil WHERE pk = ? AND sk = 'PROFILE' AND claimId = ?`,
   };
+}
+
+/** The PartiQL condition "in round `round`": round 1 is the item without a round (its literal, a whole number, is inlined). */
+function roundIs(round: number): string {
+  if (!Number.isInteger(round) || round < 1) throw new Error(`a round is a whole number ≥ 1, got ${round}`);
+  return round === 1 ? `("round" IS MISSING OR "round" = 1)` : `"round" = ${round}`;
 }
 
 /**
@@ -188,10 +204,22 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       const answers = await executeAll(
         dynamo,
         'claim',
-        candidates.map(({ entry }) => ({
-          Statement: statements.claim,
-          Parameters: [S(claimId), N(until.getTime()), S(`SUB#${entry.id}`), S(entry.dueAt), N(now.getTime())],
-        })),
+        candidates.map(({ entry, item }) => {
+          const round = typeof item.round === 'number' ? item.round : 1;
+          const version = typeof item[PACE_VERSION_ATTR] === 'number' ? item[PACE_VERSION_ATTR] : undefined;
+          return {
+            Statement: statements.claim(round, version),
+            Parameters: [
+              S(claimId),
+              N(until.getTime()),
+              S(`SUB#${entry.id}`),
+              S(entry.dueAt),
+              N(Number(item.nextLesson)),
+              ...(version === undefined ? [] : [N(version)]),
+              N(now.getTime()),
+            ],
+          };
+        }),
       );
       // Won: the item is the one read (same dueAt, so same lesson; the condition saw it unchanged).
       return candidates.flatMap(({ item }, i): Claimed[] =>
@@ -202,7 +230,7 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
     async checkBeforeSend(items) {
       if (items.length > MAX_PAGE) throw new Error(`a page holds at most ${MAX_PAGE} subscribers, got ${items.length}`);
       // One round trip for the page: each lesson's send record and each address's suppression item.
-      const sendKeys = items.map((i) => keys.send(i.subscriberId, i.lesson));
+      const sendKeys = items.map((i) => keys.send(i.subscriberId, i.lesson, i.round));
       // Each address's suppression items: as typed and its mailbox's (suppressionKeys).
       const stopKeys = items.map((i) => suppressionKeys(i.email));
       const distinct = new Map([...sendKeys, ...stopKeys.flat()].map((k) => [`${k.pk}|${k.sk}`, k]));
@@ -217,6 +245,7 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
         const sendRecord: SendRecord = {
           subscriberId: it.subscriberId,
           lesson: it.lesson,
+          ...(it.round === undefined || it.round === 1 ? {} : { round: it.round }),
           status: item.status === 'failed' ? 'failed' : 'sent',
           at: String(item.at),
         };
@@ -250,7 +279,7 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
         chunks(records, WRITE_BATCH).map((batch) =>
           dynamoBatch(
             'send log',
-            batch.map((r): WriteRequest => ({ PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson), ...r }) } })),
+            batch.map((r): WriteRequest => ({ PutRequest: { Item: toItem({ ...keys.send(r.subscriberId, r.lesson, r.round), ...r }) } })),
             async (requests) => {
               const out = await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
               return out.UnprocessedItems?.[tableName] ?? [];
@@ -285,7 +314,7 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
         dynamo.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: toItem({ ...keys.send(record.subscriberId, record.lesson), ...record }),
+            Item: toItem({ ...keys.send(record.subscriberId, record.lesson, record.round), ...record }),
             // A `failed` record never replaces a `sent` one.
             ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -299,16 +328,16 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
       const answers = await executeAll(
         dynamo,
         'advance',
-        items.map(({ subscriberId, advance: { claimId, lesson, sentAt, next } }) => {
+        items.map(({ subscriberId, advance: { claimId, lesson, round = 1, sentAt, next } }) => {
           const where = [S(`SUB#${subscriberId}`), S(claimId), N(lesson)];
           return next === 'completed'
             ? {
-                Statement: statements.advanceDone,
+                Statement: statements.advanceDone(round),
                 Parameters: [N(lesson + 1), S(sentAt), ...where],
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }
             : {
-                Statement: statements.advanceNext,
+                Statement: statements.advanceNext(round),
                 Parameters: [N(lesson + 1), S(sentAt), S(next.nextSendAt), S(dueSortKey(next.nextSendAt, subscriberId)), ...where],
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               };
@@ -318,8 +347,9 @@ export function createDynamoDripStore({ dynamo, tableName, dueShards: shardCount
         const error = answers[i]?.Error;
         if (error === undefined) return 'advanced';
         const before = error.Item === undefined ? undefined : unmarshall(error.Item);
-        // Someone else moved them past this lesson: another run sent it too (our claim had expired).
-        return typeof before?.nextLesson === 'number' && before.nextLesson > advance.lesson ? 'overtaken' : 'lost';
+        // Someone else moved them past this lesson of this round: another run sent it too (our claim had expired).
+        const sameRound = (typeof before?.round === 'number' ? before.round : 1) === (advance.round ?? 1);
+        return sameRound && typeof before?.nextLesson === 'number' && before.nextLesson > advance.lesson ? 'overtaken' : 'lost';
       });
     },
 

@@ -7,9 +7,9 @@ import { createDynamoSignupOutboxStore } from './dynamo-signup-outbox.js';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
-import type { AddressRecord, PendingRenewal, SubscriptionStore } from '../core/subscription-store.js';
+import type { AddressRecord, PaceExpectation, PaceUpdate, PendingRenewal, SubscriptionStore } from '../core/subscription-store.js';
 import { mailboxKey } from '../core/mailbox.js';
-import { DUE_SHARD_ATTR, DUE_SORT_ATTR, TTL_ATTR, dueShardOf, keys, suppressionKeys } from './table.js';
+import { DUE_SHARD_ATTR, DUE_SORT_ATTR, PACE_VERSION_ATTR, TTL_ATTR, dueShardOf, keys, suppressionKeys } from './table.js';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -19,7 +19,7 @@ export interface DynamoStoreOptions {
 }
 
 // Attributes of a subscriber item that are storage bookkeeping, not part of model.Subscriber.
-const BOOKKEEPING = new Set(['pk', 'sk', DUE_SHARD_ATTR, DUE_SORT_ATTR, 'claimId', 'claimUntil']);
+const BOOKKEEPING = new Set(['pk', 'sk', DUE_SHARD_ATTR, DUE_SORT_ATTR, 'claimId', 'claimUntil', PACE_VERSION_ATTR]);
 
 /** A subscriber item (SUB#<id> / PROFILE) as the domain sees it. */
 export function subscriberFromItem(item: Record<string, unknown>): Subscriber {
@@ -77,6 +77,62 @@ function renewalUpdate(renewal: PendingRenewal, resendCutoff: Date) {
   }
   return {
     UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * The conditional update of a learner's control (SubscriptionStore.updatePace): the fields set and
+ * removed, the due index entry put or taken out, an expired drip claim dropped and the pace version
+ * bumped; on the condition that the subscriber is as read and no drip run holds a live claim.
+ */
+export function paceUpdate(id: string, update: PaceUpdate, expected: PaceExpectation, dueShards: number) {
+  const names: Record<string, string> = { '#status': 'status', '#round': 'round', '#version': PACE_VERSION_ATTR };
+  const values: Record<string, unknown> = {
+    ':expectStatus': expected.status,
+    ':expectLesson': expected.nextLesson,
+    ':expectRound': expected.round,
+    ':nowMs': expected.now.getTime(),
+    ':zero': 0,
+    ':one': 1,
+  };
+  const set = ['#version = if_not_exists(#version, :zero) + :one'];
+  for (const [field, value] of Object.entries(update.set)) {
+    if (value === undefined) continue;
+    names[`#f_${field}`] = field;
+    values[`:f_${field}`] = value;
+    set.push(`#f_${field} = :f_${field}`);
+  }
+  const remove: string[] = ['claimId', 'claimUntil'];
+  for (const field of update.remove) {
+    names[`#r_${field}`] = field;
+    remove.push(`#r_${field}`);
+  }
+  if (update.due === 'in') {
+    const due = update.set.nextSendAt;
+    if (due === undefined) throw new Error('A learner in the due index needs nextSendAt');
+    set.push(`${DUE_SHARD_ATTR} = :shard`, `${DUE_SORT_ATTR} = :dueAt`);
+    Object.assign(values, { ':shard': dueShardOf(id, dueShards), ':dueAt': dueSortKey(due, id) });
+  } else remove.push(DUE_SHARD_ATTR, DUE_SORT_ATTR);
+  const condition = [
+    '#status = :expectStatus',
+    'nextLesson = :expectLesson',
+    // Round 1 is the item without a round.
+    expected.round === 1 ? '(attribute_not_exists(#round) OR #round = :expectRound)' : '#round = :expectRound',
+    expected.paused ? 'attribute_exists(pausedAt)' : 'attribute_not_exists(pausedAt)',
+    // Held by the drip (SES refused a lesson): only an operator puts them back.
+    'attribute_not_exists(heldAt)',
+    // A live claim means a run is sending their lesson now; an expired one belongs to a run that died.
+    '(attribute_not_exists(claimUntil) OR claimUntil < :nowMs)',
+  ];
+  if (expected.nextNowBefore !== undefined) {
+    condition.push('(attribute_not_exists(nextNowAt) OR nextNowAt <= :nextNowBefore)');
+    values[':nextNowBefore'] = expected.nextNowBefore;
+  }
+  return {
+    UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+    ConditionExpression: condition.join(' AND '),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
@@ -298,6 +354,12 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
             ExpressionAttributeValues: { ':at': at.toISOString() },
           }),
         ),
+      );
+    },
+
+    updatePace(id, update, expected) {
+      return conditionalWrite('learner pace', () =>
+        doc.send(new UpdateCommand({ TableName: tableName, Key: keys.subscriber(id), ...paceUpdate(id, update, expected, dueShards) })),
       );
     },
 

@@ -5,7 +5,8 @@
 //   ADDR#<course>#<mailbox> / ADDR      address lock: one subscription per (mailbox, course); holds `id`
 //                                       (<mailbox> = mailboxKey(email); older locks: the address as typed)
 //   SUB#<id>              / PROFILE     the subscriber (model.Subscriber); due attributes only while active
-//   SUB#<id>              / SEND#<nn>   one send record per (subscriber, lesson), written with a condition
+//   SUB#<id>              / SEND#<nn>   one send record per (subscriber, lesson) of round 1
+//   SUB#<id>              / SEND#R<rr>#<nn>  … of round rr ≥ 2 (after a restart)
 //   STATS#<course>        / LESSON#<nn> per-lesson counters (atomic ADD)
 //   SUPPRESS#<sha256>     / SUPPRESS    one-way hash of an erased/suppressed address, written under
 //                                       the address as typed and under its mailbox (suppressionKeys)
@@ -26,6 +27,11 @@ export const DUE_INDEX = 'due';
 export const DUE_SHARD_ATTR = 'dueShard';
 export const DUE_SORT_ATTR = 'dueAt';
 export const TTL_ATTR = 'expiresAt';
+/**
+ * Bumped by every learner's control (pause, resume, next now, restart, settings); the drip's claim
+ * compares it with what it read, so a run never claims a subscriber on a state the learner changed.
+ */
+export const PACE_VERSION_ATTR = 'paceVersion';
 export const DEFAULT_DUE_SHARDS = SETTINGS.dueShards.default;
 export const OUTBOX_PK = 'OUTBOX';
 export const OUTBOX_SIGNUP_PREFIX = 'SIGNUP#';
@@ -35,8 +41,15 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
 export const keys = {
   address: (course: string, email: string) => ({ pk: `ADDR#${course}#${email}`, sk: 'ADDR' }),
   subscriber: (id: string) => ({ pk: `SUB#${id}`, sk: 'PROFILE' }),
-  /** lesson is 0-based; the key shows it 1-based (SEND#01 … SEND#08) to match what people read. */
-  send: (id: string, lesson: number) => ({ pk: `SUB#${id}`, sk: `SEND#${pad2(lesson + 1)}` }),
+  /**
+   * One send record per (subscriber, round, lesson). lesson is 0-based; the key shows it 1-based
+   * (SEND#01 … SEND#08) to match what people read. Round 1 keeps the key it always had; a later round
+   * (after a restart) is SEND#R<round>#<nn>, sorting after round 1's.
+   */
+  send: (id: string, lesson: number, round = 1) => ({
+    pk: `SUB#${id}`,
+    sk: round === 1 ? `SEND#${pad2(lesson + 1)}` : `SEND#R${pad2(round)}#${pad2(lesson + 1)}`,
+  }),
   lessonStats: (course: string, lesson: number) => ({ pk: `STATS#${course}`, sk: `LESSON#${pad2(lesson + 1)}` }),
   suppression: (hash: string) => ({ pk: `SUPPRESS#${hash}`, sk: 'SUPPRESS' }),
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
@@ -131,5 +144,6 @@ export function suppressionKeys(normalisedEmail: string): { pk: string; sk: stri
  *   dueShard, dueAt   only while status = active (the sparse due index); dueAt = `<nextSendAt>#<id>`
  *   expiresAt         only while pending (TTL, epoch seconds)
  *   claimId, claimUntil (epoch ms)   a drip run's live claim on the current lesson
+ *   paceVersion       bumped by each learner's control; the drip's claim checks it is as read
  * Address lock (ADDR#<course>#<email> / ADDR): { id, course, email }.
  */

@@ -31,7 +31,7 @@ export interface Subscriber {
   status: SubscriberStatus;
   /** 0-based index of the next lesson to send (8 = all sent). */
   nextLesson: number;
-  /** ISO instant the next lesson is due; present only while active. */
+  /** ISO instant the next lesson is due; present only while active (while paused: when it was due before the pause). */
   nextSendAt?: string;
   /** ISO instant the previous lesson was sent (the schedule counts from it). */
   lastSentAt?: string;
@@ -53,7 +53,10 @@ export interface Subscriber {
   // The learner's pace (their course page, /learn). Absent fields mean the course's defaults.
   /** The round: 1 from confirmation, +1 at each restart. A lesson is sent at most once per (subscriber, round). Absent: 1. */
   round?: number;
-  /** ISO instant the learner paused; present only while paused (nothing is due while it is). */
+  /**
+   * ISO instant the learner paused; present only while paused. Paused indefinitely: out of the due
+   * index (nothing is due); paused until a date: due at `pausedUntil`, and the drip's claim ends the pause.
+   */
   pausedAt?: string;
   /** ISO instant a pause ends by itself (a pause "until a date"); absent while paused: until they resume. */
   pausedUntil?: string;
@@ -77,6 +80,8 @@ export interface SendRecord {
   subscriberId: string;
   /** 0-based lesson index. */
   lesson: number;
+  /** The subscriber's round the lesson was sent in (a restart begins the next); absent: 1. */
+  round?: number;
   /** `rejected`: SES accepted the call, then refused the message (a Reject event: it found a virus); it was never delivered. */
   status: 'sent' | 'failed' | 'rejected';
   at: string;

@@ -87,6 +87,12 @@ export interface NextSendTimeParams {
   timezone: string;
   /** The course's zone. */
   defaultTimezone: string;
+  /**
+   * ISO weekday (1 = Monday … 7 = Sunday) the lesson must fall on, or none. Only for cadences of whole
+   * weeks (paceOf drops it otherwise): the lesson then comes on the first such weekday at or after the
+   * cadence, so two lessons are never closer than the cadence.
+   */
+  weekday?: number;
 }
 
 /**
@@ -110,6 +116,9 @@ export function nextSendTime(p: NextSendTimeParams): Date {
   if (!Number.isInteger(p.cadenceDays) || p.cadenceDays < 0) {
     throw new Error(`cadenceDays must be a whole number of days ≥ 0, got ${p.cadenceDays}`);
   }
+  if (p.weekday !== undefined && !(Number.isInteger(p.weekday) && p.weekday >= 1 && p.weekday <= 7)) {
+    throw new Error(`weekday must be 1 (Monday) to 7 (Sunday), got ${p.weekday}`);
+  }
   const { hour, minute } = parseSendHour(p.sendHour);
   const zoneName = resolveTimezone(p.timezone, p.defaultTimezone);
   const zone = IANAZone.create(zoneName);
@@ -124,8 +133,12 @@ export function nextSendTime(p: NextSendTimeParams): Date {
   const onOrBeforeHour = ownDay.length > 0 && p.after.getTime() <= Math.max(...ownDay);
   const firstDay = p.cadenceDays + (onOrBeforeHour ? 0 : 1);
 
-  for (let extra = 0; extra <= 2; extra++) {
-    const [due] = sendHourInstants(zone, sendWall(firstDay + extra));
+  // Without a weekday: that date, or the next one when the zone skipped it. With one: the first date
+  // from there on that is that weekday (and was not skipped).
+  const lastDay = firstDay + (p.weekday === undefined ? 2 : 14);
+  for (let day = firstDay; day <= lastDay; day++) {
+    if (p.weekday !== undefined && isoWeekdayOfWall(sendWall(day)) !== p.weekday) continue;
+    const [due] = sendHourInstants(zone, sendWall(day));
     if (due !== undefined) return new Date(due);
   }
   // Unreachable for real zone data: no zone has skipped more than one date.
@@ -162,6 +175,61 @@ export function cadenceStart({ dueAt, sentAt }: LessonSent): Date {
  */
 export function nextSendTimeAfter(sent: LessonSent, p: Omit<NextSendTimeParams, 'after'>): Date {
   return nextSendTime({ ...p, after: cadenceStart(sent) });
+}
+
+/** ISO weekday (1 = Monday … 7 = Sunday) of a local date-time encoded as UTC. */
+function isoWeekdayOfWall(wall: number): number {
+  return ((new Date(wall).getUTCDay() + 6) % 7) + 1;
+}
+
+/** A learner's schedule: the course's facts, with the learner's own choices where they made them. */
+export type Pace = Omit<NextSendTimeParams, 'after'>;
+
+/**
+ * The schedule one learner's lessons follow: their own cadence, send hour, weekday and zone when they
+ * chose them on their course page (Subscriber's pace fields), the course's otherwise. A weekday counts
+ * only with a cadence of whole weeks.
+ */
+export function paceOf(
+  s: { cadenceDays?: number; sendHour?: string; weekday?: number; timezone: string },
+  course: { cadenceDays: number; sendHour: string; defaultTimezone: string },
+): Pace {
+  const cadenceDays = s.cadenceDays ?? course.cadenceDays;
+  const pace: Pace = {
+    cadenceDays,
+    sendHour: s.sendHour ?? course.sendHour,
+    timezone: s.timezone,
+    defaultTimezone: course.defaultTimezone,
+  };
+  if (s.weekday !== undefined && cadenceDays % 7 === 0) pace.weekday = s.weekday;
+  return pace;
+}
+
+/**
+ * The first send time at or after `at` (the learner's send hour in their zone, on their weekday if
+ * they fixed one): where a resume, a restart or a change of settings puts the next lesson, so none of
+ * them ever sends at once or in a burst.
+ */
+export function nextSendSlot(at: Date, pace: Pace): Date {
+  return nextSendTime({ ...pace, cadenceDays: 0, after: at });
+}
+
+/**
+ * The first send time on or after the local date `date` (`YYYY-MM-DD`, in the learner's zone): when a
+ * pause "until a date" ends. Undefined when `date` is not a real calendar date.
+ */
+export function sendSlotOnDate(date: string, pace: Pace): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return undefined;
+  const zone = resolveTimezone(pace.timezone, pace.defaultTimezone);
+  const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, { zone });
+  if (!start.isValid || start.toFormat('yyyy-MM-dd') !== date) return undefined;
+  return nextSendSlot(start.startOf('day').toJSDate(), pace);
+}
+
+/** The learner's local date (`YYYY-MM-DD`) at `at`, in their zone. */
+export function localDate(at: Date, pace: Pick<Pace, 'timezone' | 'defaultTimezone'>): string {
+  return DateTime.fromJSDate(at, { zone: resolveTimezone(pace.timezone, pace.defaultTimezone) }).toFormat('yyyy-MM-dd');
 }
 
 /** The instants of a send hour on its own local date: none when the zone skipped that date. */

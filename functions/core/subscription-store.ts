@@ -73,6 +73,57 @@ export interface SubscriptionStore extends SignupOutboxStore {
   forgetKnownSignupNotice(id: string, at: Date): Promise<void>;
   /** One more person left after lesson `lessonIndex` (0-based, the last one they were sent): an atomic ADD. */
   countUnsubscribeAfter(course: string, lessonIndex: number): Promise<void>;
+  /**
+   * A learner's control (pause, resume, next now, restart, settings: core/learner.ts) as one conditional
+   * write: the subscriber must still be as `expected` says (status, lesson, round, paused or not, not
+   * held by the drip for a refused send), with no live drip claim, and, for "next now", no "next now"
+   * after `expected.nextNowBefore`. The write also drops an expired claim (its run died) and bumps the
+   * item's pace version, which the drip's claim compares, so a run that read the subscriber before
+   * this write cannot claim them with what it read. False when the condition failed (nothing written).
+   */
+  updatePace(id: string, update: PaceUpdate, expected: PaceExpectation): Promise<boolean>;
+}
+
+/** The subscriber fields a learner's control sets. */
+export type PaceFields = Partial<
+  Pick<
+    Subscriber,
+    | 'status'
+    | 'round'
+    | 'nextLesson'
+    | 'nextSendAt'
+    | 'pausedAt'
+    | 'pausedUntil'
+    | 'cadenceDays'
+    | 'sendHour'
+    | 'weekday'
+    | 'timezone'
+    | 'nextNowAt'
+  >
+>;
+
+/** The subscriber fields a learner's control may remove. */
+export type RemovablePaceField = 'pausedAt' | 'pausedUntil' | 'weekday' | 'unknownTimezone';
+
+/** What one learner's control writes. */
+export interface PaceUpdate {
+  set: PaceFields;
+  remove: readonly RemovablePaceField[];
+  /** `in`: in the due index at `set.nextSendAt` (required then); `out`: out of it (nothing is due). */
+  due: 'in' | 'out';
+}
+
+/** What a learner's control read, and so expects to find when it writes. */
+export interface PaceExpectation {
+  status: 'active' | 'completed';
+  nextLesson: number;
+  /** The round read (1 when the subscriber has none). */
+  round: number;
+  paused: boolean;
+  /** A drip claim whose `claimUntil` is at or after this is live, and refuses the write. */
+  now: Date;
+  /** "Next now" only: the last one must be at or before this ISO instant (or never). */
+  nextNowBefore?: string;
 }
 
 /** One accepted signup waiting in the outbox. */

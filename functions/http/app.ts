@@ -11,6 +11,7 @@ import { hasBody } from './body.js';
 import { errorResponse } from './errors.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { courseRoutes } from './routes/courses.js';
+import { learnControlRoutes } from './routes/learn-controls.js';
 import { signupRoutes, type SignupRouteOptions } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { siteOf, type SiteDeps } from './site.js';
@@ -37,6 +38,7 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', signupRoutes(site, options));
   app.route('/', confirmRoutes(site));
   app.route('/', unsubscribeRoutes(site));
+  app.route('/', learnControlRoutes(site));
 
   // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
   app.notFound((c) =>

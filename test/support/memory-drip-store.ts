@@ -17,10 +17,15 @@ export type DripStoreRow = Subscriber & {
   claimUntil?: number;
   heldAt?: string;
   heldReason?: string;
+  /** Bumped by each learner's control (memory-subscription-store.ts updatePace). */
+  paceVersion?: number;
 };
 
 /** Fields of a row that are storage bookkeeping, not part of model.Subscriber (as dynamo-store.ts's BOOKKEEPING). */
-const BOOKKEEPING = ['dueShard', 'dueAt', 'claimId', 'claimUntil'] as const;
+const BOOKKEEPING = ['dueShard', 'dueAt', 'claimId', 'claimUntil', 'paceVersion'] as const;
+
+/** The send log's key of (subscriber, round, lesson); round 1 keeps the key it had before rounds (`<id>/<lesson>`). */
+export const sendKey = (id: string, lesson: number, round = 1): string => (round === 1 ? `${id}/${lesson}` : `${id}/r${round}/${lesson}`);
 
 function subscriberOf(row: DripStoreRow): Subscriber {
   const copy: Record<string, unknown> = { ...row };
@@ -50,7 +55,7 @@ export interface MemoryDripStoreOptions {
 export class MemoryDripStore implements DripStore {
   /** Subscribers by id. */
   rows = new Map<string, DripStoreRow>();
-  /** The send log by `<subscriberId>/<lesson>`. */
+  /** The send log by sendKey: `<subscriberId>/<lesson>` in round 1, `<subscriberId>/r<round>/<lesson>` after. */
   records = new Map<string, SendRecord>();
   /** Suppressed addresses (normalised, as the suppression items' hashes are of normalised addresses). */
   suppressed = new Set<string>();
@@ -113,6 +118,9 @@ export class MemoryDripStore implements DripStore {
         const tookOverExpiredClaim = r.claimId !== undefined;
         r.claimId = c.claimId;
         r.claimUntil = c.until.getTime();
+        // Due: a pause "until a date" has come to its end.
+        delete r.pausedAt;
+        delete r.pausedUntil;
         return [{ subscriber: subscriberOf(r), tookOverExpiredClaim }];
       });
     });
@@ -123,18 +131,18 @@ export class MemoryDripStore implements DripStore {
     return Promise.resolve(r?.status === 'active' && r.claimId === claimId);
   }
 
-  checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): Promise<SendCheck[]> {
+  checkBeforeSend(items: { subscriberId: string; lesson: number; round?: number; email: string }[]): Promise<SendCheck[]> {
     return settle(() => {
       assertPage('send check', items.length);
-      return items.map(({ subscriberId, lesson, email }) => {
-        const sendRecord = this.records.get(`${subscriberId}/${lesson}`);
+      return items.map(({ subscriberId, lesson, round, email }) => {
+        const sendRecord = this.records.get(sendKey(subscriberId, lesson, round));
         return { ...(sendRecord === undefined ? {} : { sendRecord: { ...sendRecord } }), suppressed: this.suppressed.has(email) };
       });
     });
   }
 
   logSends(records: SendRecord[]): Promise<void> {
-    for (const rec of records) this.records.set(`${rec.subscriberId}/${rec.lesson}`, { ...rec });
+    for (const rec of records) this.records.set(sendKey(rec.subscriberId, rec.lesson, rec.round), { ...rec });
     return Promise.resolve();
   }
 
@@ -148,7 +156,7 @@ export class MemoryDripStore implements DripStore {
   }
 
   recordSend(rec: SendRecord): Promise<boolean> {
-    const key = `${rec.subscriberId}/${rec.lesson}`;
+    const key = sendKey(rec.subscriberId, rec.lesson, rec.round);
     if (this.records.get(key)?.status === 'sent') return Promise.resolve(false);
     this.records.set(key, { ...rec });
     return Promise.resolve(true);
@@ -161,8 +169,8 @@ export class MemoryDripStore implements DripStore {
   private advanceOne(id: string, a: Advance): AdvanceOutcome {
     const r = this.rows.get(id);
     // A lost condition: someone moved them past this lesson (overtaken), or they left or the claim went (lost).
-    if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active')
-      return r !== undefined && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
+    if (!r || r.claimId !== a.claimId || r.nextLesson !== a.lesson || r.status !== 'active' || (r.round ?? 1) !== (a.round ?? 1))
+      return r !== undefined && (r.round ?? 1) === (a.round ?? 1) && r.nextLesson > a.lesson ? 'overtaken' : 'lost';
     r.nextLesson = a.lesson + 1;
     r.lastSentAt = a.sentAt;
     delete r.claimId;

@@ -12,6 +12,8 @@ import type {
   AddressRecord,
   HeldSignup,
   OutboxPage,
+  PaceExpectation,
+  PaceUpdate,
   PendingRenewal,
   SignupRequest,
   SubscriptionStore,
@@ -20,8 +22,19 @@ import { SIGNUP_REQUEST_TTL_SECONDS } from '../../functions/core/signup.js';
 import { mailboxKey } from '../../functions/core/mailbox.js';
 import { DEFAULT_DUE_SHARDS, dueShardOf } from '../../functions/adapters/table.js';
 
-/** A subscriber as the table holds it: the model's fields plus the due index entry (only while active). */
-export type SubscriptionRow = Subscriber & { dueShard?: string; dueAt?: string };
+/**
+ * A subscriber as the table holds it: the model's fields plus the due index entry (only while active),
+ * and what the drip writes on the same item (a claim, a hold; memory-drip-store.ts's DripStoreRow) and
+ * the learner's controls' pace version.
+ */
+export type SubscriptionRow = Subscriber & {
+  dueShard?: string;
+  dueAt?: string;
+  claimId?: string;
+  claimUntil?: number;
+  heldAt?: string;
+  paceVersion?: number;
+};
 
 /** An address lock: which subscriber holds (course, mailbox); `expiresAt` (epoch s) while unconfirmed. */
 export interface AddressLock {
@@ -58,9 +71,9 @@ const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 /** The lock keys tried, in order (table.ts addressLockKeys): the mailbox, then the address as typed. */
 const lockKeys = (course: string, email: string) => [...new Set([lockKey(course, mailboxKey(email)), lockKey(course, email)])];
 
-/** A subscriber as the domain sees it: a copy without the due index entry. */
+/** A subscriber as the domain sees it: a copy without the table's bookkeeping (as dynamo-store.ts's subscriberFromItem). */
 function subscriberOf(row: SubscriptionRow): Subscriber {
-  const { dueShard: _shard, dueAt: _due, ...subscriber } = structuredClone(row);
+  const { dueShard: _shard, dueAt: _due, claimId: _claim, claimUntil: _until, paceVersion: _version, ...subscriber } = structuredClone(row);
   return subscriber;
 }
 
@@ -262,6 +275,37 @@ export class MemorySubscriptionStore implements SubscriptionStore {
         throw new RangeError(`lesson index must be a whole number ≥ 0, got ${lessonIndex}`);
       const key = `${course}/${lessonIndex}`;
       this.unsubscribedAfter.set(key, (this.unsubscribedAfter.get(key) ?? 0) + 1);
+    });
+  }
+
+  updatePace(id: string, update: PaceUpdate, expected: PaceExpectation): Promise<boolean> {
+    if (update.due === 'in' && update.set.nextSendAt === undefined) throw new Error('A learner in the due index needs nextSendAt');
+    return settle(() => {
+      const r = this.rows.get(id);
+      if (
+        !r ||
+        r.status !== expected.status ||
+        r.nextLesson !== expected.nextLesson ||
+        (r.round ?? 1) !== expected.round ||
+        (r.pausedAt !== undefined) !== expected.paused ||
+        r.heldAt !== undefined ||
+        (r.claimUntil !== undefined && !(r.claimUntil < expected.now.getTime())) ||
+        (expected.nextNowBefore !== undefined && r.nextNowAt !== undefined && !(r.nextNowAt <= expected.nextNowBefore))
+      )
+        return false;
+      for (const [field, value] of Object.entries(update.set)) if (value !== undefined) Object.assign(r, { [field]: value });
+      for (const field of update.remove) delete r[field];
+      delete r.claimId;
+      delete r.claimUntil;
+      r.paceVersion = (r.paceVersion ?? 0) + 1;
+      if (update.due === 'in') {
+        r.dueShard = dueShardOf(id, this.shardCount);
+        r.dueAt = `${update.set.nextSendAt!}#${id}`;
+      } else {
+        delete r.dueShard;
+        delete r.dueAt;
+      }
+      return true;
     });
   }
 

@@ -2,14 +2,14 @@
 // at the due entry read, no live claim), then set aside or checked before anything is sent:
 //   a course this deployment does not serve, or a bad lesson number → released, nothing sent
 //   past the course's end (the course got shorter)                  → advance only (completed)
-//   a `sent` record for this lesson (a run died before advancing)   → advance only
+//   a `sent` record for this lesson of this round (a run died before advancing) → advance only
 //   the address suppressed (bounced, complained, erased)            → held (hold.ts, via run.ts)
 //   an expired claim taken over (a run died mid-send)               → sent, `drip.possible_duplicate`
 //
 // Its promise: only subscribers this run holds a claim on, on the lesson it read, with no record of
 // that lesson sent and no suppression, reach the send step. A lost condition skips that one only.
 import type { Claimed, DueEntry } from './ports.js';
-import { calendarNow, courseOf, dueOf, type Claim, type HoldSuppressed, type Page, type Run } from './state.js';
+import { calendarNow, courseOf, dueOf, roundOf, type Claim, type HoldSuppressed, type Page, type Run } from './state.js';
 
 /**
  * Claim a page and read what it needs before sending; holds (through `hold`, hold.ts's holdSuppressed)
@@ -64,7 +64,7 @@ async function setAsideUnsendable(run: Run, page: Page, claimed: Claimed[]): Pro
 /** One read of the page's send records and suppression items: already sent → advance only; suppressed → held. */
 async function checkPage(run: Run, page: Page, claims: (Claimed & Claim)[], hold: HoldSuppressed): Promise<void> {
   const checks = await run.deps.store.checkBeforeSend(
-    claims.map(({ subscriber: s }) => ({ subscriberId: s.id, lesson: s.nextLesson, email: s.email })),
+    claims.map(({ subscriber: s }) => ({ subscriberId: s.id, lesson: s.nextLesson, round: roundOf(s), email: s.email })),
   );
   for (const [i, c] of claims.entries()) {
     const s = c.subscriber;

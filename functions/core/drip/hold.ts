@@ -6,14 +6,14 @@
 // Its promise: a held subscriber is mailed nothing more until an operator puts them back, and no
 // lesson is passed over (their next lesson stays the one held).
 import type { Subscriber } from '../model.js';
-import { calendarNow, type Run } from './state.js';
+import { calendarNow, roundField, type Run } from './state.js';
 
 /** SES (or the composer) refused the lesson for good: a `failed` record, and the subscriber held with the reason. */
 export async function holdRefused(run: Run, s: Subscriber, claimId: string, lesson: number, e: Error): Promise<undefined> {
   const { deps, state } = run;
   const at = calendarNow(run).toISOString();
   const reason = e.message.slice(0, 500);
-  await deps.store.recordSend({ subscriberId: s.id, lesson, status: 'failed', at, error: reason });
+  await deps.store.recordSend({ subscriberId: s.id, lesson, ...roundField(s), status: 'failed', at, error: reason });
   await deps.store.hold(s.id, { claimId, lesson, at, reason });
   state.counts.held++;
   run.log({

@@ -30,6 +30,8 @@ export interface Advance {
   claimId: string;
   /** The lesson just handled (0-based); the write is conditional on it still being the next one. */
   lesson: number;
+  /** The round it was handled in (absent: 1); the write is conditional on it too, so a restart is never advanced past. */
+  round?: number;
   /** When that lesson went out (ISO). */
   sentAt: string;
   next: { nextSendAt: string } | 'completed';
@@ -43,7 +45,7 @@ export type AdvanceOutcome = 'advanced' | 'lost' | 'overtaken';
 
 /** What the two reads before a send found for one subscriber. */
 export interface SendCheck {
-  /** The log's record of (subscriber, lesson), if any; `sent` means a run sent it and died before advancing. */
+  /** The log's record of (subscriber, round, lesson), if any; `sent` means a run sent it and died before advancing. */
   sendRecord?: SendRecord;
   /**
    * The address has a suppression item (bounced, complained, or erased). Feedback normally stops the
@@ -63,8 +65,9 @@ export interface DripStore {
   findDue(now: Date, shards?: readonly string[]): Promise<DueEntry[]>;
   /**
    * Claim a page of due subscribers for a while, each on its own condition: still active, still at the
-   * due entry read (so still on the same lesson), no live claim. Answers the claims won, in page order;
-   * a lost condition leaves that one out.
+   * due entry read, on the lesson and round read, unchanged by a learner's control since the read (the
+   * pace version), no live claim. A claim ends a pause "until a date" (it is due: the date has come).
+   * Answers the claims won, in page order; a lost condition leaves that one out.
    */
   claim(entries: DueEntry[], claim: { claimId: string; now: Date; until: Date }): Promise<Claimed[]>;
   /**
@@ -73,8 +76,11 @@ export interface DripStore {
    * unsubscribed, bounced or complained in the meantime.
    */
   holdsClaim(subscriberId: string, claimId: string): Promise<boolean>;
-  /** The send log and suppression reads for a page, consistent, in one go; answers in the same order. Throws when any cannot be read. */
-  checkBeforeSend(items: { subscriberId: string; lesson: number; email: string }[]): Promise<SendCheck[]>;
+  /**
+   * The send log and suppression reads for a page, consistent, in one go; answers in the same order.
+   * Each lesson's record is of its round (`round` absent: 1). Throws when any cannot be read.
+   */
+  checkBeforeSend(items: { subscriberId: string; lesson: number; round?: number; email: string }[]): Promise<SendCheck[]>;
   /** Write `sent` records to the send log (no condition: the advance is what makes a lesson once). */
   logSends(records: SendRecord[]): Promise<void>;
   /** Write one record unless one says `sent` already (a refused send's `failed` record). False when the condition is lost. */

@@ -7,9 +7,9 @@
 // Its promise: the advance is what makes a lesson once. The log is written before it, so a crash
 // between them leaves the log to say "sent" and the next run advances without sending; an advance
 // overtaken by another run (our claim expired mid-send) is logged as `drip.possible_duplicate`.
-import { nextSendTimeAfter } from '../schedule.js';
+import { nextSendTimeAfter, paceOf } from '../schedule.js';
 import type { Advance } from './ports.js';
-import type { Moving, Page, PageResult, Run } from './state.js';
+import { roundOf, type Moving, type Page, type PageResult, type Run } from './state.js';
 
 /** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
 export async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResult): Promise<void> {
@@ -22,7 +22,13 @@ export async function recordAndAdvance(run: Run, page: Page, { sent, unused }: P
   const outcomes = await store.advance(
     moving.map((m) => ({
       subscriberId: m.subscriber.id,
-      advance: { claimId: page.claimId, lesson: m.lesson, sentAt: m.sentAt.toISOString(), next: nextAfter(m) },
+      advance: {
+        claimId: page.claimId,
+        lesson: m.lesson,
+        round: roundOf(m.subscriber),
+        sentAt: m.sentAt.toISOString(),
+        next: nextAfter(m),
+      },
     })),
   );
   // Lost: they left during the send (or our claim expired). Our claim is dropped so that a later
@@ -84,10 +90,12 @@ export async function flushSentCounts(run: Run): Promise<void> {
   }
 }
 
-/** After `lesson`: completed at the course's end, else due at the next send time (schedule.ts). */
+/**
+ * After `lesson`: completed at the course's end, else due at the next send time (schedule.ts) on the
+ * learner's own pace (their cadence, send hour, weekday and zone where they chose them).
+ */
 function nextAfter({ subscriber, course: served, lesson, sentAt, dueAt }: Moving): Advance['next'] {
   if (lesson + 1 >= served.lessons.length) return 'completed';
-  const { cadenceDays, sendHour, defaultTimezone } = served.course;
-  const next = nextSendTimeAfter({ dueAt, sentAt }, { cadenceDays, sendHour, timezone: subscriber.timezone, defaultTimezone });
+  const next = nextSendTimeAfter({ dueAt, sentAt }, paceOf(subscriber, served.course));
   return { nextSendAt: next.toISOString() };
 }

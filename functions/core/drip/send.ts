@@ -20,6 +20,7 @@ import {
   dueOf,
   limitReached,
   outOfTime,
+  roundField,
   stopped,
   stopRun,
   StopRun,
@@ -86,7 +87,7 @@ async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: s
   }
   run.state.rejectionsInARow = 0;
   const sentAt = calendarNow(run);
-  run.sendLog.sent({ subscriberId: s.id, lesson, status: 'sent', at: sentAt.toISOString(), messageId });
+  run.sendLog.sent({ subscriberId: s.id, lesson, ...roundField(s), status: 'sent', at: sentAt.toISOString(), messageId });
   return { subscriber: s, course, lesson, sentAt, dueAt: dueOf(s) };
 }
 

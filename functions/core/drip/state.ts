@@ -131,6 +131,12 @@ export const limitReached = (run: Run): StopReason | undefined =>
 /** One run sends every course's lessons; without a catalog the one course is everyone's. */
 export const courseOf = (deps: DripDeps, slug: string): ServedCourse | undefined => deps.courses.get(slug);
 
+/** The subscriber's round: 1 until their first restart. */
+export const roundOf = (s: Subscriber): number => s.round ?? 1;
+
+/** A send record's `round`: none in round 1, so its records stay exactly as before rounds existed. */
+export const roundField = (s: Subscriber): { round?: number } => (roundOf(s) === 1 ? {} : { round: roundOf(s) });
+
 /** When the subscriber was due (their `nextSendAt`), if they have a due time. */
 export const dueOf = (s: Subscriber): Date | undefined => (s.nextSendAt === undefined ? undefined : new Date(s.nextSendAt));
 
