@@ -46,6 +46,8 @@ export interface SeedOptions {
   nextLesson?: number;
   course: string;
   shards: number;
+  /** More fields of the subscriber (a round, the learner's pace). */
+  extra?: Partial<Subscriber>;
 }
 
 /** An active subscriber as confirmation leaves it: in the due index at `dueAt`. */
@@ -64,6 +66,7 @@ export async function seedActive(stack: TestStack, table: string, o: SeedOptions
     consent: { at: nextSendAt, ip: '192.0.2.1', userAgent: 'test', page: 'http://localhost:3000/' },
     createdAt: nextSendAt,
     confirmedAt: nextSendAt,
+    ...o.extra,
   };
   await stack.doc.send(
     new PutCommand({

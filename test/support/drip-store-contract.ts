@@ -17,7 +17,7 @@ export interface DripStoreFixture {
   /** The shard a subscriber's due entry is written to. */
   shardOf(id: string): string;
   /** An active subscriber as confirmation leaves them: in the due index at `dueAt`, on lesson `nextLesson` (default 0). */
-  seed(o: { dueAt: Date; nextLesson?: number; email?: string }): Promise<Subscriber>;
+  seed(o: { dueAt: Date; nextLesson?: number; email?: string; extra?: Partial<Subscriber> }): Promise<Subscriber>;
   /** The address gets a suppression item, as a bounce, complaint or erasure leaves. */
   suppress(email: string): Promise<void>;
   /** Unsubscribe as the unsubscribe page does (the subscription store): out of the due index at once. */
@@ -54,6 +54,76 @@ export function describeDripStoreContract(name: string, makeStore: MakeDripStore
     describeSendChecks(makeStore);
     describeAdvance(makeStore);
     describeHoldAndRelease(makeStore);
+    describeRoundsAndPauses(makeStore);
+  });
+}
+
+function describeRoundsAndPauses(makeStore: MakeDripStore): void {
+  describe("rounds and the learner's pauses", () => {
+    it('a claim ends a pause "until a date" (they are due: the date has come) and leaves the rest as it was', async () => {
+      const f = await makeStore();
+      const s = await f.seed({
+        dueAt: at(-1),
+        nextLesson: 2,
+        extra: { pausedAt: at(-60 * 24 * 3).toISOString(), pausedUntil: at(-1).toISOString(), round: 2, sendHour: '18:00' },
+      });
+      const entries = await f.store.findDue(NOW);
+      const [won] = await f.store.claim(entries, { claimId: 'mine', now: NOW, until: at(5) });
+      expect(won?.subscriber).toMatchObject({ id: s.id, nextLesson: 2, round: 2, sendHour: '18:00' });
+      const row = await f.read(s.id);
+      expect(row?.pausedAt).toBeUndefined();
+      expect(row?.pausedUntil).toBeUndefined();
+      expect(row).toMatchObject({ claimId: 'mine', round: 2, nextLesson: 2, sendHour: '18:00' });
+    });
+
+    it("the send log keeps one record per (subscriber, round, lesson): round 2 never finds round 1's record", async () => {
+      const f = await makeStore();
+      const s = await f.seed({ dueAt: at(-1), extra: { round: 2 } });
+      const check = (round?: number) =>
+        f.store.checkBeforeSend([{ subscriberId: s.id, lesson: 0, email: s.email, ...(round === undefined ? {} : { round }) }]);
+      await f.store.logSends([{ subscriberId: s.id, lesson: 0, status: 'sent', at: at(-60 * 24 * 60).toISOString(), messageId: 'r1' }]);
+      expect((await check())[0]?.sendRecord).toMatchObject({ lesson: 0, status: 'sent', messageId: 'r1' });
+      expect((await check(1))[0]?.sendRecord).toMatchObject({ messageId: 'r1' });
+      expect((await check(2))[0]?.sendRecord).toBeUndefined();
+      await f.store.logSends([{ subscriberId: s.id, lesson: 0, round: 2, status: 'sent', at: NOW.toISOString(), messageId: 'r2' }]);
+      expect((await check(2))[0]?.sendRecord).toEqual({
+        subscriberId: s.id,
+        lesson: 0,
+        round: 2,
+        status: 'sent',
+        at: NOW.toISOString(),
+        messageId: 'r2',
+      });
+      expect((await check(1))[0]?.sendRecord).toMatchObject({ messageId: 'r1' });
+      // A failed record of round 3 does not touch round 2's sent one.
+      expect(
+        await f.store.recordSend({ subscriberId: s.id, lesson: 0, round: 3, status: 'failed', at: NOW.toISOString(), error: 'x' }),
+      ).toBe(true);
+      expect((await check(2))[0]?.sendRecord).toMatchObject({ status: 'sent', messageId: 'r2' });
+      expect((await check(3))[0]?.sendRecord).toMatchObject({ status: 'failed', round: 3 });
+    });
+
+    it('an advance is conditional on the round: another round is lost (never "overtaken"), its own round advances', async () => {
+      const f = await makeStore();
+      const s = await f.seed({ dueAt: at(-1), nextLesson: 0, extra: { round: 2 } });
+      await f.store.claim(await f.store.findDue(NOW), { claimId: 'mine', now: NOW, until: at(5) });
+      const advance = (round?: number) => ({
+        ...step(s.id, 'mine', { nextSendAt: NEXT_WEEK }),
+        advance: { ...step(s.id, 'mine', { nextSendAt: NEXT_WEEK }).advance, ...(round === undefined ? {} : { round }) },
+      });
+      expect(await f.store.advance([advance()])).toEqual(['lost']);
+      expect(await f.store.advance([advance(1)])).toEqual(['lost']);
+      expect(await f.store.advance([advance(3)])).toEqual(['lost']);
+      expect((await f.read(s.id))?.nextLesson).toBe(0);
+      expect(await f.store.advance([advance(2)])).toEqual(['advanced']);
+      expect(await f.read(s.id)).toMatchObject({ nextLesson: 1, round: 2, nextSendAt: NEXT_WEEK });
+      // A round-1 subscriber moved past lesson 1 by another run: that is "overtaken" (same round).
+      const t = await f.seed({ dueAt: at(-2), nextLesson: 1 });
+      const [entry] = (await f.store.findDue(NOW)).filter((e) => e.id === t.id);
+      await f.store.claim([entry!], { claimId: 'other', now: NOW, until: at(5) });
+      expect(await f.store.advance([step(t.id, 'other', { nextSendAt: NEXT_WEEK }, 1)])).toEqual(['advanced']);
+      expect(await f.store.advance([{ ...step(t.id, 'mine', { nextSendAt: NEXT_WEEK }, 0) }])).toEqual(['overtaken']);
+    });
   });
 }
 

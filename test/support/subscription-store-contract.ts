@@ -8,7 +8,14 @@
 // test/integration/signup/subscription-store.test.ts (DynamoDB).
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../functions/core/model.js';
-import type { HeldSignup, PendingRenewal, SignupRequest, SubscriptionStore } from '../../functions/core/subscription-store.js';
+import type {
+  HeldSignup,
+  PaceExpectation,
+  PaceUpdate,
+  PendingRenewal,
+  SignupRequest,
+  SubscriptionStore,
+} from '../../functions/core/subscription-store.js';
 import type { SubscriptionRow } from './memory-subscription-store.js';
 
 /** A fresh store with what a test needs to set the scene and look at it. */
@@ -24,6 +31,8 @@ export interface SubscriptionStoreFixture {
   unsubscribedAfter(course: string, lesson: number): Promise<number>;
   /** The held confirmations of `course`, oldest hold first (as `course held` lists them). */
   heldSignups(course: string): Promise<HeldSignup[]>;
+  /** Sets attributes on the subscriber item as another writer would (the drip's claim or hold). */
+  setAttributes(id: string, values: Record<string, unknown>): Promise<void>;
 }
 
 export type MakeSubscriptionStore = () => Promise<SubscriptionStoreFixture>;
@@ -88,6 +97,7 @@ export function describeSubscriptionStoreContract(name: string, makeStore: MakeS
     describeLifecycle(makeStore);
     describeCounters(makeStore);
     describeOutbox(makeStore);
+    describeLearnerPace(makeStore);
   });
 }
 
@@ -528,6 +538,119 @@ function describeOutbox(makeStore: MakeSubscriptionStore): void {
       expect(await f.heldSignups('other')).toEqual([]);
       expect(await allDue(f, at(10))).toEqual([]);
       expect(await f.store.holdSignup(r, 'w', held, seconds(NOW))).toBe(false);
+    });
+  });
+}
+
+function describeLearnerPace(makeStore: MakeSubscriptionStore): void {
+  describe("the learner's controls: one conditional write each", () => {
+    /** An active subscriber on lesson 3 (index 2), due tomorrow. */
+    async function learner(f: SubscriptionStoreFixture, email: string): Promise<Subscriber> {
+      const s = await signUp(f, email);
+      await confirm(f, s);
+      await f.setAttributes(s.id, { nextLesson: 2 });
+      return (await f.store.getSubscriber(s.id))!;
+    }
+    const expecting = (extra: Partial<PaceExpectation> = {}): PaceExpectation => ({
+      status: 'active',
+      nextLesson: 2,
+      round: 1,
+      paused: false,
+      now: at(10),
+      ...extra,
+    });
+    const pause: PaceUpdate = { set: { pausedAt: at(10).toISOString() }, remove: [], due: 'out' };
+
+    it('a pause takes them out of the due index and bumps the pace version; the same pause again finds them paused and writes nothing', async () => {
+      const f = await makeStore();
+      const s = await learner(f, 'pa@example.com');
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(true);
+      const row = await f.read(s.id);
+      expect(row).toMatchObject({
+        status: 'active',
+        nextLesson: 2,
+        pausedAt: at(10).toISOString(),
+        nextSendAt: s.nextSendAt,
+        paceVersion: 1,
+      });
+      expect(row?.dueShard).toBeUndefined();
+      expect(row?.dueAt).toBeUndefined();
+      expect(await f.store.getSubscriber(s.id)).not.toHaveProperty('paceVersion');
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(false);
+      expect((await f.read(s.id))?.paceVersion).toBe(1);
+    });
+
+    it('into the due index at the new nextSendAt, fields removed; a restart sets round and lesson', async () => {
+      const f = await makeStore();
+      const s = await learner(f, 'pb@example.com');
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(true);
+      const due = at(60 * 30).toISOString();
+      const resume: PaceUpdate = { set: { nextSendAt: due }, remove: ['pausedAt', 'pausedUntil'], due: 'in' };
+      expect(await f.store.updatePace(s.id, resume, expecting({ paused: true }))).toBe(true);
+      let row = await f.read(s.id);
+      expect(row).toMatchObject({ nextSendAt: due, dueAt: `${due}#${s.id}`, paceVersion: 2 });
+      expect(row?.dueShard).toMatch(/^DUE#[0-2]$/);
+      expect(row?.pausedAt).toBeUndefined();
+      const restart: PaceUpdate = { set: { status: 'active', round: 2, nextLesson: 0, nextSendAt: due }, remove: [], due: 'in' };
+      expect(await f.store.updatePace(s.id, restart, expecting())).toBe(true);
+      row = await f.read(s.id);
+      expect(row).toMatchObject({ round: 2, nextLesson: 0 });
+      // Round 2 now: what expects round 1 (or lesson 3) is refused.
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(false);
+      expect(await f.store.updatePace(s.id, pause, expecting({ nextLesson: 0 }))).toBe(false);
+      expect(await f.store.updatePace(s.id, pause, expecting({ nextLesson: 0, round: 2 }))).toBe(true);
+    });
+
+    it('refused on another status, lesson, round or pause state, while held, and while a drip claim lives; an expired claim is dropped', async () => {
+      const f = await makeStore();
+      const s = await learner(f, 'pc@example.com');
+      for (const wrong of [
+        expecting({ status: 'completed' }),
+        expecting({ nextLesson: 3 }),
+        expecting({ round: 2 }),
+        expecting({ paused: true }),
+      ])
+        expect(await f.store.updatePace(s.id, pause, wrong)).toBe(false);
+      await f.setAttributes(s.id, { claimId: 'run-1', claimUntil: at(10).getTime() });
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(false);
+      // At its last millisecond the claim still lives; after it, its run has died.
+      await f.setAttributes(s.id, { claimUntil: at(10).getTime() - 1 });
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(true);
+      const row = await f.read(s.id);
+      expect(row?.claimId).toBeUndefined();
+      expect(row?.claimUntil).toBeUndefined();
+      const held = await learner(f, 'pd@example.com');
+      await f.setAttributes(held.id, { heldAt: at(1).toISOString() });
+      expect(await f.store.updatePace(held.id, pause, expecting())).toBe(false);
+      expect(await f.store.updatePace('nobody', pause, expecting())).toBe(false);
+    });
+
+    it('next now: refused while the last one is after the cutoff; parallel clicks: exactly one wins', async () => {
+      const f = await makeStore();
+      const s = await learner(f, 'pe@example.com');
+      const nowIso = at(10).toISOString();
+      const next: PaceUpdate = { set: { nextSendAt: nowIso, nextNowAt: nowIso }, remove: [], due: 'in' };
+      const cutoff = at(10 - 24 * 60).toISOString();
+      const wins = await Promise.all(Array.from({ length: 6 }, () => f.store.updatePace(s.id, next, expecting({ nextNowBefore: cutoff }))));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect((await f.read(s.id))?.nextNowAt).toBe(nowIso);
+      expect(await f.store.updatePace(s.id, next, expecting({ nextNowBefore: at(9).toISOString() }))).toBe(false);
+      expect(await f.store.updatePace(s.id, next, expecting({ nextNowBefore: nowIso }))).toBe(true);
+    });
+
+    it('a completed learner: settings stored out of the due index; a zone field that is a reserved word is written', async () => {
+      const f = await makeStore();
+      const s = await learner(f, 'pf@example.com');
+      await f.setAttributes(s.id, { status: 'completed', nextLesson: 8, weekday: 3 });
+      const change: PaceUpdate = {
+        set: { sendHour: '18:30', timezone: 'Asia/Kathmandu', cadenceDays: 3 },
+        remove: ['weekday'],
+        due: 'out',
+      };
+      expect(await f.store.updatePace(s.id, change, expecting({ status: 'completed', nextLesson: 8 }))).toBe(true);
+      const row = await f.read(s.id);
+      expect(row).toMatchObject({ status: 'completed', sendHour: '18:30', timezone: 'Asia/Kathmandu', cadenceDays: 3 });
+      expect(row?.weekday).toBeUndefined();
     });
   });
 }

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDripStore } from '../../../functions/adapters/dynamo-drip-store.js';
+import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
 import { dueShardOf, dueShards, keys, suppressionHash } from '../../../functions/adapters/table.js';
 import { DependencyError } from '../../../functions/core/errors.js';
 import type { Subscriber } from '../../../functions/core/model.js';
@@ -79,6 +80,33 @@ describe('DynamoDB drip store', () => {
     const won = await store.claim(entries, { claimId: 'mine', now: NOW, until: at(5) });
     expect(won.map((c) => c.subscriber.id)).toEqual([entries[0]!.id, entries[1]!.id, entries[3]!.id]);
     expect((await readSubscriberItem(stack, table, entries[2]!.id))?.claimId).toBe('rival');
+  });
+
+  it("a learner's control between the batch read and the claim (same due entry, new pace): the claim is lost", async () => {
+    const table = await stack.newTable();
+    const racing = Object.create(stack.dripDynamo) as DynamoDBClient;
+    const store = createDynamoDripStore({ dynamo: racing, tableName: table, dueShards: SHARDS });
+    const s = await seedActive(stack, table, { course: 'c', timezone: 'UTC', dueAt: at(-1), shards: SHARDS, nextLesson: 2 });
+    const entries = await store.findDue(NOW);
+    const learner = createDynamoStore({ doc: stack.doc, tableName: table, dueShards: SHARDS });
+    // The learner changes their cadence right after our read; their next lesson stays due when it was.
+    racing.send = (async (command: unknown) => {
+      if (command instanceof BatchExecuteStatementCommand) {
+        const changed = await learner.updatePace(
+          s.id,
+          { set: { cadenceDays: 3, nextSendAt: s.nextSendAt! }, remove: [], due: 'in' },
+          { status: 'active', nextLesson: 2, round: 1, paused: false, now: NOW },
+        );
+        expect(changed).toBe(true);
+      }
+      return stack.dripDynamo.send(command as BatchGetItemCommand);
+    }) as DynamoDBClient['send'];
+    expect((await store.findDue(NOW)).map((e) => e.dueAt)).toEqual(entries.map((e) => e.dueAt));
+    // What we read has the old cadence: sending on it would schedule the next lesson wrongly.
+    expect(await store.claim(entries, { claimId: 'mine', now: NOW, until: at(5) })).toEqual([]);
+    racing.send = stack.dripDynamo.send.bind(stack.dripDynamo) as DynamoDBClient['send'];
+    const [won] = await store.claim(await store.findDue(NOW), { claimId: 'mine', now: NOW, until: at(5) });
+    expect(won?.subscriber).toMatchObject({ id: s.id, cadenceDays: 3 });
   });
 
   it('keys DynamoDB leaves unprocessed are asked again; keys it never answers for make the check throw', async () => {

@@ -4,7 +4,7 @@
 // Each test gets its own table. The suppression is written by the feedback store and the held confirmations
 // read by the operator store, as in production.
 import { afterAll, beforeAll } from 'vitest';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoStore } from '../../../functions/adapters/dynamo-store.js';
 import { createDynamoFeedbackStore } from '../../../functions/adapters/dynamo-feedback-store.js';
 import { createOperatorStore } from '../../../functions/cli/operator-store.js';
@@ -45,5 +45,17 @@ describeSubscriptionStoreContract('DynamoDB', async () => {
       return Number(out.Item?.unsubscribed ?? 0);
     },
     heldSignups: (course) => createOperatorStore(table).heldSignups(course),
+    async setAttributes(id, values) {
+      const entries = Object.entries(values);
+      await stack.doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.subscriber(id),
+          UpdateExpression: `SET ${entries.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#a${i}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+        }),
+      );
+    },
   };
 });

@@ -14,9 +14,13 @@ describeDripStoreContract('in memory', () => {
     store,
     shards: dueShards(SHARDS),
     shardOf: (id) => dueShardOf(id, SHARDS),
-    seed: ({ dueAt, nextLesson, email }) =>
+    seed: ({ dueAt, nextLesson, email, extra }) =>
       Promise.resolve(
-        store.add(randomUUID(), dueAt, { ...(nextLesson === undefined ? {} : { nextLesson }), ...(email === undefined ? {} : { email }) }),
+        store.add(randomUUID(), dueAt, {
+          ...(nextLesson === undefined ? {} : { nextLesson }),
+          ...(email === undefined ? {} : { email }),
+          ...extra,
+        }),
       ),
     suppress: (email) => Promise.resolve(void store.suppressed.add(email)),
     unsubscribe: (id, at) => (store.unsubscribe(id, at) ? Promise.resolve() : Promise.reject(new Error(`could not unsubscribe ${id}`))),

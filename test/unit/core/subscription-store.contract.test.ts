@@ -16,5 +16,6 @@ describeSubscriptionStoreContract('in memory', () => {
     },
     unsubscribedAfter: (course, lesson) => Promise.resolve(store.unsubscribedAfter.get(`${course}/${lesson}`) ?? 0),
     heldSignups: (course) => Promise.resolve(store.heldSignups(course)),
+    setAttributes: (id, values) => Promise.resolve(void Object.assign(store.rows.get(id)!, values)),
   });
 });
