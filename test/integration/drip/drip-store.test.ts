@@ -104,7 +104,7 @@ describe('DynamoDB drip store', () => {
     expect((await store.findDue(NOW)).map((e) => e.dueAt)).toEqual(entries.map((e) => e.dueAt));
     // What we read has the old cadence: sending on it would schedule the next lesson wrongly.
     expect(await store.claim(entries, { claimId: 'mine', now: NOW, until: at(5) })).toEqual([]);
-    racing.send = stack.dripDynamo.send.bind(stack.dripDynamo) as DynamoDBClient['send'];
+    racing.send = ((command: BatchGetItemCommand) => stack.dripDynamo.send(command)) as DynamoDBClient['send'];
     const [won] = await store.claim(await store.findDue(NOW), { claimId: 'mine', now: NOW, until: at(5) });
     expect(won?.subscriber).toMatchObject({ id: s.id, cadenceDays: 3 });
   });
