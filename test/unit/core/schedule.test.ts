@@ -6,10 +6,14 @@ import {
   canonicalTimezone,
   firstSendTime,
   isValidTimezone,
+  localDate,
+  nextSendSlot,
   nextSendTime,
   nextSendTimeAfter,
+  paceOf,
   parseSendHour,
   resolveTimezone,
+  sendSlotOnDate,
 } from '../../../functions/core/schedule.js';
 
 const HOUR = 3_600_000;
@@ -314,5 +318,80 @@ describe('the late-send rule', () => {
     for (const timezone of ['America/New_York', 'Asia/Kathmandu', 'Not/AZone']) {
       expect(nextSendTimeAfter(sent, { ...paris, timezone })).toEqual(nextSendTime({ ...paris, timezone, after: cadenceStart(sent) }));
     }
+  });
+});
+
+describe("the learner's own pace", () => {
+  const course = { cadenceDays: 7, sendHour: '09:00', defaultTimezone: 'UTC' };
+
+  it("paceOf: the learner's choices over the course's; a weekday only with a cadence of whole weeks", () => {
+    expect(paceOf({ timezone: 'Europe/Berlin' }, course)).toEqual({
+      cadenceDays: 7,
+      sendHour: '09:00',
+      timezone: 'Europe/Berlin',
+      defaultTimezone: 'UTC',
+    });
+    expect(paceOf({ timezone: 'UTC', cadenceDays: 14, sendHour: '18:30', weekday: 2 }, course)).toEqual({
+      cadenceDays: 14,
+      sendHour: '18:30',
+      weekday: 2,
+      timezone: 'UTC',
+      defaultTimezone: 'UTC',
+    });
+    expect(paceOf({ timezone: 'UTC', cadenceDays: 3, weekday: 2 }, course).weekday).toBeUndefined();
+  });
+
+  it('a weekday: the first such day at or after the cadence, at the hour, across the Berlin and New York DST weeks', () => {
+    // Wednesday 25 March 2026, 09:00 Berlin (CET); + 7 days lands on Wednesday 1 April (CEST); Monday wanted: 6 April.
+    const after = new Date('2026-03-25T08:00:00.000Z');
+    const monday = nextSendTime({
+      after,
+      cadenceDays: 7,
+      sendHour: '09:00',
+      timezone: 'Europe/Berlin',
+      defaultTimezone: 'UTC',
+      weekday: 1,
+    });
+    expect(local(monday, 'Europe/Berlin')).toBe('2026-04-06 09:00 +02:00');
+    const wednesday = nextSendTime({
+      after,
+      cadenceDays: 7,
+      sendHour: '09:00',
+      timezone: 'Europe/Berlin',
+      defaultTimezone: 'UTC',
+      weekday: 3,
+    });
+    expect(local(wednesday, 'Europe/Berlin')).toBe('2026-04-01 09:00 +02:00');
+    // New York, 1 November 2026 (fall back): Sunday 07:30 weekly from Sunday 25 October.
+    const ny = nextSendTime({
+      after: new Date('2026-10-25T11:30:00.000Z'),
+      cadenceDays: 7,
+      sendHour: '07:30',
+      timezone: 'America/New_York',
+      defaultTimezone: 'UTC',
+      weekday: 7,
+    });
+    expect(local(ny, 'America/New_York')).toBe('2026-11-01 07:30 -05:00');
+    expect(() => nextSendTime({ after, cadenceDays: 7, sendHour: '09:00', timezone: 'UTC', defaultTimezone: 'UTC', weekday: 8 })).toThrow(
+      /weekday/,
+    );
+  });
+
+  it('nextSendSlot: the send hour at or after an instant, in 30- and 45-minute zones too', () => {
+    const kolkata = paceOf({ timezone: 'Asia/Kolkata' }, course);
+    expect(nextSendSlot(new Date('2026-03-04T03:30:00.000Z'), kolkata).toISOString()).toBe('2026-03-04T03:30:00.000Z');
+    expect(nextSendSlot(new Date('2026-03-04T03:30:00.001Z'), kolkata).toISOString()).toBe('2026-03-05T03:30:00.000Z');
+    const kathmandu = paceOf({ timezone: 'Asia/Kathmandu', sendHour: '18:00' }, course);
+    expect(nextSendSlot(new Date('2026-03-04T00:00:00.000Z'), kathmandu).toISOString()).toBe('2026-03-04T12:15:00.000Z');
+    const weekly = paceOf({ timezone: 'UTC', weekday: 5 }, course);
+    expect(nextSendSlot(new Date('2026-03-04T12:00:00.000Z'), weekly).toISOString()).toBe('2026-03-06T09:00:00.000Z');
+  });
+
+  it('sendSlotOnDate: the send hour of a local date (a spring-forward gap at the end of the gap); not a date: undefined', () => {
+    const ny = paceOf({ timezone: 'America/New_York', sendHour: '02:30' }, course);
+    expect(local(sendSlotOnDate('2026-03-08', ny)!, 'America/New_York')).toBe('2026-03-08 03:00 -04:00');
+    expect(local(sendSlotOnDate('2026-03-09', ny)!, 'America/New_York')).toBe('2026-03-09 02:30 -04:00');
+    for (const bad of ['2026-02-29', '2026-3-9', '20260309', '2026-03-09T00:00']) expect(sendSlotOnDate(bad, ny), bad).toBeUndefined();
+    expect(localDate(new Date('2026-03-04T12:00:00.000Z'), paceOf({ timezone: 'Pacific/Kiritimati' }, course))).toBe('2026-03-05');
   });
 });
