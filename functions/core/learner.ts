@@ -90,7 +90,9 @@ export function resumeLessons<C extends LearnerCourse>(
   return control(deps, token, o, 'resumed', ({ s, course, pace, now }) => {
     mustBeActive(s, course);
     if (s.pausedAt === undefined) throw refused('not_paused', 'Your lessons are not paused.');
-    const due = latest(nextSendSlot(now, pace), scheduledAfterLast(s, pace));
+    // Paused indefinitely, nextSendAt is still the drip's own schedule; a pause until a date replaced it.
+    const scheduled = s.pausedUntil === undefined && s.nextSendAt !== undefined ? new Date(s.nextSendAt) : scheduledAfterLast(s, pace);
+    const due = latest(nextSendSlot(now, pace), scheduled);
     return {
       update: { set: { nextSendAt: due.toISOString() }, remove: ['pausedAt', 'pausedUntil'], due: 'in' },
       event: { type: 'resumed', detail: { lesson: s.nextLesson + 1, round: s.round ?? 1 } },

@@ -14,7 +14,7 @@ import {
   type LearnerRequest,
   type LearnerResult,
 } from '../../core/learner.js';
-import { formBody, hasBody, isForm, jsonBody, limitBody, linkTokenOf } from '../body.js';
+import { formBody, isForm, jsonBody, limitBody, linkTokenOf } from '../body.js';
 import { mediaType } from '../errors.js';
 import type { Site, SiteCourse } from '../site.js';
 
@@ -61,11 +61,11 @@ function requestOf(c: Context, fields: Record<string, unknown>): LearnerRequest 
 
 /**
  * The form's fields: a form post (urlencoded or multipart) or a JSON object; a button with no fields
- * may post nothing at all. Any other body is refused with 415.
+ * may post nothing at all (no content type: nothing is read). Any other body is refused with 415.
  */
 const controlFields: MiddlewareHandler = async (c, next) => {
-  if (!hasBody(c.req.raw.headers)) return next();
   const type = mediaType(c);
+  if (type === undefined) return next();
   if (type === 'application/json') return jsonBody(c, next);
   if (isForm(type)) return formBody(CONTROL_FIELDS)(c, next);
   throw new ValidationError(
@@ -78,8 +78,9 @@ const controlFields: MiddlewareHandler = async (c, next) => {
 
 function fieldsOf(c: Context): Record<string, unknown> {
   const read = c.req as unknown as { valid(target: 'json' | 'form'): unknown };
-  if (!hasBody(c.req.raw.headers)) return {};
-  if (mediaType(c) === 'application/json') {
+  const type = mediaType(c);
+  if (type === undefined) return {};
+  if (type === 'application/json') {
     const value = (read.valid('json') as { value: unknown } | undefined)?.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new ValidationError('invalid_json', 'The request body must be a JSON object.');

@@ -99,6 +99,7 @@ describe('GET and HEAD change nothing, on every route', () => {
     const pendingId = String((await subscriberOf(pending))?.id);
     const activeId = String((await subscriberOf(active))?.id);
     const unsubscribe = (id: string) => stack.tokens.sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt: new Date() });
+    const learn = (id: string) => stack.tokens.sign({ subscriberId: id, purpose: 'learn', issuedAt: new Date() });
 
     const paths = [
       '/',
@@ -118,6 +119,13 @@ describe('GET and HEAD change nothing, on every route', () => {
       '/courses/x',
       `/courses/${stack.courses.all[0]!.course.slug}`,
       '/confirm/extra/',
+      // The learner's controls take only POST.
+      ...['pause', 'resume', 'next', 'restart', 'settings'].flatMap((control) => [
+        `/learn/${control}`,
+        `/learn/${control}?token=garbage`,
+        `/learn/${control}?token=${learn(activeId)}&until=2026-12-31&sendHour=07:00&cadenceDays=7`,
+        `/learn/${control}?token=${learn(pendingId)}`,
+      ]),
     ];
     // Every GET route the app has is among them (a new route must be added here).
     const getRoutes = stack.app.routes.filter((r) => r.method === 'GET').map((r) => r.path);
