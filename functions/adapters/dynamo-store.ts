@@ -278,11 +278,12 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
         ':at': at.toISOString(),
         ':now': Math.floor(at.getTime() / 1000),
       };
-      let update = 'SET #status = :status, confirmedAt = :at REMOVE #ttl';
+      // A pause left from before an unsubscribe does not outlive the new confirmation.
+      let update = 'SET #status = :status, confirmedAt = :at REMOVE #ttl, pausedAt, pausedUntil';
       if (status === 'active') {
         if (nextSendAt === undefined) throw new Error('An active subscriber needs nextSendAt');
         const due = nextSendAt.toISOString();
-        update = `SET #status = :status, confirmedAt = :at, nextSendAt = :due, ${DUE_SHARD_ATTR} = :shard, ${DUE_SORT_ATTR} = :dueAt REMOVE #ttl`;
+        update = `SET #status = :status, confirmedAt = :at, nextSendAt = :due, ${DUE_SHARD_ATTR} = :shard, ${DUE_SORT_ATTR} = :dueAt REMOVE #ttl, pausedAt, pausedUntil`;
         Object.assign(values, { ':due': due, ':shard': dueShardOf(id, dueShards), ':dueAt': dueSortKey(due, id) });
       }
       return conditionalWrite('activate subscriber', () =>

@@ -26,6 +26,12 @@ const CONTRACT_GET_POST = [
   { method: apigwv2.HttpMethod.POST, path: '/confirm' },
   { method: apigwv2.HttpMethod.GET, path: '/unsubscribe' },
   { method: apigwv2.HttpMethod.POST, path: '/unsubscribe' },
+  // The learner's controls on their course page (POST only).
+  { method: apigwv2.HttpMethod.POST, path: '/learn/pause' },
+  { method: apigwv2.HttpMethod.POST, path: '/learn/resume' },
+  { method: apigwv2.HttpMethod.POST, path: '/learn/next' },
+  { method: apigwv2.HttpMethod.POST, path: '/learn/restart' },
+  { method: apigwv2.HttpMethod.POST, path: '/learn/settings' },
 ] as const;
 
 /**

@@ -247,6 +247,11 @@ describe('the HTTP API', () => {
         'GET /unsubscribe',
         'HEAD /unsubscribe',
         'POST /unsubscribe',
+        'POST /learn/pause',
+        'POST /learn/resume',
+        'POST /learn/next',
+        'POST /learn/restart',
+        'POST /learn/settings',
       ].sort(),
     );
     expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);

@@ -229,6 +229,8 @@ export class MemorySubscriptionStore implements SubscriptionStore {
       r.status = status;
       r.confirmedAt = at.toISOString();
       delete r.expiresAt;
+      delete r.pausedAt;
+      delete r.pausedUntil;
       if (status === 'active') {
         const due = nextSendAt!.toISOString();
         r.nextSendAt = due;

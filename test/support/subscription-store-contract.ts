@@ -638,6 +638,18 @@ function describeLearnerPace(makeStore: MakeSubscriptionStore): void {
       expect(await f.store.updatePace(s.id, next, expecting({ nextNowBefore: nowIso }))).toBe(true);
     });
 
+    it('a learner who left while paused and confirms a new signup is not paused any more', async () => {
+      const f = await makeStore();
+      const s = await learner(f, 'pg@example.com');
+      expect(await f.store.updatePace(s.id, pause, expecting())).toBe(true);
+      expect(await f.store.unsubscribe(s.id, at(20))).toBeDefined();
+      expect(await f.store.renewPending(s.id, renewal(at(30)), at(30))).toBeDefined();
+      expect(await f.store.activate(s.id, { at: at(40), status: 'active', nextSendAt: at(40) })).toBe(true);
+      const row = await f.read(s.id);
+      expect(row?.pausedAt).toBeUndefined();
+      expect(row?.dueAt).toBe(`${at(40).toISOString()}#${s.id}`);
+    });
+
     it('a completed learner: settings stored out of the due index; a zone field that is a reserved word is written', async () => {
       const f = await makeStore();
       const s = await learner(f, 'pf@example.com');
