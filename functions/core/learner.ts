@@ -161,11 +161,14 @@ export function changeSettings<C extends LearnerCourse>(
     const next: Subscriber = { ...s, ...change.set };
     for (const field of change.remove) delete next[field];
     const newPace = paceOf(next, course.course);
+    // The same pace again (a form posted unchanged) leaves the schedule exactly as the drip made it.
+    const paceChanged = JSON.stringify(newPace) !== JSON.stringify(pace);
     const update: PaceUpdate = { set: change.set, remove: change.remove, due: 'out' };
     if (s.status === 'active' && !(s.pausedAt !== undefined && s.pausedUntil === undefined)) {
       update.due = 'in';
-      update.set = { ...update.set, nextSendAt: rescheduled(s, pace, newPace, now).toISOString() };
-      if (s.pausedUntil !== undefined) update.set.pausedUntil = pauseEndUnder(s.pausedUntil, pace, newPace).toISOString();
+      const due = !paceChanged && s.nextSendAt !== undefined ? new Date(s.nextSendAt) : rescheduled(s, pace, newPace, now);
+      update.set = { ...update.set, nextSendAt: due.toISOString() };
+      if (s.pausedUntil !== undefined && paceChanged) update.set.pausedUntil = pauseEndUnder(s.pausedUntil, pace, newPace).toISOString();
     }
     const detail: Record<string, string | number | boolean> = { change: 'settings' };
     for (const [k, v] of Object.entries(change.set)) if (v !== undefined) detail[k] = v;
@@ -298,14 +301,14 @@ function parseSettings(fields: unknown, course: LearnerCourse, s: Subscriber): S
   if (sendHour !== undefined) {
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(sendHour))
       throw new ValidationError('invalid_send_hour', 'Choose a time of day as HH:MM (00:00 to 23:59).', 'sendHour');
-    change.set.sendHour = sendHour;
+    if (sendHour !== s.sendHour) change.set.sendHour = sendHour;
   }
 
   const timezone = optionalText(f.timezone, 'timezone', 'invalid_timezone');
   if (timezone !== undefined) {
     const canonical = timezone.length <= 64 ? canonicalTimezone(timezone) : undefined;
     if (canonical === undefined) throw new ValidationError('invalid_timezone', 'Choose a time zone from the list.', 'timezone');
-    change.set.timezone = canonical;
+    if (canonical !== s.timezone) change.set.timezone = canonical;
     if (s.unknownTimezone !== undefined) change.remove.push('unknownTimezone');
   }
 
@@ -315,7 +318,7 @@ function parseSettings(fields: unknown, course: LearnerCourse, s: Subscriber): S
     const days = /^\d{1,3}$/.test(cadence) ? Number(cadence) : NaN;
     if (!(days === courseCadence || cadenceChoices.includes(days)))
       throw new ValidationError('invalid_cadence', 'Choose one of the offered intervals between lessons.', 'cadenceDays');
-    change.set.cadenceDays = days;
+    if (days !== s.cadenceDays) change.set.cadenceDays = days;
   }
   const weekly = (change.set.cadenceDays ?? s.cadenceDays ?? courseCadence) % 7 === 0;
 
@@ -327,7 +330,7 @@ function parseSettings(fields: unknown, course: LearnerCourse, s: Subscriber): S
         'A weekday can be chosen for lessons a week or whole weeks apart: 1 (Monday) to 7 (Sunday).',
         'weekday',
       );
-    change.set.weekday = Number(weekday);
+    if (Number(weekday) !== s.weekday) change.set.weekday = Number(weekday);
   } else if ((weekday === '' || !weekly) && s.weekday !== undefined) change.remove.push('weekday');
   return change;
 }

@@ -302,6 +302,17 @@ describe('settings', () => {
     expect(row(s.id)?.weekday).toBeUndefined();
   });
 
+  it('the same settings posted again leave the schedule as the drip made it', async () => {
+    const { s, token } = learner({ nextSendAt: '2026-03-10T09:00:00.000Z' });
+    // The course's own hour and cadence, now the learner's choice: stored, the schedule as it was.
+    await changeSettings(deps, token, { sendHour: '09:00', cadenceDays: '7', timezone: 'UTC' });
+    expect(row(s.id)).toMatchObject({ sendHour: '09:00', cadenceDays: 7, nextSendAt: '2026-03-10T09:00:00.000Z' });
+    expect(events[0]?.detail).toEqual({ change: 'settings', sendHour: '09:00', cadenceDays: 7 });
+    await changeSettings(deps, token, { sendHour: '09:00', cadenceDays: '7' });
+    expect(row(s.id)?.nextSendAt).toBe('2026-03-10T09:00:00.000Z');
+    expect(events[1]?.detail).toEqual({ change: 'settings' });
+  });
+
   it('a lesson already due stays due (lesson 1 after confirming)', async () => {
     const { s, token } = learner({ nextLesson: 0, nextSendAt: NOW.toISOString(), lastSentAt: undefined });
     await changeSettings(deps, token, { sendHour: '07:00' });
