@@ -72,6 +72,11 @@ export interface DeployConfig {
    * domain). Off unless the operator opts in; never on confirm and unsubscribe links.
    */
   trackOpensAndClicks: boolean;
+  /**
+   * Subscription events (the EventBridge bus) carry the subscriber's address. Off unless the operator
+   * opts in: events then name the subscriber by the opaque id only.
+   */
+  eventsIncludeEmail: boolean;
 }
 
 // `-c key=value` always arrives as a string while cdk.json keeps JSON types, so every rule
@@ -189,6 +194,8 @@ export const CONTEXT = {
   ),
   /** SES open and click tracking (never on confirm and unsubscribe links). */
   trackOpensAndClicks: flag(false),
+  /** Subscription events carry the subscriber's address (EVENTS_INCLUDE_EMAIL); off: the opaque id only. */
+  eventsIncludeEmail: flag(false),
   /** Tests and trial synths only: lets senderDomain be a reserved example domain (never deploy with it). */
   allowPlaceholderDomain: flag(false),
 };
@@ -301,6 +308,7 @@ export function parseDeployConfig(raw: Partial<Record<ContextKey, unknown>>): De
     disableExecuteApiEndpoint: c.disableExecuteApiEndpoint,
     ...(customDomain === undefined ? {} : { customDomain }),
     trackOpensAndClicks: c.trackOpensAndClicks,
+    eventsIncludeEmail: c.eventsIncludeEmail,
   };
 }
 

@@ -1,6 +1,7 @@
 // The stateless stack, laid out like the architecture picture: HTTP API → api Lambda, schedule →
-// drip Lambda → SES, SES → SNS → ses-events Lambda, all on the table from the data stack; plus
-// the alarms and the outputs an operator needs after deploying.
+// drip Lambda → SES, SES → SNS → ses-events Lambda, all on the table from the data stack; the
+// subscription events' bus those three publish to; plus the alarms and the outputs an operator needs
+// after deploying.
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -14,6 +15,7 @@ import { DripFanOut } from './constructs/drip-fan-out.js';
 import { DripSchedule } from './constructs/drip-schedule.js';
 import { HttpApi } from './constructs/http-api.js';
 import { SesFeedback } from './constructs/ses-feedback.js';
+import { SubscriptionEvents } from './constructs/subscription-events.js';
 import type { SubscriberTable } from './constructs/subscriber-table.js';
 import type { TokenKey } from './constructs/token-key.js';
 import { TopicKey } from './constructs/topic-key.js';
@@ -36,6 +38,11 @@ export function sendConcurrencyFor(maxSendRate: number): number {
   return Math.min(16, Math.max(2, Math.ceil(maxSendRate / 4)));
 }
 
+/** What every handler reads (functions/adapters/config.ts), under the names in ENV: the table, its shards, the events' bus. */
+function sharedEnvironment(subscribers: SubscriberTable, events: SubscriptionEvents): Record<string, string> {
+  return { [ENV.tableName]: subscribers.table.tableName, [ENV.dueShards]: String(DEFAULTS.dueShards), ...events.environment };
+}
+
 export class CourseServiceStack extends Stack {
   readonly api: HttpApi;
   /** The single drip Lambda (dripSenders = 1), or the planner and its senders (dripSenders > 1); `handler` is what sends. */
@@ -43,6 +50,7 @@ export class CourseServiceStack extends Stack {
   readonly feedback: SesFeedback;
   readonly alarms: Alarms;
   readonly dashboard: CourseDashboard;
+  readonly events: SubscriptionEvents;
 
   constructor(scope: Construct, id: string, props: CourseServiceStackProps) {
     super(scope, id, props);
@@ -54,8 +62,8 @@ export class CourseServiceStack extends Stack {
     const { config, subscribers, tokenKey } = props;
     const topicKey = new TopicKey(this, 'TopicKey');
 
-    // Every handler parses the same settings (functions/adapters/config.ts), under the names in ENV.
-    const shared = { [ENV.tableName]: subscribers.table.tableName, [ENV.dueShards]: String(DEFAULTS.dueShards) };
+    this.events = new SubscriptionEvents(this, 'SubscriptionEvents', { includeEmail: config.eventsIncludeEmail });
+    const shared = sharedEnvironment(subscribers, this.events);
 
     this.feedback = new SesFeedback(this, 'SesFeedback', {
       senderDomain: config.senderDomain,
@@ -160,6 +168,8 @@ export class CourseServiceStack extends Stack {
     tokenKey.grantRead(api);
     tokenKey.grantRead(drip);
     this.feedback.grantSend(drip, { sandbox: config.sesSandbox }); // lessons, and the outbox's confirmations
+    // The functions that change a subscription's state publish its event, on the bus only.
+    for (const fn of [api, drip, sesEvents]) this.events.grantPublish(fn);
   }
 
   /** The custom domain's DNS record and the origin-verify secret, when they exist. */
@@ -223,6 +233,11 @@ export class CourseServiceStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', {
       description: 'Sends, failures, bounces and complaints, drip duration, API errors, SES reputation',
       value: this.dashboard.url,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description:
+        'Subscription events (source email-course): add rules here to forward them (docs/guides/events.md); EVENT_BUS_NAME for the CLI',
+      value: this.events.bus.eventBusName,
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Alarm notifications (subscribe more endpoints here)',

@@ -33,6 +33,10 @@ export interface AppConfig {
    * `cloudfront-viewer-address` when CloudFront fronts the API (infra's behindCloudFront).
    */
   clientIpHeader?: typeof VIEWER_ADDRESS_HEADER;
+  /** The EventBridge bus subscription events go to; unset: none in Lambda (the local stack keeps its own file). */
+  eventBusName?: string;
+  /** Subscription events carry the address (the operator opted in); default false. */
+  eventsIncludeEmail?: boolean;
 }
 
 /** The app's settings, each with its default (functions/config/settings.ts); the other schemas spread it. */
@@ -49,6 +53,8 @@ export const appSettings = /* @__PURE__ */ pick(
   'dripSenders',
   'ratePerSender',
   'clientIpHeader',
+  'eventBusName',
+  'eventsIncludeEmail',
 );
 
 /** The app's settings from the environment (every Lambda; the local stack and the CLI add their own). */

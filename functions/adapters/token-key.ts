@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateTokenKey } from '../core/tokens.js';
 import { readSecret, type ReadSecret } from './secrets.js';
+import { LOCAL_EVENTS_FILE } from './local-events.js';
 
 export const LOCAL_TOKEN_KEY_FILE = 'token.key';
 /** A shorter secret is refused: it would make forged links guessable. */
@@ -29,7 +30,8 @@ export class TokenKeyError extends Error {
 async function holdsData(dataDir: string): Promise<boolean> {
   const entries = await readdir(dataDir, { withFileTypes: true });
   for (const entry of entries) {
-    if (entry.name === LOCAL_TOKEN_KEY_FILE) continue;
+    // The subscription events' log (local-events.ts) holds no link: the CLI may write it before any key exists.
+    if (entry.name === LOCAL_TOKEN_KEY_FILE || entry.name === LOCAL_EVENTS_FILE) continue;
     if (!entry.isDirectory()) return true;
     // A folder that cannot be listed is taken to hold data: a new key is never made on doubt.
     const inside = await readdir(join(dataDir, entry.name)).catch(() => ['?']);

@@ -1,9 +1,10 @@
-// `course export`: every subscriber with status, lesson and consent record, as CSV or JSON lines,
+// `course export`: every subscriber with status, lesson, consent record, the learner's pace (round,
+// pause, cadence, send hour, weekday) and their votes, as CSV or JSON lines,
 // written page by page as the Scan goes (memory stays flat at any size; the stream's backpressure
 // is respected).
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Subscriber } from '../core/model.js';
+import type { FeedbackVote, Subscriber } from '../core/model.js';
 import { csvRow } from './csv.js';
 import type { OperatorStore } from './operator-store.js';
 
@@ -26,7 +27,25 @@ export const CSV_COLUMNS = [
   'consent_ip',
   'consent_user_agent',
   'consent_page',
+  'round',
+  'paused_at',
+  'paused_until',
+  'cadence_days',
+  'send_hour',
+  'weekday',
+  'votes_yes',
+  'votes_no',
 ] as const;
+
+/** The 1-based lessons a learner answered `vote` for, space-separated in lesson order (`1 3`); empty when none. */
+export function votedLessons(s: Pick<Subscriber, 'votes'>, vote: FeedbackVote): string {
+  return Object.entries(s.votes ?? {})
+    .filter(([, v]) => v === vote)
+    .map(([index]) => Number(index) + 1)
+    .filter((n) => Number.isInteger(n) && n >= 1)
+    .sort((a, b) => a - b)
+    .join(' ');
+}
 
 function csvLine(s: Subscriber & { stoppedReason?: string }): string {
   // Every cell is guarded against spreadsheet formulas, the address too: `=1+2@example.com` and
@@ -48,13 +67,22 @@ function csvLine(s: Subscriber & { stoppedReason?: string }): string {
     s.consent?.ip,
     s.consent?.userAgent,
     s.consent?.page,
+    s.round ?? 1,
+    s.pausedAt,
+    s.pausedUntil,
+    s.cadenceDays,
+    s.sendHour,
+    s.weekday,
+    votedLessons(s, 'yes'),
+    votedLessons(s, 'no'),
   ]);
 }
 
 function jsonLine(s: Subscriber): string {
   // Storage bookkeeping (TTL, claims) is left out; everything about the person stays in.
   const { expiresAt: _expires, ...rest } = s;
-  return `${JSON.stringify({ ...rest, lessonsSent: s.nextLesson })}\n`;
+  // The pace fields and `votes` (lesson index → yes/no) are the subscriber's own; the round is 1 until a restart.
+  return `${JSON.stringify({ ...rest, round: s.round ?? 1, lessonsSent: s.nextLesson })}\n`;
 }
 
 async function write(out: Writable, chunk: string): Promise<void> {

@@ -1,11 +1,12 @@
 // `course stats`: how the course is doing. A funnel from signup to completion (counted from the
-// subscribers) and a per-lesson table from the counters the feedback path keeps, with bar charts.
+// subscribers, paused learners among the active) and a per-lesson table from the counters the
+// feedback path keeps, with the learners' votes (counted from their own answers), with bar charts.
 // Words as on the dashboard: "bounced (permanent)" counts permanent bounces (the address is
 // stopped), "soft bounces" transient ones; "opens" are readers' opens only, Apple Mail Privacy
 // Protection's prefetches are "proxy opens", shown apart (they happen whether the email is read or not).
 import type { Writable } from 'node:stream';
 import type { Course } from '../email/manifest.js';
-import type { SubscriberStatus } from '../core/model.js';
+import type { Subscriber, SubscriberStatus } from '../core/model.js';
 import type { OperatorStore } from './operator-store.js';
 import { bar, table, truncate } from './terminal.js';
 
@@ -18,6 +19,8 @@ export interface Funnel {
   active: number;
   /** Active, but out of the due index since SES refused their lesson (`course held`). */
   held: number;
+  /** Active, and paused by the learner (nothing is sent until they resume or the pause ends). */
+  paused: number;
   completed: number;
   unsubscribed: number;
   bounced: number;
@@ -41,6 +44,9 @@ export interface LessonRow {
   rejected: number;
   clicked: number;
   unsubscribed: number;
+  /** Learners whose answer to "Was this lesson useful?" is yes, and no (each learner's standing vote). */
+  votedYes: number;
+  votedNo: number;
 }
 
 export interface CourseStats {
@@ -56,6 +62,7 @@ const emptyFunnel = (): Funnel => ({
   pending: 0,
   active: 0,
   held: 0,
+  paused: 0,
   completed: 0,
   unsubscribed: 0,
   bounced: 0,
@@ -70,6 +77,8 @@ export function confirmationRate(f: Funnel): number {
 /** Read the funnel (one pass over the subscribers, page by page) and each course's lesson counters. */
 export async function collectStats(store: OperatorStore, known: readonly CourseInfo[] = []): Promise<CourseStats[]> {
   const funnels = new Map<string, Funnel>(known.map((c) => [c.slug, emptyFunnel()]));
+  // Votes per course, then per 0-based lesson: read from each learner's own answers (an erased person's go with them).
+  const votes = new Map<string, Map<number, { yes: number; no: number }>>();
   for await (const page of store.subscriberPages()) {
     for (const s of page) {
       let f = funnels.get(s.course);
@@ -79,6 +88,8 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
       const status: SubscriberStatus = s.status;
       if (status in f) f[status]++;
       if (status === 'active' && s.heldAt !== undefined) f.held++;
+      if (status === 'active' && s.pausedAt !== undefined) f.paused++;
+      tallyVotes(votes, s);
     }
   }
   const result: CourseStats[] = [];
@@ -86,7 +97,7 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
     const info = known.find((c) => c.slug === course);
     const counters = await store.lessonCounters(course);
     const byLesson = new Map(counters.map((i) => [Number(String(i.sk).replace('LESSON#', '')), i]));
-    const count = Math.max(info?.lessons.length ?? 0, ...byLesson.keys());
+    const count = Math.max(info?.lessons.length ?? 0, ...byLesson.keys(), ...[...(votes.get(course)?.keys() ?? [])].map((i) => i + 1));
     const num = (v: unknown) => (typeof v === 'number' ? v : 0);
     const lessons: LessonRow[] = Array.from({ length: count }, (_, i) => {
       const c = byLesson.get(i + 1) ?? {};
@@ -103,11 +114,26 @@ export async function collectStats(store: OperatorStore, known: readonly CourseI
         rejected: num(c.rejected),
         clicked: num(c.clicked),
         unsubscribed: num(c.unsubscribed),
+        votedYes: votes.get(course)?.get(i)?.yes ?? 0,
+        votedNo: votes.get(course)?.get(i)?.no ?? 0,
       };
     });
     result.push({ course, ...(info ? { title: info.title } : {}), funnel, lessons });
   }
   return result;
+}
+
+/** One learner's votes added to the course's tally (lesson index → yes/no; anything else is left out). */
+function tallyVotes(votes: Map<string, Map<number, { yes: number; no: number }>>, s: Pick<Subscriber, 'course' | 'votes'>): void {
+  for (const [index, vote] of Object.entries(s.votes ?? {})) {
+    const lesson = Number(index);
+    if (!Number.isInteger(lesson) || lesson < 0 || (vote !== 'yes' && vote !== 'no')) continue;
+    let course = votes.get(s.course);
+    if (!course) votes.set(s.course, (course = new Map<number, { yes: number; no: number }>()));
+    const counts = course.get(lesson) ?? { yes: 0, no: 0 };
+    counts[vote]++;
+    course.set(lesson, counts);
+  }
 }
 
 export function formatStats(all: readonly CourseStats[]): string {
@@ -120,6 +146,7 @@ export function formatStats(all: readonly CourseStats[]): string {
       ['confirmed', f.confirmed],
       ['active', f.active],
       ['  held', f.held],
+      ['  paused', f.paused],
       ['completed', f.completed],
       ['pending', f.pending],
       ['unsubscribed', f.unsubscribed],
@@ -133,7 +160,21 @@ export function formatStats(all: readonly CourseStats[]): string {
     );
     const maxSent = Math.max(0, ...s.lessons.map((l) => l.sent));
     const lessonRows: (string | number)[][] = [
-      ['  #', 'lesson', 'sent', 'delivered', 'opens', 'clicks', 'unsubs after', 'bounced (permanent)', 'complaints', 'not spam', ''],
+      [
+        '  #',
+        'lesson',
+        'sent',
+        'delivered',
+        'opens',
+        'clicks',
+        'unsubs after',
+        'useful: yes',
+        'no',
+        'bounced (permanent)',
+        'complaints',
+        'not spam',
+        '',
+      ],
       ...s.lessons.map((l) => [
         `  ${l.lesson}`,
         truncate(l.title, 34),
@@ -142,6 +183,8 @@ export function formatStats(all: readonly CourseStats[]): string {
         l.opened,
         l.clicked,
         l.unsubscribed,
+        l.votedYes,
+        l.votedNo,
         l.bounced,
         l.complained,
         l.notSpam,

@@ -29,6 +29,8 @@ export const cliSettings = {
   publicUrl: SETTINGS.publicUrl.part,
   /** DUE_SHARDS must be the drip's (default 8, as deployed), or a requeued entry is never read. */
   ...pick('configurationSet', 'dueShards'),
+  /** Where an import's signed_up events go on a deployed table (locally: DATA_DIR/events.jsonl). */
+  ...pick('eventBusName', 'eventsIncludeEmail'),
 };
 
 export interface CliSettings {
@@ -37,6 +39,8 @@ export interface CliSettings {
   publicUrl?: string;
   configurationSet?: string;
   dueShards: number;
+  eventBusName?: string;
+  eventsIncludeEmail: boolean;
 }
 
 /** Throws SettingError naming the first variable that is wrong. */

@@ -81,6 +81,14 @@ export const splitList = (t: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** A yes/no switch: `true`, `1`, `yes` or `on`; `false`, `0`, `no` or `off` (any case). */
+export const flag = part((t) => {
+  const v = t.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return { value: true };
+  if (['false', '0', 'no', 'off'].includes(v)) return { value: false };
+  return { problem: 'must be true or false' };
+});
+
 /** A comma-separated list (`a, b`); empty items are dropped. */
 export const list = part((t) => ({ value: splitList(t) }));
 

@@ -11,6 +11,7 @@ import type * as z from 'zod';
 import {
   count,
   email,
+  flag,
   httpUrl,
   interval,
   list,
@@ -87,6 +88,10 @@ export const SETTINGS = {
   ratePerSender: defaulted('RATE_PER_SENDER', positiveNumber, 100),
   /** Where the client IP is read: `cloudfront-viewer-address` behind CloudFront (with ORIGIN_VERIFY_SECRET_ID). @default the connection's */
   clientIpHeader: optional('CLIENT_IP_HEADER', oneOf([VIEWER_ADDRESS_HEADER])),
+  /** The EventBridge bus (name or ARN) subscription events are published to (infra names the deployed one). @default none: no events in Lambda; locally the log and DATA_DIR/events.jsonl */
+  eventBusName: optional('EVENT_BUS_NAME', text),
+  /** Put the subscriber's address in every subscription event (`true`/`false`); off, events carry only the opaque id. */
+  eventsIncludeEmail: defaulted('EVENTS_INCLUDE_EMAIL', flag, false),
   // The Lambdas' own.
   /** The Secrets Manager secret (ARN or name) the CloudFront origin-verify header must match; set with CLIENT_IP_HEADER. @default none */
   originVerifySecretId: optional('ORIGIN_VERIFY_SECRET_ID', text),

@@ -3,6 +3,7 @@
 // answered with the view, so the page needs no lookup of its own.
 import { courseOfSubscription } from './courses.js';
 import { AppError } from './errors.js';
+import { publishEvents, roundOf, subscriptionEvent } from './events.js';
 import { epochSeconds, type LifecycleDeps, type ListedCourse } from './lifecycle.js';
 import type { Subscriber } from './model.js';
 import { maskEmail } from './validation.js';
@@ -98,6 +99,8 @@ export async function confirmSubscription<C extends ListedCourse>(
     );
     if (activated) {
       const after = await deps.store.getSubscriber(subscriber.id);
+      const event = subscriptionEvent('confirmed', after ?? subscriber, now, { round: roundOf(after ?? subscriber), completed: done });
+      await publishEvents(deps.events, [event], deps.log);
       return answer(after ?? subscriber, true, course);
     }
     // Lost to a concurrent click (or an expiry): read again and answer from what is there now.

@@ -2,7 +2,7 @@
 // all mail to the address for good, transient bounces are counted, and per-lesson counters move.
 import { noMetrics, type Clock, type Log, type MetricName, type Metrics } from './ports.js';
 import type { LessonCounter } from './model.js';
-import type { EventPublisher } from './events.js';
+import { lessonNumber, publishEvents, subscriptionEvent, type EventPublisher } from './events.js';
 import { maskEmail } from './validation.js';
 import {
   COUNTER_OF,
@@ -126,6 +126,7 @@ async function applyToRecipient(deps: FeedbackDeps, n: SesNotification, origin: 
       subscriberStopped: stopped,
       bounceSubType: n.eventType === 'Bounce' ? n.bounce.bounceSubType : undefined,
     });
+    if (stopped) await publishStopped(deps, { id, email, status: stop.status, reason: stop.reason }, origin, now);
   }
 
   const eventId = eventIdOf(n.mail.messageId, n.eventType, email);
@@ -161,8 +162,9 @@ async function countAndTrack(
     deps.log({ msg: 'transient bounce', email: maskEmail(email), subscriber: id, streak, bounceSubType: n.bounce.bounceSubType });
     if (id !== undefined && streak !== undefined && streak >= SOFT_BOUNCE_LIMIT) {
       await deps.store.suppressAddress(email, 'soft-bounce-limit', at);
-      await deps.store.stopSubscriber({ id, email, status: 'bounced', reason: 'soft-bounce-limit', at });
+      const stopped = await deps.store.stopSubscriber({ id, email, status: 'bounced', reason: 'soft-bounce-limit', at });
       deps.log({ msg: 'address stopped', eventType: n.eventType, reason: 'soft-bounce-limit', email: maskEmail(email), subscriber: id });
+      if (stopped) await publishStopped(deps, { id, email, status: 'bounced', reason: 'soft-bounce-limit' }, origin, new Date(at));
     }
   } else if (n.eventType === 'Delivery') {
     const id = await subscriberId();
@@ -203,6 +205,23 @@ async function countAndTrack(
   if (counter && origin.course !== undefined && origin.lessonIndex !== undefined) {
     await deps.store.countLessonEvent(origin.course, origin.lessonIndex, counter);
   }
+}
+
+/**
+ * bounced or complained, once: only the write that changed the status (stopSubscriber answered true)
+ * publishes, so a redelivered notification, or a second one for an address already stopped, does not.
+ * The course is the message's tag; a message without one names no course, and publishes nothing.
+ */
+async function publishStopped(
+  deps: FeedbackDeps,
+  stopped: { id: string; email: string; status: 'bounced' | 'complained'; reason: SuppressionReason },
+  origin: MessageOrigin,
+  at: Date,
+): Promise<void> {
+  if (origin.course === undefined) return;
+  const detail = { reason: stopped.reason, lesson: origin.lessonIndex === undefined ? undefined : lessonNumber(origin.lessonIndex) };
+  const event = subscriptionEvent(stopped.status, { id: stopped.id, course: origin.course, email: stopped.email }, at, detail);
+  await publishEvents(deps.events, [event], deps.log);
 }
 
 type FeedbackMetric = 'bounces' | 'softBounces' | 'complaints' | 'deliveries';

@@ -5,6 +5,7 @@
 // argument, looked up once per request from the catalogue (courses.ts).
 import { randomBytes } from 'node:crypto';
 import { AppError, DependencyError, RateLimitedError, ValidationError } from './errors.js';
+import { publishEvents, subscriptionEvent } from './events.js';
 import { epochSeconds, type LifecycleDeps, type ListedCourse, type MailedCourse, type SubscriptionDeps } from './lifecycle.js';
 import { SendError } from './ports.js';
 import type { ConsentRecord, Subscriber } from './model.js';
@@ -189,6 +190,7 @@ export async function applySignup<C extends MailedCourse>(
   });
   const created = async (subscriber: Subscriber): Promise<SubscribeResult> => {
     if (sendConfirmation) await sendConfirmationEmail(deps, course, subscriber, now);
+    await signedUp(deps, subscriber, now, { renewed: false, confirmationSent: sendConfirmation });
     return { outcome: 'created', subscriberId: subscriber.id };
   };
 
@@ -216,6 +218,7 @@ export async function applySignup<C extends MailedCourse>(
     if (requestId !== undefined && sendConfirmation && existing.status === 'pending' && existing.confirmationRequest === requestId) {
       // This request was written before and its mail may not have gone out (a crash, SES down): send it now.
       await sendConfirmationEmail(deps, course, existing, now);
+      await signedUp(deps, existing, now, { renewed: true, confirmationSent: sendConfirmation });
       return { outcome: 'renewed', subscriberId: existing.id };
     }
     if (existing.status === 'active' || existing.status === 'completed') {
@@ -237,10 +240,19 @@ export async function applySignup<C extends MailedCourse>(
     const renewed = await store.renewPending(existing.id, renewal, new Date(now.getTime() - CONFIRMATION_RESEND_MS));
     if (renewed === undefined) return { outcome: 'recently_sent', subscriberId: existing.id };
     if (sendConfirmation) await sendConfirmationEmail(deps, course, renewed, now);
+    await signedUp(deps, renewed, now, { renewed: true, confirmationSent: sendConfirmation });
     return { outcome: 'renewed', subscriberId: existing.id };
   }
   // Only reachable when the address keeps changing under us; the person can simply try again.
   throw new AppError('busy', 'Please try again in a moment.', 503);
+}
+
+/**
+ * signed_up: a pending subscription written (and its confirmation sent, when one is sent); never for an
+ * address left as it was (active, suppressed, a confirmation under 10 minutes old).
+ */
+function signedUp(deps: LifecycleDeps, s: Subscriber, now: Date, detail: { renewed: boolean; confirmationSent: boolean }): Promise<void> {
+  return publishEvents(deps.events, [subscriptionEvent('signed_up', s, now, detail)], deps.log);
 }
 
 /**

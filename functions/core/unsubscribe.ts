@@ -1,5 +1,6 @@
 // The unsubscribe link in every lesson: its page (GET and HEAD, reads only) and its button or a mail
 // client's one-click (POST). The subscription's course is looked up once and answered with the view.
+import { lessonNumber, publishEvents, subscriptionEvent } from './events.js';
 import type { LifecycleDeps, ListedCourse } from './lifecycle.js';
 import type { Subscriber } from './model.js';
 import { maskEmail } from './validation.js';
@@ -54,6 +55,10 @@ export async function unsubscribe<C extends ListedCourse>(
         error: e instanceof Error ? e.message : String(e),
       });
     }
+  }
+  if (before !== undefined) {
+    const afterLesson = before.nextLesson > 0 ? lessonNumber(before.nextLesson - 1) : undefined;
+    await publishEvents(deps.events, [subscriptionEvent('unsubscribed', before, now, { from: before.status, afterLesson })], deps.log);
   }
   const after = before === undefined ? await deps.store.getSubscriber(subscriberId) : { ...before, status: 'unsubscribed' as const };
   return answer(deps, after);

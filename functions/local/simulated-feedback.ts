@@ -3,6 +3,7 @@
 // same ses-events handler. So bounces, complaints and counters work with no AWS account.
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EventPublisher } from '../core/events.js';
 import type { Clock, Log, Mailer, MessageTags } from '../core/ports.js';
 import { readableLog } from '../adapters/observability.js';
 import { createSesEventsHandler, feedbackDeps, type SnsEvent } from '../wiring/index.js';
@@ -150,7 +151,10 @@ export function simulatedSesFeedback(options: { log?: Log } = {}) {
     ((entry) => {
       if (WORTH_SHOWING.has(entry.msg)) readable(entry);
     });
-  return (mailer: Mailer, ctx: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock }): SimulatedFeedbackMailer =>
+  return (
+    mailer: Mailer,
+    ctx: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock; events?: EventPublisher },
+  ): SimulatedFeedbackMailer =>
     withSimulatedFeedback(mailer, {
       deliver: createSesEventsHandler(feedbackDeps({ ...ctx, log })),
       now: () => ctx.clock.now(),

@@ -26,7 +26,8 @@ import { compileCourses } from '../email/compile.js';
 import { courseCatalog, type CourseCatalog } from '../email/compiled-course.js';
 import { loadCourses } from '../email/courses.js';
 import { createApp } from '../http/app.js';
-import { createLocalRunDrip, localSubscriptionDeps, sesMailer, type LocalDripContext } from '../wiring/index.js';
+import type { EventPublisher } from '../core/events.js';
+import { createLocalRunDrip, localEvents, localSubscriptionDeps, sesMailer, type LocalDripContext } from '../wiring/index.js';
 import { answerAfterBody } from './early-answers.js';
 import { localRoutes } from './routes.js';
 import { startDynamoDbLocal, startSesEmulator, type RunningService } from './services.js';
@@ -53,6 +54,8 @@ export interface LocalStackOptions {
   clock?: Clock;
   /** The log port; default readable lines on the console (readableLog). */
   log?: Log;
+  /** Where subscription events go; default the log and DATA_DIR/events.jsonl (wiring/local.ts localEvents). */
+  events?: EventPublisher & { settled?: () => Promise<void> };
 }
 
 export interface LocalStack {
@@ -170,6 +173,7 @@ interface Running {
   mailer?: Mailer & { settled?: () => Promise<void> };
   ticker?: DripTicker;
   outbox?: SignupOutbox;
+  events?: { settled?: () => Promise<void> };
 }
 
 /** Closes what `running` holds without losing writes; a step that fails is logged and the others still run. */
@@ -191,6 +195,8 @@ async function stopRunning(running: Running, log: Log): Promise<void> {
   if (tickerStopped !== undefined) await attempt('drip tick', () => tickerStopped);
   if (outbox !== undefined) await attempt('signup outbox', () => outbox.settled());
   if (typeof mailer?.settled === 'function') await attempt('mailer', () => mailer.settled!());
+  const { events } = running;
+  if (typeof events?.settled === 'function') await attempt('events', () => events.settled!());
   // 3. Clients, then the emulators; DynamoDB Local last, after every write above has landed.
   for (const client of running.clients) client.destroy();
   if (sesEmulator !== undefined) await attempt('SES emulator', () => sesEmulator.close());
@@ -338,7 +344,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tokens = createTokens(key);
     const courses = courseCatalog(await compiledPromise);
 
-    const base = { doc, dripDynamo, tableName: config.tableName, config, courses, tokens, clock, log };
+    const events = options.events ?? localEvents({ dataDir: settings.dataDir, includeEmail: config.eventsIncludeEmail ?? false, log });
+    running.events = events;
+    const base = { doc, dripDynamo, tableName: config.tableName, config, courses, tokens, clock, log, events };
     const { app, runDrip } = wireApp(options, base, ses, running);
     http.route.fetch = (req, env) => app.fetch(req, env);
     const runDripNow = runDrip === undefined ? undefined : dripNow(runDrip, clock, settings.dripEveryMs);

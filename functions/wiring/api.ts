@@ -6,10 +6,12 @@ import { loadOriginVerifySecret } from '../adapters/origin-verify.js';
 import { loadSecretTokenKey } from '../adapters/token-key.js';
 import { courseCatalog } from '../core/courses.js';
 import { createTokens } from '../core/tokens.js';
+import { voteMetricsPublisher } from '../adapters/vote-metrics.js';
 import { loadCourseManifests } from '../email/course-manifests.js';
 import { createApp } from '../http/app.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { siteDeps } from './deps.js';
+import { busEvents } from './events.js';
 import { lambdaHandler } from './lambda.js';
 
 /** The api's deps: the HTTP app as a handler of API Gateway's events (hono/aws-lambda). */
@@ -18,7 +20,7 @@ export type ApiApp = ReturnType<typeof handle>;
 /**
  * The api Lambda's handler of `fn`, which gets the app built once per container (settings, the
  * link-signing key and, behind CloudFront, the origin-verify secret, each course's manifest shipped
- * beside the bundle as course-manifests.json: no compiled lessons, no MIME composer). Logs as JSON; no metrics of its own (API Gateway's suffice).
+ * beside the bundle as course-manifests.json: no compiled lessons, no MIME composer). Logs as JSON; its only metrics are the learners' votes (API Gateway's count the rest).
  */
 export function apiLambda<R>(
   fn: (app: ApiApp, event: LambdaEvent, context: LambdaContext) => Promise<R>,
@@ -39,7 +41,9 @@ export function apiLambda<R>(
       const doc = createDocumentClient(createDynamoClient());
       // No mailer and no composer: a signup is stored for the outbox and the drip sends its
       // confirmation (core/signup-outbox.ts), so this role holds no ses:SendRawEmail.
-      const deps = siteDeps({ doc, tableName: config.tableName, dueShards: config.dueShards, tokens, courses, config, log });
+      // Confirm, unsubscribe and the learner's controls publish to the bus; a vote also becomes a metric.
+      const events = busEvents({ config, log, also: [voteMetricsPublisher('api')] });
+      const deps = siteDeps({ doc, tableName: config.tableName, dueShards: config.dueShards, tokens, courses, config, log, events });
       // API Gateway's sourceIp is the connection's address; X-Forwarded-For can be written by the client.
       // Behind CloudFront that address is CloudFront's, and the viewer's is in CloudFront-Viewer-Address,
       // believed only with the origin-verify secret CloudFront adds (client-ip.ts trustedClientIp).

@@ -7,6 +7,7 @@ import type { AppConfig } from '../adapters/config.js';
 import { createDynamoStore } from '../adapters/dynamo-store.js';
 import { createSesMailer } from '../adapters/ses-mailer.js';
 import type { DripDeps, DripStore, SendQuota } from '../core/drip/index.js';
+import type { EventPublisher } from '../core/events.js';
 import { systemClock, type Clock, type CourseCatalog as Catalog, type Log, type Mailer, type Metrics } from '../core/ports.js';
 import type { LifecycleDeps, ListedCourse, SubscriptionDeps } from '../core/lifecycle.js';
 import type { Tokens } from '../core/tokens.js';
@@ -30,6 +31,8 @@ export interface SiteParts<C extends ListedCourse = ListedCourse> {
   /** Default wall time. */
   clock?: Clock;
   log?: Log;
+  /** Where subscription events go (wiring/events.ts); none when absent. */
+  events?: EventPublisher;
 }
 
 /**
@@ -65,6 +68,8 @@ export interface DripParts {
   metrics?: Metrics;
   /** SES GetSendQuota: AWS only (the emulator has no quota; MAX_SEND_RATE alone limits the rate). */
   sendQuota?: () => Promise<SendQuota>;
+  /** Where lesson_sent and completed go (wiring/events.ts); none when absent. */
+  events?: EventPublisher;
 }
 
 /** The drip's deps: the same in the drip Lambdas, the local stack and the bench. */

@@ -10,6 +10,7 @@ import type { FanOutStore } from '../core/drip/index.js';
 import { METRIC_SERVICE, type DripSummary, type Log } from '../core/ports.js';
 import { sweepSignupsLogged } from '../core/signup-outbox.js';
 import { dripDeps, sesMailer, subscriptionDeps } from './deps.js';
+import { busEvents } from './events.js';
 import { lambdaHandler } from './lambda.js';
 import { lambdaRuntime } from './runtime.js';
 
@@ -53,10 +54,12 @@ export function dripLambda<E, R>(
       const dynamo = createDynamoClient({ cacheMiddleware: true });
       const { tableName } = config;
       const doc = createDocumentClient(createDynamoClient());
-      const signups = subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, log });
+      // signed_up (the outbox's signups), lesson_sent and completed go to the bus.
+      const events = busEvents({ config, log });
+      const signups = subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, log, events });
       const store = createDynamoDripStore({ dynamo, tableName, dueShards: config.dueShards });
       return {
-        drip: dripDeps({ store, mailer, sendQuota: createSendQuota(ses), tokens, courses, config, log, metrics }),
+        drip: dripDeps({ store, mailer, sendQuota: createSendQuota(ses), tokens, courses, config, log, metrics, events }),
         fanOut: createDynamoFanOutStore({ dynamo, tableName }),
         log,
         sweepOutbox: async (now, deadline) => {

@@ -7,5 +7,5 @@
 // invocation, and every other entry point calls the builder it needs. This index is for the entry
 // points that are not Lambdas.
 export { dripDeps, sesMailer, siteDeps, subscriptionDeps, type DripParts, type SiteParts, type SubscriptionParts } from './deps.js';
-export { createLocalRunDrip, localSubscriptionDeps, type LocalDripContext } from './local.js';
+export { createLocalRunDrip, localEvents, localSubscriptionDeps, type LocalDripContext, type LocalEvents } from './local.js';
 export { createSesEventsHandler, feedbackDeps, type SnsEvent } from './ses-events.js';

@@ -4,9 +4,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AppConfig } from '../adapters/config.js';
 import { createDynamoDripStore } from '../adapters/dynamo-drip-store.js';
+import { localEventPublisher, localEventsPath } from '../adapters/local-events.js';
 import { dueShards } from '../adapters/table.js';
 import { runDrip } from '../core/drip/index.js';
 import { runFannedOut, sendersFor } from '../core/drip/index.js';
+import { withAddressPolicy, type EventPublisher } from '../core/events.js';
 import type { Clock, Log, Mailer, RunDrip } from '../core/ports.js';
 import type { SubscriptionDeps } from '../core/lifecycle.js';
 import type { Tokens } from '../core/tokens.js';
@@ -23,7 +25,8 @@ import { dripDeps, subscriptionDeps } from './deps.js';
  * - `courses`: every course of COURSES_DIR, compiled once at start;
  * - `tokens`: signs unsubscribe links with the kept key;
  * - `clock`: wall time (the ticker's `now` and every deadline come from it);
- * - `log`: readable lines on the stack's console.
+ * - `log`: readable lines on the stack's console;
+ * - `events`: where subscription events go (localEvents: the log and DATA_DIR/events.jsonl).
  */
 export interface LocalDripContext {
   doc: DynamoDBDocumentClient;
@@ -35,12 +38,25 @@ export interface LocalDripContext {
   tokens: Tokens;
   clock: Clock;
   log: Log;
+  events?: EventPublisher;
+}
+
+/** The local stack's events: what the publisher has written so far can be awaited (stop, tests). */
+export type LocalEvents = EventPublisher & { file: string; settled(): Promise<void> };
+
+/**
+ * The local stack's (and the CLI's on it) subscription events: one log line each and a JSON line in
+ * `<dataDir>/events.jsonl`; the address only when `includeEmail` (EVENTS_INCLUDE_EMAIL).
+ */
+export function localEvents(p: { dataDir: string; includeEmail: boolean; log: Log }): LocalEvents {
+  const publisher = localEventPublisher({ file: localEventsPath(p.dataDir), log: p.log });
+  return { ...withAddressPolicy(publisher, p.includeEmail), file: publisher.file, settled: () => publisher.settled() };
 }
 
 /** The local stack's subscription core, on the stack's table, mailer and key. */
 export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<CompiledCourse> {
-  const { doc, tableName, config, mailer, tokens, courses, clock, log } = ctx;
-  return subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, clock, log });
+  const { doc, tableName, config, mailer, tokens, courses, clock, log, events } = ctx;
+  return subscriptionDeps({ doc, tableName, dueShards: config.dueShards, mailer, tokens, courses, config, clock, log, events });
 }
 
 /**
@@ -50,8 +66,8 @@ export function localSubscriptionDeps(ctx: LocalDripContext): SubscriptionDeps<C
 export function createLocalRunDrip(ctx: LocalDripContext): RunDrip {
   const { config } = ctx;
   const store = createDynamoDripStore({ dynamo: ctx.dripDynamo, tableName: ctx.tableName, dueShards: config.dueShards });
-  const { mailer, tokens, courses, clock, log } = ctx;
-  const deps = dripDeps({ store, mailer, tokens, courses, config, clock, log });
+  const { mailer, tokens, courses, clock, log, events } = ctx;
+  const deps = dripDeps({ store, mailer, tokens, courses, config, clock, log, events });
   const { dripSenders, ratePerSender, maxSendRate } = config;
   if (dripSenders <= 1) return (run) => runDrip(deps, run);
   const shards = dueShards(config.dueShards);

@@ -1,17 +1,34 @@
 // One CloudWatch dashboard for the list owner: what went out, what failed, what came back (bounces,
-// complaints), how long the drip takes, how the API answers, and the SES reputation AWS judges the
-// account by. Built from the same metrics the alarms watch.
+// complaints), how long the drip takes, how the API answers, the SES reputation AWS judges the
+// account by, and the learners' votes per lesson. Built from the same metrics the alarms watch.
 import { Aws, Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { VOTE_METRIC_DIMENSIONS, VOTE_METRICS } from '../../functions/core/events.js';
+import { METRIC_NAMESPACE } from '../../functions/core/ports.js';
 import { BOUNCE_RATE_THRESHOLD, COMPLAINT_RATE_THRESHOLD, sesReputation } from './alarms.js';
 import { courseMetric } from './course-metrics.js';
 
 export interface CourseDashboardProps {
   readonly drip: lambda.IFunction;
   readonly api: apigwv2.IHttpApi;
+}
+
+/**
+ * The learners' `vote` answers of every course and lesson, one series each (the api writes them with
+ * the dimensions course and lesson: functions/adapters/vote-metrics.ts), found by a SEARCH so that
+ * a new course or lesson needs no redeploy. A changed vote moves one from the other answer.
+ */
+export function votesSearch(vote: keyof typeof VOTE_METRICS): cloudwatch.SearchExpression {
+  const schema = [METRIC_NAMESPACE, ...VOTE_METRIC_DIMENSIONS, 'service'].join(',');
+  return new cloudwatch.SearchExpression({
+    expression: `SEARCH('{${schema}} MetricName="${VOTE_METRICS[vote]}"', 'Sum', 3600)`,
+    // Dynamic labels: the dimensions of each series the search finds.
+    label: `${vote} \${PROP('Dim.course')} lesson \${PROP('Dim.lesson')}`,
+    period: Duration.hours(1),
+  });
 }
 
 export class CourseDashboard extends Construct {
@@ -85,6 +102,16 @@ export class CourseDashboard extends Construct {
               { value: COMPLAINT_RATE_THRESHOLD, label: 'complaint review (0.1 %)', color: cloudwatch.Color.RED },
             ],
             width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Votes per lesson: was this lesson useful? (totals over the range shown)',
+            // Bars of each series' total over the whole range: the yes and no of every lesson side by side.
+            view: cloudwatch.GraphWidgetView.BAR,
+            setPeriodToTimeRange: true,
+            left: [votesSearch('yes'), votesSearch('no')],
+            width: 24,
           }),
         ],
       ],

@@ -27,6 +27,9 @@ import { dripConcurrencyWarning } from '../concurrency.js';
 import { CourseFunction } from './course-function.js';
 import { dripTimeout, failureQueue, tickRule } from './drip-schedule.js';
 
+/** Settings the senders get and the planner does not: the link key's secret and the events' bus. */
+const PLANNER_UNTOLD: readonly string[] = [ENV.tokenSecretId, ENV.eventBusName, ENV.eventsIncludeEmail];
+
 export interface DripFanOutProps {
   /** Minutes between ticks (1 to 60). */
   readonly everyMinutes: number;
@@ -80,8 +83,9 @@ export class DripFanOut extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: {
-        // The planner signs no links: it is not told where the link key is (nor may it read it).
-        ...Object.fromEntries(Object.entries(shared).filter(([name]) => name !== ENV.tokenSecretId)),
+        // The planner signs no links and changes no subscription: it is not told where the link key
+        // or the events' bus is (nor may it read the one or publish to the other).
+        ...Object.fromEntries(Object.entries(shared).filter(([name]) => !PLANNER_UNTOLD.includes(name))),
         [ENV.senderFunctionName]: this.handler.function.functionName,
         [ENV.dripTickSeconds]: String(tick.toSeconds()),
       },

@@ -32,7 +32,15 @@ describe('deploy config from CDK context', () => {
       behindCloudFront: false,
       disableExecuteApiEndpoint: false,
       trackOpensAndClicks: false,
+      eventsIncludeEmail: false,
     });
+  });
+
+  it('events carry the address only with -c eventsIncludeEmail=true; a value that is not a switch is refused, naming the key', () => {
+    expect(parseDeployConfig(defaults()).eventsIncludeEmail).toBe(false);
+    expect(parseDeployConfig({ ...defaults(), eventsIncludeEmail: 'true' }).eventsIncludeEmail).toBe(true);
+    expect(parseDeployConfig({ ...defaults(), eventsIncludeEmail: true }).eventsIncludeEmail).toBe(true);
+    expect(() => parseDeployConfig({ ...defaults(), eventsIncludeEmail: 'maybe' })).toThrow(/Context "eventsIncludeEmail"/);
   });
 
   it('defaults the fan-out as the drip Lambdas do (functions/config/settings.ts)', () => {

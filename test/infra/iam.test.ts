@@ -23,6 +23,7 @@ function resourceName(resource: unknown): string {
   if (text.includes('SesFeedbackIdentity')) return 'ses:domain-identity';
   if (text.includes(':configuration-set/')) return 'ses:configuration-set';
   if (text.includes('DeadLetters')) return 'dead-letter-queue';
+  if (/SubscriptionEventsBus\w*","Arn"/.test(text)) return 'event-bus';
   if (/Drip(Schedule|FanOut)Failed\w*","Arn"/.test(text)) return 'drip-failure-queue';
   if (/Logs\w*","Arn"/.test(text)) return 'own-log-group';
   if (/DripFanOutSenderFunction\w*","Arn"\]\},":\*"/.test(text)) return 'sender-function:*';
@@ -78,6 +79,8 @@ const DRIP_TABLE = [
   'ses:SendRawEmail on ses:configuration-set',
   // Lambda's on-failure destination (a failed or dropped async tick or share) is written with the function's role
   'sqs:SendMessage on drip-failure-queue',
+  // adapters/eventbridge-events.ts PutEvents, via wiring/events.ts: signed_up (the outbox sweep), lesson_sent, completed
+  'events:PutEvents on event-bus',
 ];
 
 describe('each role allows exactly what its code calls', () => {
@@ -103,6 +106,8 @@ describe('each role allows exactly what its code calls', () => {
         'dynamodb:UpdateItem on table',
         // adapters/token-key.ts loadSecretTokenKey, via wiring/runtime.ts: checks the link tokens
         'secretsmanager:GetSecretValue on token-secret',
+        // adapters/eventbridge-events.ts PutEvents, via wiring/events.ts: confirmed, unsubscribed, the learner's controls, feedback
+        'events:PutEvents on event-bus',
       ].sort(),
     );
   });
@@ -132,6 +137,8 @@ describe('each role allows exactly what its code calls', () => {
         'dynamodb:UpdateItem on table',
         // dynamo-feedback-store.ts releaseEvent: an event whose handling failed is released for the retry
         'dynamodb:DeleteItem on table',
+        // adapters/eventbridge-events.ts PutEvents, via wiring/events.ts: bounced, complained
+        'events:PutEvents on event-bus',
       ].sort(),
     );
   });

@@ -134,6 +134,8 @@ describe('the Lambdas', () => {
       [
         'CORS_ORIGINS',
         'DUE_SHARDS',
+        'EVENT_BUS_NAME',
+        'EVENTS_INCLUDE_EMAIL',
         'NODE_OPTIONS',
         'PUBLIC_URL',
         'SENDER_ADDRESS',
@@ -145,6 +147,8 @@ describe('the Lambdas', () => {
     expect(env(functionId(service, 'Email course drip'))).toEqual(
       [
         'DUE_SHARDS',
+        'EVENT_BUS_NAME',
+        'EVENTS_INCLUDE_EMAIL',
         'MAX_SEND_RATE',
         'NODE_OPTIONS',
         'PUBLIC_URL',
@@ -155,7 +159,9 @@ describe('the Lambdas', () => {
         'TOKEN_SECRET_ID',
       ].sort(),
     );
-    expect(env(functionId(service, 'Email course SES events'))).toEqual(['DUE_SHARDS', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(env(functionId(service, 'Email course SES events'))).toEqual(
+      ['DUE_SHARDS', 'EVENT_BUS_NAME', 'EVENTS_INCLUDE_EMAIL', 'NODE_OPTIONS', 'TABLE_NAME'].sort(),
+    );
   });
 
   it('set only variables their handler reads (functions/adapters/config.ts), and every one it requires', () => {
@@ -644,6 +650,65 @@ describe('IAM, least privilege', () => {
   });
 });
 
+describe('the subscription events', () => {
+  const busId = () => Object.keys(service.findResources('AWS::Events::EventBus'))[0]!;
+
+  it('have one EventBridge bus of their own, named after the stack, with no policy opening it to anyone else', () => {
+    service.resourceCountIs('AWS::Events::EventBus', 1);
+    service.hasResourceProperties('AWS::Events::EventBus', { Name: 'EmailCourse-subscriptions' });
+    service.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    expect(JSON.stringify(service.toJSON().Resources[busId()].Properties)).not.toContain('Policy');
+  });
+
+  it('tell the three publishing functions the bus by name, and the address opt-in (off by default)', () => {
+    for (const d of ['Email course HTTP app', 'Email course drip', 'Email course SES events']) {
+      const vars = fn(service, functionId(service, d)).Properties.Environment.Variables;
+      expect(vars.EVENT_BUS_NAME, d).toEqual({ Ref: busId() });
+      expect(vars.EVENTS_INCLUDE_EMAIL, d).toBe('false');
+    }
+  });
+
+  it('carry the address only with -c eventsIncludeEmail=true', async () => {
+    const t = (await synthCourse({ context: { eventsIncludeEmail: 'true' } })).serviceTemplate;
+    for (const d of ['Email course HTTP app', 'Email course drip', 'Email course SES events']) {
+      expect(fn(t, functionId(t, d)).Properties.Environment.Variables.EVENTS_INCLUDE_EMAIL, d).toBe('true');
+    }
+  });
+
+  it('may be put on the bus by exactly the api, the drip and ses-events: events:PutEvents on the bus ARN only', () => {
+    const statements = resourcesOf(service, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).map((st) => ({ roles: JSON.stringify(p.Properties.Roles), st })),
+    );
+    const puts = statements.filter(({ st }) => asList(st.Action).some((a) => a.startsWith('events:')));
+    expect(puts).toHaveLength(3);
+    for (const { st } of puts) {
+      expect(st.Action).toBe('events:PutEvents');
+      expect(st.Resource).toEqual({ 'Fn::GetAtt': [busId(), 'Arn'] });
+    }
+    const roleOf = (d: string) => (fn(service, functionId(service, d)).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    expect(puts.map(({ roles }) => roles).sort()).toEqual(
+      ['Email course HTTP app', 'Email course drip', 'Email course SES events'].map((d) => JSON.stringify([{ Ref: roleOf(d) }])).sort(),
+    );
+  });
+
+  it('fanned out: the senders publish, the planner is neither told the bus nor allowed to put on it', async () => {
+    const t = (await synthCourse({ context: { dripSenders: '3' } })).serviceTemplate;
+    const vars = (d: string) => fn(t, functionId(t, d)).Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(vars('Email course drip sender'))).toEqual(expect.arrayContaining(['EVENT_BUS_NAME', 'EVENTS_INCLUDE_EMAIL']));
+    expect(Object.keys(vars('Email course drip planner'))).not.toContain('EVENT_BUS_NAME');
+    expect(Object.keys(vars('Email course drip planner'))).not.toContain('EVENTS_INCLUDE_EMAIL');
+    const plannerRole = (fn(t, functionId(t, 'Email course drip planner')).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const plannerPolicies = resourcesOf(t, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties.Roles).includes(`"${plannerRole}"`),
+    );
+    expect(JSON.stringify(plannerPolicies)).not.toContain('events:PutEvents');
+  });
+
+  it('output the bus name (for rules, and EVENT_BUS_NAME of the CLI)', () => {
+    service.hasOutput('EventBusName', { Value: { Ref: busId() } });
+  });
+});
+
 describe('the outputs', () => {
   it('give the signup URL, the three DKIM records, MAIL FROM, DMARC and the SES sandbox reminder', () => {
     service.hasOutput('SignupUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] }, '/']] } });
@@ -685,6 +750,7 @@ describe('the outputs', () => {
       'Drip run duration',
       'HTTP API errors',
       'SES reputation (account)',
+      'Votes per lesson: was this lesson useful? (totals over the range shown)',
     ]) {
       expect(body).toContain(`"title":"${title}"`);
     }
@@ -710,6 +776,10 @@ describe('the outputs', () => {
     expect(body).toContain('"label":"bounced (permanent)"');
     expect(body).toContain('"label":"soft bounces"');
     expect(body).not.toContain('"label":"bounces"');
+    // The votes: every course and lesson found by a search on the dimensions the api writes them with.
+    for (const name of ['votedYes', 'votedNo'])
+      expect(body).toMatch(new RegExp(`SEARCH\\('\\{EmailCourse,course,lesson,service\\} MetricName=\\\\*"${name}\\\\*"', 'Sum', 3600\\)`));
+    expect(body).toContain('"view":"bar"');
   });
 
   it('use the configured public URL for the signup link and every email link', async () => {

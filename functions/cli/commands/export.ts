@@ -1,4 +1,4 @@
-// `course export`: every subscriber (status, lesson, consent) to stdout, as CSV or JSON lines.
+// `course export`: every subscriber (status, lesson, consent, pace, votes) to stdout, as CSV or JSON lines.
 import { textValue, UsageError, type TableCommand } from '../command.js';
 import { operatorStore } from '../../wiring/cli.js';
 import { runExport, type ExportFormat } from '../export.js';
@@ -6,7 +6,7 @@ import { runExport, type ExportFormat } from '../export.js';
 export const exportCommand: TableCommand = {
   kind: 'table',
   name: 'export',
-  summary: ['every subscriber (status, lesson, consent) to stdout'],
+  summary: ['every subscriber (status, lesson, consent, pace, votes) to stdout'],
   options: { format: { type: 'string', default: 'csv', value: 'csv|jsonl', doc: 'csv (the default) or jsonl: one JSON object a line' } },
   where: ['table', 'stack', 'course'],
   plan: (ctx) => {

@@ -8,7 +8,7 @@ export const show: TableCommand = {
   kind: 'table',
   name: 'show',
   argument: '<email>',
-  summary: ['everything held about one address'],
+  summary: ['everything held about one address (with the pace and votes in words)'],
   options: {},
   where: ['table', 'stack', 'course'],
   plan: (ctx) => {
@@ -17,7 +17,8 @@ export const show: TableCommand = {
       const store = operatorStore(await ctx.connect());
       for (const [i, slug] of ctx.slugs.entries()) {
         if (i > 0) ctx.io.out.write('\n');
-        await runShow({ store, out: ctx.io.out, course: slug, email });
+        const courseInfo = ctx.courses.find((c) => c.slug === slug);
+        await runShow({ store, out: ctx.io.out, course: slug, email, ...(courseInfo === undefined ? {} : { courseInfo }) });
       }
     };
   },

@@ -7,6 +7,7 @@
 // Its promise: the advance is what makes a lesson once. The log is written before it, so a crash
 // between them leaves the log to say "sent" and the next run advances without sending; an advance
 // overtaken by another run (our claim expired mid-send) is logged as `drip.possible_duplicate`.
+import { lessonNumber, publishEvents, subscriptionEvent, type SubscriptionEvent } from '../events.js';
 import { nextSendTimeAfter, paceOf } from '../schedule.js';
 import type { Advance } from './ports.js';
 import { roundOf, type Moving, type Page, type PageResult, type Run } from './state.js';
@@ -51,6 +52,25 @@ export async function recordAndAdvance(run: Run, page: Page, { sent, unused }: P
     }
   });
   if (drop.length > 0) await store.release(drop, page.claimId);
+  await publishAdvanced(run, moving, outcomes);
+}
+
+/**
+ * lesson_sent and completed for each subscriber this page moved on, after the advance (the write that
+ * makes the lesson once): a lesson found sent by a run that died before advancing is published here too.
+ */
+async function publishAdvanced(run: Run, moving: Moving[], outcomes: readonly string[]): Promise<void> {
+  if (run.deps.events === undefined) return;
+  const events: SubscriptionEvent[] = [];
+  moving.forEach((m, i) => {
+    if (outcomes[i] !== 'advanced') return;
+    const round = roundOf(m.subscriber);
+    if (m.lesson < m.course.lessons.length)
+      events.push(subscriptionEvent('lesson_sent', m.subscriber, m.sentAt, { lesson: lessonNumber(m.lesson), round }));
+    if (m.lesson + 1 >= m.course.lessons.length)
+      events.push(subscriptionEvent('completed', m.subscriber, m.sentAt, { round, lessons: m.course.lessons.length }));
+  });
+  await publishEvents(run.deps.events, events, run.log);
 }
 
 /** Written to the `sent` counters at least this often (sends), and at the end of every run. */

@@ -2,8 +2,9 @@
 // of its container points at. It records each call (service, IAM action, resource ARN as the template
 // names it) and hands it on: DynamoDB to DynamoDB Local, SES SendRawEmail to the SES emulator, Lambda
 // Invoke to the run's Lambda service. What no emulator here answers is stood in for, because real AWS
-// cannot run on this machine: Secrets Manager GetSecretValue (the secrets the template declares) and
-// SES GetSendQuota (aws-ses-v2-local has no quota).
+// cannot run on this machine: Secrets Manager GetSecretValue (the secrets the template declares), SES
+// GetSendQuota (aws-ses-v2-local has no quota) and EventBridge PutEvents (every entry accepted; the
+// subscription events are kept in `backends.events` when given).
 //
 // Why a proxy and not an SDK middleware: the bundle stays exactly what esbuild built (nothing is
 // injected into the deployed code), and what is recorded is what went on the wire, whichever client or
@@ -40,6 +41,8 @@ export interface AwsBackends {
   invoke(name: string, payload: unknown, async: boolean): Promise<{ status: number; body: string }>;
   /** SES accepted a message (its id, and the SendRawEmail parameters). */
   accepted(messageId: string, params: URLSearchParams): void;
+  /** Where PutEvents entries are kept (bus, detail-type, detail), when given. */
+  events?: { bus: string; detailType: string; detail: unknown }[];
 }
 
 const read = (req: IncomingMessage) =>
@@ -156,6 +159,7 @@ export async function startRecordingEndpoint(
         if (service === 'ses') return ses(req, res, body, record, backends);
         if (service === 'secretsmanager') return secrets(req, res, body, record, backends);
         if (service === 'lambda') return lambda(req, res, body, record, backends);
+        if (service === 'events') return eventBridge(req, res, body, record, backends);
         record(service, String(req.headers['x-amz-target'] ?? req.url ?? '?'), []);
         sendResponse(res, 400, 'application/json', JSON.stringify({ message: `no local ${service} in this run` }));
       })
@@ -233,6 +237,35 @@ function secrets(req: IncomingMessage, res: ServerResponse, body: Buffer, record
     200,
     'application/x-amz-json-1.1',
     JSON.stringify({ ARN: arn, Name: name, SecretString: b.secrets.get(arn), VersionId: 'v1' }),
+  );
+}
+
+/** EventBridge PutEvents: authorised per bus (EventBusName, a name or an ARN); every entry accepted. */
+function eventBridge(req: IncomingMessage, res: ServerResponse, body: Buffer, record: Record_, b: AwsBackends): void {
+  const action = String(req.headers['x-amz-target']).split('.')[1] ?? '?';
+  const input = JSON.parse(body.toString('utf8') || '{}') as {
+    Entries?: { EventBusName?: string; DetailType?: string; Detail?: string }[];
+  };
+  const entries = input.Entries ?? [];
+  const busArn = (bus = 'default') => (bus.startsWith('arn:') ? bus : `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/${bus}`);
+  const call = record('events', action, [...new Set(entries.map((e) => busArn(e.EventBusName)))]);
+  if (action !== 'PutEvents') {
+    call.status = 400;
+    return sendResponse(
+      res,
+      400,
+      'application/x-amz-json-1.1',
+      JSON.stringify({ __type: 'ValidationException', message: `no local ${action}` }),
+    );
+  }
+  call.status = 200;
+  for (const e of entries)
+    b.events?.push({ bus: e.EventBusName ?? 'default', detailType: e.DetailType ?? '', detail: JSON.parse(e.Detail ?? 'null') as unknown });
+  sendResponse(
+    res,
+    200,
+    'application/x-amz-json-1.1',
+    JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `local-${Date.now()}-${i}` })) }),
   );
 }
 

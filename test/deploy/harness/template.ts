@@ -61,9 +61,12 @@ export interface LocalValues {
 /** The local physical name of a resource: its own name property when the template sets one. */
 export function physicalName(stack: string, id: string, resource: Resource, suffix = ''): string {
   const p = resource.Properties ?? {};
-  const own = { 'AWS::DynamoDB::Table': p.TableName, 'AWS::Lambda::Function': p.FunctionName, 'AWS::SES::ConfigurationSet': p.Name }[
-    resource.Type
-  ];
+  const own = {
+    'AWS::DynamoDB::Table': p.TableName,
+    'AWS::Lambda::Function': p.FunctionName,
+    'AWS::SES::ConfigurationSet': p.Name,
+    'AWS::Events::EventBus': p.Name,
+  }[resource.Type];
   if (typeof own === 'string') return own;
   // CloudFormation's own pattern (<stack>-<logical id>-<suffix>), without the random suffix.
   return `${stack}-${id}${suffix}`.slice(0, 64);
@@ -80,6 +83,7 @@ function arnOf(stack: string, id: string, resource: Resource, suffix: string): s
     'AWS::KMS::Key': `arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/${name}`,
     'AWS::SNS::Topic': `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:${name}`,
     'AWS::SecretsManager::Secret': `arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`,
+    'AWS::Events::EventBus': `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/${name}`,
   };
   const arn = arns[resource.Type];
   if (arn === undefined) throw new Error(`no local ARN for ${resource.Type} ${stack}/${id}`);

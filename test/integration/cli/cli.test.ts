@@ -89,9 +89,9 @@ describe('course stats', () => {
     expect(out).toMatch(/active\s+2 /);
     expect(out).toMatch(/complained\s+1 /);
     expect(out).toContain('confirmation rate: 85.7% (6 of 7)');
-    // lesson 1: sent 5, delivered 5, opens 4, clicks 2, unsubscribes after 1, no bounces, complaints or not-spam reports
-    expect(out).toMatch(/ 1 +Introduction +5 +5 +4 +2 +1 +0 +0 +0 +█/);
-    expect(out).toMatch(/ 8 .* 0 +0 +0 +0 +0 +0 +0 +0$/m);
+    // lesson 1: sent 5, delivered 5, opens 4, clicks 2, unsubscribes after 1, no votes, no bounces, complaints or not-spam reports
+    expect(out).toMatch(/ 1 +Introduction +5 +5 +4 +2 +1 +0 +0 +0 +0 +0 +█/);
+    expect(out).toMatch(/ 8 .* 0 +0 +0 +0 +0 +0 +0 +0 +0 +0$/m);
     expect(out).toMatch(/complaints +not spam/);
   });
 });
@@ -126,7 +126,8 @@ describe('course export and import', () => {
     const exported = await run(['export', '--format', 'csv'], source);
     expect(exported.code).toBe(0);
     expect(exported.out.split('\n')[0]).toBe(
-      'id,course,email,name,status,lessons_sent,next_send_at,timezone,created_at,confirmed_at,unsubscribed_at,stopped_reason,consent_at,consent_ip,consent_user_agent,consent_page',
+      'id,course,email,name,status,lessons_sent,next_send_at,timezone,created_at,confirmed_at,unsubscribed_at,stopped_reason,consent_at,consent_ip,consent_user_agent,consent_page,' +
+        'round,paused_at,paused_until,cadence_days,send_hour,weekday,votes_yes,votes_no',
     );
     const file = join(dir, 'export.csv');
     await writeFile(file, exported.out);

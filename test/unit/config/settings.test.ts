@@ -51,6 +51,9 @@ describe('a bad value fails naming its variable, in every entry point', () => {
   add('npm start', parseLocalSettings, 'DUE_SHARDS', 'eight');
   add('the CLI', parseCliSettings, 'PUBLIC_URL', 'course.example.com');
   add('the CLI', parseCliSettings, 'DUE_SHARDS', 'eight');
+  add('Lambda', parseConfig, 'EVENTS_INCLUDE_EMAIL', 'maybe', 'y');
+  add('npm start', parseLocalSettings, 'EVENTS_INCLUDE_EMAIL', 'sometimes');
+  add('the CLI', parseCliSettings, 'EVENTS_INCLUDE_EMAIL', '2');
 
   it.each(cases)('%s: %s=%j', (_entry, parse, variable, value) => {
     const e = settingError(() => parse({ [variable]: value }));
@@ -75,6 +78,13 @@ describe('a bad value fails naming its variable, in every entry point', () => {
 });
 
 describe('values as the shell gives them', () => {
+  it('events carry no address unless EVENTS_INCLUDE_EMAIL says yes; EVENT_BUS_NAME is unset by default', () => {
+    expect(parseConfig({})).toMatchObject({ eventsIncludeEmail: false, eventBusName: undefined });
+    for (const yes of ['true', 'TRUE', '1', 'yes', 'on']) expect(parseConfig({ EVENTS_INCLUDE_EMAIL: yes }).eventsIncludeEmail).toBe(true);
+    for (const no of ['false', '0', 'no', 'off', '']) expect(parseConfig({ EVENTS_INCLUDE_EMAIL: no }).eventsIncludeEmail).toBe(false);
+    expect(parseConfig({ EVENT_BUS_NAME: ' course-bus ' }).eventBusName).toBe('course-bus');
+  });
+
   it('blank means unset: the default applies', () => {
     const c = parseConfig({ TABLE_NAME: '  ', MAX_SEND_RATE: '', DUE_SHARDS: ' ' });
     expect(c).toMatchObject({ tableName: DEFAULTS.tableName, maxSendRate: DEFAULTS.maxSendRate, dueShards: DEFAULTS.dueShards });
@@ -159,8 +169,8 @@ describe('each default is written once, and every entry point agrees on it', () 
   });
 
   it('the default literals appear in no other source file', () => {
-    // Same text, another meaning: the preview's sample links and the app's cost-allocation tag.
-    const elsewhere = new Set(['functions/authoring/preview-cli.ts', 'infra/course-app.ts']);
+    // Same text, another meaning: the preview's sample links, the app's cost-allocation tag, the events' source.
+    const elsewhere = new Set(['functions/authoring/preview-cli.ts', 'infra/course-app.ts', 'functions/adapters/eventbridge-events.ts']);
     const files = ['functions', 'infra', 'bench'].flatMap((dir) =>
       readdirSync(dir, { recursive: true, encoding: 'utf8' })
         .filter((f) => f.endsWith('.ts'))
