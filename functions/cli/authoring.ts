@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import type { Writable } from 'node:stream';
 import { launchChromium } from '../authoring/chromium.js';
 import { checkCourse, formatCheckReport, type CheckReport } from '../authoring/check.js';
+import type { CourseLanguage } from '../authoring/language.js';
 import { newCourse, type NewCourseOptions, type NewCourseResult } from '../authoring/new-course.js';
 import { loadCourses } from '../email/courses.js';
 import { runDeliverabilityCheck } from './deliverability-check.js';
@@ -57,6 +58,14 @@ const shown = (dir: string) => {
   return rel === '' || rel.startsWith('..') ? dir : rel;
 };
 
+/** The course's language as the author is asked to confirm it (detected), or told why it is English. */
+function languageLine(language: CourseLanguage): string {
+  const { tag, name } = language;
+  if (language.source === 'given') return `Language: ${name} (${tag}), as given with --lang.`;
+  if (language.source === 'detected') return `Detected language: ${name} (${tag}). If that is wrong, run again with --lang <tag>.`;
+  return `Warning: ${language.warning ?? 'the language could not be detected'}: the course is English (en). If it is not, run again with --lang <tag>.`;
+}
+
 /** Write a course from an article and print its lessons (number, title, words) and what to review next. */
 export async function runNew(deps: { out: Writable }, options: NewCourseOptions): Promise<NewCourseResult> {
   const result = await newCourse(options);
@@ -71,6 +80,7 @@ export async function runNew(deps: { out: Writable }, options: NewCourseOptions)
     ...result.lessons.map((l) => [`  ${l.number}`, l.title, l.words, l.file]),
   ];
   out.write(`${table(rows)}\n\n`);
+  out.write(`${languageLine(result.language)}\n\n`);
   out.write(
     [
       'Review next:',
