@@ -285,8 +285,11 @@ function findFirst(nodes: readonly ChildNode[], name: string): Element | undefin
  * ("How Does Botox Work?", "¿Por qué caminar?", "لماذا المشي؟").
  */
 const CLOSING = /[.,;:!…،؛۔。！]$/u;
-/** Closing quotes and brackets, in the languages' styles ("…", „…“, «…», »…«, ‹…›): they do not hide the punctuation before them. */
-const CLOSING_QUOTES = /["'”’“‘»«›‹)\]]+$/u;
+/**
+ * Closing quotes and brackets, in the languages' styles ("…", „…“, «…», »…«, ‹…›), and the (narrow)
+ * no-break space French sets inside guillemets: they do not hide the punctuation before them.
+ */
+const CLOSING_QUOTES = /["'”’“‘»«›‹)\]\s]+$/u;
 /**
  * "1. ", "2) ", "1- ", "1.2 ", "IV. ", "a) ", "أ) ": a numbered heading, one level per number; digits of
  * any script ("١. مقدمة" in Arabic-Indic digits).

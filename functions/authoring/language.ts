@@ -21,7 +21,7 @@ const CATALOGUED: Readonly<Record<string, string>> = {
 };
 
 /** Fewer letters than this and the guess is no better than chance: the course is English, with a warning. */
-export const MIN_DETECTION_LETTERS = 200;
+export const MIN_DETECTION_LETTERS = 100;
 
 /** A language for a new course, and how it was chosen. */
 export interface CourseLanguage {
