@@ -169,7 +169,7 @@ async function emailStrings(context: BrowserContext, mail: EmulatedEmail, where:
 interface AllowedMaterial {
   /** Whole strings, longest first: the article's title and blocks, the catalogue messages' literal parts, the reader's data. */
   pieces: string[];
-  /** German month, weekday, time zone and relative day names (Intl's, as dates are written) and "Uhr". */
+  /** German month, weekday, time zone, relative day and language names (Intl's, as dates are written) and "Uhr". */
   dateWords: RegExp;
 }
 
@@ -205,6 +205,7 @@ async function allowedMaterial(): Promise<AllowedMaterial> {
       );
   const relative = new Intl.RelativeTimeFormat('de', { numeric: 'auto' });
   for (const n of [-1, 0, 1, 2]) names.push(relative.format(n, 'day'));
+  names.push(new Intl.DisplayNames('de', { type: 'language' }).of('de') ?? '');
   const escaped = [...new Set(names.filter((n) => n !== ''))]
     .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .sort((a, b) => b.length - a.length);
@@ -218,6 +219,8 @@ function literalParts(message: string): string[] {
     for (const el of elements) {
       if ('options' in el && typeof el.options === 'object')
         for (const option of Object.values(el.options as Record<string, { value: typeof elements }>)) walk(option.value);
+      else if ('children' in el)
+        walk(el.children); // a rich-text tag: <b>…</b>
       // TYPE.literal of the parser intl-messageformat uses (a package this project does not import itself).
       else if (Number(el.type) === 0 && 'value' in el) parts.push(el.value);
     }
