@@ -8,6 +8,7 @@ import { checkCourse, formatCheckReport, type CheckReport } from '../authoring/c
 import type { CourseLanguage } from '../authoring/language.js';
 import { newCourse, type NewCourseOptions, type NewCourseResult } from '../authoring/new-course.js';
 import { loadCourses } from '../email/courses.js';
+import { catalogueTag } from '../i18n/messages.js';
 import { runDeliverabilityCheck } from './deliverability-check.js';
 import { table } from './terminal.js';
 
@@ -58,12 +59,20 @@ const shown = (dir: string) => {
   return rel === '' || rel.startsWith('..') ? dir : rel;
 };
 
-/** The course's language as the author is asked to confirm it (detected), or told why it is English. */
-function languageLine(language: CourseLanguage): string {
+/**
+ * The course's language as the author is asked to confirm it (detected), or told why it is English;
+ * and, for a language with no catalogue, what course check will ask for.
+ */
+function languageLines(language: CourseLanguage): string {
   const { tag, name } = language;
-  if (language.source === 'given') return `Language: ${name} (${tag}), as given with --lang.`;
-  if (language.source === 'detected') return `Detected language: ${name} (${tag}). If that is wrong, run again with --lang <tag>.`;
-  return `Warning: ${language.warning ?? 'the language could not be detected'}: the course is English (en). If it is not, run again with --lang <tag>.`;
+  const line =
+    language.source === 'given'
+      ? `Language: ${name} (${tag}), as given with --lang.`
+      : language.source === 'detected'
+        ? `Detected language: ${name} (${tag}). If that is wrong, run again with --lang <tag>.`
+        : `Warning: ${language.warning ?? 'the language could not be detected'}: the course is English (en). If it is not, run again with --lang <tag>.`;
+  if (catalogueTag(tag) !== undefined) return line;
+  return `${line}\nThere is no catalogue for ${name} yet: the product's words around the article are English. Give them in course.json "strings",\nor set "stringsFallback": "en" to keep English (course check names every string).`;
 }
 
 /** Write a course from an article and print its lessons (number, title, words) and what to review next. */
@@ -80,7 +89,7 @@ export async function runNew(deps: { out: Writable }, options: NewCourseOptions)
     ...result.lessons.map((l) => [`  ${l.number}`, l.title, l.words, l.file]),
   ];
   out.write(`${table(rows)}\n\n`);
-  out.write(`${languageLine(result.language)}\n\n`);
+  out.write(`${languageLines(result.language)}\n\n`);
   out.write(
     [
       'Review next:',
