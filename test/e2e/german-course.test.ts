@@ -87,7 +87,8 @@ needsChromium.describe('a German course in a browser', () => {
       seen.push(...(await emailStrings(context, confirmation, 'confirmation email', course.confirmation.preheader)));
       await page.goto(linkIn(confirmation, 'confirm'));
       seen.push(...(await visibleStrings(page, 'confirm page')));
-      await Promise.all([page.waitForURL(/\/confirm\?token=/), page.locator('form [type=submit]').first().click()]);
+      // The answer is a new document at the same address: wait for its load, not for the URL.
+      await Promise.all([page.waitForEvent('load'), page.locator('form [type=submit]').first().click()]);
       seen.push(...(await visibleStrings(page, 'confirmed page')));
 
       // One drip tick sends lesson 1.
@@ -100,13 +101,23 @@ needsChromium.describe('a German course in a browser', () => {
       // The unsubscribe link of the lesson → its page → its button → the result.
       await page.goto(linkIn(lesson, 'unsubscribe'));
       seen.push(...(await visibleStrings(page, 'unsubscribe page')));
-      await page.locator('form [type=submit]').first().click();
-      await page.waitForLoadState('load');
+      await Promise.all([page.waitForEvent('load'), page.locator('form [type=submit]').first().click()]);
       seen.push(...(await visibleStrings(page, 'unsubscribed page')));
     } finally {
       await context.close();
     }
 
+    // The whole journey ran: whatever fails below is the words, not the way.
+    expect([...new Set(seen.map((s) => s.where.replace(/ (subject|preheader|html|text)$/, '')))]).toEqual([
+      'signup page',
+      'thanks page',
+      'confirmation email',
+      'confirm page',
+      'confirmed page',
+      'lesson 1 email',
+      'unsubscribe page',
+      'unsubscribed page',
+    ]);
     const foreign = foreignStrings(seen, await allowedMaterial());
     if (foreign.length > 0)
       console.log(
