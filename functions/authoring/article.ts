@@ -275,27 +275,70 @@ function findFirst(nodes: readonly ChildNode[], name: string): Element | undefin
 
 // ---- Plain text -------------------------------------------------------------------------------
 
-/** Sentence-ending punctuation a heading does not close with (a question mark it may: "How Does Botox Work?"). */
-const CLOSING = /[.,;:!…]$/;
-/** "1. ", "2) ", "1.2 ", "IV. ", "a) ": a numbered heading, one level per number. */
-const NUMBERED = /^((?:\d+[.)])+|\d+(?:\.\d+)+|[ivxlcdm]+[.)]|[a-z][.)])\s+\S/i;
+// The guess reads punctuation and length, never letter case: German capitalises every noun, Arabic
+// has no case, and a French or Spanish heading capitalises its first word only, so "Title Case" tells
+// nothing outside English.
+
+/**
+ * Sentence-ending punctuation a heading does not close with: Latin `.` `,` `;` `:` `!` `…`, Arabic
+ * `،` `؛` and `۔`, the ideographic `。` and full-width `！`. A question mark it may close with
+ * ("How Does Botox Work?", "¿Por qué caminar?", "لماذا المشي؟").
+ */
+const CLOSING = /[.,;:!…،؛۔。！]$/u;
+/**
+ * Closing quotes and brackets, in the languages' styles ("…", „…“, «…», »…«, ‹…›), and the (narrow)
+ * no-break space French sets inside guillemets: they do not hide the punctuation before them.
+ */
+const CLOSING_QUOTES = /["'”’“‘»«›‹)\]\s]+$/u;
+/**
+ * "1. ", "2) ", "1- ", "1.2 ", "IV. ", "a) ", "أ) ": a numbered heading, one level per number; digits of
+ * any script ("١. مقدمة" in Arabic-Indic digits).
+ */
+const NUMBERED = /^((?:\p{Nd}+[.)-])+|\p{Nd}+(?:\.\p{Nd}+)+|[ivxlcdm]+[.)]|[a-z\u0621-\u064a][.)])\s+\S/iu;
 const MAX_HEADING_WORDS = 12;
 const MAX_HEADING_CHARS = 100;
+
+/**
+ * Section names an article's opening and closing sections carry in the catalogued languages: such a
+ * line is a heading even with a colon after it ("Fazit:"), and never the article's title (it names
+ * the first section, not the article).
+ */
+const SECTION_NAMES = new Set(
+  [
+    ['introduction', 'conclusion', 'summary', 'conclusions'],
+    ['einleitung', 'einführung', 'fazit', 'zusammenfassung', 'schluss', 'schlussfolgerung', 'schlussfolgerungen'],
+    ['introduction', 'conclusion', 'résumé', 'en résumé', 'conclusions'],
+    ['introducción', 'conclusión', 'conclusiones', 'resumen'],
+    ['introdução', 'conclusão', 'conclusões', 'resumo', 'considerações finais'],
+    ['مقدمة', 'المقدمة', 'خاتمة', 'الخاتمة', 'الخلاصة', 'خلاصة', 'ملخص', 'الملخص'],
+  ].flat(),
+);
+
+/** Whether `line` is only an opening or closing section's name (SECTION_NAMES), maybe numbered, maybe with a colon. */
+export function isSectionName(line: string): boolean {
+  const s = normaliseText(line)
+    .replace(NUMBERED, (m) => m.slice(-1))
+    .replace(/\s*[:：]$/u, '')
+    .trim()
+    .toLocaleLowerCase();
+  return SECTION_NAMES.has(s);
+}
 
 /** Whether one line of plain text looks like a heading: short, a letter in it, no closing punctuation, not a bullet. */
 export function looksLikeHeading(line: string): boolean {
   const s = normaliseText(line);
   if (s === '' || s.length > MAX_HEADING_CHARS || s.split(' ').length > MAX_HEADING_WORDS) return false;
   if (!/\p{L}/u.test(s) || /^[-*•–]\s/.test(s)) return false;
-  // Closing quotes or brackets after the punctuation do not hide it: 'He said "no."'
-  return !CLOSING.test(s.replace(/["'”’»)\]]+$/, ''));
+  if (isSectionName(s)) return true;
+  // Closing quotes or brackets after the punctuation do not hide it: 'He said "no."', 'Er sagte „nein.“'
+  return !CLOSING.test(s.replace(CLOSING_QUOTES, ''));
 }
 
 /** 1 for an unnumbered heading, 2 for "1. …", 3 for "1.2 …": numbered headings sit under plain ones. */
 function headingLevel(line: string): number {
   const m = NUMBERED.exec(normaliseText(line));
   if (!m) return 1;
-  const numbers = m[1]!.split(/[.)]/).filter((p) => p !== '').length;
+  const numbers = m[1]!.split(/[.)-]/).filter((p) => p !== '').length;
   return 1 + Math.max(1, numbers);
 }
 
@@ -357,7 +400,8 @@ function textArticle(text: string, wantTitle: boolean, overrides: TextOverrides)
   const levelOf = (line: string) => (forced.has(line) ? 1 : headingLevel(line));
   let title: string | undefined;
   let start = 0;
-  if (wantTitle && paragraphs[0] !== undefined && isHeadingLike(paragraphs[0])) {
+  // "Einleitung" on the first line opens the first section: the article then has no title line.
+  if (wantTitle && paragraphs[0] !== undefined && isHeadingLike(paragraphs[0]) && !isSectionName(paragraphs[0][0]!)) {
     title = paragraphs[0][0];
     start = 1;
   }

@@ -8,6 +8,9 @@
 //   size         every lesson's HTML, filled in for a reader, is under 102 KB (Gmail clips larger
 //                messages: https://support.google.com/mail/answer/7344406 — "[Message clipped]")
 //   disclaimer   when the manifest sets one, every lesson's HTML and text carry it word for word
+//   strings      the product's words exist in the course's language: a language with no catalogue
+//                fails naming the keys course.json's `strings` does not give (unless the author chose
+//                `"stringsFallback": "en"`); keys a catalogue lacks (shown in English) are a warning
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isAppError } from '../core/errors.js';
@@ -16,6 +19,9 @@ import type { CompiledCourse } from '../email/compiled-course.js';
 import { defaultTemplatesDir, loadCourse, type Course } from '../email/manifest.js';
 import { escapeHtml } from '../email/escape.js';
 import { renderLesson } from '../email/personalise.js';
+import { en } from '../i18n/catalogues/en.js';
+import { CATALOGUES, catalogueTag, type MessageKey } from '../i18n/messages.js';
+import { languageName } from './language.js';
 import { articleFormat, articleTextBlocks, controlCharacterIn, parseArticle, showControlCharacters } from './article.js';
 import { normaliseText, textBlocks } from './html.js';
 import { commonSubsequence } from './align.js';
@@ -26,6 +32,8 @@ export interface CourseProblem {
   lesson?: number;
   file?: string;
   message: string;
+  /** Worth the author's attention, but the course may ship: reported, not failed. */
+  warning?: true;
 }
 
 /** A course as the checks see it: loaded once, each file read and the course compiled at most once. */
@@ -229,14 +237,68 @@ export const disclaimerCheck: CourseCheck = {
   },
 };
 
+/**
+ * Whether the product's words exist in `course`'s language. `catalogue`: the catalogue its language
+ * uses (functions/i18n CATALOGUES; undefined when there is none). Without one, every key course.json's
+ * `strings` does not give is missing: a problem naming them, or, when the author set
+ * `"stringsFallback": "en"`, a warning. With one, the keys it lacks (messagesFor shows them in English)
+ * are a warning. A `strings` key that is no catalogue key (a typo would silently change nothing) is a problem.
+ */
+export function stringsProblems(
+  course: Pick<Course, 'language' | 'strings' | 'stringsFallback'>,
+  catalogue: Partial<Record<MessageKey, string>> | undefined,
+): CourseProblem[] {
+  const keys = Object.keys(en) as MessageKey[];
+  const overrides = course.strings ?? {};
+  const problems: CourseProblem[] = Object.keys(overrides)
+    .filter((k) => !Object.hasOwn(en, k))
+    .map((k) => ({
+      check: 'strings',
+      message: `strings: "${k}" is not a catalogue key (functions/i18n/catalogues/en.ts lists them), so it changes nothing`,
+    }));
+  const uncovered = keys.filter((k) => overrides[k] === undefined && catalogue?.[k] === undefined);
+  if (uncovered.length === 0) return problems;
+  const language = `${languageName(course.language)} (${course.language})`;
+  const list = uncovered.join(', ');
+  if (catalogue !== undefined)
+    problems.push({
+      check: 'strings',
+      warning: true,
+      message: `${uncovered.length} untranslated string${uncovered.length === 1 ? '' : 's'}: the ${language} catalogue lacks them and course.json's "strings" does not give them, so they are shown in English: ${list}`,
+    });
+  else if (course.stringsFallback === 'en')
+    problems.push({
+      check: 'strings',
+      warning: true,
+      message: `no catalogue for ${language}: ${uncovered.length} string${uncovered.length === 1 ? '' : 's'} shown in English, as "stringsFallback": "en" chooses: ${list}`,
+    });
+  else
+    problems.push({
+      check: 'strings',
+      message: `no catalogue for ${language}: ${uncovered.length} string${uncovered.length === 1 ? ' is' : 's are'} missing: ${list}. Give each in course.json "strings" (in ${language}), or set "stringsFallback": "en" to show them in English`,
+    });
+  return problems;
+}
+
+export const stringsCheck: CourseCheck = {
+  name: 'strings',
+  run({ course }) {
+    const tag = catalogueTag(course.language);
+    return Promise.resolve(stringsProblems(course, tag === undefined ? undefined : CATALOGUES[tag]));
+  },
+};
+
 /** What `course check` runs, in order. Add a check here. */
-export const COURSE_CHECKS: readonly CourseCheck[] = [compileCheck, fidelityCheck, sizeCheck, disclaimerCheck];
+export const COURSE_CHECKS: readonly CourseCheck[] = [compileCheck, fidelityCheck, sizeCheck, disclaimerCheck, stringsCheck];
 
 export interface CheckReport {
   dir: string;
   /** Absent when the manifest itself could not be loaded (then the one problem says why). */
   course?: Course;
+  /** What fails the course. */
   problems: CourseProblem[];
+  /** What the author should know but which does not fail it (untranslated strings). */
+  warnings: CourseProblem[];
   /** The largest lesson's HTML for a reader, in bytes (when it compiled). */
   largestLessonBytes?: number;
 }
@@ -270,7 +332,7 @@ export async function checkCourse(
   try {
     course = loadCourse(dir, templatesDir);
   } catch (e: unknown) {
-    if (isAppError(e)) return { dir, problems: [{ check: 'manifest', message: e.message }] };
+    if (isAppError(e)) return { dir, problems: [{ check: 'manifest', message: e.message }], warnings: [] };
     throw e;
   }
   const files = new Map<string, Promise<string>>();
@@ -295,12 +357,14 @@ export async function checkCourse(
     compile,
     compiled: () => compile().then((r) => ('compiled' in r ? r.compiled : undefined)),
   };
-  const problems: CourseProblem[] = [];
-  for (const check of checks) problems.push(...(await runOneCheck(check, subject)));
+  const found: CourseProblem[] = [];
+  for (const check of checks) found.push(...(await runOneCheck(check, subject)));
+  const problems = found.filter((p) => p.warning !== true);
+  const warnings = found.filter((p) => p.warning === true);
   // Only when a check compiled the course: `[fidelityCheck]` alone must not compile every lesson.
   const compiled = compiledOnce === undefined ? undefined : await subject.compiled();
   const largest = compiled === undefined ? undefined : largestLesson(compiled);
-  return { dir, course, problems, ...(largest === undefined ? {} : { largestLessonBytes: largest }) };
+  return { dir, course, problems, warnings, ...(largest === undefined ? {} : { largestLessonBytes: largest }) };
 }
 
 /** The largest lesson's HTML for the sample reader, in bytes; undefined when a lesson does not render (the size check says which). */
@@ -315,13 +379,14 @@ function largestLesson(compiled: CompiledCourse): number | undefined {
 /** The report as an author reads it: each problem on its own line with its lesson and file, or a one-line all-clear. */
 export function formatCheckReport(report: CheckReport): string {
   const name = report.course?.slug ?? report.dir;
+  const line = (p: CourseProblem) =>
+    `  ${p.warning ? 'warning: ' : ''}${p.lesson === undefined ? '' : `lesson ${p.lesson}${p.file ? ` (${p.file})` : ''}: `}[${p.check}] ${p.message}`;
+  const warnings = report.warnings.map((w) => `${line(w)}\n`).join('');
   if (report.problems.length === 0) {
     const c = report.course!;
     const size = report.largestLessonBytes === undefined ? '' : `, largest lesson ${(report.largestLessonBytes / 1024).toFixed(1)} KB`;
-    return `✓ ${name}: ${c.lessons.length} lessons match ${c.source ?? 'the source'} word for word, compile at strict validation${size}${c.disclaimer ? ', disclaimer in every lesson' : ''}\n`;
+    return `✓ ${name}: ${c.lessons.length} lessons match ${c.source ?? 'the source'} word for word, compile at strict validation${size}${c.disclaimer ? ', disclaimer in every lesson' : ''}\n${warnings}`;
   }
-  const lines = report.problems.map(
-    (p) => `  ${p.lesson === undefined ? '' : `lesson ${p.lesson}${p.file ? ` (${p.file})` : ''}: `}[${p.check}] ${p.message}`,
-  );
-  return `✗ ${name}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n`;
+  const lines = report.problems.map(line);
+  return `✗ ${name}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n${lines.join('\n')}\n${warnings}`;
 }

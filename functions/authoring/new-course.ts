@@ -1,20 +1,24 @@
 // `course new <article>`: an article becomes a course folder: course.json (manifest with defaults),
 // one MJML lesson per top-level section (text before the first section is lesson 1, an introduction),
 // and source/<the article's file name>, copied byte for byte. Subjects and preheaders are built from
-// the headings only: nothing is written that the article does not say.
+// the headings only: nothing is written that the article does not say. Every word the product adds
+// (subjects, preheaders, the description, the disclaimer, the confirmation's subject) comes from the
+// course language's catalogue (`authoring.*` keys), English where the language has none yet.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { parseCourse, type Course } from '../email/manifest.js';
-import { articleFormat, parseArticle, type Article, type ArticleFormat, type TextOverrides } from './article.js';
+import { messagesFor, type Messages } from '../i18n/messages.js';
+import { articleFormat, articleTextBlocks, parseArticle, type Article, type ArticleFormat, type TextOverrides } from './article.js';
 import { styleForEmail, textBlocks } from './html.js';
+import { detectLanguage, languageName, parseLanguageTag, type CourseLanguage } from './language.js';
 
 /** A lesson as split from the article, before it is written. */
 export interface LessonDraft {
-  /** The section heading's text; "Introduction" for text before the first section. */
+  /** The section heading's text; the catalogue's "Introduction" for text before the first section. */
   title: string;
-  /** The section heading's inner HTML; absent for the untitled introduction. */
+  /** The section heading's inner HTML; absent for the untitled introduction (and an article with no heading). */
   headingHtml?: string;
   /** The sub-headings' texts, in order (for the preheader). */
   subheadings: string[];
@@ -22,12 +26,10 @@ export interface LessonDraft {
   parts: string[];
 }
 
-export const INTRODUCTION_TITLE = 'Introduction';
-/** The disclaimer a new course starts with: the project's courses are medical material (review it for yours). */
-export const DEFAULT_DISCLAIMER = {
-  label: 'Medical disclaimer',
-  text: 'this course is educational only and is not medical advice. Consult a qualified healthcare professional about your own situation before making any decision about diagnosis or treatment.',
-};
+/** The disclaimer a new course starts with, in its language: the project's courses are medical material (review it for yours). */
+export function defaultDisclaimer(messages: Messages = messagesFor('en')): { label: string; text: string } {
+  return { label: messages.t('authoring.disclaimerLabel'), text: messages.t('authoring.disclaimerText') };
+}
 const MAX_PREHEADER = 110;
 
 /**
@@ -35,7 +37,7 @@ const MAX_PREHEADER = 110;
  * splits it; deeper headings stay inside their lesson as sub-headings (h2, h3…). Body text before the
  * first section heading is lesson 1, the introduction. An article with no heading is one lesson.
  */
-export function splitIntoLessons(article: Article, courseTitle: string): LessonDraft[] {
+export function splitIntoLessons(article: Article, courseTitle: string, messages: Messages = messagesFor('en')): LessonDraft[] {
   const levels = article.items.flatMap((i) => (i.kind === 'heading' ? [i.level] : []));
   if (levels.length === 0)
     return [{ title: courseTitle, subheadings: [], parts: article.items.map((i) => (i.kind === 'body' ? i.html : '')).filter(Boolean) }];
@@ -49,7 +51,7 @@ export function splitIntoLessons(article: Article, courseTitle: string): LessonD
       continue;
     }
     if (current === undefined) {
-      current = { title: INTRODUCTION_TITLE, subheadings: [], parts: [] };
+      current = { title: messages.t('authoring.introductionTitle'), subheadings: [], parts: [] };
       lessons.push(current);
     }
     if (item.kind === 'heading') {
@@ -75,24 +77,34 @@ export function slugify(text: string, maxWords = 8): string {
 
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1).replace(/\s+\S*$/, '')}…`);
 
-/** Subject and preheader of lesson `i` (0-based) of `lessons`, from headings only. */
+/** Whether `lesson` is the untitled introduction (text before the first section heading). */
+const isIntroduction = (lesson: LessonDraft, messages: Messages) =>
+  lesson.headingHtml === undefined && lesson.title === messages.t('authoring.introductionTitle');
+
+/** Subject and preheader of lesson `i` (0-based) of `lessons`, from headings only, in `messages`' language. */
 export function subjectAndPreheader(
   lessons: readonly LessonDraft[],
   i: number,
   courseTitle: string,
+  messages: Messages = messagesFor('en'),
 ): { subject: string; preheader: string } {
   const lesson = lessons[i]!;
-  const n = `Lesson ${i + 1} of ${lessons.length}`;
+  const place = { number: i + 1, count: lessons.length };
   const intro = lesson.headingHtml === undefined;
-  const subject = intro && lesson.title === INTRODUCTION_TITLE ? `${n}: ${courseTitle}, an introduction` : `${n}: ${lesson.title}`;
+  const subject = isIntroduction(lesson, messages)
+    ? messages.t('authoring.introductionSubject', { ...place, courseTitle })
+    : messages.t('authoring.lessonSubject', { ...place, title: lesson.title });
   let preheader: string;
-  if (lesson.subheadings.length > 0) preheader = `In this lesson: ${lesson.subheadings.join(' · ')}`;
+  if (lesson.subheadings.length > 0)
+    preheader = messages.t('authoring.preheaderInThisLesson', { headings: lesson.subheadings.join(' · ') });
   else if (intro && lessons.length > 1)
-    preheader = `Coming up: ${lessons
-      .slice(i + 1)
-      .map((l) => l.title)
-      .join(' · ')}`;
-  else preheader = `${courseTitle}: ${n.toLowerCase()}`;
+    preheader = messages.t('authoring.preheaderComingUp', {
+      titles: lessons
+        .slice(i + 1)
+        .map((l) => l.title)
+        .join(' · '),
+    });
+  else preheader = messages.t('authoring.preheaderLessonOf', { ...place, courseTitle });
   return { subject, preheader: cut(preheader, MAX_PREHEADER) };
 }
 
@@ -127,6 +139,8 @@ export interface NewCourseOptions {
   coursesDir: string;
   slug?: string;
   title?: string;
+  /** The course's language (a BCP 47 tag, as --lang); default: detected from the article. */
+  language?: string;
   overrides?: TextOverrides;
 }
 
@@ -134,6 +148,8 @@ export interface NewCourseResult {
   dir: string;
   format: ArticleFormat;
   course: Course;
+  /** The course's language and how it was chosen (given, detected, or English by default). */
+  language: CourseLanguage;
   /** Per lesson: number (1-based), title, words, file. */
   lessons: { number: number; title: string; words: number; file: string }[];
 }
@@ -148,12 +164,14 @@ const wordsIn = (parts: readonly string[]) =>
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
- * The course's slug: `--slug` as given, or made from the title. A refused `--slug` is blamed on itself
- * (what is wrong with it), a title no slug can be made from on the title. ValidationError `invalid_slug`.
+ * The course's slug: `--slug` as given, or made from the title, or, for a title with no Latin letters
+ * or digits (Arabic, Greek…: slugs are ASCII), from the article's file name. A refused `--slug` is
+ * blamed on itself (what is wrong with it), a slug that cannot be made on the title. ValidationError
+ * `invalid_slug`.
  */
-function chooseSlug(given: string | undefined, title: string): string {
+function chooseSlug(given: string | undefined, title: string, fileName: string): string {
   if (given === undefined) {
-    const slug = slugify(title);
+    const slug = slugify(title) || slugify(fileName.replace(/\.[^.]*$/, ''));
     if (!SLUG.test(slug))
       throw new ValidationError(
         'invalid_slug',
@@ -215,6 +233,15 @@ function refuseSlugClash(slug: string, dir: string, coursesDir: string): void {
   }
 }
 
+/** `--lang` when given (checked: ValidationError `invalid_language`), else the language of the article's text. */
+function chooseLanguage(given: string | undefined, article: Article): CourseLanguage {
+  if (given !== undefined) {
+    const tag = parseLanguageTag(given);
+    return { tag, name: languageName(tag), source: 'given' };
+  }
+  return detectLanguage([article.title ?? '', ...articleTextBlocks(article)].join('\n'));
+}
+
 /**
  * Write a new course folder from an article. Refuses (ValidationError) an unknown format, an article
  * with no title when none is given, a slug that is not lower-case words or that another course in the
@@ -239,9 +266,11 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
       'no_title',
       `${basename(options.article)} has no title (no single first-level heading${format === 'text' ? ' or heading-like first line' : ''}): give one with --title "<title>"`,
     );
-  const slug = chooseSlug(options.slug, title);
+  const slug = chooseSlug(options.slug, title, basename(options.article));
+  const language = chooseLanguage(options.language, article);
+  const messages = messagesFor(language.tag);
 
-  const drafts = splitIntoLessons(article, title);
+  const drafts = splitIntoLessons(article, title, messages);
   if (drafts.length === 0 || drafts.every((d) => d.parts.length === 0 && d.headingHtml === undefined))
     throw new ValidationError('empty_article', `${basename(options.article)} has no text to make lessons from`);
   const dir = resolve(options.out ?? join(options.coursesDir, slug));
@@ -251,24 +280,26 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
 
   const sourceName = basename(options.article);
   const lessons = drafts.map((d, i) => {
-    const stem = d.headingHtml === undefined && d.title === INTRODUCTION_TITLE ? 'introduction' : slugify(d.title, 6) || 'lesson';
-    return { draft: d, file: `lessons/${String(i + 1).padStart(2, '0')}-${stem}.mjml`, ...subjectAndPreheader(drafts, i, title) };
+    const stem = isIntroduction(d, messages) ? 'introduction' : slugify(d.title, 6) || 'lesson';
+    return { draft: d, file: `lessons/${String(i + 1).padStart(2, '0')}-${stem}.mjml`, ...subjectAndPreheader(drafts, i, title, messages) };
   });
   const manifest = {
     slug,
     title,
-    description: `An email course in ${lessons.length} lesson${lessons.length === 1 ? '' : 's'}: the article “${title}”, one section a week.`,
-    sender: { name: `${title} course`, email: 'course@example.com' },
-    postalAddress: 'Example Course Ltd, 1 Example Street, Example City (placeholder: set your real postal address)',
+    // Written out even for English: the author sees where the course's language is set.
+    language: language.tag,
+    description: messages.t('authoring.description', { count: lessons.length, title }),
+    sender: { name: messages.t('authoring.senderName', { title }), email: 'course@example.com' },
+    postalAddress: messages.t('authoring.postalAddressPlaceholder'),
     cadenceDays: 7,
     sendHour: '09:00',
     defaultTimezone: 'UTC',
     source: `source/${sourceName}`,
-    disclaimer: DEFAULT_DISCLAIMER,
+    disclaimer: defaultDisclaimer(messages),
     confirmation: {
       file: 'system/confirm.mjml',
-      subject: `Please confirm your subscription to ${title}`,
-      preheader: 'One click to confirm, and the first lesson arrives at the next send.',
+      subject: messages.t('authoring.confirmationSubject', { title }),
+      preheader: messages.t('authoring.confirmationPreheader'),
     },
     lessons: lessons.map((l) => ({ file: l.file, title: l.draft.title, subject: l.subject, preheader: l.preheader })),
   };
@@ -284,6 +315,7 @@ export async function newCourse(options: NewCourseOptions): Promise<NewCourseRes
     dir,
     format,
     course,
+    language,
     lessons: lessons.map((l, i) => ({
       number: i + 1,
       title: l.draft.title,

@@ -5,8 +5,10 @@ import type { Browser } from 'playwright-core';
 import type { Writable } from 'node:stream';
 import { launchChromium } from '../authoring/chromium.js';
 import { checkCourse, formatCheckReport, type CheckReport } from '../authoring/check.js';
+import type { CourseLanguage } from '../authoring/language.js';
 import { newCourse, type NewCourseOptions, type NewCourseResult } from '../authoring/new-course.js';
 import { loadCourses } from '../email/courses.js';
+import { catalogueTag } from '../i18n/messages.js';
 import { runDeliverabilityCheck } from './deliverability-check.js';
 import { table } from './terminal.js';
 
@@ -57,6 +59,22 @@ const shown = (dir: string) => {
   return rel === '' || rel.startsWith('..') ? dir : rel;
 };
 
+/**
+ * The course's language as the author is asked to confirm it (detected), or told why it is English;
+ * and, for a language with no catalogue, what course check will ask for.
+ */
+function languageLines(language: CourseLanguage): string {
+  const { tag, name } = language;
+  const line =
+    language.source === 'given'
+      ? `Language: ${name} (${tag}), as given with --lang.`
+      : language.source === 'detected'
+        ? `Detected language: ${name} (${tag}). If that is wrong, run again with --lang <tag>.`
+        : `Warning: ${language.warning ?? 'the language could not be detected'}: the course is English (en). If it is not, run again with --lang <tag>.`;
+  if (catalogueTag(tag) !== undefined) return line;
+  return `${line}\nThere is no catalogue for ${name} yet: the product's words around the article are English. Give them in course.json "strings",\nor set "stringsFallback": "en" to keep English (course check names every string).`;
+}
+
 /** Write a course from an article and print its lessons (number, title, words) and what to review next. */
 export async function runNew(deps: { out: Writable }, options: NewCourseOptions): Promise<NewCourseResult> {
   const result = await newCourse(options);
@@ -71,6 +89,7 @@ export async function runNew(deps: { out: Writable }, options: NewCourseOptions)
     ...result.lessons.map((l) => [`  ${l.number}`, l.title, l.words, l.file]),
   ];
   out.write(`${table(rows)}\n\n`);
+  out.write(`${languageLines(result.language)}\n\n`);
   out.write(
     [
       'Review next:',

@@ -82,6 +82,11 @@ function buildCourseSchema() {
     language: z.string().refine(isLanguageTag, 'must be a BCP 47 language tag such as en, de, pt-BR or ar').default('en'),
     /** The author's own wording for any catalogue key (functions/i18n/catalogues/en.ts names them), in the course's language. */
     strings: z.record(z.string(), z.string()).optional(),
+    /**
+     * `en`: the author chose English for the product's words a language without a catalogue lacks
+     * (those `strings` does not give). Absent: `course check` fails on such a course, naming the keys.
+     */
+    stringsFallback: z.literal('en', { error: 'must be "en" (the only fallback: English)' }).optional(),
     cadenceDays: z.number(required).int('must be a whole number').min(1, 'must be at least 1').default(7),
     /** The cadences (days) a learner may pick on their course page; absent: only `cadenceDays`. */
     cadenceChoices: z

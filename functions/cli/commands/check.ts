@@ -1,5 +1,6 @@
 // `course check`: every course (or one folder) checked as an author would: the source word for word,
-// strict compile, size, disclaimer, then deliverability. Course folders only, no table.
+// strict compile, size, disclaimer, strings in the course's language, then deliverability. Course
+// folders only, no table.
 import { runCheck } from '../authoring.js';
 import { textValue, type AuthoringCommand } from '../command.js';
 
@@ -8,8 +9,9 @@ export const check: AuthoringCommand = {
   name: 'check',
   summary: [
     'every paragraph of the source in its lesson word for word, strict',
-    'compile, size, disclaimer, then the deliverability check (SpamAssassin',
-    'score, caniemail support, contrast in light and dark, 375 px width)',
+    "compile, size, disclaimer, the product's words in the course's language,",
+    'then the deliverability check (SpamAssassin score, caniemail support,',
+    'contrast in light and dark, 375 px width)',
     '(default: every course); exit 1 on any problem',
   ],
   options: {

@@ -13,6 +13,12 @@ export const newCommand: AuthoringCommand = {
     out: { type: 'string', value: 'DIR', name: true, doc: 'the folder to write (default: $COURSES_DIR/<slug>)' },
     slug: { type: 'string', value: 'S', name: true, doc: "the course's slug (default: made from the title)" },
     title: { type: 'string', value: 'T', name: true, doc: "the course's title (default: the article's)" },
+    lang: {
+      type: 'string',
+      value: '<tag>',
+      name: true,
+      doc: "the course's language, a BCP 47 tag (en, de, fr, es, pt-BR, ar…);\ndefault: detected from the article's text and printed to confirm",
+    },
     heading: { type: 'string', multiple: true, value: '"<line>"', doc: 'a line that starts a lesson, whatever it looks like' },
     'not-heading': { type: 'string', multiple: true, value: '"<line>"', doc: 'a line that is body text, whatever it looks like' },
   },
@@ -20,6 +26,7 @@ export const newCommand: AuthoringCommand = {
     const out = textValue(values.out);
     const slug = textValue(values.slug);
     const title = textValue(values.title);
+    const language = textValue(values.lang);
     await runNew(
       { out: io.out },
       {
@@ -28,6 +35,7 @@ export const newCommand: AuthoringCommand = {
         ...(out === undefined ? {} : { out }),
         ...(slug === undefined ? {} : { slug }),
         ...(title === undefined ? {} : { title }),
+        ...(language === undefined ? {} : { language }),
         overrides: { headings: listValue(values.heading), notHeadings: listValue(values['not-heading']) },
       },
     );

@@ -248,8 +248,15 @@ describe('the slug', () => {
     expect(existsSync(a.out)).toBe(false);
   });
 
-  it('a title no slug can be made from is blamed on the title', async () => {
-    const a = await article('s.md', '# 日本語\n\n## One\n\nText.\n');
+  it("a title with no Latin letters takes its slug from the article file's name", async () => {
+    const a = await article('sleep-ar.md', '# النوم\n\n## One\n\nText.\n');
+    const { code, out } = await course(['new', a.path, '--out', a.out]);
+    expect(code).toBe(0);
+    expect(out).toContain('"النوم" (slug sleep-ar)');
+  });
+
+  it('a title and a file name no slug can be made from are blamed on the title', async () => {
+    const a = await article('日本.md', '# 日本語\n\n## One\n\nText.\n');
     const { code, err } = await course(['new', a.path, '--out', a.out]);
     expect(code).toBe(1);
     expect(err).toContain('cannot make a slug from the title "日本語": give one with --slug');
