@@ -6,6 +6,7 @@ import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
 import { controlCharactersToSpaces, truncateGraphemes, withoutBidiControls } from '../core/text.js';
 import { ValidationError } from '../core/errors.js';
+import { courseMessages } from '../i18n/messages.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -23,11 +24,11 @@ const MAX_NAME_LENGTH = 100;
  * collapse, bidirectional controls go (they would reorder the greeting around the name; names stored
  * before signup removed them still hold them), length capped in grapheme clusters.
  */
-export function displayName(name: string | undefined): string {
+export function displayName(name: string | undefined, fallback = NAME_FALLBACK): string {
   const cleaned = withoutBidiControls(controlCharactersToSpaces(name ?? ''))
     .replace(/\s+/g, ' ')
     .trim();
-  return cleaned === '' ? NAME_FALLBACK : truncateGraphemes(cleaned, MAX_NAME_LENGTH);
+  return cleaned === '' ? fallback : truncateGraphemes(cleaned, MAX_NAME_LENGTH);
 }
 
 const byToken = new Map<string, PlaceholderName>(Object.entries(Placeholder).map(([k, v]) => [v, k as PlaceholderName]));
@@ -61,10 +62,11 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
 
 /**
  * Lesson `lessonIndex` (0-based) for one person. Throws RangeError for a lesson the course does not
- * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill).
+ * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill). With the
+ * course, a learner who gave no name is greeted in its language's words (`email.lesson.nameFallback`).
  */
 export function renderLesson(
-  compiled: Pick<ServedCourse, 'lessons'>,
+  compiled: Pick<ServedCourse, 'lessons'> & Partial<Pick<ServedCourse, 'course'>>,
   lessonIndex: number,
   p: { name?: string; unsubscribeUrl: string },
 ): RenderedEmail {
@@ -73,7 +75,10 @@ export function renderLesson(
     throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
   return personalise(
     lesson,
-    { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') },
+    {
+      name: displayName(p.name, compiled.course ? courseMessages(compiled.course).t('email.lesson.nameFallback') : NAME_FALLBACK),
+      unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl'),
+    },
     `lesson ${lessonIndex + 1}`,
   );
 }
