@@ -3,17 +3,21 @@
 // dates and times through the platform's Intl. An author's `strings` in course.json override any key.
 // The article itself is never translated: only what the product adds around it.
 import { IntlMessageFormat } from 'intl-messageformat';
+import { ar } from './catalogues/ar.js';
+import { de } from './catalogues/de.js';
 import { en } from './catalogues/en.js';
+import { es } from './catalogues/es.js';
+import { fr } from './catalogues/fr.js';
+import { ptBR } from './catalogues/pt-BR.js';
+import type { Catalogue, MessageKey } from './catalogue.js';
 
-/** A key of the catalogues (the English catalogue names them all). */
-export type MessageKey = keyof typeof en;
-/** A language's catalogue: every key, each an ICU message with the English one's placeholders. */
-export type Catalogue = Record<MessageKey, string>;
+export type { Catalogue, MessageKey } from './catalogue.js';
+
 /** Values for a message's placeholders. */
 export type MessageValues = Record<string, string | number | Date>;
 
 /** The catalogues shipped, by BCP 47 tag. */
-export const CATALOGUES: Readonly<Record<string, Catalogue>> = { en };
+export const CATALOGUES: Readonly<Record<string, Catalogue>> = { en, de, fr, es, 'pt-BR': ptBR, ar };
 
 /** Languages written right to left (ISO 639 codes of the scripts' main languages). */
 const RTL_LANGUAGES = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'ps', 'sd', 'ug', 'ur', 'yi']);
@@ -69,7 +73,8 @@ export function messagesFor(language = 'en', overrides: Partial<Record<string, s
       const id = `${locale}\u0000${source}`;
       let format = formats.get(id);
       if (format === undefined) {
-        format = new IntlMessageFormat(source, locale);
+        // Tags (`<b>`) are text like any other: a message is plain text, escaped where it lands.
+        format = new IntlMessageFormat(source, locale, undefined, { ignoreTag: true });
         formats.set(id, format);
       }
       return String(format.format(values));

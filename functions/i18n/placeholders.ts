@@ -5,7 +5,7 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { en } from './catalogues/en.js';
-import type { MessageKey } from './messages.js';
+import type { MessageKey } from './catalogue.js';
 
 // The parser's element kinds (its TYPE enum), by number: literal and # carry no placeholder.
 const KIND: Record<number, string | undefined> = { 1: 'argument', 2: 'number', 3: 'date', 4: 'time', 5: 'select', 6: 'plural', 8: 'tag' };
@@ -22,7 +22,7 @@ function collect(elements: readonly MessageFormatElement[], into: Set<string>): 
 /** `message`'s placeholders as sorted `name (kind)` strings. Throws when the message is not valid ICU MessageFormat. */
 export function placeholdersOf(message: string): string[] {
   const found = new Set<string>();
-  collect(new IntlMessageFormat(message, 'en').getAst(), found);
+  collect(new IntlMessageFormat(message, 'en', undefined, { ignoreTag: true }).getAst(), found);
   return [...found].sort();
 }
 
