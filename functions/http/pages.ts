@@ -68,13 +68,13 @@ footer{max-width:40rem;margin:0 auto;padding:0 1rem 2rem;font-size:.85rem;color:
 // and shows the answer inline (no reload). Without it the form posts normally and gets a page.
 // A zone the server does not know (a browser's "Etc/Unknown", or tz data newer than the server's)
 // is one the person cannot see or fix: the form is sent again without it (the course's zone applies).
-// Its words are the form's data attributes (data-sending, data-failed, data-offline, and data-errors:
+// Its words are the message element's data attributes (data-sending, data-failed, data-offline, data-errors:
 // the page's language's message for each error code, when that is not English), so one script, one
 // hash, serves every language.
 const SCRIPT = `(function(){var f=document.getElementById('signup');if(!f)return;var el=function(n){return f.elements.namedItem(n)};
 try{el('timezone').value=Intl.DateTimeFormat().resolvedOptions().timeZone||''}catch(e){}
 if(!window.fetch||!window.JSON)return;var msg=document.getElementById('form-message');var btn=f.querySelector('button');
-var say=function(n){return f.getAttribute('data-'+n)||''};var codes={};try{codes=JSON.parse(say('errors')||'{}')}catch(e){}
+var say=function(n){return msg.getAttribute('data-'+n)||''};var codes={};try{codes=JSON.parse(say('errors')||'{}')}catch(e){}
 f.addEventListener('submit',function(ev){ev.preventDefault();['email','name'].forEach(function(n){el(n).removeAttribute('aria-invalid');el(n).removeAttribute('aria-describedby')});
 btn.disabled=true;msg.className='message';msg.textContent=say('sending');
 var body={email:el('email').value,name:el('name').value,timezone:el('timezone').value,website:el('website').value};if(el('course'))body.course=el('course').value;
@@ -202,10 +202,12 @@ export function signupPage(course: Course, state: SignupFormState = {}, form: Si
   const invalid = (field: string) =>
     state.error?.field === field ? raw(' aria-invalid="true" aria-describedby="form-message" autofocus') : '';
   const lessons = course.lessons.map((l) => html`<li>${l.title}</li>`);
-  const message = state.error
-    ? html`<p id="form-message" class="message error" role="status" aria-live="polite">${state.error.message}</p>`
-    : html`<p id="form-message" class="message" role="status" aria-live="polite"></p>`;
+  // The script's words, in the page's language (see SCRIPT).
   const errors = errorCodeMessages(m);
+  const words = html` data-sending="${m.t('signup.sending')}" data-failed="${m.t('signup.failed')}" data-offline="${m.t('signup.offline')}"${errors ? html` data-errors="${errors}"` : ''}`;
+  const message = state.error
+    ? html`<p id="form-message" class="message error" role="status" aria-live="polite"${words}>${state.error.message}</p>`
+    : html`<p id="form-message" class="message" role="status" aria-live="polite"${words}></p>`;
   const summary = m.t('signup.summary', {
     count: course.lessons.length,
     cadence: shortCadence(m, course.cadenceDays),
@@ -217,7 +219,7 @@ export function signupPage(course: Course, state: SignupFormState = {}, form: Si
 <p class="summary">${summary}</p>
 <section class="card" aria-labelledby="signup-title">
 <h2 id="signup-title">${m.t('signup.heading')}</h2>
-<form id="signup" method="post" action="${form.action ?? 'subscribe'}" data-sending="${m.t('signup.sending')}" data-failed="${m.t('signup.failed')}" data-offline="${m.t('signup.offline')}"${errors ? html` data-errors="${errors}"` : ''}>
+<form id="signup" method="post" action="${form.action ?? 'subscribe'}">
 <label for="email">${m.t('signup.email')}</label>
 <input id="email" name="email" type="email" inputmode="email" autocomplete="email" required maxlength="254" value="${state.values?.email ?? ''}"${invalid('email')}>
 <label for="name">${m.t('signup.name')} <span class="optional">${m.t('signup.optional')}</span></label>
@@ -296,8 +298,13 @@ ${items}`;
     const line = html`<div lang="${cm.lang}" dir="${cm.dir}">${disclaimerLine(cm, c.disclaimer)}</div>`;
     disclaimers.set(`${cm.lang}\u0000${c.disclaimer.label}\u0000${c.disclaimer.text}`, line);
   }
-  const senders = [...new Set(courses.map((c) => `${c.sender.name} · ${c.postalAddress}`))];
-  const footer = html`${[...disclaimers.values()]}${senders.map((line) => html`<p>${line}</p>`)}`;
+  const senders = new Map<string, Markup>();
+  for (const c of courses) {
+    const { lang, dir } = courseMessages(c);
+    const line = `${c.sender.name} · ${c.postalAddress}`;
+    if (!senders.has(line)) senders.set(line, html`<p lang="${lang}" dir="${dir}">${line}</p>`);
+  }
+  const footer = html`${[...disclaimers.values()]}${[...senders.values()]}`;
   const title = messages.t('courses.title');
   return pageLayout({ course: { ...courses[0]!, title }, messages, title, body, script: false, footer });
 }
