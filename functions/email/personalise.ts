@@ -60,6 +60,18 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
   };
 }
 
+const nameFallbacks = new WeakMap<object, string>();
+
+/** What a greeting says for a reader with no name, in the course's language; worked out once per course object. */
+function nameFallbackOf(course: ServedCourse['course']): string {
+  let fallback = nameFallbacks.get(course);
+  if (fallback === undefined) {
+    fallback = courseMessages(course).t('email.lesson.nameFallback');
+    nameFallbacks.set(course, fallback);
+  }
+  return fallback;
+}
+
 /**
  * Lesson `lessonIndex` (0-based) for one person. Throws RangeError for a lesson the course does not
  * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill). With the
@@ -76,7 +88,7 @@ export function renderLesson(
   return personalise(
     lesson,
     {
-      name: displayName(p.name, compiled.course ? courseMessages(compiled.course).t('email.lesson.nameFallback') : NAME_FALLBACK),
+      name: displayName(p.name, compiled.course ? nameFallbackOf(compiled.course) : NAME_FALLBACK),
       unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl'),
     },
     `lesson ${lessonIndex + 1}`,
