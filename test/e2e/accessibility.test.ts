@@ -17,6 +17,7 @@ import {
   confirmPage,
   coursesPage,
   errorPage,
+  PAGE_CSP,
   signupPage,
   unsubscribedPage,
   unsubscribePage,
@@ -124,6 +125,39 @@ needsChromium.describe('accessibility of every page and email (axe-core, WCAG 2.
       await page.close();
     }
   }, 120_000);
+
+  it("the signup form's script speaks the page's language: German for an error code and when offline", async () => {
+    const german = loadCourse(join(FIXTURES, 'tee-de'));
+    const page = await browser.newPage();
+    try {
+      // Served as the app serves it, with its Content-Security-Policy: the script runs only by its hash.
+      await page.route('http://course.test/', (route) =>
+        route.fulfill({ contentType: 'text/html', headers: { 'Content-Security-Policy': PAGE_CSP }, body: signupPage(german) }),
+      );
+      let answer: 'error' | 'offline' = 'error';
+      await page.route('http://course.test/subscribe', (route) =>
+        answer === 'offline'
+          ? route.abort()
+          : route.fulfill({
+              status: 400,
+              contentType: 'application/json',
+              body: JSON.stringify({
+                error: { code: 'invalid_email', message: 'That does not look like an email address.', field: 'email' },
+              }),
+            }),
+      );
+      await page.goto('http://course.test/');
+      await page.getByLabel('E-Mail-Adresse').fill('lea@example.com');
+      await page.getByRole('button', { name: 'Kurs zusenden' }).click();
+      const message = page.locator('#form-message');
+      await expect.poll(() => message.textContent()).toBe('Das sieht nicht wie eine E-Mail-Adresse aus. Bitte prüfen Sie sie.');
+      answer = 'offline';
+      await page.getByRole('button', { name: 'Kurs zusenden' }).click();
+      await expect.poll(() => message.textContent()).toMatch(/^Das Formular konnte nicht gesendet werden/);
+    } finally {
+      await page.close();
+    }
+  });
 
   it('the check finds what it looks for: an unlabelled field and grey-on-white text fail', async () => {
     const page = await browser.newPage();
