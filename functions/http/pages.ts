@@ -13,7 +13,6 @@ import type { Subscriber } from '../core/model.js';
 import type { AppError } from '../core/errors.js';
 import { escapeHtml } from '../email/escape.js';
 import {
-  CATALOGUES,
   cadenceValues,
   courseMessages,
   formatHtml,
@@ -308,9 +307,6 @@ ${items}`;
   const title = messages.t('courses.title');
   return pageLayout({ course: { ...courses[0]!, title }, messages, title, body, script: false, footer });
 }
-
-/** The languages the list page's own words can be in: the catalogues'. */
-export const PAGE_LANGUAGES: readonly string[] = Object.keys(CATALOGUES);
 
 /**
  * The page a confirmation link opens: names the course and the masked address, and one button that
