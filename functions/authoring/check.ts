@@ -22,6 +22,7 @@ import { renderLesson } from '../email/personalise.js';
 import { en } from '../i18n/catalogues/en.js';
 import { CATALOGUES, catalogueTag, type MessageKey } from '../i18n/messages.js';
 import { languageName } from './language.js';
+import { courseMessages } from '../i18n/messages.js';
 import { articleFormat, articleTextBlocks, controlCharacterIn, parseArticle, showControlCharacters } from './article.js';
 import { normaliseText, textBlocks } from './html.js';
 import { commonSubsequence } from './align.js';
@@ -219,8 +220,10 @@ export const disclaimerCheck: CourseCheck = {
     const d = course.disclaimer;
     const c = await compiled();
     if (d === undefined || c === undefined) return [];
-    const html = `<strong>${escapeHtml(d.label)}:</strong> ${escapeHtml(d.text)}`;
-    const text = normaliseText(`${d.label}: ${d.text}`);
+    // The label as the course's language writes it ("Hinweis:", "Avertissement :").
+    const label = courseMessages(course).t('disclaimer.label', { label: d.label });
+    const html = `<strong>${escapeHtml(label)}</strong> ${escapeHtml(d.text)}`;
+    const text = normaliseText(`${label} ${d.text}`);
     return course.lessons.flatMap((l, i) => {
       const email = c.lessons[i]!;
       return email.html.includes(html) && normaliseText(email.text).includes(text)

@@ -65,6 +65,9 @@ export interface CourseFacts {
   sendHour: string;
   /** The zone of a subscriber whose own zone is unknown (IANA name). */
   defaultTimezone: string;
+  /** The course's language (BCP 47) and the author's wording (course.json `strings`): the emails rendered per person read them. */
+  language?: string;
+  strings?: Partial<Record<string, string>>;
 }
 
 /**

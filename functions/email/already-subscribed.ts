@@ -6,6 +6,7 @@ import type { CourseFacts } from '../core/ports.js';
 import { absoluteHttpUrl } from './links.js';
 import { escapeHtml } from './escape.js';
 import type { RenderedEmail } from './personalise.js';
+import { courseMessages, formatSendHour } from '../i18n/messages.js';
 
 export interface AlreadySubscribedFacts {
   /** The page that manages the subscription (absolute http(s) URL). */
@@ -23,37 +24,29 @@ export interface AlreadySubscribedFacts {
  */
 export function renderAlreadySubscribed(course: CourseFacts, facts: AlreadySubscribedFacts): RenderedEmail {
   const url = absoluteHttpUrl(facts.manageUrl, 'manageUrl');
-  const subject = `You are already subscribed to ${course.title}`;
-  const preheader = 'Someone signed this address up again. Nothing has changed: your lessons keep coming.';
+  const m = courseMessages(course);
+  const subject = m.t('email.already.subject', { course: course.title });
+  const preheader = m.t('email.already.preheader');
   const paragraphs = [
-    `Someone, hopefully you, just signed this address up for the email course "${course.title}". You are already subscribed, so nothing has changed and no confirmation is needed: your lessons keep arriving as before.`,
-    `Your lessons arrive at ${course.sendHour} in the time zone ${facts.timezone}.`,
-    ...(facts.zoneDiffers
-      ? [
-          'The new signup came from a device set to another time zone. We have not changed yours: a time zone is only changed when you ask for it. You will be able to change it from your course page once it is available; until then, reply to this email and we will change it for you.',
-        ]
-      : []),
-    'To manage your subscription or stop the lessons, open the page below (opening it changes nothing; its button does).',
+    m.t('email.already.signedUpAgain', { course: course.title }),
+    m.t('email.already.when', { time: formatSendHour(m.lang, course.sendHour), zone: facts.timezone }),
+    ...(facts.zoneDiffers ? [m.t('email.already.zoneDiffers')] : []),
+    m.t('email.already.manageIntro'),
   ];
-  const text = [
-    'Hello,',
-    '',
-    ...paragraphs.flatMap((p) => [p, '']),
-    `Manage your subscription: ${url}`,
-    '',
-    'If this was not you, you can ignore this email.',
-    '',
-  ].join('\n');
+  const hello = m.t('email.hello');
+  const notYou = m.t('email.already.notYou');
+  const text = [hello, '', ...paragraphs.flatMap((p) => [p, '']), m.t('email.already.manageText', { url }), '', notYou, ''].join('\n');
+  const align = m.dir === 'rtl' ? 'right' : 'left';
   const html = `<!doctype html>
-<html lang="en" dir="ltr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(subject)}</title></head>
-<body style="margin:0;padding:24px 12px;background:#f3f4f6;color:#111827;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5">
+<html lang="${escapeHtml(m.lang)}" dir="${m.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:24px 12px;background:#f3f4f6;color:#111827;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;text-align:${align}">
 <div style="display:none;max-height:0;overflow:hidden">${escapeHtml(preheader)}</div>
-<div role="article" aria-label="${escapeHtml(subject)}" style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:28px">
-<h1 style="font-size:22px;margin:0 0 16px">You are already subscribed</h1>
-<p>Hello,</p>
+<div role="article" aria-label="${escapeHtml(subject)}" lang="${escapeHtml(m.lang)}" dir="${m.dir}" style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:28px">
+<h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(m.t('email.already.heading'))}</h1>
+<p>${escapeHtml(hello)}</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
-<p><a href="${escapeHtml(url)}" style="color:#1d4ed8">Manage your subscription</a></p>
-<p style="color:#4b5563;font-size:14px">If this was not you, you can ignore this email.</p>
+<p><a href="${escapeHtml(url)}" style="color:#1d4ed8">${escapeHtml(m.t('email.already.manage'))}</a></p>
+<p style="color:#4b5563;font-size:14px">${escapeHtml(notYou)}</p>
 </div></body></html>`;
   return { subject, preheader, html, text };
 }

@@ -9,6 +9,7 @@ import { defaultTemplatesDir, type Course } from './manifest.js';
 import { keepLiteral, Placeholder, type CompiledCourse, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import type { CourseFolder } from './courses.js';
 import { escapeHtml } from './escape.js';
+import { courseMessages, formatHtml, type MessageKey, type MessageValues, type Messages } from '../i18n/messages.js';
 
 export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
 
@@ -166,32 +167,83 @@ export function untrackConsentLinks(html: string): string {
   });
 }
 
-const cadencePhrase = (days: number): string => (days === 7 ? 'each week' : days === 1 ? 'each day' : `every ${days} days`);
+/** "each week", "every 3 days": how often lessons come, in the emails' words. */
+function emailCadence(m: Messages, days: number): string {
+  return m.t('cadence.email', { unit: days === 1 ? 'day' : days === 7 ? 'week' : 'days', n: days });
+}
 
 /** The footer's disclaimer paragraph ("<label>: <text>"), or nothing when the manifest sets none. */
-function disclaimerMarkup(course: Course): string {
+function disclaimerMarkup(course: Course, m: Messages): string {
   const d = course.disclaimer;
-  return d === undefined ? '' : `<p><strong>${escapeHtml(d.label)}:</strong> ${escapeHtml(d.text)}</p>`;
+  if (d === undefined) return '';
+  return `<p><strong>${escapeHtml(m.t('disclaimer.label', { label: d.label }))}</strong> ${escapeHtml(d.text)}</p>`;
+}
+
+/** A message as email markup: its words escaped, `markup` (escaped HTML, markers) put in where it names them. */
+const rich = (m: Messages, key: MessageKey, values: MessageValues = {}, markup: Record<string, string> = {}) =>
+  formatHtml(m, key, escapeHtml, values, markup);
+
+/** What the templates' {{lang}}, {{dir}} and {{align}} read: the course's language and its direction. */
+function languageVars(m: Messages): Record<string, string> {
+  return { lang: m.lang, dir: m.dir, align: m.dir === 'rtl' ? 'right' : 'left' };
+}
+
+/** The lesson layout's words (text.*), for lesson `i` (0-based): its position, greeting, footer. */
+function lessonWords(course: Course, m: Messages, markers: Markers, i: number): Record<string, string> {
+  const strongTitle = `<strong>${escapeHtml(course.title)}</strong>`;
+  const count = course.lessons.length;
+  const unsubscribe = `<a ses:no-track href="${markers.of('unsubscribeUrl')}">${escapeHtml(m.t('email.lesson.unsubscribeLink'))}</a>`;
+  return {
+    'text.position': rich(m, 'email.lesson.position', { number: i + 1, count }),
+    'text.greeting': rich(m, 'email.lesson.greeting', {}, { name: markers.of('name') }),
+    'text.why': rich(m, 'email.lesson.why', { cadence: emailCadence(m, course.cadenceDays), count }, { course: strongTitle }),
+    'text.unsubscribe': rich(m, 'email.lesson.unsubscribe', {}, { link: unsubscribe }),
+  };
+}
+
+/** The confirmation email's words (text.*). */
+function confirmationWords(course: Course, m: Messages): Record<string, string> {
+  const asked = { count: course.lessons.length, cadence: emailCadence(m, course.cadenceDays) };
+  return {
+    'text.heading': rich(m, 'email.confirm.heading'),
+    'text.hello': rich(m, 'email.hello'),
+    'text.asked': rich(m, 'email.confirm.asked', asked, { course: `<strong>${escapeHtml(course.title)}</strong>` }),
+    'text.open': rich(m, 'email.confirm.open'),
+    'text.button': rich(m, 'email.confirm.button'),
+    'text.copy': rich(m, 'email.confirm.copy'),
+    'text.ignore': rich(m, 'email.confirm.ignore'),
+  };
+}
+
+/** The "Next week: <title>" line under a lesson, or nothing after the last. */
+function nextLessonMarkup(course: Course, m: Messages, i: number): string {
+  const next = course.lessons[i + 1];
+  if (!next) return '';
+  const line = rich(
+    m,
+    'email.lesson.next',
+    { unit: course.cadenceDays === 7 ? 'week' : 'other' },
+    { title: `<strong>${escapeHtml(next.title)}</strong>` },
+  );
+  return `<mj-text css-class="next-week" padding="8px 28px 0" color="#374151"><p style="margin:0;border-top:1px solid #e5e7eb;padding-top:16px;">${line}</p></mj-text>`;
 }
 
 async function compileUncached(course: Course, courseDir: string, dir: string): Promise<CompiledCourse> {
+  const m = courseMessages(course);
   const common = {
     'course.title': course.title,
     'course.description': course.description,
     'course.postalAddress': course.postalAddress,
-    'course.cadence': cadencePhrase(course.cadenceDays),
+    'course.cadence': emailCadence(m, course.cadenceDays),
     'lesson.count': String(course.lessons.length),
+    ...languageVars(m),
   };
-  const disclaimer = disclaimerMarkup(course);
+  const disclaimer = disclaimerMarkup(course, m);
   const markers = newMarkers();
   const layout = await readFile(join(dir, LESSON_LAYOUT), 'utf8');
   const lessons = await Promise.all(
     course.lessons.map((lesson, i) => {
-      const next = course.lessons[i + 1];
-      const nextLabel = course.cadenceDays === 7 ? 'Next week' : 'Next lesson';
-      const nextWeek = next
-        ? `<mj-text css-class="next-week" padding="8px 28px 0" color="#374151"><p style="margin:0;border-top:1px solid #e5e7eb;padding-top:16px;">${nextLabel}: <strong>${escapeHtml(next.title)}</strong></p></mj-text>`
-        : '';
+      const nextWeek = nextLessonMarkup(course, m, i);
       // The layout includes `../{{lesson.file}}` from layout/: the lesson's path relative to the shared
       // templates folder, wherever the course folder is.
       const include = relative(dir, join(courseDir, lesson.file)).split('\\').join('/');
@@ -206,7 +258,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
           'lesson.subject': lesson.subject,
           'lesson.preheader': lesson.preheader,
         },
-        { 'lesson.file': include, nextWeek, disclaimer },
+        { 'lesson.file': include, nextWeek, disclaimer, ...lessonWords(course, m, markers, i) },
       );
       return compileTemplate(
         'lesson',
@@ -227,7 +279,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
     confirmFile,
     markers,
     { ...common, 'confirmation.subject': course.confirmation.subject, 'confirmation.preheader': course.confirmation.preheader },
-    { disclaimer },
+    { disclaimer, ...confirmationWords(course, m) },
   );
   // Nothing a stranger typed but the address may be mailed before the address is confirmed.
   if (confirmSource.includes(markers.of('name')))

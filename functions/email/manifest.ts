@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { emailAddressSchema, hasControlCharacter } from '../core/text.js';
+import { problemsWithStrings } from '../i18n/placeholders.js';
 
 /** The shared templates of this repository: `layout/` (every lesson's frame) and `system/` (the confirmation email). */
 export const defaultTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -81,7 +82,12 @@ function buildCourseSchema() {
     /** The course's language, a BCP 47 tag (`de`, `pt-BR`, `ar`): every string the product adds comes from its catalogue (functions/i18n). */
     language: z.string().refine(isLanguageTag, 'must be a BCP 47 language tag such as en, de, pt-BR or ar').default('en'),
     /** The author's own wording for any catalogue key (functions/i18n/catalogues/en.ts names them), in the course's language. */
-    strings: z.record(z.string(), z.string()).optional(),
+    strings: z
+      .record(z.string(), z.string())
+      .superRefine((strings, ctx) => {
+        for (const problem of problemsWithStrings(strings)) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     /**
      * `en`: the author chose English for the product's words a language without a catalogue lacks
      * (those `strings` does not give). Absent: `course check` fails on such a course, naming the keys.

@@ -6,6 +6,7 @@ import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
 import { controlCharactersToSpaces, truncateGraphemes, withoutBidiControls } from '../core/text.js';
 import { ValidationError } from '../core/errors.js';
+import { courseMessages } from '../i18n/messages.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -23,11 +24,11 @@ const MAX_NAME_LENGTH = 100;
  * collapse, bidirectional controls go (they would reorder the greeting around the name; names stored
  * before signup removed them still hold them), length capped in grapheme clusters.
  */
-export function displayName(name: string | undefined): string {
+export function displayName(name: string | undefined, fallback = NAME_FALLBACK): string {
   const cleaned = withoutBidiControls(controlCharactersToSpaces(name ?? ''))
     .replace(/\s+/g, ' ')
     .trim();
-  return cleaned === '' ? NAME_FALLBACK : truncateGraphemes(cleaned, MAX_NAME_LENGTH);
+  return cleaned === '' ? fallback : truncateGraphemes(cleaned, MAX_NAME_LENGTH);
 }
 
 const byToken = new Map<string, PlaceholderName>(Object.entries(Placeholder).map(([k, v]) => [v, k as PlaceholderName]));
@@ -59,12 +60,25 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
   };
 }
 
+const nameFallbacks = new WeakMap<object, string>();
+
+/** What a greeting says for a reader with no name, in the course's language; worked out once per course object. */
+function nameFallbackOf(course: ServedCourse['course']): string {
+  let fallback = nameFallbacks.get(course);
+  if (fallback === undefined) {
+    fallback = courseMessages(course).t('email.lesson.nameFallback');
+    nameFallbacks.set(course, fallback);
+  }
+  return fallback;
+}
+
 /**
  * Lesson `lessonIndex` (0-based) for one person. Throws RangeError for a lesson the course does not
- * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill).
+ * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill). With the
+ * course, a learner who gave no name is greeted in its language's words (`email.lesson.nameFallback`).
  */
 export function renderLesson(
-  compiled: Pick<ServedCourse, 'lessons'>,
+  compiled: Pick<ServedCourse, 'lessons'> & Partial<Pick<ServedCourse, 'course'>>,
   lessonIndex: number,
   p: { name?: string; unsubscribeUrl: string },
 ): RenderedEmail {
@@ -73,7 +87,10 @@ export function renderLesson(
     throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
   return personalise(
     lesson,
-    { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') },
+    {
+      name: displayName(p.name, compiled.course ? nameFallbackOf(compiled.course) : NAME_FALLBACK),
+      unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl'),
+    },
     `lesson ${lessonIndex + 1}`,
   );
 }

@@ -67,5 +67,5 @@ export function errorResponse(c: Context, e: unknown, course: Course, log: Log, 
     return c.json(body, err.status);
   }
   c.header('Content-Security-Policy', PAGE_CSP);
-  return c.html(errorPage(course, err.status, err.message, home), err.status);
+  return c.html(errorPage(course, err.status, err, home), err.status);
 }

@@ -4,11 +4,12 @@ import { cors } from 'hono/cors';
 import { courseOfSignup } from '../../core/courses.js';
 import { ValidationError } from '../../core/errors.js';
 import type { ConsentRecord } from '../../core/model.js';
-import { SUBSCRIBE_MESSAGE, acceptSignup } from '../../core/signup.js';
+import { acceptSignup } from '../../core/signup.js';
 import type { Course } from '../../email/manifest.js';
 import { formBody, formOrJson, jsonBody, limitBody, signupBodyOf } from '../body.js';
 import { wantsJson } from '../errors.js';
-import { checkInboxPage, signupPage } from '../pages.js';
+import { checkInboxPage, errorMessageFor, signupPage, thanksMessage } from '../pages.js';
+import { courseMessages } from '../../i18n/messages.js';
 import { page, type Site } from '../site.js';
 
 // Kept in the consent record; bounded so a hostile client cannot grow an item.
@@ -59,9 +60,10 @@ export function signupRoutes(site: Site, options: SignupRouteOptions): Hono {
       }
       throw e;
     }
-    // The same answer whatever happened: new, pending, active, unsubscribed, suppressed or a bot.
-    if (json || wantsJson(c)) return c.json({ ok: true, message: SUBSCRIBE_MESSAGE });
-    return page(c, checkInboxPage(signedUpFor, SUBSCRIBE_MESSAGE, site.several ? `courses/${signedUpFor.slug}` : './'));
+    // The same answer whatever happened: new, pending, active, unsubscribed, suppressed or a bot; its
+    // words in the course's language (the form's script shows the JSON answer's message on the page).
+    if (json || wantsJson(c)) return c.json({ ok: true, message: thanksMessage(signedUpFor) });
+    return page(c, checkInboxPage(signedUpFor, site.several ? `courses/${signedUpFor.slug}` : './'));
   });
   return routes;
 }
@@ -79,12 +81,12 @@ function consentOf(c: Context, publicUrl: string, clientIp: SignupRouteOptions['
   };
 }
 
-/** The signup form again, with what was typed and the error at its field (400). */
+/** The signup form again, with what was typed and the error at its field in the page's language (400). */
 function signupFormAgain(c: Context, site: Site, course: Course, fields: unknown, e: ValidationError): Response {
   const values = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
   const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
   const state = {
-    error: { message: e.message, ...(e.field === undefined ? {} : { field: e.field }) },
+    error: { message: errorMessageFor(courseMessages(course), e), ...(e.field === undefined ? {} : { field: e.field }) },
     values: { email: text(values.email), name: text(values.name) },
   };
   c.header('Cache-Control', 'no-store');

@@ -2,6 +2,8 @@
 // (https://unicode-org.github.io/icu/userguide/format_parse/messages/). Its keys are the catalogue's
 // keys: every other language's file must have each of them with the same placeholders
 // (test/unit/i18n/catalogues.test.ts). Keys are stable: rename one only with every catalogue.
+// Placeholders a page or email fills with markup ({course} in bold, {email}, {link}) are filled by
+// the caller after the message's own text is escaped; every message is plain text.
 export const en = {
   // The learner's pages (/learn, /learn/lessons/<n>, /feedback); the learner-page work fills these in.
   'learn.title': 'Your course',
@@ -27,4 +29,161 @@ export const en = {
     'this course is educational only and is not medical advice. Consult a qualified healthcare professional about your own situation before making any decision about diagnosis or treatment.',
   'authoring.confirmationSubject': 'Please confirm your subscription to {title}',
   'authoring.confirmationPreheader': 'One click to confirm, and the first lesson arrives at the next send.',
+
+  // How often lessons come, as a phrase other messages put in. `unit` is day, week, weeks or days;
+  // `n` the number of weeks or days.
+  'cadence.lessons':
+    '{unit, select, day {one lesson a day} week {one lesson a week} weeks {{n, plural, other {one lesson every # weeks}}} other {{n, plural, other {one lesson every # days}}}}',
+  'cadence.short':
+    '{unit, select, day {one a day} week {one a week} weeks {{n, plural, other {one every # weeks}}} other {{n, plural, other {one every # days}}}}',
+  // In emails ("One lesson arrives each week"): `unit` is day, week or days; `n` the days.
+  'cadence.email': '{unit, select, day {each day} week {each week} other {{n, plural, other {every # days}}}}',
+
+  // Every page.
+  // The disclaimer's label (course.json `disclaimer.label`) before its text, in bold.
+  'disclaimer.label': '{label}:',
+  'page.backToCourse': 'Back to the course page',
+  'page.toCourse': 'Go to the course page',
+
+  // The signup page (and the inline answers of its form's script).
+  'signup.kicker': 'Free email course',
+  'signup.summary': '{count, plural, one {# lesson} other {# lessons}}, {cadence}, arriving around {time} in your time zone.',
+  'signup.heading': 'Sign up',
+  'signup.email': 'Email address',
+  'signup.name': 'First name',
+  'signup.optional': '(optional)',
+  'signup.honeypot': 'Leave this field empty',
+  'signup.submit': 'Send me the course',
+  'signup.privacy':
+    'First you will get an email to confirm your address; nothing else is sent until you click its link. Every email has a one-click unsubscribe link. We keep your address, first name, time zone, and when and where you signed up, only to send this course.',
+  'signup.lessonsHeading': 'The lessons',
+  'signup.lessonsIntro': 'The first arrives as soon as you confirm your address, then {cadence}.',
+  'signup.sending': 'Sending…',
+  'signup.failed': 'Something went wrong. Please try again.',
+  'signup.offline': 'The form could not be sent. Please check your connection and try again.',
+  'signup.thanks':
+    'Thank you. Please check your inbox: a confirmation email is on its way. Click the link in it to start the course. If nothing arrives within a few minutes, check your spam folder.',
+
+  // After the form is sent.
+  'checkInbox.title': 'Check your inbox',
+
+  // `GET /` with several courses: the list's own words (the browser's language), then each course's
+  // item in the course's language.
+  'courses.kicker': 'Free email courses',
+  'courses.title': 'Email courses',
+  'courses.intro': 'Choose a course: each is its own subscription, with its own confirmation email and its own unsubscribe link.',
+  'courses.summary': '{count, plural, one {# lesson} other {# lessons}}, {cadence}.',
+  'courses.more': 'About this course and sign up',
+  'courses.language': 'Language: {language}',
+
+  // The confirmation link's page, and the page after its button.
+  'confirm.title': 'Confirm your subscription',
+  'confirm.question': 'Start {course} at {email}?',
+  'confirm.explain': 'One more click: press the button to confirm your address. Lesson {number} follows shortly, then {cadence}.',
+  'confirm.button': 'Yes, start the course',
+  'confirm.notYou': 'Did not ask for this? Close this page: nothing is sent unless the button is pressed.',
+  'confirmed.title': 'You are subscribed',
+  'confirmed.completed': 'Your address is confirmed. You have already received every lesson of {course}, so there is nothing more to send.',
+  'confirmed.thanks': 'Thank you: your subscription to {course} is confirmed.',
+  'confirmed.scheduled':
+    'Lesson {number} is on its way at its scheduled time, around {time} in your time zone; after that you will receive {cadence}.',
+  'confirmed.soon':
+    'Lesson {number} goes out with the next scheduled send, usually within minutes. After that you will receive {cadence}, around {time} in your time zone.',
+  'confirmed.unsubscribeNote': 'Every email has a link to unsubscribe with one click.',
+
+  // The unsubscribe link's page, and the page after its button.
+  'unsubscribe.goneTitle': 'No subscription',
+  'unsubscribe.gone': 'This subscription no longer exists, so you will not receive any more emails from {course}.',
+  'unsubscribe.notSubscribed': '{email} is not subscribed to {course} and will not receive any more lessons.',
+  'unsubscribe.title': 'Unsubscribe?',
+  'unsubscribe.question': 'Stop sending {course} to {email}?',
+  'unsubscribe.effect': 'You will receive no more lessons. This takes effect at once.',
+  'unsubscribe.button': 'Unsubscribe',
+  'unsubscribed.title': 'You are unsubscribed',
+  'unsubscribed.address': '{email} will not receive any more emails from {course}.',
+  'unsubscribed.you': 'You will not receive any more emails from {course}.',
+  'unsubscribed.again': 'Changed your mind? You can {link} and continue where you left off.',
+  'unsubscribed.againLink': 'sign up again',
+
+  // Error pages: the title by status.
+  'error.400': 'That did not work',
+  'error.403': 'Not allowed from here',
+  'error.404': 'Page not found',
+  'error.410': 'This link has expired',
+  'error.413': 'That was too much',
+  'error.415': 'That did not work',
+  'error.429': 'Too many tries',
+  'error.503': 'Please try again soon',
+  'error.other': 'Something went wrong',
+  // What a page says for an error code, in a language other than English (an English page shows the
+  // error's own message, which may be more precise; JSON answers always carry the English one).
+  'errorCode.invalid_input': 'The form could not be read.',
+  'errorCode.control_characters': 'A field contains a line break or control character.',
+  'errorCode.invalid_name': 'Please enter just your first name, in at most 100 characters.',
+  'errorCode.invalid_timezone': 'The time zone is not a time zone name.',
+  'errorCode.invalid_email': 'That does not look like an email address. Please check it.',
+  'errorCode.token_missing': 'This link is missing its token.',
+  'errorCode.token_invalid': 'This link is not valid. Please check that it was copied completely.',
+  'errorCode.token_wrong_purpose': 'This link cannot be used here.',
+  'errorCode.token_expired': 'This confirmation link has expired. Please sign up again to get a new one.',
+  'errorCode.subscription_expired': 'This confirmation link has expired. Please sign up again to get a new one.',
+  'errorCode.busy': 'Please try again in a moment.',
+  'errorCode.dependency_failed': 'The email could not be sent right now. Please try again in a few minutes.',
+  'errorCode.course_required': 'Please choose a course.',
+  'errorCode.unknown_course': 'There is no such course.',
+  'errorCode.course_not_served': 'This course is no longer offered here.',
+  'errorCode.body_too_large': 'The request is too large.',
+  'errorCode.invalid_json': 'The request body is not valid JSON.',
+  'errorCode.invalid_form': 'The form data could not be read.',
+  'errorCode.repeated_field': 'A field is given more than once.',
+  'errorCode.rate_limited': 'Too many requests. Please wait a few minutes and try again.',
+  'errorCode.not_found': 'There is nothing at this address.',
+  'errorCode.internal': 'Something went wrong on our side. Please try again later.',
+  'errorCode.unsupported_media_type': 'This kind of request is not accepted here.',
+  'errorCode.next_too_soon': 'You can ask for the next lesson early once a day. Please try again tomorrow.',
+  'errorCode.not_active': 'This subscription is not active, so this cannot be done.',
+  'errorCode.invalid_until': 'Please choose a date in the future.',
+  'errorCode.invalid_send_hour': 'Please choose a time of day such as 09:00.',
+  'errorCode.invalid_weekday': 'Please choose a day of the week.',
+  'errorCode.invalid_cadence': 'Please choose one of the offered paces.',
+  'errorCode.already_paused': 'The course is already paused.',
+  'errorCode.not_paused': 'The course is not paused.',
+
+  // Every lesson email's frame (templates/layout/lesson.mjml).
+  'email.lesson.position': 'Lesson {number} of {count}',
+  'email.lesson.greeting': 'Hi {name},',
+  // The greeting's {name} when the learner gave none.
+  'email.lesson.nameFallback': 'there',
+  'email.lesson.next': '{unit, select, week {Next week: {title}} other {Next lesson: {title}}}',
+  'email.lesson.why':
+    'You are getting this email because you signed up for {course} and confirmed your address. One lesson arrives {cadence}, {count} in all.',
+  'email.lesson.unsubscribe': '{link} from this course with one click.',
+  'email.lesson.unsubscribeLink': 'Unsubscribe',
+
+  // The confirmation email (templates/system/confirm.mjml).
+  'email.confirm.heading': 'Please confirm your subscription',
+  'email.hello': 'Hello,',
+  'email.confirm.asked':
+    'Someone, hopefully you, asked to receive the email course {course} at this address: {count, plural, one {# lesson} other {# lessons}}, one {cadence}.',
+  'email.confirm.open':
+    'To start, open the confirmation page below. One more click there, on its button, starts the course: opening the page alone does not.',
+  'email.confirm.button': 'Open the confirmation page',
+  'email.confirm.copy': 'If the button does not work, copy this link into your browser:',
+  'email.confirm.ignore':
+    "If you did not ask for this, ignore this email: without a click on the page's button, we will not write to you again.",
+
+  // The email to a learner whose address is signed up again (functions/email/already-subscribed.ts).
+  'email.already.subject': 'You are already subscribed to {course}',
+  'email.already.preheader': 'Someone signed this address up again. Nothing has changed: your lessons keep coming.',
+  'email.already.heading': 'You are already subscribed',
+  'email.already.signedUpAgain':
+    'Someone, hopefully you, just signed this address up for the email course "{course}". You are already subscribed, so nothing has changed and no confirmation is needed: your lessons keep arriving as before.',
+  'email.already.when': 'Your lessons arrive at {time} in the time zone {zone}.',
+  'email.already.zoneDiffers':
+    'The new signup came from a device set to another time zone. We have not changed yours: a time zone is only changed when you ask for it. You will be able to change it from your course page once it is available; until then, reply to this email and we will change it for you.',
+  'email.already.manageIntro':
+    'To manage your subscription or stop the lessons, open the page below (opening it changes nothing; its button does).',
+  'email.already.manage': 'Manage your subscription',
+  'email.already.manageText': 'Manage your subscription: {url}',
+  'email.already.notYou': 'If this was not you, you can ignore this email.',
 } as const satisfies Record<string, string>;
