@@ -49,8 +49,13 @@ describe('the catalogues', () => {
     for (const key of keys) expect(placeholders(catalogue[key]), `${tag} ${key}`).toEqual(placeholders(en[key]));
   });
 
+  /** Words a language spells as English does (French "Introduction"). */
+  const SAME_WORD: Partial<Record<string, string[]>> = { fr: ['authoring.introductionTitle'] };
+
   it.each(languages)('%s: every message differs from English where English has words (nothing left untranslated)', (tag) => {
-    const same = keys.filter((key) => CATALOGUES[tag]![key] === en[key] && /[a-z]{3}/.test(en[key].replace(/\{[^}]*\}/g, '')));
+    const same = keys.filter(
+      (key) => CATALOGUES[tag]![key] === en[key] && !SAME_WORD[tag]?.includes(key) && /[a-z]{3}/.test(en[key].replace(/\{[^}]*\}/g, '')),
+    );
     expect(same).toEqual([]);
   });
 
@@ -73,6 +78,9 @@ describe('the catalogues', () => {
       language: 'x',
       url: 'u',
       zone: 'z',
+      courseTitle: 'T',
+      headings: 'h',
+      titles: 'ts',
     };
     for (const key of keys) expect(m.t(key, values), `${tag} ${key}`).not.toBe('');
   });
