@@ -9,6 +9,7 @@ import { defaultTemplatesDir, type Course } from './manifest.js';
 import { keepLiteral, Placeholder, type CompiledCourse, type CompiledEmail, type PlaceholderName } from './compiled-course.js';
 import type { CourseFolder } from './courses.js';
 import { escapeHtml } from './escape.js';
+import { learnerFooterVariables } from './learner-footer.js';
 
 export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
 
@@ -195,6 +196,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
       // The layout includes `../{{lesson.file}}` from layout/: the lesson's path relative to the shared
       // templates folder, wherever the course folder is.
       const include = relative(dir, join(courseDir, lesson.file)).split('\\').join('/');
+      const learner = learnerFooterVariables(course, i);
       const source = fillVariables(
         layout,
         LESSON_LAYOUT,
@@ -205,8 +207,9 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
           'lesson.title': lesson.title,
           'lesson.subject': lesson.subject,
           'lesson.preheader': lesson.preheader,
+          ...learner.vars,
         },
-        { 'lesson.file': include, nextWeek, disclaimer },
+        { 'lesson.file': include, nextWeek, disclaimer, ...learner.raw },
       );
       return compileTemplate(
         'lesson',

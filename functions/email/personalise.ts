@@ -6,6 +6,7 @@ import { escapeHtml } from './escape.js';
 import type { ServedCourse } from '../core/ports.js';
 import { controlCharactersToSpaces, truncateGraphemes, withoutBidiControls } from '../core/text.js';
 import { ValidationError } from '../core/errors.js';
+import { lessonLinks } from '../core/learner-links.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -63,19 +64,35 @@ function personalise(email: CompiledEmail, values: Partial<Record<PlaceholderNam
  * Lesson `lessonIndex` (0-based) for one person. Throws RangeError for a lesson the course does not
  * have, ValidationError `unrenderable_email` for a placeholder it cannot fill (see fill).
  */
-export function renderLesson(
-  compiled: Pick<ServedCourse, 'lessons'>,
-  lessonIndex: number,
-  p: { name?: string; unsubscribeUrl: string },
-): RenderedEmail {
+export function renderLesson(compiled: Pick<ServedCourse, 'lessons'>, lessonIndex: number, p: LessonPersonalisation): RenderedEmail {
   const lesson = compiled.lessons[lessonIndex];
   if (!Number.isInteger(lessonIndex) || lesson === undefined)
     throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
+  const links = lessonLinks(absoluteHttpUrl(p.learnUrl, 'learnUrl'), lessonIndex);
   return personalise(
     lesson,
-    { name: displayName(p.name), unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl') },
+    {
+      name: displayName(p.name),
+      unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl'),
+      learnUrl: links.learnUrl,
+      webUrl: links.webUrl,
+      feedbackYesUrl: links.feedbackYesUrl,
+      feedbackNoUrl: links.feedbackNoUrl,
+    },
     `lesson ${lessonIndex + 1}`,
   );
+}
+
+/** A lesson's personal parts: the greeting's name and the links, all made from two signed URLs. */
+export interface LessonPersonalisation {
+  /** As they gave it; absent or blank gets the greeting's fallback. */
+  name?: string | undefined;
+  unsubscribeUrl: string;
+  /**
+   * The learner's course page (core/learner-links.ts learnUrlOf); the lesson's web version and its
+   * Yes/No feedback links are made beside it (lessonLinks).
+   */
+  learnUrl: string;
 }
 
 /**

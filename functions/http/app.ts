@@ -11,6 +11,8 @@ import { hasBody } from './body.js';
 import { errorResponse } from './errors.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { courseRoutes } from './routes/courses.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { learnRoutes, type LessonSource } from './routes/learn.js';
 import { signupRoutes, type SignupRouteOptions } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { siteOf, type SiteDeps } from './site.js';
@@ -23,6 +25,8 @@ export interface AppOptions extends SignupRouteOptions {
   deps: SiteDeps;
   /** The log port; default console.error of the object. */
   log?: Log;
+  /** The compiled lessons, for their web versions; default: the catalogue's own (where it holds compiled courses). */
+  lessons?: LessonSource;
 }
 
 /** The HTTP app: the contract's routes (docs/reference/http-api.md), each group a Hono app of its own. */
@@ -37,6 +41,8 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', signupRoutes(site, options));
   app.route('/', confirmRoutes(site));
   app.route('/', unsubscribeRoutes(site));
+  app.route('/', learnRoutes(site, options.lessons ?? catalogueLessons(deps)));
+  app.route('/', feedbackRoutes(site));
 
   // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
   app.notFound((c) =>
@@ -44,6 +50,14 @@ export function createApp(options: AppOptions): Hono {
   );
   app.onError((e, c) => errorResponse(c, e, site.house, log));
   return app;
+}
+
+/** The lessons a catalogue of compiled courses holds (the local stack's, the tests'); none for one of manifests only. */
+function catalogueLessons(deps: SiteDeps): LessonSource {
+  return (slug) => {
+    const held = deps.courses.get(slug) as { lessons?: unknown } | undefined;
+    return Promise.resolve(Array.isArray(held?.lessons) ? (held.lessons as Awaited<ReturnType<LessonSource>>) : undefined);
+  };
 }
 
 /**

@@ -8,11 +8,12 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Course } from '../email/manifest.js';
 import type { UnsubscribeView } from '../core/unsubscribe.js';
 import type { Subscriber } from '../core/model.js';
+import { messagesFor } from '../i18n/messages.js';
 
 /** What `html` answers: escaped markup, or a Promise of it when a value is a Promise (no page puts one in). */
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const STYLE = `:root{--ink:#1b2430;--muted:#4b5563;--accent:#1f5f8b;--accent-dark:#174a6d;--line:#d6dce4;--bg:#f5f6f8;--ok:#1e6b3a;--err:#a31d2b}
+export const STYLE = `:root{--ink:#1b2430;--muted:#4b5563;--accent:#1f5f8b;--accent-dark:#174a6d;--line:#d6dce4;--bg:#f5f6f8;--ok:#1e6b3a;--err:#a31d2b}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--ink);font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
@@ -90,7 +91,7 @@ interface LayoutOptions {
 }
 
 /** A course's footer: its disclaimer (when it has one), sender and postal address. */
-function courseFooter(course: Course): Markup {
+export function courseFooter(course: Course): Markup {
   return html`${course.disclaimer ? html`<p><strong>${course.disclaimer.label}:</strong> ${course.disclaimer.text}</p>` : ''}<p>${course.sender.name} · ${course.postalAddress}</p>`;
 }
 
@@ -238,8 +239,11 @@ export function confirmPage(course: Course, maskedEmail: string, token: string, 
   );
 }
 
-/** `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left). */
-export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0, scheduled = false): string {
+/**
+ * `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left).
+ * `learnUrl`: the learner's course page (relative), linked when given.
+ */
+export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0, scheduled = false, learnUrl?: string): string {
   const content =
     status === 'completed'
       ? html`<p>Your address is confirmed. You have already received every lesson of ${course.title}, so there is nothing more to send.</p>`
@@ -250,7 +254,13 @@ ${
     : html`<p>Lesson ${nextLesson + 1} goes out with the next scheduled send, usually within minutes. After that you will receive ${cadencePhrase(course.cadenceDays)}, around ${course.sendHour} in your time zone.</p>`
 }
 <p>Every email has a link to unsubscribe with one click.</p>`;
-  return simplePage(course, 'You are subscribed', content);
+  return simplePage(course, 'You are subscribed', html`${content}${learnUrl === undefined ? '' : courseLink(course, learnUrl)}`);
+}
+
+/** The link to the learner's course page, in the course's language. */
+function courseLink(course: Course, learnUrl: string): Markup {
+  const m = messagesFor(course.language, course.strings);
+  return html`<p class="course-link"><a href="${learnUrl}">${m.t('learn.confirmed.link')}</a> ${m.t('learn.confirmed.about')}</p>`;
 }
 
 export function unsubscribePage(course: Course, view: UnsubscribeView, token: string): string {
