@@ -38,7 +38,8 @@ select,input[type=time],input[type=date]{display:block;font:inherit;padding:.5re
 .offer button:hover{background:#eef4f9}
 button.secondary{background:#fff;color:var(--accent);border:1px solid var(--accent)}
 button.secondary:hover{background:#eef4f9}
-.choice{font-size:1.15rem;font-weight:600}`;
+.choice{font-size:1.15rem;font-weight:600}
+.other{margin-top:1rem}`;
 
 // Offers the browser's time zone when it differs from the learner's (and the list has it): a button
 // that picks it in the select; nothing is sent until the learner saves the form.
@@ -249,13 +250,16 @@ ${learner.subscriber.status === 'active' ? settingsForm(learner, pace, m) : ''}
  * top back to the course page (relative: `back`). The email's `ses:no-track` marks (for SES click
  * tracking) mean nothing here and go; a `noindex` goes into its head.
  */
+/** The line back to the course page in the email's dark look (the email's own dark colours, head.mjml). */
+const WEB_BAR_DARK = '@media (prefers-color-scheme: dark){.web-bar a{color:#9ccaff !important}.web-bar span{color:#c3cad3 !important}}';
+
 export function webLessonPage(emailHtml: string, o: { course: Course; number: number; back: string }): string {
   const m = messagesOf(o.course);
-  const bar = html`<div style="max-width:600px;margin:0 auto;padding:14px 20px 0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"><a href="${o.back}" style="color:#0b4f94;font-weight:600">← ${m.t('learn.web.back')}</a> <span style="color:#374151">· ${m.t('learn.web.notice', { number: o.number, total: o.course.lessons.length })}</span></div>`;
+  const bar = html`<div class="web-bar" style="max-width:600px;margin:0 auto;padding:14px 20px 0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"><a href="${o.back}" style="color:#0b4f94;font-weight:600">← ${m.t('learn.web.back')}</a> <span style="color:#374151">· ${m.t('learn.web.notice', { number: o.number, total: o.course.lessons.length })}</span></div>`;
   if (bar instanceof Promise) throw new TypeError('a page was given a Promise to render');
   return emailHtml
     .replace(/\sses:no-track(?=[\s>])/gi, '')
-    .replace(/<head>/i, '<head><meta name="robots" content="noindex">')
+    .replace(/<head>/i, `<head><meta name="robots" content="noindex"><style>${WEB_BAR_DARK}</style>`)
     .replace(/<body([^>]*)>/i, (tag) => `${tag}${bar.toString()}`);
 }
 
@@ -274,7 +278,7 @@ ${v.previous === undefined ? '' : html`<p>${m.t('feedback.previous', { vote: v.p
 <form method="post" action="${feedbackPath(learner.token, number, v.vote)}">
 <button type="submit" class="primary">${m.t('feedback.button', { vote: v.vote })}</button>
 </form>
-<p><a href="${feedbackPath(learner.token, number, other)}">${m.t('feedback.other', { vote: v.vote })}</a></p>
+<p class="other"><a href="${feedbackPath(learner.token, number, other)}">${m.t('feedback.other', { vote: v.vote })}</a></p>
 <p class="fine">${m.t('feedback.fine')}</p>
 </section>
 <p><a href="${learnPath(learner.token)}">${m.t('feedback.back')}</a></p>`;

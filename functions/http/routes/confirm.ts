@@ -15,7 +15,9 @@ export function confirmRoutes(site: Site): Hono {
   // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
   const confirmedView = (course: Course, subscriber: Subscriber): string => {
     const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
-    const learnToken = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'learn', issuedAt: deps.clock.now() });
+    // Issued at the confirmation, so a second click answers the very same page.
+    const issuedAt = subscriber.confirmedAt === undefined ? deps.clock.now() : new Date(subscriber.confirmedAt);
+    const learnToken = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'learn', issuedAt });
     return confirmedPage(course, subscriber.status, subscriber.nextLesson, scheduled, learnPath(learnToken));
   };
 

@@ -99,6 +99,7 @@ describe('GET and HEAD change nothing, on every route', () => {
     const pendingId = String((await subscriberOf(pending))?.id);
     const activeId = String((await subscriberOf(active))?.id);
     const unsubscribe = (id: string) => stack.tokens.sign({ subscriberId: id, purpose: 'unsubscribe', issuedAt: new Date() });
+    const learn = (id: string) => stack.tokens.sign({ subscriberId: id, purpose: 'learn', issuedAt: new Date() });
 
     const paths = [
       '/',
@@ -112,6 +113,21 @@ describe('GET and HEAD change nothing, on every route', () => {
       `/unsubscribe?token=${unsubscribe(pendingId)}`,
       `/unsubscribe?token=${unsubscribe(activeId)}`,
       `/unsubscribe?token=${pendingToken}`,
+      // The learner's pages and feedback links, and the controls (POST only).
+      '/learn',
+      '/learn?token=garbage',
+      `/learn?token=${learn(activeId)}`,
+      `/learn?token=${learn(activeId)}&done=paused`,
+      `/learn?token=${learn(pendingId)}`,
+      `/learn?token=${unsubscribe(activeId)}`,
+      `/learn/lessons/1?token=${learn(activeId)}`,
+      `/learn/lessons/x?token=${learn(activeId)}`,
+      '/learn/lessons/1',
+      `/feedback?token=${learn(activeId)}&lesson=1&vote=yes`,
+      `/feedback?token=${learn(activeId)}&lesson=1&vote=maybe`,
+      `/feedback?token=${pendingToken}&lesson=1&vote=no`,
+      '/feedback',
+      ...['pause', 'resume', 'next', 'restart', 'settings'].map((action) => `/learn/${action}?token=${learn(activeId)}`),
       // Routes that only take POST, and paths that are nothing.
       '/subscribe',
       '/__local/drip',
