@@ -26,6 +26,10 @@ const CONTRACT_GET_POST = [
   { method: apigwv2.HttpMethod.POST, path: '/confirm' },
   { method: apigwv2.HttpMethod.GET, path: '/unsubscribe' },
   { method: apigwv2.HttpMethod.POST, path: '/unsubscribe' },
+  { method: apigwv2.HttpMethod.GET, path: '/learn' },
+  { method: apigwv2.HttpMethod.GET, path: '/learn/lessons/{n}' },
+  { method: apigwv2.HttpMethod.GET, path: '/feedback' },
+  { method: apigwv2.HttpMethod.POST, path: '/feedback' },
 ] as const;
 
 /**
