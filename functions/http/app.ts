@@ -1,6 +1,6 @@
 // The HTTP app of the HTTP contract, the same in Lambda (hono/aws-lambda) and locally
 // (@hono/node-server): route groups mounted from functions/http/routes (course pages, signup, the
-// confirm and unsubscribe links), every answer through the same security headers (Hono's
+// confirm and unsubscribe links, the learner's course page, web lessons and feedback), every answer through the same security headers (Hono's
 // secureHeaders) and the one error mapping (errors.ts). The local stack mounts its own tools
 // (functions/local/routes.ts) on top; the Lambda's app has none.
 import { Hono, type MiddlewareHandler } from 'hono';

@@ -247,6 +247,13 @@ describe('the HTTP API', () => {
         'GET /unsubscribe',
         'HEAD /unsubscribe',
         'POST /unsubscribe',
+        'GET /learn',
+        'HEAD /learn',
+        'GET /learn/lessons/{n}',
+        'HEAD /learn/lessons/{n}',
+        'GET /feedback',
+        'HEAD /feedback',
+        'POST /feedback',
       ].sort(),
     );
     expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);

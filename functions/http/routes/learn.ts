@@ -61,7 +61,9 @@ export function learnRoutes(site: Site, lessons: LessonSource): Hono {
     const learner = await openLearner(deps, c.req.query('token'));
     const { subscriber, course, token } = learner;
     const index = sentLessonIndex(subscriber, course.course.lessons.length, c.req.param('n'));
-    const all = await lessons(course.course.slug);
+    const all = await lessons(course.course.slug).catch((e: unknown) => {
+      throw new AppError('lesson_unavailable', 'This lesson cannot be shown here right now.', 503, { cause: e });
+    });
     if (all?.[index] === undefined) throw new AppError('lesson_unavailable', 'This lesson cannot be shown here right now.', 503);
     const { publicUrl } = deps.config;
     const unsubscribeToken = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'unsubscribe', issuedAt: deps.clock.now() });
