@@ -4,6 +4,7 @@
 // hour and zone, restart. At 375 and 1200 px, in light and dark; screenshots go to
 // /work/shots/learner-web/ for a person to look at.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { CHROMIUM_PATH, launchChromium } from '../../functions/authoring/chromiu
 const needsChromium = requireTool('chromium', CHROMIUM_PATH, 'apt-get install chromium');
 const SHOTS = '/work/shots/learner-web';
 const WIDTHS = [375, 1200] as const;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser: Browser;
 let stack: LocalStack;
@@ -72,6 +74,28 @@ needsChromium.describe("the learner's path in a browser", () => {
     await page.setViewportSize({ width: 375, height: 900 });
   }
 
+  /**
+   * axe-core's WCAG 2.1 A and AA rules on `url`, light and dark: no violation. In a context of its own
+   * that lets the injected axe script past the page's policy (the test's own pages keep theirs).
+   */
+  async function accessible(url: string): Promise<void> {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 375, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.addScriptTag({ path: AXE });
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const violations = await page.evaluate<{ id: string; nodes: unknown[] }[]>(
+          "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })))",
+        );
+        expect(violations, `${scheme} ${new URL(url).pathname}`).toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+
   it('confirms, opens the course page from lesson 1, reads lesson 1 on the web and votes', async () => {
     // The browser's zone differs from the one signed up with: the page offers it.
     const context = await browser.newContext({ viewport: { width: 375, height: 900 }, timezoneId: 'America/New_York' });
@@ -119,11 +143,13 @@ needsChromium.describe("the learner's path in a browser", () => {
       await expect.poll(() => offer.isVisible()).toBe(true);
       expect(await offer.textContent()).toContain('America/New_York');
       await shot(page, '02-course-page');
+      await accessible(learnLink);
 
       // Lesson 1 on the web, and back.
       await page.getByRole('link', { name: /Read lesson 1 on the web/ }).click();
       await page.waitForSelector('text=Hi Robin,');
       await shot(page, '03-lesson-1-web');
+      await accessible(page.url());
       await page
         .getByRole('link', { name: /Your course page/ })
         .first()
@@ -135,6 +161,7 @@ needsChromium.describe("the learner's path in a browser", () => {
       if (!yes) throw new Error('no feedback link in lesson 1');
       await page.goto(yes);
       await shot(page, '04-feedback');
+      await accessible(yes);
       await page.getByRole('button', { name: 'Send “Yes”' }).click();
       await page.waitForSelector('text=Thank you');
       await shot(page, '05-voted');
