@@ -391,7 +391,11 @@ export async function measureRender(course: Course, courseDir: string, compiled:
     const lesson = i % course.lessons.length;
     const unsubscribeUrl = `https://course.example.com/unsubscribe?token=${tokens.sign({ subscriberId: `bench${i}`, purpose: 'unsubscribe', issuedAt: new Date() })}`;
     const t0 = performance.now();
-    const email = renderLesson(compiled, lesson, { name: `Reader ${i}`, unsubscribeUrl });
+    const email = renderLesson(compiled, lesson, {
+      name: `Reader ${i}`,
+      unsubscribeUrl,
+      learnUrl: unsubscribeUrl.replace('/unsubscribe?', '/learn?'),
+    });
     const t1 = performance.now();
     await composeMessage({
       from,

@@ -6,6 +6,7 @@ import { findAddressLock, updateAddressLock } from './address-lock.js';
 import { createDynamoSignupOutboxStore } from './dynamo-signup-outbox.js';
 import type { Subscriber } from '../core/model.js';
 import { countUnsubscribeAfter } from './dynamo-feedback-store.js';
+import { recordVote } from './dynamo-votes.js';
 import { conditionalWrite, dynamoCall, type DocTable } from './dynamo-client.js';
 import type { AddressRecord, PaceExpectation, PaceUpdate, PendingRenewal, SubscriptionStore } from '../core/subscription-store.js';
 import { mailboxKey } from '../core/mailbox.js';
@@ -366,5 +367,6 @@ export function createDynamoStore({ doc, tableName, dueShards }: DynamoStoreOpti
 
     // The feedback module owns the per-lesson counters' layout; this flow only adds to one of them.
     countUnsubscribeAfter: (course, lessonIndex) => countUnsubscribeAfter({ doc, tableName }, course, lessonIndex),
+    recordVote: (change) => recordVote({ doc, tableName }, change),
   };
 }

@@ -60,6 +60,7 @@ export const MAX_LESSON_BYTES = 102 * 1024;
 const SAMPLE_READER = {
   name: 'Alexandra Example-Reader',
   unsubscribeUrl: `https://courses.example.com/unsubscribe?token=${'x'.repeat(180)}`,
+  learnUrl: `https://courses.example.com/learn?token=${'x'.repeat(80)}`,
 };
 
 /** Text quoted in a problem, cut at `max` characters; control characters shown as U+FFFD (the report is printed on a terminal). */

@@ -47,6 +47,7 @@ export async function composeCourseEmails(
   const to = SAMPLE_RECIPIENT.email;
   const confirmUrl = `${SAMPLE_RECIPIENT.publicUrl}/confirm?token=sample-confirm-token`;
   const unsubscribeUrl = `${SAMPLE_RECIPIENT.publicUrl}/unsubscribe?token=sample-unsubscribe-token`;
+  const learnUrl = `${SAMPLE_RECIPIENT.publicUrl}/learn?token=sample-learn-token`;
 
   const confirmation = renderConfirmation(compiled, { confirmUrl });
   const emails: ComposedEmail[] = [
@@ -59,7 +60,7 @@ export async function composeCourseEmails(
   ];
   const listId = listIdFor(course);
   for (const [i, lesson] of course.lessons.entries()) {
-    const rendered = renderLesson(compiled, i, { name: SAMPLE_RECIPIENT.name, unsubscribeUrl });
+    const rendered = renderLesson(compiled, i, { name: SAMPLE_RECIPIENT.name, unsubscribeUrl, learnUrl });
     const raw = await composeMessage({
       from,
       to,

@@ -28,6 +28,7 @@ Options:
 const SAMPLE = {
   name: 'Alex',
   unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample-unsubscribe-token',
+  learnUrl: 'http://localhost:3000/learn?token=sample-learn-token',
   confirmUrl: 'http://localhost:3000/confirm?token=sample-confirm-token',
 };
 
@@ -82,7 +83,7 @@ export async function writePreview(outDir: string, courseDir: string): Promise<{
     previewEntry('00-confirmation', 'Confirmation (double opt-in)', () => renderConfirmation(compiled, { confirmUrl: SAMPLE.confirmUrl })),
     ...compiled.course.lessons.map((lesson, i) =>
       previewEntry(lessonStem(i, lesson.file), `Lesson ${i + 1}: ${lesson.title}`, () =>
-        renderLesson(compiled, i, { name: SAMPLE.name, unsubscribeUrl: SAMPLE.unsubscribeUrl }),
+        renderLesson(compiled, i, { name: SAMPLE.name, unsubscribeUrl: SAMPLE.unsubscribeUrl, learnUrl: SAMPLE.learnUrl }),
       ),
     ),
   ];

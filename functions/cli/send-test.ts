@@ -17,7 +17,12 @@ export async function runSendTest(
   const { course } = deps.compiled;
   // The unsubscribe link of a test has no subscriber behind it: it opens the "link not valid" page.
   const unsubscribeUrl = `${deps.publicUrl}/unsubscribe?token=test`;
-  const rendered = renderLesson(deps.compiled, options.lesson - 1, { ...(options.name ? { name: options.name } : {}), unsubscribeUrl });
+  const learnUrl = `${deps.publicUrl}/learn?token=test`;
+  const rendered = renderLesson(deps.compiled, options.lesson - 1, {
+    ...(options.name ? { name: options.name } : {}),
+    unsubscribeUrl,
+    learnUrl,
+  });
   const raw = await composeMessage({
     from: { name: course.sender.name, address: course.sender.email },
     to: options.to,

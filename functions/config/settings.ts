@@ -101,7 +101,7 @@ export const SETTINGS = {
   senderFunctionName: needed('SENDER_FUNCTION_NAME', text, 'the drip sender Lambda the planner invokes'),
   /** Seconds between the drip schedule's ticks (60 to 3600). */
   dripTickSeconds: needed('DRIP_TICK_SECONDS', wholeNumber(60, 3600), 'seconds between drip ticks'),
-  /** Set by Lambda itself: the folder the bundle was unpacked into, with compiled-course.json (the drip) or course-manifests.json (the api). */
+  /** Set by Lambda itself: the folder the bundle was unpacked into, with compiled-course.json (the drip; the api for web lessons) and course-manifests.json (the api). */
   taskRoot: defaulted('LAMBDA_TASK_ROOT', text, '.'),
   // The local stack's (`npm start`; the CLI finds it through the same ones).
   /** The local HTTP app's port; 0 picks a free one. */

@@ -144,6 +144,8 @@ export interface LessonRecipient {
   /** As they gave it; absent or blank gets the greeting's fallback. */
   name?: string;
   unsubscribeUrl: string;
+  /** The learner's course page with their `learn` token (learner-links.ts learnUrlOf); the lesson's other links are made from it. */
+  learnUrl: string;
   /** The deploy's verified From address; absent: the manifest's `sender.email`. */
   fromAddress?: string;
 }

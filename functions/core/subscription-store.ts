@@ -2,7 +2,7 @@
 // subscribers, rate limits, counters) and its signup outbox. functions/adapters/dynamo-store.ts
 // implements them on DynamoDB; the rules that use them are in signup.ts, confirm.ts, unsubscribe.ts
 // and signup-outbox.ts. Types only.
-import type { ConsentRecord, Subscriber } from './model.js';
+import type { ConsentRecord, FeedbackVote, Subscriber } from './model.js';
 import type { SignupInput } from './validation.js';
 
 /** The address lock of (course, address) and, when it still exists, the subscriber it points to. */
@@ -82,6 +82,14 @@ export interface SubscriptionStore extends SignupOutboxStore {
    * this write cannot claim them with what it read. False when the condition failed (nothing written).
    */
   updatePace(id: string, update: PaceUpdate, expected: PaceExpectation): Promise<boolean>;
+
+  /**
+   * The learner's vote on a lesson becomes `change.vote` and the lesson's `votedYes`/`votedNo`
+   * counters move with it, in one transaction: a first vote adds one, a changed vote moves one from
+   * the other. Only while the subscriber is active or completed and their votes are still as read
+   * (`change.before`). False when that condition failed (a concurrent vote, or they left): read again.
+   */
+  recordVote(change: VoteChange): Promise<boolean>;
 }
 
 /** The subscriber fields a learner's control sets. */
@@ -124,6 +132,17 @@ export interface PaceExpectation {
   now: Date;
   /** "Next now" only: the last one must be at or before this ISO instant (or never). */
   nextNowBefore?: string;
+}
+
+/** One learner's vote on one lesson, and their votes as read before it (see SubscriptionStore.recordVote). */
+export interface VoteChange {
+  subscriberId: string;
+  course: string;
+  /** 0-based lesson index. */
+  lesson: number;
+  vote: FeedbackVote;
+  /** Subscriber.votes as read (undefined: none yet); the write is conditional on it. */
+  before: Subscriber['votes'];
 }
 
 /** One accepted signup waiting in the outbox. */

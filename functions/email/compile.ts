@@ -10,6 +10,7 @@ import { keepLiteral, Placeholder, type CompiledCourse, type CompiledEmail, type
 import type { CourseFolder } from './courses.js';
 import { escapeHtml } from './escape.js';
 import { courseMessages, formatHtml, type MessageKey, type MessageValues, type Messages } from '../i18n/messages.js';
+import { learnerFooterVariables } from './learner-footer.js';
 
 export type { CompiledCourse, CompiledEmail } from './compiled-course.js';
 
@@ -247,6 +248,7 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
       // The layout includes `../{{lesson.file}}` from layout/: the lesson's path relative to the shared
       // templates folder, wherever the course folder is.
       const include = relative(dir, join(courseDir, lesson.file)).split('\\').join('/');
+      const learner = learnerFooterVariables(course, i);
       const source = fillVariables(
         layout,
         LESSON_LAYOUT,
@@ -257,8 +259,9 @@ async function compileUncached(course: Course, courseDir: string, dir: string): 
           'lesson.title': lesson.title,
           'lesson.subject': lesson.subject,
           'lesson.preheader': lesson.preheader,
+          ...learner.vars,
         },
-        { 'lesson.file': include, nextWeek, disclaimer, ...lessonWords(course, m, markers, i) },
+        { 'lesson.file': include, nextWeek, disclaimer, ...lessonWords(course, m, markers, i), ...learner.raw },
       );
       return compileTemplate(
         'lesson',

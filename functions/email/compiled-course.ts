@@ -24,6 +24,11 @@ export const Placeholder = {
   name: '{{name}}',
   unsubscribeUrl: '{{unsubscribeUrl}}',
   confirmUrl: '{{confirmUrl}}',
+  // A lesson's links to the learner's own pages (core/learner-links.ts lessonLinks).
+  learnUrl: '{{learnUrl}}',
+  webUrl: '{{webUrl}}',
+  feedbackYesUrl: '{{feedbackYesUrl}}',
+  feedbackNoUrl: '{{feedbackNoUrl}}',
 } as const;
 export type PlaceholderName = keyof typeof Placeholder;
 
@@ -35,7 +40,7 @@ export type PlaceholderName = keyof typeof Placeholder;
 export const LITERAL_BRACE = '{{openBrace}}';
 
 /** Every token of a compiled email: the placeholders and the literal brace, exactly as written. */
-export const COMPILED_TOKEN = /\{\{(?:name|unsubscribeUrl|confirmUrl|openBrace)\}\}/g;
+export const COMPILED_TOKEN = /\{\{(?:name|unsubscribeUrl|confirmUrl|learnUrl|webUrl|feedbackYesUrl|feedbackNoUrl|openBrace)\}\}/g;
 
 /**
  * `text` (compiled HTML or plain text that is not the product's own placeholders) with every

@@ -18,7 +18,7 @@ import { isAppError, ValidationError } from '../core/errors.js';
 export const messageComposer: MessageComposer = {
   async lesson({ course, lessons }: ServedCourse, lesson: number, to: LessonRecipient): Promise<Uint8Array> {
     const email = rendered(`lesson ${lesson + 1} of ${course.slug}`, () =>
-      renderLesson({ course, lessons }, lesson, { name: to.name, unsubscribeUrl: to.unsubscribeUrl }),
+      renderLesson({ course, lessons }, lesson, { name: to.name, unsubscribeUrl: to.unsubscribeUrl, learnUrl: to.learnUrl }),
     );
     return await compose(course, to, email, { unsubscribeUrl: to.unsubscribeUrl, listId: listIdFor(course, to.fromAddress) });
   },

@@ -7,6 +7,7 @@ import type { ServedCourse } from '../core/ports.js';
 import { controlCharactersToSpaces, truncateGraphemes, withoutBidiControls } from '../core/text.js';
 import { ValidationError } from '../core/errors.js';
 import { courseMessages } from '../i18n/messages.js';
+import { lessonLinks } from '../core/learner-links.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -80,19 +81,36 @@ function nameFallbackOf(course: ServedCourse['course']): string {
 export function renderLesson(
   compiled: Pick<ServedCourse, 'lessons'> & Partial<Pick<ServedCourse, 'course'>>,
   lessonIndex: number,
-  p: { name?: string; unsubscribeUrl: string },
+  p: LessonPersonalisation,
 ): RenderedEmail {
   const lesson = compiled.lessons[lessonIndex];
   if (!Number.isInteger(lessonIndex) || lesson === undefined)
     throw new RangeError(`No lesson at index ${lessonIndex} (the course has ${compiled.lessons.length})`);
+  const links = lessonLinks(absoluteHttpUrl(p.learnUrl, 'learnUrl'), lessonIndex);
   return personalise(
     lesson,
     {
       name: displayName(p.name, compiled.course ? nameFallbackOf(compiled.course) : NAME_FALLBACK),
       unsubscribeUrl: absoluteHttpUrl(p.unsubscribeUrl, 'unsubscribeUrl'),
+      learnUrl: links.learnUrl,
+      webUrl: links.webUrl,
+      feedbackYesUrl: links.feedbackYesUrl,
+      feedbackNoUrl: links.feedbackNoUrl,
     },
     `lesson ${lessonIndex + 1}`,
   );
+}
+
+/** A lesson's personal parts: the greeting's name and the links, all made from two signed URLs. */
+export interface LessonPersonalisation {
+  /** As they gave it; absent or blank gets the greeting's fallback. */
+  name?: string | undefined;
+  unsubscribeUrl: string;
+  /**
+   * The learner's course page (core/learner-links.ts learnUrlOf); the lesson's web version and its
+   * Yes/No feedback links are made beside it (lessonLinks).
+   */
+  learnUrl: string;
 }
 
 /**

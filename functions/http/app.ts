@@ -1,6 +1,6 @@
 // The HTTP app of the HTTP contract, the same in Lambda (hono/aws-lambda) and locally
 // (@hono/node-server): route groups mounted from functions/http/routes (course pages, signup, the
-// confirm and unsubscribe links), every answer through the same security headers (Hono's
+// confirm and unsubscribe links, the learner's course page, web lessons and feedback), every answer through the same security headers (Hono's
 // secureHeaders) and the one error mapping (errors.ts). The local stack mounts its own tools
 // (functions/local/routes.ts) on top; the Lambda's app has none.
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -12,6 +12,8 @@ import { errorResponse } from './errors.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { courseRoutes } from './routes/courses.js';
 import { learnControlRoutes } from './routes/learn-controls.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { learnRoutes, type LessonSource } from './routes/learn.js';
 import { signupRoutes, type SignupRouteOptions } from './routes/signup.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { siteOf, type SiteDeps } from './site.js';
@@ -24,6 +26,8 @@ export interface AppOptions extends SignupRouteOptions {
   deps: SiteDeps;
   /** The log port; default console.error of the object. */
   log?: Log;
+  /** The compiled lessons, for their web versions; default: the catalogue's own (where it holds compiled courses). */
+  lessons?: LessonSource;
 }
 
 /** The HTTP app: the contract's routes (docs/reference/http-api.md), each group a Hono app of its own. */
@@ -39,6 +43,8 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', confirmRoutes(site));
   app.route('/', unsubscribeRoutes(site));
   app.route('/', learnControlRoutes(site));
+  app.route('/', learnRoutes(site, options.lessons ?? catalogueLessons(deps)));
+  app.route('/', feedbackRoutes(site));
 
   // An unknown path may be deep (/a/b/), where the pages' relative "./" is not the signup page.
   app.notFound((c) =>
@@ -46,6 +52,14 @@ export function createApp(options: AppOptions): Hono {
   );
   app.onError((e, c) => errorResponse(c, e, site.house, log));
   return app;
+}
+
+/** The lessons a catalogue of compiled courses holds (the local stack's, the tests'); none for one of manifests only. */
+function catalogueLessons(deps: SiteDeps): LessonSource {
+  return (slug) => {
+    const held = deps.courses.get(slug) as { lessons?: unknown } | undefined;
+    return Promise.resolve(Array.isArray(held?.lessons) ? (held.lessons as Awaited<ReturnType<LessonSource>>) : undefined);
+  };
 }
 
 /**

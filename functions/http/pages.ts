@@ -27,7 +27,7 @@ import { en } from '../i18n/catalogues/en.js';
 /** What `html` answers: escaped markup, or a Promise of it when a value is a Promise (no page puts one in). */
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const STYLE = `:root{--ink:#1b2430;--muted:#4b5563;--accent:#1f5f8b;--accent-dark:#174a6d;--line:#d6dce4;--bg:#f5f6f8;--ok:#1e6b3a;--err:#a31d2b}
+export const STYLE = `:root{--ink:#1b2430;--muted:#4b5563;--accent:#1f5f8b;--accent-dark:#174a6d;--line:#d6dce4;--bg:#f5f6f8;--ok:#1e6b3a;--err:#a31d2b}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--ink);font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
@@ -131,7 +131,7 @@ function disclaimerLine(messages: Messages, disclaimer: NonNullable<Course['disc
 }
 
 /** A course's footer: its disclaimer (when it has one), sender and postal address. */
-function courseFooter(course: Course, messages: Messages): Markup {
+export function courseFooter(course: Course, messages: Messages): Markup {
   return html`${course.disclaimer ? disclaimerLine(messages, course.disclaimer) : ''}<p>${course.sender.name} · ${course.postalAddress}</p>`;
 }
 
@@ -329,8 +329,11 @@ export function confirmPage(course: Course, maskedEmail: string, token: string, 
   );
 }
 
-/** `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left). */
-export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0, scheduled = false): string {
+/**
+ * `nextLesson`: 0-based, the lesson the next drip run sends (a returning person resumes where they left).
+ * `learnUrl`: the learner's course page (relative), linked when given.
+ */
+export function confirmedPage(course: Course, status: Subscriber['status'], nextLesson = 0, scheduled = false, learnUrl?: string): string {
   const m = courseMessages(course);
   const values = { number: nextLesson + 1, cadence: cadencePhrase(course.cadenceDays, m), time: formatSendHour(m.lang, course.sendHour) };
   const content =
@@ -339,7 +342,12 @@ export function confirmedPage(course: Course, status: Subscriber['status'], next
       : html`<p>${rich(m, 'confirmed.thanks', {}, { course: html`<strong>${course.title}</strong>` })}</p>
 <p>${m.t(scheduled ? 'confirmed.scheduled' : 'confirmed.soon', values)}</p>
 <p>${m.t('confirmed.unsubscribeNote')}</p>`;
-  return simplePage(course, m, m.t('confirmed.title'), content);
+  return simplePage(course, m, m.t('confirmed.title'), html`${content}${learnUrl === undefined ? '' : courseLink(m, learnUrl)}`);
+}
+
+/** The link to the learner's course page, in the course's language. */
+function courseLink(m: Messages, learnUrl: string): Markup {
+  return html`<p class="course-link"><a href="${learnUrl}">${m.t('learn.confirmed.link')}</a> ${m.t('learn.confirmed.about')}</p>`;
 }
 
 export function unsubscribePage(course: Course, view: UnsubscribeView, token: string): string {

@@ -8,6 +8,7 @@ import { courseCatalog } from '../core/courses.js';
 import { createTokens } from '../core/tokens.js';
 import { voteMetricsPublisher } from '../adapters/vote-metrics.js';
 import { loadCourseManifests } from '../email/course-manifests.js';
+import { loadPrecompiledCourses } from '../email/precompiled.js';
 import { createApp } from '../http/app.js';
 import { ORIGIN_VERIFY_HEADER, trustedClientIp, VIEWER_ADDRESS_HEADER } from '../http/client-ip.js';
 import { siteDeps } from './deps.js';
@@ -20,7 +21,8 @@ export type ApiApp = ReturnType<typeof handle>;
 /**
  * The api Lambda's handler of `fn`, which gets the app built once per container (settings, the
  * link-signing key and, behind CloudFront, the origin-verify secret, each course's manifest shipped
- * beside the bundle as course-manifests.json: no compiled lessons, no MIME composer). Logs as JSON; its only metrics are the learners' votes (API Gateway's count the rest).
+ * beside the bundle as course-manifests.json; the compiled lessons beside them, compiled-course.json, are
+ * read only for a lesson's web version; no MIME composer). Logs as JSON; its only metrics are the learners' votes (API Gateway's count the rest).
  */
 export function apiLambda<R>(
   fn: (app: ApiApp, event: LambdaEvent, context: LambdaContext) => Promise<R>,
@@ -56,7 +58,11 @@ export function apiLambda<R>(
           },
           origin,
         );
-      return handle(createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log }));
+      // The compiled lessons (for their web versions, /learn/lessons/<n>) are read on the first one
+      // asked for, not at start: most requests never need them.
+      const lessons = async (slug: string) =>
+        (await loadPrecompiledCourses(`${taskRoot}/compiled-course.json`)).find((c) => c.course.slug === slug)?.lessons;
+      return handle(createApp({ deps, corsOrigins: config.corsOrigins, clientIp, log, lessons }));
     },
     fn,
   );

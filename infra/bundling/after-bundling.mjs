@@ -1,7 +1,8 @@
 // Runs after esbuild bundles a Lambda (NodejsFunction commandHooks.afterBundling): ships the
-// compiled course next to the handler (or, with --manifests-only, only each course's manifest, as
-// course-manifests.json: the api's pages and signups need no compiled lessons) and fails the synth
-// if any part of mjml got into the bundle.
+// compiled course next to the handler, and fails the synth if any part of mjml got into the bundle.
+// With --manifests-only (the api) it also writes each course's manifest alone, as
+// course-manifests.json: the api starts from those (pages and signups need no compiled lessons) and
+// reads compiled-course.json only when a learner opens a lesson's web version.
 // Plain .mjs so the hook needs only `node`, whichever way the CDK was launched.
 //
 //   node infra/bundling/after-bundling.mjs <outputDir> [--course <compiled-course.json> [--manifests-only]]
@@ -14,13 +15,12 @@ if (!outputDir) fail('usage: after-bundling.mjs <outputDir> [--course <compiled-
 if (flag === '--course') {
   if (!coursePath || !existsSync(coursePath)) fail(`compiled course not found at ${coursePath}`);
   if (only === '--manifests-only') {
-    // The api reads ${LAMBDA_TASK_ROOT}/course-manifests.json: [{ course: <manifest> }, …], in order.
+    // The api reads ${LAMBDA_TASK_ROOT}/course-manifests.json at start: [{ course: <manifest> }, …], in order.
     const manifests = JSON.parse(readFileSync(coursePath, 'utf8')).map(({ course }) => ({ course }));
     writeFileSync(join(outputDir, 'course-manifests.json'), JSON.stringify(manifests));
-  } else {
-    // The drip handlers read ${LAMBDA_TASK_ROOT}/compiled-course.json.
-    copyFileSync(coursePath, join(outputDir, 'compiled-course.json'));
   }
+  // The drip handlers read ${LAMBDA_TASK_ROOT}/compiled-course.json at start; the api for a lesson's web version.
+  copyFileSync(coursePath, join(outputDir, 'compiled-course.json'));
 }
 
 // mjml (and its dozens of mjml-* packages, html-minifier, juice…) compiles templates at build

@@ -28,8 +28,9 @@ export interface CourseFunctionProps {
    */
   readonly compiledCoursePath?: string;
   /**
-   * Ship only each course's manifest (course-manifests.json, from compiledCoursePath) instead of
-   * the compiled lessons: for a function that shows courses but sends no email (the api).
+   * Also ship each course's manifest alone (course-manifests.json, from compiledCoursePath), read at
+   * start instead of the compiled lessons: for a function that shows courses but sends no email (the
+   * api, which reads the compiled lessons only for a lesson's web version).
    * @default false
    */
   readonly courseManifestsOnly?: boolean;
@@ -164,7 +165,7 @@ export class CourseFunction extends Construct {
 
   /**
    * Where the bundle was staged in the cloud assembly (index.mjs, its source map and, for the drip,
-   * compiled-course.json, for the api course-manifests.json): for the bundle checks and the bench. With bundling skipped it
+   * compiled-course.json, for the api also course-manifests.json): for the bundle checks and the bench. With bundling skipped it
    * holds a placeholder instead.
    */
   get bundleDir(): string | undefined {

@@ -32,6 +32,10 @@ const CONTRACT_GET_POST = [
   { method: apigwv2.HttpMethod.POST, path: '/learn/next' },
   { method: apigwv2.HttpMethod.POST, path: '/learn/restart' },
   { method: apigwv2.HttpMethod.POST, path: '/learn/settings' },
+  { method: apigwv2.HttpMethod.GET, path: '/learn' },
+  { method: apigwv2.HttpMethod.GET, path: '/learn/lessons/{n}' },
+  { method: apigwv2.HttpMethod.GET, path: '/feedback' },
+  { method: apigwv2.HttpMethod.POST, path: '/feedback' },
 ] as const;
 
 /**

@@ -60,7 +60,7 @@ async function emailsOf(course: Course, dir: string): Promise<Document[]> {
   const facts = { manageUrl: 'https://courses.example.com/unsubscribe?token=t', timezone: 'Europe/Berlin', zoneDiffers: true };
   return [
     email('confirmation', renderConfirmation(compiled, { confirmUrl: 'https://courses.example.com/confirm?token=t' }).html),
-    email('lesson 1', renderLesson(compiled, 0, { name: 'Alex', unsubscribeUrl: 'https://courses.example.com/unsubscribe?token=t' }).html),
+    email('lesson 1', renderLesson(compiled, 0, { name: 'Alex', unsubscribeUrl: 'https://courses.example.com/unsubscribe?token=t', learnUrl: 'https://courses.example.com/learn?token=t' }).html),
     email('already subscribed', renderAlreadySubscribed(course, facts).html),
   ];
 }

@@ -54,7 +54,11 @@ needsChromium.describe('lesson emails in Chromium', () => {
   for (const width of [375, 600]) {
     it(`every lesson fits ${width} px without sideways scrolling, with body text of at least 16 px`, async () => {
       for (let i = 0; i < compiled.lessons.length; i++) {
-        const email = renderLesson(compiled, i, { name: 'Alex', unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample' });
+        const email = renderLesson(compiled, i, {
+          name: 'Alex',
+          unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample',
+          learnUrl: 'http://localhost:3000/learn?token=sample',
+        });
         const seen = await layout(email.html, width);
         expect(seen.scrollWidth, `lesson ${i + 1}`).toBeLessThanOrEqual(width);
         expect(seen.bodyFontPx, `lesson ${i + 1}`).toBeGreaterThanOrEqual(16);
@@ -63,7 +67,11 @@ needsChromium.describe('lesson emails in Chromium', () => {
 
     it(`every lesson of a course made from Markdown fits ${width} px, its quote marked by a rule at its left`, async () => {
       for (let i = 0; i < generated.lessons.length; i++) {
-        const email = renderLesson(generated, i, { name: 'Alex', unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample' });
+        const email = renderLesson(generated, i, {
+          name: 'Alex',
+          unsubscribeUrl: 'http://localhost:3000/unsubscribe?token=sample',
+          learnUrl: 'http://localhost:3000/learn?token=sample',
+        });
         expect((await layout(email.html, width)).scrollWidth, `lesson ${i + 1}`).toBeLessThanOrEqual(width);
       }
       expect(generated.lessons[1]!.html).toMatch(/<blockquote style="[^"]*border-left:3px solid/);

@@ -55,10 +55,10 @@ describe('the Lambda bundles', () => {
     }
   });
 
-  it('ship the compiled courses next to the drip handler (read from LAMBDA_TASK_ROOT), not the api or ses-events', () => {
+  it('ship the compiled courses next to the drip and api handlers (read from LAMBDA_TASK_ROOT; the api only for web lessons), not ses-events', () => {
     for (const { name, dir } of bundles) {
       const path = join(dir, 'compiled-course.json');
-      if (name === 'ses-events' || name === 'api') {
+      if (name === 'ses-events') {
         expect(existsSync(path), name).toBe(false);
         continue;
       }
@@ -76,7 +76,7 @@ describe('the Lambda bundles', () => {
     }
   });
 
-  it("ship each course's manifest, without compiled lessons, next to the api handler", () => {
+  it("ship each course's manifest alone next to the api handler (its start reads no compiled lessons)", () => {
     const api = bundles.find((b) => b.name === 'api');
     if (api === undefined) throw new Error('no api bundle');
     const manifests = JSON.parse(readFileSync(join(api.dir, 'course-manifests.json'), 'utf8')) as Record<string, unknown>[];

@@ -258,6 +258,13 @@ describe('the HTTP API', () => {
         'POST /learn/next',
         'POST /learn/restart',
         'POST /learn/settings',
+        'GET /learn',
+        'HEAD /learn',
+        'GET /learn/lessons/{n}',
+        'HEAD /learn/lessons/{n}',
+        'GET /feedback',
+        'HEAD /feedback',
+        'POST /feedback',
       ].sort(),
     );
     expect(routeKeys.some((k) => k.includes('__local') || k.includes('$default') || k.includes('{proxy'))).toBe(false);

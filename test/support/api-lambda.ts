@@ -106,8 +106,8 @@ export interface ApiLambda {
 
 /**
  * Starts the api Lambda's handler as Lambda would: a test stack and a table of its own, a task root
- * holding what the stack ships beside the api bundle (course-manifests.json, written by
- * infra/bundling/after-bundling.mjs --manifests-only), a Secrets Manager stand-in for `secrets`, and
+ * holding what the stack ships beside the api bundle (course-manifests.json and compiled-course.json,
+ * written by infra/bundling/after-bundling.mjs --manifests-only), a Secrets Manager stand-in for `secrets`, and
  * the handler imported after the environment is set (its deps are built once per module, as once per
  * container). `env` adds to the settings every api Lambda gets (TABLE_NAME, PUBLIC_URL,
  * LAMBDA_TASK_ROOT, credentials, the DynamoDB and Secrets Manager endpoints). The calling file must
@@ -120,8 +120,9 @@ export async function startApiLambda(o: {
   const stack = await startTestStack();
   const table = await stack.newTable();
   const taskRoot = await mkdtemp(join(tmpdir(), 'api-lambda-'));
-  const { course } = await compileShippedCourse();
-  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course }]));
+  const compiled = await compileShippedCourse();
+  await writeFile(join(taskRoot, 'course-manifests.json'), JSON.stringify([{ course: compiled.course }]));
+  await writeFile(join(taskRoot, 'compiled-course.json'), JSON.stringify([compiled]));
   const secrets = await startSecretsStandIn(o.secrets);
   Object.assign(process.env, {
     TABLE_NAME: table,

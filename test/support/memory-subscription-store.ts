@@ -17,6 +17,7 @@ import type {
   PendingRenewal,
   SignupRequest,
   SubscriptionStore,
+  VoteChange,
 } from '../../functions/core/subscription-store.js';
 import { SIGNUP_REQUEST_TTL_SECONDS } from '../../functions/core/signup.js';
 import { mailboxKey } from '../../functions/core/mailbox.js';
@@ -99,6 +100,8 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   rates = new Map<string, number>();
   /** Per-lesson `unsubscribed` counters by `<course>/<lesson 0-based>`. */
   unsubscribedAfter = new Map<string, number>();
+  /** Per-lesson `votedYes`/`votedNo` counters by `<course>/<lesson 0-based>`. */
+  votes = new Map<string, { votedYes: number; votedNo: number }>();
   /** The signup outbox by its sort key (next attempt's instant, then request id). */
   outbox = new Map<string, OutboxItem>();
   /** Confirmations SES refused for good, in the order held. */
@@ -307,6 +310,27 @@ export class MemorySubscriptionStore implements SubscriptionStore {
         delete r.dueShard;
         delete r.dueAt;
       }
+      return true;
+    });
+  }
+
+  /** The vote and its counters in one step, as the DynamoDB store's one transaction (dynamo-votes.ts). */
+  recordVote(change: VoteChange): Promise<boolean> {
+    return settle(() => {
+      if (!Number.isInteger(change.lesson) || change.lesson < 0)
+        throw new RangeError(`lesson index must be a whole number ≥ 0, got ${change.lesson}`);
+      const r = this.rows.get(change.subscriberId);
+      const key = String(change.lesson);
+      if (r === undefined || (r.status !== 'active' && r.status !== 'completed')) return false;
+      if (change.before === undefined ? r.votes !== undefined : r.votes?.[key] !== change.before[key]) return false;
+      if (change.before !== undefined && r.votes === undefined) return false;
+      const previous = r.votes?.[key];
+      r.votes = { ...r.votes, [key]: change.vote };
+      const counterKey = `${change.course}/${change.lesson}`;
+      const counters = this.votes.get(counterKey) ?? { votedYes: 0, votedNo: 0 };
+      counters[change.vote === 'yes' ? 'votedYes' : 'votedNo']++;
+      if (previous !== undefined && previous !== change.vote) counters[previous === 'yes' ? 'votedYes' : 'votedNo']--;
+      this.votes.set(counterKey, counters);
       return true;
     });
   }

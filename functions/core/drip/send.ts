@@ -9,6 +9,7 @@
 //
 // Its promise: each claimed lesson is sent at most once by this run, no send is started once the run
 // has stopped, no retry goes to someone who left, and SES never sees calls faster than the rate.
+import { learnUrlOf } from '../learner-links.js';
 import type { Subscriber } from '../model.js';
 import { SendError, type MessageTags, type ServedCourse } from '../ports.js';
 import { withRetry } from '../retry.js';
@@ -91,12 +92,19 @@ async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: s
   return { subscriber: s, course, lesson, sentAt, dueAt: dueOf(s) };
 }
 
-/** The lesson as raw MIME, with its own signed unsubscribe link. */
+/** The lesson as raw MIME, with its own signed unsubscribe link and the learner's course page link. */
 async function composeLesson(run: Run, s: Subscriber, course: ServedCourse, lesson: number): Promise<Uint8Array> {
   const { settings, tokens, composer } = run.deps;
   const token = tokens.sign({ subscriberId: s.id, purpose: 'unsubscribe', issuedAt: calendarNow(run) });
   const unsubscribeUrl = `${settings.publicUrl}/unsubscribe?token=${token}`;
-  return await composer.lesson(course, lesson, { email: s.email, name: s.name, unsubscribeUrl, fromAddress: settings.fromAddress });
+  const learnUrl = learnUrlOf(settings.publicUrl, tokens.sign({ subscriberId: s.id, purpose: 'learn', issuedAt: calendarNow(run) }));
+  return await composer.lesson(course, lesson, {
+    email: s.email,
+    name: s.name,
+    unsubscribeUrl,
+    learnUrl,
+    fromAddress: settings.fromAddress,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 // GET and POST /confirm: the link in the confirmation email, and its page's button.
 import { Hono } from 'hono';
 import { confirmSubscription, describeConfirmation } from '../../core/confirm.js';
+import { learnPath } from '../../core/learner-links.js';
 import type { Subscriber } from '../../core/model.js';
 import type { Course } from '../../email/manifest.js';
 import { limitBody, linkTokenField, linkTokenOf } from '../body.js';
@@ -14,7 +15,10 @@ export function confirmRoutes(site: Site): Hono {
   // A later click (after a lesson went out) finds the next lesson scheduled, not due at once.
   const confirmedView = (course: Course, subscriber: Subscriber): string => {
     const scheduled = subscriber.nextSendAt !== undefined && new Date(subscriber.nextSendAt).getTime() > deps.clock.now().getTime();
-    return confirmedPage(course, subscriber.status, subscriber.nextLesson, scheduled);
+    // Issued at the confirmation, so a second click answers the very same page.
+    const issuedAt = subscriber.confirmedAt === undefined ? deps.clock.now() : new Date(subscriber.confirmedAt);
+    const learnToken = deps.tokens.sign({ subscriberId: subscriber.id, purpose: 'learn', issuedAt });
+    return confirmedPage(course, subscriber.status, subscriber.nextLesson, scheduled, learnPath(learnToken));
   };
 
   // Reads only (GET and HEAD alike): mail security gateways fetch every link in a message, so the

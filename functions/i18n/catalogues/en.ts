@@ -5,7 +5,7 @@
 // Placeholders a page or email fills with markup ({course} in bold, {email}, {link}) are filled by
 // the caller after the message's own text is escaped; every message is plain text.
 export const en = {
-  // The learner's pages (/learn, /learn/lessons/<n>, /feedback); the learner-page work fills these in.
+  // The learner's course page (/learn): progress, the syllabus, when the next lesson comes, the controls.
   'learn.title': 'Your course',
 
   // What `course new` writes into a new course.json (the author reviews and may edit it there), built
@@ -186,4 +186,71 @@ export const en = {
   'email.already.manage': 'Manage your subscription',
   'email.already.manageText': 'Manage your subscription: {url}',
   'email.already.notYou': 'If this was not you, you can ignore this email.',
+
+  'learn.kicker': 'Your course page',
+  'learn.progress': '{sent, plural, =0 {No lesson sent yet: lesson 1 of {total} is on its way} other {Lesson # of {total}}}',
+  'learn.round': 'Round {round}: you started again from lesson 1.',
+  'learn.next.at': 'Lesson {number} arrives on {date} at {time} ({zone}).',
+  'learn.next.soon': 'Lesson {number} is on its way: it goes out with the next send, usually within minutes.',
+  'learn.paused': 'Your course is paused: nothing is sent until you resume it.',
+  'learn.pausedUntil': 'Your course is paused until {date} ({zone}): lessons start again by themselves then, or resume now.',
+  'learn.complete': 'You have completed {title}: every lesson has been sent to you. You can start again from lesson 1 whenever you like.',
+  'learn.pace': '{cadence}, around {time} ({zone}).',
+  'learn.cadence': '{days, plural, =1 {One lesson a day} =7 {One lesson a week} other {One lesson every # days}}',
+  'learn.syllabus': 'The lessons',
+  'learn.syllabus.notYet': 'not sent yet',
+  'learn.syllabus.read': 'Read lesson {number} on the web',
+  'learn.controls': 'Your pace',
+  'learn.pause.label': 'Pause until (optional)',
+  'learn.pause.hint': 'Leave the date empty to pause until you resume.',
+  'learn.pause.button': 'Pause the course',
+  'learn.resume.button': 'Resume the course',
+  'learn.resume.hint': 'The next lesson comes at your next send time, never several at once.',
+  'learn.next.button': 'Send me the next lesson now',
+  'learn.next.hint': 'At most once a day; your rhythm continues from that lesson.',
+  'learn.restart.button': 'Start again from lesson 1',
+  'learn.restart.hint': 'Begins a new round: lesson 1 comes at your next send time.',
+  'learn.settings': 'Your settings',
+  'learn.settings.sendHour': 'Send time',
+  'learn.settings.weekday': 'Day of the week (weekly rhythms)',
+  'learn.settings.anyDay': 'Any day',
+  'learn.settings.timezone': 'Time zone',
+  'learn.settings.browserZone': 'Your browser is set to {zone}.',
+  'learn.settings.useBrowserZone': 'Use {zone}',
+  'learn.settings.zoneNote': 'Lessons arrive at the send time in this time zone.',
+  'learn.settings.cadence': 'How often',
+  'learn.settings.save': 'Save settings',
+  'learn.unsubscribe': 'Unsubscribe from this course',
+  'learn.done.paused': 'Your course is paused.',
+  'learn.done.resumed': 'Your course is running again.',
+  'learn.done.next': 'The next lesson is on its way.',
+  'learn.done.restarted': 'You are starting again from lesson 1.',
+  'learn.done.settings': 'Your settings are saved.',
+  // The page after confirming links to the course page.
+  'learn.confirmed.link': 'Your course page',
+  'learn.confirmed.about': 'lists your lessons and lets you read them on the web, pause, change your pace or start again.',
+  // A lesson's web version (/learn/lessons/<n>).
+  'learn.web.back': 'Your course page',
+  'learn.web.notice': 'Lesson {number} of {total}, as it was emailed to you.',
+  // The lesson email's footer links (templates/layout/lesson.mjml) and the last lesson's note.
+  'learn.email.coursePage': 'Your course page',
+  'learn.email.readOnWeb': 'Read this lesson on the web',
+  'learn.email.useful': 'Was this lesson useful?',
+  'learn.email.yes': 'Yes',
+  'learn.email.no': 'No',
+  'learn.email.complete':
+    'This was the last lesson: you have completed {title}. You can start again from lesson 1 on your course page whenever you like.',
+  // "Was this lesson useful?" (/feedback): the page with the one button, and the page after it.
+  'feedback.title': 'Was this lesson useful?',
+  'feedback.question': 'Was lesson {number}, “{lesson}”, useful to you?',
+  'feedback.choice': '{vote, select, yes {Your answer: yes, it was useful.} other {Your answer: no, it was not useful.}}',
+  'feedback.previous': '{vote, select, yes {Your answer so far: yes.} other {Your answer so far: no.}}',
+  'feedback.button': '{vote, select, yes {Send “Yes”} other {Send “No”}}',
+  'feedback.other': '{vote, select, yes {Choose “No” instead} other {Choose “Yes” instead}}',
+  'feedback.fine': 'Answers are counted per lesson to improve the course; nobody sees yours.',
+  'feedback.thanks.title': 'Thank you',
+  'feedback.thanks':
+    '{vote, select, yes {Your answer for lesson {number} is saved: it was useful.} other {Your answer for lesson {number} is saved: it was not useful.}} You can change it from the lesson’s links.',
+  'feedback.unchanged': 'You had already given this answer, so nothing changed.',
+  'feedback.back': 'Your course page',
 } as const satisfies Record<string, string>;

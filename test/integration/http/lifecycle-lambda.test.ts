@@ -89,6 +89,32 @@ describe('the api Lambda handler', () => {
     expect(confirmed.body).toContain('You are subscribed');
   });
 
+  it("shows a lesson's web version from the compiled lessons beside the manifests, read on the first such request", async () => {
+    const store = createDynamoStore({ doc: stack.doc, tableName: table, dueShards: 8 });
+    const at = new Date().toISOString();
+    const id = 'lambda-learner-0000000';
+    const consent = { at, ip: '203.0.113.9', userAgent: 'test', page: 'https://course.example.com/' };
+    const course = shippedCourse().slug;
+    await store.createSubscriber({
+      id,
+      course,
+      email: 'web@example.com',
+      name: 'Wen',
+      timezone: 'UTC',
+      status: 'active',
+      nextLesson: 1,
+      consent,
+      createdAt: at,
+    });
+    const token = createTokens(Buffer.from(SECRET, 'utf8')).sign({ subscriberId: id, purpose: 'learn', issuedAt: new Date() });
+    const page = await handler(event('GET', '/learn/lessons/1', { query: `token=${token}` }), context);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Hi Wen,');
+    expect(page.body).toContain(`href="https://course.example.com/learn/lessons/1?token=${token}"`);
+    expect((await handler(event('GET', '/learn/lessons/2', { query: `token=${token}` }), context)).statusCode).toBe(404);
+    expect((await handler(event('GET', '/learn', { query: `token=${token}` }), context)).body).toContain('Lesson 1 of 8');
+  });
+
   it('reads the key from Secrets Manager once per container', async () => {
     await handler(event('GET', '/'), context);
     await handler(event('GET', '/'), context);

@@ -41,7 +41,11 @@ const LOOK_ALIKES = [
   '<%= name %>',
 ];
 const PARAGRAPH = `Mail tools write ${LOOK_ALIKES.join(' and ')} in their templates.`;
-const READER = { name: 'Alex', unsubscribeUrl: 'https://course.example.com/unsubscribe?token=t0k3n' };
+const READER = {
+  name: 'Alex',
+  unsubscribeUrl: 'https://course.example.com/unsubscribe?token=t0k3n',
+  learnUrl: 'https://course.example.com/learn?token=t0k3n',
+};
 
 /** The same article in each format: a title, a first section with the paragraph, a second section whose heading is a look-alike. */
 const ARTICLES = {

@@ -72,7 +72,10 @@ describe('code blocks keep their whitespace', () => {
     const lesson = await readFile(join(dir, lessonFile), 'utf8');
     const escaped = CODE.replace(/</g, '&lt;');
     expect(lesson).toContain(escaped);
-    const email = renderLesson(await compileCourse(loadCourse(dir), dir), 0, { unsubscribeUrl: 'https://example.com/u' });
+    const email = renderLesson(await compileCourse(loadCourse(dir), dir), 0, {
+      unsubscribeUrl: 'https://example.com/u',
+      learnUrl: 'https://example.com/learn?token=t',
+    });
     expect(email.html).toContain(escaped);
     expect(email.text).toContain('        return 0\n');
   });
@@ -323,7 +326,10 @@ describe('markup in an attribute value', () => {
     const lesson = await readFile(join(dir, loadCourse(dir).lessons[0]!.file), 'utf8');
     expect(lesson).toContain('title="a&gt;b &lt;b&gt;x&lt;/b&gt; &quot;q&quot;"');
     expect(lesson).toContain('title="&lt;script&gt;alert(1)&lt;/script&gt;"');
-    const email = renderLesson(await compileCourse(loadCourse(dir), dir), 0, { unsubscribeUrl: 'https://example.com/u' });
+    const email = renderLesson(await compileCourse(loadCourse(dir), dir), 0, {
+      unsubscribeUrl: 'https://example.com/u',
+      learnUrl: 'https://example.com/learn?token=t',
+    });
     // No attribute value in the email holds a raw < or >.
     expect(email.html.match(/="[^"]*[<>][^"]*"/g) ?? []).toEqual([]);
     expect(email.html).not.toContain('<script');

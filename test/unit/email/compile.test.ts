@@ -99,8 +99,14 @@ describe('consent links are never click-tracked (ses:no-track)', () => {
       const unsubscribe = anchors(lesson.html).filter((a) => hrefOf(a) === Placeholder.unsubscribeUrl);
       expect(unsubscribe).toHaveLength(1);
       expect(unsubscribe[0]).toMatch(/^<a ses:no-track\s/);
+      // The learner's own links (course page, web version, feedback) are the product's: untracked too.
+      const learner = [Placeholder.learnUrl, Placeholder.webUrl, Placeholder.feedbackYesUrl, Placeholder.feedbackNoUrl] as string[];
+      const own = anchors(lesson.html).filter((a) => learner.includes(hrefOf(a) ?? ''));
+      expect(own).toHaveLength(4);
+      for (const a of own) expect(a).toMatch(/^<a ses:no-track\s/);
       // The article's own links stay as the author wrote them (tracked only if the operator opts in).
-      for (const a of anchors(lesson.html).filter((x) => hrefOf(x) !== Placeholder.unsubscribeUrl)) expect(a).not.toContain('ses:no-track');
+      for (const a of anchors(lesson.html).filter((x) => hrefOf(x) !== Placeholder.unsubscribeUrl && !learner.includes(hrefOf(x) ?? '')))
+        expect(a).not.toContain('ses:no-track');
     }
   });
 
@@ -108,11 +114,12 @@ describe('consent links are never click-tracked (ses:no-track)', () => {
     const compiled = await freshlyCompiledShippedCourse();
     const confirmUrl = 'https://course.example.com/confirm?token=abc';
     const unsubscribeUrl = 'https://course.example.com/unsubscribe?token=def';
+    const learnUrl = 'https://example.com/learn?token=lrn';
     const confirmation = renderConfirmation(compiled, { confirmUrl });
     const toConfirm = anchors(confirmation.html).filter((a) => hrefOf(a)?.startsWith('https://course.example.com/confirm'));
     expect(toConfirm).toHaveLength(2);
     for (const a of toConfirm) expect(a).toContain('ses:no-track');
-    const lesson = renderLesson(compiled, 0, { name: 'Ana', unsubscribeUrl });
+    const lesson = renderLesson(compiled, 0, { name: 'Ana', unsubscribeUrl, learnUrl });
     const toUnsubscribe = anchors(lesson.html).filter((a) => hrefOf(a)?.startsWith('https://course.example.com/unsubscribe'));
     expect(toUnsubscribe).toHaveLength(1);
     expect(toUnsubscribe[0]).toContain('ses:no-track');

@@ -62,7 +62,13 @@ describe('compiled lessons', () => {
   it.each(course.lessons.map((l, i) => [i + 1, l.title, i] as const))(
     "lesson %i (%s): the text part contains every paragraph of the section, in order, with the article's exact characters",
     (_n, _title, i) => {
-      const text = squash(renderLesson(compiled, i, { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t' }).text);
+      const text = squash(
+        renderLesson(compiled, i, {
+          name: 'Ann',
+          unsubscribeUrl: 'https://example.com/unsubscribe?token=t',
+          learnUrl: 'https://example.com/learn?token=t',
+        }).text,
+      );
       const section = sections[i]!;
       let from = 0;
       for (const paragraph of [...(section.heading ? [section.heading] : []), ...section.lines]) {
@@ -83,7 +89,11 @@ describe('compiled lessons', () => {
   it.each(course.lessons.map((l, i) => [i + 1, l.title, i] as const))(
     'lesson %i (%s): under 102 KB, with lang, a title, the preheader, alt on images and an unsubscribe link',
     (n, _title, i) => {
-      const email = renderLesson(compiled, i, { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=abc' });
+      const email = renderLesson(compiled, i, {
+        name: 'Ann',
+        unsubscribeUrl: 'https://example.com/unsubscribe?token=abc',
+        learnUrl: 'https://example.com/learn?token=abc',
+      });
       const lesson = course.lessons[i]!;
       expect(Buffer.byteLength(email.html)).toBeLessThan(102 * 1024);
       expect(email.html).toMatch(/<html[^>]*\blang="en"/);

@@ -10,13 +10,14 @@ import { SHIPPED_COURSE_DIR, shippedCourse } from '../../support/course.js';
 
 const course = shippedCourse();
 const unsubscribeUrl = 'https://example.com/unsubscribe?token=abc.def-ghi';
+const learnUrl = 'https://example.com/learn?token=lrn';
 let compiled: CompiledCourse;
 beforeAll(async () => {
   compiled = await compileCourse(course, SHIPPED_COURSE_DIR);
 });
 
 function lessonMessage(overrides: Partial<OutgoingMessage> = {}, name = 'Ann'): OutgoingMessage {
-  const email = renderLesson(compiled, 3, { name, unsubscribeUrl });
+  const email = renderLesson(compiled, 3, { name, unsubscribeUrl, learnUrl });
   return {
     from: { name: course.sender.name, address: course.sender.email },
     to: 'reader@example.org',

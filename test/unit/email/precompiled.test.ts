@@ -26,7 +26,7 @@ describe('precompiled courses', () => {
     const [loaded] = await loadPrecompiledCourses(out);
     const fresh = await freshlyCompiledShippedCourse();
     expect(loaded).toEqual(fresh);
-    const p = { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t' };
+    const p = { name: 'Ann', unsubscribeUrl: 'https://example.com/unsubscribe?token=t', learnUrl: 'https://example.com/learn?token=t' };
     expect(renderLesson(loaded!, 4, p)).toEqual(renderLesson(fresh, 4, p));
     expect(loadPrecompiledCourses(out)).toBe(loadPrecompiledCourses(out));
   });
