@@ -355,6 +355,22 @@ describe('IAM, simulated offline against the roles in the templates', () => {
     expect(denied).toEqual([]);
   }, 120_000);
 
+  it('publishes subscription events from the api, the drip (or its senders) and ses-events, to the stack’s bus only', () => {
+    for (const d of deployments) {
+      const puts = d.calls.filter((c) => c.service === 'events');
+      expect(puts.length).toBeGreaterThan(0);
+      expect(new Set(puts.map((c) => c.action))).toEqual(new Set(['PutEvents']));
+      expect(
+        puts.every((c) => c.status === 200 && c.resources.length === 1 && /:event-bus\/[^/]+-subscriptions$/.test(c.resources[0]!)),
+      ).toBe(true);
+      const publishers = new Set(puts.map((c) => c.function.split('/')[0]));
+      expect([...publishers].sort()).toEqual(
+        ['HttpApi', 'SesFeedback', d.calls.some((c) => c.function.startsWith('DripFanOut/')) ? 'DripFanOut' : 'DripSchedule'].sort(),
+      );
+      expect(puts.some((c) => c.function.includes('Planner'))).toBe(false);
+    }
+  });
+
   it('grants no action that no recorded call used, except those listed with their reason', () => {
     expect(GRANTED_NOT_CALLED.every((g) => g.reason.length > 20)).toBe(true);
     expect(
