@@ -3,9 +3,9 @@
 // answered with the view, so the page needs no lookup of its own.
 import { courseOfSubscription } from './courses.js';
 import { AppError } from './errors.js';
-import { publishEvents, roundOf, subscriptionEvent } from './events.js';
+import { publishEvents, subscriptionEvent } from './events.js';
 import { epochSeconds, type LifecycleDeps, type ListedCourse } from './lifecycle.js';
-import type { Subscriber } from './model.js';
+import { roundOf, type Subscriber } from './model.js';
 import { maskEmail } from './validation.js';
 
 export interface ConfirmView<C extends ListedCourse = ListedCourse> {

@@ -125,7 +125,6 @@ export function allOf(...publishers: EventPublisher[]): EventPublisher {
 export const lessonNumber = (index: number): number => index + 1;
 
 /** The round a subscriber is in (absent: 1, the round confirmation starts). */
-export const roundOf = (s: Pick<Subscriber, 'round'>): number => s.round ?? 1;
 
 /**
  * The learners' votes as metrics (the dashboard's "votes per lesson"): `votedYes` and `votedNo`, with

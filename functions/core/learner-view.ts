@@ -5,7 +5,8 @@
 import { courseOfSubscription } from './courses.js';
 import { AppError, NotFoundError, ValidationError } from './errors.js';
 import type { LifecycleDeps, ListedCourse } from './lifecycle.js';
-import type { Subscriber } from './model.js';
+import { roundOf, type Subscriber } from './model.js';
+import { paceOf } from './schedule.js';
 
 /** A subscription the learner's link opened, and its course. */
 export interface Learner<C extends ListedCourse = ListedCourse> {
@@ -62,12 +63,14 @@ export interface LearnerPace {
   pausedUntil?: string;
 }
 
-export function paceOf(subscriber: Subscriber, course: ListedCourse['course']): LearnerPace {
+/** The pace in force for the learner's page: schedule.ts's paceOf (their choices over the course's), with the round and pause. */
+export function learnerPaceOf(subscriber: Subscriber, course: ListedCourse['course']): LearnerPace {
+  const pace = paceOf(subscriber, course);
   return {
-    round: subscriber.round ?? 1,
-    cadenceDays: subscriber.cadenceDays ?? course.cadenceDays,
-    sendHour: subscriber.sendHour ?? course.sendHour,
-    ...(subscriber.weekday === undefined ? {} : { weekday: subscriber.weekday }),
+    round: roundOf(subscriber),
+    cadenceDays: pace.cadenceDays,
+    sendHour: pace.sendHour,
+    ...(pace.weekday === undefined ? {} : { weekday: pace.weekday }),
     timezone: subscriber.timezone,
     paused: subscriber.pausedAt !== undefined,
     ...(subscriber.pausedUntil === undefined ? {} : { pausedUntil: subscriber.pausedUntil }),

@@ -72,6 +72,9 @@ export interface Subscriber {
   votes?: Record<string, FeedbackVote>;
 }
 
+/** The subscriber's round: 1 until their first restart. */
+export const roundOf = (s: Pick<Subscriber, 'round'>): number => s.round ?? 1;
+
 /** A learner's answer to "Was this lesson useful?". */
 export type FeedbackVote = 'yes' | 'no';
 

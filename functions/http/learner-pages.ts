@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { lessonsSent, paceOf, type Learner, type LearnerPace } from '../core/learner-view.js';
+import { lessonsSent, learnerPaceOf, type Learner, type LearnerPace } from '../core/learner-view.js';
 import { feedbackPath, learnPath, lessonPath } from '../core/learner-links.js';
 import type { FeedbackVote } from '../core/model.js';
 import type { Course } from '../email/manifest.js';
@@ -228,7 +228,7 @@ ${weekday}${cadence}<label for="timezone">${m.t('learn.settings.timezone')}</lab
 export function learnerPage(learner: PageLearner, o: { now: Date; done?: DoneAction; unsubscribeUrl: string }): string {
   const { course } = learner.course;
   const m = messagesOf(course);
-  const pace = paceOf(learner.subscriber, course);
+  const pace = learnerPaceOf(learner.subscriber, course);
   const sent = lessonsSent(learner.subscriber, course.lessons.length);
   const done = o.done === undefined ? '' : html`<p class="message ok" role="status">${m.t(`learn.done.${o.done}`)}</p>`;
   const body = html`<p class="kicker">${m.t('learn.kicker')}</p>

@@ -9,7 +9,8 @@
 // Its promise: only subscribers this run holds a claim on, on the lesson it read, with no record of
 // that lesson sent and no suppression, reach the send step. A lost condition skips that one only.
 import type { Claimed, DueEntry } from './ports.js';
-import { calendarNow, courseOf, dueOf, roundOf, type Claim, type HoldSuppressed, type Page, type Run } from './state.js';
+import { roundOf } from '../model.js';
+import { calendarNow, courseOf, dueOf, type Claim, type HoldSuppressed, type Page, type Run } from './state.js';
 
 /**
  * Claim a page and read what it needs before sending; holds (through `hold`, hold.ts's holdSuppressed)

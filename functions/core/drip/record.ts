@@ -10,7 +10,8 @@
 import { lessonNumber, publishEvents, subscriptionEvent, type SubscriptionEvent } from '../events.js';
 import { nextSendTimeAfter, paceOf } from '../schedule.js';
 import type { Advance } from './ports.js';
-import { roundOf, type Moving, type Page, type PageResult, type Run } from './state.js';
+import { roundOf } from '../model.js';
+import type { Moving, Page, PageResult, Run } from './state.js';
 
 /** The page's send log first, then the advances: a crash between them leaves the log to say "sent". */
 export async function recordAndAdvance(run: Run, page: Page, { sent, unused }: PageResult): Promise<void> {

@@ -5,7 +5,7 @@
 //
 // The promise kept here: once a run stops starting sends (its deadline, SES's 24-hour quota, too many
 // rejections in a row, SES throttling) it starts none again, and the first reason is the one reported.
-import type { Subscriber } from '../model.js';
+import { roundOf, type Subscriber } from '../model.js';
 import type { DripSummary, Log, ServedCourse } from '../ports.js';
 import type { Pacer } from '../pacer.js';
 import type { SendLog } from '../send-log.js';
@@ -132,7 +132,6 @@ export const limitReached = (run: Run): StopReason | undefined =>
 export const courseOf = (deps: DripDeps, slug: string): ServedCourse | undefined => deps.courses.get(slug);
 
 /** The subscriber's round: 1 until their first restart. */
-export const roundOf = (s: Subscriber): number => s.round ?? 1;
 
 /** A send record's `round`: none in round 1, so its records stay exactly as before rounds existed. */
 export const roundField = (s: Subscriber): { round?: number } => (roundOf(s) === 1 ? {} : { round: roundOf(s) });

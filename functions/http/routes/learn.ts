@@ -3,7 +3,7 @@
 // POST to /learn/{pause,resume,next,restart,settings} (learn-controls.ts), which answer with a 303 back
 // here naming what they did (`done=`).
 import { Hono, type Context } from 'hono';
-import { lessonsSent, openLearner, paceOf, sentLessonIndex } from '../../core/learner-view.js';
+import { lessonsSent, openLearner, learnerPaceOf, sentLessonIndex } from '../../core/learner-view.js';
 import { learnPath, learnUrlOf } from '../../core/learner-links.js';
 import { AppError } from '../../core/errors.js';
 import type { CompiledEmail } from '../../core/ports.js';
@@ -40,7 +40,7 @@ export function learnRoutes(site: Site, lessons: LessonSource): Hono {
         lessons: course.course.lessons.length,
         sent,
         status: subscriber.status,
-        ...paceOf(subscriber, course.course),
+        ...learnerPaceOf(subscriber, course.course),
         nextSendAt: subscriber.nextSendAt,
         votes: subscriber.votes ?? {},
       });

@@ -81,6 +81,12 @@ describe('the catalogues', () => {
       courseTitle: 'T',
       headings: 'h',
       titles: 'ts',
+      sent: 2,
+      total: 8,
+      round: 2,
+      date: 'd',
+      vote: 'yes',
+      lesson: 'l',
     };
     for (const key of keys) expect(m.t(key, values), `${tag} ${key}`).not.toBe('');
   });
