@@ -135,6 +135,7 @@ function actionsFor(pkg: string, command: string): string[] {
     '@aws-sdk/client-ses': 'ses',
     '@aws-sdk/client-sesv2': 'ses',
     '@aws-sdk/client-secrets-manager': 'secretsmanager',
+    '@aws-sdk/client-eventbridge': 'events',
   };
   return [`${service[pkg] ?? pkg}:${op}`];
 }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_SOURCE, eventBridgePublisher, type PutEventsClient } from '../../../functions/adapters/eventbridge-events.js';
 import type { SubscriptionEvent } from '../../../functions/core/events.js';
 import type { LogEntry } from '../../../functions/core/ports.js';
+import { busEvents } from '../../../functions/wiring/events.js';
+import { collectEvents } from '../../support/event-collector.js';
 
 const event = (n: number): SubscriptionEvent => ({
   type: 'lesson_sent',
@@ -138,5 +140,32 @@ describe('eventBridgePublisher', () => {
     const c = client(ok);
     await eventBridgePublisher({ busName: 'b', log: () => undefined, client: c.client }).publish([]);
     expect(c.requests).toEqual([]);
+  });
+});
+
+describe('busEvents (the Lambdas’ wiring)', () => {
+  const withAddress: SubscriptionEvent = { ...event(1), email: 'ann@example.com' };
+  const sentDetails = (requests: { Detail?: string }[][]) => requests.flat().map((e) => JSON.parse(e.Detail!) as SubscriptionEvent);
+
+  it('puts on EVENT_BUS_NAME without the address by default, with it when EVENTS_INCLUDE_EMAIL', async () => {
+    for (const eventsIncludeEmail of [false, true]) {
+      const c = client(ok);
+      const bus = busEvents({ config: { eventBusName: 'course-bus', eventsIncludeEmail }, log: () => undefined, client: c.client });
+      await bus!.publish([withAddress]);
+      expect(c.requests[0]![0]!.EventBusName).toBe('course-bus');
+      expect(sentDetails(c.requests)[0]!.email).toBe(eventsIncludeEmail ? 'ann@example.com' : undefined);
+    }
+  });
+
+  it('hands every event to the `also` publishers too (the api’s vote metrics), under the same address policy', async () => {
+    const c = client(ok);
+    const also = collectEvents();
+    await busEvents({ config: { eventBusName: 'b' }, log: () => undefined, client: c.client, also: [also] })!.publish([withAddress]);
+    expect(c.requests).toHaveLength(1);
+    expect(also.events).toEqual([event(1)]);
+  });
+
+  it('is undefined with no bus and nothing else to publish to (no events in that Lambda)', () => {
+    expect(busEvents({ config: {}, log: () => undefined })).toBeUndefined();
   });
 });
