@@ -141,12 +141,12 @@ export function createDynamoFeedbackStore({ doc, tableName }: DynamoFeedbackStor
 
     countLessonEvent: (course, lessonIndex, counter) => addToLessonCounter(doc, tableName, course, lessonIndex, counter),
 
-    markSendRejected(subscriberId, lessonIndex, reason, at) {
+    markSendRejected(subscriberId, lessonIndex, reason, at, round = 1) {
       return conditionalWrite('send record reject', () =>
         doc.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: keys.send(subscriberId, lessonIndex),
+            Key: keys.send(subscriberId, lessonIndex, round),
             UpdateExpression: 'SET #status = :rejected, rejectedAt = :at, #error = :reason',
             // Only a record that says "sent": a failed one keeps its own error, a redelivery changes nothing.
             ConditionExpression: 'attribute_exists(pk) AND #status = :sent',

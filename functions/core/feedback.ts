@@ -53,10 +53,10 @@ export interface FeedbackStore {
   /** Atomic ADD 1 to one counter of one lesson (0-based index). */
   countLessonEvent(course: string, lessonIndex: number, counter: LessonCounter): Promise<void>;
   /**
-   * The send record of (subscriber, lesson) becomes `rejected` (SES refused the message after
+   * The send record of (subscriber, round, lesson; round absent: 1) becomes `rejected` (SES refused the message after
    * accepting the call), with the reason; false when there is no such `sent` record.
    */
-  markSendRejected(subscriberId: string, lessonIndex: number, reason: string, at: string): Promise<boolean>;
+  markSendRejected(subscriberId: string, lessonIndex: number, reason: string, at: string, round?: number): Promise<boolean>;
 }
 
 /** The log port (kept under its old name for callers). */
@@ -183,7 +183,7 @@ async function countAndTrack(
     const reason = (n.reject?.reason ?? 'rejected by SES').slice(0, 300);
     const marked =
       origin.subscriberId !== undefined && origin.lessonIndex !== undefined
-        ? await deps.store.markSendRejected(origin.subscriberId, origin.lessonIndex, reason, at)
+        ? await deps.store.markSendRejected(origin.subscriberId, origin.lessonIndex, reason, at, origin.round)
         : false;
     deps.log({ msg: 'ses reject', level: 'warn', email: maskEmail(email), messageId: n.mail.messageId, reason, sendRecordMarked: marked });
   } else if (n.eventType === 'DeliveryDelay') {

@@ -68,22 +68,26 @@ export interface MessageOrigin {
   /** 0-based lesson index, from the 1-based `lesson` tag. */
   lessonIndex?: number;
   subscriberId?: string;
+  /** The round of a restarted course (the drip's `round` tag, from round 2 on); absent: round 1. */
+  round?: number;
 }
 
 const TAG_VALUE = /^[A-Za-z0-9_.@-]{1,256}$/;
 
-/** Where the message came from, by its SES tags (`course`, 1-based `lesson`, `subscriber`); a tag that is not a plain value is left out. */
+/** Where the message came from, by its SES tags (`course`, 1-based `lesson`, `subscriber`, `round` from round 2); a tag that is not a plain value is left out. */
 export function originOf(tags: Record<string, string[]>): MessageOrigin {
   const one = (name: string) => {
     const v = tags[name]?.[0];
     return v !== undefined && TAG_VALUE.test(v) ? v : undefined;
   };
   const lesson = one('lesson');
+  const round = one('round');
   const lessonNumber = lesson !== undefined && /^\d{1,3}$/.test(lesson) ? Number(lesson) : undefined;
   return {
     course: one('course'),
     lessonIndex: lessonNumber !== undefined && lessonNumber >= 1 ? lessonNumber - 1 : undefined,
     subscriberId: one('subscriber'),
+    ...(round !== undefined && /^\d{1,3}$/.test(round) && Number(round) >= 2 ? { round: Number(round) } : {}),
   };
 }
 

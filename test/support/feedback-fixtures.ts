@@ -40,7 +40,7 @@ export async function seedSubscriber(
 export function sesNotification(
   eventType: string,
   s: { id: string; email: string; course?: string },
-  options: { lesson?: number; messageId?: string; bounceType?: string; extra?: Record<string, unknown> } = {},
+  options: { lesson?: number; round?: number; messageId?: string; bounceType?: string; extra?: Record<string, unknown> } = {},
 ): Record<string, unknown> {
   const mail = {
     timestamp: '2026-01-05T09:00:01.000Z',
@@ -51,6 +51,7 @@ export function sesNotification(
       course: [s.course ?? COURSE],
       lesson: [String(options.lesson ?? 1)],
       subscriber: [s.id],
+      ...(options.round === undefined ? {} : { round: [String(options.round)] }),
       'ses:configuration-set': ['course-events'],
     },
   };

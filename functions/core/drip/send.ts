@@ -10,7 +10,7 @@
 // Its promise: each claimed lesson is sent at most once by this run, no send is started once the run
 // has stopped, no retry goes to someone who left, and SES never sees calls faster than the rate.
 import { learnUrlOf } from '../learner-links.js';
-import type { Subscriber } from '../model.js';
+import { roundOf, type Subscriber } from '../model.js';
 import { SendError, type MessageTags, type ServedCourse } from '../ports.js';
 import { withRetry } from '../retry.js';
 import { mapWithConcurrency } from '../concurrency.js';
@@ -81,7 +81,9 @@ async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: s
   }
   let messageId: string;
   try {
-    const tags = { course: course.course.slug, lesson: String(lesson + 1), subscriber: s.id };
+    // `round` from the second round on (a restart): SES's events then find that round's send record.
+    const round = roundOf(s);
+    const tags = { course: course.course.slug, lesson: String(lesson + 1), subscriber: s.id, ...(round === 1 ? {} : { round: String(round) }) };
     ({ messageId } = await deliver(run, { subscriber: s, claimId, raw, tags }));
   } catch (e: unknown) {
     return notDelivered(run, s, claimId, lesson, e, hold);

@@ -103,6 +103,27 @@ describe('rejects', () => {
     expect(out).toContain('proxy opens: 0;');
   });
 
+  it('a Reject of a restarted course’s lesson (its `round` tag) marks that round’s send record, not round 1’s', async () => {
+    const table = await stack.newTable();
+    const s = await seedSubscriber(stack.doc, table, 'again@example.com', { nextLesson: 2 });
+    const sent = (round: number, messageId: string) =>
+      stack.doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...keys.send(s.id, 1, round), status: 'sent', at: '2026-01-05T09:00:00.000Z', messageId },
+        }),
+      );
+    await sent(1, 'm-round-1');
+    await sent(2, 'm-round-2');
+    const { handle } = handlerOn(table);
+    await handle(snsEnvelope([sesNotification('Reject', s, { lesson: 2, round: 2, messageId: 'm-round-2' })]));
+
+    const record = async (round: number) =>
+      (await stack.doc.send(new GetCommand({ TableName: table, Key: keys.send(s.id, 1, round), ConsistentRead: true }))).Item;
+    expect(await record(2)).toMatchObject({ status: 'rejected', messageId: 'm-round-2' });
+    expect(await record(1)).toMatchObject({ status: 'sent', messageId: 'm-round-1' });
+  });
+
   it('a Reject for a send the table has no record of is counted, and writes no record', async () => {
     const table = await stack.newTable();
     const s = await seedSubscriber(stack.doc, table, 'unknown@example.com');
