@@ -12,7 +12,7 @@ import { feedbackPath, learnPath, lessonPath } from '../core/learner-links.js';
 import type { FeedbackVote } from '../core/model.js';
 import type { Course } from '../email/manifest.js';
 import { messagesFor, type Messages } from '../i18n/messages.js';
-import { courseFooter, STYLE } from './pages.js';
+import { pageLayout, STYLE } from './pages.js';
 
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -76,28 +76,9 @@ export const WEB_LESSON_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** A learner's page in the shared look (pages.ts pageLayout), with their style sheet and, for the course page's controls, their script. */
 function layout(course: Course, m: Messages, title: string, body: Markup, script = false): string {
-  const page = html`<!doctype html>
-<html lang="${m.lang}" dir="${m.dir}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title} · ${course.title}</title>
-<style>${raw(STYLE)}</style>
-<style>${raw(LEARN_STYLE)}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-<footer>${courseFooter(course, m)}</footer>
-${script ? html`<script>${raw(LEARN_SCRIPT)}</script>` : ''}
-</body>
-</html>
-`;
-  if (page instanceof Promise) throw new TypeError('a page was given a Promise to render');
-  return page.toString();
+  return pageLayout({ course, messages: m, title, body, own: { style: LEARN_STYLE, ...(script ? { script: LEARN_SCRIPT } : {}) } });
 }
 
 const messagesOf = (course: Course) => messagesFor(course.language, course.strings);

@@ -111,6 +111,8 @@ export interface PageLayoutOptions {
   script?: boolean;
   /** Replaces the course's footer (the list of several courses has its own). */
   footer?: Markup;
+  /** A page's own style sheet and script after the shared ones (the learner's pages; their policy allows them by hash). */
+  own?: { style: string; script?: string };
 }
 
 /** Markup as a string; a page never holds a Promise (see pageLayout). */
@@ -131,7 +133,7 @@ function disclaimerLine(messages: Messages, disclaimer: NonNullable<Course['disc
 }
 
 /** A course's footer: its disclaimer (when it has one), sender and postal address. */
-export function courseFooter(course: Course, messages: Messages): Markup {
+function courseFooter(course: Course, messages: Messages): Markup {
   return html`${course.disclaimer ? disclaimerLine(messages, course.disclaimer) : ''}<p>${course.sender.name} · ${course.postalAddress}</p>`;
 }
 
@@ -139,7 +141,7 @@ export function courseFooter(course: Course, messages: Messages): Markup {
  * A whole page in the shared look: `<html lang dir>` from `messages`, the course's footer, and the
  * signup script when `script`. Every page of the site (and the learner's pages) is made with it.
  */
-export function pageLayout({ course, messages, title, body, script, footer }: PageLayoutOptions): string {
+export function pageLayout({ course, messages, title, body, script, footer, own }: PageLayoutOptions): string {
   const pageTitle = title === course.title ? course.title : `${title} · ${course.title}`;
   const page = html`<!doctype html>
 <html lang="${messages.lang}" dir="${messages.dir}">
@@ -149,13 +151,14 @@ export function pageLayout({ course, messages, title, body, script, footer }: Pa
 <meta name="robots" content="${script ? 'index' : 'noindex'}">
 <title>${pageTitle}</title>
 <style>${raw(STYLE)}</style>
+${own ? html`<style>${raw(own.style)}</style>` : ''}
 </head>
 <body>
 <main>
 ${body}
 </main>
 <footer>${footer ?? courseFooter(course, messages)}</footer>
-${script ? html`<script>${raw(SCRIPT)}</script>` : ''}
+${script ? html`<script>${raw(SCRIPT)}</script>` : ''}${own?.script === undefined ? '' : html`<script>${raw(own.script)}</script>`}
 </body>
 </html>
 `;
