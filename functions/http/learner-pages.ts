@@ -236,7 +236,7 @@ const WEB_BAR_DARK = '@media (prefers-color-scheme: dark){.web-bar a{color:#9cca
 
 export function webLessonPage(emailHtml: string, o: { course: Course; number: number; back: string }): string {
   const m = messagesOf(o.course);
-  const bar = html`<div class="web-bar" style="max-width:600px;margin:0 auto;padding:14px 20px 0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"><a href="${o.back}" style="color:#0b4f94;font-weight:600">← ${m.t('learn.web.back')}</a> <span style="color:#374151">· ${m.t('learn.web.notice', { number: o.number, total: o.course.lessons.length })}</span></div>`;
+  const bar = html`<div class="web-bar" style="max-width:600px;margin:0 auto;padding:14px 20px 0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"><a href="${o.back}" style="color:#0b4f94;font-weight:600">${m.dir === 'rtl' ? '→' : '←'} ${m.t('learn.web.back')}</a> <span style="color:#374151">· ${m.t('learn.web.notice', { number: o.number, total: o.course.lessons.length })}</span></div>`;
   if (bar instanceof Promise) throw new TypeError('a page was given a Promise to render');
   return emailHtml
     .replace(/\sses:no-track(?=[\s>])/gi, '')

@@ -23,6 +23,8 @@ import {
   unsubscribePage,
 } from '../../functions/http/pages.js';
 import { messagesFor } from '../../functions/i18n/messages.js';
+import { learnerPage, votedPage, votePage, webLessonPage } from '../../functions/http/learner-pages.js';
+import type { Subscriber } from '../../functions/core/model.js';
 import { axeViolations } from '../support/axe.js';
 import { SHIPPED_COURSE_DIR } from '../support/course.js';
 import { requireTool } from '../support/tools.js';
@@ -48,20 +50,68 @@ function pagesOf(course: Course): Document[] {
     page('confirmed', confirmedPage(course, 'active', 0)),
     page('unsubscribe', unsubscribePage(course, { maskedEmail: masked, courseTitle: course.title, status: 'active' }, 'token')),
     page('unsubscribed', unsubscribedPage(course, { maskedEmail: masked, courseTitle: course.title, status: 'unsubscribed' })),
+    ...learnerPagesOf(course).map(([label, html]) => page(label, html)),
     ...ERROR_STATUSES.map((status) =>
       page(`error ${status}`, errorPage(course, status, { code: 'token_invalid', message: 'This link is not valid.' })),
     ),
   ];
 }
 
+/** The learner's pages: the course page running, paused until a date and completed (with a confirmation), and the feedback pages. */
+function learnerPagesOf(course: Course): [string, string][] {
+  const now = new Date('2026-12-07T12:00:00.000Z');
+  const subscriber: Subscriber = {
+    id: 'learner-1',
+    course: course.slug,
+    email: 'alex@example.com',
+    name: 'Alex',
+    timezone: 'Europe/Berlin',
+    status: 'active',
+    nextLesson: 1,
+    nextSendAt: '2026-12-14T08:00:00.000Z',
+    lastSentAt: '2026-12-07T08:00:00.000Z',
+    consent: { at: '2026-12-01T10:00:00.000Z', ip: '192.0.2.1', userAgent: 'test', page: 'https://courses.example.com/' },
+    createdAt: '2026-12-01T10:00:00.000Z',
+    votes: { '0': 'yes' },
+  };
+  const learner = (s: Partial<Subscriber>) => ({ subscriber: { ...subscriber, ...s }, course: { course }, token: 't' });
+  const unsubscribeUrl = 'unsubscribe?token=u';
+  return [
+    ['course page', learnerPage(learner({}), { now, unsubscribeUrl })],
+    [
+      'course page, paused until a date',
+      learnerPage(learner({ pausedAt: now.toISOString(), pausedUntil: '2027-01-04T08:00:00.000Z' }), {
+        now,
+        unsubscribeUrl,
+        done: 'paused',
+      }),
+    ],
+    [
+      'course page, completed',
+      learnerPage(learner({ status: 'completed', nextLesson: course.lessons.length, nextSendAt: undefined }), { now, unsubscribeUrl }),
+    ],
+    ['feedback', votePage(learner({}), { lesson: 0, vote: 'no', previous: 'yes' })],
+    ['feedback saved', votedPage(learner({}), { lesson: 0, vote: 'no', changed: true })],
+  ];
+}
+
 async function emailsOf(course: Course, dir: string): Promise<Document[]> {
   const compiled = await compileCourse(course, dir);
   const email = (label: string, html: string) => ({ label: `${course.slug} ${label} email`, html });
+  const personal = {
+    name: 'Alex',
+    unsubscribeUrl: 'https://courses.example.com/unsubscribe?token=t',
+    learnUrl: 'https://courses.example.com/learn?token=t',
+  };
+  const lesson = (i: number) => renderLesson(compiled, i, personal).html;
   const facts = { manageUrl: 'https://courses.example.com/unsubscribe?token=t', timezone: 'Europe/Berlin', zoneDiffers: true };
   return [
     email('confirmation', renderConfirmation(compiled, { confirmUrl: 'https://courses.example.com/confirm?token=t' }).html),
-    email('lesson 1', renderLesson(compiled, 0, { name: 'Alex', unsubscribeUrl: 'https://courses.example.com/unsubscribe?token=t', learnUrl: 'https://courses.example.com/learn?token=t' }).html),
+    email('lesson 1', lesson(0)),
+    email('last lesson', lesson(compiled.lessons.length - 1)),
     email('already subscribed', renderAlreadySubscribed(course, facts).html),
+    // The learner's web version of lesson 1: the email in a page.
+    { label: `${course.slug} lesson 1 on the web`, html: webLessonPage(lesson(0), { course, number: 1, back: 'learn?token=t' }) },
   ];
 }
 
