@@ -2,7 +2,7 @@
 // confirm from the inbox, get lesson 1 (a drip tick), open the course page from lesson 1's link, read
 // lesson 1 on the web, vote on it, then the pace controls: pause, resume, next now, change the send
 // hour and zone, restart. At 375 and 1200 px, in light and dark; screenshots go to
-// /work/shots/learner-web/ for a person to look at.
+// $TMPDIR/shots/learner/ for a person to look at.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import { requireTool } from '../support/tools.js';
 import { CHROMIUM_PATH, launchChromium } from '../../functions/authoring/chromium.js';
 
 const needsChromium = requireTool('chromium', CHROMIUM_PATH, 'apt-get install chromium');
-const SHOTS = '/work/shots/learner-web';
+const SHOTS = join(tmpdir(), 'shots', 'learner');
 const WIDTHS = [375, 1200] as const;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
