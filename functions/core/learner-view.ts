@@ -35,16 +35,21 @@ export function lessonsSent(subscriber: Subscriber, lessonCount: number): number
   return Math.max(0, Math.min(subscriber.nextLesson, lessonCount));
 }
 
+/** How many lessons (from lesson 1) the learner can read on the web: this round's, or more when an earlier round sent more. */
+export function lessonsReadable(subscriber: Subscriber, lessonCount: number): number {
+  return Math.min(lessonCount, Math.max(lessonsSent(subscriber, lessonCount), subscriber.lessonsReceived ?? 0));
+}
+
 /**
  * The 0-based index of lesson `param` (1-based, as in the links), when it was already sent to this
- * learner. ValidationError 400 `invalid_lesson` for what is not a lesson number of the course;
+ * learner (in this round or an earlier one). ValidationError 400 `invalid_lesson` for what is not a lesson number of the course;
  * NotFoundError 404 `lesson_not_sent` for a lesson still to come.
  */
 export function sentLessonIndex(subscriber: Subscriber, lessonCount: number, param: string | undefined): number {
   const n = param !== undefined && /^[1-9]\d{0,3}$/.test(param) ? Number(param) : NaN;
   if (!(n <= lessonCount))
     throw new ValidationError('invalid_lesson', `There is no such lesson: lessons are numbered 1 to ${lessonCount}.`, 'lesson');
-  if (n > lessonsSent(subscriber, lessonCount))
+  if (n > lessonsReadable(subscriber, lessonCount))
     throw new NotFoundError('lesson_not_sent', 'This lesson has not been sent to you yet: it will be readable here once it has.');
   return n - 1;
 }

@@ -11,6 +11,7 @@
 // a burst; "next lesson now" once per 24 hours; each lesson of a round at most once (the drip's
 // claim and advance are conditional on the round, and on the pace version this write bumps).
 import { courseOfSubscription } from './courses.js';
+import { lessonsSent } from './learner-view.js';
 import { AppError, TokenError, ValidationError } from './errors.js';
 import { publishEvents, type SubscriptionEvent } from './events.js';
 import type { LifecycleDeps, ListedCourse } from './lifecycle.js';
@@ -134,12 +135,14 @@ export function restartCourse<C extends LearnerCourse>(
   token: string | undefined,
   o: LearnerRequest = {},
 ): Promise<LearnerResult<C>> {
-  return control(deps, token, o, 'restarted', ({ s, pace, now }) => {
+  return control(deps, token, o, 'restarted', ({ s, course, pace, now }) => {
     if ((s.status !== 'active' && s.status !== 'completed') || isHeld(s)) throw notActive();
     const round = (s.round ?? 1) + 1;
+    // What the rounds so far sent stays readable on the course page (lessonsReadable).
+    const lessonsReceived = Math.max(s.lessonsReceived ?? 0, lessonsSent(s, course.course.lessons.length));
     return {
       update: {
-        set: { status: 'active', round, nextLesson: 0, nextSendAt: nextSendSlot(now, pace).toISOString() },
+        set: { status: 'active', round, nextLesson: 0, nextSendAt: nextSendSlot(now, pace).toISOString(), lessonsReceived },
         remove: ['pausedAt', 'pausedUntil'],
         due: 'in',
       },

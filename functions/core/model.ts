@@ -66,6 +66,8 @@ export interface Subscriber {
   sendHour?: string;
   /** ISO weekday (1 = Monday … 7 = Sunday) of the lessons, for cadences of whole weeks; absent: none fixed. */
   weekday?: number;
+  /** How many lessons (from lesson 1) earlier rounds sent, set at a restart: those stay readable on the course page. */
+  lessonsReceived?: number;
   /** ISO instant of the learner's last "next lesson now" (one per 24 hours). */
   nextNowAt?: string;
   /** The learner's vote per lesson (0-based index → yes/no), one each, changeable. */

@@ -107,6 +107,7 @@ export type PaceFields = Partial<
     | 'weekday'
     | 'timezone'
     | 'nextNowAt'
+    | 'lessonsReceived'
   >
 >;
 

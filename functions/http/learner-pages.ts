@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { lessonsSent, learnerPaceOf, type Learner, type LearnerPace } from '../core/learner-view.js';
+import { NEXT_NOW_INTERVAL_MS } from '../core/learner.js';
+import { lessonsReadable, lessonsSent, learnerPaceOf, type Learner, type LearnerPace } from '../core/learner-view.js';
 import { feedbackPath, learnPath, lessonPath } from '../core/learner-links.js';
 import type { FeedbackVote } from '../core/model.js';
 import type { Course } from '../email/manifest.js';
@@ -107,9 +108,9 @@ function statusLine(learner: PageLearner, pace: LearnerPace, m: Messages, now: D
 
 function syllabus(learner: PageLearner, m: Messages): Markup {
   const { course } = learner.course;
-  const sent = lessonsSent(learner.subscriber, course.lessons.length);
+  const readable = lessonsReadable(learner.subscriber, course.lessons.length);
   const items = course.lessons.map((lesson, i) =>
-    i < sent
+    i < readable
       ? html`<li><a href="${lessonPath(learner.token, i + 1)}" aria-label="${m.t('learn.syllabus.read', { number: i + 1 })}: ${lesson.title}">${lesson.title}</a></li>`
       : html`<li class="later">${lesson.title} <span class="note">(${m.t('learn.syllabus.notYet')})</span></li>`,
   );
@@ -127,13 +128,20 @@ ${fields}<button type="submit"${secondary ? raw(' class="secondary"') : ''}>${bu
 </form>`;
 }
 
-function controls(learner: PageLearner, pace: LearnerPace, m: Messages): Markup {
+function controls(learner: PageLearner, pace: LearnerPace, m: Messages, now: Date): Markup {
   const { token, subscriber } = learner;
   const forms: Markup[] = [];
   if (subscriber.status === 'active' && pace.paused) {
     forms.push(control(token, 'resume', m.t('learn.resume.button'), m.t('learn.resume.hint')));
   } else if (subscriber.status === 'active') {
-    forms.push(control(token, 'next', m.t('learn.next.button'), m.t('learn.next.hint')));
+    // "Next lesson now" once per 24 hours: until then the page says when, instead of a button that would be refused.
+    const again =
+      subscriber.nextNowAt === undefined ? undefined : new Date(new Date(subscriber.nextNowAt).getTime() + NEXT_NOW_INTERVAL_MS);
+    if (again !== undefined && again.getTime() > now.getTime()) {
+      forms.push(html`<p class="hint">${m.t('learn.next.after', localDateTime(again, m.lang, pace.timezone))}</p>`);
+    } else {
+      forms.push(control(token, 'next', m.t('learn.next.button'), m.t('learn.next.hint')));
+    }
     const until = html`<label for="until">${m.t('learn.pause.label')}</label>
 <input id="until" name="until" type="date" aria-describedby="until-hint">
 `;
@@ -220,7 +228,7 @@ ${pace.round > 1 ? html`<p>${m.t('learn.round', { round: pace.round })}</p>` : '
 <p class="status">${statusLine(learner, pace, m, o.now)}</p>
 </section>
 ${syllabus(learner, m)}
-${controls(learner, pace, m)}
+${controls(learner, pace, m, o.now)}
 ${learner.subscriber.status === 'active' ? settingsForm(learner, pace, m) : ''}
 <p class="fine"><a href="${o.unsubscribeUrl}">${m.t('learn.unsubscribe')}</a></p>`;
   return layout(course, m, m.t('learn.title'), body, learner.subscriber.status === 'active');

@@ -404,6 +404,7 @@ const ERROR_TITLES: Record<number, MessageKey> = {
   400: 'error.400',
   403: 'error.403',
   404: 'error.404',
+  409: 'error.409',
   410: 'error.410',
   413: 'error.413',
   415: 'error.415',

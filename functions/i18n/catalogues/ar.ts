@@ -75,6 +75,7 @@ export const ar: Catalogue = {
   'error.410': 'انتهت صلاحية هذا الرابط',
   'error.413': 'كان ذلك أكثر من اللازم',
   'error.415': 'لم ينجح ذلك',
+  'error.409': 'غير ممكن الآن',
   'error.429': 'محاولات كثيرة جدًا',
   'error.503': 'يُرجى المحاولة بعد قليل',
   'error.other': 'حدث خطأ ما',
@@ -159,7 +160,7 @@ export const ar: Catalogue = {
 
   // The learner's course page (/learn), a lesson's web version and email links, and “Was this lesson useful?” (/feedback).
   'learn.kicker': 'صفحة دورتك',
-  'learn.progress': '{sent, plural, =0 {لم يُرسل أي درس بعد: الدرس 1 من {total} في الطريق إليك} other {الدرس # من {total}}}',
+  'learn.progress': '{sent, plural, =0 {الدرس التالي: الدرس 1 من {total}} other {الدرس # من {total}}}',
   'learn.round': 'الجولة {round}: بدأت من جديد من الدرس 1.',
   'learn.next.at': 'يصل الدرس {number} يوم {date} الساعة {time} ({zone}).',
   'learn.next.soon': 'الدرس {number} في الطريق إليك: يُرسل مع الإرسال التالي، عادةً خلال دقائق.',
@@ -180,6 +181,7 @@ export const ar: Catalogue = {
   'learn.resume.hint': 'يصل الدرس التالي في موعد إرسالك التالي، ولا تصل عدة دروس دفعة واحدة أبدًا.',
   'learn.next.button': 'أرسلوا لي الدرس التالي الآن',
   'learn.next.hint': 'مرة واحدة في اليوم على الأكثر؛ ويستمر إيقاعك بدءًا من ذلك الدرس.',
+  'learn.next.after': 'يمكنك طلب درس مبكرًا مرة أخرى ابتداءً من {date} الساعة {time}.',
   'learn.restart.button': 'ابدأ من جديد من الدرس 1',
   'learn.restart.hint': 'تبدأ جولة جديدة: يصل الدرس 1 في موعد إرسالك التالي.',
   'learn.settings': 'إعداداتك',
@@ -210,7 +212,7 @@ export const ar: Catalogue = {
   'learn.email.complete': 'كان هذا الدرس الأخير: لقد أكملت {title}. يمكنك البدء من جديد من الدرس 1 من صفحة دورتك متى شئت.',
   'feedback.title': 'هل كان هذا الدرس مفيدًا؟',
   'feedback.question': 'هل كان الدرس {number}، «{lesson}»، مفيدًا لك؟',
-  'feedback.choice': '{vote, select, yes {إجابتك: نعم، كان مفيدًا.} other {إجابتك: لا، لم يكن مفيدًا.}}',
+  'feedback.choice': '{vote, select, yes {يرسل الزر أدناه: نعم، كان مفيدًا.} other {يرسل الزر أدناه: لا، لم يكن مفيدًا.}}',
   'feedback.previous': '{vote, select, yes {إجابتك حتى الآن: نعم.} other {إجابتك حتى الآن: لا.}}',
   'feedback.button': '{vote, select, yes {أرسل «نعم»} other {أرسل «لا»}}',
   'feedback.other': '{vote, select, yes {اختر «لا» بدلًا من ذلك} other {اختر «نعم» بدلًا من ذلك}}',

@@ -75,6 +75,7 @@ export const de: Catalogue = {
   'error.410': 'Dieser Link ist abgelaufen',
   'error.413': 'Das war zu viel',
   'error.415': 'Das hat nicht geklappt',
+  'error.409': 'Gerade nicht möglich',
   'error.429': 'Zu viele Versuche',
   'error.503': 'Bitte versuchen Sie es gleich noch einmal',
   'error.other': 'Etwas ist schiefgegangen',
@@ -164,7 +165,7 @@ export const de: Catalogue = {
 
   // The learner's course page (/learn), a lesson's web version and email links, and “Was this lesson useful?” (/feedback).
   'learn.kicker': 'Ihre Kursseite',
-  'learn.progress': '{sent, plural, =0 {Noch keine Lektion gesendet: Lektion 1 von {total} ist unterwegs} other {Lektion # von {total}}}',
+  'learn.progress': '{sent, plural, =0 {Als Nächstes kommt Lektion 1 von {total}} other {Lektion # von {total}}}',
   'learn.round': 'Runde {round}: Sie haben wieder bei Lektion 1 begonnen.',
   'learn.next.at': 'Lektion {number} kommt am {date} um {time} Uhr ({zone}).',
   'learn.next.soon': 'Lektion {number} ist unterwegs: Sie geht mit dem nächsten Versand hinaus, meist innerhalb weniger Minuten.',
@@ -186,6 +187,7 @@ export const de: Catalogue = {
   'learn.resume.hint': 'Die nächste Lektion kommt zu Ihrer nächsten Versandzeit, nie mehrere auf einmal.',
   'learn.next.button': 'Nächste Lektion jetzt zusenden',
   'learn.next.hint': 'Höchstens einmal am Tag; Ihr Rhythmus geht ab dieser Lektion weiter.',
+  'learn.next.after': 'Sie können ab {date} um {time} wieder eine Lektion vorziehen.',
   'learn.restart.button': 'Wieder bei Lektion 1 beginnen',
   'learn.restart.hint': 'Beginnt eine neue Runde: Lektion 1 kommt zu Ihrer nächsten Versandzeit.',
   'learn.settings': 'Ihre Einstellungen',
@@ -217,7 +219,8 @@ export const de: Catalogue = {
     'Das war die letzte Lektion: Sie haben {title} abgeschlossen. Auf Ihrer Kursseite können Sie jederzeit wieder bei Lektion 1 beginnen.',
   'feedback.title': 'War diese Lektion hilfreich?',
   'feedback.question': 'War Lektion {number}, „{lesson}“, hilfreich für Sie?',
-  'feedback.choice': '{vote, select, yes {Ihre Antwort: Ja, sie war hilfreich.} other {Ihre Antwort: Nein, sie war nicht hilfreich.}}',
+  'feedback.choice':
+    '{vote, select, yes {Die Schaltfläche unten sendet: Ja, sie war hilfreich.} other {Die Schaltfläche unten sendet: Nein, sie war nicht hilfreich.}}',
   'feedback.previous': '{vote, select, yes {Ihre bisherige Antwort: Ja.} other {Ihre bisherige Antwort: Nein.}}',
   'feedback.button': '{vote, select, yes {„Ja“ senden} other {„Nein“ senden}}',
   'feedback.other': '{vote, select, yes {Stattdessen „Nein“ wählen} other {Stattdessen „Ja“ wählen}}',

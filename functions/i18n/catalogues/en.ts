@@ -112,6 +112,7 @@ export const en = {
   'error.410': 'This link has expired',
   'error.413': 'That was too much',
   'error.415': 'That did not work',
+  'error.409': 'Not right now',
   'error.429': 'Too many tries',
   'error.503': 'Please try again soon',
   'error.other': 'Something went wrong',
@@ -188,7 +189,7 @@ export const en = {
   'email.already.notYou': 'If this was not you, you can ignore this email.',
 
   'learn.kicker': 'Your course page',
-  'learn.progress': '{sent, plural, =0 {No lesson sent yet: lesson 1 of {total} is on its way} other {Lesson # of {total}}}',
+  'learn.progress': '{sent, plural, =0 {Lesson 1 of {total} comes next} other {Lesson # of {total}}}',
   'learn.round': 'Round {round}: you started again from lesson 1.',
   'learn.next.at': 'Lesson {number} arrives on {date} at {time} ({zone}).',
   'learn.next.soon': 'Lesson {number} is on its way: it goes out with the next send, usually within minutes.',
@@ -208,6 +209,7 @@ export const en = {
   'learn.resume.hint': 'The next lesson comes at your next send time, never several at once.',
   'learn.next.button': 'Send me the next lesson now',
   'learn.next.hint': 'At most once a day; your rhythm continues from that lesson.',
+  'learn.next.after': 'You can ask for a lesson early again from {date} at {time}.',
   'learn.restart.button': 'Start again from lesson 1',
   'learn.restart.hint': 'Begins a new round: lesson 1 comes at your next send time.',
   'learn.settings': 'Your settings',
@@ -243,7 +245,8 @@ export const en = {
   // "Was this lesson useful?" (/feedback): the page with the one button, and the page after it.
   'feedback.title': 'Was this lesson useful?',
   'feedback.question': 'Was lesson {number}, “{lesson}”, useful to you?',
-  'feedback.choice': '{vote, select, yes {Your answer: yes, it was useful.} other {Your answer: no, it was not useful.}}',
+  'feedback.choice':
+    '{vote, select, yes {The button below sends: yes, it was useful.} other {The button below sends: no, it was not useful.}}',
   'feedback.previous': '{vote, select, yes {Your answer so far: yes.} other {Your answer so far: no.}}',
   'feedback.button': '{vote, select, yes {Send “Yes”} other {Send “No”}}',
   'feedback.other': '{vote, select, yes {Choose “No” instead} other {Choose “Yes” instead}}',

@@ -75,6 +75,7 @@ export const es: Catalogue = {
   'error.410': 'Este enlace ha caducado',
   'error.413': 'Ha sido demasiado',
   'error.415': 'No ha funcionado',
+  'error.409': 'Ahora no es posible',
   'error.429': 'Demasiados intentos',
   'error.503': 'Inténtalo de nuevo en breve',
   'error.other': 'Algo ha fallado',
@@ -163,8 +164,7 @@ export const es: Catalogue = {
 
   // The learner's course page (/learn), a lesson's web version and email links, and “Was this lesson useful?” (/feedback).
   'learn.kicker': 'La página de tu curso',
-  'learn.progress':
-    '{sent, plural, =0 {Aún no se ha enviado ninguna lección: la lección 1 de {total} está en camino} other {Lección # de {total}}}',
+  'learn.progress': '{sent, plural, =0 {La próxima es la lección 1 de {total}} other {Lección # de {total}}}',
   'learn.round': 'Ronda {round}: has vuelto a empezar desde la lección 1.',
   'learn.next.at': 'La lección {number} llega el {date} a las {time} ({zone}).',
   'learn.next.soon': 'La lección {number} está en camino: sale con el próximo envío, normalmente en pocos minutos.',
@@ -186,6 +186,7 @@ export const es: Catalogue = {
   'learn.resume.hint': 'La siguiente lección llega a tu próxima hora de envío, nunca varias a la vez.',
   'learn.next.button': 'Enviarme ya la siguiente lección',
   'learn.next.hint': 'Como mucho una vez al día; tu ritmo continúa a partir de esa lección.',
+  'learn.next.after': 'Podrás volver a pedir una lección por adelantado a partir del {date} a las {time}.',
   'learn.restart.button': 'Volver a empezar desde la lección 1',
   'learn.restart.hint': 'Empieza una nueva ronda: la lección 1 llega a tu próxima hora de envío.',
   'learn.settings': 'Tus ajustes',
@@ -217,7 +218,8 @@ export const es: Catalogue = {
     'Esta era la última lección: has completado {title}. Puedes volver a empezar desde la lección 1 en la página de tu curso cuando quieras.',
   'feedback.title': '¿Te ha sido útil esta lección?',
   'feedback.question': '¿Te ha sido útil la lección {number}, «{lesson}»?',
-  'feedback.choice': '{vote, select, yes {Tu respuesta: sí, ha sido útil.} other {Tu respuesta: no, no ha sido útil.}}',
+  'feedback.choice':
+    '{vote, select, yes {El botón de abajo envía: sí, ha sido útil.} other {El botón de abajo envía: no, no ha sido útil.}}',
   'feedback.previous': '{vote, select, yes {Tu respuesta hasta ahora: sí.} other {Tu respuesta hasta ahora: no.}}',
   'feedback.button': '{vote, select, yes {Enviar «Sí»} other {Enviar «No»}}',
   'feedback.other': '{vote, select, yes {Elegir «No» en su lugar} other {Elegir «Sí» en su lugar}}',

@@ -77,6 +77,7 @@ export const fr: Catalogue = {
   'error.410': 'Ce lien a expiré',
   'error.413': 'C’était trop',
   'error.415': 'Cela n’a pas fonctionné',
+  'error.409': 'Pas pour l’instant',
   'error.429': 'Trop de tentatives',
   'error.503': 'Veuillez réessayer bientôt',
   'error.other': 'Une erreur s’est produite',
@@ -166,8 +167,7 @@ export const fr: Catalogue = {
 
   // The learner's course page (/learn), a lesson's web version and email links, and “Was this lesson useful?” (/feedback).
   'learn.kicker': 'La page de votre cours',
-  'learn.progress':
-    '{sent, plural, =0 {Aucune leçon envoyée pour l’instant : la leçon 1 sur {total} est en route} other {Leçon # sur {total}}}',
+  'learn.progress': '{sent, plural, =0 {Prochaine leçon : la leçon 1 sur {total}} other {Leçon # sur {total}}}',
   'learn.round': 'Tour {round} : vous avez recommencé à la leçon 1.',
   'learn.next.at': 'La leçon {number} arrive le {date} à {time} ({zone}).',
   'learn.next.soon': 'La leçon {number} est en route : elle part avec le prochain envoi, en général d’ici quelques minutes.',
@@ -189,6 +189,7 @@ export const fr: Catalogue = {
   'learn.resume.hint': 'La leçon suivante arrive à votre prochaine heure d’envoi, jamais plusieurs à la fois.',
   'learn.next.button': 'M’envoyer la leçon suivante maintenant',
   'learn.next.hint': 'Une fois par jour au plus ; votre rythme continue à partir de cette leçon.',
+  'learn.next.after': 'Vous pourrez de nouveau demander une leçon en avance à partir du {date} à {time}.',
   'learn.restart.button': 'Recommencer à la leçon 1',
   'learn.restart.hint': 'Commence un nouveau tour : la leçon 1 arrive à votre prochaine heure d’envoi.',
   'learn.settings': 'Vos réglages',
@@ -221,7 +222,8 @@ export const fr: Catalogue = {
     'C’était la dernière leçon : vous avez terminé {title}. Vous pouvez recommencer à la leçon 1 depuis la page de votre cours quand vous le souhaitez.',
   'feedback.title': 'Cette leçon vous a-t-elle été utile ?',
   'feedback.question': 'La leçon {number}, « {lesson} », vous a-t-elle été utile ?',
-  'feedback.choice': '{vote, select, yes {Votre réponse : oui, elle a été utile.} other {Votre réponse : non, elle n’a pas été utile.}}',
+  'feedback.choice':
+    '{vote, select, yes {Le bouton ci-dessous envoie : oui, elle a été utile.} other {Le bouton ci-dessous envoie : non, elle n’a pas été utile.}}',
   'feedback.previous': '{vote, select, yes {Votre réponse jusqu’ici : oui.} other {Votre réponse jusqu’ici : non.}}',
   'feedback.button': '{vote, select, yes {Envoyer « Oui »} other {Envoyer « Non »}}',
   'feedback.other': '{vote, select, yes {Choisir plutôt « Non »} other {Choisir plutôt « Oui »}}',

@@ -75,6 +75,7 @@ export const ptBR: Catalogue = {
   'error.410': 'Este link expirou',
   'error.413': 'Foi demais',
   'error.415': 'Não deu certo',
+  'error.409': 'Agora não é possível',
   'error.429': 'Tentativas demais',
   'error.503': 'Tente de novo daqui a pouco',
   'error.other': 'Algo deu errado',
@@ -163,7 +164,7 @@ export const ptBR: Catalogue = {
 
   // The learner's course page (/learn), a lesson's web version and email links, and “Was this lesson useful?” (/feedback).
   'learn.kicker': 'A página do seu curso',
-  'learn.progress': '{sent, plural, =0 {Nenhuma lição enviada ainda: a lição 1 de {total} está a caminho} other {Lição # de {total}}}',
+  'learn.progress': '{sent, plural, =0 {A próxima é a lição 1 de {total}} other {Lição # de {total}}}',
   'learn.round': 'Rodada {round}: você recomeçou da lição 1.',
   'learn.next.at': 'A lição {number} chega {date}, às {time} ({zone}).',
   'learn.next.soon': 'A lição {number} está a caminho: ela sai no próximo envio, em geral em poucos minutos.',
@@ -183,6 +184,7 @@ export const ptBR: Catalogue = {
   'learn.resume.hint': 'A próxima lição chega no seu próximo horário de envio, nunca várias de uma vez.',
   'learn.next.button': 'Quero a próxima lição agora',
   'learn.next.hint': 'No máximo uma vez por dia; seu ritmo continua a partir dessa lição.',
+  'learn.next.after': 'Você poderá pedir uma lição antecipada de novo a partir de {date} às {time}.',
   'learn.restart.button': 'Recomeçar da lição 1',
   'learn.restart.hint': 'Começa uma nova rodada: a lição 1 chega no seu próximo horário de envio.',
   'learn.settings': 'Suas configurações',
@@ -214,7 +216,7 @@ export const ptBR: Catalogue = {
     'Esta foi a última lição: você concluiu {title}. Você pode recomeçar da lição 1 na página do seu curso quando quiser.',
   'feedback.title': 'Esta lição foi útil?',
   'feedback.question': 'A lição {number}, “{lesson}”, foi útil para você?',
-  'feedback.choice': '{vote, select, yes {Sua resposta: sim, foi útil.} other {Sua resposta: não, não foi útil.}}',
+  'feedback.choice': '{vote, select, yes {O botão abaixo envia: sim, foi útil.} other {O botão abaixo envia: não, não foi útil.}}',
   'feedback.previous': '{vote, select, yes {Sua resposta até agora: sim.} other {Sua resposta até agora: não.}}',
   'feedback.button': '{vote, select, yes {Enviar “Sim”} other {Enviar “Não”}}',
   'feedback.other': '{vote, select, yes {Escolher “Não” em vez disso} other {Escolher “Sim” em vez disso}}',

@@ -107,7 +107,13 @@ describe('the controls', () => {
       const page = await t.app.request(`/learn/${control}?token=${token}`, form(fields));
       expect(page.status).toBe(status);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      // A rule, not a fault: a 409's page is titled so.
+      if (status === 409) expect(await page.text()).toContain('<h1>Not right now</h1>');
     }
+    // Until the 24 hours are over, the course page says when instead of offering the button.
+    const course = await (await t.app.request(`/learn?token=${token}`)).text();
+    expect(course).toContain('You can ask for a lesson early again from');
+    expect(course).not.toContain('learn/next?token=');
     await t.app.request(`/learn/pause?token=${token}`, form());
     const paused = await t.app.request(`/learn/pause?token=${token}`, form({}, 'application/json'));
     expect(((await paused.json()) as { error: { code: string } }).error.code).toBe('already_paused');

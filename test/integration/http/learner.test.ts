@@ -147,7 +147,7 @@ describe('the course page from lesson 1', () => {
     expect(page).toContain('<option value="1">One lesson a day</option>');
     expect(page).toContain('<option value="3" selected>One lesson every 3 days</option>');
     expect(page).toContain('<option value="7">One lesson a week</option>');
-    expect(page).toContain('No lesson sent yet: lesson 1 of 8 is on its way');
+    expect(page).toContain('Lesson 1 of 8 comes next');
   });
 });
 
@@ -256,7 +256,7 @@ describe('"Was this lesson useful?"', () => {
       expect(res.status, method).toBe(200);
       if (method === 'GET') {
         const page = await res.text();
-        expect(page).toContain('Your answer: yes, it was useful.');
+        expect(page).toContain('The button below sends: yes, it was useful.');
         expect(page.match(/<form /g)).toHaveLength(1);
         expect(page).toMatch(/<form method="post" action="feedback\?token=[^&]+&amp;lesson=1&amp;vote=yes">/);
         expect(page).toContain('Send “Yes”');

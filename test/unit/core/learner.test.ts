@@ -1,6 +1,7 @@
 // The learner's controls (functions/core/learner.ts) on the in-memory subscription store (held to the
 // DynamoDB store's conditions by the SubscriptionStore contract) and a clock the test sets: each
 // control's rule, each refusal code, and that a refusal writes nothing and publishes nothing.
+import { lessonsReadable, lessonsSent } from '../../../functions/core/learner-view.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { courseCatalog } from '../../../functions/core/courses.js';
 import type { AppError } from '../../../functions/core/errors.js';
@@ -252,7 +253,16 @@ describe('restart', () => {
     const { s, token } = learner({ status: 'completed', nextLesson: 4, nextSendAt: undefined });
     const { subscriber } = await restartCourse(deps, token);
     expect(subscriber).toMatchObject({ status: 'active', round: 2, nextLesson: 0 });
-    expect(row(s.id)).toMatchObject({ status: 'active', round: 2, nextLesson: 0, nextSendAt: '2026-03-05T09:00:00.000Z' });
+    expect(row(s.id)).toMatchObject({
+      status: 'active',
+      round: 2,
+      nextLesson: 0,
+      nextSendAt: '2026-03-05T09:00:00.000Z',
+      lessonsReceived: 4,
+    });
+    // Every lesson the first round sent stays readable on the web; the new round's progress starts at 0.
+    expect(lessonsReadable(row(s.id)!, 4)).toBe(4);
+    expect(lessonsSent(row(s.id)!, 4)).toBe(0);
     expect(row(s.id)?.dueShard).toBeDefined();
     expect(events[0]).toMatchObject({ type: 'restarted', detail: { round: 2 } });
   });
@@ -261,7 +271,7 @@ describe('restart', () => {
     const { s, token } = learner({ round: 2, nextLesson: 3 });
     await pauseLessons(deps, token);
     await restartCourse(deps, token);
-    expect(row(s.id)).toMatchObject({ round: 3, nextLesson: 0 });
+    expect(row(s.id)).toMatchObject({ round: 3, nextLesson: 0, lessonsReceived: 3 });
     expect(row(s.id)?.pausedAt).toBeUndefined();
   });
 
