@@ -130,10 +130,12 @@ export interface MessageComposer {
 
 export interface AlreadySubscribedRecipient {
   email: string;
-  /** The page that manages the subscription (today the unsubscribe page; its GET changes nothing). */
+  /** The learner's course page (`/learn?token=…`; its GET changes nothing). */
   manageUrl: string;
   /** The learner's stored zone. */
   timezone: string;
+  /** The learner's own send time (HH:MM), when they chose one; absent: the course's. */
+  sendHour?: string;
   /** The new signup's zone was another one (the email says so without naming it). */
   zoneDiffers: boolean;
   fromAddress?: string;

@@ -223,7 +223,7 @@ export async function applySignup<C extends MailedCourse>(
     }
     if (existing.status === 'active' || existing.status === 'completed') {
       if (existing.status === 'active' && input.notifyKnown === true && sendConfirmation)
-        await sendKnownSignupNotice(deps, course, existing, timezone, now);
+        await sendKnownSignupNotice(deps, course, existing, fields.timezone ? timezone : undefined, now);
       return { outcome: 'already_subscribed', subscriberId: existing.id };
     }
 
@@ -264,17 +264,20 @@ async function sendKnownSignupNotice(
   deps: SubscriptionDeps,
   course: MailedCourse,
   learner: Subscriber,
-  signupZone: string,
+  signupZone: string | undefined,
   now: Date,
 ): Promise<void> {
   if (!(await deps.store.claimKnownSignupNotice(learner.id, now, new Date(now.getTime() - CONFIRMATION_RESEND_MS)))) return;
-  const token = deps.tokens.sign({ subscriberId: learner.id, purpose: 'unsubscribe', issuedAt: now });
+  // The learner's course page: their pace, zone, pause and unsubscribe are all there.
+  const token = deps.tokens.sign({ subscriberId: learner.id, purpose: 'learn', issuedAt: now });
   try {
     const raw = await deps.composer.alreadySubscribed(course, {
       email: learner.email,
-      manageUrl: `${deps.config.publicUrl}/unsubscribe?token=${token}`,
+      manageUrl: `${deps.config.publicUrl}/learn?token=${token}`,
       timezone: learner.timezone,
-      zoneDiffers: signupZone !== learner.timezone,
+      ...(learner.sendHour === undefined ? {} : { sendHour: learner.sendHour }),
+      // Only a zone the signup named can differ: without one the course's stood in for it.
+      zoneDiffers: signupZone !== undefined && signupZone !== learner.timezone,
       fromAddress: deps.config.senderAddress,
     });
     await deps.mailer.sendRaw({

@@ -1,6 +1,6 @@
 // The email a learner gets when someone signs their address up again while they are learning: it
-// says they are already subscribed, which zone their lessons arrive in, and links to the page where
-// the subscription is managed (the unsubscribe page, until the learner's course page exists). The
+// says they are already subscribed, when and in which zone their lessons arrive, and links to their
+// course page, where pace, zone, pause and unsubscribing are. The
 // HTTP answer to that signup is the same as for any other; only this email differs.
 import type { CourseFacts } from '../core/ports.js';
 import { absoluteHttpUrl } from './links.js';
@@ -9,10 +9,12 @@ import type { RenderedEmail } from './personalise.js';
 import { courseMessages, formatSendHour } from '../i18n/messages.js';
 
 export interface AlreadySubscribedFacts {
-  /** The page that manages the subscription (absolute http(s) URL). */
+  /** The learner's course page (absolute http(s) URL). */
   manageUrl: string;
   /** The zone the learner's lessons arrive in (their stored zone, an IANA name). */
   timezone: string;
+  /** The learner's own send time (HH:MM); absent: the course's. */
+  sendHour?: string;
   /** True when the new signup came with a different zone: the email says how a change is made, not which zone was sent. */
   zoneDiffers: boolean;
 }
@@ -29,7 +31,7 @@ export function renderAlreadySubscribed(course: CourseFacts, facts: AlreadySubsc
   const preheader = m.t('email.already.preheader');
   const paragraphs = [
     m.t('email.already.signedUpAgain', { course: course.title }),
-    m.t('email.already.when', { time: formatSendHour(m.lang, course.sendHour), zone: facts.timezone }),
+    m.t('email.already.when', { time: formatSendHour(m.lang, facts.sendHour ?? course.sendHour), zone: facts.timezone }),
     ...(facts.zoneDiffers ? [m.t('email.already.zoneDiffers')] : []),
     m.t('email.already.manageIntro'),
   ];

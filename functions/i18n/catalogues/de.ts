@@ -138,9 +138,9 @@ export const de: Catalogue = {
     'Jemand, hoffentlich Sie, hat diese Adresse gerade für den E-Mail-Kurs „{course}“ angemeldet. Sie sind bereits angemeldet, daher hat sich nichts geändert und keine Bestätigung ist nötig: Ihre Lektionen kommen weiter wie bisher.',
   'email.already.when': 'Ihre Lektionen kommen um {time} Uhr in der Zeitzone {zone}.',
   'email.already.zoneDiffers':
-    'Die neue Anmeldung kam von einem Gerät mit einer anderen Zeitzone. Ihre haben wir nicht geändert: Eine Zeitzone wird nur geändert, wenn Sie darum bitten. Sobald Ihre Kursseite verfügbar ist, können Sie sie dort ändern; bis dahin antworten Sie einfach auf diese E-Mail, und wir ändern sie für Sie.',
+    'Die neue Anmeldung kam von einem Gerät mit einer anderen Zeitzone. Ihre haben wir nicht geändert: Eine Zeitzone wird nur geändert, wenn Sie es auf Ihrer Kursseite tun (Link unten).',
   'email.already.manageIntro':
-    'Um Ihr Abonnement zu verwalten oder die Lektionen zu beenden, öffnen Sie die Seite unten (das Öffnen ändert nichts; erst ihre Schaltfläche).',
+    'Um Ihr Tempo, Ihre Sendezeit oder Zeitzone zu ändern, zu pausieren oder die Lektionen zu beenden, öffnen Sie unten Ihre Kursseite (das Öffnen ändert nichts; erst ihre Schaltflächen).',
   'email.already.manage': 'Abonnement verwalten',
   'email.already.manageText': 'Abonnement verwalten: {url}',
   'email.already.notYou': 'Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren.',

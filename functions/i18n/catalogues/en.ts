@@ -181,9 +181,9 @@ export const en = {
     'Someone, hopefully you, just signed this address up for the email course "{course}". You are already subscribed, so nothing has changed and no confirmation is needed: your lessons keep arriving as before.',
   'email.already.when': 'Your lessons arrive at {time} in the time zone {zone}.',
   'email.already.zoneDiffers':
-    'The new signup came from a device set to another time zone. We have not changed yours: a time zone is only changed when you ask for it. You will be able to change it from your course page once it is available; until then, reply to this email and we will change it for you.',
+    'The new signup came from a device set to another time zone. We have not changed yours: a time zone is only changed when you ask for it, on your course page (the link below).',
   'email.already.manageIntro':
-    'To manage your subscription or stop the lessons, open the page below (opening it changes nothing; its button does).',
+    'To change your pace, send time or time zone, pause, or stop the lessons, open your course page below (opening it changes nothing; its buttons do).',
   'email.already.manage': 'Manage your subscription',
   'email.already.manageText': 'Manage your subscription: {url}',
   'email.already.notYou': 'If this was not you, you can ignore this email.',

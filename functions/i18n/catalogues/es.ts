@@ -137,9 +137,9 @@ export const es: Catalogue = {
     'Alguien, esperamos que tú, acaba de suscribir esta dirección al curso por correo «{course}». Ya estás suscrito, así que no ha cambiado nada y no hace falta confirmar: tus lecciones siguen llegando como antes.',
   'email.already.when': 'Tus lecciones llegan a las {time} en la zona horaria {zone}.',
   'email.already.zoneDiffers':
-    'La nueva suscripción venía de un dispositivo con otra zona horaria. No hemos cambiado la tuya: una zona horaria solo se cambia si tú lo pides. Podrás cambiarla desde la página de tu curso cuando esté disponible; hasta entonces, responde a este correo y la cambiaremos por ti.',
+    'La nueva suscripción venía de un dispositivo con otra zona horaria. No hemos cambiado la tuya: una zona horaria solo se cambia si tú lo pides, en la página de tu curso (el enlace de abajo).',
   'email.already.manageIntro':
-    'Para gestionar tu suscripción o dejar de recibir las lecciones, abre la página de abajo (abrirla no cambia nada; su botón sí).',
+    'Para cambiar tu ritmo, tu hora de envío o tu zona horaria, hacer una pausa o dejar de recibir las lecciones, abre abajo la página de tu curso (abrirla no cambia nada; sus botones sí).',
   'email.already.manage': 'Gestionar tu suscripción',
   'email.already.manageText': 'Gestionar tu suscripción: {url}',
   'email.already.notYou': 'Si no has sido tú, puedes ignorar este correo.',

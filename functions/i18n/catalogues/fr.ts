@@ -140,9 +140,9 @@ export const fr: Catalogue = {
     'Quelqu’un, vous sans doute, vient d’inscrire cette adresse au cours par e-mail « {course} ». Vous êtes déjà inscrit : rien n’a changé et aucune confirmation n’est nécessaire, vos leçons continuent d’arriver comme avant.',
   'email.already.when': 'Vos leçons arrivent à {time} dans le fuseau horaire {zone}.',
   'email.already.zoneDiffers':
-    'La nouvelle inscription venait d’un appareil réglé sur un autre fuseau horaire. Nous n’avons pas changé le vôtre : un fuseau horaire n’est changé que si vous le demandez. Vous pourrez le changer depuis la page de votre cours dès qu’elle sera disponible ; d’ici là, répondez à cet e-mail et nous le changerons pour vous.',
+    'La nouvelle inscription venait d’un appareil réglé sur un autre fuseau horaire. Nous n’avons pas changé le vôtre : un fuseau horaire n’est changé que si vous le demandez, sur la page de votre cours (le lien ci-dessous).',
   'email.already.manageIntro':
-    'Pour gérer votre abonnement ou arrêter les leçons, ouvrez la page ci-dessous (l’ouvrir ne change rien ; son bouton, si).',
+    'Pour changer votre rythme, votre heure d’envoi ou votre fuseau horaire, faire une pause ou arrêter les leçons, ouvrez la page de votre cours ci-dessous (l’ouvrir ne change rien ; ses boutons, si).',
   'email.already.manage': 'Gérer votre abonnement',
   'email.already.manageText': 'Gérer votre abonnement : {url}',
   'email.already.notYou': 'Si ce n’était pas vous, vous pouvez ignorer cet e-mail.',

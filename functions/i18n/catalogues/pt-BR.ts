@@ -137,9 +137,9 @@ export const ptBR: Catalogue = {
     'Alguém, esperamos que você, acabou de inscrever este endereço no curso por e-mail “{course}”. Você já está inscrito, então nada mudou e nenhuma confirmação é necessária: suas lições continuam chegando como antes.',
   'email.already.when': 'Suas lições chegam às {time} no fuso horário {zone}.',
   'email.already.zoneDiffers':
-    'A nova inscrição veio de um aparelho com outro fuso horário. Não mudamos o seu: um fuso horário só muda quando você pede. Você poderá mudá-lo na página do seu curso quando ela estiver disponível; até lá, responda a este e-mail e mudaremos para você.',
+    'A nova inscrição veio de um aparelho com outro fuso horário. Não mudamos o seu: um fuso horário só muda quando você pede, na página do seu curso (o link abaixo).',
   'email.already.manageIntro':
-    'Para gerenciar sua inscrição ou parar as lições, abra a página abaixo (abri-la não muda nada; o botão dela, sim).',
+    'Para mudar seu ritmo, seu horário de envio ou seu fuso horário, pausar ou parar as lições, abra a página do seu curso abaixo (abri-la não muda nada; os botões dela, sim).',
   'email.already.manage': 'Gerenciar sua inscrição',
   'email.already.manageText': 'Gerenciar sua inscrição: {url}',
   'email.already.notYou': 'Se não foi você, pode ignorar este e-mail.',

@@ -63,13 +63,26 @@ describe('a signup for an address already learning', () => {
       expect(part).not.toContain('Mallory');
       expect(part).not.toContain('New_York');
     }
-    // The link opens the unsubscribe page of this learner (GET changes nothing).
-    const link = /(http:\/\/course\.test\/unsubscribe\?token=[A-Za-z0-9_.-]+)/.exec(notice.text)?.[1];
+    // The link opens this learner's course page (GET changes nothing).
+    const link = /(http:\/\/course\.test\/learn\?token=[A-Za-z0-9_.-]+)/.exec(notice.text)?.[1];
     expect(link).toBeDefined();
     const page = await t.app.request(link!.replace(PUBLIC_URL, ''), { headers: { accept: 'application/json' } });
     expect(await page.json()).toMatchObject({ ok: true, status: 'active', course: compiled.course.slug });
     // The learner's zone and state are as they were.
     expect(await t.subscriber(id)).toMatchObject({ status: 'active', timezone: 'Europe/Paris', name: 'Ann' });
+  });
+
+  it('their own send time, and no zone sentence when the signup named no zone', async () => {
+    const t = await lifecycle(stack, compiled);
+    const email = `own-hour-${randomUUID().slice(0, 8)}@example.com`;
+    const id = await activeLearner(t, email);
+    await t.setAttributes(id, { sendHour: '07:30' });
+    t.clock.advance(60 * MINUTE);
+    await t.postJson({ email });
+    await t.signupsSettled();
+    const notice = (await t.emailsTo(email)).find((m) => m.subject.startsWith('You are already subscribed'))!;
+    expect(notice.text).toContain('Your lessons arrive at 07:30 in the time zone Europe/Paris.');
+    expect(notice.text).not.toContain('another time zone');
   });
 
   it('the same zone: no zone sentence; at most one such email per 10 minutes, then another', async () => {
