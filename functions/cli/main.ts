@@ -9,7 +9,7 @@ import { loadCourses } from '../email/courses.js';
 import { CommandRefusedError, UsageError, WHERE, textValue, type CliIo, type Command, type OptionSpec, type Values } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { parseCliSettings, resolveTarget, type Target } from './target.js';
-import { usage } from './usage.js';
+import { commandUsage, usage } from './usage.js';
 
 export { UsageError, type CliIo } from './command.js';
 
@@ -22,15 +22,15 @@ function optionsOf(command: Command): Record<string, OptionSpec> {
   return { ...where, ...command.options };
 }
 
-type Parsed = { command: 'help' } | { command: Command; values: Values; positional: string | undefined };
+type Parsed = { command: 'help'; of?: Command } | { command: Command; values: Values; positional: string | undefined };
 
 function parse(argv: readonly string[]): Parsed {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { command: 'help' };
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) throw new UsageError(`unknown command "${name}"`);
-  // `course <command> --help` asks for the usage, as `course --help` does: not a bad argument.
-  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
+  // `course <command> --help` asks for that command's usage: not a bad argument.
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', of: command };
   const options = optionsOf(command);
   let parsed;
   try {
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const parsed = parse(argv);
     if (parsed.command === 'help') {
-      io.out.write(USAGE);
+      io.out.write(parsed.of === undefined ? USAGE : commandUsage(parsed.of));
       return 0;
     }
     const { command, values, positional } = parsed;

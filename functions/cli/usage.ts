@@ -53,6 +53,19 @@ Which course (the courses are the folders of $COURSES_DIR, default templates/cou
 ${whereLine('course')}`;
 }
 
+/** `course <command> --help`: that command's synopsis, summary and every option it takes (its own, then which table and course). */
+export function commandUsage(c: Command): string {
+  const own = Object.entries(c.options).map(([n, o]) => entry(`--${n}${o.value === undefined ? '' : ` ${o.value}`}`, o.doc.split('\n')));
+  const where = c.kind === 'table' ? c.where.map((w) => whereLine(w)) : [];
+  const options = [...own, ...where];
+  return `Usage: course ${synopsis(c)}${c.kind === 'table' && c.where.length > 0 ? ' [--table <name> | --stack <name>] [--course <slug>]' : ''}
+
+${c.summary.join('\n').replace(/^./, (ch) => ch.toUpperCase())}
+${options.length === 0 ? '' : `\nOptions:\n${options.join('')}`}
+All commands: course --help
+`;
+}
+
 /** Prose for Markdown: one line, `<slug>` kept as text (not a tag), `|` kept out of table syntax. */
 const prose = (s: string) => s.replace(/\n/g, ' ').replace(/</g, '\\<').replace(/\|/g, '\\|');
 /** A code span inside a table cell (GFM splits cells on `|` even there). */
