@@ -83,7 +83,12 @@ async function sendLesson(run: Run, { subscriber: s, course }: Claim, claimId: s
   try {
     // `round` from the second round on (a restart): SES's events then find that round's send record.
     const round = roundOf(s);
-    const tags = { course: course.course.slug, lesson: String(lesson + 1), subscriber: s.id, ...(round === 1 ? {} : { round: String(round) }) };
+    const tags = {
+      course: course.course.slug,
+      lesson: String(lesson + 1),
+      subscriber: s.id,
+      ...(round === 1 ? {} : { round: String(round) }),
+    };
     ({ messageId } = await deliver(run, { subscriber: s, claimId, raw, tags }));
   } catch (e: unknown) {
     return notDelivered(run, s, claimId, lesson, e, hold);

@@ -30,7 +30,10 @@ async function everythingOf(dir: string): Promise<{ course: Course; texts: Recor
     confirmation: renderConfirmation(compiled, URLS).html + renderConfirmation(compiled, URLS).text,
     ...Object.fromEntries(
       compiled.lessons.map((_, i) => {
-        const email = renderLesson(compiled, i, { unsubscribeUrl: URLS.unsubscribeUrl, learnUrl: 'https://courses.example.com/learn?token=t' });
+        const email = renderLesson(compiled, i, {
+          unsubscribeUrl: URLS.unsubscribeUrl,
+          learnUrl: 'https://courses.example.com/learn?token=t',
+        });
         return [`lesson ${i + 1}`, email.html + email.text];
       }),
     ),
@@ -75,7 +78,10 @@ describe('emails and pages in the course language', () => {
 
   it('English: the frame of the shipped course is word for word what it was', async () => {
     const compiled = await compileShippedCourse();
-    const lesson = renderLesson(compiled, 0, { unsubscribeUrl: URLS.unsubscribeUrl, learnUrl: 'https://courses.example.com/learn?token=t' });
+    const lesson = renderLesson(compiled, 0, {
+      unsubscribeUrl: URLS.unsubscribeUrl,
+      learnUrl: 'https://courses.example.com/learn?token=t',
+    });
     expect(lesson.html).toMatch(/<html lang="en" dir="ltr"/);
     expect(lesson.text).toContain('Lesson 1 of 8');
     expect(lesson.text).toContain('Hi there,');
