@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Files that need a module graph of their own: they set process.env and then import a Lambda handler,
@@ -16,6 +17,41 @@ const FRESH_MODULES = [
   'test/deploy/**/*.test.ts',
 ];
 
+/**
+ * The slowest files (tens of seconds each, from the clean-clone runs' timings), started first in
+ * their project: on a clean clone vitest has no timings and starts the largest files first, so one of
+ * these could start last and run alone at the end. Two workers finish together when the long ones go first.
+ */
+const SLOW_FIRST = [
+  'test/deploy/journey.test.ts',
+  'test/integration/bench/bench-suite.test.ts',
+  'test/e2e/accessibility.test.ts',
+  'test/integration/drip/drip-simulation.test.ts',
+  'test/integration/local/local-stack.test.ts',
+  'test/unit/authoring/preview.test.ts',
+  'test/integration/authoring/deliverability.test.ts',
+  'test/integration/drip/drip-learner-simulation.test.ts',
+  'test/integration/signup/signup-outbox.test.ts',
+  'test/integration/drip/drip-pacing.test.ts',
+  'test/infra/stack.test.ts',
+];
+
+class SlowFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const projects = [...new Set(sorted.map((f) => f.project.name))];
+    const rank = (f: TestSpecification) => {
+      const i = SLOW_FIRST.findIndex((path) => f.moduleId.endsWith(path));
+      return i === -1 ? SLOW_FIRST.length : i;
+    };
+    // Projects keep their order (vitest runs them in turn); within one, the slow files lead.
+    return sorted
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => projects.indexOf(a.f.project.name) - projects.indexOf(b.f.project.name) || rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
+
 // One DynamoDB Local for the whole run (test/support/global-dynamo.ts; every file makes its own tables
 // in it), an SES emulator per integration file, and the shipped course compiled once per run
 // (global-course.ts), so files can run in parallel; two workers match this 2-core machine.
@@ -29,6 +65,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    sequence: { sequencer: SlowFilesFirst },
     env: {
       // The AWS SDK warns on every process that Node 20 support ends in 2027; Lambda runs Node 22.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
