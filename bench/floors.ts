@@ -10,12 +10,12 @@ import { build } from 'esbuild';
 
 /** Each bundle's floor: its SDK clients and Powertools parts, and the init-time ratio allowed. */
 export const FLOORS: Record<string, { parts: string[]; ratio: number }> = {
-  // Signup, confirm, unsubscribe and pages: the table, the link key and the origin secret, logs and metrics.
-  api: { parts: ['dynamodb', 'document', 'secrets', 'logger', 'metrics'], ratio: 1.5 },
-  // The drip: the table, SES, the link key, logs and metrics.
-  drip: { parts: ['dynamodb', 'document', 'ses', 'secrets', 'logger', 'metrics'], ratio: 2 },
-  // SES notifications: the table, logs and metrics.
-  'ses-events': { parts: ['dynamodb', 'document', 'logger', 'metrics'], ratio: 2 },
+  // Signup, confirm, unsubscribe and pages: the table, the link key and the origin secret, the events' bus, logs and metrics.
+  api: { parts: ['dynamodb', 'document', 'secrets', 'eventbridge', 'logger', 'metrics'], ratio: 1.5 },
+  // The drip: the table, SES, the link key, the events' bus, logs and metrics.
+  drip: { parts: ['dynamodb', 'document', 'ses', 'secrets', 'eventbridge', 'logger', 'metrics'], ratio: 2 },
+  // SES notifications: the table, the events' bus, logs and metrics.
+  'ses-events': { parts: ['dynamodb', 'document', 'eventbridge', 'logger', 'metrics'], ratio: 2 },
 };
 
 const PARTS: Record<string, string> = {
@@ -24,6 +24,8 @@ const PARTS: Record<string, string> = {
   ses: `import { SESClient } from '@aws-sdk/client-ses'; export const ses = new SESClient({});`,
   // The functions read their secrets with the SDK's client (functions/adapters/secrets.ts), not Powertools Parameters.
   secrets: `import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'; export const secrets = new SecretsManagerClient({});`,
+  // Subscription events (functions/adapters/eventbridge-events.ts): every function that changes a subscription publishes.
+  eventbridge: `import { EventBridgeClient } from '@aws-sdk/client-eventbridge'; export const bus = new EventBridgeClient({});`,
   logger: `import { Logger } from '@aws-lambda-powertools/logger'; export const logger = new Logger({ serviceName: 'floor' });`,
   metrics: `import { Metrics } from '@aws-lambda-powertools/metrics'; export const metrics = new Metrics({ namespace: 'floor', serviceName: 'floor' });`,
 };
