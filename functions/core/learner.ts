@@ -17,6 +17,7 @@ import { publishEvents, type SubscriptionEvent } from './events.js';
 import type { LifecycleDeps, ListedCourse } from './lifecycle.js';
 import type { Subscriber } from './model.js';
 import {
+  DAY_MS,
   LATE_SEND_TOLERANCE_MS,
   canonicalTimezone,
   localDate,
@@ -50,11 +51,9 @@ export interface LearnerRequest {
 }
 
 /** "Next lesson now" at most once in this long. */
-export const NEXT_NOW_INTERVAL_MS = 24 * 60 * 60_000;
+export const NEXT_NOW_INTERVAL_MS = DAY_MS;
 /** A pause "until a date" ends at most this many days ahead. */
 export const MAX_PAUSE_DAYS = 366;
-
-const DAY_MS = 24 * 60 * 60_000;
 
 /** Pause: nothing more until they resume, or until the send time on the local date `until` (`YYYY-MM-DD`; empty: indefinitely). */
 export function pauseLessons<C extends LearnerCourse>(

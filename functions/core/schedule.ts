@@ -5,7 +5,8 @@
 import { DateTime, IANAZone } from 'luxon';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+/** 24 hours in ms (not a calendar day: DST days are 23 or 25 hours). */
+export const DAY_MS = 86_400_000;
 
 // Zone names already found valid: the check builds an Intl.DateTimeFormat on every call, which
 // the drip felt once per email. Only valid names are kept (there are a few hundred, in a few

@@ -1,13 +1,13 @@
 // The words of a lesson's learner links (templates/layout/lesson.mjml: the course page, this lesson
 // on the web, "Was this lesson useful? Yes / No") and the last lesson's "course complete" note, in
 // the course's language (functions/i18n), filled in at compile time like the layout's other variables.
-import { messagesFor } from '../i18n/messages.js';
+import { courseMessages } from '../i18n/messages.js';
 import { escapeHtml } from './escape.js';
 import type { Course } from './manifest.js';
 
 /** The layout's text variables (escaped by the compiler) and its raw `courseComplete` markup for lesson `lessonIndex` (0-based). */
 export function learnerFooterVariables(course: Course, lessonIndex: number): { vars: Record<string, string>; raw: Record<string, string> } {
-  const m = messagesFor(course.language, course.strings);
+  const m = courseMessages(course);
   const t = (key: Parameters<typeof m.t>[0], values?: Parameters<typeof m.t>[1]) => m.t(key, values);
   const last = lessonIndex === course.lessons.length - 1;
   return {

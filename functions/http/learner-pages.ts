@@ -4,7 +4,6 @@
 // from Intl in the learner's zone. Built with hono's `html` tag (every value HTML-escaped), in the
 // look of the other pages (pages.ts STYLE), with a style sheet and one small script of their own,
 // both allowed by hash in the pages' Content-Security-Policy (LEARNER_CSP).
-import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { NEXT_NOW_INTERVAL_MS } from '../core/learner.js';
@@ -12,8 +11,8 @@ import { lessonsReadable, lessonsSent, learnerPaceOf, type Learner, type Learner
 import { feedbackPath, learnPath, lessonPath } from '../core/learner-links.js';
 import type { FeedbackVote } from '../core/model.js';
 import type { Course } from '../email/manifest.js';
-import { messagesFor, type Messages } from '../i18n/messages.js';
-import { pageLayout, STYLE } from './pages.js';
+import { courseMessages, type Messages } from '../i18n/messages.js';
+import { cspHash, pageLayout, STYLE } from './pages.js';
 
 type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -51,13 +50,11 @@ var b=o.querySelector('button');o.querySelector('span').textContent=o.getAttribu
 b.textContent=b.getAttribute('data-text').split('%ZONE%').join(z);o.hidden=false;
 b.addEventListener('click',function(){s.value=z;o.hidden=true;s.focus()})})();`;
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
 /** The course page's and the feedback pages' policy: our two style sheets and one script, by hash; forms to us only. */
 export const LEARNER_CSP = [
   "default-src 'none'",
-  `style-src ${sha256(STYLE)} ${sha256(LEARN_STYLE)}`,
-  `script-src ${sha256(LEARN_SCRIPT)}`,
+  `style-src ${cspHash(STYLE)} ${cspHash(LEARN_STYLE)}`,
+  `script-src ${cspHash(LEARN_SCRIPT)}`,
   "img-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",
@@ -81,8 +78,6 @@ export const WEB_LESSON_CSP = [
 function layout(course: Course, m: Messages, title: string, body: Markup, script = false): string {
   return pageLayout({ course, messages: m, title, body, own: { style: LEARN_STYLE, ...(script ? { script: LEARN_SCRIPT } : {}) } });
 }
-
-const messagesOf = (course: Course) => messagesFor(course.language, course.strings);
 
 /** `date` in the learner's zone and the course's language: the day ("Monday, December 14") and the time ("09:00"). */
 export function localDateTime(at: Date, lang: string, timeZone: string): { date: string; time: string } {
@@ -216,7 +211,7 @@ ${weekday}${cadence}<label for="timezone">${m.t('learn.settings.timezone')}</lab
  */
 export function learnerPage(learner: PageLearner, o: { now: Date; done?: DoneAction; unsubscribeUrl: string }): string {
   const { course } = learner.course;
-  const m = messagesOf(course);
+  const m = courseMessages(course);
   const pace = learnerPaceOf(learner.subscriber, course);
   const sent = lessonsSent(learner.subscriber, course.lessons.length);
   const done = o.done === undefined ? '' : html`<p class="message ok" role="status">${m.t(`learn.done.${o.done}`)}</p>`;
@@ -243,7 +238,7 @@ ${learner.subscriber.status === 'active' ? settingsForm(learner, pace, m) : ''}
 const WEB_BAR_DARK = '@media (prefers-color-scheme: dark){.web-bar a{color:#9ccaff !important}.web-bar span{color:#c3cad3 !important}}';
 
 export function webLessonPage(emailHtml: string, o: { course: Course; number: number; back: string }): string {
-  const m = messagesOf(o.course);
+  const m = courseMessages(o.course);
   const bar = html`<div class="web-bar" style="max-width:600px;margin:0 auto;padding:14px 20px 0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"><a href="${o.back}" style="color:#0b4f94;font-weight:600">${m.dir === 'rtl' ? '→' : '←'} ${m.t('learn.web.back')}</a> <span style="color:#374151">· ${m.t('learn.web.notice', { number: o.number, total: o.course.lessons.length })}</span></div>`;
   if (bar instanceof Promise) throw new TypeError('a page was given a Promise to render');
   return emailHtml
@@ -255,7 +250,7 @@ export function webLessonPage(emailHtml: string, o: { course: Course; number: nu
 /** The feedback page a lesson's Yes/No link opens: the choice and one button that POSTs it. */
 export function votePage(learner: PageLearner, v: { lesson: number; vote: FeedbackVote; previous?: FeedbackVote }): string {
   const { course } = learner.course;
-  const m = messagesOf(course);
+  const m = courseMessages(course);
   const number = v.lesson + 1;
   const other: FeedbackVote = v.vote === 'yes' ? 'no' : 'yes';
   const body = html`<p class="kicker">${course.title}</p>
@@ -277,7 +272,7 @@ ${v.previous === undefined ? '' : html`<p>${m.t('feedback.previous', { vote: v.p
 /** After the vote's POST: saved (or already so), and the way back to the course page. */
 export function votedPage(learner: PageLearner, v: { lesson: number; vote: FeedbackVote; changed: boolean }): string {
   const { course } = learner.course;
-  const m = messagesOf(course);
+  const m = courseMessages(course);
   const body = html`<p class="kicker">${course.title}</p>
 <section class="card">
 <h1>${m.t('feedback.thanks.title')}</h1>
