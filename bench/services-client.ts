@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 export interface BenchServices {
   dynamoUrl: string;
   sesUrl: string;
-  /** SendRawEmail calls the sink has seen, with their arrival times (ms, the child's clock). */
-  arrivals(): Promise<{ count: number; arrivals: number[] }>;
+  /** SendRawEmail calls the sink has seen, with their arrival times (ms, the child's clock), and the PutEvents entries. */
+  arrivals(): Promise<{ count: number; events: number; arrivals: number[] }>;
   reset(): Promise<void>;
   /** The services process's CPU time so far (µs). */
   cpu(): Promise<NodeJS.CpuUsage>;

@@ -19,7 +19,7 @@ const sink = await startSesSink();
 process.on('message', (raw: unknown) => {
   const { id, op } = raw as Request;
   let result: unknown;
-  if (op === 'arrivals') result = { count: sink.count(), arrivals: sink.arrivals() };
+  if (op === 'arrivals') result = { count: sink.count(), events: sink.events(), arrivals: sink.arrivals() };
   else if (op === 'reset') result = sink.reset();
   else result = servicesCpu();
   process.send?.({ id, result });

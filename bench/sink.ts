@@ -1,6 +1,8 @@
 // A minimal SES-compatible sink for the benchmark: answers every SES v1 Query API call
 // (SendRawEmail, GetSendQuota) at once with a well-formed XML reply and keeps nothing but a count
-// and the arrival time of each SendRawEmail. It takes SES out of the measurement; the SES emulator
+// and the arrival time of each SendRawEmail. It also answers EventBridge's PutEvents (JSON 1.1
+// protocol, `X-Amz-Target: AWSEvents.PutEvents`), accepting every entry and counting them, so the
+// drip publishes its subscription events as deployed. It takes SES out of the measurement; the SES emulator
 // (aws-ses-v2-local) parses and stores every message, which is SES's cost, not the sender's.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +12,8 @@ export interface SesSink {
   url: string;
   /** SendRawEmail calls received so far. */
   count(): number;
+  /** PutEvents entries received so far (every one accepted). */
+  events(): number;
   /** performance.timeOrigin-based arrival times (ms since the epoch, sub-ms) of each SendRawEmail. */
   arrivals(): number[];
   reset(): void;
@@ -20,11 +24,20 @@ const XMLNS = 'http://ses.amazonaws.com/doc/2010-12-01/';
 
 export async function startSesSink(port = 0): Promise<SesSink> {
   let sent = 0;
+  let events = 0;
   let arrivals: number[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.headers['x-amz-target'] === 'AWSEvents.PutEvents') {
+        const entries = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: unknown[] }).Entries ?? [];
+        const first = events;
+        events += entries.length;
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `sink-event-${first + i}` })) }));
+        return;
+      }
       // The action is the first form field the SDK writes; only the start of the body is read.
       const head = Buffer.concat(chunks).subarray(0, 200).toString('latin1');
       const action = /(?:^|&)Action=([A-Za-z]+)/.exec(head)?.[1] ?? '';
@@ -51,9 +64,11 @@ export async function startSesSink(port = 0): Promise<SesSink> {
   return {
     url: `http://127.0.0.1:${actual}`,
     count: () => sent,
+    events: () => events,
     arrivals: () => arrivals,
     reset: () => {
       sent = 0;
+      events = 0;
       arrivals = [];
     },
     close: () => closeServer(server),

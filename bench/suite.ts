@@ -4,11 +4,14 @@
 //   render       MJML compiles per run, and what one recipient costs once the lessons are compiled
 //   due query    items the due query reads per run as the list grows and the due count stays fixed
 //   rate         achieved send rate and the busiest one-second window under MAX_SEND_RATE
+// Every drip run publishes its subscription events (lesson_sent, completed) to the sink's PutEvents, as
+// the deployed drip does to its bus, so the figures include what the events cost.
 // DynamoDB Local and the sink run in child processes (bench/services.ts), so this process's CPU time is
 // the drip's own: "per core" below is emails per CPU-second of the process running the drip.
 import { randomBytes } from 'node:crypto';
 import { paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runDrip, type DripDeps, type DripStore } from '../functions/core/drip/index.js';
 import { runFannedOut } from '../functions/core/drip/index.js';
@@ -17,6 +20,7 @@ import { startCpuHog } from './hog.js';
 import { createTokens } from '../functions/core/tokens.js';
 import { createDynamoDripStore } from '../functions/adapters/dynamo-drip-store.js';
 import { dripDeps as wiredDripDeps, sesMailer } from '../functions/wiring/index.js';
+import { busEvents } from '../functions/wiring/events.js';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../functions/adapters/dynamo-client.js';
 import { compileCourse, mjmlCompilations } from '../functions/email/compile.js';
 import { courseCatalog, type CompiledCourse } from '../functions/email/compiled-course.js';
@@ -71,7 +75,13 @@ export interface ThroughputFigures {
   dynamoCallsPerEmail: Record<string, number>;
   /** SES SendRawEmail calls per email sent (1 unless SES was retried). */
   sesCallsPerEmail: number;
-  /** Every SDK call of the run (DynamoDB and SES) per email sent. */
+  /** EventBridge PutEvents calls per email sent (lesson_sent and completed events, at most 10 a call). */
+  eventCallsPerEmail: number;
+  /** Subscription events the sink accepted per email sent. */
+  eventsPerEmail: number;
+  /** The mail path's SDK calls (DynamoDB and SES) per email sent. */
+  mailSdkCallsPerEmail: number;
+  /** Every SDK call of the run (DynamoDB, SES and EventBridge) per email sent: the drip as deployed. */
   sdkCallsPerEmail: number;
   /** Subscribers per page (the drip's batch size and crash bound). */
   pageSize: number;
@@ -132,15 +142,38 @@ function sesClient(endpoint: string): SESClient {
   return new SESClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, cacheMiddleware: true, maxAttempts: 1 });
 }
 
-function dripDeps(store: DripStore, ses: SESClient, compiled: CompiledCourse, maxSendRate: number): DripDeps {
+/** The events' client, at the sink (which answers PutEvents), counting its calls. */
+function eventsClient(endpoint: string): { client: EventBridgeClient; calls: () => number } {
+  const client = new EventBridgeClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    cacheMiddleware: true,
+    maxAttempts: 1,
+  });
+  let calls = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      calls++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountEventCalls' },
+  );
+  return { client, calls: () => calls };
+}
+
+function dripDeps(store: DripStore, ses: SESClient, events: EventBridgeClient, compiled: CompiledCourse, maxSendRate: number): DripDeps {
+  const log = () => undefined;
   return wiredDripDeps({
+    // Published as the drip Lambda does (wiring/drip.ts busEvents), to the sink instead of a bus.
+    events: busEvents({ config: { eventBusName: 'bench', eventsIncludeEmail: false }, log, client: events }),
     store,
     mailer: sesMailer(ses, { configurationSet: 'bench' }),
     clock: { now: () => new Date() },
     courses: courseCatalog([compiled]),
     tokens,
     config: { publicUrl: 'https://course.example.com', maxSendRate, sendConcurrency: THROUGHPUT_CONCURRENCY },
-    log: () => undefined,
+    log,
   });
 }
 
@@ -199,6 +232,7 @@ export async function measureThroughput(
   const compiled = await compileCourse(ctx.course, ctx.courseDir);
   const counting = countingDynamoClient(ctx.services.dynamoUrl);
   const ses = sesClient(ctx.services.sesUrl);
+  const events = eventsClient(ctx.services.sesUrl);
   let sesCalls = 0;
   ses.middlewareStack.add(
     (next) => async (args) => {
@@ -218,16 +252,19 @@ export async function measureThroughput(
     const services0 = await ctx.services.cpu();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const run = () => runDrip(dripDeps(store, ses, compiled, 100_000), { now, deadline: new Date(now.getTime() + 30 * 60_000) });
+    const run = () =>
+      runDrip(dripDeps(store, ses, events.client, compiled, 100_000), { now, deadline: new Date(now.getTime() + 30 * 60_000) });
     const summary = await (o.around ? o.around(run) : run());
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const services1 = await ctx.services.cpu();
     const peakRssMiB = rss.stop();
     const compilesAfter = mjmlCompilations();
-    const received = (await ctx.services.arrivals()).count;
+    const { count: received, events: eventsReceived } = await ctx.services.arrivals();
     if (summary.sent !== due || received !== due)
       throw new Error(`list of ${size}: ${summary.sent} sent and ${received} received by the sink, ${due} expected`);
+    // One lesson_sent per email (and a completed for each last lesson): none may be lost.
+    if (eventsReceived < due) throw new Error(`list of ${size}: ${eventsReceived} events published for ${due} emails`);
 
     await o.after?.(table);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -253,7 +290,10 @@ export async function measureThroughput(
       scanItemsRead: scanned,
       dynamoCallsPerEmail: perEmail,
       sesCallsPerEmail: sesCalls / summary.sent,
-      sdkCallsPerEmail: (Object.values(counting.calls).reduce((a, b) => a + b, 0) + sesCalls) / summary.sent,
+      eventCallsPerEmail: events.calls() / summary.sent,
+      eventsPerEmail: eventsReceived / summary.sent,
+      mailSdkCallsPerEmail: (Object.values(counting.calls).reduce((a, b) => a + b, 0) + sesCalls) / summary.sent,
+      sdkCallsPerEmail: (Object.values(counting.calls).reduce((a, b) => a + b, 0) + sesCalls + events.calls()) / summary.sent,
       pageSize: summary.pageSize ?? 0,
       compilesSoFar: compilesAfter,
       compilesDuringRun: compilesAfter.lesson + compilesAfter.confirmation - compilesAtStart.lesson - compilesAtStart.confirmation,
@@ -261,6 +301,7 @@ export async function measureThroughput(
   } finally {
     counting.client.destroy();
     ses.destroy();
+    events.client.destroy();
   }
 }
 
@@ -314,12 +355,13 @@ async function pacedRun(
   const compiled = await compileCourse(ctx.course, ctx.courseDir);
   const dynamo = createDynamoClient({ endpoint: ctx.services.dynamoUrl, cacheMiddleware: true });
   const ses = sesClient(ctx.services.sesUrl);
+  const events = eventsClient(ctx.services.sesUrl);
   try {
     await ctx.services.reset();
     ctx.progress(
       `  ${due} due at MAX_SEND_RATE=${rate}${senders === undefined ? '' : `, ${senders} sender(s)`}${o.load ? ', under load' : ''}: about ${Math.round(due / rate)} s`,
     );
-    const deps = dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, compiled, rate);
+    const deps = dripDeps(createDynamoDripStore({ dynamo, tableName: table, dueShards: BENCH_SHARDS }), ses, events.client, compiled, rate);
     const run = { now, deadline: new Date(now.getTime() + 30 * 60_000) };
     const hog = o.load ? startCpuHog(RATE_LOAD) : undefined;
     let summary;
@@ -341,6 +383,7 @@ async function pacedRun(
   } finally {
     dynamo.destroy();
     ses.destroy();
+    events.client.destroy();
   }
 }
 

@@ -50,6 +50,9 @@ export function graphemeLength(s: string): number {
 
 /** The first `max` grapheme clusters of `s` (never half a letter). */
 export function truncateGraphemes(s: string, max: number): string {
+  // Every grapheme cluster is at least one UTF-16 code unit, so a string this short is whole (the drip
+  // truncates every greeting's name: most never reach the segmenter).
+  if (s.length <= max) return s;
   let out = '';
   let n = 0;
   for (const { segment } of graphemes().segment(s)) {

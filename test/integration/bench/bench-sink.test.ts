@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetSendQuotaCommand, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { createSesMailer } from '../../../functions/adapters/ses-mailer.js';
 import { startSesSink, type SesSink } from '../../../bench/sink.js';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { eventBridgePublisher } from '../../../functions/adapters/eventbridge-events.js';
+import { subscriptionEvent } from '../../../functions/core/events.js';
 
 let sink: SesSink;
 let client: SESClient;
@@ -49,5 +52,33 @@ describe('bench SES sink', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidAction' });
+  });
+
+  it('accepts PutEvents from the real publisher and counts the entries, as EventBridge answers', async () => {
+    sink.reset();
+    const events = new EventBridgeClient({
+      endpoint: sink.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const failures: unknown[] = [];
+    const publisher = eventBridgePublisher({
+      busName: 'bench',
+      client: events,
+      attempts: 1,
+      log: (entry) => failures.push(entry),
+    });
+    const at = new Date('2026-12-08T09:00:00Z');
+    // 23 events: three PutEvents calls of at most 10 entries each.
+    await publisher.publish(
+      Array.from({ length: 23 }, (_, i) =>
+        subscriptionEvent('lesson_sent', { id: `s${i}`, course: 'c', email: `r${i}@example.com` }, at, { lesson: 1 }),
+      ),
+    );
+    events.destroy();
+    expect(sink.events()).toBe(23);
+    expect(failures).toEqual([]);
+    expect(sink.count()).toBe(0);
   });
 });

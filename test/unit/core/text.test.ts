@@ -12,7 +12,9 @@ import {
   isEmailAddress,
   isValidEmail,
   normaliseEmail,
+  truncateGraphemes,
 } from '../../../functions/core/text.js';
+import fc from 'fast-check';
 import { parseSignupInput } from '../../../functions/core/validation.js';
 import { parseCourse } from '../../../functions/email/manifest.js';
 import { composeMessage } from '../../../functions/email/mime.js';
@@ -196,5 +198,25 @@ describe('emailAddressSchema: the zod part for settings and manifests', () => {
     const result = schema.safeParse(value);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.message)).toEqual(['must be an email address']);
+  });
+});
+
+describe('truncateGraphemes', () => {
+  const segmented = (s: string, max: number) =>
+    [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)]
+      .slice(0, max)
+      .map((g) => g.segment)
+      .join('');
+
+  it('keeps the first max grapheme clusters, never half of one, short or long', () => {
+    expect(truncateGraphemes('👩‍👩‍👧‍👦 family', 1)).toBe('👩‍👩‍👧‍👦');
+    expect(truncateGraphemes('कि'.repeat(3), 2)).toBe('किकि');
+    expect(truncateGraphemes('Ann', 3)).toBe('Ann');
+    expect(truncateGraphemes('', 5)).toBe('');
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.integer({ min: 0, max: 40 }), (s, max) => {
+        expect(truncateGraphemes(s, max)).toBe(segmented(s, max));
+      }),
+    );
   });
 });
