@@ -41,9 +41,10 @@ describe('npm run preview', () => {
       expect(index).toContain(`href="${s}.html"`);
       expect(index).toContain(`href="${s}.txt"`);
     }
-    // Each email's checks: the SpamAssassin score (or why it was not run) and what caniemail flags.
+    // Each email's checks: the SpamAssassin score (or why it was not run, a reason that may hold
+    // parentheses of its own) and what caniemail flags.
     const checkLines =
-      index.match(/(Checks pass|Checks FAIL)<\/span> · Spam score: (0\.0|not checked \([^)]*\))<br>Unsupported: none/g) ?? [];
+      index.match(/(Checks pass|Checks FAIL)<\/span> · Spam score: (0\.0|not checked \([^<]*\))<br>Unsupported: none/g) ?? [];
     expect(checkLines).toHaveLength(stems.length);
     // Filled in: no placeholder is left in any file.
     for (const f of files) expect(await readFile(join(out, f), 'utf8'), f).not.toMatch(/\{\{[A-Za-z_]+\}\}/);
