@@ -85,7 +85,8 @@ async function person(table: OperatorStoreOptions, course: string, email: string
 
 /**
  * Segments of a whole-table read, by default and at most. The source of the rule: DynamoDB's
- * "Parallel scan" (Developer Guide, Scan, "Parallel scan"; ScanRequest Segment / TotalSegments):
+ * "Parallel scan" (Developer Guide, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan,
+ * and the Scan API's Segment / TotalSegments):
  * TotalSegments may be 1 to 1,000,000, Segment is 0-based and below it, and a segment's
  * LastEvaluatedKey continues that segment only. The CLI keeps to 1..32: more workers than that only
  * add requests in flight for one operator's process (and on DynamoDB Local, a machine's cores).
