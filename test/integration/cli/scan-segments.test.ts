@@ -16,6 +16,7 @@ import type { CompiledCourse } from '../../../functions/email/compiled-course.js
 import { startTestStack, type TestStack } from '../../support/stack.js';
 import { compileShippedCourse } from '../../support/course.js';
 import { runCli } from '../../support/cli.js';
+import { slowReader } from '../../support/collector.js';
 import { COURSE } from '../../support/feedback-fixtures.js';
 
 let stack: TestStack;
@@ -112,14 +113,8 @@ describe('parallel Scan segments', () => {
     expect(new Set(csvIds).size).toBe(SIZE);
 
     // Small pages from 4 segments, through a slow reader: many pages interleave, none is lost or doubled.
-    const chunks: string[] = [];
-    const slow = new Writable({
-      highWaterMark: 1,
-      write(chunk: Buffer, _enc, cb) {
-        chunks.push(chunk.toString());
-        setImmediate(cb);
-      },
-    });
+    const slow = slowReader();
+    const { chunks } = slow;
     const n = await runExport({
       store: createOperatorStore({ doc: stack.doc, tableName: table }),
       out: slow,
