@@ -18,6 +18,9 @@ export type Measured = Extract<ScaleRow, { skipped?: undefined }>;
  * last list measured (`before`, whose commands ran with the same `--segments`), each command's
  * fresh-process start-up (Node, tsx, the SDK: a few seconds) counted once rather than scaled with
  * the list. With nothing measured yet the commands count as nothing (the estimate is the seeding).
+ * Linear in the list, so a floor on DynamoDB Local, whose Scan of a segment grows faster than the
+ * segment (bench/README.md, "A million, and where it stops": 18.3 min estimated, 22 taken, for a
+ * million after 100,000 at 32 segments).
  */
 export function estimateMinutes(size: number, seedRate: number | undefined, before: Measured | undefined) {
   const seedMinutes = seedRate === undefined ? 0 : size / seedRate / 60;
