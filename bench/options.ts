@@ -3,6 +3,7 @@
 // (functions/config/parts.ts), so a bad value fails naming the option: `Bad setting --rate: …`.
 import { part, readShape, readWholeNumber, splitList, text, wholeNumber, type Env } from '../functions/config/parts.js';
 import { readSettings } from '../functions/config/settings.js';
+import { SCAN_SEGMENTS } from '../functions/cli/operator-store.js';
 
 /** `--sizes 1000,10000`: list sizes, each a whole number. */
 const sizes = part((t) => {
@@ -40,6 +41,7 @@ export const benchOptions = {
   scale: sizes,
   signups: wholeNumber(1),
   maxSeedMinutes: wholeNumber(1),
+  scanSegments: wholeNumber(SCAN_SEGMENTS.min, SCAN_SEGMENTS.max),
 };
 
 export interface BenchSettings {
@@ -57,8 +59,10 @@ export interface BenchSettings {
   scale: number[];
   /** Signups timed on each large list. */
   signups: number;
-  /** A large list whose seeding would take longer than this (at the rate seen so far) is skipped. */
+  /** A large list whose seeding and whole-table commands would take longer than this (minutes) is skipped. */
   maxSeedMinutes: number;
+  /** The `--segments` the large lists' `course stats`, `export` and `held` read the table with (1..32; default the CLI's, 4). */
+  scanSegments: number;
   /** Fresh node processes per bundle for the init time. */
   runs: number;
   /** The courses folder (COURSES_DIR); undefined: templates/courses. */
@@ -78,13 +82,15 @@ export function parseBenchSettings(
     scale?: string;
     signups?: string;
     'max-seed-minutes'?: string;
+    'scan-segments'?: string;
   },
   env: Env,
 ): BenchSettings {
   const { sizes, due, rate, rates, runs, seconds, scale, signups } = values;
   const maxSeedMinutes = values['max-seed-minutes'];
-  const o = readShape(benchOptions, { sizes, due, rate, rates, runs, seconds, scale, signups, maxSeedMinutes }, (key) =>
-    key === 'maxSeedMinutes' ? '--max-seed-minutes' : `--${key}`,
+  const scanSegments = values['scan-segments'];
+  const o = readShape(benchOptions, { sizes, due, rate, rates, runs, seconds, scale, signups, maxSeedMinutes, scanSegments }, (key) =>
+    key === 'maxSeedMinutes' ? '--max-seed-minutes' : key === 'scanSegments' ? '--scan-segments' : `--${key}`,
   );
   const quick = values.quick;
   // --rate alone keeps its old meaning (one cap); --rates lists them all; by default 20, 100 and 200/s.
@@ -99,6 +105,7 @@ export function parseBenchSettings(
     scale: o.scale ?? (quick ? [5000] : [100_000, 1_000_000]),
     signups: o.signups ?? (quick ? 50 : 200),
     maxSeedMinutes: o.maxSeedMinutes ?? 20,
+    scanSegments: o.scanSegments ?? SCAN_SEGMENTS.default,
     runs: o.runs ?? (quick ? 5 : 7),
     coursesDir: readSettings(benchEnvSettings, env).coursesDir,
   };

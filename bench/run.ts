@@ -44,6 +44,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--
   --scale            large lists: seeding, due query, drip memory, signup p50/p99, course stats/export/held (default 100000,1000000; quick 5000)
   --signups          signups timed on each large list (default 200; quick 50)
   --max-seed-minutes skip a large list whose seeding and whole-table commands would take longer (default 20)
+  --scan-segments    parallel Scan segments of the large lists' course stats/export/held (--segments; default 4, 1..32)
   --runs             fresh node processes per bundle for the init time (default 7)
   --json             where the figures go (default bench-results.json)
   --profile          also save the CPU profile of the profiled drip run (open in Chrome DevTools)
@@ -68,6 +69,7 @@ const args = (() => {
         scale: { type: 'string' },
         signups: { type: 'string' },
         'max-seed-minutes': { type: 'string' },
+        'scan-segments': { type: 'string' },
         runs: { type: 'string' },
         json: { type: 'string', default: 'bench-results.json' },
         profile: { type: 'string' },
@@ -92,7 +94,7 @@ try {
 } catch (e: unknown) {
   fail(e instanceof Error ? e.message : String(e));
 }
-const { quick, sizes, due, rate, rates, rateSeconds, runs, scale, signups, maxSeedMinutes } = settings;
+const { quick, sizes, due, rate, rates, rateSeconds, runs, scale, signups, maxSeedMinutes, scanSegments } = settings;
 if (sizes.some((s) => s < due)) fail(`every list size must be at least --due (${due}); got ${sizes.join(', ')}`);
 
 // Progress: one line per step; on a terminal the seeding count updates in place, elsewhere (a log
@@ -159,6 +161,7 @@ try {
     due,
     signups,
     maxSeedMinutes,
+    segments: scanSegments,
     seedRate: () => {
       const seen = [...throughput, ...large.flatMap((r) => (r.skipped === undefined ? [r.throughput] : []))].filter((t) => t.size >= 5000);
       return seen.length === 0 ? undefined : Math.min(...seen.map((t) => t.seedItemsPerSecond));
@@ -369,6 +372,7 @@ try {
           scale,
           signups,
           maxSeedMinutes,
+          scanSegments,
           runs,
           concurrency: THROUGHPUT_CONCURRENCY,
           sesEndpoint: 'in-house SES sink (bench/sink.ts) in a child process with DynamoDB Local',

@@ -10,32 +10,68 @@ export type ScaleRow =
   | ({ size: number; due: number; skipped?: undefined; throughput: ThroughputFigures } & ScaleFigures)
   | { size: number; due: number; skipped: string; estimatedSeedMinutes: number; estimatedMinutes: number };
 
-type Measured = Extract<ScaleRow, { skipped?: undefined }>;
+export type Measured = Extract<ScaleRow, { skipped?: undefined }>;
+
+/**
+ * How long a large list would take, in minutes: its seeding at `seedRate` items/s (the slowest seen so
+ * far, this section's lists included) and its three whole-table commands at the pace per item of the
+ * last list measured (`before`, whose commands ran with the same `--segments`), each command's
+ * fresh-process start-up (Node, tsx, the SDK: a few seconds) counted once rather than scaled with
+ * the list. With nothing measured yet the commands count as nothing (the estimate is the seeding).
+ * Linear in the list, so a floor on DynamoDB Local, whose Scan of a segment grows faster than the
+ * segment (bench/README.md, "A million, and where it stops": 18.3 min estimated, 22 taken, for a
+ * million after 100,000 at 32 segments).
+ */
+export function estimateMinutes(size: number, seedRate: number | undefined, before: Measured | undefined) {
+  const seedMinutes = seedRate === undefined ? 0 : size / seedRate / 60;
+  // A fresh process's start-up (1.5–2 s on this machine before any work, bench/README.md) is paid once
+  // per command whatever the size: taken out of the per-item pace and added back once.
+  const startupMs = 2_000;
+  const cli = before === undefined ? [] : [before.cli.stats.ms, before.cli.export.ms, before.cli.held.ms];
+  const cliMsPerItem = cli.reduce((sum, ms) => sum + Math.max(0, ms - startupMs), 0) / (before?.size ?? 1);
+  const cliMinutes = before === undefined ? 0 : (cli.length * startupMs + size * cliMsPerItem) / 60_000;
+  return {
+    seedMinutes,
+    cliMinutes,
+    total: seedMinutes + cliMinutes,
+    cliItemsPerSecond: cliMsPerItem === 0 ? undefined : 3_000 / cliMsPerItem,
+  };
+}
 
 /**
  * Each size in turn: a list seeded, one drip run over it (the throughput figures), then the signups and
- * the CLI on the same table. `existing` holds throughput runs that already measured a size (their
- * scale figures were taken through `afterRun`). A size is skipped when its seeding (at the rate seen so
- * far) and its three whole-table commands (at the last list's pace per item) would take more than
- * `maxSeedMinutes`.
+ * the CLI on the same table. A size is skipped when its seeding and its three whole-table commands
+ * (estimateMinutes) would take more than `maxSeedMinutes`.
  */
 export async function measureScaleSizes(
   ctx: BenchContext,
-  o: { sizes: readonly number[]; due: number; signups: number; maxSeedMinutes: number; seedRate: () => number | undefined },
+  o: {
+    sizes: readonly number[];
+    due: number;
+    signups: number;
+    maxSeedMinutes: number;
+    /** `--segments` of the three CLI commands (default the CLI's). */
+    segments?: number;
+    seedRate: () => number | undefined;
+  },
 ): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
   for (const size of o.sizes) {
-    const rate = o.seedRate();
-    const estimatedSeedMinutes = rate === undefined ? 0 : size / rate / 60;
-    // The three commands each read the whole table: their time per item on the last list measured.
-    const before = rows.filter((r): r is Measured => r.skipped === undefined).at(-1);
-    const cliMsPerItem = before === undefined ? 0 : (before.cli.stats.ms + before.cli.export.ms + before.cli.held.ms) / before.size;
-    const estimatedMinutes = estimatedSeedMinutes + (size * cliMsPerItem) / 60_000;
+    const measured = rows.filter((r): r is Measured => r.skipped === undefined);
+    // The slowest seeding seen: the caller's runs and this section's own lists.
+    const rates = [o.seedRate(), ...measured.map((r) => r.throughput.seedItemsPerSecond)].filter((r): r is number => r !== undefined);
+    const rate = rates.length === 0 ? undefined : Math.min(...rates);
+    const before = measured.at(-1);
+    const estimate = estimateMinutes(size, rate, before);
+    const estimatedSeedMinutes = estimate.seedMinutes;
+    const estimatedMinutes = estimate.total;
     if (estimatedMinutes > o.maxSeedMinutes) {
+      const seeding =
+        rate === undefined ? 'seeding at a rate not yet measured' : `seeding ${fmt(estimatedSeedMinutes)} min at ${fmt(rate)} items/s`;
       const skipped =
-        cliMsPerItem === 0
-          ? `seeding ${fmt(size)} at the ${fmt(rate!)} items/s measured would take ${fmt(estimatedSeedMinutes)} min (budget ${o.maxSeedMinutes} min, --max-seed-minutes)`
-          : `${fmt(size)} would take about ${fmt(estimatedMinutes)} min (budget ${o.maxSeedMinutes} min, --max-seed-minutes): seeding ${fmt(estimatedSeedMinutes)} min at ${fmt(rate!)} items/s, and course stats, export and held each a whole-table Scan, ${fmt((size * cliMsPerItem) / 60_000)} min at the ${fmt(before!.size)} list's pace`;
+        before === undefined
+          ? `${seeding} (budget ${o.maxSeedMinutes} min, --max-seed-minutes)`
+          : `${fmt(size)} would take about ${fmt(estimatedMinutes)} min (budget ${o.maxSeedMinutes} min, --max-seed-minutes): ${seeding}, and course stats, export and held each a whole-table Scan in ${before.segments} parallel segments, ${fmt(estimate.cliMinutes)} min at the ${fmt(before.size)} list's pace (${fmt(estimate.cliItemsPerSecond ?? 0)} items/s a command)`;
       ctx.progress(`large list of ${fmt(size)}: skipped, ${skipped}`);
       rows.push({ size, due: o.due, skipped, estimatedSeedMinutes, estimatedMinutes });
       continue;
@@ -45,7 +81,14 @@ export async function measureScaleSizes(
     const throughput = await measureThroughput(ctx, size, o.due, {
       scan: false,
       after: async (table) => {
-        scale = await measureScale({ dynamoUrl: ctx.services.dynamoUrl, sesUrl: ctx.services.sesUrl, table, signups: o.signups });
+        scale = await measureScale({
+          dynamoUrl: ctx.services.dynamoUrl,
+          sesUrl: ctx.services.sesUrl,
+          table,
+          signups: o.signups,
+          segments: o.segments,
+          progress: ctx.progress,
+        });
       },
     });
     rows.push({ size, due: o.due, throughput, ...scale! });
@@ -60,7 +103,10 @@ const s = (ms: number) => `${fmt(ms / 1000, 1)} s`;
 const mib = (n: number) => `${fmt(n)} MiB`;
 
 export function printScale(rows: ScaleRow[]): void {
-  console.log('\nLarge lists (DynamoDB Local; the CLI commands each in a fresh process: wall time, peak RSS)');
+  const segments = rows.find((r): r is Measured => r.skipped === undefined)?.segments;
+  console.log(
+    `\nLarge lists (DynamoDB Local; the CLI commands each in a fresh process${segments === undefined ? '' : `, --segments ${segments}`}: wall time, peak RSS)`,
+  );
   console.log(
     table(
       [

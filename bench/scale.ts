@@ -4,7 +4,8 @@
 //   signup   POST /subscribe answered over real HTTP by the local stack's app on the same table
 //            (SES pointed at the bench's sink): p50 and p99 of the answer
 //   CLI      `course stats`, `course export` (CSV to a pipe, counted, never held) and `course held`,
-//            each in a fresh process against the table: wall time and the process's peak RSS
+//            each in a fresh process against the table, each reading it as `--segments` parallel
+//            Scan segments (the CLI's default, 4): wall time and the process's peak RSS
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLocalSettings } from '../functions/local/settings.js';
 import { startLocalStack } from '../functions/local/stack.js';
+import { SCAN_SEGMENTS } from '../functions/cli/operator-store.js';
 import { percentile } from './stats.js';
 
 export interface ProcessFigures {
@@ -22,6 +24,8 @@ export interface ProcessFigures {
 }
 
 export interface ScaleFigures {
+  /** The parallel Scan segments each CLI command read the table with (`--segments`). */
+  segments: number;
   signup: { requests: number; p50Ms: number; p99Ms: number };
   cli: { stats: ProcessFigures; export: ProcessFigures & { rows: number }; held: ProcessFigures };
 }
@@ -106,14 +110,34 @@ export async function timeSignups(o: {
   return { requests: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
 }
 
-/** Signup answers and the three CLI commands on a table already seeded (and sent to). */
-export async function measureScale(o: { dynamoUrl: string; sesUrl: string; table: string; signups: number }): Promise<ScaleFigures> {
+/**
+ * Signup answers and the three CLI commands on a table already seeded (and sent to), each command
+ * reading the table as `segments` parallel Scan segments (default the CLI's, SCAN_SEGMENTS.default).
+ */
+export async function measureScale(o: {
+  dynamoUrl: string;
+  sesUrl: string;
+  table: string;
+  signups: number;
+  segments?: number;
+  /** Told each step's figure as it is taken (a million-item run is long). */
+  progress?: (line: string) => void;
+}): Promise<ScaleFigures> {
+  const segments = o.segments ?? SCAN_SEGMENTS.default;
+  const say = (what: string, f: ProcessFigures) =>
+    o.progress?.(`  course ${what} --segments ${segments}: ${(f.ms / 1000).toFixed(1)} s, ${Math.round(f.peakRssMiB)} MiB`);
   const signup = await timeSignups({ ...o, requests: o.signups });
-  const stats = await timeCli(['stats'], o);
-  const exported = await timeCli(['export', '--format', 'csv'], o);
-  const held = await timeCli(['held'], o);
+  o.progress?.(`  ${signup.requests} signups: p50 ${signup.p50Ms.toFixed(1)} ms, p99 ${signup.p99Ms.toFixed(1)} ms`);
+  const split = ['--segments', String(segments)];
+  const stats = await timeCli(['stats', ...split], o);
+  say('stats', stats);
+  const exported = await timeCli(['export', '--format', 'csv', ...split], o);
+  say('export', exported);
+  const held = await timeCli(['held', ...split], o);
+  say('held', held);
   const { lines, ...exportFigures } = exported;
   return {
+    segments,
     signup,
     cli: {
       stats: { ms: stats.ms, peakRssMiB: stats.peakRssMiB, stdoutBytes: stats.stdoutBytes },

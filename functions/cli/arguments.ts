@@ -2,7 +2,8 @@
 // works on, and the courses it covers. Each refuses with a UsageError (exit 2, the usage shown).
 import { parseSignupInput } from '../core/validation.js';
 import type { CourseFolder } from '../email/courses.js';
-import { UsageError, type TableContext } from './command.js';
+import { UsageError, type OptionSpec, type TableContext } from './command.js';
+import { SCAN_SEGMENTS } from './operator-store.js';
 
 /** `value` as an email address (the signup form's rules); `what` names it in the refusal. */
 export function emailArgument(value: string | undefined, what: string): string {
@@ -33,3 +34,24 @@ export const heldCourse = (ctx: TableContext, slug: string) => ({
   slug,
   lessons: ctx.courses.find((c) => c.slug === slug)?.lessons ?? [],
 });
+
+/** `--segments N`, shared by the commands that read the whole table (stats, export, held). */
+export const SEGMENTS_OPTION = {
+  type: 'string',
+  value: '<N>',
+  default: String(SCAN_SEGMENTS.default),
+  doc: `parallel Scan segments reading the table at once, ${SCAN_SEGMENTS.min} to ${SCAN_SEGMENTS.max}\n(default ${SCAN_SEGMENTS.default}; 1 reads it in one sequential Scan)`,
+} as const satisfies OptionSpec;
+
+/**
+ * The value of `--segments`: a whole number from SCAN_SEGMENTS.min to SCAN_SEGMENTS.max (1..32),
+ * digits only (Number() would also take "0x4", "4e0" or " 4"). Refuses anything else with a
+ * UsageError (exit 2), before the table is touched.
+ */
+export function segmentsArgument(value: string | undefined): number {
+  const text = value ?? String(SCAN_SEGMENTS.default);
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < SCAN_SEGMENTS.min || n > SCAN_SEGMENTS.max)
+    throw new UsageError(`--segments must be a whole number from ${SCAN_SEGMENTS.min} to ${SCAN_SEGMENTS.max}, not "${text}"`);
+  return n;
+}

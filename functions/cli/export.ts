@@ -1,7 +1,7 @@
 // `course export`: every subscriber with status, lesson, consent record, the learner's pace (round,
 // pause, cadence, send hour, weekday) and their votes, as CSV or JSON lines,
 // written page by page as the Scan goes (memory stays flat at any size; the stream's backpressure
-// is respected).
+// is respected). The Scan runs in parallel segments, so the rows come in no particular order.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FeedbackVote, Subscriber } from '../core/model.js';
@@ -89,17 +89,26 @@ async function write(out: Writable, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain');
 }
 
-/** Stream every subscriber (of `course` only, when given: a slug) to `out`; answers how many were written. */
+/**
+ * Stream every subscriber (of `course` only, when given: a slug) to `out` as CSV (a header line, then
+ * CSV_COLUMNS) or JSON lines; answers how many rows were written. The table is read as `segments`
+ * parallel Scan segments (1..32, default 1) whose pages are written as they arrive: the rows'
+ * order is neither the table's nor the same from run to run (sort the file if order matters). Each
+ * page waits for `out` to drain, and each segment reads at most one page ahead, so memory stays flat
+ * at any size. A page that cannot be read stops the export with the store's DependencyError; the
+ * rows already written stay written (the file is then incomplete: run it again).
+ */
 export async function runExport(deps: {
   store: OperatorStore;
   out: Writable;
   format: ExportFormat;
   pageSize?: number;
+  segments?: number;
   course?: string;
 }): Promise<number> {
   let n = 0;
   if (deps.format === 'csv') await write(deps.out, csvRow([...CSV_COLUMNS]));
-  for await (const all of deps.store.subscriberPages(deps.pageSize)) {
+  for await (const all of deps.store.subscriberPages({ pageSize: deps.pageSize, segments: deps.segments })) {
     const page = deps.course === undefined ? all : all.filter((s) => s.course === deps.course);
     await write(deps.out, page.map(deps.format === 'csv' ? csvLine : jsonLine).join(''));
     n += page.length;

@@ -24,10 +24,19 @@ const oneLine = controlCharactersToSpaces;
 
 const lessonTitle = (course: HeldCourse, lesson: number) => course.lessons[lesson]?.title ?? '';
 
-/** Held subscribers, then held confirmations, of one course; answers the held subscribers. */
-export async function runHeld(deps: { store: OperatorStore; out: Writable; course: HeldCourse }): Promise<StoredSubscriber[]> {
+/**
+ * Held subscribers, then held confirmations, of one course, written to `out`; answers the held
+ * subscribers, oldest hold first. `segments` (1..32, default 1) splits the subscribers' Scan; the
+ * answer is the same for any count.
+ */
+export async function runHeld(deps: {
+  store: OperatorStore;
+  out: Writable;
+  course: HeldCourse;
+  segments?: number;
+}): Promise<StoredSubscriber[]> {
   const { course, out } = deps;
-  const [held, signups] = await Promise.all([deps.store.heldSubscribers(course.slug), deps.store.heldSignups(course.slug)]);
+  const [held, signups] = await Promise.all([deps.store.heldSubscribers(course.slug, deps.segments), deps.store.heldSignups(course.slug)]);
   if (held.length === 0 && signups.length === 0) {
     out.write(`Nobody is held in ${course.slug}.\n`);
     return held;

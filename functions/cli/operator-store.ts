@@ -4,11 +4,13 @@
 import {
   BatchWriteCommand,
   GetCommand,
+  ScanCommand,
   UpdateCommand,
   paginateQuery,
   paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { setMaxListeners } from 'node:events';
 import type { Subscriber } from '../core/model.js';
 import type { HeldSignup } from '../core/signup-outbox.js';
 import type { BackoffPolicy } from '../core/retry.js';
@@ -82,33 +84,117 @@ async function person(table: OperatorStoreOptions, course: string, email: string
 }
 
 /**
- * Subscribers one Scan page at a time (about 1 MB each), narrowed by an extra filter: memory stays
- * flat however large the table. `pageSize` caps the items a page evaluates.
+ * Segments of a whole-table read, by default and at most. The source of the rule: DynamoDB's
+ * "Parallel scan" (Developer Guide, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan,
+ * and the Scan API's Segment / TotalSegments):
+ * TotalSegments may be 1 to 1,000,000, Segment is 0-based and below it, and a segment's
+ * LastEvaluatedKey continues that segment only. The CLI keeps to 1..32: more workers than that only
+ * add requests in flight for one operator's process (and on DynamoDB Local, a machine's cores).
  */
-async function* scanSubscribers(
+export const SCAN_SEGMENTS = { default: 4, min: 1, max: 32 } as const;
+
+/** The Scan that reads subscribers: which items, which extra filter, and how it is split. */
+interface SubscriberScan {
+  /** Names the read in errors ("subscriber scan"). */
+  what: string;
+  filter?: string;
+  names?: Record<string, string>;
+  values?: Item;
+  /** Caps the items a page evaluates (Scan's Limit); DynamoDB's 1 MB a page otherwise. */
+  pageSize?: number;
+  /** Parallel Scan segments (TotalSegments), 1..SCAN_SEGMENTS.max; 1 is the plain sequential Scan. */
+  segments?: number;
+}
+
+/**
+ * One segment's Scan pages (of `total`; a total of 1 sends no Segment at all, as before segments),
+ * each request cancelled by `signal`. A page that cannot be read is a DependencyError naming the
+ * segment ("DynamoDB subscriber scan (segment 2 of 4) failed").
+ */
+async function* scanSegment(
   { doc, tableName }: OperatorStoreOptions,
-  o: { what: string; filter?: string; names?: Record<string, string>; values?: Item; pageSize?: number },
-): AsyncGenerator<StoredSubscriber[]> {
-  const pages = paginateScan(
-    { client: doc, pageSize: o.pageSize },
-    {
-      TableName: tableName,
-      FilterExpression: `sk = :profile AND begins_with(pk, :sub)${o.filter ? ` AND ${o.filter}` : ''}`,
-      ...(o.names ? { ExpressionAttributeNames: o.names } : {}),
-      ExpressionAttributeValues: { ':profile': 'PROFILE', ':sub': 'SUB#', ...o.values },
-    },
-  );
-  for await (const page of dynamoPages(o.what, pages)) {
-    const subscribers = (page.Items ?? []).map(subscriberFromItem);
-    if (subscribers.length > 0) yield subscribers;
+  o: SubscriberScan,
+  segment: number,
+  total: number,
+  signal: AbortSignal,
+): AsyncGenerator<Item[]> {
+  const what = total === 1 ? o.what : `${o.what} (segment ${segment + 1} of ${total})`;
+  let start: Item | undefined;
+  do {
+    const page = await dynamoCall(what, () =>
+      doc.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: `sk = :profile AND begins_with(pk, :sub)${o.filter ? ` AND ${o.filter}` : ''}`,
+          ...(o.names ? { ExpressionAttributeNames: o.names } : {}),
+          ExpressionAttributeValues: { ':profile': 'PROFILE', ':sub': 'SUB#', ...o.values },
+          ...(o.pageSize === undefined ? {} : { Limit: o.pageSize }),
+          ...(total === 1 ? {} : { Segment: segment, TotalSegments: total }),
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+}
+
+/**
+ * Subscribers one Scan page at a time (about 1 MB each), narrowed by an extra filter, read as
+ * `segments` parallel Scan segments whose pages are handed on in the order they arrive: the pages
+ * interleave, so the order is not the table's (nor the same from run to run). Each segment has at
+ * most one page read ahead, waiting for the consumer: memory stays flat however large the table
+ * (at most `segments` pages held), and a slow consumer (a full pipe) slows every segment.
+ * The first segment that fails stops the read: the others' requests are cancelled and the error
+ * (a DependencyError naming the segment) is thrown from the loop. Ending the loop early (break)
+ * cancels them too.
+ */
+async function* scanSubscribers(table: OperatorStoreOptions, o: SubscriberScan): AsyncGenerator<StoredSubscriber[]> {
+  const total = o.segments ?? 1;
+  if (!Number.isInteger(total) || total < SCAN_SEGMENTS.min || total > SCAN_SEGMENTS.max)
+    throw new RangeError(`Scan segments must be a whole number from ${SCAN_SEGMENTS.min} to ${SCAN_SEGMENTS.max}, not ${total}`);
+  const stop = new AbortController();
+  // Every segment's request in flight listens on this one signal (each listener is removed when its request closes).
+  setMaxListeners(Math.max(10, 2 * total), stop.signal);
+  const segments = Array.from({ length: total }, (_, i) => scanSegment(table, o, i, total, stop.signal));
+  type Next = { i: number; next: IteratorResult<Item[]> };
+  // The one read in flight (or waiting to be taken) per segment still going.
+  const reading = new Map<number, Promise<Next>>();
+  const readNext = (i: number) => {
+    const read = segments[i]!.next().then((next) => ({ i, next }));
+    // Handled from the start: a segment may fail while the consumer holds a page, before the next race.
+    read.catch(() => undefined);
+    reading.set(i, read);
+  };
+  segments.forEach((_, i) => readNext(i));
+  try {
+    while (reading.size > 0) {
+      const { i, next } = await Promise.race(reading.values());
+      if (next.done === true) {
+        reading.delete(i);
+        continue;
+      }
+      readNext(i);
+      const subscribers = next.value.map(subscriberFromItem);
+      if (subscribers.length > 0) yield subscribers;
+    }
+  } finally {
+    if (reading.size > 0) {
+      stop.abort();
+      // The other segments' reads end in an abort error nobody needs: settle them quietly.
+      await Promise.allSettled(reading.values());
+    }
   }
 }
 
 /**
- * The held subscribers of one course, oldest hold first. A Scan: holds are rare and have no index
- * (the due index is exactly what they left), and this is an operator's occasional look.
+ * The held subscribers of one course, oldest hold first (then by address, then id, so the answer does
+ * not depend on the order the Scan's segments arrive in). A Scan of `segments` parallel segments:
+ * holds are rare and have no index (the due index is exactly what they left), and this is an
+ * operator's occasional look. Throws a DependencyError naming the segment that could not be read.
  */
-async function heldSubscribers(table: OperatorStoreOptions, course: string): Promise<StoredSubscriber[]> {
+async function heldSubscribers(table: OperatorStoreOptions, course: string, segments?: number): Promise<StoredSubscriber[]> {
   const held: StoredSubscriber[] = [];
   for await (const page of scanSubscribers(table, {
     what: 'held subscriber scan',
@@ -116,10 +202,13 @@ async function heldSubscribers(table: OperatorStoreOptions, course: string): Pro
     filter: 'attribute_exists(heldAt) AND #status = :active AND #course = :course',
     names: { '#status': 'status', '#course': 'course' },
     values: { ':active': 'active', ':course': course },
+    segments,
   })) {
     held.push(...page);
   }
-  return held.sort((a, b) => String(a.heldAt).localeCompare(String(b.heldAt)));
+  return held.sort(
+    (a, b) => String(a.heldAt).localeCompare(String(b.heldAt)) || a.email.localeCompare(b.email) || a.id.localeCompare(b.id),
+  );
 }
 
 /**
@@ -225,9 +314,14 @@ async function erase(
 
 export function createOperatorStore(table: OperatorStoreOptions) {
   return {
-    /** Every subscriber, page by page (export, stats). */
-    subscriberPages: (pageSize?: number) => scanSubscribers(table, { what: 'subscriber scan', pageSize }),
-    heldSubscribers: (course: string) => heldSubscribers(table, course),
+    /**
+     * Every subscriber, page by page (export, stats), read as `segments` parallel Scan segments
+     * (default 1; 1..SCAN_SEGMENTS.max) whose pages interleave in arrival order, not the table's.
+     * `pageSize` caps the items a page evaluates. A page that cannot be read throws a DependencyError.
+     */
+    subscriberPages: (o: { pageSize?: number; segments?: number } = {}) => scanSubscribers(table, { what: 'subscriber scan', ...o }),
+    /** The held subscribers of `course` (a slug), oldest hold first; `segments` as for subscriberPages. */
+    heldSubscribers: (course: string, segments?: number) => heldSubscribers(table, course, segments),
     /** Signups whose confirmation SES refused for good (HELDSIGNUP#<course>), oldest hold first: one Query. */
     heldSignups: async (course: string): Promise<HeldSignup[]> =>
       (await itemsOf(table, `HELDSIGNUP#${course}`)).map((i) => ({

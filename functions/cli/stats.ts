@@ -74,12 +74,17 @@ export function confirmationRate(f: Funnel): number {
   return f.signedUp === 0 ? 0 : f.confirmed / f.signedUp;
 }
 
-/** Read the funnel (one pass over the subscribers, page by page) and each course's lesson counters. */
-export async function collectStats(store: OperatorStore, known: readonly CourseInfo[] = []): Promise<CourseStats[]> {
+/**
+ * Read the funnel (one pass over the subscribers, page by page, as `segments` parallel Scan segments:
+ * default 1, 1..32; the counts do not depend on the order pages arrive in) and each course's lesson
+ * counters. Answers one CourseStats per course, sorted by slug; throws the store's DependencyError
+ * when a page or counter cannot be read.
+ */
+export async function collectStats(store: OperatorStore, known: readonly CourseInfo[] = [], segments?: number): Promise<CourseStats[]> {
   const funnels = new Map<string, Funnel>(known.map((c) => [c.slug, emptyFunnel()]));
   // Votes per course, then per 0-based lesson: read from each learner's own answers (an erased person's go with them).
   const votes = new Map<string, Map<number, { yes: number; no: number }>>();
-  for await (const page of store.subscriberPages()) {
+  for await (const page of store.subscriberPages({ segments })) {
     for (const s of page) {
       let f = funnels.get(s.course);
       if (!f) funnels.set(s.course, (f = emptyFunnel()));
@@ -212,14 +217,22 @@ function apartRows(lessons: readonly LessonRow[]): string {
   );
 }
 
-/** Stats of every course (the known ones, and any other slug the table holds), or of `only` (a slug). */
+/**
+ * Stats of every course (the known ones, and any other slug the table holds), or of `only` (a slug),
+ * written to `out`; `segments` (1..32, default 1) splits the subscribers' Scan (collectStats).
+ */
 export async function runStats(deps: {
   store: OperatorStore;
   out: Writable;
   courses?: readonly CourseInfo[];
   only?: string;
+  segments?: number;
 }): Promise<CourseStats[]> {
-  const all = await collectStats(deps.store, deps.only === undefined ? deps.courses : deps.courses?.filter((c) => c.slug === deps.only));
+  const all = await collectStats(
+    deps.store,
+    deps.only === undefined ? deps.courses : deps.courses?.filter((c) => c.slug === deps.only),
+    deps.segments,
+  );
   const stats = deps.only === undefined ? all : all.filter((s) => s.course === deps.only);
   deps.out.write(formatStats(stats));
   return stats;

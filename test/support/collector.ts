@@ -12,3 +12,19 @@ export function collector(): Writable & { text: () => string } {
   });
   return Object.assign(w, { text: () => buf });
 }
+
+/**
+ * A reader slower than any producer: a one-byte buffer, each chunk acknowledged on the next turn of
+ * the event loop, so a writer that ignores backpressure piles up. `chunks` holds each write as text.
+ */
+export function slowReader(): Writable & { chunks: string[] } {
+  const chunks: string[] = [];
+  const w = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer | string, _enc, cb) {
+      chunks.push(chunk.toString());
+      setImmediate(cb);
+    },
+  });
+  return Object.assign(w, { chunks });
+}

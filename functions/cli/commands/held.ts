@@ -1,6 +1,6 @@
 // `course held`: who the drip holds because SES refused their lesson, and why.
-import { heldCourse } from '../arguments.js';
-import type { TableCommand } from '../command.js';
+import { heldCourse, SEGMENTS_OPTION, segmentsArgument } from '../arguments.js';
+import { textValue, type TableCommand } from '../command.js';
 import { operatorStore } from '../../wiring/cli.js';
 import { runHeld } from '../held.js';
 
@@ -8,10 +8,13 @@ export const held: TableCommand = {
   kind: 'table',
   name: 'held',
   summary: ['who the drip holds because SES refused their lesson, and why'],
-  options: {},
+  options: { segments: SEGMENTS_OPTION },
   where: ['table', 'stack', 'course'],
-  plan: (ctx) => async () => {
-    const store = operatorStore(await ctx.connect());
-    for (const slug of ctx.slugs) await runHeld({ store, out: ctx.io.out, course: heldCourse(ctx, slug) });
+  plan: (ctx) => {
+    const segments = segmentsArgument(textValue(ctx.values.segments));
+    return async () => {
+      const store = operatorStore(await ctx.connect());
+      for (const slug of ctx.slugs) await runHeld({ store, out: ctx.io.out, course: heldCourse(ctx, slug), segments });
+    };
   },
 };

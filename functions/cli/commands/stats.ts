@@ -1,5 +1,6 @@
 // `course stats`: the funnel and a per-lesson table, with bar charts.
-import type { TableCommand } from '../command.js';
+import { SEGMENTS_OPTION, segmentsArgument } from '../arguments.js';
+import { textValue, type TableCommand } from '../command.js';
 import { operatorStore } from '../../wiring/cli.js';
 import { runStats } from '../stats.js';
 
@@ -7,10 +8,13 @@ export const stats: TableCommand = {
   kind: 'table',
   name: 'stats',
   summary: ['the funnel and a per-lesson table, with bar charts'],
-  options: {},
+  options: { segments: SEGMENTS_OPTION },
   where: ['table', 'stack', 'course'],
-  plan: (ctx) => async () => {
-    const store = operatorStore(await ctx.connect());
-    await runStats({ store, out: ctx.io.out, courses: ctx.courses, ...(ctx.chosen === undefined ? {} : { only: ctx.chosen }) });
+  plan: (ctx) => {
+    const segments = segmentsArgument(textValue(ctx.values.segments));
+    return async () => {
+      const store = operatorStore(await ctx.connect());
+      await runStats({ store, out: ctx.io.out, courses: ctx.courses, segments, ...(ctx.chosen === undefined ? {} : { only: ctx.chosen }) });
+    };
   },
 };

@@ -4,7 +4,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -31,7 +30,7 @@ import { messageComposer } from '../../../functions/email/composer.js';
 import { COURSE, seedSubscriber } from '../../support/feedback-fixtures.js';
 import { SettableClock, dripDeps, lessonsReceived, readSubscriberItem, sendRecords, unsubscribe } from '../../support/drip-fixtures.js';
 import { compileShippedCourse } from '../../support/course.js';
-import { collector } from '../../support/collector.js';
+import { collector, slowReader } from '../../support/collector.js';
 import { runCli } from '../../support/cli.js';
 
 let stack: TestStack;
@@ -176,14 +175,8 @@ describe('course export and import', () => {
   it('export writes page by page and waits for a slow reader', async () => {
     const table = await stack.newTable();
     for (let i = 0; i < 9; i++) await seedSubscriber(stack.doc, table, `p${i}@example.com`);
-    const chunks: string[] = [];
-    const slow = new Writable({
-      highWaterMark: 1,
-      write(chunk: Buffer, _enc, cb) {
-        chunks.push(chunk.toString());
-        setImmediate(cb);
-      },
-    });
+    const slow = slowReader();
+    const { chunks } = slow;
 
     const n = await runExport({
       store: createOperatorStore({ doc: stack.doc, tableName: table }),

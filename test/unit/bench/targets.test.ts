@@ -1,7 +1,7 @@
 // The benchmark's targets: a figure is judged against its target the same way every run.
 import { describe, expect, it } from 'vitest';
 import { capTargets, type CapFigures } from '../../../bench/rate-section.js';
-import { scaleTargets, type ScaleRow } from '../../../bench/scale-section.js';
+import { estimateMinutes, scaleTargets, type Measured, type ScaleRow } from '../../../bench/scale-section.js';
 import type { ThroughputFigures } from '../../../bench/suite.js';
 
 const paced = (cap: number, achieved: number, busiest = cap) => ({
@@ -40,6 +40,7 @@ describe('rate targets', () => {
 const run = (size: number, o: { read?: number; rss?: number; p99?: number; exportRss?: number } = {}): ScaleRow => ({
   size,
   due: 100,
+  segments: 4,
   throughput: {
     due: 100,
     dueQuery: { calls: 8, itemsRead: o.read ?? 100, itemsReturned: 100 },
@@ -70,5 +71,24 @@ describe('large-list targets', () => {
       { size: 1_000_000, due: 100, skipped: 'seeding would take 40 min', estimatedSeedMinutes: 40, estimatedMinutes: 40 },
     ]);
     expect(t[0]).toMatchObject({ met: false, note: 'seeding would take 40 min' });
+  });
+});
+
+describe('large-list estimate', () => {
+  it("scales the last list's per-item pace of the three commands, start-up counted once a command, plus the seeding", () => {
+    // 100,000 read in 62 s + 2 s start-up by each command: 1,612.9 items/s a command.
+    const list = run(100_000) as Measured;
+    const took = <T extends { ms: number }>(f: T): T => ({ ...f, ms: 64_000 });
+    const before: Measured = { ...list, cli: { stats: took(list.cli.stats), export: took(list.cli.export), held: took(list.cli.held) } };
+    const e = estimateMinutes(1_000_000, 2_500, before);
+    expect(e.seedMinutes).toBeCloseTo(1_000_000 / 2_500 / 60, 6);
+    expect(e.cliMinutes).toBeCloseTo((3 * 2_000 + 3 * 620_000) / 60_000, 6);
+    expect(e.total).toBeCloseTo(e.seedMinutes + e.cliMinutes, 6);
+    expect(e.cliItemsPerSecond).toBeCloseTo(100_000 / 62, 3);
+  });
+
+  it('with no list measured before, the estimate is the seeding alone (or nothing, with no seeding rate either)', () => {
+    expect(estimateMinutes(1_000_000, 2_000, undefined)).toMatchObject({ seedMinutes: 1_000_000 / 2_000 / 60, cliMinutes: 0 });
+    expect(estimateMinutes(1_000_000, undefined, undefined).total).toBe(0);
   });
 });
