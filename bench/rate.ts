@@ -7,7 +7,7 @@ import { createDocumentClient, createDynamoClient } from '../functions/adapters/
 import { startBenchServices } from './services-client.js';
 import { RATE_LOAD, type BenchContext } from './suite.js';
 import { capTargets, measureCaps, printCaps } from './rate-section.js';
-import { table } from './report.js';
+import { table, targetStatus } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +40,7 @@ try {
   console.log(
     `\n${table(
       ['what', 'target', 'figure', 'met'],
-      targets.map((t) => [t.what, t.target, t.figure, t.met ? 'met' : `NOT MET (${t.note})`]),
+      targets.map((t) => [t.what, t.target, t.figure, targetStatus(t)]),
       ['target', 'figure', 'met'],
     )}`,
   );

@@ -27,3 +27,13 @@ export interface Target {
 
 /** Whole-percent figure of `a` against `b`, one decimal: 99.3 %. */
 export const pct = (a: number, b: number): string => `${fmt((a / b) * 100, 1)} %`;
+
+/**
+ * A target's last column: `reported` for a figure with no threshold (its target reads "reported…"),
+ * else met, or NOT MET with the note saying why when the bench can tell.
+ */
+export function targetStatus(t: Target): string {
+  if (t.target.startsWith('reported')) return 'reported';
+  if (t.met) return 'met';
+  return t.note === undefined ? 'NOT MET' : `NOT MET (${t.note})`;
+}

@@ -22,7 +22,7 @@ import { profiled, type ProfileShares } from './profile.js';
 import { startBenchServices } from './services-client.js';
 import { capTargets, measureCaps, printCaps, type CapFigures } from './rate-section.js';
 import { measureScaleSizes, printScale, scaleTargets, type ScaleRow } from './scale-section.js';
-import { fmt, table, type Target } from './report.js';
+import { fmt, table, targetStatus, type Target } from './report.js';
 import {
   measureRender,
   measureThroughput,
@@ -34,7 +34,7 @@ import {
   type ThroughputFigures,
 } from './suite.js';
 
-const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--due 1000] [--rate 50 | --rates 20,100,200] [--seconds 20] [--runs 7] [--json FILE] [--profile FILE] [--skip-cold-start] [--check]
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 1000,10000,100000] [--due 1000] [--rate 50 | --rates 20,100,200] [--seconds 20] [--scale 100000,1000000] [--signups 200] [--max-seed-minutes 20] [--scan-segments 4] [--runs 7] [--json FILE] [--profile FILE] [--skip-cold-start] [--check]
   --quick            lists of 1,000 and 5,000 with 300 due, 8-second rate runs, 5 cold-start runs
   --sizes            list sizes, comma-separated (default 1000,10000,100000)
   --due              subscribers due in each list, the same for every size (default 1000)
@@ -346,7 +346,7 @@ try {
   console.log(
     table(
       ['what', 'target', 'figure', 'met'],
-      targets.map((t) => [t.what, t.target, t.figure, t.met ? 'met' : t.note === undefined ? 'NOT MET' : `NOT MET (${t.note})`]),
+      targets.map((t) => [t.what, t.target, t.figure, targetStatus(t)]),
       ['target', 'figure', 'met'],
     ),
   );

@@ -96,7 +96,8 @@ async function write(out: Writable, chunk: string): Promise<void> {
  * order is neither the table's nor the same from run to run (sort the file if order matters). Each
  * page waits for `out` to drain, and each segment reads at most one page ahead, so memory stays flat
  * at any size. A page that cannot be read stops the export with the store's DependencyError; the
- * rows already written stay written (the file is then incomplete: run it again).
+ * rows already written stay written (the file is then incomplete: run it again); when the first page
+ * cannot be read, nothing is written, not even the CSV header.
  */
 export async function runExport(deps: {
   store: OperatorStore;
@@ -107,11 +108,19 @@ export async function runExport(deps: {
   course?: string;
 }): Promise<number> {
   let n = 0;
-  if (deps.format === 'csv') await write(deps.out, csvRow([...CSV_COLUMNS]));
+  // The CSV header goes out with the first page read (or at the end of an empty table), so a table
+  // that cannot be read at all leaves nothing behind that looks like an empty list.
+  let headed = deps.format !== 'csv';
+  const head = async () => {
+    if (!headed) await write(deps.out, csvRow([...CSV_COLUMNS]));
+    headed = true;
+  };
   for await (const all of deps.store.subscriberPages({ pageSize: deps.pageSize, segments: deps.segments })) {
+    await head();
     const page = deps.course === undefined ? all : all.filter((s) => s.course === deps.course);
     await write(deps.out, page.map(deps.format === 'csv' ? csvLine : jsonLine).join(''));
     n += page.length;
   }
+  await head();
   return n;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { capTargets, type CapFigures } from '../../../bench/rate-section.js';
 import { estimateMinutes, scaleTargets, type Measured, type ScaleRow } from '../../../bench/scale-section.js';
 import type { ThroughputFigures } from '../../../bench/suite.js';
+import { targetStatus } from '../../../bench/report.js';
 
 const paced = (cap: number, achieved: number, busiest = cap) => ({
   maxSendRate: cap,
@@ -90,5 +91,15 @@ describe('large-list estimate', () => {
   it('with no list measured before, the estimate is the seeding alone (or nothing, with no seeding rate either)', () => {
     expect(estimateMinutes(1_000_000, 2_000, undefined)).toMatchObject({ seedMinutes: 1_000_000 / 2_000 / 60, cliMinutes: 0 });
     expect(estimateMinutes(1_000_000, undefined, undefined).total).toBe(0);
+  });
+});
+
+describe('targetStatus', () => {
+  it('says reported for a figure with no threshold, met, or NOT MET with the reason', () => {
+    const t = { what: 'w', figure: 'f' };
+    expect(targetStatus({ ...t, target: 'reported (one size)', met: true })).toBe('reported');
+    expect(targetStatus({ ...t, target: '≤ 1.25', met: true })).toBe('met');
+    expect(targetStatus({ ...t, target: '≤ 1.25', met: false })).toBe('NOT MET');
+    expect(targetStatus({ ...t, target: '≤ 1.25', met: false, note: 'load 8' })).toBe('NOT MET (load 8)');
   });
 });

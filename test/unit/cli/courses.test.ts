@@ -63,4 +63,20 @@ describe('the CLI with several courses', () => {
         .map((l) => (JSON.parse(l) as { id: string }).id),
     ).toEqual(['a', 'c']);
   });
+
+  it('export writes nothing, not even the CSV header, when the table cannot be read; an empty table gets the header alone', async () => {
+    const failing = {
+      subscriberPages: () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('DynamoDB subscriber scan failed: connect ECONNREFUSED')) }),
+      }),
+    } as unknown as OperatorStore;
+    const out = collector();
+    await expect(runExport({ store: failing, out, format: 'csv' })).rejects.toThrow(/ECONNREFUSED/);
+    expect(out.text()).toBe('');
+    const empty = { subscriberPages: () => [].values() } as unknown as OperatorStore;
+    const header = collector();
+    expect(await runExport({ store: empty, out: header, format: 'csv' })).toBe(0);
+    expect(header.text().split('\n').filter(Boolean)).toHaveLength(1);
+    expect(header.text()).toMatch(/^id,course,email,/);
+  });
 });
