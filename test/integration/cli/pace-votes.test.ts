@@ -45,18 +45,21 @@ async function setFields(table: string, id: string, fields: Partial<Subscriber>)
   );
 }
 
+/** The paused learner's own fields, as seeded and as `course export --format jsonl` must give them back. */
+const PAUSED_LEARNER: Partial<Subscriber> = {
+  round: 2,
+  pausedAt: '2026-03-01T09:00:00.000Z',
+  pausedUntil: '2026-03-15T08:00:00.000Z',
+  cadenceDays: 3,
+  sendHour: '07:30',
+  weekday: 1,
+  votes: { '0': 'yes', '1': 'no', '2': 'yes' },
+};
+
 /** A table with a paused learner (round 2, their own pace, votes), a plain active one and one who left. */
 async function seedLearners(table: string) {
   const paused = await seedSubscriber(stack.doc, table, 'paused@example.com', { nextLesson: 3 });
-  await setFields(table, paused.id, {
-    round: 2,
-    pausedAt: '2026-03-01T09:00:00.000Z',
-    pausedUntil: '2026-03-15T08:00:00.000Z',
-    cadenceDays: 3,
-    sendHour: '07:30',
-    weekday: 1,
-    votes: { '0': 'yes', '1': 'no', '2': 'yes' },
-  });
+  await setFields(table, paused.id, PAUSED_LEARNER);
   const plain = await seedSubscriber(stack.doc, table, 'plain@example.com', { nextLesson: 2 });
   await setFields(table, plain.id, { votes: { '0': 'yes' } });
   const left = await seedSubscriber(stack.doc, table, 'left@example.com', { status: 'unsubscribed', nextLesson: 2 });
@@ -159,15 +162,7 @@ describe('course export', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.find((l) => l.id === paused.id)).toMatchObject({
-      round: 2,
-      pausedAt: '2026-03-01T09:00:00.000Z',
-      pausedUntil: '2026-03-15T08:00:00.000Z',
-      cadenceDays: 3,
-      sendHour: '07:30',
-      weekday: 1,
-      votes: { '0': 'yes', '1': 'no', '2': 'yes' },
-    });
+    expect(lines.find((l) => l.id === paused.id)).toMatchObject(PAUSED_LEARNER);
     expect(lines.find((l) => l.id === plain.id)).toMatchObject({ round: 1, votes: { '0': 'yes' } });
   });
 });
